@@ -1,0 +1,1 @@
+"""Excel add-in tooling for claimcheck (VBA project generation)."""
