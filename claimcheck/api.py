@@ -1,0 +1,67 @@
+"""The engine's front door: check a workbook file, or tables that came from Excel ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+from .book import Book, build_book
+from .engine import run_rules, summary
+from .models import Finding
+from .reader import RawTable, read_workbook
+from .rules import load_all
+from .tables import tables as load_tables
+
+
+@dataclass
+class CheckResult:
+    workbook: str
+    as_of: dt.date
+    book: Book
+    findings: list[Finding]
+
+    @property
+    def summary(self) -> dict:
+        return summary(self.findings, len(self.book.claims))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+    def as_json(self) -> dict:
+        return {
+            "workbook": self.workbook,
+            "as_of": self.as_of.isoformat(),
+            "summary": self.summary,
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def load_book(path: str | os.PathLike, tables_dir: str | None = None, engine: str = "auto") -> Book:
+    """Read and normalise a workbook (raises :class:`claimcheck.reader.UnusableInput`)."""
+    load_all()
+    raw = read_workbook(path, engine=engine)
+    return build_book(raw, load_tables(tables_dir))
+
+
+def check_book(book: Book, as_of: dt.date | None = None, *, workbook: str = "",
+               row_level_only: bool = False, progress: Callable[[str], None] | None = None) -> CheckResult:
+    as_of = as_of or dt.date.today()
+    findings = run_rules(book, as_of, row_level_only=row_level_only, progress=progress)
+    return CheckResult(workbook=workbook, as_of=as_of, book=book, findings=findings)
+
+
+def check_workbook(path: str | os.PathLike, as_of: dt.date | None = None, *, tables_dir: str | None = None,
+                   engine: str = "auto", progress: Callable[[str], None] | None = None) -> CheckResult:
+    """Check every line of the workbook at ``path``; the file is only read."""
+    book = load_book(path, tables_dir=tables_dir, engine=engine)
+    return check_book(book, as_of, workbook=os.path.basename(str(path)), progress=progress)
+
+
+def check_raw(raw: dict[str, RawTable], as_of: dt.date | None = None, *, row_level_only: bool = False) -> CheckResult:
+    """Check tables built from Excel ranges (the worksheet functions use this)."""
+    load_all()
+    book = build_book(raw, load_tables())
+    return check_book(book, as_of, row_level_only=row_level_only)

@@ -1,0 +1,183 @@
+"""The ``claimcheck`` command (contract section 4).
+
+Exit codes: 0 no errors found, 1 errors found, 2 the input could not be used (one plain line on
+stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .reader import UnusableInput
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Check therapy claim lines, track authorizations and write appeals from an Excel billing workbook.",
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+def _fail(message: str) -> None:
+    """Print one plain line on stderr and exit 2."""
+    sys.stderr.write("claimcheck: " + " ".join(str(message).split()) + "\n")
+    raise typer.Exit(2)
+
+
+def _as_of(value: Optional[str]) -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        _fail(f"--as-of {value!r} is not a date; use YYYY-MM-DD, for example 2026-03-31")
+    raise AssertionError  # pragma: no cover
+
+
+def _progress_for(lines: int):
+    """A rich progress bar on stderr for large workbooks when stderr is a terminal."""
+    if lines < 5000 or not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from .rules.registry import all_rules
+
+    total = sum(1 for r in all_rules() if r.func is not None)
+    bar = Progress(TextColumn("checking {task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} rules"),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task(f"{lines:,} lines", total=total)
+    return bar, (lambda code: bar.advance(task))
+
+
+@app.command()
+def check(
+    workbook: Path = typer.Argument(..., help="The billing workbook (.xlsx or .xlsm)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="The date the checks treat as today (YYYY-MM-DD)."),
+    format: Format = typer.Option(Format.text, "--format", help="text, json or csv."),
+    output: Optional[Path] = typer.Option(None, "--output", help="Write a copy with a Check column and a Findings sheet."),
+    tables: Optional[Path] = typer.Option(None, "--tables", help="A folder of code-table CSVs overriding the shipped ones."),
+    engine: str = typer.Option("auto", "--engine", help="Reader: auto, openpyxl or calamine."),
+) -> None:
+    """Check every service line and report coded findings."""
+    from . import report
+    from .api import check_book, load_book
+
+    day = _as_of(as_of)
+    if tables is not None and not tables.is_dir():
+        _fail(f"--tables {tables}: not a folder")
+    try:
+        book = load_book(workbook, tables_dir=str(tables) if tables else None, engine=engine)
+        bar, progress = _progress_for(len(book.claims))
+        if bar is not None:
+            with bar:
+                result = check_book(book, day, workbook=workbook.name, progress=progress)
+        else:
+            result = check_book(book, day, workbook=workbook.name)
+        notes = []
+        if output is not None:
+            from .writer import write_checked_copy
+
+            notes = write_checked_copy(workbook, output, result, extra=_output_extras())
+    except UnusableInput as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or workbook}: {exc.strerror or exc}")
+    for note in notes:
+        sys.stderr.write(f"claimcheck: note: {note}\n")
+    if format is Format.json:
+        sys.stdout.write(report.to_json(result) + "\n")
+    elif format is Format.csv:
+        sys.stdout.write(report.to_csv(result.findings))
+    else:
+        sys.stdout.write(report.to_text(result))
+        if output is not None:
+            sys.stdout.write(f"\nWrote {output} (Check column on {result.book.claims_sheet}, Findings sheet).\n")
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+def _output_extras():
+    """Hooks other features add to ``check --output`` (for example the authorization summary)."""
+    try:
+        from .auth import write_auth_summary  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return write_auth_summary
+
+
+@app.command()
+def appeals(
+    workbook: Path = typer.Argument(..., help="The billing workbook (.xlsx or .xlsm)."),
+    output: Path = typer.Option(..., "--output", help="Write a copy with one appeal sheet per appealable denied claim and an Appeals Log."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="The date treated as today (YYYY-MM-DD)."),
+    claim: Optional[List[str]] = typer.Option(None, "--claim", help="Only these Claim IDs (repeatable)."),
+    docx: Optional[Path] = typer.Option(None, "--docx", help="Also write each letter as a .docx into this folder."),
+) -> None:
+    """Write appeal sheets for denied claims, and an Appeals Log with every decision."""
+    from .appeals import run_appeals  # the appeals feature (issue 4)
+
+    day = _as_of(as_of)
+    try:
+        code = run_appeals(workbook, output, as_of=day, claims=list(claim or []), docx_dir=docx, out=sys.stdout)
+    except UnusableInput as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or workbook}: {exc.strerror or exc}")
+    raise typer.Exit(code or 0)
+
+
+@app.command()
+def new(
+    output: Path = typer.Argument(..., help="The new workbook: .xlsx, or .xlsm for buttons and a Billing ribbon tab."),
+    sample: bool = typer.Option(False, "--sample", help="Fill it with the bundled sample data."),
+) -> None:
+    """Create a new billing workbook from the claimcheck template."""
+    from workbook_templates.build import build_workbook  # the template feature (issue 6)
+
+    if output.exists():
+        _fail(f"{output}: already exists; claimcheck new never overwrites a workbook, choose another name")
+    try:
+        build_workbook(output, sample=sample)
+    except UnusableInput as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or output}: {exc.strerror or exc}")
+    sys.stdout.write(f"Wrote {output}\n")
+
+
+@app.command()
+def rules() -> None:
+    """List every rule with its code, severity, why payers care and how to fix it."""
+    from .report import rules_text
+
+    sys.stdout.write(rules_text())
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Console entry point; turns any unexpected failure into one plain line (exit 2)."""
+    try:
+        app(args=argv, prog_name="claimcheck", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("claimcheck: interrupted\n")
+        raise SystemExit(130)
+    except Exception as exc:  # never a traceback for the user
+        sys.stderr.write(f"claimcheck: internal error ({type(exc).__name__}); please report it with the command you ran\n")
+        raise SystemExit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,104 @@
+"""Sheet and column names of the workbook contract, with their synonyms (contract sections 1-2).
+
+Header matching ignores case, spaces and punctuation: ``"Claim #"``, ``"claim_id"`` and
+``"CLAIM ID"`` all find the Claim ID column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the contract's header
+    field: str  # our attribute name
+    kind: str  # text, date, number, procedure, modifiers, dx, pos, codes, flag, npi
+    synonyms: tuple[str, ...] = ()
+
+
+def key(header: object) -> str:
+    """The matching key of a header: lower case, letters and digits only."""
+    return re.sub(r"[^0-9a-z]", "", str(header).lower()) if header is not None else ""
+
+
+CLAIMS = (
+    Column("Claim ID", "claim_id", "text", ("Claim", "Claim #", "Claim Number", "Claim No")),
+    Column("Client ID", "client_id", "text", ("Patient ID",)),
+    Column("Client Name", "client_name", "private", ("Patient Name", "Patient")),
+    Column("Client DOB", "client_dob", "private_date", ("DOB", "Date of Birth")),
+    Column("Member ID", "member_id", "text", ("Subscriber ID", "Insurance ID")),
+    Column("Payer", "payer", "text", ("Insurance", "Payer Name")),
+    Column("Rendering NPI", "rendering_npi", "npi", ("Provider NPI",)),
+    Column("Billing NPI", "billing_npi", "npi", ("Group NPI",)),
+    Column("DOS", "dos", "date", ("Date of Service", "Service Date")),
+    Column("Minutes", "minutes", "number", ("Duration", "Session Minutes")),
+    Column("CPT", "cpt", "procedure", ("Procedure", "Procedure Code", "CPT/HCPCS", "CPT Code", "HCPCS")),
+    Column("Modifiers", "modifiers", "modifiers", ("Modifier", "Mods")),
+    Column("Units", "units", "number", ("Qty", "Quantity")),
+    Column("Dx Codes", "dx", "dx", ("Diagnosis", "Diagnosis Codes", "ICD-10", "ICD10", "Dx")),
+    Column("POS", "pos", "pos", ("Place of Service",)),
+    Column("Charge", "charge", "number", ("Billed", "Amount", "Charges")),
+    Column("Auth Number", "auth_number", "text", ("Authorization", "Auth #", "Prior Auth", "Auth")),
+    Column("Status", "status", "text", ("Claim Status",)),
+    Column("Submitted On", "submitted_on", "date", ("Submitted", "Submission Date")),
+    Column("Paid Amount", "paid_amount", "number", ("Paid",)),
+    Column("Denial Codes", "denial_codes", "codes", ("Denial", "CARC", "Adjustment Codes")),
+    Column("Denial Date", "denial_date", "date", ("Denied On",)),
+)
+
+AUTHORIZATIONS = (
+    Column("Auth Number", "auth_number", "text", ("Authorization", "Auth #", "Prior Auth", "Auth")),
+    Column("Client ID", "client_id", "text", ("Patient ID",)),
+    Column("Payer", "payer", "text", ("Insurance", "Payer Name")),
+    Column("Start Date", "start_date", "date", ("Start", "From")),
+    Column("End Date", "end_date", "date", ("End", "To", "Through")),
+    Column("Authorized", "authorized", "number", ("Authorized Visits", "Authorized Units", "Approved")),
+    Column("Unit Type", "unit_type", "text", ("Units Type", "Type")),
+    Column("Codes Covered", "codes_covered", "codes", ("Codes", "CPT Codes", "Covered Codes")),
+    Column("Rendering NPI", "rendering_npi", "npi", ("Provider NPI",)),
+    Column("Notes", "notes", "text", ()),
+)
+
+PAYERS = (
+    Column("Payer", "name", "text", ("Payer Name", "Insurance")),
+    Column("Payer ID", "payer_id", "text", ()),
+    Column("Timely Filing Days", "timely_filing_days", "number", ("Filing Days", "Timely Filing")),
+    Column("Appeal Days", "appeal_days", "number", ("Appeal Window",)),
+    Column("Telehealth Modifier", "telehealth_modifier", "text", ("Telehealth Mod",)),
+    Column("Auth Required", "auth_required", "flag", ("Authorization Required", "Prior Auth Required")),
+    Column("Eval Counts Toward Auth", "eval_counts_toward_auth", "flag", ("Eval Counts",)),
+    Column("Appeal Address", "appeal_address", "text", ()),
+    Column("Appeal Fax", "appeal_fax", "text", ("Fax",)),
+    Column("Phone", "phone", "text", ()),
+)
+
+PROVIDERS = (
+    Column("NPI", "npi", "npi", ("Provider NPI", "Rendering NPI")),
+    Column("Name", "name", "text", ("Provider Name", "Provider")),
+    Column("Credential", "credential", "text", ("License", "Licence")),
+    Column("Taxonomy", "taxonomy", "text", ("Taxonomy Code",)),
+)
+
+SHEETS = {
+    "Claims": (CLAIMS, ("Claim ID", "DOS", "CPT")),
+    "Authorizations": (AUTHORIZATIONS, ("Auth Number", "Start Date", "End Date", "Authorized")),
+    "Payers": (PAYERS, ("Payer",)),
+    "Providers": (PROVIDERS, ("NPI",)),
+}
+
+STATUSES = ("Draft", "Ready", "Submitted", "Paid", "Denied", "Appealed")
+
+
+def lookup(columns: tuple[Column, ...]) -> dict[str, Column]:
+    """Header key -> column, for the contract names and all synonyms."""
+    out: dict[str, Column] = {}
+    for col in columns:
+        for name in (col.name, col.field, *col.synonyms):
+            out.setdefault(key(name), col)
+    return out
+
+
+def by_name(columns: tuple[Column, ...]) -> dict[str, Column]:
+    return {c.name: c for c in columns}

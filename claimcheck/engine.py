@@ -1,0 +1,141 @@
+"""Running the rules: a function from a checked workbook (claims DataFrame and its reference
+sheets) to findings.  Every rule runs; all findings are collected, never only the first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from .book import Book
+from .models import SEVERITY_ORDER, Finding
+from .rules.registry import Rule, all_rules
+
+
+@dataclass
+class Context:
+    """What a rule sees: the book, the date treated as today, and the code tables."""
+
+    book: Book
+    as_of: dt.date
+
+    @property
+    def claims(self) -> pd.DataFrame:
+        return self.book.claims
+
+    @property
+    def tables(self):
+        return self.book.tables
+
+    @property
+    def as_of_ts(self) -> pd.Timestamp:
+        return pd.Timestamp(self.as_of)
+
+    def has(self, *fields: str) -> bool:
+        return all(f in self.book.present for f in fields)
+
+
+# Column field -> contract header, for "cannot check" messages.
+def _header_of(field_name: str) -> str:
+    from .columns import CLAIMS
+
+    for col in CLAIMS:
+        if col.field == field_name:
+            return col.name
+    return field_name
+
+
+def _to_findings(rule: Rule, result, claims: pd.DataFrame, sheet: str) -> list[Finding]:
+    if result is None:
+        return []
+    if isinstance(result, pd.Series):
+        frame = result.dropna().to_frame("message")
+    elif isinstance(result, pd.DataFrame):
+        frame = result
+    else:
+        pairs = list(result)
+        if not pairs:
+            return []
+        frame = pd.DataFrame([{"index": i, "message": m} for i, m in pairs]).set_index("index")
+    if frame.empty:
+        return []
+    rows = claims["row"].reindex(frame.index)
+    claim_ids = claims["claim_id"].reindex(frame.index)
+    columns = frame["column"] if "column" in frame.columns else None
+    out = []
+    for pos, (idx, message) in enumerate(frame["message"].items()):
+        if message is None or (isinstance(message, float) and pd.isna(message)):
+            continue
+        out.append(Finding(
+            sheet=sheet,
+            row=int(rows.iloc[pos]) if pd.notna(rows.iloc[pos]) else None,
+            claim_id=claim_ids.iloc[pos] or "" if isinstance(claim_ids.iloc[pos], str) else "",
+            column=(columns.iloc[pos] if columns is not None else rule.column) or rule.column,
+            code=rule.code,
+            severity=rule.severity,
+            message=str(message),
+        ))
+    return out
+
+
+def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool = False,
+              select: Iterable[str] | None = None,
+              progress: Callable[[str], None] | None = None) -> list[Finding]:
+    """All findings for the book, sorted by row then severity then code."""
+    ctx = Context(book=book, as_of=as_of or dt.date.today())
+    findings: list[Finding] = list(book.reading)
+    missing_reported: dict[str, list[str]] = {}
+    wanted = set(select) if select else None
+    for rule in all_rules():
+        if rule.func is None or rule.status != "stable":
+            continue
+        if wanted is not None and rule.code not in wanted and rule.family not in wanted:
+            continue
+        if row_level_only and not rule.row_level:
+            continue
+        absent = [f for f in rule.needs if f not in book.present]
+        if absent:
+            for f in absent:
+                missing_reported.setdefault(f, []).append(rule.code)
+            continue
+        if book.claims.empty:
+            continue
+        if progress is not None:
+            progress(rule.code)
+        result = rule.func(ctx)
+        findings.extend(_to_findings(rule, result, book.claims, book.claims_sheet))
+    if missing_reported and not row_level_only:
+        from .rules.registry import get
+
+        req = get("REQ004")
+        for field_name, codes in missing_reported.items():
+            header = _header_of(field_name)
+            findings.append(Finding(
+                sheet=book.claims_sheet, row=book.header_row, claim_id="", column=header,
+                code=req.code, severity=req.severity,
+                message=f"No {header} column, so {', '.join(sorted(set(codes)))} cannot be checked; add a '{header}' column",
+            ))
+    findings.sort(key=lambda f: (f.sheet != book.claims_sheet, f.row or 0, SEVERITY_ORDER[f.severity], f.code, f.column))
+    return findings
+
+
+def summary(findings: list[Finding], lines: int) -> dict:
+    """Counts a biller reads first."""
+    by_sev = {"error": 0, "warning": 0, "info": 0}
+    by_code: dict[str, int] = {}
+    rows_with_errors = set()
+    for f in findings:
+        by_sev[f.severity] += 1
+        by_code[f.code] = by_code.get(f.code, 0) + 1
+        if f.severity == "error" and f.row is not None:
+            rows_with_errors.add((f.sheet, f.row))
+    return {
+        "lines": lines,
+        "errors": by_sev["error"],
+        "warnings": by_sev["warning"],
+        "info": by_sev["info"],
+        "lines_with_errors": len(rows_with_errors),
+        "by_code": dict(sorted(by_code.items())),
+    }

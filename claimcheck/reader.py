@@ -1,0 +1,312 @@
+"""Reading the biller's workbook file into raw tables (values exactly as stored).
+
+The reader never modifies the file.  It finds sheets case-insensitively, finds the header row
+(the Excel Table's header, else the first of the top ten rows that holds the sheet's required
+headers), maps headers through their synonyms, and keeps every non-blank row with its Excel row
+number.  Problems that make the file unusable raise :class:`UnusableInput` with one plain
+sentence naming the problem and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import columns as C
+from .values import is_blank
+
+#: Refuse workbooks whose parts would inflate beyond this (zip-bomb guard); see README.
+MAX_UNCOMPRESSED_BYTES = int(os.environ.get("CLAIMCHECK_MAX_UNCOMPRESSED", 2 * 1024**3))
+MAX_RATIO = 200  # declared inflation ratio above which a large part is refused
+MAX_ROWS = int(os.environ.get("CLAIMCHECK_MAX_ROWS", 2_000_000))
+
+
+class UnusableInput(Exception):
+    """The input cannot be used; the message is one plain line for the biller."""
+
+
+@dataclass
+class RawTable:
+    """One sheet's table: headers mapped to contract columns, rows as stored."""
+
+    sheet: str  # the sheet's actual name
+    kind: str  # Claims, Authorizations, Payers, Providers
+    header_row: int
+    headers: list[str]
+    positions: dict[str, int]  # field -> column position (0-based)
+    rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
+
+    def present(self) -> set[str]:
+        return set(self.positions)
+
+
+# --------------------------------------------------------------------------- file checks
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise UnusableInput(f"{path}: file not found; check the path and file name")
+    if path.is_dir():
+        raise UnusableInput(f"{path}: is a folder, not a workbook; give the .xlsx file")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if _is_encrypted_ooxml(path):
+            raise UnusableInput(
+                f"{path}: the workbook is password-protected; open it in Excel, remove the "
+                "password (File > Info > Protect Workbook) and save a copy"
+            )
+        raise UnusableInput(
+            f"{path}: this is an old-format .xls workbook; open it in Excel and save it as "
+            ".xlsx (File > Save As > Excel Workbook)"
+        )
+    if not head.startswith(b"PK"):
+        if not head:
+            raise UnusableInput(f"{path}: the file is empty; it is not an Excel workbook")
+        raise UnusableInput(
+            f"{path}: not an Excel workbook (.xlsx or .xlsm); if it is a CSV or text file, "
+            "open it in Excel and save it as .xlsx"
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            total = 0
+            for info in zf.infolist():
+                total += info.file_size
+                if info.file_size > 50 * 1024**2 and info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+                    raise UnusableInput(
+                        f"{path}: refused: part {info.filename} would inflate {info.file_size // info.compress_size}x "
+                        "(a zip bomb or a damaged file)"
+                    )
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise UnusableInput(
+                    f"{path}: refused: the workbook would inflate to {total // 1024**2} MB, above the "
+                    f"{MAX_UNCOMPRESSED_BYTES // 1024**2} MB limit (CLAIMCHECK_MAX_UNCOMPRESSED raises it)"
+                )
+    except zipfile.BadZipFile:
+        raise UnusableInput(f"{path}: the file is damaged or not an Excel workbook") from None
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise UnusableInput(f"{path}: a zip file but not an Excel workbook (no xl/workbook.xml)")
+    if "xl/workbook.bin" in names:
+        raise UnusableInput(f"{path}: a binary .xlsb workbook; save it as .xlsx in Excel")
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    try:
+        import olefile
+
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
+    except Exception:
+        with open(path, "rb") as fh:
+            blob = fh.read(1 << 16)
+        return "EncryptionInfo".encode("utf-16-le") in blob
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def table_ranges(path: Path) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Excel Table ranges per sheet name: (first_row, first_col, last_row, last_col), 1-based.
+
+    Read from the package parts directly, because openpyxl's fast read-only mode does not
+    load tables.  Parsed with defusedxml (no entity expansion).
+    """
+    from defusedxml import ElementTree as ET
+    from openpyxl.utils.cell import range_boundaries
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    ns_pkg = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+
+            def rels_of(part: str) -> dict[str, str]:
+                folder, base = posixpath.split(part)
+                rel_part = posixpath.join(folder, "_rels", base + ".rels")
+                if rel_part not in names:
+                    return {}
+                root = ET.fromstring(zf.read(rel_part))
+                result = {}
+                for rel in root.iter(ns_pkg + "Relationship"):
+                    target = rel.get("Target", "")
+                    target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+                    result[rel.get("Id", "")] = target
+                return result
+
+            wb_rels = rels_of("xl/workbook.xml")
+            root = ET.fromstring(zf.read("xl/workbook.xml"))
+            for sheet in root.iter(ns_main + "sheet"):
+                part = wb_rels.get(sheet.get(ns_rel + "id", ""), "")
+                if part not in names:
+                    continue
+                for target in rels_of(part).values():
+                    if "/tables/" in target and target in names:
+                        troot = ET.fromstring(zf.read(target))
+                        ref = troot.get("ref")
+                        if ref:
+                            min_col, min_row, max_col, max_row = range_boundaries(ref)
+                            out.setdefault(sheet.get("name", ""), []).append((min_row, min_col, max_row, max_col))
+    except Exception:
+        return {}
+    return out
+
+
+# --------------------------------------------------------------------------- header rows
+
+
+def _match_headers(row: tuple[Any, ...], lookup: dict[str, C.Column]) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for i, cell in enumerate(row):
+        if cell is None:
+            continue
+        col = lookup.get(C.key(cell))
+        if col and col.field not in positions:
+            positions[col.field] = i
+    return positions
+
+
+def find_header(
+    kind: str, rows: list[tuple[Any, ...]], table_first_rows: Iterable[int] = ()
+) -> tuple[int, dict[str, int]] | tuple[None, list[str]]:
+    """The header row index (0-based in ``rows``) and field positions, or (None, missing)."""
+    columns, required = C.SHEETS[kind]
+    lookup = C.lookup(columns)
+    need = {c.field for c in columns if c.name in required}
+    for first in table_first_rows:
+        if 0 <= first - 1 < len(rows):
+            positions = _match_headers(rows[first - 1], lookup)
+            if need <= set(positions):
+                return first - 1, positions
+    best: tuple[int, set[str]] = (-1, set())
+    for i, row in enumerate(rows[:10]):
+        positions = _match_headers(row, lookup)
+        if need <= set(positions):
+            return i, positions
+        if len(need & set(positions)) > len(best[1]):
+            best = (i, need & set(positions))
+    missing = [c.name for c in columns if c.name in required and c.field not in best[1]]
+    return None, missing
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def sheet_lookup(names: Iterable[str]) -> dict[str, str]:
+    """Contract sheet kind -> actual sheet name, matched ignoring case and spaces."""
+    by_key = {C.key(n): n for n in names}
+    out = {}
+    for kind in C.SHEETS:
+        if C.key(kind) in by_key:
+            out[kind] = by_key[C.key(kind)]
+    return out
+
+
+def rows_to_table(kind: str, sheet: str, rows: list[tuple[Any, ...]], tables: Iterable[int] = (),
+                  first_row_number: int = 1) -> RawTable:
+    """Build a RawTable from a sheet's rows (row 0 is Excel row ``first_row_number``)."""
+    if not rows or all(all(is_blank(v) for v in r) for r in rows[:50]) and len(rows) <= 50:
+        raise UnusableInput(f"the {sheet} sheet is empty; it needs a header row with "
+                            f"{', '.join(C.SHEETS[kind][1])}")
+    index, positions = find_header(kind, rows, tables)
+    if index is None:
+        missing = positions
+        raise UnusableInput(
+            f"the {sheet} sheet has no header row with {', '.join(missing)} in its top ten rows; "
+            f"add the missing header{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
+        )
+    header = rows[index]
+    table = RawTable(sheet=sheet, kind=kind, header_row=index + first_row_number,
+                     headers=["" if h is None else str(h) for h in header], positions=positions)
+    wanted = sorted(positions.values())
+    for offset, row in enumerate(rows[index + 1:], start=index + 1 + first_row_number):
+        if not row:
+            continue
+        if all(is_blank(row[p]) if p < len(row) else True for p in wanted):
+            continue
+        table.rows.append((offset, row))
+    return table
+
+
+def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, RawTable]:
+    """Read the contract sheets of an .xlsx/.xlsm file into raw tables.
+
+    ``engine`` is ``openpyxl``, ``calamine`` (optional fast reader) or ``auto`` (calamine when
+    installed).  Raises :class:`UnusableInput` when the file or its Claims sheet cannot be used.
+    """
+    path = Path(path)
+    _check_file(path)
+    tables = table_ranges(path)
+    sheets = _read_sheets(path, engine)
+    kinds = sheet_lookup(sheets)
+    if "Claims" not in kinds:
+        raise UnusableInput(
+            f"{path}: no Claims sheet (found: {', '.join(sheets) or 'no sheets'}); "
+            "name the sheet with the service lines 'Claims'"
+        )
+    out: dict[str, RawTable] = {}
+    for kind, name in kinds.items():
+        rows = sheets[name]
+        firsts = [t[0] for t in tables.get(name, [])]
+        try:
+            out[kind] = rows_to_table(kind, name, rows, firsts)
+        except UnusableInput as exc:
+            if kind == "Claims":
+                raise UnusableInput(f"{path}: {exc}") from None
+            # An optional sheet that cannot be used is reported by the engine, not fatal.
+            out[kind] = RawTable(sheet=name, kind=kind, header_row=0, headers=[], positions={})
+            out[kind].problem = str(exc)  # type: ignore[attr-defined]
+    return out
+
+
+def _read_sheets(path: Path, engine: str) -> dict[str, list[tuple[Any, ...]]]:
+    if engine in ("auto", "calamine"):
+        try:
+            from .fast_reader import read_sheets_calamine
+
+            return read_sheets_calamine(path, wanted=C.SHEETS)
+        except ImportError:
+            if engine == "calamine":
+                raise UnusableInput("python-calamine is not installed; pip install 'claimcheck[fast]'") from None
+    return _read_sheets_openpyxl(path)
+
+
+def _read_sheets_openpyxl(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    import warnings
+
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except UnusableInput:
+        raise
+    except Exception as exc:  # damaged parts, unsupported content
+        raise UnusableInput(f"{path}: the workbook could not be opened ({type(exc).__name__}); "
+                            "open and re-save it in Excel") from None
+    try:
+        wanted = {C.key(k) for k in C.SHEETS}
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        for ws in wb.worksheets:
+            if C.key(ws.title) not in wanted:
+                out[ws.title] = []
+                continue
+            rows = []
+            for n, row in enumerate(ws.iter_rows(values_only=True)):
+                if n > MAX_ROWS:
+                    raise UnusableInput(
+                        f"{path}: the {ws.title} sheet has more than {MAX_ROWS:,} rows, above the "
+                        "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
+                    )
+                rows.append(row)
+            out[ws.title] = rows
+        return out
+    finally:
+        wb.close()

@@ -1,0 +1,110 @@
+"""Printing findings: a text report grouped by claim, JSON, and CSV.
+
+CSV cells that a spreadsheet would run as a formula are prefixed with an apostrophe (OWASP's
+CSV-injection rule), so text from the workbook never becomes a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import OrderedDict
+
+from .models import Finding
+from .rules.registry import get
+
+FIELDS = ("sheet", "row", "claim_id", "column", "code", "severity", "message")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would evaluate as a formula, made inert with a leading '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_json(result) -> str:
+    return json.dumps(result.as_json(), indent=2, ensure_ascii=False)
+
+
+def to_csv(findings: list[Finding]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for f in findings:
+        d = f.as_dict()
+        writer.writerow([safe_cell(d[k]) if d[k] is not None else "" for k in FIELDS])
+    return buf.getvalue()
+
+
+def _label(sev: str) -> str:
+    return {"error": "ERROR  ", "warning": "WARNING", "info": "INFO   "}[sev]
+
+
+def to_text(result, *, width: int = 100) -> str:
+    """A report a biller reads top to bottom: a headline, then each claim's findings in row
+    order, then the count per rule with how to fix it."""
+    s = result.summary
+    lines = [
+        f"claimcheck {result.workbook or ''} as of {result.as_of.isoformat()}",
+        f"{s['lines']} service lines checked: {s['errors']} errors, {s['warnings']} warnings, {s['info']} notes"
+        f" ({s['lines_with_errors']} lines with errors)",
+        "",
+    ]
+    if not result.findings:
+        lines.append("No problems found. Every line is ready to bill.")
+        lines.extend(_section_hooks(result))
+        return "\n".join(lines) + "\n"
+    groups: "OrderedDict[tuple, list[Finding]]" = OrderedDict()
+    for f in result.findings:
+        if f.row is None or (not f.claim_id and f.row == result.book.header_row):
+            key = ("sheet", f.sheet)
+        else:
+            key = ("claim", f.claim_id or f"(no claim ID, row {f.row})")
+        groups.setdefault(key, []).append(f)
+    for (kind, name), items in groups.items():
+        rows = sorted({f.row for f in items if f.row is not None})
+        where = f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(map(str, rows))}" if rows else ""
+        title = f"Claim {name}" if kind == "claim" else f"Sheet {name}"
+        worst = min(items, key=lambda f: {"error": 0, "warning": 1, "info": 2}[f.severity]).severity
+        lines.append(f"{title}  ({where})  {worst.upper() if worst != 'info' else 'NOTE'}")
+        for f in items:
+            prefix = f"  row {f.row:<5}" if f.row is not None else "  " + " " * 9
+            lines.append(f"{prefix} {_label(f.severity)} {f.code:<7} {f.column:<14} {f.message}")
+        lines.append("")
+    lines.extend(_section_hooks(result))
+    lines.append("By rule:")
+    for code, n in sorted(s["by_code"].items(), key=lambda kv: (-kv[1], kv[0])):
+        rule = get(code)
+        lines.append(f"  {code:<7} {n:>5}  {rule.title}. Fix: {rule.fix}")
+    return "\n".join(lines) + "\n"
+
+
+def _section_hooks(result) -> list[str]:
+    """Extra report sections from other features (the authorization table of claimcheck.auth)."""
+    try:
+        from .auth import summary_lines  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return summary_lines(result)
+
+
+def rules_text() -> str:
+    """Every rule with its severity, why payers care and how to fix it (``claimcheck rules``)."""
+    from .rules.registry import all_rules
+
+    out = []
+    family = None
+    for r in all_rules():
+        if r.family != family:
+            family = r.family
+            out.append(f"== {family} ==")
+        out.append(f"{r.code}  [{r.severity}]  {r.title}  (column: {r.column})")
+        if r.doc:
+            out.append(f"    What: {r.doc}")
+        out.append(f"    Why:  {r.why}")
+        out.append(f"    Fix:  {r.fix}")
+        out.append("")
+    return "\n".join(out)

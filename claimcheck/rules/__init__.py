@@ -1,0 +1,29 @@
+"""Claim-line rules, one module per family (contract section 3).
+
+Importing :func:`load_all` registers every rule in :data:`registry.REGISTRY`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+FAMILY_MODULES = ("req", "cpt", "mod", "dx", "pos", "npi", "date", "chg", "dup")
+#: Modules of other features that register rules when present (authorizations, denials).
+OPTIONAL_MODULES = ("claimcheck.auth", "claimcheck.denials")
+
+_loaded = False
+
+
+def load_all() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for name in FAMILY_MODULES:
+        importlib.import_module(f"{__name__}.{name}")
+    for name in OPTIONAL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise

@@ -1,0 +1,341 @@
+"""CPT: procedure codes - unknown or malformed codes, time versus code, add-ons without their
+primary, codes not billable together on one day, units over the daily maximum.
+
+Time bands, add-on pairs, same-day pairs and daily limits come from the code tables
+(``claimcheck/data/*.csv``, each row with its source), not from this file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from ..tables import PROCEDURE_SHAPE, psychotherapy_code_for_minutes
+from .registry import rule
+from ._util import bad, client_key, code_list, day, messages
+
+DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+PRESCRIBER_CREDENTIALS = frozenset({"MD", "DO", "NP", "PMHNP", "PMHNP-BC", "APRN", "CNS", "PA", "PA-C", "APN", "FNP", "DNP", "CNP"})
+
+
+def _proc(ctx):
+    """Per line: the procedure record from the code table (None when unknown)."""
+    procs = ctx.tables.procedures
+    return ctx.claims["cpt"].map(lambda c: procs.get(c) if isinstance(c, str) else None)
+
+
+@rule(
+    "CPT001", title="Malformed procedure code", severity="error", column="CPT", needs=("cpt",),
+    why="A procedure code must be five characters (five digits for CPT, a letter and four digits for HCPCS); anything else is rejected at the clearinghouse.",
+    fix="Retype the code (for example 90834 or H0004); check for a stray letter, a missing digit or a modifier typed into the CPT cell.",
+)
+def malformed_code(ctx):
+    """Flags a CPT/HCPCS cell that is not shaped like a code."""
+    cpt = ctx.claims["cpt"]
+    mask = cpt.notna() & ~cpt.map(lambda c: bool(PROCEDURE_SHAPE.match(c)) if isinstance(c, str) else True)
+    return messages(cpt.index[mask], (f"{c!r} is not a CPT or HCPCS code (5 characters, e.g. 90834)" for c in cpt[mask]))
+
+
+@rule(
+    "CPT006", title="Procedure code not in the behavioral-health code table", severity="warning", column="CPT", needs=("cpt",),
+    why="claimcheck knows the psychiatry, psychotherapy, testing, E/M and behavioral HCPCS codes; an unknown code may be a typo or a service the payer does not cover for this provider.",
+    fix="Check the code; if it is right, add it to procedures.csv in your tables folder (CLAIMCHECK_TABLES) so its rules apply.",
+)
+def unknown_code(ctx):
+    """Flags a well-formed code that is not in the procedure table."""
+    cpt = ctx.claims["cpt"]
+    procs = ctx.tables.procedures
+    mask = cpt.map(lambda c: isinstance(c, str) and bool(PROCEDURE_SHAPE.match(c)) and c not in procs)
+    return messages(cpt.index[mask], (f"{c} is not in claimcheck's behavioral-health code table; check it" for c in cpt[mask]))
+
+
+@rule(
+    "CPT015", title="Deleted procedure code", severity="error", column="CPT", needs=("cpt",),
+    why="Payers reject codes that have been deleted from CPT; prolonged-service codes 99354/99355 were replaced.",
+    fix="Use 99417 (commercial payers) or G2212 (Medicare) with 99205/99215.",
+)
+def deleted_code(ctx):
+    """Flags a code the table marks as deleted."""
+    proc = _proc(ctx)
+    mask = proc.map(lambda p: p is not None and p.kind == "deleted")
+    return messages(proc.index[mask], (f"{p.code} is a deleted code; {p.label.split('; ')[-1].rstrip(')')}" for p in proc[mask]))
+
+
+def _band(p) -> str:
+    if p.max_minutes is None:
+        return f"{p.min_minutes}+ minutes"
+    return f"{p.min_minutes}-{p.max_minutes} minutes"
+
+
+def _fits(kind: str, minutes: float) -> str:
+    if kind in ("psychotherapy", "psychotherapy_em"):
+        code = psychotherapy_code_for_minutes(minutes, kind)
+        return f" ({code} fits)" if code else ""
+    if kind == "crisis" and minutes < 30:
+        return " (crisis care under 30 minutes is billed as 90832, or 90833 with an E/M)"
+    return ""
+
+
+def _minutes(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+@rule(
+    "CPT002", title="Minutes too few for the code", severity="error", column="Minutes", needs=("cpt", "minutes"),
+    why="Timed codes need the documented face-to-face minutes: 90832 16-37, 90834 38-52, 90837 53+, 90839 30-74, 90846/90847 26+. A payer audit takes back every session billed above its time.",
+    fix="Bill the code whose time band holds the minutes (the finding names it), or correct the minutes if they were typed wrong.",
+)
+def minutes_below_band(ctx):
+    """Flags a timed code whose recorded minutes are below its band (psychotherapy under 16
+    minutes is CPT004; 90840 is checked by CPT012)."""
+    c = ctx.claims
+    proc = _proc(ctx)
+    out = []
+    for idx, p, m in zip(c.index, proc, c["minutes"]):
+        if p is None or p.min_minutes is None or p.kind == "crisis_addon" or m != m:
+            continue
+        if m < p.min_minutes:
+            if p.kind in ("psychotherapy", "psychotherapy_em") and m < 16:
+                continue
+            out.append((idx, f"{p.code} needs {_band(p)}; {_minutes(m)} recorded{_fits(p.kind, m)}"))
+    return out
+
+
+@rule(
+    "CPT003", title="Minutes more than the code's band", severity="warning", column="Minutes", needs=("cpt", "minutes"),
+    why="A session longer than the code's band is under-billed: the practice is paid for less time than it gave.",
+    fix="Bill the code that fits the minutes (the finding names it); for crisis care over 74 minutes add 90840.",
+)
+def minutes_above_band(ctx):
+    """Flags a timed code whose minutes exceed its band (90839 over 74 without 90840)."""
+    c = ctx.claims
+    proc = _proc(ctx)
+    keys = set(zip(c["claim_id"], c["dos"], c["cpt"]))
+    out = []
+    for idx, p, m, claim, dos in zip(c.index, proc, c["minutes"], c["claim_id"], c["dos"]):
+        if p is None or p.max_minutes is None or m != m or m <= p.max_minutes:
+            continue
+        if p.kind == "crisis":
+            if (claim, dos, "90840") in keys:
+                continue
+            out.append((idx, f"{_minutes(m)} minutes of crisis care: add 90840 for each further 30 minutes past 74"))
+        else:
+            out.append((idx, f"{p.code} covers {_band(p)}; {_minutes(m)} recorded{_fits(p.kind, m)}"))
+    return out
+
+
+@rule(
+    "CPT004", title="Psychotherapy under 16 minutes", severity="error", column="Minutes", needs=("cpt", "minutes"),
+    why="No psychotherapy code may be billed for fewer than 16 minutes; the line will be denied or recouped.",
+    fix="Do not bill the session as psychotherapy; correct the minutes if they were mistyped.",
+)
+def psychotherapy_under_16(ctx):
+    """Flags 90832-90838 with fewer than 16 recorded minutes."""
+    c = ctx.claims
+    proc = _proc(ctx)
+    mask = proc.map(lambda p: p is not None and p.kind in ("psychotherapy", "psychotherapy_em")) & (c["minutes"] < 16)
+    return messages(c.index[mask], (f"{code} with {_minutes(m)} minutes: psychotherapy under 16 minutes is not billable"
+                                    for code, m in zip(c.loc[mask, "cpt"], c.loc[mask, "minutes"])))
+
+
+@rule(
+    "CPT005", title="Timed code without minutes", severity="warning", column="Minutes", needs=("cpt", "minutes"),
+    why="Timed psychotherapy, crisis and family codes are paid on documented minutes; without them the code cannot be checked or defended in an audit.",
+    fix="Enter the face-to-face minutes from the session note.",
+)
+def timed_code_without_minutes(ctx):
+    """Flags a timed code whose Minutes cell is empty."""
+    c = ctx.claims
+    proc = _proc(ctx)
+    mask = proc.map(lambda p: p is not None and p.timed) & c["minutes"].isna() & ~bad(c, "minutes")
+    return messages(c.index[mask], (f"{code} is a timed code; enter the session minutes" for code in c.loc[mask, "cpt"]))
+
+
+def _primaries_text(ctx, primaries: frozenset[str]) -> str:
+    em = ctx.tables.em_codes
+    if em and em <= primaries:
+        rest = primaries - em
+        return "an E/M visit (99202-99350)" + (f" or {code_list(rest)}" if rest else "")
+    return code_list(primaries)
+
+
+@rule(
+    "CPT007", title="Add-on code without its primary", severity="error", column="CPT", needs=("cpt",),
+    why="An add-on code (90785, 90833/90836/90838, 90840, 90863, testing add-ons) is paid only with its primary service on the same claim and date; alone it is denied.",
+    fix="Add the primary code on the same claim and date, or remove the add-on.",
+    row_level=False,
+)
+def addon_without_primary(ctx):
+    """Flags an add-on line with none of its allowed primaries on the same claim and date."""
+    c = ctx.claims
+    addons = ctx.tables.addons
+    group = c["claim_id"].where(c["claim_id"].notna(), client_key(c))
+    codes_by_group: dict = defaultdict(set)
+    for g, d, code in zip(group, c["dos"], c["cpt"]):
+        codes_by_group[(g, d)].add(code)
+    out = []
+    for idx, g, d, code in zip(c.index, group, c["dos"], c["cpt"]):
+        primaries = addons.get(code) if isinstance(code, str) else None
+        if primaries and not (codes_by_group[(g, d)] & primaries):
+            out.append((idx, f"{code} is an add-on; bill it with {_primaries_text(ctx, primaries)} on the same claim and date"))
+    return out
+
+
+def _same_day_groups(ctx):
+    c = ctx.claims
+    who = client_key(c)
+    by_client: dict = defaultdict(list)
+    for idx, w, d, code, npi, mods in zip(c.index, who, c["dos"], c["cpt"], c["rendering_npi"], c["modifiers"]):
+        if isinstance(code, str) and d == d:
+            by_client[(w, d)].append((idx, code, npi, mods))
+    return by_client
+
+
+def _same_day_hits(ctx, kind: str):
+    out = []
+    for (who, d), lines in _same_day_groups(ctx).items():
+        if len(lines) < 2:
+            continue
+        for rule_ in ctx.tables.same_day:
+            if rule_.kind != kind:
+                continue
+            for idx, code, npi, mods in lines:
+                if code not in rule_.codes_a:
+                    continue
+                partners = [
+                    (pcode, pmods) for pidx, pcode, pnpi, pmods in lines
+                    if pidx != idx and pcode in rule_.codes_b and pcode != code
+                    and (rule_.scope != "provider" or pnpi == npi)
+                ]
+                if not partners:
+                    continue
+                if kind == "distinct" and (set(mods) | {m for _, pm in partners for m in pm}) & DISTINCT_MODIFIERS:
+                    continue
+                names = code_list({p for p, _ in partners})
+                out.append((idx, f"{code} and {names} on {day(d)}: {rule_.note}"))
+    return out
+
+
+@rule(
+    "CPT008", title="Codes not billable together on one day", severity="error", column="CPT", needs=("cpt", "dos"),
+    why="Payers bundle these pairs (NCCI indicator 0 or payer policy): the second service is denied, and no modifier makes it payable.",
+    fix="Bill only the service that describes the day (for example the diagnostic evaluation, or the crisis code), or move the other service to the day it happened.",
+    row_level=False,
+)
+def not_billable_together(ctx):
+    """Flags a line whose code is never billed with another code the client has on that date
+    (same rendering provider where the pair's scope is 'provider')."""
+    return _same_day_hits(ctx, "never")
+
+
+@rule(
+    "CPT009", title="Same-day pair needs a distinct-service modifier", severity="warning", column="Modifiers", needs=("cpt", "dos"),
+    why="Individual and family psychotherapy on one day are paid only as separate, distinct services, marked with 59 or XE and documented separately.",
+    fix="If the services were truly separate, add 59 or XE to the second service and keep separate notes; otherwise bill one.",
+    row_level=False,
+)
+def distinct_modifier_needed(ctx):
+    """Flags same-day pairs that payers accept only with 59/XE/XS/XP/XU."""
+    return _same_day_hits(ctx, "distinct")
+
+
+@rule(
+    "CPT010", title="Two timed psychotherapy codes on one date", severity="error", column="CPT", needs=("cpt", "dos"),
+    why="One psychotherapy code covers a client's whole day: the minutes of all sessions that day are added and billed as a single code.",
+    fix="Add the minutes together and bill the one code that fits; remove the other line.",
+    row_level=False,
+)
+def two_timed_psychotherapy_codes(ctx):
+    """Flags each line when a client has two or more different timed psychotherapy codes
+    (90832-90838) on the same date."""
+    timed = ctx.tables.timed_psychotherapy
+    out = []
+    for (who, d), lines in _same_day_groups(ctx).items():
+        codes = {code for _, code, _, _ in lines if code in timed}
+        if len(codes) < 2:
+            continue
+        for idx, code, _, _ in lines:
+            if code in timed:
+                out.append((idx, f"{code_list(codes)} on {day(d)}: bill one psychotherapy code for the day's total minutes"))
+    return out
+
+
+@rule(
+    "CPT011", title="Units over the daily maximum", severity="error", column="Units", needs=("cpt", "dos"),
+    why="Payers cap the units of a code per client per day (medically unlikely edits); units above the cap are denied.",
+    fix="Correct the units; if more were truly given, appeal with the records. Load your payers' limits into procedures.csv (daily_max).",
+    row_level=False,
+)
+def units_over_daily_max(ctx):
+    """Flags lines whose client/date/code units add up above the table's daily maximum."""
+    c = ctx.claims
+    procs = ctx.tables.procedures
+    limited = {code: p.daily_max for code, p in procs.items() if p.daily_max}
+    mask = c["cpt"].isin(limited)
+    if not mask.any():
+        return None
+    sub = c[mask]
+    totals = sub.groupby([client_key(sub), sub["dos"], sub["cpt"]], dropna=False)["units"].transform("sum")
+    over = totals > sub["cpt"].map(limited)
+    return messages(sub.index[over], (
+        f"{code}: {_minutes(t)} units on {day(d)}; at most {limited[code]} per day"
+        for code, t, d in zip(sub.loc[over, "cpt"], totals[over], sub.loc[over, "dos"])))
+
+
+@rule(
+    "CPT012", title="90840 units do not match the crisis minutes", severity="error", column="Units", needs=("cpt", "minutes"),
+    why="90840 is one unit per further 30 minutes after the first 74 (75-104 minutes = 1 unit, 105-134 = 2); more units than the minutes support are denied or recouped.",
+    fix="Set the 90840 units from the total crisis minutes, or correct the minutes.",
+    row_level=False,
+)
+def crisis_addon_units(ctx):
+    """Flags 90840 lines whose units exceed what the claim's crisis minutes support."""
+    c = ctx.claims
+    crisis = c["cpt"].isin(("90839", "90840"))
+    if not crisis.any():
+        return None
+    sub = c[crisis]
+    group = [sub["claim_id"].fillna(""), sub["dos"]]
+    total = sub.groupby(group, dropna=False)["minutes"].transform("max")
+    out = []
+    for idx, code, units, m in zip(sub.index, sub["cpt"], sub["units"], total):
+        if code != "90840" or m != m:
+            continue
+        allowed = units_supported(m)
+        if units > allowed:
+            if allowed == 0:
+                out.append((idx, f"90840 needs 75+ minutes of crisis care; {_minutes(m)} recorded"))
+            else:
+                out.append((idx, f"90840 x{_minutes(units)} needs {75 + 30 * (int(units) - 1)}+ minutes; {_minutes(m)} recorded supports {allowed} unit{'s' if allowed > 1 else ''}"))
+    return out
+
+
+@rule(
+    "CPT013", title="90792 billed by a provider who does not prescribe", severity="warning", column="Rendering NPI",
+    needs=("cpt", "rendering_npi"),
+    why="90792 (evaluation with medical services) is for prescribers (MD, DO, NP, PA); therapists bill 90791.",
+    fix="Bill 90791, or correct the rendering provider.",
+)
+def eval_with_medical_services_by_non_prescriber(ctx):
+    """Flags 90792 when the Providers sheet gives the rendering provider a non-prescriber
+    credential (LCSW, LPC, LMFT, PhD, PsyD ...)."""
+    providers = ctx.book.providers
+    if not providers:
+        return None
+    c = ctx.claims
+    out = []
+    for idx, code, npi in zip(c.index, c["cpt"], c["rendering_npi"]):
+        if code != "90792" or npi not in providers:
+            continue
+        cred = providers[npi].credential
+        creds = {x.strip() for x in cred.upper().replace("/", ",").replace(" ", ",").split(",") if x.strip()}
+        if creds and not creds & PRESCRIBER_CREDENTIALS:
+            out.append((idx, f"90792 is for prescribers; the rendering provider is {cred} (bill 90791)"))
+    return out
+
+
+def units_supported(minutes: float) -> int:
+    """Units of 90840 supported by a crisis session of ``minutes`` (0 below 75)."""
+    return 0 if minutes != minutes or minutes < 75 else int((minutes - 45) // 30)
+

@@ -1,0 +1,133 @@
+"""DATE: service dates in the future or before birth, and timely filing: the deadline is the
+date of service plus the payer's Timely Filing Days (Payers sheet, else the documented
+default; see ``payer_defaults.csv``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .registry import rule
+from ._util import day
+
+NEAR_DAYS = 14
+UNSUBMITTED = ("", "Draft", "Ready")
+
+
+def filing_deadlines(ctx) -> pd.Series:
+    """Per line: DOS + the payer's timely filing days (NaT without a DOS)."""
+    c = ctx.claims
+    days = c["payer"].map(lambda p: ctx.book.payer(p).timely_filing_days)
+    return c["dos"] + pd.to_timedelta(days, unit="D")
+
+
+def _unsubmitted(c: pd.DataFrame) -> pd.Series:
+    mask = c["status_key"].isin(UNSUBMITTED)
+    if "submitted_on" in c:
+        mask &= c["submitted_on"].isna()
+    return mask
+
+
+@rule(
+    "DATE001", title="Date of service in the future", severity="error", column="DOS", needs=("dos",),
+    why="A claim for a service that has not happened yet is rejected, and billing it is a compliance risk.",
+    fix="Correct the date, or keep the line as Draft and bill it after the session.",
+)
+def dos_in_future(ctx):
+    """Flags a DOS after the as-of date."""
+    c = ctx.claims
+    mask = c["dos"] > ctx.as_of_ts
+    return [(idx, f"DOS {day(d)} is after {ctx.as_of.isoformat()}; correct the date or wait until the session has happened")
+            for idx, d in zip(c.index[mask], c.loc[mask, "dos"])]
+
+
+@rule(
+    "DATE002", title="Date of service before the client's birth", severity="error", column="DOS", needs=("dos", "client_dob"),
+    why="A service before the date of birth is impossible; one of the two dates is wrong and the payer rejects the line.",
+    fix="Check the DOS and the client's date of birth against the note and the insurance card.",
+)
+def dos_before_birth(ctx):
+    """Flags a DOS earlier than Client DOB (the DOB itself is never printed)."""
+    c = ctx.claims
+    mask = c["dos"] < c["client_dob"]
+    return [(idx, f"DOS {day(d)} is before the client's date of birth; check both dates")
+            for idx, d in zip(c.index[mask], c.loc[mask, "dos"])]
+
+
+@rule(
+    "DATE006", title="Implausible date of birth", severity="warning", column="Client DOB", needs=("client_dob",),
+    why="A date of birth in the future or over 120 years ago is a typo; eligibility checks fail on it.",
+    fix="Correct the date of birth from the insurance card.",
+)
+def implausible_dob(ctx):
+    """Flags a Client DOB after the as-of date or more than 120 years before it."""
+    c = ctx.claims
+    floor = ctx.as_of_ts - pd.DateOffset(years=120)
+    future = c["client_dob"] > ctx.as_of_ts
+    old = c["client_dob"] < floor
+    out = [(idx, "Client DOB is in the future; correct it") for idx in c.index[future]]
+    out += [(idx, "Client DOB is more than 120 years ago; correct it") for idx in c.index[old]]
+    return out
+
+
+def _filing(ctx):
+    c = ctx.claims
+    deadline = filing_deadlines(ctx)
+    left = (deadline - ctx.as_of_ts).dt.days
+    return c, deadline, left
+
+
+@rule(
+    "DATE003", title="Timely filing deadline passed", severity="error", column="DOS", needs=("dos",), row_level=False,
+    why="Claims filed after the payer's filing limit are denied (CARC 29) and the practice may not bill the client.",
+    fix="File today with any proof of an earlier submission (clearinghouse report); otherwise the line is a write-off.",
+)
+def filing_deadline_passed(ctx):
+    """Flags a line not yet submitted (Draft, Ready or blank status, no Submitted On) whose
+    filing deadline is before the as-of date."""
+    c, deadline, left = _filing(ctx)
+    mask = _unsubmitted(c) & (left < 0)
+    return [(idx, f"filing deadline {day(dl)} ({ctx.book.payer(p).timely_filing_days} days from DOS for {p or 'this payer'}) passed {-int(n)} days ago; file now with any proof of timely filing")
+            for idx, dl, n, p in zip(c.index[mask], deadline[mask], left[mask], c.loc[mask, "payer"])]
+
+
+@rule(
+    "DATE004", title="Timely filing deadline within 14 days", severity="warning", column="DOS", needs=("dos",), row_level=False,
+    why="A line not filed before the payer's limit becomes an unrecoverable denial (CARC 29).",
+    fix="Submit the claim before the deadline the finding gives.",
+)
+def filing_deadline_near(ctx):
+    """Flags a line not yet submitted whose filing deadline is today or within 14 days."""
+    c, deadline, left = _filing(ctx)
+    mask = _unsubmitted(c) & (left >= 0) & (left <= NEAR_DAYS)
+    return [(idx, f"file by {day(dl)} ({'today' if n == 0 else f'in {int(n)} days'}; {ctx.book.payer(p).timely_filing_days}-day limit for {p or 'this payer'})")
+            for idx, dl, n, p in zip(c.index[mask], deadline[mask], left[mask], c.loc[mask, "payer"])]
+
+
+@rule(
+    "DATE005", title="Submitted before the date of service", severity="error", column="Submitted On",
+    needs=("dos", "submitted_on"),
+    why="A claim cannot be submitted before the service; one of the dates is wrong.",
+    fix="Correct the Submitted On date or the DOS.",
+)
+def submitted_before_service(ctx):
+    """Flags Submitted On earlier than DOS."""
+    c = ctx.claims
+    mask = c["submitted_on"] < c["dos"]
+    return [(idx, f"Submitted On {day(s)} is before DOS {day(d)}")
+            for idx, s, d in zip(c.index[mask], c.loc[mask, "submitted_on"], c.loc[mask, "dos"])]
+
+
+@rule(
+    "DATE007", title="Submitted after the filing deadline", severity="warning", column="Submitted On",
+    needs=("dos", "submitted_on"), row_level=False,
+    why="A claim submitted after the payer's limit is usually denied for timely filing (CARC 29) unless there is proof of an earlier submission.",
+    fix="Keep the proof of any earlier submission ready; expect a CO-29 denial otherwise.",
+)
+def submitted_late(ctx):
+    """Flags Submitted On later than DOS + the payer's timely filing days."""
+    c = ctx.claims
+    deadline = filing_deadlines(ctx)
+    mask = c["submitted_on"] > deadline
+    late = (c["submitted_on"] - deadline).dt.days
+    return [(idx, f"submitted {day(s)}, {int(n)} days after the filing deadline {day(dl)}; expect a timely-filing denial (CO-29)")
+            for idx, s, n, dl in zip(c.index[mask], c.loc[mask, "submitted_on"], late[mask], deadline[mask])]

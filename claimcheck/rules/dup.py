@@ -1,0 +1,57 @@
+"""DUP: the same service billed twice, and one Claim ID shared by different clients."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .registry import rule
+from ._util import client_key, day
+
+
+@rule(
+    "DUP001", title="Same service billed twice", severity="error", column="CPT", needs=("dos", "cpt"), row_level=False,
+    why="Two lines with the same client, date, code and modifiers are a duplicate claim (CARC 18): the second is denied and repeated duplicates draw audits.",
+    fix="Remove the repeated line; if the service truly happened twice, bill it once with the total units or mark the repeat with 76/77 or 59 as the payer directs.",
+)
+def duplicate_service(ctx):
+    """Flags every line after the first with the same client, DOS, code and modifiers (in any
+    order), naming the first line."""
+    c = ctx.claims
+    keyed = pd.DataFrame({
+        "who": client_key(c),
+        "dos": c["dos"],
+        "cpt": c["cpt"],
+        "mods": c["modifiers"].map(lambda m: " ".join(sorted(m))),
+    }, index=c.index)
+    keyed = keyed[keyed["dos"].notna() & keyed["cpt"].notna()]
+    dup = keyed.duplicated(["who", "dos", "cpt", "mods"], keep="first")
+    if not dup.any():
+        return None
+    first_row = c.loc[keyed.index, "row"].groupby([keyed["who"], keyed["dos"], keyed["cpt"], keyed["mods"]], dropna=False).transform("first")
+    first_claim = c.loc[keyed.index, "claim_id"].groupby([keyed["who"], keyed["dos"], keyed["cpt"], keyed["mods"]], dropna=False).transform("first")
+    idx = keyed.index[dup]
+    return [(i, f"same client, date ({day(c.at[i, 'dos'])}), code {c.at[i, 'cpt']} and modifiers as row {int(first_row[i])} (claim {first_claim[i]}); remove one")
+            for i in idx]
+
+
+@rule(
+    "DUP002", title="One Claim ID used for different clients or payers", severity="error", column="Claim ID",
+    needs=("claim_id",), row_level=False,
+    why="The lines of one claim go to one payer for one client; mixing them sends services to the wrong payer or member.",
+    fix="Give the lines of each client and payer their own Claim ID.",
+)
+def claim_id_mixed(ctx):
+    """Flags lines whose Claim ID is shared with a line of another client or payer."""
+    c = ctx.claims
+    sub = c[c["claim_id"].notna()]
+    if sub.empty:
+        return None
+    who = client_key(sub)
+    n_clients = who.groupby(sub["claim_id"]).transform("nunique")
+    n_payers = sub["payer_key"].groupby(sub["claim_id"]).transform("nunique")
+    mask = (n_clients > 1) | (n_payers > 1)
+    out = []
+    for idx, claim, nc, np_ in zip(sub.index[mask], sub.loc[mask, "claim_id"], n_clients[mask], n_payers[mask]):
+        what = "clients" if nc > 1 else "payers"
+        out.append((idx, f"claim {claim} has lines for {max(nc, np_)} different {what}; split them into separate claims"))
+    return out

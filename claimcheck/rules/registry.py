@@ -1,0 +1,95 @@
+"""The rule registry.
+
+A rule is a small pure function from the checked workbook (:class:`claimcheck.engine.Context`)
+to the rows it flags.  It is registered with :func:`rule`, which records its stable code
+(family + 3 digits), title, severity, why payers care and how to fix it.  The docstring of the
+function says what it does.  Codes never change meaning once released; a retired rule keeps its
+code with ``status="removed"``.
+
+A rule returns either a ``pandas.Series`` of messages indexed by claim-line index (only the
+flagged lines), or a ``pandas.DataFrame`` with a ``message`` column and optionally ``column``
+(the cell the finding is on, when it varies) - or an iterable of ``(index, message)`` pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    severity: Severity
+    column: str
+    why: str
+    fix: str
+    func: Callable | None = None
+    needs: tuple[str, ...] = ()
+    status: Literal["stable", "removed"] = "stable"
+    #: Row-level rules look at one service line only; CHECK_CLAIM runs just these.
+    row_level: bool = True
+    sheet: str = "Claims"
+    doc: str = field(default="", compare=False)
+
+    @property
+    def family(self) -> str:
+        return self.code.rstrip("0123456789")
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    *,
+    title: str,
+    severity: Severity,
+    column: str,
+    why: str,
+    fix: str,
+    needs: tuple[str, ...] = (),
+    row_level: bool = True,
+    sheet: str = "Claims",
+):
+    """Register a rule function under ``code``."""
+
+    def decorate(func):
+        if code in REGISTRY:
+            raise ValueError(f"rule code {code} registered twice")
+        REGISTRY[code] = Rule(
+            code=code, title=title, severity=severity, column=column, why=why, fix=fix,
+            func=func, needs=needs, row_level=row_level, sheet=sheet,
+            doc=" ".join((func.__doc__ or "").split()),
+        )
+        return func
+
+    return decorate
+
+
+def declare(code: str, *, title: str, severity: Severity, column: str, why: str, fix: str,
+            row_level: bool = True, sheet: str = "Claims") -> Rule:
+    """Register a code whose findings are raised by the reader or another module, not by a
+    rule function (for example a cell that cannot be read)."""
+    if code in REGISTRY:
+        raise ValueError(f"rule code {code} registered twice")
+    REGISTRY[code] = Rule(code=code, title=title, severity=severity, column=column, why=why,
+                          fix=fix, func=None, row_level=row_level, sheet=sheet)
+    return REGISTRY[code]
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, sorted by family order and code."""
+    from . import load_all  # noqa: F401  (imports the rule modules)
+
+    load_all()
+    order = ["REQ", "CPT", "MOD", "DX", "POS", "NPI", "DATE", "CHG", "DUP", "AUTH", "DENY"]
+    return sorted(REGISTRY.values(), key=lambda r: (order.index(r.family) if r.family in order else 99, r.code))
+
+
+def get(code: str) -> Rule:
+    all_rules()
+    return REGISTRY[code]

@@ -1,0 +1,94 @@
+"""REQ: a required value missing or unreadable."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..columns import STATUSES
+from .registry import declare, rule
+from ._util import bad
+
+declare(
+    "REQ002", title="A value could not be read", severity="error", column="(varies)",
+    why="A date, number or code the payer needs cannot be read, so the line cannot be checked or billed as typed.",
+    fix="Retype the value in the form the column expects: dates as MM/DD/YYYY, numbers without words.",
+)
+declare(
+    "REQ003", title="A cell shows an Excel error", severity="error", column="(varies)",
+    why="A formula error (#N/A, #VALUE!, #REF!...) would go out on the claim as garbage or block it.",
+    fix="Fix the formula or the lookup it depends on, or type the value.",
+)
+declare(
+    "REQ004", title="A column is missing, so some rules cannot run", severity="info", column="(header)",
+    why="Without the column the checks that need it are skipped, and the problems they catch go out to the payer.",
+    fix="Add the column with the contract's header (or one of its synonyms) to the Claims sheet.",
+    row_level=False,
+)
+
+# field -> (header, what to do).  Billing NPI may be blank (Rendering NPI then bills).
+_REQUIRED = {
+    "claim_id": ("Claim ID", "give every service line the ID of its claim"),
+    "client_id": ("Client ID", "enter the practice's client ID"),
+    "member_id": ("Member ID", "enter the subscriber/member ID from the insurance card"),
+    "payer": ("Payer", "enter the payer as named on the Payers sheet"),
+    "dos": ("DOS", "enter the date of service"),
+    "cpt": ("CPT", "enter the procedure code"),
+    "rendering_npi": ("Rendering NPI", "enter the rendering provider's 10-digit NPI"),
+    "pos": ("POS", "enter the two-digit place of service (11 office, 10 telehealth at home)"),
+    "dx": ("Dx Codes", None),  # a missing diagnosis is DX004
+}
+
+
+@rule(
+    "REQ001", title="A required value is missing", severity="error", column="(varies)",
+    why="Payers reject a claim line without a date of service, procedure, member ID, payer, rendering NPI or place of service before they look at anything else.",
+    fix="Fill in the empty cell named by the finding.",
+)
+def required_value_missing(ctx):
+    """Flags each empty cell in a required column (only for columns the sheet has)."""
+    claims = ctx.claims
+    frames = []
+    for field, (header, todo) in _REQUIRED.items():
+        if todo is None or field not in ctx.book.present:
+            continue
+        empty = claims[field].isna() & ~bad(claims, field)
+        if field == "rendering_npi" and "billing_npi" in ctx.book.present:
+            empty &= claims["billing_npi"].isna()
+        if empty.any():
+            frames.append(pd.DataFrame({"message": f"{header} is empty; {todo}", "column": header},
+                                       index=claims.index[empty]))
+    return pd.concat(frames) if frames else None
+
+
+@rule(
+    "REQ005", title="Unknown claim status", severity="warning", column="Status", needs=("status",),
+    why="claimcheck decides which deadlines apply (filing, appeal) from the status; an unknown status hides them.",
+    fix=f"Use one of: {', '.join(STATUSES)}.",
+)
+def unknown_status(ctx):
+    """Flags a Status that is not Draft, Ready, Submitted, Paid, Denied or Appealed."""
+    c = ctx.claims
+    unknown = c["status"].notna() & ~c["status_key"].isin(STATUSES)
+    return pd.Series(
+        [f"Status {s!r} is not one of {', '.join(STATUSES)}" for s in c.loc[unknown, "status"]],
+        index=c.index[unknown], dtype=object)
+
+
+@rule(
+    "REQ006", title="Payer not on the Payers sheet; defaults used", severity="warning", column="Payer",
+    needs=("payer",), row_level=False,
+    why="Filing limits, appeal windows, telehealth modifiers and authorization rules differ by payer; defaults may be wrong for this one.",
+    fix="Add the payer to the Payers sheet with its contract's timely filing days, appeal days, telehealth modifier and authorization rules.",
+)
+def payer_not_on_sheet(ctx):
+    """Flags the first line of each payer missing from the Payers sheet (once per payer)."""
+    c = ctx.claims
+    known = set(ctx.book.payers)
+    missing = c["payer_key"].ne("") & ~c["payer_key"].isin(known)
+    first = missing & ~c["payer_key"].duplicated()
+    d = ctx.book.payer("")
+    return pd.Series(
+        [f"Payer {p!r} is not on the Payers sheet; using defaults ({d.timely_filing_days} filing days, "
+         f"{d.appeal_days} appeal days); add it to the Payers sheet" for p in c.loc[first, "payer"]],
+        index=c.index[first], dtype=object)
+

@@ -1,0 +1,349 @@
+"""Reading cell values as a biller means them.
+
+Every function here takes one value exactly as a spreadsheet reader or Excel hands it over
+(``None``, ``str``, ``int``, ``float``, ``bool``, ``datetime``, ``date``, ``time``, an Excel
+error string such as ``"#N/A"``) and returns ``(value, problem)``: the normalised value, or
+``None`` with a short problem text that becomes a finding on that cell.  Nothing here raises
+for any input.
+
+The problem texts never repeat the raw cell text of personal columns; callers decide what to
+echo.  Raw text that *is* echoed is shortened by :func:`shown`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+#: Excel's error values as openpyxl, calamine and xlwings hand them over.
+EXCEL_ERRORS = frozenset(
+    {
+        "#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!",
+        "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+        "#EXTERNAL!", "#PYTHON!", "#N/A!",
+    }
+)
+
+# Excel's day zero: serial 1 is 1900-01-01 and serial 60 is the non-existent 1900-02-29, so
+# serials from 61 on count from 1899-12-30.  Serials below 61 are treated the same way (a date
+# in early 1900 is never a service date anyway).
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_MAX_SERIAL = 2958465  # 9999-12-31
+_SPACES = re.compile(r"[\s\u00a0\u200b\ufeff]+")
+
+Value = Any
+
+
+def is_blank(value: Value) -> bool:
+    """True for an empty cell: None, NaN, or text that is only spaces."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and not _SPACES.sub("", value):
+        return True
+    try:  # pandas NaT / NA
+        import pandas as pd
+
+        return bool(value is pd.NaT or value is pd.NA)
+    except Exception:  # pragma: no cover - pandas is a dependency
+        return False
+
+
+def excel_error(value: Value) -> str | None:
+    """The Excel error value (``#N/A`` ...) the cell holds, or None."""
+    if isinstance(value, str):
+        text = value.strip().upper()
+        if text in EXCEL_ERRORS:
+            return text
+    return None
+
+
+def clean_text(value: Value) -> str:
+    """Text with stray spaces (including non-breaking ones) collapsed and trimmed."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _SPACES.sub(" ", str(value)).strip()
+
+
+def shown(value: Value, limit: int = 24) -> str:
+    """A short, printable rendering of a raw cell value for messages."""
+    text = clean_text(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return repr(text) if isinstance(value, str) else text
+
+
+def _problem_for_error(value: Value) -> str | None:
+    err = excel_error(value)
+    return f"cell shows the Excel error {err}" if err else None
+
+
+# --------------------------------------------------------------------------- text and codes
+
+
+def read_text(value: Value) -> tuple[str | None, str | None]:
+    """Free text such as Claim ID or Member ID; numbers lose a trailing ``.0``."""
+    if is_blank(value):
+        return None, None
+    if (p := _problem_for_error(value)):
+        return None, p
+    if isinstance(value, bool):
+        return None, f"holds {value!s}, not text"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None, "is not a number Excel can show"
+        if value.is_integer():
+            return str(int(value)), None
+        return repr(value), None
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return None, "holds a date where text was expected"
+    return clean_text(value), None
+
+
+def _digits_from_number(value: Value) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return None
+
+
+_CODE_CHARS = re.compile(r"[^0-9A-Za-z]")
+
+
+def read_procedure(value: Value) -> tuple[str | None, str | None]:
+    """A CPT or HCPCS code: ``90834``, ``90834.0``, ``" 90834 "`` and ``"h0004"`` are all read.
+
+    The result is upper case, without spaces; whether it is a well-formed code is a rule's
+    question, not a reading problem.
+    """
+    if is_blank(value):
+        return None, None
+    if (p := _problem_for_error(value)):
+        return None, p
+    digits = _digits_from_number(value)
+    if digits is not None:
+        return digits, None
+    if isinstance(value, (bool, float, dt.date, dt.time)):
+        return None, f"{shown(value)} is not a procedure code"
+    text = clean_text(value).upper().replace(" ", "")
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text, None
+
+
+def read_pos(value: Value) -> tuple[str | None, str | None]:
+    """Place of service: two digits; ``2`` and ``"2"`` mean ``02``."""
+    if is_blank(value):
+        return None, None
+    if (p := _problem_for_error(value)):
+        return None, p
+    digits = _digits_from_number(value)
+    if digits is None:
+        if isinstance(value, (bool, float, dt.date, dt.time)):
+            return None, f"{shown(value)} is not a place-of-service code"
+        digits = clean_text(value)
+        if digits.endswith(".0"):
+            digits = digits[:-2]
+    if digits.isdigit() and len(digits) == 1:
+        digits = "0" + digits
+    return digits, None
+
+
+_DX_SPLIT = re.compile(r"[,;\s|/]+")
+
+
+def normalise_dx(code: str) -> str:
+    """``f411``, ``F41.1`` and ``F411`` all become ``F41.1`` (dot after the third character)."""
+    code = code.strip().upper().replace(".", "")
+    if len(code) > 3:
+        code = code[:3] + "." + code[3:]
+    return code
+
+
+def read_dx_list(value: Value) -> tuple[tuple[str, ...], str | None]:
+    """Diagnosis codes, primary first, split on comma, semicolon, space or bar; dot optional."""
+    if is_blank(value):
+        return (), None
+    if (p := _problem_for_error(value)):
+        return (), p
+    if isinstance(value, (bool, int, float, dt.date, dt.time)):
+        return (), f"{shown(value)} is not a diagnosis code"
+    parts = [p for p in _DX_SPLIT.split(clean_text(value)) if p]
+    return tuple(normalise_dx(p) for p in parts), None
+
+
+_MOD_SPLIT = re.compile(r"[,;\s]+")
+
+
+def read_modifiers(value: Value) -> tuple[tuple[str, ...], str | None]:
+    """Modifiers separated by comma, space or semicolon: ``"95, HO"`` -> ``("95", "HO")``.
+
+    A number such as ``95`` or ``59.0`` is read as its code; ``"GT-95"`` style dashes also
+    separate.
+    """
+    if is_blank(value):
+        return (), None
+    if (p := _problem_for_error(value)):
+        return (), p
+    digits = _digits_from_number(value)
+    if digits is not None:
+        return (digits.zfill(2),), None
+    if isinstance(value, (bool, float, dt.date, dt.time)):
+        return (), f"{shown(value)} is not a modifier"
+    text = clean_text(value).upper().replace("-", " ")
+    return tuple(p for p in _MOD_SPLIT.split(text) if p), None
+
+
+def read_code_list(value: Value) -> tuple[tuple[str, ...], str | None]:
+    """A comma list of codes (Codes Covered, Denial Codes): upper case, spaces trimmed."""
+    if is_blank(value):
+        return (), None
+    if (p := _problem_for_error(value)):
+        return (), p
+    digits = _digits_from_number(value)
+    if digits is not None:
+        return (digits,), None
+    if isinstance(value, (bool, float, dt.date, dt.time)):
+        return (), f"{shown(value)} is not a list of codes"
+    return tuple(p.strip().upper() for p in re.split(r"[,;\n]+", clean_text(value)) if p.strip()), None
+
+
+# --------------------------------------------------------------------------- numbers
+
+_MONEY = re.compile(r"^\(?-?\$?\s*-?[\d,]*\.?\d+\)?$")
+
+
+def read_number(value: Value) -> tuple[float | None, str | None]:
+    """A number: ints, floats, ``"45"``, ``"$1,250.00"``, ``"(35.00)"`` (negative), ``"45 min"``."""
+    if is_blank(value):
+        return None, None
+    if (p := _problem_for_error(value)):
+        return None, p
+    if isinstance(value, bool):
+        return None, f"holds {value!s}, not a number"
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if not math.isfinite(number):
+            return None, "is not a finite number"
+        return number, None
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return None, "holds a date or time where a number was expected"
+    text = clean_text(value).lower()
+    for suffix in (" minutes", " minute", " mins", " min", "minutes", "mins", "min", "m", " units", " unit", "units"):
+        if text.endswith(suffix) and text[: -len(suffix)].strip():
+            text = text[: -len(suffix)].strip()
+            break
+    if _MONEY.match(text.replace(" ", "")):
+        compact = text.replace(" ", "").replace("$", "").replace(",", "")
+        negative = compact.startswith("(") and compact.endswith(")")
+        compact = compact.strip("()")
+        try:
+            number = float(compact)
+        except ValueError:
+            number = None
+        if number is not None and math.isfinite(number):
+            return (-number if negative else number), None
+    return None, f"{shown(value)} is not a number"
+
+
+# --------------------------------------------------------------------------- dates
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_US = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_WORDY = re.compile(r"^(?:(\d{1,2})[\s-]+([a-z]{3,9})\.?|([a-z]{3,9})\.?\s+(\d{1,2}))[\s,-]+(\d{4})$")
+
+
+def serial_to_date(serial: float) -> dt.date | None:
+    """Excel's serial day number (1900 system) as a date; None when out of Excel's range."""
+    if not math.isfinite(serial) or serial < 1 or serial > _MAX_SERIAL:
+        return None
+    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def date_to_serial(day: dt.date) -> int:
+    return (day - _EXCEL_EPOCH).days
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _two_digit_year(year: int) -> int:
+    # Excel's own rule: 00-29 are 2000-2029, 30-99 are 1930-1999.
+    return year + (2000 if year < 30 else 1900)
+
+
+def read_date(value: Value) -> tuple[dt.date | None, str | None]:
+    """A date as a biller types or Excel stores it.
+
+    Accepted: Excel dates (``datetime``/``date``), serial numbers (``46027`` is 2026-01-05),
+    ISO text (``2026-01-05``), US text (``01/05/2026``, ``1/5/26``, ``1-5-2026``), compact
+    ``20260105`` and wordy forms (``Jan 5, 2026``, ``5 January 2026``).
+    """
+    if is_blank(value):
+        return None, None
+    if (p := _problem_for_error(value)):
+        return None, p
+    if isinstance(value, bool):
+        return None, f"holds {value!s}, not a date"
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, dt.time):
+        return None, "holds a time of day, not a date"
+    if isinstance(value, (int, float)):
+        day = serial_to_date(float(value))
+        if day is None:
+            return None, f"{shown(value)} is not a date Excel can show"
+        return day, None
+    text = clean_text(value)
+    if (m := _ISO.match(text)):
+        day = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    elif (m := _US.match(text)):
+        year = int(m[3])
+        if len(m[3]) == 2:
+            year = _two_digit_year(year)
+        day = _safe_date(year, int(m[1]), int(m[2]))
+    elif (m := _COMPACT.match(text)):
+        day = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    elif (m := _WORDY.match(text.lower())):
+        month_word = (m[2] or m[3])[:3]
+        day_number = int(m[1] or m[4])
+        month = _MONTHS.get(month_word)
+        day = _safe_date(int(m[5]), month, day_number) if month else None
+    elif re.fullmatch(r"\d+(\.\d+)?", text):
+        day = serial_to_date(float(text))
+    else:
+        day = None
+    if day is None:
+        return None, f"{shown(value)} is not a date (use MM/DD/YYYY)"
+    return day, None
+
+
+def read_flag(value: Value) -> tuple[bool | None, str | None]:
+    """A Y/N setting: Y, Yes, TRUE, 1 / N, No, FALSE, 0."""
+    if is_blank(value):
+        return None, None
+    if (p := _problem_for_error(value)):
+        return None, p
+    if isinstance(value, bool):
+        return value, None
+    text = clean_text(value).lower()
+    if text in {"y", "yes", "true", "1", "x"}:
+        return True, None
+    if text in {"n", "no", "false", "0"}:
+        return False, None
+    return None, f"{shown(value)} is not Y or N"
