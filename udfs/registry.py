@@ -1,0 +1,71 @@
+"""One decorator that registers a worksheet function for every xlwings runtime.
+
+``xlwings.func/arg/ret`` are different objects depending on where xlwings is imported:
+
+* Windows with pywin32 (classic desktop): ``xlwings.udfs.xlfunc/xlarg/xlret``, read by
+  "Import Functions" / :mod:`addin.generate_vba` to write the VBA wrappers;
+* xlwings Lite and xlwings Server (``XLWINGS_ON_SERVER=true``):
+  ``xlwings.server.func/arg/ret``, read by ``custom_functions_meta/call``;
+* anywhere else: pass-through decorators, so the functions are plain functions.
+
+:func:`excel_function` applies whichever set is active, and records an undecorated copy of the
+function with its argument options in :data:`EXCEL_FUNCTIONS`, so the classic VBA module can be
+generated from the same registry on any platform (:mod:`addin.generate_vba`).
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+CATEGORY = "claimcheck"
+
+#: Options for an argument that may be a range: always a 2D list, Excel errors as text.
+RANGE = {"ndim": 2, "err_to_str": True}
+#: Options for a single-value argument: Excel errors as text (``#N/A``), not blank.
+VALUE = {"err_to_str": True}
+
+
+@dataclass(frozen=True)
+class ExcelFunction:
+    name: str  # the Excel name (the Python name, upper case)
+    plain: Callable[..., Any]  # an undecorated copy
+    args: dict[str, dict] = field(default_factory=dict)
+    ret: dict = field(default_factory=dict)
+
+
+EXCEL_FUNCTIONS: list[ExcelFunction] = []
+
+
+def _copy(f: Callable[..., Any]) -> Callable[..., Any]:
+    g = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
+    g.__doc__ = f.__doc__
+    g.__annotations__ = dict(getattr(f, "__annotations__", {}))
+    g.__kwdefaults__ = f.__kwdefaults__
+    g.__module__ = f.__module__
+    g.__qualname__ = f.__qualname__
+    return g
+
+
+def apply(f: Callable[..., Any], spec: ExcelFunction, func, arg, ret) -> Callable[..., Any]:
+    """Decorate ``f`` with one runtime's decorators according to ``spec``."""
+    for name, options in spec.args.items():
+        f = arg(name, **dict(options))(f)
+    if spec.ret:
+        f = ret(**dict(spec.ret))(f)
+    return func(category=CATEGORY)(f)
+
+
+def excel_function(args: dict[str, dict] | None = None, ret: dict | None = None):
+    """Register a worksheet function (its Python name is its Excel name)."""
+    import xlwings as xw
+
+    def decorate(f):
+        if f.__name__ != f.__name__.upper():
+            raise ValueError(f"{f.__name__}: worksheet functions are named in upper case")
+        spec = ExcelFunction(name=f.__name__, plain=_copy(f), args=dict(args or {}), ret=dict(ret or {}))
+        EXCEL_FUNCTIONS.append(spec)
+        return apply(f, spec, xw.func, xw.arg, xw.ret)
+
+    return decorate
