@@ -93,7 +93,7 @@ _AUTH_ARGS = {
     "auth": {**VALUE, **_doc("The authorization number")},
     "claims": {**RANGE, **_doc("The Claims table with its header row")},
     "authorizations": {**RANGE, **_doc("The Authorizations table with its header row")},
-    "as_of": {**VALUE, **_doc("Optional: count sessions up to this date (default: all)")},
+    "as_of": {**VALUE, **_doc("Optional: count sessions dated up to this day (default: today)")},
 }
 
 

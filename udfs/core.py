@@ -263,6 +263,8 @@ def auth_remaining(auth: str | None, claims: Any, authorizations: Any, as_of: dt
 
 def _number(value: float) -> float | int:
     value = float(value)
+    if value != value:  # NaN: the authorization's count cannot be read
+        raise ArgumentProblem("the authorization's Authorized count cannot be read; fix it on the Authorizations sheet")
     return int(value) if value.is_integer() else value
 
 

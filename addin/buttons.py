@@ -1,0 +1,391 @@
+"""The four buttons, written once against :class:`addin.workbook_port.WorkbookPort`.
+
+* **Validate Claims** fills the ``Check`` column of Claims (found by its header, or added right
+  of the last header), colours each line's cells up to Check by its worst finding (red error,
+  yellow warning, blue note; an OK line's fill is cleared and its Check cell turns green), and
+  rewrites the ``Findings`` sheet.  The text is the command line's Check text for that line.
+* **Flag Authorizations** writes each line's AUTH findings into an ``Auth`` column right of
+  Check (so Validate Claims' text is not overwritten; only the Auth cell is coloured), and
+  ``Used``, ``Remaining``, ``% Used`` and ``Status`` on the Authorizations sheet to the right of
+  the biller's columns - the same columns ``claimcheck check --output`` writes.
+* **Generate Appeals** writes an appeal sheet for each denied claim of the selected rows (or
+  every denied claim when the selection is not on a denied row) and rewrites ``Appeals Log``.
+* **New Claims Workbook** builds the template next to the current workbook and opens it
+  (classic); where there is no file system (xlwings Lite) it adds the template's missing sheets
+  with their header rows to the current workbook instead, and says so.
+
+No button writes into a cell the biller typed: only the Check/Auth/summary columns, cell fills,
+and the sheets claimcheck generates (Findings, Appeals Log, Appeal ...).  Each returns the
+message it showed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable
+
+from claimcheck import columns as C
+from claimcheck.reader import RawTable, UnusableInput, rows_to_table, sheet_lookup
+
+from .workbook_port import WorkbookPort
+
+CHECK_HEADER = "Check"
+AUTH_HEADER = "Auth"
+FINDINGS_SHEET = "Findings"
+APPEALS_LOG_SHEET = "Appeals Log"
+FINDINGS_HEADERS = ["Sheet", "Row", "Claim ID", "Column", "Code", "Severity", "Message", "Rule", "How to fix"]
+HEADER_FILL = "#305496"
+
+
+def _hex(argb: str) -> str:
+    return "#" + argb[-6:]
+
+
+def fills() -> dict[str, str]:
+    from claimcheck.writer import FILL
+
+    return {k: _hex(v) for k, v in FILL.items()}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_tables(wb: WorkbookPort) -> tuple[dict[str, RawTable], dict[str, list[tuple[Any, ...]]]]:
+    """The contract sheets as raw tables (as the command line reads a file), and their rows."""
+    kinds = sheet_lookup(wb.sheet_names())
+    if "Claims" not in kinds:
+        raise UnusableInput(
+            f"no Claims sheet (found: {', '.join(wb.sheet_names()) or 'no sheets'}); "
+            "name the sheet with the service lines 'Claims'")
+    raw: dict[str, RawTable] = {}
+    rows_by_kind: dict[str, list[tuple[Any, ...]]] = {}
+    for kind, name in kinds.items():
+        rows = wb.read(name)
+        width = max((len(r) for r in rows), default=0)
+        rows = [tuple(r) + (None,) * (width - len(r)) for r in rows]
+        rows_by_kind[kind] = rows
+        try:
+            raw[kind] = rows_to_table(kind, name, rows)
+        except UnusableInput:
+            if kind == "Claims":
+                raise
+            table = RawTable(sheet=name, kind=kind, header_row=0, headers=[], positions={})
+            raw[kind] = table
+    return raw, rows_by_kind
+
+
+def _check(wb: WorkbookPort, as_of: dt.date | None):
+    from claimcheck.api import check_raw
+
+    raw, rows = read_tables(wb)
+    return check_raw(raw, as_of or dt.date.today()), raw, rows
+
+
+def _header_column(header: tuple[Any, ...], name: str) -> int | None:
+    for i, value in enumerate(header, start=1):
+        if value is not None and C.key(value) == C.key(name):
+            return i
+    return None
+
+
+def _last_header(header: tuple[Any, ...]) -> int:
+    last = 0
+    for i, value in enumerate(header, start=1):
+        if value is not None and str(value).strip():
+            last = i
+    return last
+
+
+def _own_column(wb: WorkbookPort, sheet: str, rows, header_row: int, name: str, after: int | None = None) -> int:
+    """The column of our header ``name`` on the header row, added when missing."""
+    header = rows[header_row - 1] if len(rows) >= header_row else ()
+    col = _header_column(header, name)
+    if col is None:
+        col = max(_last_header(header), after or 0) + 1
+        wb.write(sheet, header_row, col, [[name]])
+    return col
+
+
+def _spans(values: list[tuple[int, Any]]) -> Iterable[tuple[int, int, Any]]:
+    """Contiguous (first_row, last_row, value) runs of equal values, for few fill calls."""
+    run: list = []
+    for row, value in sorted(values):
+        if run and row == run[1] + 1 and value == run[2]:
+            run[1] = row
+        else:
+            if run:
+                yield tuple(run)
+            run = [row, row, value]
+    if run:
+        yield tuple(run)
+
+
+def _worst(items) -> str:
+    order = ["error", "warning", "info"]
+    return min((f.severity for f in items), key=order.index, default="ok")
+
+
+def _column_texts(result, codes_filter=None) -> dict[int, list]:
+    book = result.book
+    per_row: dict[int, list] = defaultdict(list)
+    for f in result.findings:
+        if f.sheet == book.claims_sheet and f.row is not None and f.row != book.header_row:
+            if codes_filter is None or codes_filter(f.code):
+                per_row[f.row].append(f)
+    return per_row
+
+
+def _write_column(wb, sheet, first_row, last_row, col, texts: dict[int, str]) -> None:
+    if last_row < first_row:
+        return
+    wb.write(sheet, first_row, col, [[texts.get(r, "")] for r in range(first_row, last_row + 1)])
+
+
+def _summary(result) -> str:
+    s = result.summary
+    return (f"{s['lines']} service lines checked: {s['errors']} errors, {s['warnings']} warnings, "
+            f"{s['info']} notes ({s['lines_with_errors']} lines with errors)")
+
+
+# --------------------------------------------------------------------------- Validate Claims
+
+
+def write_findings_sheet(wb: WorkbookPort, result) -> None:
+    from claimcheck.rules.registry import get
+
+    if any(n.casefold() == FINDINGS_SHEET.casefold() for n in wb.sheet_names()):
+        wb.clear_sheet(FINDINGS_SHEET)
+    else:
+        wb.add_sheet(FINDINGS_SHEET)
+    rows: list[list[Any]] = [FINDINGS_HEADERS]
+    for f in result.findings:
+        rule = get(f.code)
+        rows.append([f.sheet, f.row, f.claim_id, f.column, f.code, f.severity, f.message, rule.title, rule.fix])
+    wb.write(FINDINGS_SHEET, 1, 1, rows)
+    wb.fill(FINDINGS_SHEET, 1, 1, 1, len(FINDINGS_HEADERS), HEADER_FILL)
+    colours = fills()
+    for first, last, sev in _spans([(i, f.severity) for i, f in enumerate(result.findings, start=2)]):
+        wb.fill(FINDINGS_SHEET, first, last, 6, 6, colours[sev])
+
+
+def validate_claims(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
+    from claimcheck.writer import check_text
+
+    result, raw, rows = _check(wb, as_of)
+    book = result.book
+    sheet, header_row = book.claims_sheet, book.header_row
+    claim_rows = rows["Claims"]
+    col = _own_column(wb, sheet, claim_rows, header_row, CHECK_HEADER)
+    per_row = _column_texts(result)
+    data_rows = [int(r) for r in book.claims["row"]]
+    texts = {r: check_text(per_row.get(r, [])) for r in data_rows}
+    last = max([len(claim_rows), *data_rows]) if data_rows else len(claim_rows)
+    _write_column(wb, sheet, header_row + 1, last, col, texts)
+
+    colours = fills()
+    worst = [(r, _worst(per_row.get(r, []))) for r in data_rows]
+    for first, last_row, sev in _spans(worst):
+        if sev == "ok":
+            if col > 1:
+                wb.fill(sheet, first, last_row, 1, col - 1, None)
+            wb.fill(sheet, first, last_row, col, col, colours["ok"])
+        else:
+            wb.fill(sheet, first, last_row, 1, col, colours[sev])
+    write_findings_sheet(wb, result)
+    text = f"Validate Claims: {_summary(result)}. Check column and {FINDINGS_SHEET} sheet updated."
+    wb.message(text)
+    return text
+
+
+# --------------------------------------------------------------------------- Flag Authorizations
+
+
+def flag_authorizations(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
+    from claimcheck import auth as A
+    from claimcheck.writer import check_text
+
+    as_of = as_of or dt.date.today()
+    result, raw, rows = _check(wb, as_of)
+    book = result.book
+    sheet, header_row = book.claims_sheet, book.header_row
+    claim_rows = rows["Claims"]
+    check_col = _header_column(claim_rows[header_row - 1], CHECK_HEADER)
+    col = _own_column(wb, sheet, claim_rows, header_row, AUTH_HEADER, after=check_col)
+    per_row = _column_texts(result, lambda code: code.startswith("AUTH"))
+    data_rows = [int(r) for r in book.claims["row"]]
+    with_number = {int(r) for r, n in zip(book.claims["row"], book.claims["auth_number"]) if n}
+    texts = {r: check_text(per_row[r]) if per_row.get(r) else ("OK" if r in with_number else "")
+             for r in data_rows}
+    last = max([len(claim_rows), *data_rows]) if data_rows else len(claim_rows)
+    _write_column(wb, sheet, header_row + 1, last, col, texts)
+    colours = fills()
+    marks = [(r, _worst(per_row[r]) if per_row.get(r) else ("ok" if r in with_number else None)) for r in data_rows]
+    for first, last_row, sev in _spans(marks):
+        wb.fill(sheet, first, last_row, col, col, colours[sev] if sev else None)
+
+    usage = A.auth_usage(book, as_of)
+    flagged = sum(1 for r in data_rows if per_row.get(r))
+    summary = f"{flagged} lines with authorization findings"
+    auth_sheet = raw.get("Authorizations")
+    if auth_sheet is not None and auth_sheet.positions and usage:
+        a_rows = rows["Authorizations"]
+        a_header = auth_sheet.header_row
+        headers = tuple(getattr(A, "SUMMARY_HEADERS", ("Used", "Remaining", "% Used", "Status")))
+        cols = {}
+        next_col = _last_header(a_rows[a_header - 1])
+        for h in headers:
+            found = _header_column(a_rows[a_header - 1], h)
+            if found is None:
+                next_col += 1
+                found = next_col
+                wb.write(auth_sheet.sheet, a_header, found, [[h]])
+            cols[h] = found
+        status_fill = {k: _hex(v) for k, v in getattr(A, "_STATUS_FILL", {}).items()}
+        for u in usage:
+            if u.row is None:
+                continue
+            values = {"Used": _plain(u.used), "Remaining": _plain(u.remaining),
+                      "% Used": None if u.percent_used is None else round(u.percent_used / 100.0, 4),
+                      "Status": u.status}
+            for h, c in cols.items():
+                wb.write(auth_sheet.sheet, u.row, c, [[values.get(h)]])
+            if "Status" in cols and u.status in status_fill:
+                wb.fill(auth_sheet.sheet, u.row, u.row, cols["Status"], cols["Status"], status_fill[u.status])
+        counts = defaultdict(int)
+        for u in usage:
+            counts[u.status] += 1
+        summary += "; authorizations: " + ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
+    text = f"Flag Authorizations: {summary}. {AUTH_HEADER} column and Authorizations summary updated."
+    wb.message(text)
+    return text
+
+
+def _plain(value):
+    if value is None or value != value:
+        return None
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+# --------------------------------------------------------------------------- Generate Appeals
+
+
+def _denied_claims(book) -> dict[int, str]:
+    """Excel row -> Claim ID of the lines that are denied (status Denied, or denial codes)."""
+    out = {}
+    c = book.claims
+    for row, claim_id, status, codes in zip(c["row"], c["claim_id"], c["status_key"], c["denial_codes"]):
+        if claim_id and (status == "Denied" or (codes and status != "Paid")):
+            out[int(row)] = claim_id
+    return out
+
+
+def generate_appeals(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
+    from claimcheck.api import check_raw
+    from claimcheck.appeals import plan_appeals
+
+    as_of = as_of or dt.date.today()
+    raw, _ = read_tables(wb)
+    book = check_raw(raw, as_of, row_level_only=True).book
+    denied = _denied_claims(book)
+    chosen = None
+    selected = wb.selection()
+    if selected and selected[0].casefold() == book.claims_sheet.casefold():
+        ids = sorted({denied[r] for r in selected[1] if r in denied})
+        chosen = ids or None
+    plan = plan_appeals(book, as_of, claim_ids=chosen)
+    existing = {n.casefold() for n in wb.sheet_names()}
+    for letter in plan.letters:
+        if letter.sheet_name.casefold() in existing:
+            wb.clear_sheet(letter.sheet_name)
+        else:
+            wb.add_sheet(letter.sheet_name)
+            existing.add(letter.sheet_name.casefold())
+        wb.write(letter.sheet_name, 1, 1, [list(r) for r in letter.rows()])
+    if APPEALS_LOG_SHEET.casefold() in existing:
+        wb.clear_sheet(APPEALS_LOG_SHEET)
+    else:
+        wb.add_sheet(APPEALS_LOG_SHEET)
+    log = [list(plan.log_header)] + [list(r) for r in plan.log_rows()]
+    wb.write(APPEALS_LOG_SHEET, 1, 1, log)
+    wb.fill(APPEALS_LOG_SHEET, 1, 1, 1, len(plan.log_header), HEADER_FILL)
+    which = f"the {len(chosen)} selected denied claim{'s' if len(chosen) != 1 else ''}" if chosen else "all denied claims"
+    text = (f"Generate Appeals ({which}): {len(plan.letters)} appeal sheet{'s' if len(plan.letters) != 1 else ''} "
+            f"written; {APPEALS_LOG_SHEET} lists every denied claim and why some get no appeal.")
+    wb.message(text)
+    return text
+
+
+# --------------------------------------------------------------------------- New Claims Workbook
+
+TEMPLATE_SHEETS = (("Claims", C.CLAIMS), ("Authorizations", C.AUTHORIZATIONS), ("Payers", C.PAYERS),
+                   ("Providers", C.PROVIDERS))
+
+
+def new_file_name(folder: Path, today: dt.date | None = None) -> Path:
+    stem = f"Claims {(today or dt.date.today()).isoformat()}"
+    path = folder / f"{stem}.xlsx"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem} ({n}).xlsx"
+        n += 1
+    return path
+
+
+def new_claims_workbook(wb: WorkbookPort) -> str:
+    folder = wb.folder
+    if folder is not None:
+        from workbook_templates.build import build_workbook
+
+        path = new_file_name(folder)
+        build_workbook(path, sample=False)
+        wb.open(path)
+        text = f"New Claims Workbook: created {path.name} next to this workbook and opened it."
+        wb.message(text)
+        return text
+    existing = {C.key(n) for n in wb.sheet_names()}
+    added = []
+    for name, cols in TEMPLATE_SHEETS:
+        if C.key(name) in existing:
+            continue
+        wb.add_sheet(name)
+        wb.write(name, 1, 1, [[c.name for c in cols]])
+        wb.fill(name, 1, 1, 1, len(cols), "#DDEBF7")
+        added.append(name)
+    if added:
+        text = ("New Claims Workbook: this Excel has no file system to save a new workbook to, so the "
+                f"template's {', '.join(added)} sheet{'s' if len(added) > 1 else ''} with header rows "
+                "were added to this workbook. To start a fresh file, create a blank workbook and run "
+                "this button there.")
+    else:
+        text = ("New Claims Workbook: this workbook already has the Claims, Authorizations, Payers and "
+                "Providers sheets; nothing was changed. To start a fresh file, create a blank workbook "
+                "and run this button there.")
+    wb.message(text)
+    return text
+
+
+BUTTONS = {
+    "validate_claims": validate_claims,
+    "flag_authorizations": flag_authorizations,
+    "generate_appeals": generate_appeals,
+    "new_claims_workbook": new_claims_workbook,
+}
+
+
+def run(name: str, wb: WorkbookPort, **kwargs) -> str:
+    """Run a button; any problem becomes one message (never a traceback)."""
+    try:
+        return BUTTONS[name](wb, **kwargs)
+    except UnusableInput as exc:
+        text = f"claimcheck: {exc}"
+    except Exception as exc:  # a button must never show a traceback
+        # The exception text is not shown: it could echo a cell (a client's name).
+        text = f"claimcheck: {name.replace('_', ' ')} stopped ({type(exc).__name__}); nothing else was changed"
+    try:
+        wb.message(text)
+    except Exception:
+        pass
+    return text

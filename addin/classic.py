@@ -1,0 +1,38 @@
+"""Classic desktop Excel entry points for the buttons (``RunPython`` from VBA).
+
+``addin/vba/ClaimcheckButtons.bas`` calls, for example,
+``RunPython "import addin.classic as c; c.validate_claims()"``; each function wraps the calling
+workbook (``xw.Book.caller()``) in :class:`addin.workbook_port.XlwingsWorkbook` and runs the
+button from :mod:`addin.buttons`.  Problems are shown in a message box, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from . import buttons
+from .workbook_port import XlwingsWorkbook
+
+
+def _run(name: str) -> str:
+    import xlwings as xw
+
+    try:
+        book = xw.Book.caller()
+    except Exception:  # not started from Excel
+        return "claimcheck: run this from the workbook's button in Excel"
+    return buttons.run(name, XlwingsWorkbook(book))
+
+
+def validate_claims() -> str:
+    return _run("validate_claims")
+
+
+def flag_authorizations() -> str:
+    return _run("flag_authorizations")
+
+
+def generate_appeals() -> str:
+    return _run("generate_appeals")
+
+
+def new_claims_workbook() -> str:
+    return _run("new_claims_workbook")
