@@ -242,6 +242,14 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
                 row=int(rec["row"]),
             ))
 
+    from .rules.registry import get
+
+    for kind, table in raw.items():
+        problem = getattr(table, "problem", None)
+        if problem:
+            rule = get("REQ007")
+            reading.append(Finding(sheet=table.sheet, row=None, claim_id="", column="", code=rule.code,
+                                   severity=rule.severity, message=f"{problem}; it is ignored"))
     return Book(
         claims=claims,
         present=claims_raw.present(),

@@ -95,7 +95,7 @@ def lookup(columns: tuple[Column, ...]) -> dict[str, Column]:
     """Header key -> column, for the contract names and all synonyms."""
     out: dict[str, Column] = {}
     for col in columns:
-        for name in (col.name, col.field, *col.synonyms):
+        for name in (col.name, *col.synonyms):
             out.setdefault(key(name), col)
     return out
 

@@ -69,7 +69,8 @@ def to_text(result, *, width: int = 100) -> str:
         where = f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(map(str, rows))}" if rows else ""
         title = f"Claim {name}" if kind == "claim" else f"Sheet {name}"
         worst = min(items, key=lambda f: {"error": 0, "warning": 1, "info": 2}[f.severity]).severity
-        lines.append(f"{title}  ({where})  {worst.upper() if worst != 'info' else 'NOTE'}")
+        where = f"  ({where})" if where else ""
+        lines.append(f"{title}{where}  {worst.upper() if worst != 'info' else 'NOTE'}")
         for f in items:
             prefix = f"  row {f.row:<5}" if f.row is not None else "  " + " " * 9
             lines.append(f"{prefix} {_label(f.severity)} {f.code:<7} {f.column:<14} {f.message}")

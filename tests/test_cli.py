@@ -106,6 +106,18 @@ def test_missing_optional_column_is_reported_once(tmp_path):
     assert "CPT002" in req[0]["message"] and "add a 'Minutes' column" in req[0]["message"]
 
 
+def test_unusable_reference_sheet_is_reported_not_fatal(tmp_path):
+    path = write_workbook(tmp_path / "badpayers.xlsx", [as_row(line())], payers=None)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("PAYERS")
+    ws.append(["Name", "Days"])
+    wb.save(path)
+    out = as_json(path, exit_code=0)
+    req = [f for f in out["findings"] if f["code"] == "REQ007"]
+    assert len(req) == 1 and req[0]["sheet"] == "PAYERS" and "Payer" in req[0]["message"]
+    assert [f["code"] for f in out["findings"] if f["code"] != "REQ007"] == ["REQ006"]
+
+
 def test_excel_table_header_wins_over_a_decoy_row(tmp_path):
     """The header of the Excel Table is the header row, even below the top ten rows and with
     a row above it that also names Claim ID, DOS and CPT."""

@@ -25,6 +25,13 @@ declare(
     row_level=False,
 )
 
+declare(
+    "REQ007", title="A reference sheet could not be used", severity="warning", column="(header)",
+    why="Without a usable Payers, Providers or Authorizations sheet, claimcheck falls back to defaults and skips the checks that need it.",
+    fix="Give the sheet its required headers (Payers: Payer; Providers: NPI; Authorizations: Auth Number, Start Date, End Date, Authorized) in one of its top ten rows.",
+    row_level=False,
+)
+
 # field -> (header, what to do).  Billing NPI may be blank (Rendering NPI then bills).
 _REQUIRED = {
     "claim_id": ("Claim ID", "give every service line the ID of its claim"),
