@@ -1,0 +1,628 @@
+"""Denials: the denial-code catalogue, what to do about each denied claim, and the DENY rules.
+
+The catalogue is data: ``data/carc.csv`` (claim adjustment reason codes), ``data/rarc.csv``
+(remittance advice remark codes) and ``data/group_codes.csv`` (CO, PR, OA, PI), each row in our
+own words with its public source.  X12's code texts are copyrighted, so none is copied; meanings
+we could not confirm in a second source are marked ``verified = N`` and shown as unverified.
+
+What to do about a denied claim is decided once, here, from its codes and the workbook
+(:func:`claim_decisions`); the DENY rules of ``claimcheck check`` and the appeal sheets of
+``claimcheck appeals`` both read that decision, so they never disagree.
+
+Decisions, in order of precedence over the denied lines of one claim:
+
+* ``new claim``: MA130 (unprocessable; no appeal rights) - send a new claim.
+* ``corrected claim``: a code whose fix is a data correction (CO-4 modifier, CO-5 place of
+  service, CO-11 diagnosis, CO-15 auth number, CO-16 with its remark code, N290 rendering NPI,
+  M76, M51 ...), while the payer's filing window is still open.  When that window has closed a
+  corrected claim would be denied for timely filing, so the correction goes through the appeal
+  instead (the letter explains the correction).
+* ``other payer``: another insurer is primary or responsible (22, 109, N479, MA04).
+* ``appeal``: a denial that is argued with evidence (50, 97, 151, 167, 197, 198, 242, 252, and
+  29 with proof of timely filing; 26, 27, 31, 96, 119, 170, 185, 204 after verifying).
+* ``check first``: nothing to appeal until something is checked (18 duplicate, 23 prior payer,
+  unknown codes, no codes recorded).
+* ``write off``: 45 (fee schedule), or 29 when the claim really was sent after the limit.
+* ``bill patient``: every code on the claim is patient responsibility (group PR).
+
+Status: only lines with Status ``Denied`` are checked.  Lines with Status ``Appealed`` are
+skipped by the deadline rules (the appeal was filed; the payer's decision is what is awaited)
+and are listed in the Appeals Log as already appealed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+import pandas as pd
+
+from .deadlines import appeal_deadline, days_left, filing_deadline
+from .rules.registry import rule
+from .rules._util import day
+
+NEAR_DAYS = 14
+GROUPS = ("CO", "PR", "OA", "PI")
+ACTIONS = ("appeal", "corrected claim", "bill the patient", "send to another payer", "write off", "verify/other")
+
+# Claim decisions (see the module docstring).
+APPEAL = "appeal"
+CORRECTED = "corrected claim"
+NEW_CLAIM = "new claim"
+OTHER_PAYER = "other payer"
+CHECK_FIRST = "check first"
+WRITE_OFF = "write off"
+BILL_PATIENT = "bill patient"
+_PRECEDENCE = (NEW_CLAIM, CORRECTED, OTHER_PAYER, APPEAL, CHECK_FIRST, WRITE_OFF, BILL_PATIENT)
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+@dataclass(frozen=True)
+class DenialCode:
+    """One catalogue entry, in our own words."""
+
+    code: str  # "50", "N290", "CO"
+    kind: str  # "CARC", "RARC" or "group"
+    meaning: str
+    action: str  # one of ACTIONS (for a group code: its usual handling, free text)
+    evidence: str = ""
+    fix: str = ""  # for corrections: what to change
+    argument: str = ""  # the appeal argument this denial calls for (CARCs)
+    appealable: str = ""  # Y, N or conditional (CARCs)
+    usual_groups: tuple[str, ...] = ()
+    verified: bool = True
+    source: str = ""
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = (resources.files("claimcheck") / "data" / name).read_text(encoding="utf-8")
+    return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(text.splitlines())]
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[tuple[str, str], DenialCode]:
+    """Every entry keyed by (kind, code)."""
+    out: dict[tuple[str, str], DenialCode] = {}
+    for r in _rows("carc.csv"):
+        out[("CARC", r["code"].upper())] = DenialCode(
+            code=r["code"].upper(), kind="CARC", meaning=r["meaning"], action=r["action"], evidence=r["evidence"],
+            fix=r.get("fix", ""), argument=r.get("argument", ""), appealable=r.get("appealable", ""),
+            usual_groups=tuple(g.strip() for g in r.get("usual_groups", "").split(",") if g.strip()),
+            verified=r.get("verified", "Y").upper() != "N", source=r["source"])
+    for r in _rows("rarc.csv"):
+        out[("RARC", r["code"].upper())] = DenialCode(
+            code=r["code"].upper(), kind="RARC", meaning=r["meaning"], action=r["action"], evidence=r["evidence"],
+            fix=r.get("fix", ""), verified=r.get("verified", "Y").upper() != "N", source=r["source"])
+    for r in _rows("group_codes.csv"):
+        out[("group", r["code"].upper())] = DenialCode(
+            code=r["code"].upper(), kind="group", meaning=r["meaning"], action=r["action"], source=r["source"])
+    return out
+
+
+@dataclass(frozen=True)
+class ParsedCode:
+    """A denial code as typed (``CO-50``, ``co 50``, ``PR1``, ``N290``, ``50``), understood."""
+
+    text: str
+    group: str  # CO, PR, OA, PI or ""
+    code: str  # "50", "N290", or "" for a bare group code
+    kind: str  # CARC, RARC, group or unknown
+
+    @property
+    def display(self) -> str:
+        if self.kind == "CARC":
+            return f"{self.group}-{self.code}" if self.group else self.code
+        if self.kind == "group":
+            return self.group
+        return self.code or self.text
+
+    @property
+    def entry(self) -> DenialCode | None:
+        if self.kind == "group":
+            return catalogue().get(("group", self.group))
+        if self.kind in ("CARC", "RARC"):
+            return catalogue().get((self.kind, self.code))
+        return None
+
+
+_GROUP_CARC = re.compile(r"^(CO|PR|OA|PI|CR)[-:/]?([A-Z]?\d{1,3}[A-Z]?)$")
+_RARC = re.compile(r"^(MA|M|N)\d{1,4}$")
+_CARC = re.compile(r"^(\d{1,3}|[A-Z]\d{1,2})$")
+
+
+def parse_code(text: str) -> ParsedCode:
+    """Understand one typed code; never raises (kind ``unknown`` when unreadable)."""
+    raw = "" if text is None else str(text)
+    t = re.sub(r"\s+", "", raw.strip().upper())
+    t = re.sub(r"^(CARC|RARC|REASON|REMARK)[-:#]?", "", t)
+    if t in GROUPS or t == "CR":
+        return ParsedCode(raw, t, "", "group")
+    m = _GROUP_CARC.match(t)
+    if m:
+        code = m.group(2).lstrip("0") or "0" if m.group(2).isdigit() else m.group(2)
+        return ParsedCode(raw, m.group(1), code, "CARC")
+    if _RARC.match(t):
+        return ParsedCode(raw, "", t, "RARC")
+    if _CARC.match(t):
+        code = t.lstrip("0") or "0" if t.isdigit() else t
+        return ParsedCode(raw, "", code, "CARC")
+    return ParsedCode(raw, "", t, "unknown")
+
+
+def lookup(code: str) -> DenialCode | None:
+    """The catalogue entry for a typed code (``CO-50``, ``50``, ``N290``, ``PR``), or None."""
+    try:
+        return parse_code(code).entry
+    except Exception:  # never raise for the worksheet function
+        return None
+
+
+def _unverified(entry: DenialCode) -> str:
+    return "" if entry.verified else " (meaning unverified: check the payer's remittance)"
+
+
+_ACTION_TEXT = {
+    "appeal": "appeal",
+    "corrected claim": "correct the claim and send it again",
+    "bill the patient": "bill the client (or the secondary insurance first)",
+    "send to another payer": "send the claim to the responsible payer",
+    "write off": "write it off",
+    "verify/other": "check first",
+}
+
+
+_VERBS = ("send", "correct", "attach", "report", "add", "put", "use", "list")
+
+
+def explain(code: str) -> str:
+    """What a CARC/RARC (with optional group) means and what to do, for DENIAL_REASON.
+
+    ``explain("CO-50")`` -> ``"CO-50: the payer judged the service not medically necessary.
+    Who pays: ... Do: appeal. Evidence: ..."``.  Unknown codes get a clear message; never raises.
+    """
+    try:
+        shown = " ".join(str(code or "").split())
+        if not shown:
+            return "No denial code given; type a code such as CO-50 or N290."
+        parsed = parse_code(shown)
+        entry = parsed.entry
+        if parsed.kind == "group":
+            if entry is None:
+                return f"{parsed.group}: a retired group code; read the reason code that follows it."
+            return f"{parsed.group}: {entry.meaning}. Do: {entry.action}."
+        if entry is None:
+            what = "remark code (RARC)" if parsed.kind == "RARC" else "reason code (CARC)" if parsed.kind == "CARC" else "code"
+            return (f"{shown}: not in claimcheck's catalogue of denial codes (unknown {what}); "
+                    "look it up in the X12 code lists (x12.org/codes) or ask the payer.")
+        parts = [f"{parsed.display}: {entry.meaning}{_unverified(entry)}."]
+        action = entry.action
+        if parsed.group == "PR" and entry.kind == "CARC":
+            action = "bill the patient"
+            parts.append("Group PR: the client owes this amount.")
+        elif parsed.group:
+            g = catalogue().get(("group", parsed.group))
+            if g is not None:
+                parts.append(f"Group {parsed.group}: {g.meaning.split(';')[0].split(':')[0].lower()}.")
+        todo = _ACTION_TEXT.get(action, action)
+        if entry.fix and action in ("corrected claim", "send to another payer"):
+            todo = entry.fix if entry.fix.split()[0] in _VERBS else f"{todo}; fix {entry.fix}"
+        parts.append(f"Do: {todo}.")
+        if entry.evidence:
+            parts.append(f"Evidence: {entry.evidence}.")
+        return " ".join(parts)
+    except Exception:
+        return f"{code}: could not be explained"
+
+
+# --------------------------------------------------------------------------- decisions
+
+@dataclass
+class ClaimDecision:
+    """What to do about one denied claim."""
+
+    claim_id: str
+    decision: str  # one of _PRECEDENCE, or "already appealed"
+    why: str  # the reason and next step, in the biller's words (no client data)
+    codes: tuple[ParsedCode, ...] = ()
+    unknown: tuple[str, ...] = ()
+    arguments: tuple[str, ...] = ()  # appeal argument kinds, most important first
+    fix: str = ""  # for corrections: what to fix
+    payer: str = ""
+    denial_date: dt.date | None = None
+    appeal_deadline: dt.date | None = None
+    days_left: int | None = None
+    filing_deadline: dt.date | None = None
+    filing_days_left: int | None = None
+    indexes: tuple = ()  # denied (or appealed) line indexes in book.claims
+    status: str = "Denied"
+    notes: tuple[str, ...] = ()
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    @property
+    def appealable(self) -> bool:
+        return self.decision == APPEAL
+
+    @property
+    def code_list(self) -> str:
+        seen: list[str] = []
+        for c in self.codes:
+            if c.display not in seen:
+                seen.append(c.display)
+        return ", ".join(seen)
+
+
+def _date(value) -> dt.date | None:
+    if value is None or (not isinstance(value, (dt.date, pd.Timestamp)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def _fix_from_findings(book, as_of: dt.date, indexes) -> list[str]:
+    """claimcheck's own findings on the denied lines that name a fix (CPT, MOD, DX, POS, NPI)."""
+    from .engine import run_rules
+
+    rows = {int(book.claims.at[i, "row"]) for i in indexes}
+    try:
+        found = run_rules(book, as_of, select=("CPT", "MOD", "DX", "POS", "NPI"))
+    except Exception:  # a bug elsewhere must not hide the denial
+        return []
+    keep = ("CPT", "MOD", "DX", "POS", "NPI")
+    out = []
+    for f in found:
+        if f.row in rows and f.code.startswith(keep) and f.severity in ("error", "warning"):
+            text = f"{f.code} {f.message}"
+            if text not in out:
+                out.append(text)
+    return out
+
+
+def decide(codes: Iterable[str]) -> tuple[str, list[ParsedCode], list[str]]:
+    """The decision from the codes alone (before deadlines and the workbook are looked at):
+    ``(decision, parsed codes, unknown codes)``."""
+    parsed = [parse_code(c) for c in codes if str(c).strip()]
+    unknown = [p.text.strip() for p in parsed if p.entry is None and p.kind != "group"]
+    if not parsed:
+        return CHECK_FIRST, parsed, unknown
+    candidates: list[str] = []
+    for p in parsed:
+        e = p.entry
+        if p.kind == "group" or e is None:
+            continue
+        if p.kind == "RARC":
+            if p.code == "MA130":
+                candidates.append(NEW_CLAIM)
+            elif e.action == "corrected claim":
+                candidates.append(CORRECTED)
+            elif e.action == "send to another payer":
+                candidates.append(OTHER_PAYER)
+            continue
+        if p.group == "PR":
+            candidates.append(BILL_PATIENT)
+            continue
+        action = e.action
+        if action == "appeal":
+            candidates.append(APPEAL)
+        elif action == "corrected claim":
+            candidates.append(CORRECTED)
+        elif action == "send to another payer":
+            candidates.append(OTHER_PAYER)
+        elif action == "write off":
+            candidates.append(WRITE_OFF)
+        elif action == "bill the patient":
+            candidates.append(BILL_PATIENT)
+        elif action == "verify/other":
+            candidates.append(APPEAL if e.appealable == "Y" else CHECK_FIRST)
+    if unknown and not candidates:
+        candidates.append(CHECK_FIRST)
+    if not candidates:  # only group codes or informational remarks
+        candidates.append(CHECK_FIRST)
+    return min(candidates, key=_PRECEDENCE.index), parsed, unknown
+
+
+def _arguments(parsed: list[ParsedCode]) -> list[str]:
+    out: list[str] = []
+    for p in parsed:
+        e = p.entry
+        if p.kind == "CARC" and e is not None and e.argument and p.group != "PR" and e.argument not in out:
+            out.append(e.argument)
+    return out
+
+
+def _correction_fix(parsed: list[ParsedCode]) -> str:
+    """What to fix, most specific first: a remark code's fix replaces CO-16's generic one."""
+    fixes = []
+    specific = any(p.kind == "RARC" and p.entry is not None and p.entry.fix for p in parsed)
+    for p in parsed:
+        e = p.entry
+        if e is None or not e.fix or e.action not in ("corrected claim", "send to another payer"):
+            continue
+        if specific and p.kind == "CARC" and p.code == "16":
+            continue
+        text = e.fix if e.fix.split()[0] in _VERBS else f"fix {e.fix}"
+        if f"{p.display}: {text}" not in fixes:
+            fixes.append(f"{p.display}: {text}")
+    return "; ".join(fixes)
+
+
+def _is_medicare(payer: str) -> bool:
+    return "MEDICARE" in (payer or "").upper()
+
+
+def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), with_findings: bool = True) -> list[ClaimDecision]:
+    """One decision per denied (or appealed) claim, in the order the claims first appear."""
+    c = book.claims
+    if c.empty or "status_key" not in c:
+        return []
+    mask = c["status_key"].isin(statuses)
+    out: list[ClaimDecision] = []
+    for claim_id, group in c[mask].groupby(c.loc[mask, "claim_id"].fillna("").astype(str), sort=False):
+        idx = tuple(group.index)
+        codes = [code for t in group["denial_codes"] for code in (t or ())]
+        status = "Appealed" if (group["status_key"] == "Appealed").all() else "Denied"
+        if status == "Denied":
+            group = group[group["status_key"] == "Denied"]
+            idx = tuple(group.index)
+        decision, parsed, unknown = decide(codes)
+        payer_name = next((p for p in group["payer"] if p), "") or ""
+        payer = book.payer(payer_name)
+        denial_dates = [d for d in (_date(v) for v in group["denial_date"]) if d is not None]
+        denial_date = min(denial_dates) if denial_dates else None
+        dos_dates = [d for d in (_date(v) for v in group["dos"]) if d is not None]
+        first_dos = min(dos_dates) if dos_dates else None
+        submitted = [d for d in (_date(v) for v in group["submitted_on"]) if d is not None]
+        first_submitted = min(submitted) if submitted else None
+        d = ClaimDecision(claim_id=claim_id, decision=decision, why="", codes=tuple(parsed), unknown=tuple(unknown),
+                          arguments=tuple(_arguments(parsed)), payer=payer_name, denial_date=denial_date,
+                          indexes=idx, status=status)
+        if denial_date is not None:
+            d.appeal_deadline = appeal_deadline(denial_date, payer)
+            d.days_left = days_left(d.appeal_deadline, as_of)
+        if first_dos is not None:
+            d.filing_deadline = filing_deadline(first_dos, payer)
+            d.filing_days_left = days_left(d.filing_deadline, as_of)
+        notes: list[str] = []
+        if not payer.on_sheet:
+            notes.append(f"{payer_name or 'the payer'} is not on the Payers sheet, so the default {payer.appeal_days} appeal days apply")
+        if unknown:
+            notes.append(f"not in claimcheck's catalogue: {', '.join(unknown)}")
+        unverified = [p.display for p in parsed if p.entry is not None and not p.entry.verified]
+        if unverified:
+            notes.append(f"meaning unverified for {', '.join(unverified)}: check the remittance")
+
+        if status == "Appealed":
+            d.decision = "already appealed"
+            d.why = "Status is Appealed: the appeal was filed; follow up with the payer if no decision within 60 days"
+            d.notes = tuple(notes)
+            out.append(d)
+            continue
+
+        # Refinements that need the workbook.
+        carcs = [p for p in parsed if p.kind == "CARC" and p.entry is not None and p.group != "PR"]
+        if decision == CORRECTED and d.filing_days_left is not None and d.filing_days_left < 0:
+            # A corrected claim would now be denied for timely filing: correct through the appeal.
+            d.decision = decision = APPEAL
+            if "coding" not in d.arguments:
+                d.arguments = ("coding",) + d.arguments
+            notes.append(f"the filing window closed {d.filing_deadline.isoformat()}, so the correction goes through the appeal")
+        if any(p.code == "29" for p in carcs) and decision == APPEAL:
+            tf = filing_deadline(first_dos, payer) if first_dos else None
+            if first_submitted is not None and tf is not None and first_submitted > tf:
+                only_29 = all(p.code == "29" for p in carcs)
+                if only_29:
+                    d.decision = decision = WRITE_OFF
+                    d.why = (f"CO-29: first submitted {first_submitted.isoformat()}, {(first_submitted - tf).days} days after the "
+                             f"{payer.timely_filing_days}-day filing limit ({tf.isoformat()}); not appealable without proof of an "
+                             "earlier submission - write off")
+            elif first_submitted is None:
+                notes.append("CO-29: enter the Submitted On date; the appeal needs proof of the first submission")
+
+        if decision == APPEAL and not d.why:
+            main = carcs[0] if carcs else None
+            if main is not None and main.entry.appealable == "conditional" and main.code == "97":
+                notes.append("appeal only if the services were separate; otherwise the amount is a write-off")
+            verify = [p.display for p in carcs if p.entry.action == "verify/other"]
+            head = f"appeal {d.code_list}"
+            if verify:
+                head += f" after checking ({', '.join(verify)}): {'; '.join(p.entry.evidence for p in carcs if p.entry.action == 'verify/other')}"
+            d.why = head
+        elif decision in (CORRECTED, NEW_CLAIM):
+            d.fix = _correction_fix(parsed)
+            found = _fix_from_findings(book, as_of, idx) if with_findings else []
+            if found:
+                d.fix = (d.fix + "; " if d.fix else "") + "claimcheck also finds: " + "; ".join(found)
+            if decision == NEW_CLAIM:
+                head = "send a new claim, not an appeal (MA130: unprocessable, no appeal rights)"
+            else:
+                head = "send a corrected claim (frequency code 7 with the payer's claim number), not an appeal"
+            if d.filing_deadline is not None:
+                head += f", by {d.filing_deadline.isoformat()} (filing limit)"
+            d.why = head + (f". {d.fix}" if d.fix else "")
+        elif decision == OTHER_PAYER:
+            evid = "; ".join(p.entry.evidence for p in parsed if p.entry is not None and p.entry.action == "send to another payer")
+            d.why = f"send the claim to the responsible (primary) payer: {evid}" if evid else "send the claim to the responsible payer"
+        elif decision == BILL_PATIENT:
+            pr = [p for p in parsed if p.group == "PR" and p.entry is not None]
+            what = "; ".join(f"{p.display} {p.entry.meaning}" for p in pr)
+            d.why = f"patient responsibility ({what}): bill the client, or the secondary insurance first; no appeal"
+        elif decision == WRITE_OFF and not d.why:
+            d.why = "; ".join(f"{p.display}: {p.entry.meaning}" for p in carcs if p.entry.action == "write off") + ": write off (no appeal)"
+        elif decision == CHECK_FIRST:
+            if not parsed:
+                d.why = "no Denial Codes recorded: enter the codes from the remittance (e.g. CO-50) to decide appeal or correction"
+            elif unknown and not carcs:
+                d.why = f"denial code {', '.join(unknown)} is not in claimcheck's catalogue: read the remittance and decide"
+            else:
+                items = [f"{p.display}: {p.entry.evidence or p.entry.meaning}" for p in parsed if p.entry is not None and p.kind != "group"]
+                d.why = "check before doing anything: " + ("; ".join(items) if items else "read the remittance")
+        d.notes = tuple(notes)
+        out.append(d)
+    return out
+
+
+# --------------------------------------------------------------------------- DENY rules
+
+def _decisions(ctx) -> list[ClaimDecision]:
+    cache = getattr(ctx, "_deny_decisions", None)
+    if cache is None:
+        cache = claim_decisions(ctx.book, ctx.as_of, statuses=("Denied",))
+        try:
+            ctx._deny_decisions = cache
+        except Exception:
+            pass
+    return cache
+
+
+def _first(d: ClaimDecision):
+    return d.indexes[0] if d.indexes else None
+
+
+def _deadline_line(d: ClaimDecision, book) -> int | None:
+    """The line a deadline finding sits on: the first denied line with a Denial Date."""
+    for i in d.indexes:
+        if _date(book.claims.at[i, "denial_date"]) is not None:
+            return i
+    return _first(d)
+
+
+@rule(
+    "DENY001", title="Appeal deadline passed", severity="error", column="Denial Date", needs=("status",), row_level=False,
+    why="After the payer's appeal window (denial date + the payer's Appeal Days) the denial is final and the money is lost.",
+    fix="Appeal today only with a good-cause reason the payer accepts (Medicare allows good-cause extensions); otherwise write the line off.",
+)
+def appeal_deadline_passed(ctx):
+    """Flags a Denied claim that should be appealed (or corrected through an appeal) whose appeal
+    deadline - the earliest Denial Date of its denied lines plus the payer's Appeal Days - is
+    before the as-of date.  Lines with Status Appealed are not checked (the appeal was filed)."""
+    out = []
+    for d in _decisions(ctx):
+        if d.decision == APPEAL and d.deadline_passed:
+            days = ctx.book.payer(d.payer).appeal_days
+            out.append((_deadline_line(d, ctx.book),
+                        f"appeal deadline {d.appeal_deadline.isoformat()} (denial {d.denial_date.isoformat()} + {days} days for "
+                        f"{d.payer or 'this payer'}) passed {-d.days_left} days ago; {d.code_list}: appeal only with a good-cause reason, otherwise write off"))
+    return out
+
+
+@rule(
+    "DENY002", title="Appeal deadline within 14 days", severity="warning", column="Denial Date", needs=("status",), row_level=False,
+    why="An appeal that reaches the payer after its window is refused unread.",
+    fix="Run `claimcheck appeals` (or Generate Appeals), enclose the evidence listed, and send before the deadline.",
+)
+def appeal_deadline_near(ctx):
+    """Flags a Denied claim to appeal whose appeal deadline is today or within 14 days."""
+    out = []
+    for d in _decisions(ctx):
+        if d.decision == APPEAL and d.days_left is not None and 0 <= d.days_left <= NEAR_DAYS:
+            when = "today" if d.days_left == 0 else f"in {d.days_left} days"
+            out.append((_deadline_line(d, ctx.book),
+                        f"appeal {d.code_list} by {d.appeal_deadline.isoformat()} ({when}; {ctx.book.payer(d.payer).appeal_days}-day "
+                        f"appeal window for {d.payer or 'this payer'}); generate the appeal sheet and send it"))
+    return out
+
+
+@rule(
+    "DENY003", title="Correct and resubmit instead of appealing", severity="warning", column="Denial Codes", needs=("status",), row_level=False,
+    why="A denial for missing or wrong claim data (CO-4, CO-5, CO-11, CO-16 with its remark code, N290, MA130) is not reversed by an appeal; "
+        "the payer pays once the data is right, and an appeal only loses time against the filing limit.",
+    fix="Fix the field named, then send a corrected claim (frequency code 7 with the payer's claim number) or, for MA130, a new claim.",
+)
+def correct_instead(ctx):
+    """Flags a Denied claim whose denial codes call for a corrected (or new) claim while the
+    filing window is open, naming what to fix from the catalogue and from claimcheck's own
+    CPT/MOD/DX/POS/NPI findings on the line."""
+    return [(_first(d), d.why) for d in _decisions(ctx) if d.decision in (CORRECTED, NEW_CLAIM)]
+
+
+@rule(
+    "DENY004", title="Denial code not in the catalogue", severity="warning", column="Denial Codes", needs=("status",),
+    why="claimcheck cannot tell whether an unknown code means appeal, correct or bill the client, so the line gets no advice and no appeal sheet.",
+    fix="Check the code on the remittance (typos such as C0-50 for CO-50 are common); look it up at x12.org/codes.",
+)
+def unknown_code(ctx):
+    """Flags a Denied line with a denial code that is not in carc.csv / rarc.csv / group_codes.csv."""
+    c = ctx.claims
+    mask = c["status_key"] == "Denied"
+    out = []
+    for idx, codes in zip(c.index[mask], c.loc[mask, "denial_codes"]):
+        bad = [p.text.strip() for p in (parse_code(x) for x in (codes or ())) if p.entry is None and p.kind != "group"]
+        if bad:
+            out.append((idx, f"denial code {', '.join(bad)} is not in claimcheck's catalogue; check it on the remittance"))
+    return out
+
+
+@rule(
+    "DENY005", title="Denied line without a Denial Date", severity="warning", column="Denial Date", needs=("status",),
+    why="The appeal window runs from the denial date; without it claimcheck cannot warn before the window closes.",
+    fix="Enter the date of the remittance or denial letter in Denial Date.",
+)
+def no_denial_date(ctx):
+    """Flags a line with Status Denied and no readable Denial Date."""
+    c = ctx.claims
+    mask = (c["status_key"] == "Denied") & c["denial_date"].isna()
+    if "denial_date__bad" in c:
+        mask &= ~c["denial_date__bad"].fillna(False).astype(bool)
+    return [(idx, "Status is Denied but Denial Date is empty; enter the remittance date so the appeal deadline can be tracked")
+            for idx in c.index[mask]]
+
+
+@rule(
+    "DENY006", title="Denied line without denial codes", severity="warning", column="Denial Codes", needs=("status",),
+    why="Without the reason codes nobody can tell whether to appeal, correct the claim or bill the client.",
+    fix="Copy the group and reason codes (e.g. CO-50, N115) from the remittance into Denial Codes.",
+)
+def no_denial_codes(ctx):
+    """Flags a line with Status Denied and an empty Denial Codes cell (or no such column)."""
+    c = ctx.claims
+    mask = (c["status_key"] == "Denied") & c["denial_codes"].map(lambda t: not t)
+    if "denial_codes__bad" in c:
+        mask &= ~c["denial_codes__bad"].fillna(False).astype(bool)
+    return [(idx, "Status is Denied but Denial Codes is empty; enter the codes from the remittance (e.g. CO-50)")
+            for idx in c.index[mask]]
+
+
+@rule(
+    "DENY007", title="Patient responsibility: bill the client", severity="info", column="Denial Codes", needs=("status",), row_level=False,
+    why="A PR (patient responsibility) amount is owed by the client under the plan; appealing it to the payer does not change that.",
+    fix="Bill the client (or the secondary insurance first); no appeal.",
+)
+def patient_responsibility(ctx):
+    """Flags a Denied claim whose codes are all patient responsibility (group PR)."""
+    return [(_first(d), d.why) for d in _decisions(ctx) if d.decision == BILL_PATIENT]
+
+
+@rule(
+    "DENY008", title="Another payer is responsible", severity="warning", column="Payer", needs=("status",), row_level=False,
+    why="When another insurer is primary (CO-22, N479, MA04) or responsible (CO-109), this payer will not pay however the claim is argued.",
+    fix="Update the client's coverage, bill the primary or correct payer, then send this payer the primary's remittance.",
+)
+def other_payer(ctx):
+    """Flags a Denied claim whose codes say another payer must be billed first or instead."""
+    return [(_first(d), d.why) for d in _decisions(ctx) if d.decision == OTHER_PAYER]
+
+
+@rule(
+    "DENY009", title="Denial not appealable: write off or check first", severity="info", column="Denial Codes", needs=("status",), row_level=False,
+    why="Some adjustments are final (fee-schedule reductions, claims filed after the limit) or need a check before any action (duplicates).",
+    fix="Follow the step the finding gives; do not resubmit a duplicate.",
+)
+def not_appealable(ctx):
+    """Flags a Denied claim whose decision is write off or check first (with codes recorded:
+    a line without codes is DENY006)."""
+    out = []
+    for d in _decisions(ctx):
+        if d.decision == WRITE_OFF or (d.decision == CHECK_FIRST and d.codes and not (d.unknown and len(d.unknown) == len(d.codes))):
+            out.append((_first(d), d.why))
+    return out
