@@ -1,0 +1,255 @@
+"""The worksheet functions, called through xlwings' own Office.js dispatch (as xlwings Lite
+calls them), with arguments as Excel sends them: 2D arrays, serial dates, blanks, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from udfs_env import (  # noqa: I001  (sets the xlwings env vars before xlwings is imported)
+    call, cli_texts, grid, office_module, sample_sheets, serial, server, write_xlsx,
+)
+
+CONTRACT = {
+    "CHECK_CLAIM": ["row", "header?"],
+    "CHECK_CLAIMS": ["claims", "authorizations?", "payers?", "as_of?", "providers?"],
+    "CPT_FOR_MINUTES": ["minutes", "kind?"],
+    "CHECK_DX": ["code"],
+    "CHECK_NPI": ["npi"],
+    "AUTH_USED": ["auth", "claims", "authorizations", "as_of?"],
+    "AUTH_REMAINING": ["auth", "claims", "authorizations", "as_of?"],
+    "FILING_DEADLINE": ["dos", "payer", "payers?"],
+    "APPEAL_DEADLINE": ["denial_date", "payer", "payers?"],
+    "DENIAL_REASON": ["code"],
+}
+NA = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
+AS_OF = dt.date(2026, 6, 30)
+
+
+def one(result):
+    assert isinstance(result, list) and len(result) == 1 and len(result[0]) == 1, result
+    return result[0][0]
+
+
+def test_meta_lists_every_contract_function_with_its_parameters():
+    meta = server.custom_functions_meta(office_module())
+    found = {f["name"]: [p["name"] + ("?" if p.get("optional") else "") for p in f["parameters"]]
+             for f in meta["functions"]}
+    assert found == CONTRACT
+    for f in meta["functions"]:
+        assert f["description"] and f["result"]["dimensionality"] == "matrix"
+        assert all(p["description"] and not p["description"].startswith("Positional") for p in f["parameters"])
+
+
+def test_check_dx():
+    assert one(call("CHECK_DX", [["F41.1"]])) == "OK"
+    assert one(call("CHECK_DX", [["f411"]])) == "OK"
+    assert "category, not a billable code" in one(call("CHECK_DX", [["F41"]]))
+    assert "not in ICD-10-CM" in one(call("CHECK_DX", [["F99.9"]]))
+    assert one(call("CHECK_DX", [["F41.1, F43.10"]])) == "OK"
+    assert one(call("CHECK_DX", [[None]])) == ""
+    assert one(call("CHECK_DX", [[NA]])) == "claimcheck: the code cell shows #N/A"
+
+
+def test_check_npi():
+    assert one(call("CHECK_NPI", [[1234567893]])) == "OK"  # typed as a number
+    assert one(call("CHECK_NPI", [["1234567893"]])) == "OK"
+    assert "check digit" in one(call("CHECK_NPI", [["1234567890"]]))
+    assert "10 digits" in one(call("CHECK_NPI", [["12345"]]))
+    assert one(call("CHECK_NPI", [[None]])) == ""
+    assert one(call("CHECK_NPI", [[{"type": "Error", "basicValue": "#REF!", "errorType": "Ref"}]])).startswith("claimcheck:")
+
+
+def test_cpt_for_minutes():
+    assert one(call("CPT_FOR_MINUTES", [[45]])) == "90834"
+    assert one(call("CPT_FOR_MINUTES", [[53]])) == "90837"
+    assert one(call("CPT_FOR_MINUTES", [["30 min"]])) == "90832"
+    assert one(call("CPT_FOR_MINUTES", [[45]], [["with E/M"]])) == "90836"
+    assert one(call("CPT_FOR_MINUTES", [[60]], [["crisis"]])) == "90839"
+    assert one(call("CPT_FOR_MINUTES", [[10]])).startswith("no psychotherapy code fits 10")
+    assert one(call("CPT_FOR_MINUTES", [[45]], [["massage"]])).startswith("claimcheck: kind")
+    assert one(call("CPT_FOR_MINUTES", [["abc"]])).startswith("claimcheck: minutes")
+    assert one(call("CPT_FOR_MINUTES", [[None]])) == ""
+
+
+def test_deadlines_are_dates_excel_formats():
+    dos = dt.date(2026, 1, 5)
+    result = one(call("FILING_DEADLINE", [[serial(dos)]], [["Unknown Payer"]]))
+    # the documented defaults: 90 filing days; Office.js gets a date-formatted number
+    assert result == {"type": "FormattedNumber", "basicValue": float(serial(dos + dt.timedelta(days=90))),
+                      "numberFormat": "M/d/yyyy"}
+    payers = [["Payer", "Timely Filing Days", "Appeal Days"], ["Evergreen Health Plan", 180, 60]]
+    result = one(call("FILING_DEADLINE", [["01/05/2026"]], [["evergreen health plan"]], payers))
+    assert result["basicValue"] == serial(dos + dt.timedelta(days=180))
+    result = one(call("APPEAL_DEADLINE", [[serial(dos)]], [["Evergreen Health Plan"]], payers))
+    assert result["basicValue"] == serial(dos + dt.timedelta(days=60))
+    assert one(call("FILING_DEADLINE", [[None]], [["X"]])) == ""
+    assert "is not a date" in one(call("APPEAL_DEADLINE", [["soon"]], [["X"]]))
+    assert one(call("APPEAL_DEADLINE", [[NA]], [["X"]])) == "claimcheck: the denial date cell shows #N/A"
+    bad_payers = [["Name", "Days"], ["x", 1]]
+    assert "no header row with Payer" in one(call("FILING_DEADLINE", [[serial(dos)]], [["X"]], bad_payers))
+
+
+def test_denial_reason():
+    from claimcheck.denials import explain
+
+    assert one(call("DENIAL_REASON", [["CO-197"]])) == explain("CO-197")
+    assert one(call("DENIAL_REASON", [[50]])) == explain("50")
+    assert one(call("DENIAL_REASON", [[None]])) == ""
+    assert one(call("DENIAL_REASON", [[NA]])).startswith("claimcheck:")
+
+
+def _sample_claim(index: int):
+    sheets = sample_sheets()
+    return sheets["Claims"][0], sheets["Claims"][index]
+
+
+def test_check_claim_positional_with_header_and_with_header_in_range():
+    header = ["Claim ID", "DOS", "CPT", "Minutes", "Dx Codes", "POS", "Payer", "Rendering NPI"]
+    row = ["C1", serial(dt.date(2026, 3, 2)), 90837, 45, "F41.1", 11, "Payer A", 1234567893]
+    text = one(call("CHECK_CLAIM", [row], [header]))
+    assert text.startswith("CPT002: 90837 needs 53+ minutes; 45 recorded")
+    assert one(call("CHECK_CLAIM", [header, row])) == text  # header and line in one range
+    fixed = list(row)
+    fixed[2] = 90834
+    assert one(call("CHECK_CLAIM", [fixed], [header])) == "OK" or "CPT002" not in one(call("CHECK_CLAIM", [fixed], [header]))
+    # without a header the row is read in the template's (contract's) column order
+    full_header, full_row = _sample_claim(1)
+    positional = one(call("CHECK_CLAIM", grid([full_row])))
+    assert positional == one(call("CHECK_CLAIM", grid([full_row]), grid([full_header])))
+
+
+def test_check_claim_reads_excel_errors_and_blanks():
+    header = ["Claim ID", "DOS", "CPT", "Minutes"]
+    text = one(call("CHECK_CLAIM", [["C1", NA, 90834, 45]], [header]))
+    assert "REQ003" in text and "#N/A" in text
+    assert one(call("CHECK_CLAIM", [[None, None, None, None]], [header])) == ""
+    assert one(call("CHECK_CLAIM", [["C1", 46000, 90834]], [["Name", "Date", "Code"]])).startswith(
+        "claimcheck: the header has no Claim ID")
+    assert one(call("CHECK_CLAIM", [["C1", 46000, 90834], ["C2", 46000, 90834]], [["Claim ID", "DOS", "CPT"]])).startswith(
+        "claimcheck: CHECK_CLAIM takes one row")
+
+
+def test_check_claim_runs_only_row_level_rules():
+    header = ["Claim ID", "Client ID", "DOS", "CPT", "Minutes", "Dx Codes", "POS", "Payer", "Rendering NPI", "Member ID"]
+    line = ["C1", "P1", serial(dt.date(2026, 3, 2)), 90834, 45, "F41.1", 11, "Payer A", 1234567893, "M1"]
+    text = one(call("CHECK_CLAIM", [line], [header]))
+    assert "DUP" not in text and "DATE003" not in text  # cross-row and payer-sheet rules are not run
+    table = one(call("CHECK_CLAIMS", [header, line, line]) and [[call("CHECK_CLAIMS", [header, line, line])[2][0]]])
+    assert "DUP001" in table
+
+
+def test_check_claims_matches_the_command_line(tmp_path):
+    sheets = sample_sheets()
+    path = tmp_path / "billing.xlsx"
+    write_xlsx(path, sheets)
+    expected = cli_texts(path, AS_OF)
+    result = call("CHECK_CLAIMS", grid(sheets["Claims"]), grid(sheets["Authorizations"]), grid(sheets["Payers"]),
+                  [[serial(AS_OF)]], grid(sheets["Providers"]))
+    assert len(result) == len(sheets["Claims"])
+    assert result[0] == ["Check"]
+    assert all(len(r) == 1 for r in result)
+    for row in range(2, len(sheets["Claims"]) + 1):
+        assert result[row - 1][0] == expected.get(row, "OK"), row
+    assert sum(1 for r in result[1:] if r[0] != "OK") == len(expected) > 10
+    assert any(text.startswith("AUTH") or "; AUTH" in text for (text,) in result)
+
+
+def test_check_claim_matches_the_command_line_row_level(tmp_path):
+    from claimcheck.rules.registry import all_rules
+
+    sheets = {"Claims": sample_sheets()["Claims"]}
+    path = tmp_path / "claims-only.xlsx"
+    write_xlsx(path, sheets)
+    today = dt.date.today()
+    row_level = {r.code for r in all_rules() if r.row_level}
+    expected = cli_texts(path, today, codes=row_level)
+    header = grid(sheets["Claims"][:1])
+    # A line of a multi-line claim can depend on its claim's other lines (CPT003 accepts 90839
+    # over 74 minutes when the claim also bills 90840), which one row cannot show.
+    lines_per_claim: dict = {}
+    for r in sheets["Claims"][1:]:
+        lines_per_claim[r[0]] = lines_per_claim.get(r[0], 0) + 1
+    checked = 0
+    for row in range(2, len(sheets["Claims"]) + 1):
+        line = sheets["Claims"][row - 1]
+        if lines_per_claim[line[0]] > 1:
+            continue
+        text = one(call("CHECK_CLAIM", grid([line]), header))
+        assert text == expected.get(row, "OK"), row
+        checked += 1
+    assert checked > 40 and sum(1 for t in expected.values() if t) >= 8
+
+
+def test_check_claims_whole_column_titles_and_trailing_blanks():
+    header = ["Claim ID", "DOS", "CPT", "Minutes"]
+    rows = [["Practice billing 2026", None, None, None], [None] * 4, header,
+            ["C1", serial(dt.date(2026, 3, 2)), 90837, 45], [None] * 4, ["C2", serial(dt.date(2026, 3, 3)), 90834, 45]]
+    rows += [[None] * 4] * 500  # a whole-column reference such as Claims!A:D
+    result = call("CHECK_CLAIMS", rows, None, None, [[serial(AS_OF)]])
+    assert [r[0] for r in result][:3] == ["", "", "Check"]
+    assert result[3][0].startswith("CPT002") and result[4][0] == ""
+    assert "CPT002" not in result[5][0]
+    assert len(result) == 6  # the spill ends at the last line
+
+
+def test_check_claims_problems_are_messages():
+    assert one(call("CHECK_CLAIMS", [[None]])).startswith("claimcheck: the claims range is empty")
+    assert one(call("CHECK_CLAIMS", [["a", "b"], [1, 2]])).startswith("claimcheck: the claims range has no header row")
+    assert one(call("CHECK_CLAIMS", [["Claim ID", "DOS", "CPT"]], None, None, [["someday"]])).startswith("claimcheck: as_of")
+
+
+def test_auth_used_and_remaining_match_the_engine():
+    from claimcheck import auth as A
+    from claimcheck.api import check_raw
+    from claimcheck.reader import rows_to_table
+
+    sheets = sample_sheets()
+    raw = {k: rows_to_table(k, k, [tuple(r) for r in sheets[k]]) for k in ("Claims", "Authorizations")}
+    book = check_raw(raw, AS_OF).book
+    usage = A.auth_usage(book, AS_OF)
+    assert usage
+    claims, auths = grid(sheets["Claims"]), grid(sheets["Authorizations"])
+    for u in usage[:4]:
+        used = one(call("AUTH_USED", [[u.auth_number]], claims, auths, [[serial(AS_OF)]]))
+        left = one(call("AUTH_REMAINING", [[u.auth_number]], claims, auths, [[serial(AS_OF)]]))
+        assert used == pytest.approx(u.used)
+        if u.remaining is not None:
+            assert left == pytest.approx(u.remaining)
+    assert one(call("AUTH_USED", [["NOPE-1"]], claims, auths)) == "claimcheck: authorization NOPE-1 is not in the authorizations range"
+    assert one(call("AUTH_REMAINING", [[None]], claims, auths)) == ""
+
+
+def test_exceptions_become_short_messages_without_private_data(monkeypatch):
+    import udfs.core
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("Jane Doe 01/02/1980 Traceback (most recent call last)")
+
+    monkeypatch.setattr(udfs.core, "check_claims", boom)
+    monkeypatch.setattr(udfs.core, "check_dx", boom)
+    for name, args in (("CHECK_CLAIMS", ([["Claim ID", "DOS", "CPT"]],)), ("CHECK_DX", ([["F41.1"]],))):
+        text = one(call(name, *args))
+        assert text.startswith("claimcheck: could not check this (RuntimeError)")
+        assert "Jane" not in text and "Traceback" not in text and "1980" not in text
+
+
+def test_plain_python_calls_work_too():
+    import udfs
+
+    assert udfs.CHECK_DX("F41.1") == "OK"
+    assert udfs.CPT_FOR_MINUTES(45) == "90834"
+    assert udfs.FILING_DEADLINE(dt.date(2026, 1, 5), "Nobody") == dt.date(2026, 4, 5)
+
+
+def test_classic_vba_module_is_generated_from_the_registry():
+    from addin import generate_vba
+
+    text = generate_vba.generate()
+    assert generate_vba.OUT.read_bytes().decode("utf-8") == text, "run python -m addin.generate_vba"
+    for name, params in CONTRACT.items():
+        sig = ", ".join(("Optional " if p.endswith("?") else "") + p.rstrip("?") for p in params)
+        assert f"Function {name}({sig})\r\n" in text
+        assert f'{name} = XLPy.CallUDF("udfs", "{name}", Array(' in text
+    assert text.startswith('Attribute VB_Name = "ClaimcheckFunctions"')
