@@ -1,0 +1,224 @@
+"""The buttons: once against the in-memory workbook, and through xlwings Lite's own script
+dispatch (``custom_scripts_call`` on ``xw.Book(json=...)``).  No button changes a cell the
+biller typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from udfs_env import (  # noqa: I001  (sets the xlwings env vars before xlwings is imported)
+    book_json, cli_texts, lite_main, run_script, sample_sheets, server, write_xlsx, xw,
+)
+
+from addin import buttons
+from addin.workbook_port import MemoryWorkbook, rows_of_address, safe_value
+
+AS_OF = dt.date(2026, 6, 30)
+CHECK_COL = 23  # the sample's Claims has 22 columns
+
+
+def snapshot(wb: MemoryWorkbook, sheets) -> dict:
+    return {(s, k): v for s in sheets for k, v in wb.cells[s].items()}
+
+
+def assert_biller_cells_unchanged(wb, before):
+    for (sheet, key), value in before.items():
+        assert wb.cells[sheet].get(key) == value, (sheet, key)
+
+
+def sample_book(**kwargs) -> MemoryWorkbook:
+    return MemoryWorkbook(sample_sheets(), **kwargs)
+
+
+def test_validate_claims_fills_check_like_the_command_line(tmp_path):
+    sheets = sample_sheets()
+    path = tmp_path / "billing.xlsx"
+    write_xlsx(path, sheets)
+    expected = cli_texts(path, AS_OF)
+    wb = sample_book()
+    before = snapshot(wb, sheets)
+    text = buttons.validate_claims(wb, AS_OF)
+    assert text.startswith("Validate Claims: 60 service lines checked") and wb.messages == [text]
+    assert wb.value("Claims", 1, CHECK_COL) == "Check"
+    for row in range(2, len(sheets["Claims"]) + 1):
+        assert wb.value("Claims", row, CHECK_COL) == expected.get(row, "OK"), row
+    assert_biller_cells_unchanged(wb, before)
+    # colours: a flagged line is coloured across to Check, an OK line's Check cell is green
+    fills = buttons.fills()
+    flagged = next(r for r in expected if any(p.split(":")[0] for p in [expected[r]]))
+    assert wb.fills["Claims"][(flagged, 1)] in (fills["error"], fills["warning"], fills["info"])
+    ok_row = next(r for r in range(2, 62) if r not in expected)
+    assert wb.fills["Claims"][(ok_row, CHECK_COL)] == fills["ok"] and (ok_row, 1) not in wb.fills["Claims"]
+    # Findings sheet: a header and one row per finding
+    findings = wb.read("Findings")
+    assert list(findings[0]) == buttons.FINDINGS_HEADERS
+    result = buttons._check(sample_book(), AS_OF)[0]
+    assert len(findings) - 1 == len(result.findings)
+    assert [tuple(r[4:7]) for r in findings[1:]] == [(f.code, f.severity, f.message) for f in result.findings]
+    assert {r[4] for r in findings[1:]} >= {"CPT002", "DX003"}
+
+
+def test_validate_claims_twice_reuses_check_and_clears_fixed_rows():
+    wb = sample_book()
+    buttons.validate_claims(wb, AS_OF)
+    first = {r: wb.value("Claims", r, CHECK_COL) for r in range(1, 62)}
+    bad_row = next(r for r in range(2, 62) if str(first[r]).startswith("CPT002"))
+    # the biller fixes the line: bills 90834 for 45 minutes
+    wb.write("Claims", bad_row, 11, [[90834]])
+    buttons.validate_claims(wb, AS_OF)
+    assert wb.value("Claims", 1, CHECK_COL + 1) is None  # no second Check column
+    assert not str(wb.value("Claims", bad_row, CHECK_COL)).startswith("CPT002")
+    if wb.value("Claims", bad_row, CHECK_COL) == "OK":
+        assert (bad_row, 1) not in wb.fills["Claims"]
+    fresh = MemoryWorkbook({n: [list(r) for r in wb.read(n)] for n in ("Claims", "Authorizations", "Payers", "Providers")})
+    assert len(wb.read("Findings")) - 1 == len(buttons._check(fresh, AS_OF)[0].findings)  # rewritten, not appended
+    assert wb.sheet_names().count("Findings") == 1
+
+
+def test_flag_authorizations_marks_lines_and_summarises_each_authorization():
+    from claimcheck import auth as A
+
+    wb = sample_book()
+    sheets = sample_sheets()
+    before = snapshot(wb, sheets)
+    text = buttons.flag_authorizations(wb, AS_OF)
+    assert text.startswith("Flag Authorizations:")
+    auth_col = CHECK_COL  # no Check column yet: Auth goes right of the biller's columns
+    assert wb.value("Claims", 1, auth_col) == "Auth"
+    marks = [wb.value("Claims", r, auth_col) for r in range(2, 62)]
+    assert any(m and m.startswith("AUTH") for m in marks)
+    assert all(m is None or m == "OK" or m.startswith("AUTH") for m in marks)
+    width = len(sheets["Authorizations"][0])
+    headers = [wb.value("Authorizations", 1, width + i) for i in range(1, 5)]
+    assert headers == list(A.SUMMARY_HEADERS)
+    statuses = {wb.value("Authorizations", r, width + 4) for r in range(2, len(sheets["Authorizations"]) + 1)}
+    assert statuses <= set(A.STATUSES) and statuses
+    assert_biller_cells_unchanged(wb, before)
+    # after Validate Claims, Auth goes right of Check and Check keeps its text
+    wb2 = sample_book()
+    buttons.validate_claims(wb2, AS_OF)
+    checks = [wb2.value("Claims", r, CHECK_COL) for r in range(1, 62)]
+    buttons.flag_authorizations(wb2, AS_OF)
+    assert wb2.value("Claims", 1, CHECK_COL + 1) == "Auth"
+    assert [wb2.value("Claims", r, CHECK_COL) for r in range(1, 62)] == checks
+
+
+def test_generate_appeals_for_selection_or_all():
+    pytest.importorskip("claimcheck.appeals", reason="claimcheck.appeals (issue 4) is not in the tree yet")
+    sheets = sample_sheets()
+    header = sheets["Claims"][0]
+    status_col = header.index("Status")
+    denied_rows = [i + 1 for i, r in enumerate(sheets["Claims"]) if i and r[status_col] == "Denied"]
+    wb = sample_book(selection=("Claims", [denied_rows[0]]))
+    before = snapshot(wb, sheets)
+    text = buttons.generate_appeals(wb, AS_OF)
+    assert "selected" in text
+    appeal_sheets = [n for n in wb.sheet_names() if n.startswith("Appeal ")]
+    assert len(appeal_sheets) <= 1 and "Appeals Log" in wb.sheet_names()
+    wb_all = sample_book(selection=("Claims", [1]))
+    buttons.generate_appeals(wb_all, AS_OF)
+    assert len([n for n in wb_all.sheet_names() if n.startswith("Appeal ")]) >= len(appeal_sheets)
+    buttons.generate_appeals(wb_all, AS_OF)  # again: sheets are rewritten, not duplicated
+    names = wb_all.sheet_names()
+    assert len(names) == len(set(n.casefold() for n in names))
+    assert_biller_cells_unchanged(wb, before)
+
+
+def test_new_claims_workbook_without_a_file_system_adds_template_sheets():
+    wb = MemoryWorkbook({"Notes": [["my notes"]]})
+    text = buttons.new_claims_workbook(wb)
+    assert "no file system" in text
+    assert wb.sheet_names() == ["Notes", "Claims", "Authorizations", "Payers", "Providers"]
+    assert wb.read("Claims")[0][:3] == ("Claim ID", "Client ID", "Client Name")
+    assert wb.value("Notes", 1, 1) == "my notes"
+    again = buttons.new_claims_workbook(wb)
+    assert "nothing was changed" in again and len(wb.sheet_names()) == 5
+
+
+def test_new_claims_workbook_classic_builds_a_file_next_to_the_workbook(tmp_path):
+    pytest.importorskip("workbook_templates.build")
+    wb = MemoryWorkbook({"Claims": [["Claim ID", "DOS", "CPT"]]}, folder=tmp_path)
+    text = buttons.new_claims_workbook(wb)
+    assert len(wb.opened) == 1 and wb.opened[0].parent == tmp_path and wb.opened[0].exists()
+    assert wb.opened[0].name in text
+    from claimcheck.reader import read_workbook
+
+    assert "Claims" in read_workbook(wb.opened[0])
+    buttons.new_claims_workbook(wb)
+    assert len({p.name for p in wb.opened}) == 2  # never overwrites an earlier file
+
+
+def test_a_button_problem_is_one_message():
+    wb = MemoryWorkbook({"Sheet1": [["hello"]]})
+    text = buttons.run("validate_claims", wb)
+    assert text.startswith("claimcheck: no Claims sheet") and wb.messages == [text]
+    wb = MemoryWorkbook({"Claims": [["Name", "Amount"], ["Jane Doe", 3]]})
+    text = buttons.run("validate_claims", wb)
+    assert text.startswith("claimcheck:") and "Jane" not in text and "Traceback" not in text
+    assert wb.value("Claims", 2, 1) == "Jane Doe"
+
+
+def test_helpers():
+    assert rows_of_address("$B$5:$D$7,$A$10") == [5, 6, 7, 10]
+    assert rows_of_address("Claims!C3") == [3]
+    assert rows_of_address("A:A") == []
+    assert safe_value("=HYPERLINK(1)") == "'=HYPERLINK(1)" and safe_value("-5") == "-5" and safe_value(3) == 3
+
+
+# --------------------------------------------------------------------------- xlwings Lite
+
+
+def test_lite_scripts_are_registered_with_sheet_buttons():
+    meta = {m["function_name"]: m for m in server.custom_scripts_meta(lite_main())}
+    assert set(meta) == {"validate_claims", "flag_authorizations", "generate_appeals", "new_claims_workbook"}
+    assert meta["validate_claims"]["button"] == "[ValidateClaims]Claims!A1"
+    assert meta["validate_claims"]["name"] == "Validate Claims"
+    funcs = {f["name"] for f in server.custom_functions_meta(lite_main())["functions"]}
+    assert "CHECK_CLAIMS" in funcs and "DENIAL_REASON" in funcs and len(funcs) == 10
+
+
+def _set_values(actions, sheet_position):
+    return [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == sheet_position]
+
+
+def test_lite_validate_claims_through_xlwings_dispatch():
+    sheets = sample_sheets()
+    book = xw.Book(json=book_json(sheets))
+    actions = run_script(lite_main(), "validate_claims", book)["actions"]
+    claims_writes = _set_values(actions, 0)
+    # only the Check column (0-based column 22) is written on Claims
+    assert claims_writes and all(a["start_column"] == CHECK_COL - 1 for a in claims_writes)
+    header = next(a for a in claims_writes if a["start_row"] == 0)
+    assert header["values"] == [["Check"]]
+    body = next(a for a in claims_writes if a["start_row"] == 1)
+    texts = [r[0] for r in body["values"]]
+    assert len(texts) == 60 and "OK" in texts and any(t.startswith("CPT002") for t in texts)
+    assert any(a["func"] == "addSheet" and a["args"][1] == "Findings" for a in actions)
+    colours = [a for a in actions if a["func"] == "setRangeColor" and a["sheet_position"] == 0]
+    assert colours and all(c["args"][0] is None or c["args"][0].startswith("#") for c in colours)
+    alert = [a for a in actions if a["func"] == "alert"]
+    assert len(alert) == 1 and alert[0]["args"][0].startswith("Validate Claims:")
+
+
+def test_lite_flag_authorizations_and_new_workbook_through_xlwings_dispatch():
+    sheets = sample_sheets()
+    book = xw.Book(json=book_json(sheets))
+    actions = run_script(lite_main(), "flag_authorizations", book)["actions"]
+    width = len(sheets["Authorizations"][0])
+    auth_writes = _set_values(actions, 1)
+    assert auth_writes and all(a["start_column"] >= width for a in auth_writes)
+    assert all(a["start_column"] == CHECK_COL - 1 for a in _set_values(actions, 0))
+    book = xw.Book(json=book_json({"Sheet1": [["x"]]}))
+    actions = run_script(lite_main(), "new_claims_workbook", book)["actions"]
+    added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
+    assert added == ["Claims", "Authorizations", "Payers", "Providers"]
+    assert not _set_values(actions, 0)  # Sheet1 untouched
+
+
+def test_lite_problem_is_an_alert_not_a_traceback():
+    book = xw.Book(json=book_json({"Sheet1": [["x"]]}))
+    actions = run_script(lite_main(), "validate_claims", book)["actions"]
+    assert [a["func"] for a in actions] == ["alert"]
+    assert actions[0]["args"][0].startswith("claimcheck: no Claims sheet")
