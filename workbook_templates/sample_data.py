@@ -160,4 +160,11 @@ def claim_lines() -> list[list]:
               denial="CO-16, N290", denial_date=D(2026, 6, 20)))
     add(_line("C1702", "CL-1001", D(2026, 2, 23), "90834", 50, dx="F41.1", status="Denied", denial="PR-1",
               denial_date=D(2026, 3, 25), paid=0.0))
+    # Denials to appeal for a payer not on the Payers sheet (default appeal days): an add-on
+    # denied as bundled with its primary, and a session denied for no authorization.
+    add(_line("C1703", "CL-1007", D(2026, 5, 26), "90834", 50, npi="1543210987", dx="F41.1", status="Paid", paid=104.0))
+    add(_line("C1703", "CL-1007", D(2026, 5, 26), "90785", None, npi="1543210987", dx="F41.1", status="Denied",
+              denial="CO-97", denial_date=D(2026, 6, 18)))
+    add(_line("C1704", "CL-1007", D(2026, 6, 2), "90837", 55, npi="1543210987", dx="F41.1, Z63.0", status="Denied",
+              denial="CO-197", denial_date=D(2026, 6, 22)))
     return rows

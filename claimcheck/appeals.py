@@ -1,0 +1,921 @@
+"""Appeal sheets: one printable letter per appealable denied claim, and an Appeals Log.
+
+The plan (:func:`plan_appeals`) is plain data - each :class:`AppealLetter` is a grid of cell
+values - so the command line (:func:`run_appeals`, openpyxl), the Excel button and the .docx
+writer all show the same letter.  Decisions come from :func:`claimcheck.denials.claim_decisions`,
+the same ones the DENY rules of ``claimcheck check`` report.
+
+Which claims get a sheet:
+
+* a Denied claim whose decision is *appeal* and whose appeal window is open (or has no Denial
+  Date yet: the sheet says the deadline is unknown);
+* a claim named with ``--claim`` (``claim_ids``) whose decision is *appeal* even when the window
+  has closed - the letter then asks the payer to accept it for good cause - and a claim with
+  Status Appealed named this way (a reprint).
+
+Everything else - corrected or new claim instead, patient responsibility, another payer, write
+off, check first, window closed - gets a row in ``Appeals Log`` saying why, the deadline and the
+days left.  The client's name and date of birth appear on the appeal sheet (the payer needs
+them) but never in printed output or messages.
+
+Exit code of ``claimcheck appeals``: 0, or 1 when a denied claim in scope has missed its appeal
+deadline (it is listed in the log as not appealable); 2 (raised as ``UnusableInput``) when the
+input cannot be used or a ``--claim`` ID is not in the workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Iterable
+
+import pandas as pd
+
+from . import denials as D
+from .deadlines import days_left as _days_left
+from .reader import UnusableInput
+
+WIDTH = 7  # columns A..G
+LAST_COL = "G"
+LOG_SHEET = "Appeals Log"
+LOG_HEADER = ["Claim ID", "Payer", "First DOS", "Denial Codes", "Denial Date", "Amount Denied", "Decision",
+              "Why / next step", "Appeal Deadline", "Days Left", "Appeal Sheet"]
+TABLE_HEADER = ["DOS", "Code", "Service", "Modifiers", "Units", "Charge", "Denial"]
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+ALWAYS_ENCLOSED = ["Copy of the remittance advice (ERA/EOB) showing the denial",
+                   "Copy of the claim as billed (CMS-1500 or the 837 claim image)"]
+
+
+# --------------------------------------------------------------------------- the plan
+
+@dataclass
+class LetterRow:
+    """One row of a letter: ``kind`` says how it is laid out (title, text, blank, heading,
+    field, table_header, table_row, table_total, check, note)."""
+
+    kind: str
+    cells: list
+
+    def padded(self) -> list:
+        cells = [_plain(v) for v in self.cells][:WIDTH]
+        return cells + [None] * (WIDTH - len(cells))
+
+
+@dataclass
+class AppealLetter:
+    claim_id: str
+    sheet_name: str
+    decision: D.ClaimDecision
+    body: list[LetterRow]
+    reasons: tuple[str, ...] = ()
+    enclosures: tuple[str, ...] = ()
+
+    def rows(self) -> list[list]:
+        """The sheet as a grid of plain values (str, float, datetime.date or None), 7 columns."""
+        return [r.padded() for r in self.body]
+
+    def text(self) -> str:
+        """The letter as plain text (for a quick look, tests and logs of content - never printed)."""
+        out = []
+        for r in self.rows():
+            vals = [(_fmt(v)) for v in r if v is not None and v != ""]
+            out.append("  ".join(vals))
+        return "\n".join(out)
+
+
+@dataclass
+class AppealPlan:
+    as_of: dt.date
+    letters: list[AppealLetter]
+    decisions: list[D.ClaimDecision]
+    sheet_of: dict[str, str] = field(default_factory=dict)  # claim id -> sheet name
+    selected: set[str] | None = None
+    not_denied: list[tuple[str, str, str]] = field(default_factory=list)  # (claim id, payer, status)
+    amounts: dict[str, float] = field(default_factory=dict)
+    first_dos: dict[str, dt.date | None] = field(default_factory=dict)
+    log_header: list[str] = field(default_factory=lambda: list(LOG_HEADER))
+
+    def log_label(self, d: D.ClaimDecision) -> str:
+        return _log_label(self, d)
+
+    def log_rows(self) -> list[list]:
+        """One row per denied (or appealed) claim, then any named claim that is not denied."""
+        rows = []
+        for d in self.decisions:
+            days = float(d.days_left) if d.days_left is not None else None
+            why = d.why + (f" ({'; '.join(d.notes)})" if d.notes else "")
+            rows.append([d.claim_id, d.payer or None, self.first_dos.get(d.claim_id), d.code_list or None, d.denial_date,
+                         _money(self.amounts.get(d.claim_id)), _log_label(self, d), why, d.appeal_deadline, days,
+                         self.sheet_of.get(d.claim_id)])
+        for claim_id, payer, status in self.not_denied:
+            rows.append([claim_id, payer or None, self.first_dos.get(claim_id), None, None, None, "not denied",
+                         f"Status is {status or 'blank'}: nothing to appeal", None, None, None])
+        return [[_plain(v) for v in r] for r in rows]
+
+    @property
+    def missed(self) -> list[D.ClaimDecision]:
+        """Denied claims in scope whose appeal deadline has passed."""
+        return [d for d in self.decisions if d.decision == D.APPEAL and d.deadline_passed and self._in_scope(d.claim_id)]
+
+    def _in_scope(self, claim_id: str) -> bool:
+        return self.selected is None or _key(claim_id) in self.selected
+
+
+def _log_label(plan: AppealPlan, d: D.ClaimDecision) -> str:
+    if d.claim_id in plan.sheet_of:
+        if d.decision == "already appealed":
+            return "appeal reprinted"
+        return "appeal written" + (" (window closed: good cause)" if d.deadline_passed else "")
+    if not plan._in_scope(d.claim_id):
+        return {D.APPEAL: "appeal (not selected)"}.get(d.decision, _LABELS.get(d.decision, d.decision))
+    if d.decision == D.APPEAL and d.deadline_passed:
+        return "not appealable: window closed"
+    return _LABELS.get(d.decision, d.decision)
+
+
+_LABELS = {
+    D.APPEAL: "appeal written",
+    D.CORRECTED: "corrected claim instead",
+    D.NEW_CLAIM: "new claim instead",
+    D.OTHER_PAYER: "send to other payer",
+    D.BILL_PATIENT: "bill patient",
+    D.WRITE_OFF: "not appealable: write off",
+    D.CHECK_FIRST: "not appealable: check first",
+    "already appealed": "already appealed",
+}
+
+
+def _plain(v):
+    """Cell values as the contract promises: str, float, datetime.date or None."""
+    if v is None:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return None if pd.isna(v) else v.date()
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, bool):
+        return "Yes" if v else "No"
+    if isinstance(v, (int, float)):
+        f = float(v)
+        return None if math.isnan(f) else f
+    return str(v)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return f"{v:g}" if v != int(v) or abs(v) < 1e15 else str(v)
+    return str(v)
+
+
+def _money(v) -> float | None:
+    return None if v is None else round(float(v), 2)
+
+
+def _key(claim_id) -> str:
+    return str(claim_id or "").strip().upper()
+
+
+def sheet_name_for(claim_id: str, taken: set[str]) -> str:
+    """``Appeal <Claim ID>``, cut to Excel's 31 characters, without the characters Excel forbids,
+    and unique (case-insensitively) against ``taken`` (which it updates)."""
+    base = "Appeal " + _BAD_SHEET_CHARS.sub("-", str(claim_id)).strip().strip("'")
+    base = base[:31].rstrip() or "Appeal"
+    name, n = base, 2
+    while name.upper() in taken:
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)].rstrip() + suffix
+        n += 1
+    taken.add(name.upper())
+    return name
+
+
+def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | None = None) -> AppealPlan:
+    """Decide every denied claim and lay out a letter for each appealable one.
+
+    ``claim_ids`` limits the letters to those claims (the Appeals Log still lists every denied
+    claim); a named claim gets a letter even when its window has closed or it was already
+    appealed.  Unknown IDs are ignored here (``run_appeals`` refuses them)."""
+    as_of = as_of or dt.date.today()
+    selected = {_key(c) for c in claim_ids if str(c).strip()} if claim_ids else None
+    decisions = D.claim_decisions(book, as_of)
+    c = book.claims
+    plan = AppealPlan(as_of=as_of, letters=[], decisions=decisions, selected=selected)
+    ids = c["claim_id"].fillna("").astype(str) if not c.empty else pd.Series(dtype=object)
+    for d in decisions:
+        lines = c.loc[list(d.indexes)]
+        plan.amounts[d.claim_id] = float(lines["charge"].fillna(0).sum())
+        dos = [x for x in (D._date(v) for v in c.loc[ids == d.claim_id, "dos"]) if x is not None]
+        plan.first_dos[d.claim_id] = min(dos) if dos else None
+    taken: set[str] = set()
+    for d in decisions:
+        named = selected is not None and _key(d.claim_id) in selected
+        if selected is not None and not named:
+            continue
+        write = (d.decision == D.APPEAL and (not d.deadline_passed or named)) or (d.decision == "already appealed" and named)
+        if not write:
+            continue
+        name = sheet_name_for(d.claim_id, taken)
+        plan.sheet_of[d.claim_id] = name
+        plan.letters.append(build_letter(book, d, as_of, name))
+    if selected is not None:
+        decided = {_key(d.claim_id) for d in decisions}
+        seen = set()
+        for i in c.index:
+            cid = ids.at[i]
+            if _key(cid) in selected and _key(cid) not in decided and _key(cid) not in seen:
+                seen.add(_key(cid))
+                plan.not_denied.append((cid, c.at[i, "payer"] or "", c.at[i, "status_key"] or ""))
+                dos = [x for x in (D._date(v) for v in c.loc[ids == cid, "dos"]) if x is not None]
+                plan.first_dos[cid] = min(dos) if dos else None
+    return plan
+
+
+# --------------------------------------------------------------------------- one letter
+
+def _provider_label(book, npi: str | None) -> str:
+    if not npi:
+        return ""
+    p = book.providers.get(npi)
+    if p is None or not p.name:
+        return f"NPI {npi}"
+    return f"{p.name}{', ' + p.credential if p.credential else ''}"
+
+
+def _first_value(frame: pd.DataFrame, col: str):
+    for v in frame[col]:
+        if v is not None and not (isinstance(v, float) and math.isnan(v)) and not (isinstance(v, pd.Timestamp) and pd.isna(v)) and v != "":
+            return v
+    return None
+
+
+def _label(book, code: str) -> str:
+    try:
+        return book.tables.label(code) if book.tables is not None else ""
+    except Exception:
+        return ""
+
+
+def _dx_descriptions(codes: list[str]) -> list[str]:
+    from . import icd10
+
+    out = []
+    for code in codes:
+        try:
+            desc = icd10.description(code)
+        except Exception:
+            desc = ""
+        out.append(f"{code} ({desc})" if desc else code)
+    return out
+
+
+def _join(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+class _Ctx:
+    """What the argument writers need about one claim."""
+
+    def __init__(self, book, d: D.ClaimDecision, as_of: dt.date):
+        self.book, self.d, self.as_of = book, d, as_of
+        c = book.claims
+        ids = c["claim_id"].fillna("").astype(str)
+        self.all_lines = c[ids == d.claim_id].sort_values("row")
+        self.denied = c.loc[list(d.indexes)].sort_values("row")
+        self.payer = book.payer(d.payer)
+        self.payer_name = d.payer or "the payer"
+        dx: list[str] = []
+        for t in self.denied["dx"]:
+            for code in t or ():
+                if code not in dx:
+                    dx.append(code)
+        self.dx = dx
+        self.dates = sorted({x for x in (D._date(v) for v in self.denied["dos"]) if x is not None})
+        self.rendering = _first_value(self.denied, "rendering_npi") or _first_value(self.all_lines, "rendering_npi")
+        self.billing = _first_value(self.all_lines, "billing_npi")
+        self.member_id = _first_value(self.all_lines, "member_id")
+        self.client_id = _first_value(self.all_lines, "client_id")
+
+    @property
+    def dates_text(self) -> str:
+        return _join([x.isoformat() for x in self.dates]) or "[date of service]"
+
+    def lines(self):
+        for _, r in self.denied.iterrows():
+            yield r
+
+
+def _minutes_sentence(ctx: _Ctx, r) -> str:
+    code = r["cpt"] or "?"
+    label = _label(ctx.book, code)
+    dos = D._date(r["dos"])
+    text = f"{code}{' (' + label + ')' if label else ''} on {dos.isoformat() if dos else '[date]'}"
+    minutes = r["minutes"]
+    proc = ctx.book.tables.procedures.get(code) if ctx.book.tables is not None else None
+    if minutes is not None and not pd.isna(minutes):
+        text += f": {minutes:g} minutes face-to-face"
+        if proc is not None and proc.min_minutes is not None:
+            band = f"{proc.min_minutes}-{proc.max_minutes}" if proc.max_minutes else f"{proc.min_minutes} or more"
+            ok = minutes >= proc.min_minutes and (proc.max_minutes is None or minutes <= proc.max_minutes)
+            text += f", {'within' if ok else 'outside'} the {band} minutes the code requires"
+    elif proc is not None and proc.min_minutes is not None:
+        text += ": [session minutes - enter them in the Minutes column]"
+    return text
+
+
+# Each argument writer returns (paragraphs, enclosures, action requested).
+
+def _arg_medical_necessity(ctx: _Ctx):
+    dx = _dx_descriptions(ctx.dx)
+    paras = [
+        f"The {'session' if len(ctx.dates) == 1 else 'sessions'} on {ctx.dates_text} treated "
+        f"{_join(dx) if dx else '[diagnoses - enter them in Dx Codes]'}.",
+        "Services billed: " + "; ".join(_minutes_sentence(ctx, r) for r in ctx.lines()) + ".",
+        "The treatment was medically necessary. The enclosed records document the client's symptoms and the "
+        "impairment they cause in daily functioning, a treatment plan with measurable goals, the interventions used "
+        "in each session and the client's progress. Outpatient psychotherapy at this frequency is the accepted "
+        "standard of care for these diagnoses. Please review the records against your medical-necessity criteria.",
+    ]
+    remarks = {p.code for p in ctx.d.codes if p.kind == "RARC"}
+    if remarks & {"N115", "N386"}:
+        which = "Local Coverage Determination" if "N115" in remarks else "National Coverage Determination"
+        paras.append(f"The denial cites a Medicare {which}; the enclosed records are marked against each of its criteria.")
+    encl = ["Progress note for each date of service, signed, with start and stop times",
+            "Current treatment plan with measurable goals",
+            "Diagnostic assessment supporting the diagnoses",
+            "Symptom measures over time (for example PHQ-9 or GAD-7 scores)",
+            f"{ctx.payer_name}'s medical-necessity criteria with each criterion met marked"]
+    if remarks & {"N115", "N386"}:
+        encl.append("Copy of the cited coverage determination with the criteria met marked")
+    return paras, encl, "Reverse the medical-necessity denial and pay the claim at the contracted rate."
+
+
+def _auth_candidates(ctx: _Ctx, r) -> list:
+    num = (r["auth_number"] or "").strip().upper()
+    auths = ctx.book.authorizations
+    if num:
+        found = [a for a in auths if a.auth_number.strip().upper() == num]
+        if found:
+            return found
+    dos = D._date(r["dos"])
+    return [a for a in auths
+            if ctx.client_id and a.client_id == ctx.client_id
+            and (not a.payer or a.payer.strip().upper() == ctx.payer_name.strip().upper())
+            and dos is not None and a.start_date and a.end_date and a.start_date <= dos <= a.end_date]
+
+
+def _auth_used(ctx: _Ctx, auth, through: dt.date | None) -> float:
+    c = ctx.book.claims
+    key = auth.auth_number.strip().upper()
+    mask = c["auth_number"].fillna("").astype(str).str.strip().str.upper() == key
+    mask &= ~c["status_key"].isin(["Draft", ""])
+    if through is not None:
+        mask &= c["dos"] <= pd.Timestamp(through)
+    lines = c[mask]
+    if auth.unit_type == "Units":
+        return float(lines["units"].fillna(1).sum())
+    return float(lines["dos"].dropna().dt.normalize().nunique())
+
+
+def _arg_authorization(ctx: _Ctx):
+    paras, action = [], ""
+    retro = False
+    on_file = False
+    for r in ctx.lines():
+        dos = D._date(r["dos"])
+        code = r["cpt"] or "?"
+        cands = _auth_candidates(ctx, r)
+        if not cands:
+            retro = True
+            paras.append(f"No authorization is on file for {code} on {dos.isoformat() if dos else '[date]'}. We request a "
+                         "retroactive authorization for this session: [state why authorization was not obtained in advance - "
+                         "for example urgent clinical need, or coverage confirmed after the visit].")
+            continue
+        a = cands[0]
+        on_file = True
+        used = _auth_used(ctx, a, dos)
+        unit = "visits" if a.unit_type == "Visits" else "units"
+        codes = ", ".join(a.codes_covered) if a.codes_covered else "all codes"
+        span = f"{a.start_date.isoformat() if a.start_date else '?'} to {a.end_date.isoformat() if a.end_date else '?'}"
+        count = f"{a.authorized:g} {unit}" if a.authorized is not None else f"[authorized {unit}]"
+        text = (f"Authorization {a.auth_number} was issued for this client: {span}, {count}, covering {codes}"
+                f"{', rendering NPI ' + a.rendering_npi if a.rendering_npi else ''}.")
+        inside = dos is not None and a.start_date and a.end_date and a.start_date <= dos <= a.end_date
+        covered = not a.codes_covered or code in a.codes_covered
+        within = a.authorized is None or used <= a.authorized
+        if inside and covered and within:
+            text += (f" The session on {dos.isoformat()} ({code}) falls inside those dates and is "
+                     f"{unit[:-1]} {used:g} of {a.authorized:g}" if a.authorized is not None else
+                     f" The session on {dos.isoformat()} ({code}) falls inside those dates")
+            text += ", so it was authorized."
+            if not (r["auth_number"] or "").strip():
+                text += f" The authorization number was missing from the claim; it is {a.auth_number}."
+        else:
+            retro = True
+            problems = []
+            if not inside:
+                problems.append(f"the session on {dos.isoformat() if dos else '[date]'} falls outside its dates")
+            if not covered:
+                problems.append(f"{code} is not among the codes it lists")
+            if not within:
+                problems.append(f"the session is {unit[:-1]} {used:g} of {a.authorized:g} authorized")
+            text += (f" However, {_join(problems)}. We request a retroactive extension of authorization {a.auth_number} to "
+                     "cover it: [state the clinical reason treatment continued, for example risk of relapse or a crisis].")
+        paras.append(text)
+    paras.append("The enclosed records show that each session was medically necessary"
+                 + (f" for {_join(_dx_descriptions(ctx.dx))}." if ctx.dx else "."))
+    encl = ["Authorization approval letter or portal record (number, dates, count, codes)",
+            "Log of the visits or units used under the authorization",
+            "Progress notes for the dates of service",
+            "Current treatment plan"]
+    if not on_file:
+        encl = ["Progress notes for the dates of service", "Current treatment plan",
+                "Documentation of why care could not wait for an authorization (if urgent)"]
+    if retro:
+        encl.insert(1, f"Retroactive authorization request on {ctx.payer_name}'s form, if it has one")
+        action = "Grant the retroactive authorization (or extension) and pay the claim."
+    else:
+        action = "Apply the authorization on file and pay the claim."
+    return paras, encl, action
+
+
+def _arg_timely_filing(ctx: _Ctx):
+    subs = [x for x in (D._date(v) for v in ctx.all_lines["submitted_on"]) if x is not None]
+    first_sub = min(subs) if subs else None
+    first_dos = ctx.dates[0] if ctx.dates else None
+    deadline = ctx.d.filing_deadline
+    days = ctx.payer.timely_filing_days
+    if first_sub is not None and first_dos is not None:
+        text = (f"We first submitted this claim on {first_sub.isoformat()}, {(first_sub - first_dos).days} days after the "
+                f"date of service and within {ctx.payer_name}'s {days}-day filing limit, which ran to {deadline.isoformat()}.")
+    else:
+        text = (f"We first submitted this claim on [date of first submission], within {ctx.payer_name}'s {days}-day filing "
+                f"limit{', which ran to ' + deadline.isoformat() if deadline else ''}.")
+    paras = [text, "The enclosed acceptance report from our clearinghouse shows the date the claim was received, so the "
+                   "claim was filed on time and the timely-filing denial should be reversed."]
+    if D._is_medicare(ctx.d.payer):
+        paras.append("Medicare does not treat a timely-filing denial as an appealable determination; please handle this "
+                     "letter as a request to reopen the claim on the proof of timely filing enclosed.")
+    encl = ["Clearinghouse acceptance report (999/277CA) showing the submission date",
+            "Any earlier rejection or acknowledgement letters from the payer"]
+    return paras, encl, "Accept the claim as filed on time and process it for payment."
+
+
+def _arg_coding(ctx: _Ctx):
+    meanings = [f"{p.display} ({p.entry.meaning})" for p in ctx.d.codes
+                if p.entry is not None and p.kind != "group" and p.entry.action == "corrected claim"]
+    paras = [f"The claim was denied for {_join(meanings) or 'a coding error'}."]
+    for r in ctx.lines():
+        mods = ", ".join(r["modifiers"] or ()) or "none"
+        dx = ", ".join(r["dx"] or ()) or "none"
+        paras.append(f"The line as corrected: {r['cpt'] or '?'} with modifiers {mods}, place of service {r['pos'] or '?'}, "
+                     f"{r['units']:g} unit(s), diagnoses {dx}.")
+        tele = ctx.book.tables.telehealth_pos if ctx.book.tables is not None else frozenset()
+        if r["pos"] in tele and ctx.payer.telehealth_modifier:
+            paras.append(f"For telehealth {ctx.payer_name} asks for modifier {ctx.payer.telehealth_modifier}; the corrected "
+                         f"line carries {mods}.")
+    if ctx.d.fix:
+        paras.append(f"What was corrected: {ctx.d.fix}.")
+    if ctx.d.filing_deadline is not None and ctx.d.filing_days_left is not None and ctx.d.filing_days_left < 0:
+        paras.append(f"The filing limit for a corrected claim ended {ctx.d.filing_deadline.isoformat()}, so we ask you to "
+                     "accept the correction through this appeal and reprocess the claim.")
+    else:
+        paras.append("Please reprocess the claim with the corrected values.")
+    encl = ["Corrected claim (CMS-1500) with the changed fields marked",
+            "Progress note supporting the corrected codes",
+            f"{ctx.payer_name}'s policy on the modifier, place of service or diagnosis involved"]
+    return paras, encl, "Reprocess the claim with the corrected coding and pay it."
+
+
+def _arg_bundling(ctx: _Ctx):
+    paras = []
+    addons = ctx.book.tables.addons if ctx.book.tables is not None else {}
+    c = ctx.book.claims
+    for r in ctx.lines():
+        code, dos = r["cpt"] or "?", D._date(r["dos"])
+        same_day = ctx.all_lines[(ctx.all_lines["dos"] == r["dos"]) & (ctx.all_lines["cpt"] != code)]
+        if ctx.client_id:
+            same_day = pd.concat([same_day, c[(c["client_id"] == ctx.client_id) & (c["dos"] == r["dos"]) & (c["cpt"] != code)]])
+        others = sorted({x for x in same_day["cpt"] if x})
+        primaries = sorted(set(others) & set(addons.get(code, ())))
+        label = _label(ctx.book, code)
+        if primaries:
+            paras.append(f"{code}{' (' + label + ')' if label else ''} is an add-on code billed with its primary service "
+                         f"{_join(primaries)} on {dos.isoformat() if dos else '[date]'}. An add-on is paid in addition to its "
+                         "primary service when its own requirements are documented, as the enclosed note shows; it is not "
+                         "included in the primary.")
+        elif others:
+            paras.append(f"{code}{' (' + label + ')' if label else ''} on {dos.isoformat() if dos else '[date]'} was a separate "
+                         f"service from {_join(others)}: [describe the separate time and purpose]. The correct-coding edit for "
+                         "this pair allows separate payment for a distinct service, shown with modifier 59 or XE/XS/XP/XU "
+                         "where the payer requires it.")
+        else:
+            paras.append(f"{code} on {dos.isoformat() if dos else '[date]'} was not part of any other service paid for that "
+                         "date: [name the service the payer bundled it into and why it was separate].")
+    encl = ["Progress notes documenting each service separately, with times",
+            "The correct-coding (NCCI) or payer edit entry for the code pair, showing separate payment is allowed",
+            "Copy of the remittance for the service it was bundled into"]
+    return paras, encl, "Pay the bundled service separately."
+
+
+def _arg_units(ctx: _Ctx):
+    paras = []
+    for r in ctx.lines():
+        paras.append(f"{r['units']:g} unit(s) of {r['cpt'] or '?'} were billed for {D._date(r['dos']) or '[date]'}"
+                     + (f", supported by {r['minutes']:g} documented minutes" if pd.notna(r["minutes"]) else "")
+                     + ".")
+    paras.append("The enclosed timed notes support every unit billed, and the treatment plan explains why this amount of "
+                 "service was needed.")
+    encl = ["Timed progress notes (start and stop times) for each date", "Treatment plan explaining the frequency",
+            "The payer's unit or frequency limit, with the reason for the exception"]
+    return paras, encl, "Pay all units billed."
+
+
+def _arg_eligibility(ctx: _Ctx):
+    paras = [f"The client's coverage with {ctx.payer_name} (member ID {ctx.member_id or '[member ID]'}) was active on "
+             f"{ctx.dates_text}: [date and result of the eligibility check].",
+             "Please correct the member's eligibility record and process the claim."]
+    encl = ["Eligibility response (271) or portal screen for the date of service", "Copy of the insurance card (front and back)"]
+    return paras, encl, "Reprocess the claim under the member's active coverage."
+
+
+def _arg_non_covered(ctx: _Ctx):
+    paras = [f"Outpatient behavioral-health treatment is a benefit of the client's plan with {ctx.payer_name}: [cite the "
+             "benefit from the plan summary]. The service billed falls within that benefit."]
+    encl = ["Summary of benefits showing outpatient mental-health coverage", "Eligibility response for the date of service"]
+    return paras, encl, "Reprocess the claim as a covered service."
+
+
+def _arg_benefit_limit(ctx: _Ctx):
+    year = ctx.dates[0].year if ctx.dates else ctx.as_of.year
+    c = ctx.book.claims
+    mask = (c["client_id"] == ctx.client_id) & (c["payer_key"] == (ctx.d.payer or "").strip().upper())
+    mask &= c["dos"].dt.year == year
+    count = int(c.loc[mask, "dos"].dropna().nunique()) if ctx.client_id else 0
+    paras = [f"Our records show {count} dates of service for this client with {ctx.payer_name} in {year}"
+             " (including this one); please confirm the count applied against the benefit limit.",
+             "If the limit was reached, we request an exception: the enclosed treatment plan shows why continued "
+             "treatment is necessary."]
+    encl = ["List of visits billed this benefit period", "Treatment plan and recent progress notes"]
+    return paras, encl, "Correct the visit count, or grant an exception, and pay the claim."
+
+
+def _arg_provider(ctx: _Ctx):
+    p = ctx.book.providers.get(ctx.rendering or "")
+    who = _provider_label(ctx.book, ctx.rendering) or "[rendering provider]"
+    tax = f", taxonomy {p.taxonomy}" if p is not None and p.taxonomy else ""
+    paras = [f"The service was rendered by {who} (NPI {ctx.rendering or '[NPI]'}{tax}), who is licensed to provide it and "
+             f"credentialed with {ctx.payer_name} since [effective date]."]
+    encl = ["Clinician's license", "Credentialing or enrollment approval letter with its effective date",
+            "NPPES registry record showing the NPI and taxonomy"]
+    return paras, encl, "Reprocess the claim under the credentialed rendering provider."
+
+
+def _arg_network(ctx: _Ctx):
+    paras = [f"An in-network provider was not reasonably available to the client: [distance, waiting time, specialty "
+             "needed, or continuity of care with the current clinician]. We request a network exception for this service."]
+    encl = ["Documentation of the in-network search (providers contacted, wait times)", "Progress notes"]
+    return paras, encl, "Grant a network exception and pay the claim at the in-network rate."
+
+
+def _arg_records(ctx: _Ctx):
+    paras = [f"The records {ctx.payer_name} asked for are enclosed, each page marked with claim {ctx.d.claim_id}."]
+    encl = ["The records requested for each date of service"]
+    return paras, encl, "Process the claim with the records enclosed."
+
+
+def _arg_general(ctx: _Ctx):
+    paras = ["We believe the denial is in error: [state the reason, with the page of the enclosed records that supports it]."]
+    return paras, ["Progress notes for the dates of service"], "Reverse the denial and pay the claim."
+
+
+ARGUMENTS = {
+    "medical_necessity": ("Medical necessity", _arg_medical_necessity),
+    "authorization": ("Authorization", _arg_authorization),
+    "timely_filing": ("Timely filing", _arg_timely_filing),
+    "coding": ("Coding correction", _arg_coding),
+    "bundling": ("Separate service (bundling)", _arg_bundling),
+    "units": ("Units and frequency", _arg_units),
+    "eligibility": ("Coverage on the date of service", _arg_eligibility),
+    "non_covered": ("Covered benefit", _arg_non_covered),
+    "benefit_limit": ("Benefit limit", _arg_benefit_limit),
+    "provider_eligibility": ("Rendering provider", _arg_provider),
+    "network": ("Network exception", _arg_network),
+    "records": ("Records enclosed", _arg_records),
+}
+
+
+def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str) -> AppealLetter:
+    """Lay out the appeal letter for one claim as rows."""
+    ctx = _Ctx(book, d, as_of)
+    rows: list[LetterRow] = []
+    add = lambda kind, *cells: rows.append(LetterRow(kind, list(cells)))  # noqa: E731
+
+    billing_label = _provider_label(book, ctx.billing) if ctx.billing and ctx.billing in book.providers else ""
+    rendering_label = _provider_label(book, ctx.rendering)
+    sender = billing_label or (rendering_label if not rendering_label.startswith("NPI") else "") or "[Practice name]"
+    reprint = d.decision == "already appealed"
+    add("title", ("Appeal" if not reprint else "Appeal (reprint)") + f" of denied claim {d.claim_id}")
+    add("field", "From", sender, None, "Date", as_of)
+    add("field", "Billing NPI", ctx.billing or ctx.rendering or "", None, "Address", "[practice address and phone]")
+    add("blank")
+    add("field", "To", ctx.payer_name, None, "Payer ID", ctx.payer.payer_id or None)
+    add("text", ctx.payer.appeal_address or f"[{ctx.payer_name}'s appeal address - add it on the Payers sheet]")
+    contact = " | ".join(x for x in (f"Fax {ctx.payer.appeal_fax}" if ctx.payer.appeal_fax else "",
+                                     f"Phone {ctx.payer.phone}" if ctx.payer.phone else "") if x)
+    if contact:
+        add("text", contact)
+    add("blank")
+    first = ctx.dates[0].isoformat() if ctx.dates else "[date of service]"
+    add("heading", f"Re: appeal of claim {d.claim_id}, date of service {first}, denied "
+                   f"{d.denial_date.isoformat() if d.denial_date else '[denial date]'} ({d.code_list or 'no codes recorded'})")
+    name = _first_value(ctx.all_lines, "client_name")
+    dob = _first_value(ctx.all_lines, "client_dob")
+    add("field", "Patient", name or "[client name]", None, "Date of birth", D._date(dob) if dob is not None else "[date of birth]")
+    add("field", "Member ID", ctx.member_id or "[member ID]", None, "Claim ID", d.claim_id)
+    add("field", "Rendering NPI", f"{ctx.rendering or '[NPI]'}{' (' + rendering_label + ')' if rendering_label and not rendering_label.startswith('NPI') else ''}",
+        None, "Billing NPI", ctx.billing or ctx.rendering or "")
+    add("field", "Denial date", d.denial_date or "[enter the Denial Date]", None, "Appeal deadline",
+        d.appeal_deadline or "[unknown: no Denial Date]")
+    add("blank")
+    add("table_header", *TABLE_HEADER)
+    total = 0.0
+    for _, r in ctx.all_lines.iterrows():
+        code = r["cpt"] or ""
+        charge = r["charge"] if pd.notna(r["charge"]) else None
+        total += charge or 0.0
+        denial = ", ".join(r["denial_codes"] or ()) if r.name in d.indexes else (r["status_key"] or "")
+        add("table_row", D._date(r["dos"]), code, _label(book, code) or None, ", ".join(r["modifiers"] or ()) or None,
+            float(r["units"]) if pd.notna(r["units"]) else None, charge, denial or None)
+    add("table_total", "Total", None, None, None, None, round(total, 2), None)
+    add("blank")
+    add("heading", "Denial codes")
+    seen = set()
+    for p in d.codes:
+        if p.display in seen:
+            continue
+        seen.add(p.display)
+        e = p.entry
+        if e is None:
+            add("text", f"{p.text.strip()}: not in claimcheck's catalogue; [state the payer's reason from the remittance].")
+        elif p.kind == "group":
+            add("text", f"{p.display}: {e.meaning}.")
+        else:
+            add("text", f"{p.display}: {e.meaning}{D._unverified(e)}.")
+
+    reasons = [a for a in d.arguments if a in ARGUMENTS] or ["general"]
+    actions, enclosures = [], list(ALWAYS_ENCLOSED)
+    add("blank")
+    add("heading", "Why this claim should be paid")
+    if d.deadline_passed and d.appeal_deadline is not None:
+        add("text", f"This appeal is sent after the {ctx.payer.appeal_days}-day appeal window that ended "
+                    f"{d.appeal_deadline.isoformat()}. We ask you to accept it for good cause: [state the reason for the delay].")
+    for reason in reasons:
+        title, writer = ARGUMENTS.get(reason, ("", _arg_general))
+        paras, encl, action = writer(ctx)
+        if len(reasons) > 1 and title:
+            add("subheading", title)
+        for para in paras:
+            add("text", para)
+        for e in encl:
+            if e not in enclosures:
+                enclosures.append(e)
+        if action not in actions:
+            actions.append(action)
+    if D._is_medicare(d.payer) and reasons != ["timely_filing"]:
+        enclosures.append("Medicare redetermination request form (CMS-20027), if the contractor requires it")
+    add("blank")
+    add("heading", "Action requested")
+    add("text", " ".join(actions) + f" Claim {d.claim_id}, total charge {total:,.2f}.")
+    add("blank")
+    add("heading", "Enclosures")
+    for e in enclosures:
+        add("check", "\u2610", e)
+    add("blank")
+    add("text", "Sincerely,")
+    add("blank")
+    add("text", "______________________________")
+    signer = rendering_label if rendering_label and not rendering_label.startswith("NPI") else "[name, credential]"
+    add("text", f"{signer}, NPI {ctx.rendering or '[NPI]'}")
+    add("blank")
+    if d.appeal_deadline is not None:
+        left = _days_left(d.appeal_deadline, as_of)
+        when = f"{left} days left" if left > 0 else ("due today" if left == 0 else f"passed {-left} days ago")
+        add("note", f"Appeal deadline {d.appeal_deadline.isoformat()} ({when} as of {as_of.isoformat()}; denial date + "
+                    f"{ctx.payer.appeal_days} days{'' if ctx.payer.on_sheet else ', default for a payer not on the Payers sheet'}).")
+        add("field", "Deadline", d.appeal_deadline, None, "Days left", float(left))
+    else:
+        add("note", "Appeal deadline unknown: enter the Denial Date on the Claims sheet.")
+    add("note", "Prepared with claimcheck from the billing workbook. Fill in the [bracketed] items and check every value "
+                "before sending.")
+    return AppealLetter(claim_id=d.claim_id, sheet_name=sheet_name, decision=d, body=rows,
+                        reasons=tuple(reasons), enclosures=tuple(enclosures))
+
+
+# --------------------------------------------------------------------------- writing .xlsx
+
+_WIDTHS = {"A": 13, "B": 16, "C": 34, "D": 15, "E": 16, "F": 12, "G": 16}
+_CHARS_PER_LINE = 100
+
+
+def _height(text: str, chars: int = _CHARS_PER_LINE) -> float:
+    lines = max(1, math.ceil(len(text) / chars))
+    return 15.0 * lines + 2
+
+
+def write_appeals(wb, plan: AppealPlan) -> None:
+    """Add (or replace) the appeal sheets and the Appeals Log in an open openpyxl workbook."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    from workbook_templates.print_setup import apply_letter_setup
+
+    from .writer import _text_cell
+
+    replace = {l.sheet_name.upper() for l in plan.letters} | {LOG_SHEET.upper()}
+    for ws in list(wb.worksheets):
+        if ws.title.upper() in replace:
+            wb.remove(ws)
+    thin = Side(style="thin", color="FF808080")
+    header_fill = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
+    for letter in plan.letters:
+        ws = wb.create_sheet(letter.sheet_name)
+        for col, width in _WIDTHS.items():
+            ws.column_dimensions[col].width = width
+        for r, (row, values) in enumerate(zip(letter.body, letter.rows()), start=1):
+            for c, value in enumerate(values, start=1):
+                if value is None:
+                    continue
+                cell = ws.cell(row=r, column=c)
+                _text_cell(cell, value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text from the workbook is never a formula
+                if isinstance(value, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+                cell.alignment = Alignment(vertical="top", wrap_text=row.kind in ("text", "note", "check", "field", "table_row", "heading"))
+            kind = row.kind
+            if kind == "title":
+                ws.cell(row=r, column=1).font = Font(bold=True, size=14)
+                ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=WIDTH)
+                ws.row_dimensions[r].height = 22
+            elif kind in ("text", "note", "heading", "subheading"):
+                ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=WIDTH)
+                text = str(values[0] or "")
+                ws.row_dimensions[r].height = _height(text)
+                if kind == "heading":
+                    ws.cell(row=r, column=1).font = Font(bold=True, size=11)
+                    ws.cell(row=r, column=1).border = Border(bottom=thin)
+                elif kind == "subheading":
+                    ws.cell(row=r, column=1).font = Font(bold=True, italic=True)
+                elif kind == "note":
+                    ws.cell(row=r, column=1).font = Font(italic=True, size=9, color="FF595959")
+            elif kind == "field":
+                ws.cell(row=r, column=1).font = Font(bold=True)
+                ws.cell(row=r, column=4).font = Font(bold=True)
+                ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
+                ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=WIDTH)
+                longest = max(len(_fmt(values[1])) if values[1] is not None else 0, len(_fmt(values[4])) if values[4] is not None else 0)
+                ws.row_dimensions[r].height = _height("x" * longest, 45)
+            elif kind == "check":
+                ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=WIDTH)
+                ws.cell(row=r, column=1).alignment = Alignment(horizontal="right", vertical="top")
+                ws.row_dimensions[r].height = _height(str(values[1] or ""), 90)
+            elif kind == "table_header":
+                for c in range(1, WIDTH + 1):
+                    cell = ws.cell(row=r, column=c)
+                    cell.font = Font(bold=True)
+                    cell.fill = header_fill
+                    cell.border = Border(bottom=thin, top=thin)
+            elif kind in ("table_row", "table_total"):
+                ws.cell(row=r, column=6).number_format = '#,##0.00'
+                ws.cell(row=r, column=5).number_format = '0.##'
+                if kind == "table_total":
+                    for c in range(1, WIDTH + 1):
+                        ws.cell(row=r, column=c).font = Font(bold=True)
+                        ws.cell(row=r, column=c).border = Border(top=thin)
+                else:
+                    ws.row_dimensions[r].height = _height(str(values[2] or ""), 32)
+        apply_letter_setup(ws, len(letter.body), LAST_COL, one_page=True)
+        ws.oddFooter.center.text = f"Claim {letter.claim_id.replace('&', '&&')} - page &P of &N"
+
+    log = wb.create_sheet(LOG_SHEET)
+    log.append(list(plan.log_header))
+    for cell in log[1]:
+        cell.font = Font(bold=True, color="FFFFFFFF")
+        cell.fill = PatternFill("solid", start_color="FF305496", end_color="FF305496")
+    for values in plan.log_rows():
+        r = log.max_row + 1
+        for c, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            cell = log.cell(row=r, column=c)
+            _text_cell(cell, value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            if isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+        log.cell(row=r, column=6).number_format = '#,##0.00'
+        log.cell(row=r, column=8).alignment = Alignment(wrap_text=True, vertical="top")
+        days = values[9]
+        if isinstance(days, float):
+            color = "FFF4C7CE" if days < 0 else "FFFFEB9C" if days <= D.NEAR_DAYS else "FFC6EFCE"
+            log.cell(row=r, column=10).fill = PatternFill("solid", start_color=color, end_color=color)
+    for letter_col, width in zip("ABCDEFGHIJK", (12, 24, 12, 18, 12, 13, 28, 80, 15, 10, 18)):
+        log.column_dimensions[letter_col].width = width
+    log.freeze_panes = "A2"
+    if log.max_row > 1:
+        log.auto_filter.ref = f"A1:K{log.max_row}"
+
+
+# --------------------------------------------------------------------------- the command
+
+def _check_output(src: Path, out: Path) -> None:
+    from .writer import same_file
+
+    if (same_file(src, out) if out.exists() else src.resolve() == out.resolve()):
+        raise UnusableInput(f"{out}: --output is the input file; claimcheck never overwrites the input, choose another name")
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UnusableInput(f"{out}: --output must end in .xlsx or .xlsm")
+    if src.suffix.lower() == ".xlsx" and out.suffix.lower() == ".xlsm":
+        raise UnusableInput(f"{out}: the input has no macros; write the output as .xlsx")
+
+
+def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of: dt.date | None = None,
+                claims: list[str] | None = None, docx_dir: str | os.PathLike | None = None,
+                out: IO[str] | None = None) -> int:
+    """``claimcheck appeals``: write a copy of ``workbook`` with appeal sheets and the Appeals Log.
+
+    Returns 0, or 1 when a denied claim in scope has missed its appeal deadline.  Raises
+    :class:`UnusableInput` for input that cannot be used, an output that is the input, an unknown
+    ``--claim`` ID, or ``--docx`` without python-docx.  Prints only claim IDs, codes and dates."""
+    from .api import load_book
+    from .writer import open_for_update, save_atomically
+
+    out = out or sys.stdout
+    as_of = as_of or dt.date.today()
+    src, dst = Path(workbook), Path(output)
+    _check_output(src, dst)
+    if docx_dir is not None:
+        from .letters_docx import require_docx
+
+        require_docx()
+    book = load_book(src)
+    wanted = [str(c).strip() for c in (claims or []) if str(c).strip()]
+    if wanted:
+        known = {_key(x) for x in book.claims["claim_id"].dropna().astype(str)}
+        unknown = [c for c in wanted if _key(c) not in known]
+        if unknown:
+            raise UnusableInput(f"{src.name}: no claim {', '.join(unknown)} on the {book.claims_sheet} sheet")
+    plan = plan_appeals(book, as_of, wanted or None)
+
+    wb = open_for_update(src)
+    notes = []
+    if src.suffix.lower() == ".xlsm" and dst.suffix.lower() == ".xlsx":
+        notes.append("the output is .xlsx, so the input's macros are not carried over; use .xlsm to keep them")
+        wb.vba_archive = None
+        wb.is_template = False
+    write_appeals(wb, plan)
+    save_atomically(wb, dst)
+    written_docx: list[Path] = []
+    if docx_dir is not None:
+        from .letters_docx import write_letters
+
+        written_docx = write_letters(plan, docx_dir)
+
+    for note in notes:
+        sys.stderr.write(f"claimcheck: note: {note}\n")
+    rows = plan.log_rows()
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r[6]] = counts.get(r[6], 0) + 1
+    out.write(f"claimcheck appeals {src.name} as of {as_of.isoformat()}\n")
+    out.write(f"{len(plan.decisions)} denied or appealed claims: {len(plan.letters)} appeal sheets; "
+              + ", ".join(f"{n} {label}" for label, n in counts.items()) + "\n\n")
+    by_id = {d.claim_id: d for d in plan.decisions}
+    for r in rows:
+        d = by_id.get(r[0])
+        if d is not None and d.decision in (D.CORRECTED, D.NEW_CLAIM) and d.filing_deadline is not None:
+            when = f"correct by {d.filing_deadline.isoformat()} (filing limit, {d.filing_days_left} days left)"
+        elif d is not None and d.decision == D.APPEAL and d.appeal_deadline is not None:
+            left = d.days_left
+            when = f"appeal by {d.appeal_deadline.isoformat()} " + (f"({left} days left)" if left >= 0 else f"(passed {-left} days ago)")
+        else:
+            when = ""
+        out.write(f"  {r[0]:<10} {r[6]:<34} {when}{'  -> ' + r[10] if r[10] else ''}".rstrip() + "\n")
+    out.write(f"\nWrote {dst} ({len(plan.letters)} appeal sheets and {LOG_SHEET}).\n")
+    if written_docx:
+        out.write(f"Wrote {len(written_docx)} .docx letters to {docx_dir}.\n")
+    missed = plan.missed
+    if missed:
+        out.write(f"{len(missed)} appeal deadline(s) passed: {', '.join(d.claim_id for d in missed)}.\n")
+    return 1 if missed else 0
