@@ -95,9 +95,9 @@ _CLAIM_KINDS = {
     "Client DOB": ("date", 11), "Member ID": ("text", 13), "Payer": ("text", 20),
     "Rendering NPI": ("text", 12), "Billing NPI": ("text", 12), "DOS": ("date", 11),
     "Minutes": ("int", 8), "CPT": ("text", 7), "Modifiers": ("text", 10), "Units": ("int", 6),
-    "Dx Codes": ("text", 14), "POS": ("text", 5), "Charge": ("money", 10),
+    "Dx Codes": ("text", 14), "POS": ("text", 5), "Charge": ("money", 11),
     "Auth Number": ("text", 12), "Status": ("text", 10), "Submitted On": ("date", 11),
-    "Paid Amount": ("money", 10), "Denial Codes": ("text", 12), "Denial Date": ("date", 11),
+    "Paid Amount": ("money", 11), "Denial Codes": ("text", 12), "Denial Date": ("date", 11),
 }
 _AUTH_KINDS = {
     "Auth Number": ("text", 13), "Client ID": ("text", 10), "Payer": ("text", 20),
@@ -219,6 +219,9 @@ class DenialCode:
     code: str
     meaning: str
     action: str = ""
+    kind: str = "CARC"  # CARC (reason) or RARC (remark)
+    appealable: str = ""
+    usual_groups: str = ""
 
 
 # The denials the dashboard counts: the reasons behavioral-health billers meet most, in our own
@@ -254,34 +257,49 @@ COMMON_DENIALS = [
 
 
 def denial_codes() -> list[DenialCode]:
-    """Denial codes for the Codes sheet: claimcheck's CARC table (``claimcheck/data/carc.csv``)
-    when it is installed, else our list of common denials."""
+    """Denial codes for the Codes sheet: claimcheck's denial catalogue (CARCs then RARCs, in our
+    own words) when it is installed, else the CSV it reads, else our list of common denials."""
+    try:
+        from claimcheck.denials import catalogue
+
+        entries = [e for e in catalogue().values() if getattr(e, "kind", "") in ("CARC", "RARC")]
+    except Exception:  # the catalogue is optional at build time
+        entries = []
+    if entries:
+        def order(e):
+            digits = re.sub(r"\D", "", e.code)
+            return (e.kind != "CARC", not e.code.isdigit(), int(digits) if digits else 0, e.code)
+
+        return [DenialCode(e.code, _sentence(e.meaning), _sentence(e.action), e.kind,
+                           getattr(e, "appealable", "") or "", ", ".join(getattr(e, "usual_groups", ()) or ()))
+                for e in sorted(entries, key=order)]
     try:
         text = (resources.files("claimcheck") / "data" / "carc.csv").read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError, ModuleNotFoundError):
-        return list(COMMON_DENIALS)
-    rows = list(csv.DictReader(text.splitlines()))
-    if not rows:
-        return list(COMMON_DENIALS)
-    fields = {k.strip().lower(): k for k in rows[0] if k}
+        rows = [r for r in csv.DictReader(text.splitlines()) if (r.get("code") or "").strip()]
+    except (OSError, ModuleNotFoundError, KeyError):
+        rows = []
+    if rows and "meaning" in rows[0]:
+        return [DenialCode(r["code"].strip(), _sentence(r.get("meaning", "")), _sentence(r.get("action", "")), "CARC",
+                           (r.get("appealable") or "").strip(), (r.get("usual_groups") or "").strip()) for r in rows]
+    return list(COMMON_DENIALS)
 
-    def pick(*names: str) -> str | None:
-        for n in names:
-            if n in fields:
-                return fields[n]
-        return None
 
-    code_f = pick("code", "carc", "carc_code")
-    meaning_f = pick("meaning", "plain", "plain_meaning", "label", "description", "summary", "reason")
-    action_f = pick("action", "what_to_do", "next_step", "todo", "fix", "advice")
-    if not code_f or not meaning_f:
-        return list(COMMON_DENIALS)
-    out = []
-    for r in rows:
-        code = (r.get(code_f) or "").strip()
-        if code:
-            out.append(DenialCode(code, (r.get(meaning_f) or "").strip(), (r.get(action_f) or "").strip() if action_f else ""))
-    return out or list(COMMON_DENIALS)
+def _sentence(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text[:1].upper() + text[1:] if text else ""
+
+
+def dashboard_denials() -> list[DenialCode]:
+    """The CARCs the Dashboard counts: our common list (short labels for the chart) plus every
+    other CARC in claimcheck's catalogue."""
+    out = list(COMMON_DENIALS)
+    known = {d.code for d in out}
+    for d in denial_codes():
+        if d.kind == "CARC" and d.code not in known:
+            label = d.meaning if len(d.meaning) <= 48 else d.meaning[:46].rstrip(" ,;") + "..."
+            out.append(DenialCode(d.code, label, d.action))
+            known.add(d.code)
+    return out
 
 
 # ----------------------------------------------------------------------------- the writer
@@ -305,8 +323,8 @@ class _Builder:
         base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
         self.f["text"] = add({**base, "num_format": TEXT_FORMAT})
         self.f["date"] = add({**base, "num_format": DATE_FORMAT, "align": "left"})
-        self.f["money"] = add({**base, "num_format": MONEY_FORMAT})
-        self.f["int"] = add({**base, "num_format": "0"})
+        self.f["money"] = add({**base, "num_format": MONEY_FORMAT, "indent": 1, "align": "right"})
+        self.f["int"] = add({**base, "num_format": "0", "align": "center"})
         self.f["general"] = add(base)
         calc = {**base, "bg_color": CALC_FILL, "font_color": "#262626"}
         self.f["calc-text"] = add({**calc})
@@ -444,14 +462,15 @@ class _Builder:
         mod_rows = [[m, r.get("label", ""), r.get("group", "")] for m, r in sorted(t.modifiers.items())]
         pos_rows = [[p, r.get("label", ""), r.get("telehealth", "")] for p, r in sorted(t.pos.items())]
         denials = denial_codes()
-        den_rows = [[d.code, d.meaning, d.action] for d in denials]
+        den_rows = [[d.code, d.kind, d.usual_groups, d.meaning, d.action, d.appealable] for d in denials]
 
         blocks = [
             ("ProceduresTable", 0, [Col("Code", 8), Col("What it is", 46), Col("Kind", 15), Col("Add-on", 7),
                                     Col("Time Band", 11), Col("Daily Max", 8, "int")], proc_rows),
             ("ModifiersTable", 7, [Col("Modifier", 9), Col("Meaning", 44), Col("Group", 12)], mod_rows),
             ("PlacesOfServiceTable", 11, [Col("POS", 6), Col("Place of Service", 36), Col("Telehealth", 10)], pos_rows),
-            ("DenialCodesTable", 15, [Col("Denial Code", 11), Col("Meaning", 44), Col("What to Do", 44)], den_rows),
+            ("DenialCodesTable", 15, [Col("Denial Code", 9), Col("Kind", 7), Col("Usual Group", 8),
+                                      Col("Meaning", 50), Col("What to Do", 22), Col("Appealable", 10)], den_rows),
         ]
         ws.write(0, 0, "Code tables", self.f["title"])
         ws.write(1, 0, "The codes claimcheck knows, with our labels and time bands. The Claims dropdowns read "
@@ -678,11 +697,13 @@ class _Builder:
         ws.write("B2", "As of", f["bold"])
         if self.sample:
             ws.write_datetime("C2", dt.datetime.combine(S.AS_OF, dt.time()), f["asof"])
-            note = "The sample is shown as of its own date; type =TODAY() in C2 to use today."
+            note = "the sample's own date; type =TODAY() in C2 to use today's date."
         else:
             ws.write_formula("C2", "=TODAY()", f["asof"], "")
-            note = "=TODAY() by default; type a date to see the workbook as of that day."
-        ws.write("D2", note + " Everything here updates as you type on the Claims sheet.", f["subtitle"])
+            note = "today; type a date in C2 to see the workbook as of that day."
+        ws.write("D2", "As of " + note, f["subtitle"])
+        ws.write("B3", "Counts and charts follow the Claims and Authorizations sheets as you type. "
+                       "Deadlines count from the As of date.", f["subtitle"])
         self.wb.define_name("AsOf", "=Dashboard!$C$2")
 
         status = _ref(CT, "Status")
@@ -714,9 +735,9 @@ class _Builder:
         r = 3
         ws.write_row(r, 10, ["Status", "Lines", "Charges"], f["helper-h"])
         status_rows = []
-        for i, s in enumerate(STATUSES + ["(blank)"], start=r + 1):
+        for i, s in enumerate(STATUSES + ["No status"], start=r + 1):
             ws.write_string(i, 10, s, f["helper"])
-            if s == "(blank)":
+            if s == "No status":
                 ws.write_formula(i, 11, f'=COUNTIFS({claim_id},"<>",{status},"")', f["helper"], "")
                 ws.write_formula(i, 12, f'=SUMIFS({_ref(CT, "Charge")},{claim_id},"<>",{status},"")', f["helper-money"], "")
             else:
@@ -741,11 +762,17 @@ class _Builder:
         # Denials by reason: every common code counted, then the top 8 sorted for the chart.
         r = age_rows[-1] + 2
         ws.write_row(r, 10, ["Denial reason (all codes counted)", "Code", "Lines"], f["helper-h"])
-        norm = (f'" "&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(UPPER({_ref(CT, "Denial Codes")}),",", " "),'
-                f'";"," "),"-"," "),"/"," ")&" "')
+        # Codes as typed (CO-50, co 50, CO50, 50; N290) become " CO 50 N290 ", so " 50 " finds
+        # CARC 50 whatever its group code and separators.
+        norm = f'UPPER({_ref(CT, "Denial Codes")})'
+        for sep in (",", ";", "-", "/", ":"):
+            norm = f'SUBSTITUTE({norm},"{sep}"," ")'
+        for group in ("CO", "PR", "OA", "PI", "CR"):
+            norm = f'SUBSTITUTE({norm},"{group}","{group} ")'
+        norm = f'" "&{norm}&" "'
         den_rows = []
-        for i, d in enumerate(COMMON_DENIALS, start=r + 1):
-            ws.write_string(i, 10, f"{d.code} {d.meaning}", f["helper"])
+        for i, d in enumerate(dashboard_denials(), start=r + 1):
+            ws.write_string(i, 10, f"{d.code} - {d.meaning}", f["helper"])
             ws.write_string(i, 11, d.code, f["helper"])
             ws.write_formula(i, 12, f'=SUMPRODUCT(--ISNUMBER(SEARCH(" "&L{i + 1}&" ",{norm})))', f["helper"], "")
             den_rows.append(i)
@@ -769,62 +796,63 @@ class _Builder:
         ws.write(13, 14, "Lines with any denial code", f["helper"])
         ws.write_formula(13, 15, f'=COUNTIFS({_ref(CT, "Denial Codes")},"?*")', f["helper"], "")
 
-        # Charts (2 x 2) below the KPI tiles.
-        def chart(kind: str, subtype: str | None = None):
-            c = self.wb.add_chart({"type": kind, **({"subtype": subtype} if subtype else {})})
+        # Charts (2 x 2) below the KPI tiles; each 420 px wide fits four 14.5-wide columns.
+        grid = {"visible": True, "line": {"color": "#D9D9D9"}}
+        hide_zero = {"value": True, "num_format": "#,##0;-#,##0;;", "font": {"size": 9}}
+
+        def chart(kind: str, title: str):
+            c = self.wb.add_chart({"type": kind})
             c.set_legend({"none": True})
             c.set_chartarea({"border": {"color": "#BFBFBF"}})
+            c.set_title({"name": title, "name_font": {"size": 12, "color": NAVY}})
+            c.set_size({"width": 420, "height": 300})
             return c
 
         dash = "Dashboard"
-        den = chart("bar")
+        den = chart("bar", "Denials by reason (lines)")
         den.add_series({"name": "Lines", "categories": [dash, top_rows[0], 14, top_rows[-1], 14],
                         "values": [dash, top_rows[0], 15, top_rows[-1], 15],
-                        "fill": {"color": "#C00000"}, "data_labels": {"value": True}, "gap": 60})
-        den.set_title({"name": "Denials by reason", "name_font": {"size": 12}})
-        den.set_y_axis({"reverse": True, "num_font": {"size": 8}})
-        den.set_x_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-                        "num_format": "0"})
+                        "fill": {"color": "#C00000"}, "data_labels": hide_zero, "gap": 50})
+        # bar charts: y is the category axis; reversed so the biggest reason is on top, with the
+        # value axis kept at the bottom.
+        den.set_y_axis({"reverse": True, "crossing": "max", "num_font": {"size": 8}})
+        den.set_x_axis({"min": 0, "visible": False, "major_gridlines": {"visible": False}})
 
-        auth = chart("bar")
+        auth = chart("bar", "Authorization use: used vs authorized")
         a_last = max(self.auth_last, 1)
-        AL = self.auth_letters
         auth_cols = {h: j for j, h in enumerate([c.header for c in auth_columns()])}
-        auth.add_series({"name": "Authorized", "categories": ["Authorizations", 1, 0, a_last, 0],
+        cats = ["Authorizations", 1, 0, a_last, 0]
+        auth.add_series({"name": "Authorized", "categories": cats,
                          "values": ["Authorizations", 1, auth_cols["Authorized"], a_last, auth_cols["Authorized"]],
-                         "fill": {"color": "#A9C4EB"}, "gap": 80})
-        auth.add_series({"name": "Used", "categories": ["Authorizations", 1, 0, a_last, 0],
+                         "fill": {"color": "#A9C4EB"}, "gap": 60, "data_labels": hide_zero})
+        auth.add_series({"name": "Used", "categories": cats,
                          "values": ["Authorizations", 1, auth_cols["Used"], a_last, auth_cols["Used"]],
-                         "fill": {"color": NAVY}, "data_labels": {"value": True}})
-        auth.set_title({"name": "Authorization use (used vs authorized)", "name_font": {"size": 12}})
+                         "fill": {"color": NAVY}, "data_labels": hide_zero})
         auth.set_legend({"position": "bottom"})
-        auth.set_y_axis({"reverse": True})
-        auth.set_x_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-        del AL
+        auth.set_y_axis({"reverse": True, "crossing": "max", "num_font": {"size": 9}})
+        auth.set_x_axis({"min": 0, "major_gridlines": grid, "num_font": {"size": 8}})
 
-        st = chart("column")
+        st = chart("column", "Claims by status (lines)")
         st.add_series({"name": "Lines", "categories": [dash, status_first, 10, status_last, 10],
-                       "values": [dash, status_first, 11, status_last, 11], "data_labels": {"value": True},
+                       "values": [dash, status_first, 11, status_last, 11], "data_labels": hide_zero, "gap": 60,
                        "points": [{"fill": {"color": c}} for c in
                                   ("#A6A6A6", "#5B9BD5", "#2F5597", "#70AD47", "#C00000", "#ED7D31", "#D9D9D9")]})
-        st.set_title({"name": "Claims by status (service lines)", "name_font": {"size": 12}})
-        st.set_y_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        st.set_y_axis({"min": 0, "major_gridlines": grid, "num_font": {"size": 8}})
+        st.set_x_axis({"num_font": {"size": 9}})
 
-        age = chart("column")
+        age = chart("column", "Unpaid lines by days since DOS")
         age.add_series({"name": "Unpaid lines", "categories": [dash, age_rows[0], 10, age_rows[-1], 10],
-                        "values": [dash, age_rows[0], 11, age_rows[-1], 11], "data_labels": {"value": True},
+                        "values": [dash, age_rows[0], 11, age_rows[-1], 11], "data_labels": hide_zero, "gap": 60,
                         "points": [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#ED7D31", "#C00000")]})
-        age.set_title({"name": "Unpaid lines by age (days since DOS)", "name_font": {"size": 12}})
-        age.set_y_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        age.set_y_axis({"min": 0, "major_gridlines": grid, "num_font": {"size": 8}})
+        age.set_x_axis({"num_font": {"size": 9}})
 
-        size = {"x_scale": 1.0, "y_scale": 1.0}
-        ws.insert_chart("B7", den, {**size, "x_offset": 0, "y_offset": 4})
-        ws.insert_chart("F7", auth, {**size, "x_offset": 10, "y_offset": 4})
-        ws.insert_chart("B23", st, {**size, "x_offset": 0, "y_offset": 4})
-        ws.insert_chart("F23", age, {**size, "x_offset": 10, "y_offset": 4})
+        ws.insert_chart("B7", den, {"x_offset": 0, "y_offset": 6})
+        ws.insert_chart("F7", auth, {"x_offset": 6, "y_offset": 6})
+        ws.insert_chart("B23", st, {"x_offset": 0, "y_offset": 6})
+        ws.insert_chart("F23", age, {"x_offset": 6, "y_offset": 6})
         ws.print_area("A1:I38")
         apply_xlsxwriter_setup(ws, landscape=True, repeat_header=False, one_page=True, footer_title="Dashboard")
-        ws.set_landscape()
 
     # Rules -----------------------------------------------------------------
     def write_rules(self) -> None:
@@ -975,7 +1003,7 @@ def build_workbook(output: Path | str, sample: bool = False) -> Path:
     output = Path(output)
     suffix = output.suffix.lower()
     if suffix == ".xlsm":
-        raise UnusableInput(f"{output}: a macro-enabled .xlsm template is not available yet; use .xlsx "
+        raise UnusableInput(f"{output}: the macro-enabled template .xlsm is not available yet; use .xlsx "
                             "(the add-in's buttons work on it)")
     if suffix != ".xlsx":
         raise UnusableInput(f"{output}: the workbook name must end in .xlsx")

@@ -1,0 +1,387 @@
+"""The billing workbook template (``claimcheck new``): structure, the engine reading it, and its
+formulas calculated by a real spreadsheet program (LibreOffice), plus a rendered look.
+
+Tests that need LibreOffice (``soffice``) or poppler (``pdftoppm``) skip when they are missing,
+and fail instead when the ``CI`` environment variable is set.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from claimcheck import columns as C
+from claimcheck.reader import UnusableInput
+from workbook_templates import sample_data as S
+from workbook_templates.build import HINT, build_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "sample-billing.xlsx"
+CONTRACT_CLAIMS = [c.name for c in C.CLAIMS]
+CALCULATED = ["Check", "Session #", "Authorized", "Auth Left", "File By", "Appeal Days Left", "Visit"]
+
+# Makes LibreOffice recalculate every formula when it loads an .xlsx (it trusts cached values
+# otherwise), in a private profile so parallel runs never share a profile lock.
+_RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def need(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        message = f"{tool} is not installed (Debian: libreoffice-calc-nogui, poppler-utils)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; it is required in CI")
+        pytest.skip(message)
+    return path
+
+
+def claimcheck_cmd() -> list[str]:
+    exe = shutil.which("claimcheck")
+    return [exe] if exe else [sys.executable, "-m", "claimcheck.cli"]
+
+
+def soffice_convert(src: Path, outdir: Path, target: str, profile: Path) -> Path:
+    """Convert with LibreOffice headless, recalculating on load; return the output file."""
+    soffice = need("soffice")
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_XCU, encoding="utf-8")
+    outdir.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                           "--convert-to", target, "--outdir", str(outdir), str(src)],
+                          capture_output=True, text=True, timeout=240)
+    ext = target.split(":")[0]
+    out = outdir / (src.stem + "." + ext)
+    assert out.exists(), f"LibreOffice did not write {out}: {done.stdout} {done.stderr}"
+    return out
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """The sample and the empty template, made by the installed ``claimcheck new``."""
+    d = tmp_path_factory.mktemp("template")
+    out = {}
+    for name, args in (("sample", ["--sample"]), ("empty", [])):
+        path = d / f"{name}.xlsx"
+        done = subprocess.run(claimcheck_cmd() + ["new", str(path), *args], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert f"Wrote {path}" in done.stdout
+        out[name] = path
+    return out
+
+
+@pytest.fixture(scope="module")
+def calculated(built, tmp_path_factory) -> dict[str, object]:
+    """Both workbooks after LibreOffice recalculated them, read back with cached values."""
+    d = tmp_path_factory.mktemp("recalc")
+    books = {}
+    for name, path in built.items():
+        out = soffice_convert(path, d / name, "xlsx:Calc MS Excel 2007 XML", d / f"lo_profile_{name}")
+        books[name] = load_workbook(out, data_only=True)
+    return books
+
+
+def table_rows(ws, key: str = "Claim ID") -> dict[str, list[dict]]:
+    headers = [c.value for c in ws[1]]
+    out: dict[str, list[dict]] = collections.defaultdict(list)
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        rec = dict(zip(headers, row))
+        if rec.get(key):
+            out[rec[key]].append(rec)
+    return out
+
+
+def day(value) -> dt.date:
+    assert isinstance(value, (dt.date, dt.datetime)), value
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def test_new_refuses_xlsm_existing_and_other_names(tmp_path):
+    with pytest.raises(UnusableInput, match=r"\.xlsm is not available yet; use \.xlsx"):
+        build_workbook(tmp_path / "book.xlsm")
+    with pytest.raises(UnusableInput, match="must end in .xlsx"):
+        build_workbook(tmp_path / "book.csv")
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+    existing = tmp_path / "mine.xlsx"
+    existing.write_bytes(b"keep me")
+    done = subprocess.run(claimcheck_cmd() + ["new", str(existing)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "already exists" in done.stderr and "Traceback" not in done.stderr
+    assert existing.read_bytes() == b"keep me"
+    done = subprocess.run(claimcheck_cmd() + ["new", str(tmp_path / "b.xlsm")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and ".xlsm is not available yet" in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+# ----------------------------------------------------------------------------- structure
+
+
+def test_sheets_tables_and_headers(built):
+    wb = load_workbook(built["sample"])
+    assert wb.sheetnames == ["Instructions", "Claims", "Authorizations", "Payers", "Providers", "Dashboard", "Codes", "Rules"]
+    expected = {
+        "Claims": ("ClaimsTable", CONTRACT_CLAIMS + CALCULATED),
+        "Authorizations": ("AuthorizationsTable", [c.name for c in C.AUTHORIZATIONS] + ["Used", "Left", "Ends In Days"]),
+        "Payers": ("PayersTable", [c.name for c in C.PAYERS]),
+        "Providers": ("ProvidersTable", [c.name for c in C.PROVIDERS]),
+    }
+    for sheet, (table, headers) in expected.items():
+        ws = wb[sheet]
+        assert list(ws.tables) == [table]
+        assert [c.value for c in ws[1]][: len(headers)] == headers
+        assert ws.freeze_panes in ("A2", "B2")
+    claims = wb["Claims"]
+    assert claims.tables["ClaimsTable"].ref == f"A1:AC{len(S.claim_lines()) + 1}"
+    assert claims.column_dimensions["AC"].hidden  # the Visit helper
+    # the empty template keeps one blank row in each table
+    empty = load_workbook(built["empty"])
+    assert empty["Claims"].tables["ClaimsTable"].ref == "A1:AC2"
+    assert all(empty["Claims"].cell(row=2, column=j).value is None for j in range(1, 23))
+    assert empty.active.title == "Instructions" and wb.active.title == "Claims"
+
+
+def test_number_formats_keep_codes_as_text(built):
+    ws = load_workbook(built["sample"])["Claims"]
+    col = {c.value: c.column for c in ws[1]}
+    cell = lambda h, r=2: ws.cell(row=r, column=col[h])  # noqa: E731
+    assert cell("DOS").number_format == "mm/dd/yyyy" and isinstance(cell("DOS").value, dt.datetime)
+    assert cell("Charge").number_format.startswith('"$"#,##0.00')
+    for h in ("CPT", "POS", "Rendering NPI", "Auth Number", "Dx Codes", "Modifiers", "Member ID"):
+        assert cell(h).number_format == "@", h
+    assert cell("CPT").value == "90834" and cell("POS").value == "10"  # typed codes stay text
+    assert cell("File By").number_format == "mm/dd/yyyy"
+    # the sample's US text date became a date, as typing it into the date column would
+    rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    assert cell("DOS", rows["C1103"]).value == dt.datetime(2026, 4, 20)
+
+
+def test_calculated_columns_are_table_formulas(built):
+    wb = load_workbook(built["sample"])
+    ws = wb["Claims"]
+    col = {c.value: c.column for c in ws[1]}
+    check = ws.cell(row=2, column=col["Check"]).value
+    assert check.startswith("=IF(COUNTA(ClaimsTable[[#This Row],[Claim ID]:[Denial Date]])=0")
+    assert "CHECK_CLAIM(ClaimsTable[[#This Row],[Claim ID]:[Denial Date]],ClaimsTable[[#Headers],[Claim ID]:[Denial Date]])" in check
+    assert "_xludf" not in check and HINT in check
+    table = ws.tables["ClaimsTable"]
+    formulas = {c.name: c.calculatedColumnFormula for c in table.tableColumns}
+    for h in CALCULATED:
+        assert formulas[h] is not None, h  # new rows typed under the table get the formula
+    assert formulas["Session #"] is not None and "SUMIFS(ClaimsTable[Visit]" in str(formulas["Session #"].attr_text)
+    names = set(wb.defined_names.keys()) if hasattr(wb.defined_names, "keys") else {n.name for n in wb.defined_names.definedName}
+    assert {"AsOf", "CPTCodes", "POSCodes", "PayerNames", "AuthNumbers", "ProviderNPIs"} <= names
+
+
+def test_dropdowns_and_input_messages(built):
+    ws = load_workbook(built["sample"])["Claims"]
+    col = {c.value: c.column_letter for c in ws[1]}
+    by_col = {}
+    for v in ws.data_validations.dataValidation:
+        for rng in str(v.sqref).split():
+            by_col[rng.rstrip("0123456789:").split(":")[0].rstrip("0123456789")] = v
+    def dv(header):  # noqa: E306
+        return by_col[col[header]]
+    assert dv("CPT").type == "list" and dv("CPT").formula1 == "CPTCodes" and dv("CPT").errorStyle == "warning"
+    assert dv("POS").formula1 == "POSCodes" and dv("POS").errorStyle == "warning"
+    assert dv("Status").formula1 == '"' + ",".join(C.STATUSES) + '"'
+    assert dv("Payer").formula1 == "PayerNames" and dv("Payer").errorStyle == "warning"
+    assert dv("Auth Number").formula1 == "AuthNumbers" and dv("Auth Number").errorStyle == "warning"
+    for h in ("Minutes", "Modifiers", "Dx Codes"):
+        assert dv(h).showInputMessage and dv(h).prompt, h
+    assert "90834 38-52" in dv("Minutes").prompt
+    assert str(dv("CPT").sqref).endswith("5001")  # reaches rows billers add later
+    wb = load_workbook(built["sample"])
+    codes = wb["Codes"]
+    assert set(codes.tables) == {"ProceduresTable", "ModifiersTable", "PlacesOfServiceTable", "DenialCodesTable"}
+    cpt_range = wb.defined_names["CPTCodes"].attr_text
+    first, last = (int(x.split("$")[-1]) for x in cpt_range.split(":"))
+    listed = {codes.cell(row=r, column=1).value for r in range(first, last + 1)}
+    assert {"90791", "90834", "90837", "90785", "H2019"} <= listed
+    assert codes.cell(row=first, column=12).value == "01"  # POS stays two digits
+
+
+def test_conditional_formats_cover_flags_auth_deadlines_and_denials(built):
+    ws = load_workbook(built["sample"])["Claims"]
+    formulas = [r.formula[0] for rng in ws.conditional_formatting for r in rng.rules if r.formula]
+    assert any('$R2="Denied"' in f and "AND" not in f for f in formulas)  # denied rows
+    assert any('$W2<>"OK"' in f for f in formulas)  # flagged rows
+    assert any("$Z2<0" in f for f in formulas)  # over authorization
+    assert any("$AA2-AsOf<=14" in f for f in formulas)  # filing deadline near
+    assert any("$AB2<=14" in f for f in formulas)  # appeal deadline near
+
+
+def test_rules_and_instructions_sheets(built):
+    from claimcheck.rules.registry import all_rules
+
+    wb = load_workbook(built["empty"])
+    rules = wb["Rules"]
+    assert [c.value for c in rules[1]][:6] == ["Code", "Severity", "Title", "Sheet / Column", "Why payers care", "How to fix"]
+    codes = [rules.cell(row=r, column=1).value for r in range(2, rules.max_row + 1)]
+    assert codes == [r.code for r in all_rules() if r.status != "removed"]
+    text = " ".join(str(c.value) for row in wb["Instructions"].iter_rows() for c in row if c.value)
+    for words in ("Validate Claims", "Flag Authorizations", "Generate Appeals", "New Claims Workbook",
+                  "Session #", "File By", "Appeal Days Left", "Dashboard", "Start here"):
+        assert words in text
+
+
+def test_print_setup(built):
+    wb = load_workbook(built["sample"])
+    claims = wb["Claims"]
+    assert claims.page_setup.orientation == "landscape" and claims.page_setup.paperSize == 1
+    assert claims.sheet_properties.pageSetUpPr.fitToPage and claims.page_setup.fitToWidth in (None, 1)  # 1 is the default
+    assert claims.page_setup.fitToHeight == 0
+    assert claims.print_title_rows == "$1:$1"
+    dash = wb["Dashboard"]
+    assert dash.page_setup.orientation == "landscape" and dash.page_setup.fitToHeight == 1
+
+
+# ----------------------------------------------------------------------------- the engine reads it
+
+
+def _findings(path: Path) -> tuple[int, list[dict]]:
+    done = subprocess.run(claimcheck_cmd() + ["check", str(path), "--as-of", "2026-06-30", "--format", "json"],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)["findings"]
+
+
+def test_engine_finds_the_same_problems_in_the_template_as_in_the_sample_workbook(built):
+    code_t, ours = _findings(built["sample"])
+    code_s, theirs = _findings(SAMPLE)
+    assert code_t == code_s == 1
+    key = lambda f: (f["claim_id"], f["row"], f["code"])  # noqa: E731
+    assert collections.Counter(map(key, ours)) == collections.Counter(map(key, theirs))
+    assert {f["code"] for f in ours} >= {"CPT002", "DX003", "MOD004", "DUP001"}
+    assert not any(f["sheet"] == "Claims" and f["column"] in CALCULATED for f in ours)
+
+
+def test_engine_reads_the_empty_template_as_no_lines(built):
+    code, findings = _findings(built["empty"])
+    assert code == 0
+    assert not [f for f in findings if f["sheet"] == "Claims"]
+
+
+def test_check_output_on_the_template_keeps_its_tables(built, tmp_path):
+    out = tmp_path / "checked.xlsx"
+    done = subprocess.run(claimcheck_cmd() + ["check", str(built["sample"]), "--as-of", "2026-06-30", "--output", str(out)],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 1, done.stderr
+    wb = load_workbook(out)
+    assert "Findings" in wb.sheetnames and "Dashboard" in wb.sheetnames
+    ws = wb["Claims"]
+    headers = [c.value for c in ws[1]]
+    assert headers.count("Check") == 1  # the template's Check column is reused
+    check = ws.cell(row=2, column=headers.index("Check") + 1).value
+    assert check == "OK" or ":" in check
+
+
+# ----------------------------------------------------------------------------- in a spreadsheet program
+
+
+def test_formulas_calculate_in_libreoffice(calculated):
+    wb = calculated["sample"]
+    claims = table_rows(wb["Claims"])
+    # CL-1001: weekly sessions under EV-26-0142 (12 visits); the 13th is over by one.
+    for i in range(13):
+        (line,) = claims[f"C{1001 + i}"]
+        assert line["Session #"] == i + 1
+        assert line["Authorized"] == 12
+        assert line["Auth Left"] == 12 - (i + 1)
+        assert line["Visit"] == 1
+    assert claims["C1013"][0]["Auth Left"] == -1
+    # a same-day duplicate counts once; a per-unit authorization counts units (40 authorized, 42 used)
+    assert claims["C1406"][0]["Session #"] == claims["C1407"][0]["Session #"] == 6
+    assert claims["C1407"][0]["Visit"] == 0
+    assert claims["C1306"][0]["Session #"] == 6 and claims["C1306"][0]["Auth Left"] == -2
+    # no authorization: blank, not an error
+    assert claims["C1201"][0]["Session #"] is None and claims["C1201"][0]["Auth Left"] is None
+    # timely filing: DOS + payer days; a payer not on the Payers sheet gets the default 90
+    assert day(claims["C1101"][0]["File By"]) == dt.date(2026, 7, 5)  # Evergreen, 90
+    assert day(claims["C1201"][0]["File By"]) == dt.date(2026, 9, 6)  # Summit, 180
+    assert day(claims["C1501"][0]["File By"]) == dt.date(2027, 3, 4)  # Medicare, 365
+    assert day(claims["C1601"][0]["File By"]) == dt.date(2026, 6, 10)  # Harbor Mutual: default 90
+    # appeal days left, counted from the sample's As of date (06/30/2026)
+    assert day(wb["Dashboard"]["C2"].value) == S.AS_OF
+    assert claims["C1207"][0]["Appeal Days Left"] == 139  # Summit 180: 05/20 + 180 = 11/16
+    assert claims["C1505"][0]["Appeal Days Left"] == 102  # Medicare 120
+    assert claims["C1404"][0]["Appeal Days Left"] == -32  # Riverbend 60: passed
+    assert claims["C1101"][0]["Appeal Days Left"] is None  # not denied
+    # the add-in is not loaded in LibreOffice: the Check column says so instead of #NAME?
+    assert {r[0]["Check"] for r in claims.values()} == {HINT}
+
+    auths = table_rows(wb["Authorizations"], "Auth Number")
+    assert (auths["EV-26-0142"][0]["Used"], auths["EV-26-0142"][0]["Left"]) == (13, -1)
+    assert (auths["RB-55120"][0]["Used"], auths["RB-55120"][0]["Left"]) == (42, -2)
+    assert auths["EV-26-0177"][0]["Ends In Days"] == 10
+
+
+def test_dashboard_helpers_calculate_in_libreoffice(calculated):
+    ws = calculated["sample"]["Dashboard"]
+    lines = S.claim_lines()
+    kpi = {ws.cell(row=4, column=j).value: ws.cell(row=5, column=j).value for j in range(2, 10)}
+    assert kpi["Service lines"] == len(lines)
+    assert kpi["Denied lines"] == sum(1 for r in lines if r[17] == "Denied")
+    assert kpi["Billed"] == pytest.approx(sum(r[15] for r in lines))
+    assert kpi["Sessions over authorization"] == 2
+    helper = {ws.cell(row=r, column=11).value: ws.cell(row=r, column=12).value for r in range(1, ws.max_row + 1)}
+    for status in C.STATUSES:
+        assert helper[status] == sum(1 for r in lines if r[17] == status), status
+    unpaid = [r for r in lines if r[17] != "Paid" and isinstance(r[8], dt.date) and r[8] <= S.AS_OF]
+    text_dates = [r for r in lines if r[17] != "Paid" and isinstance(r[8], str)]
+    ages = [(S.AS_OF - r[8]).days for r in unpaid] + [(S.AS_OF - dt.date(2026, 4, 20)).days for r in text_dates]
+    assert helper["0-30 days"] == sum(1 for a in ages if a <= 30)
+    assert helper["31-60 days"] == sum(1 for a in ages if 31 <= a <= 60)
+    assert helper["61-90 days"] == sum(1 for a in ages if 61 <= a <= 90)
+    assert helper["Over 90 days"] == sum(1 for a in ages if a > 90)
+    top = {ws.cell(row=r, column=15).value: ws.cell(row=r, column=16).value for r in range(5, 13)}
+    top.pop(None, None)
+    # CO-50, CO-4, CO-197, CO-29, CO-16 (with N290) and PR-1: one line each
+    assert sorted(k.split(" - ")[0] for k in top) == sorted(["1", "4", "16", "29", "50", "197"])
+    assert set(top.values()) == {1}
+
+
+def test_empty_template_shows_blanks_not_errors(calculated):
+    wb = calculated["empty"]
+    for sheet in ("Claims", "Authorizations"):
+        row = [c.value for c in wb[sheet][2]]
+        assert all(v in (None, "") for v in row), (sheet, row)
+    assert day(wb["Dashboard"]["C2"].value) == dt.date.today()  # As of = TODAY()
+    for name in ("sample", "empty"):
+        book = wb if name == "empty" else calculated["sample"]
+        errors = [(ws.title, c.coordinate, c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
+                  if isinstance(c.value, str) and c.value in ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "Err:502", "Err:504")]
+        assert errors == [], (name, errors[:5])
+
+
+def test_claims_and_dashboard_render_to_pdf(built, tmp_path):
+    need("pdftoppm")
+    pdf = soffice_convert(built["sample"], tmp_path / "pdf", "pdf", tmp_path / "lo_profile_pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
+    pages = text.split("\f")
+    claims_page = next(p for p in pages if "Claim ID" in p and "C1013" in p)
+    assert "Session" in claims_page and "File By" in claims_page
+    dash_page = next(p for p in pages if "Billing dashboard" in p)
+    for title in ("Denials by reason", "Authorization use", "Claims by status", "Unpaid lines by days since DOS"):
+        assert title in dash_page, title
+    done = subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len(list(tmp_path.glob("page-*.png"))) == len([p for p in pages if p.strip()])
