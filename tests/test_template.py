@@ -250,7 +250,7 @@ def test_print_setup(built):
     assert claims.page_setup.fitToHeight == 0
     assert claims.print_title_rows == "$1:$1"
     dash = wb["Dashboard"]
-    assert dash.page_setup.orientation == "landscape" and dash.page_setup.fitToHeight == 1
+    assert dash.page_setup.orientation == "landscape" and dash.page_setup.fitToHeight in (None, 1)  # one page
 
 
 # ----------------------------------------------------------------------------- the engine reads it
