@@ -261,7 +261,12 @@ class ClaimDecision:
 
 
 def _date(value) -> dt.date | None:
-    if value is None or (not isinstance(value, (dt.date, pd.Timestamp)) and pd.isna(value)):
+    if value is None or value is pd.NaT:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
         return None
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.date()
@@ -490,9 +495,9 @@ def _first(d: ClaimDecision):
 
 
 def _deadline_line(d: ClaimDecision, book) -> int | None:
-    """The line a deadline finding sits on: the first denied line with a Denial Date."""
+    """The line a deadline finding sits on: the denied line with the earliest Denial Date."""
     for i in d.indexes:
-        if _date(book.claims.at[i, "denial_date"]) is not None:
+        if _date(book.claims.at[i, "denial_date"]) == d.denial_date and d.denial_date is not None:
             return i
     return _first(d)
 

@@ -1,0 +1,285 @@
+"""The denial-code catalogue, explain/lookup, deadlines and the DENY rules."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from importlib import resources
+
+import pytest
+
+from claimcheck import denials as D
+from claimcheck.api import check_raw
+from claimcheck.deadlines import appeal_deadline, days_left, filing_deadline
+from claimcheck.models import Payer
+from claimcheck.reader import rows_to_table
+
+AS_OF = dt.date(2026, 6, 30)
+NAME, DOB = "Zelda Privateperson", dt.date(1984, 3, 7)
+HEADERS = ["Claim ID", "Client ID", "Client Name", "Client DOB", "Member ID", "Payer", "Rendering NPI", "Billing NPI",
+           "DOS", "Minutes", "CPT", "Modifiers", "Units", "Dx Codes", "POS", "Charge", "Auth Number", "Status",
+           "Submitted On", "Paid Amount", "Denial Codes", "Denial Date"]
+PAYERS = [["Payer", "Payer ID", "Timely Filing Days", "Appeal Days", "Telehealth Modifier", "Auth Required",
+           "Eval Counts Toward Auth", "Appeal Address", "Appeal Fax", "Phone"],
+          ["Acme Health", "ACM1", 90, 180, "95", "N", "N", "PO Box 1, Town, ST 00001", "555-0100", "555-0101"],
+          ["Gov Medicaid", "GOV1", 365, 60, "GT", "N", "N", "PO Box 2, Town, ST 00002", "555-0200", "555-0201"]]
+BASE = {"Claim ID": "C1", "Client ID": "CL-1", "Client Name": NAME, "Client DOB": DOB, "Member ID": "M100",
+        "Payer": "Acme Health", "Rendering NPI": "1234567893", "Billing NPI": "1987654328", "DOS": dt.date(2026, 5, 4),
+        "Minutes": 45, "CPT": "90834", "Modifiers": None, "Units": 1, "Dx Codes": "F41.1", "POS": "11", "Charge": 130.0,
+        "Auth Number": None, "Status": "Denied", "Submitted On": dt.date(2026, 5, 6), "Paid Amount": None,
+        "Denial Codes": "CO-50", "Denial Date": dt.date(2026, 6, 1)}
+
+
+def line(**kw):
+    out = dict(BASE)
+    out.update({k.replace("_", " "): v for k, v in kw.items()})
+    return out
+
+
+def check(lines, headers=HEADERS):
+    rows = [tuple(headers)] + [tuple(l.get(h) for h in headers) for l in lines]
+    raw = {"Claims": rows_to_table("Claims", "Claims", rows),
+           "Payers": rows_to_table("Payers", "Payers", [tuple(p) for p in PAYERS])}
+    return check_raw(raw, AS_OF)
+
+
+def deny(result):
+    return [f for f in result.findings if f.code.startswith("DENY")]
+
+
+def codes(result):
+    return sorted(f.code for f in deny(result))
+
+
+# --------------------------------------------------------------------------- catalogue
+
+def _csv(name):
+    text = (resources.files("claimcheck") / "data" / name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+REQUIRED_CARC = "1 2 3 4 5 11 15 16 18 22 23 27 29 45 50 96 97 109 119 151 167 170 185 197 198 204 242 252".split()
+REQUIRED_RARC = "MA130 N290 N30 M76 M51 N479 N362 N115 M127 N386".split()
+
+
+def test_catalogue_holds_the_codes_billers_meet_with_action_and_source():
+    carc = {r["code"]: r for r in _csv("carc.csv")}
+    rarc = {r["code"]: r for r in _csv("rarc.csv")}
+    groups = {r["code"] for r in _csv("group_codes.csv")}
+    assert set(REQUIRED_CARC) <= set(carc)
+    assert set(REQUIRED_RARC) <= set(rarc)
+    assert groups == {"CO", "PR", "OA", "PI"}
+    for table in (carc, rarc):
+        for code, r in table.items():
+            assert r["action"] in D.ACTIONS, code
+            assert r["source"].strip(), code
+            assert r["meaning"].strip() and r["evidence"].strip(), code
+            assert r["verified"] in ("Y", "N"), code
+    assert carc["50"]["action"] == "appeal"
+    assert carc["1"]["action"] == "bill the patient"
+    assert carc["4"]["action"] == "corrected claim"
+    assert carc["109"]["action"] == "send to another payer"
+    assert carc["45"]["action"] == "write off"
+    # Meanings we could not confirm in a second source are marked, per the domain reference.
+    assert rarc["N362"]["verified"] == "N" and rarc["M76"]["verified"] == "N" and rarc["M127"]["verified"] == "N"
+    assert rarc["MA130"]["verified"] == "Y"
+
+
+def test_meanings_are_our_own_words_not_x12_text():
+    x12_phrases = ["These are non-covered services because this is not deemed a 'medical necessity' by the payer",
+                   "Claim/service lacks information or has submission/billing error(s)",
+                   "The procedure code is inconsistent with the modifier used",
+                   "Missing/incomplete/invalid rendering provider primary identifier",
+                   "Time limit for filing has expired"]
+    texts = " ".join(r["meaning"] for name in ("carc.csv", "rarc.csv") for r in _csv(name)).lower()
+    for phrase in x12_phrases:
+        assert phrase.lower() not in texts
+
+
+@pytest.mark.parametrize("typed, group, code, kind", [
+    ("CO-50", "CO", "50", "CARC"), ("co 50", "CO", "50", "CARC"), ("PR1", "PR", "1", "CARC"), ("CO-016", "CO", "16", "CARC"),
+    ("50", "", "50", "CARC"), ("N290", "", "N290", "RARC"), ("ma130", "", "MA130", "RARC"), ("OA", "OA", "", "group"),
+    ("C0-50", "", "C0-50", "unknown"),
+])
+def test_parse_code(typed, group, code, kind):
+    p = D.parse_code(typed)
+    assert (p.group, p.code, p.kind) == (group, code, kind)
+
+
+def test_explain_gives_meaning_action_and_evidence():
+    text = D.explain("CO-50")
+    assert text.startswith("CO-50: the payer judged the service not medically necessary")
+    assert "Do: appeal" in text and "Evidence:" in text and "treatment plan" in text
+    assert "bill the client" in D.explain("PR-2")
+    assert "Rendering NPI" in D.explain("N290")
+    assert "new claim" in D.explain("MA130")
+    assert "unverified" in D.explain("N362")
+    assert "unverified" not in D.explain("N290")
+
+
+@pytest.mark.parametrize("bad", ["CO-999", "XYZ", "C0-50", "N99999"])
+def test_explain_unknown_code_says_so(bad):
+    assert "not in claimcheck's catalogue" in D.explain(bad)
+    assert D.lookup(bad) is None
+
+
+@pytest.mark.parametrize("weird", [None, "", "   ", 50, 3.5, object(), "=1+1", "\x00"])
+def test_explain_never_raises(weird):
+    assert isinstance(D.explain(weird), str)
+    D.lookup(weird)  # returns an entry or None, never raises
+
+
+def test_lookup_returns_entries():
+    assert D.lookup("CO-197").argument == "authorization"
+    assert D.lookup("N290").kind == "RARC"
+    assert D.lookup("pr").kind == "group"
+
+
+# --------------------------------------------------------------------------- deadlines
+
+@pytest.mark.parametrize("denied, days, expected", [
+    (dt.date(2027, 12, 15), 60, dt.date(2028, 2, 13)),   # across a year end into a leap year
+    (dt.date(2028, 2, 28), 1, dt.date(2028, 2, 29)),     # leap day
+    (dt.date(2027, 2, 28), 1, dt.date(2027, 3, 1)),      # no leap day
+    (dt.date(2024, 1, 31), 30, dt.date(2024, 3, 1)),     # month end, leap February
+    (dt.date(2026, 12, 31), 1, dt.date(2027, 1, 1)),
+    (dt.date(2026, 6, 12), 120, dt.date(2026, 10, 10)),
+])
+def test_appeal_deadline_in_calendar_days(denied, days, expected):
+    assert appeal_deadline(denied, Payer(name="X", appeal_days=days)) == expected
+
+
+def test_filing_deadline_and_days_left():
+    assert filing_deadline(dt.date(2025, 12, 31), Payer(name="X", timely_filing_days=90)) == dt.date(2026, 3, 31)
+    assert days_left(dt.date(2026, 7, 1), AS_OF) == 1
+    assert days_left(AS_OF, AS_OF) == 0
+    assert days_left(dt.date(2026, 6, 20), AS_OF) == -10
+
+
+def test_payer_missing_from_sheet_uses_documented_default_appeal_days():
+    res = check([line(Payer="Unlisted Mutual", Denial_Date=dt.date(2026, 3, 1))])  # default 120 days -> 2026-06-29
+    f = [f for f in deny(res) if f.code == "DENY001"]
+    assert f and "2026-06-29" in f[0].message and "120 days" in f[0].message
+
+
+# --------------------------------------------------------------------------- DENY rules: must pass
+
+PASS = {
+    "appeal window open": [line()],
+    "paid line with PR codes is not a denial": [line(Status="Paid", Denial_Codes="PR-1", Paid_Amount=90.0)],
+    "appealed line past its window": [line(Status="Appealed", Denial_Date=dt.date(2025, 1, 1))],
+    "appealed line without date or codes": [line(Status="Appealed", Denial_Date=None, Denial_Codes=None)],
+    "ready line": [line(Status="Ready", Denial_Codes=None, Denial_Date=None, Submitted_On=None)],
+    "deadline 15 days away": [line(Payer="Gov Medicaid", Denial_Date=dt.date(2026, 5, 16))],  # 2026-07-15
+}
+
+
+@pytest.mark.parametrize("name", sorted(PASS))
+def test_deny_rules_pass(name):
+    assert codes(check(PASS[name])) == []
+
+
+# --------------------------------------------------------------------------- DENY rules: must fail
+
+FAIL = {
+    "DENY001": [line(Denial_Date=dt.date(2025, 12, 1))],  # + 180 = 2026-05-30
+    "DENY002": [line(Payer="Gov Medicaid", Denial_Date=dt.date(2026, 5, 10))],  # + 60 = 2026-07-09
+    "DENY003": [line(Denial_Codes="CO-16, N290")],
+    "DENY004": [line(Denial_Codes="CO-999")],
+    "DENY005": [line(Denial_Date=None)],
+    "DENY006": [line(Denial_Codes=None)],
+    "DENY007": [line(Denial_Codes="PR-2")],
+    "DENY008": [line(Denial_Codes="CO-109")],
+    "DENY009": [line(Denial_Codes="CO-45")],
+}
+
+
+@pytest.mark.parametrize("code", sorted(FAIL))
+def test_deny_rules_fire(code):
+    res = check(FAIL[code])
+    found = [f for f in deny(res) if f.code == code]
+    assert found, codes(res)
+    f = found[0]
+    assert f.claim_id == "C1" and f.row == 2
+    assert NAME not in f.message and DOB.isoformat() not in f.message and "03/07/1984" not in f.message
+
+
+def test_every_deny_rule_has_a_failing_fixture():
+    from claimcheck.rules.registry import all_rules
+
+    assert {r.code for r in all_rules() if r.family == "DENY"} == set(FAIL)
+
+
+def test_deadline_passed_is_an_error_and_names_the_dates():
+    f = [f for f in deny(check(FAIL["DENY001"])) if f.code == "DENY001"][0]
+    assert f.severity == "error"
+    assert "2026-05-30" in f.message and "passed 31 days ago" in f.message
+
+
+def test_deadline_today_and_in_14_days_warn():
+    today = check([line(Payer="Gov Medicaid", Denial_Date=dt.date(2026, 5, 1))])  # + 60 = 2026-06-30
+    f = [f for f in deny(today) if f.code == "DENY002"]
+    assert f and "today" in f[0].message and f[0].severity == "warning"
+    edge = check([line(Payer="Gov Medicaid", Denial_Date=dt.date(2026, 5, 15))])  # 2026-07-14, 14 days
+    assert [f.code for f in deny(edge)] == ["DENY002"]
+
+
+def test_corrected_claim_names_what_to_fix():
+    npi = [f for f in deny(check([line(Denial_Codes="CO-16, N290")])) if f.code == "DENY003"][0]
+    assert "Rendering NPI" in npi.message and "corrected claim" in npi.message and "by 2026-08-02" in npi.message
+    # CO-4 on a telehealth line without the payer's modifier: claimcheck's own MOD finding names the fix.
+    mod = [f for f in deny(check([line(Denial_Codes="CO-4", POS="10")])) if f.code == "DENY003"][0]
+    assert "modifier" in mod.message and "95" in mod.message and "MOD" in mod.message
+    ma130 = [f for f in deny(check([line(Denial_Codes="CO-16, MA130, M76")])) if f.code == "DENY003"][0]
+    assert "new claim" in ma130.message and "Dx Codes" in ma130.message
+
+
+def test_correction_after_the_filing_window_goes_through_the_appeal():
+    # DOS 2026-01-05 + 90 days filing = 2026-04-05, closed; denial 2026-06-10 + 180 appeal days open.
+    res = check([line(Denial_Codes="CO-4", DOS=dt.date(2026, 1, 5), Submitted_On=dt.date(2026, 1, 9),
+                      Denial_Date=dt.date(2026, 6, 10))])
+    assert "DENY003" not in codes(res)
+    [d] = D.claim_decisions(res.book, AS_OF)
+    assert d.decision == D.APPEAL and "coding" in d.arguments
+
+
+def test_timely_filing_denial_without_proof_is_a_write_off():
+    late = check([line(Denial_Codes="CO-29", DOS=dt.date(2026, 1, 5), Submitted_On=dt.date(2026, 4, 20))])
+    f = [f for f in deny(late) if f.code == "DENY009"]
+    assert f and "write off" in f[0].message and "15 days after" in f[0].message
+    on_time = check([line(Denial_Codes="CO-29")])
+    assert codes(on_time) == []  # appealable with proof, window open
+    [d] = D.claim_decisions(on_time.book, AS_OF)
+    assert d.decision == D.APPEAL and d.arguments == ("timely_filing",)
+
+
+def test_claim_decision_precedence():
+    assert D.decide(["CO-16", "MA130"])[0] == D.NEW_CLAIM
+    assert D.decide(["CO-50", "N290"])[0] == D.CORRECTED
+    assert D.decide(["PR-1", "CO-50"])[0] == D.APPEAL
+    assert D.decide(["PR-1", "PR-2"])[0] == D.BILL_PATIENT
+    assert D.decide(["CO-22"])[0] == D.OTHER_PAYER
+    assert D.decide(["OA-18"])[0] == D.CHECK_FIRST
+    assert D.decide(["CO-27"])[0] == D.APPEAL  # appealable once eligibility is verified
+    assert D.decide([])[0] == D.CHECK_FIRST
+
+
+def test_multi_line_claim_uses_earliest_denial_date():
+    res = check([line(Denial_Date=dt.date(2026, 6, 1)),
+                 line(CPT="90785", Minutes=None, Charge=25.0, Denial_Date=dt.date(2025, 12, 20))])
+    f = [f for f in deny(res) if f.code == "DENY001"]
+    assert len(f) == 1 and f[0].row == 3 and "2026-06-18" in f[0].message
+
+
+def test_workbook_without_denial_columns_does_not_crash():
+    headers = [h for h in HEADERS if h not in ("Denial Codes", "Denial Date")]
+    res = check([line(Status="Denied")], headers=headers)
+    assert {"DENY005", "DENY006"} <= set(codes(res))
+    assert "DENY001" not in codes(res)
+
+
+def test_deny_rules_are_documented_in_the_rule_list():
+    from claimcheck.report import rules_text
+
+    text = rules_text()
+    assert "== DENY ==" in text and "DENY001" in text and "Appeal deadline passed" in text
