@@ -70,6 +70,7 @@ def check(
     output: Optional[Path] = typer.Option(None, "--output", help="Write a copy with a Check column and a Findings sheet."),
     tables: Optional[Path] = typer.Option(None, "--tables", help="A folder of code-table CSVs overriding the shipped ones."),
     engine: str = typer.Option("auto", "--engine", help="Reader: auto, openpyxl or calamine."),
+    hide_expired: bool = typer.Option(False, "--hide-expired", help="Leave expired authorizations out of the authorization summary (text report; rows hidden on the Authorizations sheet of --output)."),
 ) -> None:
     """Check every service line and report coded findings."""
     from . import report
@@ -86,6 +87,7 @@ def check(
                 result = check_book(book, day, workbook=workbook.name, progress=progress)
         else:
             result = check_book(book, day, workbook=workbook.name)
+        result.hide_expired = hide_expired  # read by claimcheck.auth's summary
         notes = []
         if output is not None:
             from .writer import write_checked_copy
