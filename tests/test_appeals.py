@@ -1,0 +1,339 @@
+"""Appeal sheets: the plan (letters as rows, Appeals Log), each reason's argument and
+enclosures, and ``claimcheck appeals`` through the installed entry point on real workbooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from claimcheck.appeals import LOG_HEADER, LOG_SHEET, plan_appeals, sheet_name_for
+from claimcheck.book import build_book
+from claimcheck.reader import rows_to_table
+
+AS_OF = dt.date(2026, 6, 30)
+NAME, DOB = "Zelda Privateperson", dt.date(1984, 3, 7)
+HEADERS = ["Claim ID", "Client ID", "Client Name", "Client DOB", "Member ID", "Payer", "Rendering NPI", "Billing NPI",
+           "DOS", "Minutes", "CPT", "Modifiers", "Units", "Dx Codes", "POS", "Charge", "Auth Number", "Status",
+           "Submitted On", "Paid Amount", "Denial Codes", "Denial Date"]
+PAYERS = [["Payer", "Payer ID", "Timely Filing Days", "Appeal Days", "Telehealth Modifier", "Auth Required",
+           "Eval Counts Toward Auth", "Appeal Address", "Appeal Fax", "Phone"],
+          ["Acme Health", "ACM1", 90, 180, "95", "N", "N", "Acme Appeals, PO Box 1, Town, ST 00001", "555-0100", "555-0101"],
+          ["Gov Medicaid", "GOV1", 365, 60, "GT", "Y", "N", "Medicaid Appeals, PO Box 2, Town, ST 00002", "555-0200", "555-0201"]]
+PROVIDERS = [["NPI", "Name", "Credential", "Taxonomy"], ["1234567893", "Dana Reyes", "LCSW", "1041C0700X"]]
+AUTHS = [["Auth Number", "Client ID", "Payer", "Start Date", "End Date", "Authorized", "Unit Type", "Codes Covered",
+          "Rendering NPI", "Notes"],
+         ["A-1", "CL-1", "Gov Medicaid", dt.date(2026, 3, 1), dt.date(2026, 8, 31), 10, "Visits", "90834", "", ""],
+         ["A-2", "CL-2", "Gov Medicaid", dt.date(2026, 1, 1), dt.date(2026, 3, 31), 2, "Visits", "", "", ""]]
+BASE = {"Claim ID": "C1", "Client ID": "CL-1", "Client Name": NAME, "Client DOB": DOB, "Member ID": "M100",
+        "Payer": "Acme Health", "Rendering NPI": "1234567893", "Billing NPI": "1987654328", "DOS": dt.date(2026, 5, 4),
+        "Minutes": 45, "CPT": "90834", "Modifiers": None, "Units": 1, "Dx Codes": "F41.1, F33.1", "POS": "11",
+        "Charge": 130.0, "Auth Number": None, "Status": "Denied", "Submitted On": dt.date(2026, 5, 6),
+        "Paid Amount": None, "Denial Codes": "CO-50", "Denial Date": dt.date(2026, 6, 1)}
+
+
+def line(**kw):
+    out = dict(BASE)
+    out.update({k.replace("_", " "): v for k, v in kw.items()})
+    return out
+
+
+def book_of(lines):
+    rows = [tuple(HEADERS)] + [tuple(l.get(h) for h in HEADERS) for l in lines]
+    raw = {"Claims": rows_to_table("Claims", "Claims", rows),
+           "Payers": rows_to_table("Payers", "Payers", [tuple(p) for p in PAYERS]),
+           "Providers": rows_to_table("Providers", "Providers", [tuple(p) for p in PROVIDERS]),
+           "Authorizations": rows_to_table("Authorizations", "Authorizations", [tuple(a) for a in AUTHS])}
+    return build_book(raw)
+
+
+def letter_for(lines, claim="C1", **kw):
+    plan = plan_appeals(book_of(lines), AS_OF, **kw)
+    found = [l for l in plan.letters if l.claim_id == claim]
+    assert found, plan.log_rows()
+    return found[0]
+
+
+# --------------------------------------------------------------------------- each reason
+
+def test_medical_necessity_argument_and_enclosures():
+    letter = letter_for([line()])
+    text = letter.text()
+    assert letter.reasons == ("medical_necessity",)
+    assert "F41.1 (Generalized anxiety disorder)" in text
+    assert "F33.1 (Major depressive disorder, recurrent, moderate)" in text
+    assert "45 minutes face-to-face, within the 38-52 minutes the code requires" in text
+    assert "Current treatment plan with measurable goals" in letter.enclosures
+    assert "Acme Health's medical-necessity criteria with each criterion met marked" in letter.enclosures
+    assert "Reverse the medical-necessity denial" in text
+
+
+def test_authorization_on_file_counts_the_visit():
+    lines = [line(Claim_ID="C0", Payer="Gov Medicaid", Status="Paid", DOS=dt.date(2026, 3, 2), Auth_Number="A-1",
+                  Denial_Codes=None, Denial_Date=None),
+             line(Payer="Gov Medicaid", Auth_Number="A-1", Denial_Codes="CO-197", DOS=dt.date(2026, 3, 9),
+                  Denial_Date=dt.date(2026, 6, 10))]
+    letter = letter_for(lines)
+    text = letter.text()
+    assert letter.reasons == ("authorization",)
+    assert "Authorization A-1 was issued for this client: 2026-03-01 to 2026-08-31, 10 visits, covering 90834" in text
+    assert "visit 2 of 10, so it was authorized" in text
+    assert "Authorization approval letter or portal record (number, dates, count, codes)" in letter.enclosures
+    assert "Apply the authorization on file" in text
+
+
+def test_authorization_found_by_client_and_date_when_number_missing():
+    text = letter_for([line(Payer="Gov Medicaid", Denial_Codes="CO-197", DOS=dt.date(2026, 4, 6))]).text()
+    assert "The authorization number was missing from the claim; it is A-1." in text
+
+
+def test_no_authorization_asks_for_retro_authorization():
+    letter = letter_for([line(Client_ID="CL-9", Denial_Codes="CO-197")])
+    assert "We request a retroactive authorization" in letter.text()
+    assert "Grant the retroactive authorization" in letter.text()
+    assert not any("approval letter" in e for e in letter.enclosures)
+
+
+def test_authorization_exceeded_asks_for_extension():
+    lines = [line(Claim_ID=f"P{i}", Client_ID="CL-2", Payer="Gov Medicaid", Status="Paid", Auth_Number="A-2",
+                  DOS=dt.date(2026, 2, 2 + 7 * i), Denial_Codes=None, Denial_Date=None) for i in range(2)]
+    lines.append(line(Client_ID="CL-2", Payer="Gov Medicaid", Auth_Number="A-2", DOS=dt.date(2026, 3, 16),
+                      Denial_Codes="CO-198", Denial_Date=dt.date(2026, 6, 15)))
+    text = letter_for(lines).text()
+    assert "the session is visit 3 of 2 authorized" in text
+    assert "retroactive extension of authorization A-2" in text
+
+
+def test_timely_filing_argument_uses_the_submission_date():
+    letter = letter_for([line(Denial_Codes="CO-29")])
+    text = letter.text()
+    assert "We first submitted this claim on 2026-05-06, 2 days after the date of service" in text
+    assert "90-day filing limit, which ran to 2026-08-02" in text
+    assert "Clearinghouse acceptance report (999/277CA) showing the submission date" in letter.enclosures
+
+
+def test_bundled_add_on_argument():
+    lines = [line(Status="Paid", Denial_Codes=None, Denial_Date=None),
+             line(CPT="90785", Minutes=None, Charge=25.0, Denial_Codes="CO-97")]
+    letter = letter_for(lines)
+    text = letter.text()
+    assert "90785 (Interactive complexity add-on) is an add-on code billed with its primary service 90834" in text
+    assert any("NCCI" in e for e in letter.enclosures)
+    # The service table covers every line of the claim, the paid one too.
+    table = [r for r in letter.rows() if isinstance(r[0], dt.date)]
+    assert [r[1] for r in table] == ["90834", "90785"]
+    assert table[0][6] == "Paid" and table[1][6] == "CO-97"
+
+
+def test_coding_correction_explained_when_the_filing_window_has_closed():
+    letter = letter_for([line(Denial_Codes="CO-4", DOS=dt.date(2026, 1, 5), Submitted_On=dt.date(2026, 1, 9),
+                              POS="10", Modifiers="95", Denial_Date=dt.date(2026, 6, 10))])
+    text = letter.text()
+    assert letter.reasons[0] == "coding"
+    assert "The line as corrected: 90834 with modifiers 95, place of service 10" in text
+    assert "For telehealth Acme Health asks for modifier 95" in text
+    assert "The filing limit for a corrected claim ended 2026-04-05" in text
+    assert "Corrected claim (CMS-1500) with the changed fields marked" in letter.enclosures
+
+
+@pytest.mark.parametrize("code, phrase, enclosure", [
+    ("CO-27", "was active on 2026-05-04", "Copy of the insurance card (front and back)"),
+    ("CO-185", "rendered by Dana Reyes, LCSW (NPI 1234567893, taxonomy 1041C0700X)", "Clinician's license"),
+    ("CO-151", "1 unit(s) of 90834 were billed for 2026-05-04, supported by 45 documented minutes", "Treatment plan explaining the frequency"),
+    ("CO-242", "We request a network exception", "Progress notes"),
+    ("CO-252", "The records Acme Health asked for are enclosed", "The records requested for each date of service"),
+    ("CO-96", "Outpatient behavioral-health treatment is a benefit", "Summary of benefits showing outpatient mental-health coverage"),
+])
+def test_other_reasons(code, phrase, enclosure):
+    letter = letter_for([line(Denial_Codes=code)])
+    assert phrase in letter.text()
+    assert enclosure in letter.enclosures
+
+
+# --------------------------------------------------------------------------- the plan
+
+def test_letter_rows_are_plain_values_and_carry_what_the_payer_needs():
+    letter = letter_for([line()])
+    rows = letter.rows()
+    assert all(len(r) == 7 for r in rows)
+    for r in rows:
+        for v in r:
+            assert v is None or type(v) in (str, float, dt.date), (v, type(v))
+    text = letter.text()
+    for needed in ("Acme Appeals, PO Box 1, Town, ST 00001", "Member ID  M100", "Claim ID  C1", "1234567893",
+                   "1987654328", "CO-50: the payer judged the service not medically necessary", NAME, DOB.isoformat(),
+                   "Appeal deadline 2026-11-28 (151 days left as of 2026-06-30; denial date + 180 days)", "Sincerely,"):
+        assert needed in text
+    assert rows[-2][3] == "Days left" and rows[-2][4] == 151.0
+
+
+def test_log_lists_every_denied_claim_with_its_decision():
+    lines = [line(Claim_ID="A1"), line(Claim_ID="A2", Denial_Codes="CO-16, N290"), line(Claim_ID="A3", Denial_Codes="PR-1"),
+             line(Claim_ID="A4", Denial_Date=dt.date(2025, 11, 1)), line(Claim_ID="A5", Status="Appealed"),
+             line(Claim_ID="A6", Denial_Codes="CO-109"), line(Claim_ID="A7", Status="Paid", Denial_Codes=None)]
+    plan = plan_appeals(book_of(lines), AS_OF)
+    assert plan.log_header == LOG_HEADER
+    log = {r[0]: r for r in plan.log_rows()}
+    assert set(log) == {"A1", "A2", "A3", "A4", "A5", "A6"}
+    assert log["A1"][6] == "appeal written" and log["A1"][10] == "Appeal A1" and log["A1"][9] == 151.0
+    assert log["A2"][6] == "corrected claim instead" and "Rendering NPI" in log["A2"][7]
+    assert log["A3"][6] == "bill patient"
+    assert log["A4"][6] == "not appealable: window closed" and log["A4"][9] == -61.0 and log["A4"][10] is None
+    assert log["A5"][6] == "already appealed"
+    assert log["A6"][6] == "send to other payer"
+    assert [l.claim_id for l in plan.letters] == ["A1"]
+    assert [d.claim_id for d in plan.missed] == ["A4"]
+
+
+def test_named_claims_get_letters_even_when_the_window_closed():
+    lines = [line(Claim_ID="A1"), line(Claim_ID="A4", Denial_Date=dt.date(2025, 11, 1)),
+             line(Claim_ID="A5", Status="Appealed"), line(Claim_ID="A7", Status="Paid", Denial_Codes=None)]
+    plan = plan_appeals(book_of(lines), AS_OF, claim_ids=["a4", "A5", "A7"])
+    assert [l.claim_id for l in plan.letters] == ["A4", "A5"]
+    assert "accept it for good cause" in plan.letters[0].text()
+    log = {r[0]: r for r in plan.log_rows()}
+    assert log["A1"][6] == "appeal (not selected)"
+    assert log["A4"][6].startswith("appeal written") and log["A5"][6] == "appeal reprinted"
+    assert log["A7"][6] == "not denied"
+
+
+def test_sheet_names_are_cut_to_31_characters_and_unique():
+    taken: set[str] = set()
+    long_id = "CLAIM-2026-000000000123456789"
+    a = sheet_name_for(long_id, taken)
+    b = sheet_name_for(long_id + "X", taken)
+    c = sheet_name_for("c/1:2?", taken)
+    assert len(a) == 31 and a.startswith("Appeal CLAIM-2026")
+    assert len(b) <= 31 and b != a and b.upper() != a.upper()
+    assert c == "Appeal c-1-2-"
+    assert sheet_name_for("C1", taken) == "Appeal C1" and sheet_name_for("c1", taken) == "Appeal c1 (2)"
+
+
+# --------------------------------------------------------------------------- the command on real files
+
+FORMULA_MEMBER = '=HYPERLINK("http://x.example","click")'
+
+
+def _write_book(path: Path, lines) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Claims"
+    ws.append(HEADERS)
+    for l in lines:
+        ws.append([l.get(h) for h in HEADERS])
+    for i, l in enumerate(lines, start=2):  # force biller text that looks like a formula to be text
+        for c, h in enumerate(HEADERS, start=1):
+            v = l.get(h)
+            if isinstance(v, str) and v.startswith("="):
+                ws.cell(row=i, column=c).value = v
+                ws.cell(row=i, column=c).data_type = "s"
+    for title, rows in (("Payers", PAYERS), ("Providers", PROVIDERS), ("Authorizations", AUTHS)):
+        s = wb.create_sheet(title)
+        for r in rows:
+            s.append(r)
+    notes = wb.create_sheet("My Notes")
+    notes["A1"] = "keep me"
+    notes["B1"] = "=1+1"
+    wb.save(path)
+    return path
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _run(*args, cwd=None):
+    exe = shutil.which("claimcheck")
+    assert exe, "the claimcheck entry point is not installed"
+    return subprocess.run([exe, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture()
+def workbook(tmp_path):
+    lines = [line(Claim_ID="C1", Member_ID=FORMULA_MEMBER),
+             line(Claim_ID="C2", Denial_Codes="CO-16, N290"),
+             line(Claim_ID="C3", Denial_Codes="PR-1"),
+             line(Claim_ID="C4", Denial_Codes="CO-29")]
+    return _write_book(tmp_path / "in.xlsx", lines)
+
+
+def test_cli_writes_appeal_sheets_and_log_and_leaves_the_input_alone(workbook, tmp_path):
+    before = _sha(workbook)
+    out = tmp_path / "out.xlsx"
+    res = _run("appeals", workbook, "--output", out, "--as-of", "2026-06-30")
+    assert res.returncode == 0, res.stderr
+    assert _sha(workbook) == before
+    assert NAME not in res.stdout + res.stderr and DOB.isoformat() not in res.stdout + res.stderr
+    assert "C1" in res.stdout and "appeal written" in res.stdout
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Claims", "Payers", "Providers", "Authorizations", "My Notes", "Appeal C1", "Appeal C4", LOG_SHEET]
+    assert wb["My Notes"]["A1"].value == "keep me" and wb["My Notes"]["B1"].value == "=1+1"
+
+    log = list(wb[LOG_SHEET].iter_rows(values_only=True))
+    assert list(log[0]) == LOG_HEADER
+    decisions = {r[0]: r[6] for r in log[1:]}
+    assert decisions == {"C1": "appeal written", "C2": "corrected claim instead", "C3": "bill patient", "C4": "appeal written"}
+    c1 = [r for r in log[1:] if r[0] == "C1"][0]
+    assert c1[8].date() == dt.date(2026, 11, 28) and c1[9] == 151 and c1[10] == "Appeal C1"
+
+    ws = wb["Appeal C1"]
+    assert ws.page_setup.paperSize == 1 and ws.page_setup.orientation == "portrait"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 1
+    assert ws.print_area == f"'Appeal C1'!$A$1:$G${ws.max_row}"
+    assert ws.page_margins.left == 0.75
+    values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "Appeal of denied claim C1" in values and NAME in values
+    # The member ID that looks like a formula stays text.
+    member = [c for row in ws.iter_rows() for c in row if c.value == FORMULA_MEMBER]
+    assert member and all(c.data_type == "s" for c in member)
+    assert not any(isinstance(v, str) and v.startswith("=") and v != FORMULA_MEMBER for v in values)
+
+
+def test_cli_claim_filter_docx_and_exit_code_for_a_missed_deadline(tmp_path):
+    src = _write_book(tmp_path / "in.xlsx", [line(Claim_ID="K1"), line(Claim_ID="K2", Denial_Date=dt.date(2025, 11, 1))])
+    out, docs = tmp_path / "out.xlsx", tmp_path / "letters"
+    res = _run("appeals", src, "--output", out, "--as-of", "2026-06-30", "--docx", docs)
+    assert res.returncode == 1, res.stderr  # K2's window closed
+    assert "1 appeal deadline(s) passed: K2" in res.stdout
+    assert [p.name for p in sorted(docs.iterdir())] == ["Appeal K1.docx"]
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(str(docs / "Appeal K1.docx")).paragraphs)
+    tables = " ".join(c.text for t in docx.Document(str(docs / "Appeal K1.docx")).tables for row in t.rows for c in row.cells)
+    assert "Appeal of denied claim K1" in text and "K1" in tables and "medically necessary" in text
+
+    res = _run("appeals", src, "--output", tmp_path / "one.xlsx", "--as-of", "2026-06-30", "--claim", "K1")
+    assert res.returncode == 0
+    assert load_workbook(tmp_path / "one.xlsx").sheetnames[-2:] == ["Appeal K1", LOG_SHEET]
+
+
+def test_cli_refuses_the_input_as_output_and_unknown_claims(workbook, tmp_path):
+    before = _sha(workbook)
+    res = _run("appeals", workbook, "--output", workbook)
+    assert res.returncode == 2 and "never overwrites the input" in res.stderr and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    res = _run("appeals", workbook, "--output", tmp_path / "o.xlsx", "--claim", "NOPE")
+    assert res.returncode == 2 and "NOPE" in res.stderr
+    res = _run("appeals", tmp_path / "missing.xlsx", "--output", tmp_path / "o.xlsx")
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert _sha(workbook) == before
+
+
+def test_cli_on_the_bundled_sample(tmp_path):
+    sample = Path(__file__).resolve().parents[1] / "examples" / "sample-billing.xlsx"
+    out = tmp_path / "sample-appeals.xlsx"
+    res = _run("appeals", sample, "--output", out, "--as-of", "2026-06-30")
+    assert res.returncode == 1  # two Riverbend denials missed their 60-day window
+    wb = load_workbook(out)
+    assert [s for s in wb.sheetnames if s.startswith("Appeal ")] == ["Appeal C1207", "Appeal C1505", "Appeal C1703", "Appeal C1704"]
+    log = {r[0]: r[6] for r in wb[LOG_SHEET].iter_rows(min_row=2, values_only=True)}
+    assert log["C1404"] == "not appealable: window closed" and log["C1701"] == "corrected claim instead"
+    assert log["C1702"] == "bill patient"
+    for name in ("Sample", "Placeholder", "Testcase", "Synthetic", "Fictional", "Madeup", "Example"):
+        assert name not in res.stdout
