@@ -1,0 +1,209 @@
+"""The optional fast reader: python-calamine (Rust) instead of openpyxl's read-only mode.
+
+``read_sheets_calamine(path, wanted)`` returns what ``reader._read_sheets_openpyxl`` returns -
+``{sheet name: [row tuple, ...]}`` with row 0 being Excel row 1 - value for value:
+
+* rows start at Excel row 1 and column A, leading blank rows and columns included, and are as
+  wide and as many as the sheet's ``<dimension>`` says (openpyxl's read-only rule); without a
+  dimension each row ends at its last value;
+* numbers stored without a fraction come back as ``int`` (``90834``, not ``90834.0``), others
+  as ``float``; date cells as ``datetime.datetime`` (midnight for a date), time cells as
+  ``datetime.time``, durations as ``datetime.timedelta``; booleans as ``bool``;
+* Excel error cells (typed or a formula's cached result) as their text, ``"#N/A"``,
+  ``"#DIV/0!"`` ... - calamine drops them, so they are read from the sheet XML (only when the
+  sheet has any);
+* formulas as their cached value (None when the file has none, as openpyxl's data_only mode);
+* an empty cell is ``None`` (a cell holding the empty string also reads as ``None``: blank
+  either way).
+
+Sheets that are not contract sheets come back empty, as in the openpyxl path.  Any file
+calamine cannot read is handed to the openpyxl reader, so both paths fail the same way.
+Install with ``pip install 'claimcheck[fast]'``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import python_calamine  # noqa: F401  (ImportError here makes the reader fall back to openpyxl)
+
+from . import columns as C
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_ERROR_CELL = re.compile(rb'<((?:\w+:)?c)\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</\1>)', re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_INT_LIMIT = 1e15  # Excel writes integers below this as plain digits (openpyxl reads them as int)
+
+
+class _Fallback(Exception):
+    """The sheet XML has a form this reader does not handle; use openpyxl."""
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> worksheet part name inside the package."""
+    from defusedxml import ElementTree as ET
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    ns_pkg = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    names = set(zf.namelist())
+    rels = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        for rel in ET.fromstring(zf.read("xl/_rels/workbook.xml.rels")).iter(ns_pkg + "Relationship"):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            rels[rel.get("Id", "")] = target
+    out = {}
+    for sheet in ET.fromstring(zf.read("xl/workbook.xml")).iter(ns_main + "sheet"):
+        part = rels.get(sheet.get(ns_rel + "id", ""), "")
+        if part in names:
+            out[sheet.get("name", "")] = part
+    return out
+
+
+def _dimension(zf: zipfile.ZipFile, part: str) -> tuple[int, int] | None:
+    """(max_row, max_col) from the sheet's ``<dimension ref>``, as openpyxl reads it."""
+    with zf.open(part) as fh:
+        head = fh.read(4096)
+    if b"dimension" not in head:
+        with zf.open(part) as fh:
+            head = fh.read(1 << 20)
+        head = head.split(b"sheetData", 1)[0]
+    m = _DIMENSION.search(head)
+    if not m:
+        return None
+    col, row = (m[3], m[4]) if m[3] else (m[1], m[2])
+    if not col or not row:
+        return None
+    return int(row), _col_number(col)
+
+
+def _error_cells(zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
+    """(row, col) 0-based -> error text, for every cell typed as an error (t="e")."""
+    data = zf.read(part)
+    if b't="e"' not in data:
+        return {}
+    out = {}
+    for m in _ERROR_CELL.finditer(data):
+        ref = _REF.search(m[2])
+        if ref is None:
+            raise _Fallback("an error cell without a reference")
+        v = _VALUE.search(m[3] or b"")
+        if v is None:
+            continue  # no cached value: openpyxl gives None as well
+        text = v[1].decode("utf-8")
+        out[(int(ref[2]) - 1, _col_number(ref[1]) - 1)] = text
+    return out
+
+
+def _converter():
+    datetime_ = dt.datetime
+    date_ = dt.date
+    limit = _INT_LIMIT
+
+    def convert(v: Any) -> Any:
+        t = type(v)
+        if t is str:
+            return v if v else None
+        if t is float:
+            return int(v) if v.is_integer() and -limit < v < limit else v
+        if t is date_:
+            return datetime_(v.year, v.month, v.day)
+        return v
+
+    return convert
+
+
+def _rows(sheet, dimension: tuple[int, int] | None, errors: dict[tuple[int, int], str],
+          max_rows: int, path: Path, title: str) -> list[tuple[Any, ...]]:
+    from .reader import UnusableInput
+
+    grid = sheet.to_python(skip_empty_area=False)
+    if len(grid) > max_rows + 1 and (dimension is None or dimension[0] > max_rows + 1):
+        raise UnusableInput(
+            f"{path}: the {title} sheet has more than {max_rows:,} rows, above the "
+            "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
+        )
+    convert = _converter()
+    for (r, c), text in errors.items():
+        if r < len(grid) and c < len(grid[r]):
+            grid[r][c] = text
+    if dimension is None:
+        out: list[tuple[Any, ...]] = []
+        for row in grid:
+            values = list(map(convert, row))
+            while values and values[-1] is None:
+                values.pop()
+            out.append(tuple(values))
+        while out and not out[-1]:
+            out.pop()
+        return out
+    max_row, width = dimension
+    out = []
+    for row in grid[:max_row]:
+        values = tuple(map(convert, row))
+        n = len(values)
+        if n < width:
+            values = values + (None,) * (width - n)
+        elif n > width:
+            values = values[:width]
+        out.append(values)
+    if len(out) < max_row:
+        empty = (None,) * width
+        out.extend([empty] * (max_row - len(out)))
+    return out
+
+
+def read_sheets_calamine(path: str | Path, wanted: Iterable[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """Every worksheet's name, with the rows of the contract sheets in ``wanted`` (names of
+    sheet kinds, matched as the reader matches them) and ``[]`` for the others."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    from .reader import MAX_ROWS, UnusableInput, _read_sheets_openpyxl
+
+    path = Path(path)
+    keys = {C.key(k) for k in wanted}
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        try:
+            with zipfile.ZipFile(path) as zf:
+                parts = _sheet_parts(zf)
+                out: dict[str, list[tuple[Any, ...]]] = {}
+                for meta in wb.sheets_metadata:
+                    if meta.typ != SheetTypeEnum.WorkSheet:
+                        continue
+                    name = meta.name
+                    if C.key(name) not in keys:
+                        out[name] = []
+                        continue
+                    part = parts.get(name)
+                    if part is None:
+                        raise _Fallback(f"no part for sheet {name}")
+                    dimension = _dimension(zf, part)
+                    if dimension is not None and dimension[0] > MAX_ROWS + 1:
+                        raise UnusableInput(
+                            f"{path}: the {name} sheet has more than {MAX_ROWS:,} rows, above the "
+                            "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
+                        )
+                    out[name] = _rows(wb.get_sheet_by_name(name), dimension, _error_cells(zf, part),
+                                      MAX_ROWS, path, name)
+                return out
+        finally:
+            wb.close()
+    except UnusableInput:
+        raise
+    except Exception:  # calamine could not read it, or a form we do not mirror: openpyxl decides
+        return _read_sheets_openpyxl(path)
