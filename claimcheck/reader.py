@@ -277,36 +277,87 @@ def _read_sheets(path: Path, engine: str) -> dict[str, list[tuple[Any, ...]]]:
     return _read_sheets_openpyxl(path)
 
 
+def _refusal(path: Path, exc: BaseException) -> UnusableInput:
+    """The one-line message for a workbook whose parts could not be parsed."""
+    name = type(exc).__name__
+    if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+        return UnusableInput(f"{path}: refused: the workbook's XML declares entities or a DTD "
+                             "(an XML bomb or external-entity attack); re-save it from Excel")
+    if isinstance(exc, zipfile.BadZipFile) or "CRC" in str(exc) or "Bad magic" in str(exc):
+        return UnusableInput(f"{path}: the file is damaged (a zip part does not match its header); "
+                             "open and re-save it in Excel")
+    if isinstance(exc, MemoryError):
+        return UnusableInput(f"{path}: the workbook is too large to read in memory; split it by year or payer")
+    return UnusableInput(f"{path}: the workbook could not be read ({name}); open and re-save it in Excel")
+
+
 def _read_sheets_openpyxl(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     import warnings
 
     from openpyxl import load_workbook
 
+    wb = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+            wanted = {C.key(k) for k in C.SHEETS}
+            out: dict[str, list[tuple[Any, ...]]] = {}
+            for ws in wb.worksheets:
+                if C.key(ws.title) not in wanted:
+                    out[ws.title] = []
+                    continue
+                rows = []
+                for n, row in enumerate(ws.iter_rows(values_only=True)):
+                    if n >= MAX_ROWS:
+                        raise UnusableInput(
+                            f"{path}: the {ws.title} sheet has more than {MAX_ROWS:,} rows, above the "
+                            "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
+                        )
+                    rows.append(row)
+                out[ws.title] = rows
+            return out
     except UnusableInput:
         raise
-    except Exception as exc:  # damaged parts, unsupported content
-        raise UnusableInput(f"{path}: the workbook could not be opened ({type(exc).__name__}); "
-                            "open and re-save it in Excel") from None
-    try:
-        wanted = {C.key(k) for k in C.SHEETS}
-        out: dict[str, list[tuple[Any, ...]]] = {}
-        for ws in wb.worksheets:
-            if C.key(ws.title) not in wanted:
-                out[ws.title] = []
-                continue
-            rows = []
-            for n, row in enumerate(ws.iter_rows(values_only=True)):
-                if n > MAX_ROWS:
-                    raise UnusableInput(
-                        f"{path}: the {ws.title} sheet has more than {MAX_ROWS:,} rows, above the "
-                        "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
-                    )
-                rows.append(row)
-            out[ws.title] = rows
-        return out
+    except Exception as exc:  # damaged parts, hostile XML, unsupported content
+        raise _refusal(path, exc) from None
     finally:
-        wb.close()
+        if wb is not None:
+            wb.close()
+
+
+#: What openpyxl cannot carry into a copy, by package part (see writer.lost_content).
+_UNCARRIED = (
+    ("xl/ctrlProps/", "form controls (buttons, check boxes)"),
+    ("xl/activeX/", "ActiveX controls"),
+    ("xl/slicers/", "slicers"),
+    ("xl/timelines/", "timelines"),
+    ("customUI/customUI14.xml", "the Office 2010 ribbon part (customUI14)"),
+)
+
+
+def uncarried_content(path: str | os.PathLike) -> list[str]:
+    """Things in the workbook that a copy written with openpyxl would lose: shapes and text
+    boxes in drawings, form controls, ActiveX, slicers, the customUI14 ribbon part."""
+    found: list[str] = []
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            shapes = 0
+            for name in names:
+                if name.startswith("xl/drawings/") and name.endswith(".xml") and "/_rels/" not in name:
+                    info = zf.getinfo(name)
+                    if info.file_size > 20 * 1024**2:
+                        continue
+                    data = zf.read(name)
+                    shapes += data.count(b"<xdr:sp>") + data.count(b"<xdr:sp ")
+                if name.startswith("xl/drawings/vmlDrawing") and b"ClientData ObjectType=\"Button\"" in zf.read(name):
+                    found.append("form buttons drawn in legacy VML")
+            if shapes:
+                found.append(f"{shapes} shape{'s' if shapes > 1 else ''} or text box{'es' if shapes > 1 else ''}")
+            for prefix, what in _UNCARRIED:
+                if any(n.startswith(prefix) for n in names):
+                    found.append(what)
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return []
+    return sorted(set(found))

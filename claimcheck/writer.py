@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from .models import Finding
-from .reader import UnusableInput
+from .reader import UnusableInput, _refusal
 
 FILL = {"error": "FFF4C7CE", "warning": "FFFFEB9C", "info": "FFDDEBF7", "ok": "FFC6EFCE"}
 CHECK_HEADER = "Check"
@@ -162,7 +162,18 @@ def write_checked_copy(src: str | os.PathLike, out: str | os.PathLike, result, *
     src_suffix, out_suffix = Path(src).suffix.lower(), Path(out).suffix.lower()
     if out_suffix not in (".xlsx", ".xlsm"):
         raise UnusableInput(f"{out}: --output must end in .xlsx or .xlsm")
-    wb = open_for_update(src)
+    from .reader import uncarried_content
+
+    lost = uncarried_content(src)
+    if lost:
+        notes.append("the copy cannot carry " + ", ".join(lost) + " from the input (openpyxl does not "
+                     "model them); the input keeps them")
+    try:
+        wb = open_for_update(src)
+    except UnusableInput:
+        raise
+    except Exception as exc:
+        raise _refusal(Path(src), exc) from None
     if src_suffix == ".xlsm" and out_suffix == ".xlsx":
         notes.append("the output is .xlsx, so the input's macros are not carried over; use .xlsm to keep them")
         wb.vba_archive = None
