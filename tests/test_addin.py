@@ -40,7 +40,7 @@ def test_validate_claims_fills_check_like_the_command_line(tmp_path):
     wb = sample_book()
     before = snapshot(wb, sheets)
     text = buttons.validate_claims(wb, AS_OF)
-    assert text.startswith("Validate Claims: 60 service lines checked") and wb.messages == [text]
+    assert text.startswith(f"Validate Claims: {len(sheets['Claims']) - 1} service lines checked") and wb.messages == [text]
     assert wb.value("Claims", 1, CHECK_COL) == "Check"
     for row in range(2, len(sheets["Claims"]) + 1):
         assert wb.value("Claims", row, CHECK_COL) == expected.get(row, "OK"), row
@@ -49,7 +49,7 @@ def test_validate_claims_fills_check_like_the_command_line(tmp_path):
     fills = buttons.fills()
     flagged = next(r for r in expected if any(p.split(":")[0] for p in [expected[r]]))
     assert wb.fills["Claims"][(flagged, 1)] in (fills["error"], fills["warning"], fills["info"])
-    ok_row = next(r for r in range(2, 62) if r not in expected)
+    ok_row = next(r for r in range(2, len(sheets["Claims"]) + 1) if r not in expected)
     assert wb.fills["Claims"][(ok_row, CHECK_COL)] == fills["ok"] and (ok_row, 1) not in wb.fills["Claims"]
     # Findings sheet: a header and one row per finding
     findings = wb.read("Findings")
@@ -62,9 +62,10 @@ def test_validate_claims_fills_check_like_the_command_line(tmp_path):
 
 def test_validate_claims_twice_reuses_check_and_clears_fixed_rows():
     wb = sample_book()
+    last = len(sample_sheets()["Claims"])
     buttons.validate_claims(wb, AS_OF)
-    first = {r: wb.value("Claims", r, CHECK_COL) for r in range(1, 62)}
-    bad_row = next(r for r in range(2, 62) if str(first[r]).startswith("CPT002"))
+    first = {r: wb.value("Claims", r, CHECK_COL) for r in range(1, last + 1)}
+    bad_row = next(r for r in range(2, last + 1) if str(first[r]).startswith("CPT002"))
     # the biller fixes the line: bills 90834 for 45 minutes
     wb.write("Claims", bad_row, 11, [[90834]])
     buttons.validate_claims(wb, AS_OF)
@@ -87,7 +88,7 @@ def test_flag_authorizations_marks_lines_and_summarises_each_authorization():
     assert text.startswith("Flag Authorizations:")
     auth_col = CHECK_COL  # no Check column yet: Auth goes right of the biller's columns
     assert wb.value("Claims", 1, auth_col) == "Auth"
-    marks = [wb.value("Claims", r, auth_col) for r in range(2, 62)]
+    marks = [wb.value("Claims", r, auth_col) for r in range(2, len(sheets["Claims"]) + 1)]
     assert any(m and m.startswith("AUTH") for m in marks)
     assert all(m is None or m == "OK" or m.startswith("AUTH") for m in marks)
     width = len(sheets["Authorizations"][0])
@@ -99,10 +100,11 @@ def test_flag_authorizations_marks_lines_and_summarises_each_authorization():
     # after Validate Claims, Auth goes right of Check and Check keeps its text
     wb2 = sample_book()
     buttons.validate_claims(wb2, AS_OF)
-    checks = [wb2.value("Claims", r, CHECK_COL) for r in range(1, 62)]
+    rows = range(1, len(sheets["Claims"]) + 1)
+    checks = [wb2.value("Claims", r, CHECK_COL) for r in rows]
     buttons.flag_authorizations(wb2, AS_OF)
     assert wb2.value("Claims", 1, CHECK_COL + 1) == "Auth"
-    assert [wb2.value("Claims", r, CHECK_COL) for r in range(1, 62)] == checks
+    assert [wb2.value("Claims", r, CHECK_COL) for r in rows] == checks
 
 
 def test_generate_appeals_for_selection_or_all():
@@ -194,7 +196,7 @@ def test_lite_validate_claims_through_xlwings_dispatch():
     assert header["values"] == [["Check"]]
     body = next(a for a in claims_writes if a["start_row"] == 1)
     texts = [r[0] for r in body["values"]]
-    assert len(texts) == 60 and "OK" in texts and any(t.startswith("CPT002") for t in texts)
+    assert len(texts) == len(sheets["Claims"]) - 1 and "OK" in texts and any(t.startswith("CPT002") for t in texts)
     assert any(a["func"] == "addSheet" and a["args"][1] == "Findings" for a in actions)
     colours = [a for a in actions if a["func"] == "setRangeColor" and a["sheet_position"] == 0]
     assert colours and all(c["args"][0] is None or c["args"][0].startswith("#") for c in colours)
