@@ -105,23 +105,35 @@ def minutes_below_band(ctx):
 @rule(
     "CPT003", title="Minutes more than the code's band", severity="warning", column="Minutes", needs=("cpt", "minutes"),
     why="A session longer than the code's band is under-billed: the practice is paid for less time than it gave.",
-    fix="Bill the code that fits the minutes (the finding names it); for crisis care over 74 minutes add 90840.",
+    fix="Bill the code that fits the minutes (the finding names it).",
 )
 def minutes_above_band(ctx):
-    """Flags a timed code whose minutes exceed its band (90839 over 74 without 90840)."""
+    """Flags a timed code whose minutes exceed its band (crisis care over 74 minutes is CPT014,
+    since it depends on the claim's other lines)."""
     c = ctx.claims
     proc = _proc(ctx)
+    out = []
+    for idx, p, m in zip(c.index, proc, c["minutes"]):
+        if p is None or p.max_minutes is None or p.kind == "crisis" or m != m or m <= p.max_minutes:
+            continue
+        out.append((idx, f"{p.code} covers {_band(p)}; {_minutes(m)} recorded{_fits(p.kind, m)}"))
+    return out
+
+
+@rule(
+    "CPT014", title="Crisis care over 74 minutes without 90840", severity="warning", column="Minutes",
+    needs=("cpt", "minutes"), row_level=False,
+    why="90839 covers the first 74 minutes of crisis care; each further 30 minutes is billed with 90840, so without it the practice is under-paid.",
+    fix="Add a 90840 line on the same claim and date (1 unit for 75-104 minutes, 2 for 105-134).",
+)
+def crisis_without_addon(ctx):
+    """Flags 90839 with more than 74 minutes when the claim has no 90840 on that date."""
+    c = ctx.claims
     keys = set(zip(c["claim_id"], c["dos"], c["cpt"]))
     out = []
-    for idx, p, m, claim, dos in zip(c.index, proc, c["minutes"], c["claim_id"], c["dos"]):
-        if p is None or p.max_minutes is None or m != m or m <= p.max_minutes:
-            continue
-        if p.kind == "crisis":
-            if (claim, dos, "90840") in keys:
-                continue
-            out.append((idx, f"{_minutes(m)} minutes of crisis care: add 90840 for each further 30 minutes past 74"))
-        else:
-            out.append((idx, f"{p.code} covers {_band(p)}; {_minutes(m)} recorded{_fits(p.kind, m)}"))
+    for idx, code, m, claim, dos in zip(c.index, c["cpt"], c["minutes"], c["claim_id"], c["dos"]):
+        if code == "90839" and m == m and m > 74 and (claim, dos, "90840") not in keys:
+            out.append((idx, f"{_minutes(m)} minutes of crisis care: add 90840 x{units_supported(m)} for the time past 74 minutes"))
     return out
 
 
