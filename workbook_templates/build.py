@@ -121,9 +121,12 @@ def _contract_cols(columns: tuple[C.Column, ...], kinds: dict[str, tuple[str, fl
 def _payer_days(setting: str, payer_ref: str) -> str:
     """The payer's days for ``setting`` (Timely Filing Days, Appeal Days), or the documented
     default when the payer is missing from the Payers sheet or the cell is blank."""
-    default = _default_days(setting)
-    look = f"INDEX({_ref(PAYERS_TABLE, setting)},MATCH({payer_ref},{_ref(PAYERS_TABLE, 'Payer')},0))"
-    return f"IF(IFERROR({look},0)>0,{look},{default})"
+    def look(name: str) -> str:
+        return f"INDEX({_ref(PAYERS_TABLE, setting)},MATCH({name},{_ref(PAYERS_TABLE, 'Payer')},0))"
+
+    # a Payers row named "Default" replaces the shipped default for the workbook
+    fallback = f'IF(IFERROR({look(chr(34) + "Default" + chr(34))},0)>0,{look(chr(34) + "Default" + chr(34))},{_default_days(setting)})'
+    return f"IF(IFERROR({look(payer_ref)},0)>0,{look(payer_ref)},{fallback})"
 
 
 def _default_days(setting: str) -> int:
