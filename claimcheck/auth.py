@@ -69,6 +69,9 @@ NEAR_UNITS_SHARE = 0.10  # a units authorization: 10% of its units left or fewer
 
 STATUSES = ("Active", "Expiring", "Exhausted", "Expired")
 SUMMARY_HEADERS = ("Used", "Remaining", "% Used", "Status")
+#: Existing headers taken as one of ours (the template's formula column "Left" is Remaining).
+_SUMMARY_SYNONYMS = {"Used": ("used",), "Remaining": ("remaining", "left"), "% Used": ("%used", "percentused"),
+                     "Status": ("status",)}
 
 #: ``check --hide-expired`` sets ``hide_expired`` on the result; this is the default.
 HIDE_EXPIRED_DEFAULT = False
@@ -108,6 +111,21 @@ class AuthUsage:
 
 def _norm(text: Any) -> str:
     return str(text).strip().upper() if isinstance(text, str) and text.strip() else ""
+
+
+def _normalised(values: list, how=str.upper) -> list[str]:
+    """``_norm`` over a column, computed once per distinct value (columns repeat a lot)."""
+    seen: dict[Any, str] = {}
+    out = []
+    for v in values:
+        try:
+            out.append(seen[v])
+        except KeyError:
+            seen[v] = r = how(v.strip()) if isinstance(v, str) else ""
+            out.append(r)
+        except TypeError:
+            out.append("")
+    return out
 
 
 def _num(x: float | None) -> str:
@@ -157,7 +175,7 @@ def _dates_text(auth: Authorization) -> str:
 # --------------------------------------------------------------------------- the analysis
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     """Where one claim line stands with its authorization (internal)."""
 
@@ -201,6 +219,7 @@ def _analyse_uncached(book) -> _Analysis:
     lines: dict[int, _Line] = {}
     dates: dict[int, dt.date] = {}
     numbered_without_sheet: list[int] = []
+    uses: list[tuple[int, int, bool]] = []  # (line position, auth index, matched)
 
     index = c.index.tolist()
     n = len(index)
@@ -215,35 +234,48 @@ def _analyse_uncached(book) -> _Analysis:
     npis = col("rendering_npi")
     cpts = col("cpt")
     units = col("units", 1.0)
-    numbers = [_norm(a) for a in col("auth_number")]
-    statuses = [(s or "").strip().lower() if isinstance(s, str) else "" for s in col("status")]
-    dos = [None if pd.isna(d) else d.date() for d in c["dos"].tolist()] if "dos" in c.columns else [None] * n
+    numbers = _normalised(col("auth_number"))
+    statuses = _normalised(col("status"), str.lower)
+    # datetime64[D] -> datetime.date (NaT -> None) in one numpy call.
+    dos = c["dos"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").tolist() if "dos" in c.columns else [None] * n
 
     # A claim carries one authorization: lines without a number take their claim's.
-    claim_numbers: dict[str, set[str]] = defaultdict(set)
+    claim_number: dict[str, str] = {}  # "" when the claim's lines carry different numbers
     for cid, num, st in zip(claim_ids, numbers, statuses):
         if cid and num and st not in NOT_SERVICES:
-            claim_numbers[cid].add(num)
+            prev = claim_number.get(cid)
+            if prev is None:
+                claim_number[cid] = num
+            elif prev != num:
+                claim_number[cid] = ""
 
     by_number: dict[str, list[int]] = defaultdict(list)
     by_client_payer: dict[tuple[str, str], list[int]] = defaultdict(list)
+    # Per authorization, computed once: covered codes, client, payer, NPI, dates.
     codes = [covered_codes(a) for a in auths]
+    a_clients = [_norm(a.client_id) for a in auths]
+    a_payers = [_norm(a.payer) for a in auths]
+    a_npis = [a.rendering_npi for a in auths]
+    a_starts = [a.start_date for a in auths]
+    a_ends = [a.end_date for a in auths]
     for i, a in enumerate(auths):
         by_number[_norm(a.auth_number)].append(i)
-        by_client_payer[(_norm(a.client_id), _norm(a.payer))].append(i)
+        by_client_payer[(a_clients[i], a_payers[i])].append(i)
 
-    payer_cache: dict[str, Any] = {}
+    def covers(i: int, day: dt.date) -> bool:
+        return (a_starts[i] is None or a_starts[i] <= day) and (a_ends[i] is None or day <= a_ends[i])
 
-    def payer_of(name, key):
-        if key not in payer_cache:
-            payer_cache[key] = book.payer(name)
-        return payer_cache[key]
-
-    def provider_ok(a: Authorization, npi) -> bool:
-        return not a.rendering_npi or not npi or str(npi) == a.rendering_npi
+    def provider_ok(i: int, npi) -> bool:
+        return not a_npis[i] or not npi or str(npi) == a_npis[i]
 
     def code_ok(i: int, cpt) -> bool:
         return codes[i] is None or (isinstance(cpt, str) and cpt in codes[i])
+
+    payer_cache: dict[str, Any] = {}
+    for key, name in zip(payer_keys, payers):
+        if key not in payer_cache:
+            payer_cache[key] = book.payer(name)
+    client_keys = _normalised(clients)
 
     for pos in range(n):
         if statuses[pos] in NOT_SERVICES:
@@ -251,13 +283,13 @@ def _analyse_uncached(book) -> _Analysis:
         idx = index[pos]
         cpt = cpts[pos]
         day = dos[pos]
-        payer = payer_of(payers[pos], payer_keys[pos])
+        payer_key = payer_keys[pos] or ""
+        payer = payer_cache[payer_keys[pos]]
         exempt_eval = cpt in EVAL_CODES and not payer.eval_counts_toward_auth
         number = numbers[pos]
-        if not number and claim_ids[pos] and len(claim_numbers.get(claim_ids[pos], ())) == 1:
-            number = next(iter(claim_numbers[claim_ids[pos]]))
-        client = _norm(clients[pos])
-        payer_key = payer_keys[pos] or ""
+        if not number and claim_ids[pos]:
+            number = claim_number.get(claim_ids[pos]) or ""
+        client = client_keys[pos]
 
         if number:
             if exempt_eval:
@@ -273,10 +305,10 @@ def _analyse_uncached(book) -> _Analysis:
                 continue
             ai = records[0]
             if len(records) > 1 and day is not None:
-                ai = next((r for r in records if _covers_date(auths[r], day)), records[0])
+                ai = next((r for r in records if covers(r, day)), records[0])
             a = auths[ai]
             bad = False
-            a_client, a_payer = _norm(a.client_id), _norm(a.payer)
+            a_client, a_payer = a_clients[ai], a_payers[ai]
             if a_client and client and a_client != client:
                 problems["AUTH003"].append((idx, f"{a.auth_number} is for client {a.client_id}, not {clients[pos]}; "
                                                  f"correct the auth number or the Client ID"))
@@ -285,7 +317,7 @@ def _analyse_uncached(book) -> _Analysis:
                 problems["AUTH003"].append((idx, f"{a.auth_number} was issued by {a.payer}, but this line bills {payers[pos]}; "
                                                  f"correct the auth number or the payer"))
                 bad = True
-            if day is not None and not _covers_date(a, day):
+            if day is not None and not covers(ai, day):
                 problems["AUTH004"].append((idx, f"DOS {day.isoformat()} is outside {a.auth_number} ({_dates_text(a)}); "
                                                  f"the payer denies sessions outside the authorized dates"))
                 bad = True
@@ -293,13 +325,12 @@ def _analyse_uncached(book) -> _Analysis:
                 problems["AUTH005"].append((idx, f"{cpt} is not covered by {a.auth_number} (covers "
                                                  f"{', '.join(a.codes_covered)}); bill a covered code or ask the payer to add {cpt}"))
                 bad = True
-            if not provider_ok(a, npis[pos]):
+            if not provider_ok(ai, npis[pos]):
                 problems["AUTH006"].append((idx, f"{a.auth_number} is for rendering NPI {a.rendering_npi}; this line's "
                                                  f"provider is {npis[pos]}"))
                 bad = True
             if not bad and day is not None:
-                lines[idx] = _Line(auth=ai)
-                dates[idx] = day
+                uses.append((pos, ai, False))
             continue
 
         if exempt_eval or not (payer.auth_required or has_sheet):
@@ -311,14 +342,13 @@ def _analyse_uncached(book) -> _Analysis:
         candidates = []
         if day is not None and client:
             pool = by_client_payer.get((client, payer_key), []) + by_client_payer.get((client, ""), [])
-            candidates = [i for i in pool if auths[i].start_date is not None and auths[i].end_date is not None
-                          and _covers_date(auths[i], day) and code_ok(i, cpt) and provider_ok(auths[i], npis[pos])]
+            candidates = [i for i in pool if a_starts[i] is not None and a_ends[i] is not None
+                          and covers(i, day) and code_ok(i, cpt) and provider_ok(i, npis[pos])]
         if not payer.auth_required and len(candidates) != 1:
             continue  # the payer does not require one: only a clear match is counted
         if len(candidates) == 1:
             a = auths[candidates[0]]
-            lines[idx] = _Line(auth=candidates[0], matched=True)
-            dates[idx] = day
+            uses.append((pos, candidates[0], True))
             problems["AUTH010"].append((idx, f"no Auth Number; {a.auth_number} is the one authorization covering this "
                                              f"line, counted against it; enter {a.auth_number} in Auth Number"))
         elif candidates:
@@ -333,44 +363,48 @@ def _analyse_uncached(book) -> _Analysis:
                                              f"{clients[pos] or '(no Client ID)'}{when}{what}"))
 
     # Number the lines of each authorization in date order (then sheet row).
-    rows = dict(zip(index, col("row", 0)))
-    units_by_idx = dict(zip(index, units))
-    cpt_by_idx = dict(zip(index, cpts))
-    by_auth: dict[int, list[int]] = defaultdict(list)
-    for idx, ln in lines.items():
-        by_auth[ln.auth].append(idx)
+    rows = col("row", 0)
+    addon_of = {code: bool(p.addon) for code, p in procs.items()}
+    positions: dict[int, list[int]] = defaultdict(list)
+    for pos, ai, matched in uses:
+        positions[ai].append(pos)
+        idx = index[pos]
+        lines[idx] = _Line(auth=ai, matched=matched)
+        dates[idx] = dos[pos]
+    by_auth: dict[int, list[int]] = {}
     visit_dates: dict[int, list[dt.date]] = {}
     used_units: dict[int, float] = {}
-    for ai, idxs in by_auth.items():
-        idxs.sort(key=lambda i: (dates[i], rows.get(i, 0)))
-        a = auths[ai]
-        if a.unit_type == "Units":
+    for ai, plist in positions.items():
+        plist.sort(key=lambda p: (dos[p], rows[p]))
+        by_auth[ai] = [index[p] for p in plist]
+        if auths[ai].unit_type == "Units":
             total = 0.0
-            for i in idxs:
-                u = units_by_idx[i]
+            for p in plist:
+                u = units[p]
                 u = 1.0 if u is None or u != u else float(u)
-                lines[i].seq_start, lines[i].seq_end = total + 1, total + u
+                ln = lines[index[p]]
+                ln.seq_start, ln.seq_end = total + 1, total + u
                 total += u
-                used_units[i] = u
+                used_units[index[p]] = u
         else:
+            # One visit per date with a primary line; the date's add-ons share its number.
             visits: list[dt.date] = []
-            k = 0
-            while k < len(idxs):
-                day = dates[idxs[k]]
-                same = [idxs[k]]
-                k += 1
-                while k < len(idxs) and dates[idxs[k]] == day:
-                    same.append(idxs[k])
-                    k += 1
-                primary = any(not (procs.get(cpt_by_idx[i]).addon if procs.get(cpt_by_idx[i]) is not None else False)
-                              for i in same)
-                if not primary:
-                    continue  # add-ons alone use no visit
-                visits.append(day)
-                for i in same:
-                    lines[i].seq_start = lines[i].seq_end = float(len(visits))
+            day_lines: list[int] = []
+            day = None
+            for p in [*plist, -1]:
+                if p == -1 or dos[p] != day:
+                    if day_lines and not all(addon_of.get(cpts[q], False) for q in day_lines):
+                        visits.append(day)
+                        number = float(len(visits))
+                        for q in day_lines:
+                            ln = lines[index[q]]
+                            ln.seq_start = ln.seq_end = number
+                    if p == -1:
+                        break
+                    day, day_lines = dos[p], []
+                day_lines.append(p)
             visit_dates[ai] = visits
-    return _Analysis(lines=lines, problems=problems, by_auth=dict(by_auth), dates=dates,
+    return _Analysis(lines=lines, problems=problems, by_auth=by_auth, dates=dates,
                      visit_dates=visit_dates, units=used_units, numbered_without_sheet=numbered_without_sheet)
 
 
@@ -646,8 +680,7 @@ def auth_sheet_missing(ctx):
     idxs = a.numbered_without_sheet
     if not idxs:
         return None
-    first = min(idxs, key=lambda i: int(ctx.claims.at[i, "row"]))
-    return [(first, f"no usable Authorizations sheet, so the auth numbers on {_plural(len(idxs), 'line')} cannot be "
+    return [(idxs[0], f"no usable Authorizations sheet, so the auth numbers on {_plural(len(idxs), 'line')} cannot be "
                     f"checked (dates, codes, provider, visits left); add the sheet with Auth Number, Start Date, "
                     f"End Date and Authorized")]
 
@@ -749,7 +782,7 @@ def _summary_columns(ws, header_row: int) -> dict[str, int]:
             continue
         last = max(last, cell.column)
         for h in SUMMARY_HEADERS:
-            if h not in found and key(cell.value) == key(h):
+            if h not in found and key(cell.value) in _SUMMARY_SYNONYMS[h]:
                 found[h] = cell.column
     for h in SUMMARY_HEADERS:
         if h not in found:
@@ -813,6 +846,15 @@ def write_auth_summary(wb, result) -> None:
             ws.column_dimensions[get_column_letter(c)].width = max(10, len(h) + 4)
     _widen_table(ws, header_row, cols)
 
+    def put(r: int, header: str, value, number_format: str | None = None):
+        cell = ws.cell(row=r, column=cols[header])
+        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+            return None  # a formula the workbook keeps (the template computes Used and Left itself)
+        cell.value = value
+        if number_format:
+            cell.number_format = number_format
+        return cell
+
     hide = _hide_expired(result)
     rows = []
     for u in auth_usage(book, result.as_of):
@@ -820,13 +862,12 @@ def write_auth_summary(wb, result) -> None:
             continue
         r = u.row
         rows.append(r)
-        ws.cell(row=r, column=cols["Used"], value=u.used).number_format = "0.##"
-        rem = ws.cell(row=r, column=cols["Remaining"], value=u.remaining)
-        rem.number_format = "0.##"
-        pct = ws.cell(row=r, column=cols["% Used"], value=None if u.percent_used is None else round(u.percent_used / 100.0, 4))
-        pct.number_format = "0%"
-        st = ws.cell(row=r, column=cols["Status"], value=u.status)
-        st.fill = PatternFill("solid", start_color=_STATUS_FILL[u.status], end_color=_STATUS_FILL[u.status])
+        put(r, "Used", u.used, "0.##")
+        put(r, "Remaining", u.remaining, "0.##")
+        put(r, "% Used", None if u.percent_used is None else round(u.percent_used / 100.0, 4), "0%")
+        st = put(r, "Status", u.status)
+        if st is not None:
+            st.fill = PatternFill("solid", start_color=_STATUS_FILL[u.status], end_color=_STATUS_FILL[u.status])
         if hide and u.status == "Expired":
             ws.row_dimensions[r].hidden = True
     if not rows:

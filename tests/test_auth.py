@@ -535,6 +535,19 @@ def test_existing_summary_headers_are_reused_and_other_columns_survive(tmp_path)
     assert ws.row_dimensions[4].hidden is True  # OLD-1 expired and --hide-expired
 
 
+def test_formula_columns_are_kept_and_left_counts_as_remaining(tmp_path):
+    # Like the claimcheck template: Used and Left are the workbook's own formulas.
+    src = _workbook(tmp_path / "in.xlsx", _summary_lines_for_workbook(), SUMMARY_AUTHS,
+                    extra_auth_headers=["Used", "Left"],
+                    extra_values={i: [f"=COUNTIF(Claims!Q:Q,A{i + 2})", f"=F{i + 2}-K{i + 2}"] for i in range(3)})
+    out = tmp_path / "out.xlsx"
+    _run("check", src, "--as-of", "2026-06-30", "--output", out, check_exit=1)
+    ws = openpyxl.load_workbook(out)["Authorizations"]
+    assert [c.value for c in ws[1]] == AUTH_HEADERS + ["Used", "Left", "% Used", "Status"]
+    assert [c.value for c in ws[2]][10:] == ["=COUNTIF(Claims!Q:Q,A2)", "=F2-K2", 1.0833, "Exhausted"]
+    assert ws.tables["AuthTable"].ref == "A1:N4"
+
+
 def test_cli_hide_expired_in_the_text_report(tmp_path):
     src = _workbook(tmp_path / "in.xlsx", _summary_lines_for_workbook(), SUMMARY_AUTHS)
     shown = _run("check", src, "--as-of", "2026-06-30", check_exit=1).stdout
