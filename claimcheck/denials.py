@@ -280,14 +280,24 @@ def _fix_from_findings(book, as_of: dt.date, indexes) -> list[str]:
     from .engine import run_rules
 
     rows = {int(book.claims.at[i, "row"]) for i in indexes}
-    try:
-        found = run_rules(book, as_of, select=("CPT", "MOD", "DX", "POS", "NPI"))
-    except Exception:  # a bug elsewhere must not hide the denial
-        return []
+    # The findings are computed once per book and date (not once per denied claim: that was
+    # quadratic in the lines), grouped by row in the engine's order.
+    cache = book.__dict__.setdefault("_fix_findings", {})
+    key = (as_of, id(book.claims), len(book.claims))
+    by_row = cache.get(key)
+    if by_row is None:
+        try:
+            found = run_rules(book, as_of, select=("CPT", "MOD", "DX", "POS", "NPI"))
+        except Exception:  # a bug elsewhere must not hide the denial
+            return []
+        by_row = {}
+        for pos, f in enumerate(found):
+            by_row.setdefault(f.row, []).append((pos, f))
+        cache[key] = by_row
     keep = ("CPT", "MOD", "DX", "POS", "NPI")
     out = []
-    for f in found:
-        if f.row in rows and f.code.startswith(keep) and f.severity in ("error", "warning"):
+    for _, f in sorted(pf for r in rows for pf in by_row.get(r, ())):
+        if f.code.startswith(keep) and f.severity in ("error", "warning"):
             text = f"{f.code} {f.message}"
             if text not in out:
                 out.append(text)
