@@ -115,9 +115,10 @@ def day(value) -> dt.date:
 # ----------------------------------------------------------------------------- the command
 
 
-def test_new_refuses_xlsm_existing_and_other_names(tmp_path):
-    with pytest.raises(UnusableInput, match=r"\.xlsm is not available yet; use \.xlsx"):
-        build_workbook(tmp_path / "book.xlsm")
+def test_new_refuses_existing_and_other_names(tmp_path):
+    # .xlsm is built by workbook_templates/xlsm.py (tests/test_xlsm.py)
+    with pytest.raises(UnusableInput, match=r"must end in \.xlsx \(or \.xlsm"):
+        build_workbook(tmp_path / "book.xls")
     with pytest.raises(UnusableInput, match="must end in .xlsx"):
         build_workbook(tmp_path / "book.csv")
     assert list(tmp_path.iterdir()) == []  # nothing half-written
@@ -126,8 +127,8 @@ def test_new_refuses_xlsm_existing_and_other_names(tmp_path):
     done = subprocess.run(claimcheck_cmd() + ["new", str(existing)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "already exists" in done.stderr and "Traceback" not in done.stderr
     assert existing.read_bytes() == b"keep me"
-    done = subprocess.run(claimcheck_cmd() + ["new", str(tmp_path / "b.xlsm")], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and ".xlsm is not available yet" in done.stderr
+    done = subprocess.run(claimcheck_cmd() + ["new", str(tmp_path / "b.ods")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "must end in .xlsx" in done.stderr
     assert done.stderr.count("\n") == 1
 
 

@@ -1001,23 +1001,27 @@ def _as_typed(col: Col, value: Any) -> Any:
 
 
 def build_workbook(output: Path | str, sample: bool = False) -> Path:
-    """Write the billing workbook template to ``output`` (.xlsx), filled with the bundled
-    sample data when ``sample``.  Raises UnusableInput for an output it cannot write."""
+    """Write the billing workbook template to ``output`` (.xlsx, or .xlsm: the same content plus
+    the VBA project, sheet buttons and Billing ribbon of :mod:`workbook_templates.xlsm`), filled
+    with the bundled sample data when ``sample``.  Raises UnusableInput for an output it cannot write."""
     output = Path(output)
     suffix = output.suffix.lower()
-    if suffix == ".xlsm":
-        raise UnusableInput(f"{output}: the macro-enabled template .xlsm is not available yet; use .xlsx "
-                            "(the add-in's buttons work on it)")
-    if suffix != ".xlsx":
-        raise UnusableInput(f"{output}: the workbook name must end in .xlsx")
+    if suffix not in (".xlsx", ".xlsm"):
+        raise UnusableInput(f"{output}: the workbook name must end in .xlsx (or .xlsm for buttons and a Billing ribbon tab)")
     if not output.parent.exists():
         raise UnusableInput(f"{output.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(prefix=".claimcheck-new-", suffix=".xlsx", dir=output.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".claimcheck-new-", suffix=suffix, dir=output.parent)
     os.close(fd)
     try:
         builder = _Builder(Path(tmp), sample)
         builder.build()
+        if suffix == ".xlsm":
+            from . import xlsm
+
+            xlsm.add_macros(builder.wb, builder.claims, len(claim_columns()))
         builder.close()
+        if suffix == ".xlsm":
+            xlsm.add_ribbon(tmp)
         os.replace(tmp, output)
     except BaseException:
         if os.path.exists(tmp):
