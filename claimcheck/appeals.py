@@ -47,6 +47,7 @@ LOG_HEADER = ["Claim ID", "Payer", "First DOS", "Denial Codes", "Denial Date", "
               "Why / next step", "Appeal Deadline", "Days Left", "Appeal Sheet"]
 TABLE_HEADER = ["DOS", "Code", "Service", "Modifiers", "Units", "Charge", "Denial"]
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in xlsx/docx XML
 ALWAYS_ENCLOSED = ["Copy of the remittance advice (ERA/EOB) showing the denial",
                    "Copy of the claim as billed (CMS-1500 or the 837 claim image)"]
 
@@ -164,8 +165,8 @@ def _plain(v):
         return "Yes" if v else "No"
     if isinstance(v, (int, float)):
         f = float(v)
-        return None if math.isnan(f) else f
-    return str(v)
+        return None if math.isnan(f) or math.isinf(f) else f
+    return _CONTROL.sub("", str(v))
 
 
 def _fmt(v) -> str:
@@ -187,7 +188,7 @@ def _key(claim_id) -> str:
 def sheet_name_for(claim_id: str, taken: set[str]) -> str:
     """``Appeal <Claim ID>``, cut to Excel's 31 characters, without the characters Excel forbids,
     and unique (case-insensitively) against ``taken`` (which it updates)."""
-    base = "Appeal " + _BAD_SHEET_CHARS.sub("-", str(claim_id)).strip().strip("'")
+    base = "Appeal " + _BAD_SHEET_CHARS.sub("-", _CONTROL.sub("", str(claim_id))).strip().strip("'")
     base = base[:31].rstrip() or "Appeal"
     name, n = base, 2
     while name.upper() in taken:
@@ -806,7 +807,7 @@ def write_appeals(wb, plan: AppealPlan) -> None:
                 else:
                     ws.row_dimensions[r].height = _height(str(values[2] or ""), 32)
         apply_letter_setup(ws, len(letter.body), LAST_COL, one_page=True)
-        ws.oddFooter.center.text = f"Claim {letter.claim_id.replace('&', '&&')} - page &P of &N"
+        ws.oddFooter.center.text = f"Claim {_plain(letter.claim_id).replace('&', '&&')} - page &P of &N"
 
     log = wb.create_sheet(LOG_SHEET)
     log.append(list(plan.log_header))
@@ -919,3 +920,8 @@ def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of
     if missed:
         out.write(f"{len(missed)} appeal deadline(s) passed: {', '.join(d.claim_id for d in missed)}.\n")
     return 1 if missed else 0
+
+
+# The DENIAL_REASON worksheet function and the Excel buttons import these from here too.
+explain = D.explain
+lookup = D.lookup
