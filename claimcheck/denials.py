@@ -383,21 +383,28 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), wi
         return []
     mask = c["status_key"].isin(statuses)
     out: list[ClaimDecision] = []
-    for claim_id, group in c[mask].groupby(c.loc[mask, "claim_id"].fillna("").astype(str), sort=False):
-        idx = tuple(group.index)
-        codes = [code for t in group["denial_codes"] for code in (t or ())]
-        status = "Appealed" if (group["status_key"] == "Appealed").all() else "Denied"
+    # Group the denied lines by claim in plain lists (a pandas sub-frame per claim cost ~3 ms
+    # each: seconds on a large workbook); claims in order of first appearance, as groupby.
+    sub = c.loc[mask]
+    fields = ("status_key", "denial_codes", "payer", "denial_date", "dos", "submitted_on")
+    columns = [sub[f].tolist() if f in sub.columns else [None] * len(sub) for f in fields]
+    groups: dict[str, list[tuple]] = {}
+    for key, line in zip(sub["claim_id"].fillna("").astype(str).tolist(), zip(sub.index.tolist(), *columns)):
+        groups.setdefault(key, []).append(line)
+    for claim_id, group in groups.items():
+        codes = [code for line in group for code in (line[2] or ())]
+        status = "Appealed" if all(line[1] == "Appealed" for line in group) else "Denied"
         if status == "Denied":
-            group = group[group["status_key"] == "Denied"]
-            idx = tuple(group.index)
+            group = [line for line in group if line[1] == "Denied"]
+        idx = tuple(line[0] for line in group)
         decision, parsed, unknown = decide(codes)
-        payer_name = next((p for p in group["payer"] if p), "") or ""
+        payer_name = next((line[3] for line in group if line[3]), "") or ""
         payer = book.payer(payer_name)
-        denial_dates = [d for d in (_date(v) for v in group["denial_date"]) if d is not None]
+        denial_dates = [d for d in (_date(line[4]) for line in group) if d is not None]
         denial_date = min(denial_dates) if denial_dates else None
-        dos_dates = [d for d in (_date(v) for v in group["dos"]) if d is not None]
+        dos_dates = [d for d in (_date(line[5]) for line in group) if d is not None]
         first_dos = min(dos_dates) if dos_dates else None
-        submitted = [d for d in (_date(v) for v in group["submitted_on"]) if d is not None]
+        submitted = [d for d in (_date(line[6]) for line in group) if d is not None]
         first_submitted = min(submitted) if submitted else None
         d = ClaimDecision(claim_id=claim_id, decision=decision, why="", codes=tuple(parsed), unknown=tuple(unknown),
                           arguments=tuple(_arguments(parsed)), payer=payer_name, denial_date=denial_date,

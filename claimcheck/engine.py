@@ -50,34 +50,54 @@ def _header_of(field_name: str) -> str:
 def _to_findings(rule: Rule, result, claims: pd.DataFrame, sheet: str) -> list[Finding]:
     if result is None:
         return []
+    columns = None
     if isinstance(result, pd.Series):
-        frame = result.dropna().to_frame("message")
+        result = result.dropna()
+        labels, messages = result.index, result.tolist()
     elif isinstance(result, pd.DataFrame):
-        frame = result
+        labels, messages = result.index, result["message"].tolist()
+        if "column" in result.columns:
+            columns = result["column"].tolist()
     else:
         pairs = list(result)
         if not pairs:
             return []
-        frame = pd.DataFrame([{"index": i, "message": m} for i, m in pairs]).set_index("index")
-    if frame.empty:
+        labels = [i for i, _ in pairs]
+        messages = [m for _, m in pairs]
+    if not messages:
         return []
-    rows = claims["row"].reindex(frame.index)
-    claim_ids = claims["claim_id"].reindex(frame.index)
-    columns = frame["column"] if "column" in frame.columns else None
+    # Plain arrays, looked up by position: per-finding .iloc calls dominated large workbooks.
+    positions = claims.index.get_indexer(labels).tolist()
+    rows = claims["row"].to_numpy()
+    claim_ids = claims["claim_id"].to_numpy(dtype=object)
     out = []
-    for pos, (idx, message) in enumerate(frame["message"].items()):
+    for pos, message in enumerate(messages):
         if message is None or (isinstance(message, float) and pd.isna(message)):
             continue
+        at = positions[pos]
+        row = rows[at] if at >= 0 else None
+        claim_id = claim_ids[at] if at >= 0 else None
         out.append(Finding(
             sheet=sheet,
-            row=int(rows.iloc[pos]) if pd.notna(rows.iloc[pos]) else None,
-            claim_id=claim_ids.iloc[pos] or "" if isinstance(claim_ids.iloc[pos], str) else "",
-            column=(columns.iloc[pos] if columns is not None else rule.column) or rule.column,
+            row=int(row) if row is not None and pd.notna(row) else None,
+            claim_id=claim_id or "" if isinstance(claim_id, str) else "",
+            column=(columns[pos] if columns is not None else rule.column) or rule.column,
             code=rule.code,
             severity=rule.severity,
             message=str(message),
         ))
     return out
+
+
+def _cached_findings(book: Book) -> dict:
+    """Per-book memo of each rule's findings by (code, as-of date).  Rules are pure functions of
+    the book and the date, so a second run (``claimcheck.denials`` asks for the CPT/MOD/DX/POS/NPI
+    findings again) reuses them; a new claims frame starts a new memo."""
+    memo = book.__dict__.get("_rule_findings")
+    if memo is None or memo[0] is not book.claims or memo[1] != len(book.claims):
+        memo = (book.claims, len(book.claims), {})
+        book.__dict__["_rule_findings"] = memo
+    return memo[2]
 
 
 def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool = False,
@@ -88,6 +108,7 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
     findings: list[Finding] = list(book.reading)
     missing_reported: dict[str, list[str]] = {}
     wanted = set(select) if select else None
+    memo = _cached_findings(book)
     for rule in all_rules():
         if rule.func is None or rule.status != "stable":
             continue
@@ -104,8 +125,11 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
             continue
         if progress is not None:
             progress(rule.code)
-        result = rule.func(ctx)
-        findings.extend(_to_findings(rule, result, book.claims, book.claims_sheet))
+        key = (rule.code, ctx.as_of)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _to_findings(rule, rule.func(ctx), book.claims, book.claims_sheet)
+        findings.extend(found)
     if missing_reported and not row_level_only:
         from .rules.registry import get
 
