@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .values import shown
+
 SHAPE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 INDEX_FORMAT = 1
 
@@ -146,7 +148,7 @@ def check(code: str) -> tuple[str, str] | None:
     """None when ``code`` (already normalised, e.g. ``F41.1``) is billable, else
     ``(kind, message)`` with kind ``malformed``, ``unknown`` or ``header``."""
     if not SHAPE.match(code):
-        return "malformed", f"{code!r} is not shaped like an ICD-10-CM code (e.g. F41.1)"
+        return "malformed", f"{shown(code)} is not shaped like an ICD-10-CM code (e.g. F41.1)"
     idx = index()
     if code in idx.billable:
         return None

@@ -4,6 +4,8 @@ the R ``npis`` package reference).  ``1234567893`` is valid, ``1234567890`` is n
 
 from __future__ import annotations
 
+from .values import shown
+
 
 def luhn_valid(digits: str) -> bool:
     total = 0
@@ -20,7 +22,7 @@ def luhn_valid(digits: str) -> bool:
 def check_npi(npi: str) -> tuple[str, str] | None:
     """None for a valid NPI, else ``(kind, message)``; kind is ``malformed`` or ``check_digit``."""
     if len(npi) != 10 or not npi.isdigit():
-        return "malformed", f"NPI {npi!r} must be exactly 10 digits"
+        return "malformed", f"NPI {shown(npi)} must be exactly 10 digits"
     if npi[0] not in "12":
         return "malformed", f"NPI {npi} must start with 1 or 2"
     if not luhn_valid("80840" + npi):

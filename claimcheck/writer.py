@@ -22,6 +22,7 @@ from .reader import UnusableInput, _refusal
 
 FILL = {"error": "FFF4C7CE", "warning": "FFFFEB9C", "info": "FFDDEBF7", "ok": "FFC6EFCE"}
 CHECK_HEADER = "Check"
+EXCEL_CELL_LIMIT = 32767
 FINDINGS_SHEET = "Findings"
 
 
@@ -62,7 +63,10 @@ def check_text(items: list[Finding]) -> str:
     """What the Check cell shows: OK, or ``CODE: message; CODE: message``."""
     if not items:
         return "OK"
-    return "; ".join(f"{f.code}: {f.message}" for f in items)
+    text = "; ".join(f"{f.code}: {f.message}" for f in items)
+    if len(text) > EXCEL_CELL_LIMIT:  # Excel's longest cell text
+        text = text[: EXCEL_CELL_LIMIT - 1] + "…"
+    return text
 
 
 def _text_cell(cell, value):

@@ -12,6 +12,7 @@ from collections import defaultdict
 import pandas as pd
 
 from ..tables import PROCEDURE_SHAPE, psychotherapy_code_for_minutes
+from ..values import shown
 from .registry import rule
 from ._util import bad, client_key, code_list, day, messages
 
@@ -34,7 +35,7 @@ def malformed_code(ctx):
     """Flags a CPT/HCPCS cell that is not shaped like a code."""
     cpt = ctx.claims["cpt"]
     mask = cpt.notna() & ~cpt.map(lambda c: bool(PROCEDURE_SHAPE.match(c)) if isinstance(c, str) else True)
-    return messages(cpt.index[mask], (f"{c!r} is not a CPT or HCPCS code (5 characters, e.g. 90834)" for c in cpt[mask]))
+    return messages(cpt.index[mask], (f"{shown(c)} is not a CPT or HCPCS code (5 characters, e.g. 90834)" for c in cpt[mask]))
 
 
 @rule(

@@ -5,6 +5,7 @@ modifier missing or wrong.  Meanings and conflicts come from ``modifiers.csv`` a
 from __future__ import annotations
 
 from ..tables import MODIFIER_SHAPE
+from ..values import shown
 from .registry import rule
 
 AUDIO_ONLY = frozenset({"93", "FQ"})
@@ -29,7 +30,7 @@ def malformed_modifier(ctx):
     for idx, mods in _each_modifier(ctx):
         wrong = [m for m in mods if not MODIFIER_SHAPE.match(m)]
         if wrong:
-            out.append((idx, f"{', '.join(repr(m) for m in wrong)} {'is not a modifier' if len(wrong) == 1 else 'are not modifiers'} (two characters, e.g. 95)"))
+            out.append((idx, f"{', '.join(shown(m) for m in wrong)} {'is not a modifier' if len(wrong) == 1 else 'are not modifiers'} (two characters, e.g. 95)"))
     return out
 
 

@@ -3,6 +3,7 @@ from ``pos.csv`` (CMS place-of-service code set)."""
 
 from __future__ import annotations
 
+from ..values import shown
 from .registry import rule
 from .mod import TELEHEALTH_MODIFIERS
 
@@ -17,7 +18,7 @@ def unknown_pos(ctx):
     c = ctx.claims
     known = ctx.tables.pos
     mask = c["pos"].notna() & ~c["pos"].isin(known)
-    return [(idx, f"place of service {p!r} is not a CMS code (11 office, 02/10 telehealth)") for idx, p in zip(c.index[mask], c.loc[mask, "pos"])]
+    return [(idx, f"place of service {shown(p)} is not a CMS code (11 office, 02/10 telehealth)") for idx, p in zip(c.index[mask], c.loc[mask, "pos"])]
 
 
 @rule(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..columns import STATUSES
+from ..values import shown
 from .registry import declare, rule
 from ._util import bad
 
@@ -77,7 +78,7 @@ def unknown_status(ctx):
     c = ctx.claims
     unknown = c["status"].notna() & ~c["status_key"].isin(STATUSES)
     return pd.Series(
-        [f"Status {s!r} is not one of {', '.join(STATUSES)}" for s in c.loc[unknown, "status"]],
+        [f"Status {shown(s)} is not one of {', '.join(STATUSES)}" for s in c.loc[unknown, "status"]],
         index=c.index[unknown], dtype=object)
 
 
@@ -95,7 +96,7 @@ def payer_not_on_sheet(ctx):
     first = missing & ~c["payer_key"].duplicated()
     d = ctx.book.payer("")
     return pd.Series(
-        [f"Payer {p!r} is not on the Payers sheet; using defaults ({d.timely_filing_days} filing days, "
+        [f"Payer {shown(p, 40)} is not on the Payers sheet; using defaults ({d.timely_filing_days} filing days, "
          f"{d.appeal_days} appeal days); add it to the Payers sheet" for p in c.loc[first, "payer"]],
         index=c.index[first], dtype=object)
 
