@@ -77,7 +77,12 @@ class Book:
         key = (name or "").strip().upper()
         if key in self.payers:
             return self.payers[key]
-        return default_payer(name or "", self.tables, self.payers.get("*"))
+        # Rules ask once per line: build a missing payer's defaults once per name.
+        memo = self.__dict__.setdefault("_default_payers", {})
+        found = memo.get(name or "")
+        if found is None or found[0] is not self.payers.get("*"):
+            found = memo[name or ""] = (self.payers.get("*"), default_payer(name or "", self.tables, self.payers.get("*")))
+        return found[1]
 
 
 def default_payer(name: str, tables: CodeTables | None = None, base: Payer | None = None) -> Payer:

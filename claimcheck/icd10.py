@@ -13,6 +13,7 @@ Billable follows the domain reference: ``is_leaf(c) and not is_chapter(c) and "-
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import os
 import re
@@ -44,8 +45,19 @@ class Icd10Index:
     def children(self, code: str, limit: int = 3) -> list[str]:
         """A few billable codes under a category header, for a helpful message."""
         prefix = code if "." in code or len(code) > 3 else code + "."
-        found = sorted(c for c in self.billable if c.startswith(prefix))
-        return found[:limit]
+        ordered = _sorted_billable(self.billable)
+        start = bisect.bisect_left(ordered, prefix)
+        found = []
+        for c in ordered[start:]:
+            if not c.startswith(prefix) or len(found) == limit:
+                break
+            found.append(c)
+        return found
+
+
+@lru_cache(maxsize=2)
+def _sorted_billable(billable: frozenset[str]) -> list[str]:
+    return sorted(billable)
 
 
 def _cache_dir() -> Path:

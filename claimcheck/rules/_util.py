@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -33,3 +34,40 @@ def code_list(codes, limit: int = 6) -> str:
 
 def messages(index, texts) -> pd.Series:
     return pd.Series(list(texts), index=list(index), dtype=object)
+
+
+def memo(ctx, name: str, make):
+    """A value computed once per check run and shared by the rules that need it (the
+    Context lives for one run over one book)."""
+    store = ctx.__dict__.setdefault("_memo", {})
+    try:
+        return store[name]
+    except KeyError:
+        store[name] = value = make()
+        return value
+
+
+def group_ids(*columns: pd.Series) -> np.ndarray:
+    """One integer per distinct combination of the columns' values (an empty cell is a value
+    of its own, as pandas' NaT/None singletons are in a Python dict key), for vectorised
+    grouping and membership tests."""
+    ids = np.zeros(len(columns[0]), dtype=np.int64)
+    for col in columns:
+        codes, uniques = pd.factorize(col, use_na_sentinel=False)
+        ids = pd.factorize(ids * (len(uniques) + 1) + codes)[0]
+    return ids
+
+
+def map_unique(series: pd.Series, func) -> pd.Series:
+    """``series.map(func)`` computed once per distinct value (codes repeat: a 100k-line book has
+    a few dozen CPT codes).  Empty cells (None/NaN) all get ``func(None)``'s answer; ``func``
+    must treat them alike.  Falls back to a plain map for unhashable values."""
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:
+        return series.map(func)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for i, u in enumerate(uniques):
+        results[i] = func(u)
+    results[-1] = func(None)
+    return pd.Series(results[codes], index=series.index, dtype=object)

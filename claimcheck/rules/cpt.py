@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 from ..tables import PROCEDURE_SHAPE, psychotherapy_code_for_minutes
 from ..values import shown
 from .registry import rule
-from ._util import bad, client_key, code_list, day, messages
+from ._util import bad, client_key, code_list, day, group_ids, map_unique, memo, messages
 
 DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 PRESCRIBER_CREDENTIALS = frozenset({"MD", "DO", "NP", "PMHNP", "PMHNP-BC", "APRN", "CNS", "PA", "PA-C", "APN", "FNP", "DNP", "CNP"})
@@ -23,7 +24,23 @@ PRESCRIBER_CREDENTIALS = frozenset({"MD", "DO", "NP", "PMHNP", "PMHNP-BC", "APRN
 def _proc(ctx):
     """Per line: the procedure record from the code table (None when unknown)."""
     procs = ctx.tables.procedures
-    return ctx.claims["cpt"].map(lambda c: procs.get(c) if isinstance(c, str) else None)
+    return memo(ctx, "cpt.proc", lambda: map_unique(ctx.claims["cpt"], lambda c: procs.get(c) if isinstance(c, str) else None))
+
+
+def _proc_number(ctx, attr: str) -> pd.Series:
+    """Per line: the procedure's ``min_minutes``/``max_minutes`` as a float (NaN when none)."""
+    procs = ctx.tables.procedures
+
+    def number(code):
+        p = procs.get(code) if isinstance(code, str) else None
+        return getattr(p, attr) if p is not None and getattr(p, attr) is not None else np.nan
+    return memo(ctx, f"cpt.{attr}", lambda: pd.to_numeric(map_unique(ctx.claims["cpt"], number), errors="coerce").astype(float))
+
+
+def _proc_flag(ctx, test) -> pd.Series:
+    """Per line: ``test(procedure record or None)`` as a bool, once per distinct code."""
+    procs = ctx.tables.procedures
+    return map_unique(ctx.claims["cpt"], lambda c: bool(test(procs.get(c) if isinstance(c, str) else None))).astype(bool)
 
 
 @rule(
@@ -34,7 +51,7 @@ def _proc(ctx):
 def malformed_code(ctx):
     """Flags a CPT/HCPCS cell that is not shaped like a code."""
     cpt = ctx.claims["cpt"]
-    mask = cpt.notna() & ~cpt.map(lambda c: bool(PROCEDURE_SHAPE.match(c)) if isinstance(c, str) else True)
+    mask = cpt.notna() & ~map_unique(cpt, lambda c: bool(PROCEDURE_SHAPE.match(c)) if isinstance(c, str) else True).astype(bool)
     return messages(cpt.index[mask], (f"{shown(c)} is not a CPT or HCPCS code (5 characters, e.g. 90834)" for c in cpt[mask]))
 
 
@@ -47,7 +64,7 @@ def unknown_code(ctx):
     """Flags a well-formed code that is not in the procedure table."""
     cpt = ctx.claims["cpt"]
     procs = ctx.tables.procedures
-    mask = cpt.map(lambda c: isinstance(c, str) and bool(PROCEDURE_SHAPE.match(c)) and c not in procs)
+    mask = map_unique(cpt, lambda c: isinstance(c, str) and bool(PROCEDURE_SHAPE.match(c)) and c not in procs).astype(bool)
     return messages(cpt.index[mask], (f"{c} is not in claimcheck's behavioral-health code table; check it" for c in cpt[mask]))
 
 
@@ -59,7 +76,7 @@ def unknown_code(ctx):
 def deleted_code(ctx):
     """Flags a code the table marks as deleted."""
     proc = _proc(ctx)
-    mask = proc.map(lambda p: p is not None and p.kind == "deleted")
+    mask = _proc_flag(ctx, lambda p: p is not None and p.kind == "deleted")
     return messages(proc.index[mask], (f"{p.code} is a deleted code; {p.label.split('; ')[-1].rstrip(')')}" for p in proc[mask]))
 
 
@@ -91,7 +108,9 @@ def minutes_below_band(ctx):
     """Flags a timed code whose recorded minutes are below its band (psychotherapy under 16
     minutes is CPT004; 90840 is checked by CPT012)."""
     c = ctx.claims
-    proc = _proc(ctx)
+    below = c["minutes"] < _proc_number(ctx, "min_minutes")  # False for NaN either side
+    c = c[below]
+    proc = _proc(ctx)[below]
     out = []
     for idx, p, m in zip(c.index, proc, c["minutes"]):
         if p is None or p.min_minutes is None or p.kind == "crisis_addon" or m != m:
@@ -112,7 +131,9 @@ def minutes_above_band(ctx):
     """Flags a timed code whose minutes exceed its band (crisis care over 74 minutes is CPT014,
     since it depends on the claim's other lines)."""
     c = ctx.claims
-    proc = _proc(ctx)
+    above = c["minutes"] > _proc_number(ctx, "max_minutes")  # False for NaN either side
+    c = c[above]
+    proc = _proc(ctx)[above]
     out = []
     for idx, p, m in zip(c.index, proc, c["minutes"]):
         if p is None or p.max_minutes is None or p.kind == "crisis" or m != m or m <= p.max_minutes:
@@ -130,7 +151,9 @@ def minutes_above_band(ctx):
 def crisis_without_addon(ctx):
     """Flags 90839 with more than 74 minutes when the claim has no 90840 on that date."""
     c = ctx.claims
-    keys = set(zip(c["claim_id"], c["dos"], c["cpt"]))
+    sub = c[c["cpt"] == "90840"]  # only these can match the lookup below
+    keys = set(zip(sub["claim_id"], sub["dos"], sub["cpt"]))
+    c = c[(c["cpt"] == "90839") & (c["minutes"] > 74)]
     out = []
     for idx, code, m, claim, dos in zip(c.index, c["cpt"], c["minutes"], c["claim_id"], c["dos"]):
         if code == "90839" and m == m and m > 74 and (claim, dos, "90840") not in keys:
@@ -147,7 +170,7 @@ def psychotherapy_under_16(ctx):
     """Flags 90832-90838 with fewer than 16 recorded minutes."""
     c = ctx.claims
     proc = _proc(ctx)
-    mask = proc.map(lambda p: p is not None and p.kind in ("psychotherapy", "psychotherapy_em")) & (c["minutes"] < 16)
+    mask = _proc_flag(ctx, lambda p: p is not None and p.kind in ("psychotherapy", "psychotherapy_em")) & (c["minutes"] < 16)
     return messages(c.index[mask], (f"{code} with {_minutes(m)} minutes: psychotherapy under 16 minutes is not billable"
                                     for code, m in zip(c.loc[mask, "cpt"], c.loc[mask, "minutes"])))
 
@@ -161,7 +184,7 @@ def timed_code_without_minutes(ctx):
     """Flags a timed code whose Minutes cell is empty."""
     c = ctx.claims
     proc = _proc(ctx)
-    mask = proc.map(lambda p: p is not None and p.timed) & c["minutes"].isna() & ~bad(c, "minutes")
+    mask = _proc_flag(ctx, lambda p: p is not None and p.timed) & c["minutes"].isna() & ~bad(c, "minutes")
     return messages(c.index[mask], (f"{code} is a timed code; enter the session minutes" for code in c.loc[mask, "cpt"]))
 
 
@@ -183,7 +206,15 @@ def addon_without_primary(ctx):
     """Flags an add-on line with none of its allowed primaries on the same claim and date."""
     c = ctx.claims
     addons = ctx.tables.addons
+    is_addon = map_unique(c["cpt"], lambda code: bool(addons.get(code)) if isinstance(code, str) else False).astype(bool)
+    if not is_addon.any():
+        return []
     group = c["claim_id"].where(c["claim_id"].notna(), client_key(c))
+    # Only the claim/date groups that hold an add-on matter: keep their lines (vectorised),
+    # then look at those few in Python, in the original order.
+    ids = group_ids(group, c["dos"])
+    wanted = np.isin(ids, ids[is_addon.to_numpy()])
+    c, group = c[wanted], group[wanted]
     codes_by_group: dict = defaultdict(set)
     for g, d, code in zip(group, c["dos"], c["cpt"]):
         codes_by_group[(g, d)].add(code)
@@ -196,8 +227,18 @@ def addon_without_primary(ctx):
 
 
 def _same_day_groups(ctx):
+    return memo(ctx, "cpt.same_day", lambda: _same_day_groups_uncached(ctx))
+
+
+def _same_day_groups_uncached(ctx):
     c = ctx.claims
     who = client_key(c)
+    # Only clients with two or more dated lines on one day can pair up: find those lines
+    # vectorised and group just them (in the original order) in Python.
+    dated = c["dos"].notna() & map_unique(c["cpt"], lambda x: isinstance(x, str)).astype(bool)
+    ids = np.where(dated.to_numpy(), group_ids(who, c["dos"]), -1 - np.arange(len(c)))  # undated lines never pair
+    several = dated & pd.Series(ids, index=c.index).duplicated(keep=False)
+    c, who = c[several], who[several]
     by_client: dict = defaultdict(list)
     for idx, w, d, code, npi, mods in zip(c.index, who, c["dos"], c["cpt"], c["rendering_npi"], c["modifiers"]):
         if isinstance(code, str) and d == d:

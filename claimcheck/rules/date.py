@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .registry import rule
-from ._util import day
+from ._util import day, memo
 
 NEAR_DAYS = 14
 UNSUBMITTED = ("", "Draft", "Ready")
@@ -15,9 +15,13 @@ UNSUBMITTED = ("", "Draft", "Ready")
 
 def filing_deadlines(ctx) -> pd.Series:
     """Per line: DOS + the payer's timely filing days (NaT without a DOS)."""
-    c = ctx.claims
-    days = c["payer"].map(lambda p: ctx.book.payer(p).timely_filing_days)
-    return c["dos"] + pd.to_timedelta(days, unit="D")
+    def make():
+        c = ctx.claims
+        payers = c["payer"].tolist()
+        limit = {p: ctx.book.payer(p).timely_filing_days for p in set(payers)}  # once per payer
+        days = pd.Series([limit[p] for p in payers], index=c.index, dtype="int64")
+        return c["dos"] + pd.to_timedelta(days, unit="D")
+    return memo(ctx, "date.filing_deadlines", make)
 
 
 def _unsubmitted(c: pd.DataFrame) -> pd.Series:
@@ -72,7 +76,7 @@ def implausible_dob(ctx):
 def _filing(ctx):
     c = ctx.claims
     deadline = filing_deadlines(ctx)
-    left = (deadline - ctx.as_of_ts).dt.days
+    left = memo(ctx, "date.left", lambda: (deadline - ctx.as_of_ts).dt.days)
     return c, deadline, left
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .registry import rule
-from ._util import client_key, day
+from ._util import client_key, day, group_ids, map_unique
 
 
 @rule(
@@ -21,15 +22,17 @@ def duplicate_service(ctx):
         "who": client_key(c),
         "dos": c["dos"],
         "cpt": c["cpt"],
-        "mods": c["modifiers"].map(lambda m: " ".join(sorted(m))),
+        "mods": map_unique(c["modifiers"], lambda m: " ".join(sorted(m or ()))),
     }, index=c.index)
     keyed = keyed[keyed["dos"].notna() & keyed["cpt"].notna()]
     dup = keyed.duplicated(["who", "dos", "cpt", "mods"], keep="first")
     if not dup.any():
         return None
+    idx = keyed.index[dup]
+    # Only the lines of repeated services matter for "first": group just those.
+    keyed = keyed[keyed.duplicated(["who", "dos", "cpt", "mods"], keep=False)]
     first_row = c.loc[keyed.index, "row"].groupby([keyed["who"], keyed["dos"], keyed["cpt"], keyed["mods"]], dropna=False).transform("first")
     first_claim = c.loc[keyed.index, "claim_id"].groupby([keyed["who"], keyed["dos"], keyed["cpt"], keyed["mods"]], dropna=False).transform("first")
-    idx = keyed.index[dup]
     return [(i, f"same client, date ({day(c.at[i, 'dos'])}), code {c.at[i, 'cpt']} and modifiers as row {int(first_row[i])} (claim {first_claim[i]}); remove one")
             for i in idx]
 
@@ -47,8 +50,17 @@ def claim_id_mixed(ctx):
     if sub.empty:
         return None
     who = client_key(sub)
-    n_clients = who.groupby(sub["claim_id"]).transform("nunique")
-    n_payers = sub["payer_key"].groupby(sub["claim_id"]).transform("nunique")
+    # nunique per claim (neither key is ever empty): distinct (claim, key) pairs counted per claim.
+    claim = group_ids(sub["claim_id"])
+
+    def nunique(key: pd.Series) -> pd.Series:
+        pair = group_ids(sub["claim_id"], key)
+        claim_of_pair = np.zeros(pair.max() + 1, dtype=np.int64)
+        claim_of_pair[pair] = claim
+        return pd.Series(np.bincount(claim_of_pair, minlength=claim.max() + 1)[claim], index=sub.index)
+
+    n_clients = nunique(who)
+    n_payers = nunique(sub["payer_key"])
     mask = (n_clients > 1) | (n_payers > 1)
     out = []
     for idx, claim, nc, np_ in zip(sub.index[mask], sub.loc[mask, "claim_id"], n_clients[mask], n_payers[mask]):

@@ -6,17 +6,22 @@ from __future__ import annotations
 
 from .. import icd10
 from .registry import rule
-from ._util import bad
+from ._util import bad, map_unique, memo
 
 
 def _problems(ctx, kind: str):
+    return memo(ctx, "dx.problems", lambda: _all_problems(ctx)).get(kind, [])
+
+
+def _all_problems(ctx) -> dict[str, list]:
+    """kind -> (index, message) for every code of every line, in line and code order; each
+    distinct Dx cell is looked up once."""
     c = ctx.claims
-    out = []
-    for idx, codes in zip(c.index, c["dx"]):
-        for code in codes:
-            res = icd10.check(code)
-            if res and res[0] == kind:
-                out.append((idx, res[1]))
+    checked = map_unique(c["dx"], lambda codes: [res for res in map(icd10.check, codes or ()) if res])
+    out: dict[str, list] = {}
+    for idx, found in zip(c.index, checked):
+        for kind, message in found:
+            out.setdefault(kind, []).append((idx, message))
     return out
 
 
@@ -70,6 +75,7 @@ def missing_primary(ctx):
 def too_many_dx(ctx):
     """Flags a line with more than twelve diagnosis codes."""
     c = ctx.claims
+    c = c[map_unique(c["dx"], lambda codes: len(codes or ()) > 12).astype(bool)]
     return [(idx, f"{len(codes)} diagnosis codes; a claim holds at most 12") for idx, codes in zip(c.index, c["dx"]) if len(codes) > 12]
 
 
@@ -82,8 +88,7 @@ def repeated_dx(ctx):
     """Flags a diagnosis listed twice on one line."""
     c = ctx.claims
     out = []
-    for idx, codes in zip(c.index, c["dx"]):
-        twice = sorted({x for x in codes if codes.count(x) > 1})
+    for idx, twice in zip(c.index, map_unique(c["dx"], lambda codes: sorted({x for x in codes or () if codes.count(x) > 1}))):
         if twice:
             out.append((idx, f"{', '.join(twice)} listed twice"))
     return out
@@ -97,5 +102,6 @@ def repeated_dx(ctx):
 def external_cause_first(ctx):
     """Flags a line whose primary diagnosis is a V, W, X or Y code."""
     c = ctx.claims
+    c = c[map_unique(c["dx"], lambda codes: bool(codes) and codes[0][:1] in "VWXY").astype(bool)]
     return [(idx, f"{codes[0]} is an external-cause code and cannot be the primary diagnosis")
             for idx, codes in zip(c.index, c["dx"]) if codes and codes[0][:1] in "VWXY"]

@@ -7,16 +7,18 @@ from __future__ import annotations
 from ..tables import MODIFIER_SHAPE
 from ..values import shown
 from .registry import rule
+from ._util import memo
 
 AUDIO_ONLY = frozenset({"93", "FQ"})
 TELEHEALTH_MODIFIERS = frozenset({"95", "93", "GT", "GQ", "FQ"})
 
 
 def _each_modifier(ctx):
-    c = ctx.claims
-    for idx, mods in zip(c.index, c["modifiers"]):
-        if mods:
-            yield idx, mods
+    """(index, modifiers) of the lines that have any (found once per run)."""
+    def make():
+        c = ctx.claims
+        return [(idx, mods) for idx, mods in zip(c.index, c["modifiers"]) if mods]
+    return memo(ctx, "mod.lines", make)
 
 
 @rule(
@@ -78,6 +80,7 @@ def telehealth_modifier_missing(ctx):
     c = ctx.claims
     tele_pos = ctx.tables.telehealth_pos
     out = []
+    c = c[c["pos"].isin(tele_pos)]  # only telehealth lines can need the modifier
     for idx, pos, mods, payer in zip(c.index, c["pos"], c["modifiers"], c["payer"]):
         if pos not in tele_pos:
             continue
@@ -98,6 +101,7 @@ def telehealth_modifier_wrong(ctx):
     """Flags an audio-video telehealth modifier (95/GT) other than the payer's required one."""
     c = ctx.claims
     out = []
+    c = c[c["modifiers"].map(bool).astype(bool)]  # a line without modifiers has no video modifier
     for idx, mods, payer in zip(c.index, c["modifiers"], c["payer"]):
         video = [m for m in mods if m in {"95", "GT"}]
         if not video:

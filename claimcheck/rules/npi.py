@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..npi import check_npi
 from .registry import rule
+from ._util import map_unique, memo
 
 _COLUMNS = (("rendering_npi", "Rendering NPI"), ("billing_npi", "Billing NPI"))
 
@@ -12,16 +13,12 @@ _COLUMNS = (("rendering_npi", "Rendering NPI"), ("billing_npi", "Billing NPI"))
 def _npi_problems(ctx, kind: str):
     c = ctx.claims
     out = []
-    cache: dict[str, tuple | None] = {}
     for field, header in _COLUMNS:
         if field not in ctx.book.present:
             continue
-        for idx, npi in zip(c.index, c[field]):
-            if not isinstance(npi, str):
-                continue
-            if npi not in cache:
-                cache[npi] = check_npi(npi)
-            res = cache[npi]
+        checked = memo(ctx, f"npi.{field}", lambda: map_unique(c[field], lambda npi: check_npi(npi) if isinstance(npi, str) else None))
+        flagged = checked[checked.map(bool).astype(bool)]  # the few lines with a problem
+        for idx, res in zip(flagged.index, flagged):
             if res and res[0] == kind:
                 out.append({"index": idx, "message": f"{header}: {res[1]}", "column": header})
     if not out:
@@ -63,6 +60,6 @@ def rendering_not_listed(ctx):
     if "Providers" not in ctx.book.sheets_present:
         return None
     c = ctx.claims
+    unlisted = map_unique(c["rendering_npi"], lambda npi: isinstance(npi, str) and npi not in providers and check_npi(npi) is None)
     return [(idx, f"Rendering NPI {npi} is not on the Providers sheet")
-            for idx, npi in zip(c.index, c["rendering_npi"])
-            if isinstance(npi, str) and npi not in providers and check_npi(npi) is None]
+            for idx, npi, flag in zip(c.index, c["rendering_npi"], unlisted) if flag]

@@ -33,6 +33,7 @@ def telehealth_modifier_in_person_pos(ctx):
     c = ctx.claims
     tele_pos = ctx.tables.telehealth_pos
     out = []
+    c = c[c["modifiers"].map(bool).astype(bool)]  # a line without modifiers has none to check
     for idx, pos, mods in zip(c.index, c["pos"], c["modifiers"]):
         tele = [m for m in mods if m in TELEHEALTH_MODIFIERS]
         if not tele or pos is None or pos in tele_pos:

@@ -1,0 +1,375 @@
+"""claimcheck benchmarks: everything side by side in one run, printed as Markdown.
+
+    python benchmarks/run.py                      # 1k, 10k, 20k, 100k lines
+    python benchmarks/run.py --sizes 1000 --repeat 1 --cold-runs 3 --quick   # a smoke run
+
+Measures
+
+1. end to end: ``claimcheck check`` (a subprocess, the real command, with ``--engine openpyxl``
+   and with the default engine - python-calamine when installed) against the I/O floor, an
+   openpyxl read-only scan of every cell of the same file (also a subprocess);
+2. the engine alone: the Book built once, ``run_rules`` timed (DataFrame in, findings out);
+3. cold start: ``claimcheck check`` on a 10-line workbook, and what the ICD-10-CM index costs;
+4. the worksheet functions through xlwings' Office.js dispatch (CHECK_CLAIM per call,
+   CHECK_CLAIMS over 10k lines);
+5. peak memory (max RSS of the ``claimcheck check`` subprocess).
+
+Wall-clock times on a shared machine swing with the other processes' load, so every figure is
+the median of ``--repeat`` runs and CPU time (user + system of the process) is reported next
+to it: CPU time is what the code costs, wall time is what the biller waits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import AS_OF, OUT, generate  # noqa: E402
+
+FLOOR = """
+import sys, warnings
+from openpyxl import load_workbook
+warnings.simplefilter("ignore")
+wb = load_workbook(sys.argv[1], read_only=True, data_only=True, keep_links=False)
+n = 0
+for ws in wb.worksheets:
+    for row in ws.iter_rows(values_only=True):
+        n += len(row)
+wb.close()
+print(n)
+"""
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def claimcheck_cmd() -> list[str]:
+    import shutil
+
+    exe = shutil.which("claimcheck")
+    return [exe] if exe else [sys.executable, "-c", "from claimcheck.cli import main; main()"]
+
+
+def run_child(cmd: list[str], env: dict | None = None) -> dict:
+    """Run a subprocess; wall seconds, CPU seconds (user+sys) and peak RSS (MB) of the child."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} exited {code}: {err.strip()[-500:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
+
+
+def median_runs(cmd: list[str], repeat: int, env: dict | None = None) -> dict:
+    runs = [run_child(cmd, env) for _ in range(repeat)]
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]} | {"n": repeat}
+
+
+def timed(func, repeat: int, setup=None) -> dict:
+    """Median wall and CPU seconds of ``func(setup())`` (setup not timed)."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        arg = setup() if setup else None
+        w, c = time.perf_counter(), time.process_time()
+        func(arg)
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.process_time() - c)
+    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "n": repeat}
+
+
+def fmt(seconds: float) -> str:
+    if seconds < 0.01:
+        return f"{seconds * 1000:.2f} ms"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s"
+
+
+# --------------------------------------------------------------------------- the machine
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+        ram = f"{kb / 1024 / 1024:.0f} GB"
+    except (OSError, StopIteration):
+        pass
+    import pandas
+
+    try:
+        import python_calamine
+
+        calamine = getattr(python_calamine, "__version__", None) or _dist_version("python-calamine")
+    except ImportError:
+        calamine = "not installed"
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram": ram,
+        "python": platform.python_version(),
+        "pandas": pandas.__version__,
+        "openpyxl": _dist_version("openpyxl"),
+        "python-calamine": calamine,
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+    }
+
+
+def _dist_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+# --------------------------------------------------------------------------- the measures
+
+
+def end_to_end(sizes: list[int], repeat: int, large_repeat: int) -> list[dict]:
+    out = []
+    base = claimcheck_cmd()
+    for n in sizes:
+        path = generate(n)
+        r = large_repeat if n >= 100_000 else repeat
+        args = [str(path), "--as-of", AS_OF.isoformat(), "--format", "json"]
+        floor = median_runs([sys.executable, "-c", FLOOR, str(path)], r)
+        openpyxl = median_runs(base + ["check", *args, "--engine", "openpyxl"], r)
+        auto = median_runs(base + ["check", *args], r)
+        out.append({"lines": n, "floor": floor, "openpyxl": openpyxl, "auto": auto})
+        print(f"  e2e {n:,}: floor {fmt(floor['wall'])}, openpyxl {fmt(openpyxl['wall'])}, default {fmt(auto['wall'])}",
+              file=sys.stderr, flush=True)
+    return out
+
+
+def engine_alone(sizes: list[int], repeat: int) -> list[dict]:
+    from claimcheck.api import load_book
+    from claimcheck.book import build_book
+    from claimcheck.engine import run_rules
+    from claimcheck.reader import read_workbook
+    from claimcheck.rules import load_all
+    from claimcheck import icd10
+
+    load_all()
+    icd10.index()  # loaded once per process; measured under cold start
+    out = []
+    for n in sizes:
+        raw = read_workbook(generate(n))
+        book = build_book(raw)
+        run_rules(book, AS_OF)  # warm the code tables and the ICD-10-CM lookups
+        build = timed(lambda _: build_book(raw), repeat)
+        # A fresh Book each time: a Book remembers its findings per date.
+        rules = timed(lambda b: run_rules(b, AS_OF), repeat, setup=lambda: build_book(raw))
+        findings = len(run_rules(build_book(raw), AS_OF))
+        out.append({"lines": n, "build": build, "rules": rules, "findings": findings})
+        print(f"  engine {n:,}: build {fmt(build['cpu'])} cpu, run_rules {fmt(rules['cpu'])} cpu", file=sys.stderr, flush=True)
+        del raw, book
+    _ = load_book
+    return out
+
+
+def cold_start(runs: int) -> dict:
+    path = generate(10)
+    cmd = claimcheck_cmd() + ["check", str(path), "--as-of", AS_OF.isoformat()]
+    run_child(cmd)  # the first run may build the ICD-10-CM cache; not counted
+    check = median_runs(cmd, runs)
+    imports = median_runs([sys.executable, "-c", "import claimcheck.cli"], runs)
+    bare = median_runs([sys.executable, "-c", "pass"], runs)
+    icd = subprocess.run([sys.executable, "-c", (
+        "import time; t = time.perf_counter(); from claimcheck import icd10; i = icd10.index(); "
+        "import json; print(json.dumps({'seconds': time.perf_counter() - t, 'codes': len(i.billable) + len(i.headers), "
+        "'cache': str(icd10._cache_path()), 'cached': icd10._cache_path().exists()}))")],
+        capture_output=True, text=True, check=True)
+    heavy = subprocess.run([sys.executable, "-c", (
+        "import sys, subprocess; from claimcheck.cli import main\n"
+        "import claimcheck.cli\n"
+        "print(','.join(m for m in ('rich', 'pydantic', 'simple_icd_10_cm', 'xlsxwriter', 'openpyxl', 'pandas') if m in sys.modules))")],
+        capture_output=True, text=True, check=True)
+    return {"check": check, "imports": imports, "python": bare, "icd": json.loads(icd.stdout),
+            "loaded_by_cli_import": heavy.stdout.strip()}
+
+
+def udfs(lines: int, calls: int) -> dict | str:
+    """Run in a child process: xlwings' Office.js dispatch needs its environment set before
+    xlwings is imported."""
+    env = dict(os.environ, XLWINGS_LICENSE_KEY=os.environ.get("XLWINGS_LICENSE_KEY", "noncommercial"),
+               XLWINGS_ON_SERVER="true")
+    proc = subprocess.run([sys.executable, str(Path(__file__)), "--udf-child", str(lines), str(calls)],
+                          capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        return f"not measured: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else 'failed'}"
+    return json.loads(proc.stdout)
+
+
+def _udf_child(lines: int, calls: int) -> None:
+    import asyncio
+
+    try:
+        import xlwings as xw
+        import xlwings.server as server
+    except ImportError:
+        raise SystemExit("xlwings is not installed (pip install 'claimcheck[excel]')")
+    sys.path.insert(0, str(ROOT / "tests"))
+    from udfs_env import body, office_module  # the dispatch exactly as the tests use it
+
+    from udfs import core
+    from claimcheck.values import date_to_serial
+
+    from openpyxl import load_workbook
+
+    module = office_module()
+    path = generate(max(lines, 10))
+    wb = load_workbook(path, read_only=True, data_only=True)
+
+    def sheet(name, limit=None):
+        rows = []
+        for i, row in enumerate(wb[name].iter_rows(values_only=True)):
+            if limit is not None and i > limit:
+                break
+            rows.append([date_to_serial(v.date()) if isinstance(v, dt.datetime) else v for v in row])
+        return rows
+
+    claims = sheet("Claims", lines)
+    auths, payers, providers = sheet("Authorizations"), sheet("Payers"), sheet("Providers")
+    header, row = [claims[0]], [claims[1]]
+    as_of = [[date_to_serial(AS_OF)]]
+
+    def call(name, *args):
+        return asyncio.run(server.custom_functions_call(body(name, *args), module))
+
+    call("CHECK_CLAIM", row, header)  # warm up (code tables, ICD-10-CM index)
+    plain = timed(lambda _: [core.check_claim(row, header, AS_OF) for _ in range(calls)], 3)
+    dispatched = timed(lambda _: [call("CHECK_CLAIM", row, header) for _ in range(calls)], 3)
+    table = timed(lambda _: call("CHECK_CLAIMS", claims, auths, payers, as_of, providers), 3)
+    result = call("CHECK_CLAIMS", claims, auths, payers, as_of, providers)
+    print(json.dumps({
+        "calls": calls, "lines": len(claims) - 1, "xlwings": xw.__version__,
+        "check_claim_plain": plain["cpu"] / calls, "check_claim_plain_wall": plain["wall"] / calls,
+        "check_claim_dispatch": dispatched["cpu"] / calls, "check_claim_dispatch_wall": dispatched["wall"] / calls,
+        "check_claims": table["cpu"], "check_claims_wall": table["wall"], "rows_returned": len(result),
+    }))
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def report(info: dict, e2e: list[dict], eng: list[dict], cold: dict, udf, argv: str) -> str:
+    lines = []
+    add = lines.append
+    add(f"Machine: {info['nproc']} cores, {info['cpu']}, {info['ram']} RAM; Python {info['python']}, pandas "
+        f"{info['pandas']}, openpyxl {info['openpyxl']}, python-calamine {info['python-calamine']}; "
+        f"load average at start {info['load']} (shared with other processes).  `{argv}`, "
+        f"{dt.datetime.now().strftime('%Y-%m-%d %H:%M')}.  Medians; wall / CPU (user+sys).")
+    add("")
+    add("| # | measure | lines | claimcheck | reference | ratio (wall / CPU) | goal |")
+    add("|---|---|---:|---|---|---|---|")
+    for r in e2e:
+        f, o, a = r["floor"], r["openpyxl"], r["auto"]
+        goal = "≤ 1.2× (stretch < 1.0×)" if r["lines"] >= 20_000 else ""
+        add(f"| 1 | `claimcheck check --engine openpyxl` vs openpyxl read-only scan | {r['lines']:,} | "
+            f"{fmt(o['wall'])} / {fmt(o['cpu'])} | {fmt(f['wall'])} / {fmt(f['cpu'])} | "
+            f"{o['wall'] / f['wall']:.2f}× / {o['cpu'] / f['cpu']:.2f}× | {goal} |")
+        add(f"| 1 | `claimcheck check` (calamine) vs openpyxl read-only scan | {r['lines']:,} | "
+            f"{fmt(a['wall'])} / {fmt(a['cpu'])} | {fmt(f['wall'])} / {fmt(f['cpu'])} | "
+            f"{a['wall'] / f['wall']:.2f}× / {a['cpu'] / f['cpu']:.2f}× | {goal} |")
+    base = None
+    for r in eng:
+        per_line = r["rules"]["cpu"] / r["lines"] * 1e6
+        if base is None:
+            base = r
+            scale = ""
+        else:
+            scale = (f"; {r['lines'] / base['lines']:.0f}× the lines cost "
+                     f"{r['rules']['cpu'] / base['rules']['cpu']:.1f}× the time")
+        goal = "≤ 1 s at 100k, linear" if r["lines"] >= 10_000 else ""
+        add(f"| 2 | `run_rules` (Book built once; {r['findings']:,} findings) | {r['lines']:,} | "
+            f"{fmt(r['rules']['wall'])} / {fmt(r['rules']['cpu'])} | building the Book: {fmt(r['build']['cpu'])} CPU | "
+            f"{per_line:.1f} µs/line{scale} | {goal} |")
+    c = cold
+    add(f"| 3 | cold start: `claimcheck check` (median of {c['check']['n']}) | 10 | "
+        f"{fmt(c['check']['wall'])} / {fmt(c['check']['cpu'])} | `import claimcheck.cli` {fmt(c['imports']['wall'])}; "
+        f"bare python {fmt(c['python']['wall'])} | | ≤ 1.5 s |")
+    icd = c["icd"]
+    add(f"| 3 | ICD-10-CM index from its cache ({icd['codes']:,} codes; cache {'present' if icd['cached'] else 'MISSING'}) | | "
+        f"{fmt(icd['seconds'])} | (parsing simple-icd-10-cm: ~3 s) | | not parsed per start |")
+    if isinstance(udf, dict):
+        add(f"| 4 | CHECK_CLAIM, the function's own time per call | 1 | {fmt(udf['check_claim_plain_wall'])} / "
+            f"{fmt(udf['check_claim_plain'])} | through xlwings {udf['xlwings']} Office.js dispatch: "
+            f"{fmt(udf['check_claim_dispatch_wall'])} / {fmt(udf['check_claim_dispatch'])} | | |")
+        add(f"| 4 | CHECK_CLAIMS through the dispatch | {udf['lines']:,} | {fmt(udf['check_claims_wall'])} / "
+            f"{fmt(udf['check_claims'])} | | | |")
+    else:
+        add(f"| 4 | worksheet functions | | {udf} | | | |")
+    for r in e2e:
+        if r is e2e[-1]:
+            add(f"| 5 | peak memory (max RSS), `claimcheck check` | {r['lines']:,} | default engine "
+                f"{r['auto']['rss_mb']:.0f} MB; --engine openpyxl {r['openpyxl']['rss_mb']:.0f} MB | "
+                f"openpyxl scan {r['floor']['rss_mb']:.0f} MB | | |")
+    add("")
+    add(f"Modules loaded by `import claimcheck.cli`: {c['loaded_by_cli_import'] or 'none of rich, pydantic, simple_icd_10_cm, xlsxwriter, openpyxl, pandas'}.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args_list = sys.argv[1:] if argv is None else argv
+    if args_list[:1] == ["--udf-child"]:
+        _udf_child(int(args_list[1]), int(args_list[2]))
+        return
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,20000,100000", help="comma list of line counts")
+    ap.add_argument("--engine-sizes", default=None, help="sizes for the engine-alone measure (default: --sizes)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--large-repeat", type=int, default=2, help="repeats for 100k+ end-to-end runs")
+    ap.add_argument("--cold-runs", type=int, default=7)
+    ap.add_argument("--udf-lines", type=int, default=10_000)
+    ap.add_argument("--udf-calls", type=int, default=200)
+    ap.add_argument("--skip-udfs", action="store_true")
+    ap.add_argument("--out", type=Path, help="also write the Markdown here")
+    args = ap.parse_args(args_list)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    engine_sizes = [int(s) for s in (args.engine_sizes or args.sizes).split(",") if s]
+    OUT.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    print("generating workbooks ...", file=sys.stderr, flush=True)
+    for n in sorted(set(sizes + engine_sizes + [10, args.udf_lines])):
+        generate(n)
+    print("cold start ...", file=sys.stderr, flush=True)
+    cold = cold_start(args.cold_runs)
+    print("end to end ...", file=sys.stderr, flush=True)
+    e2e = end_to_end(sizes, args.repeat, args.large_repeat)
+    print("engine alone ...", file=sys.stderr, flush=True)
+    eng = engine_alone(engine_sizes, args.repeat)
+    udf = "skipped (--skip-udfs)" if args.skip_udfs else udfs(args.udf_lines, args.udf_calls)
+    text = report(info, e2e, eng, cold, udf, "python benchmarks/run.py " + " ".join(args_list))
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
