@@ -188,6 +188,8 @@ def explain(code: str) -> str:
     """
     try:
         shown = " ".join(str(code or "").split())
+        if len(shown) > 40:  # a code is a few characters; never echo a whole pasted cell
+            shown = shown[:40] + "..."
         if not shown:
             return "No denial code given; type a code such as CO-50 or N290."
         parsed = parse_code(shown)
