@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import gzip
+import marshal
 import os
 import re
 import tempfile
@@ -104,12 +105,31 @@ def _write_cache(path: Path, rows: list[tuple[str, bool, str]]) -> None:
             os.unlink(tmp)
 
 
+def _write_codes(path: Path, billable: set[str], headers: set[str]) -> None:
+    """Best effort: a marshal copy of the code sets next to the TSV index."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(marshal.dumps((tuple(sorted(billable)), tuple(sorted(headers)))))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 @lru_cache(maxsize=1)
 def index() -> Icd10Index:
     """The ICD-10-CM index, built once and cached on disk."""
     path = _cache_path()
     billable: set[str] = set()
     headers: set[str] = set()
+    codes_path = path.with_name(path.name.replace(".tsv.gz", ".codes.marshal"))
+    try:  # the codes alone, in marshal form: ~10x faster to load than the TSV (cold start)
+        if codes_path.stat().st_mtime >= path.stat().st_mtime:
+            loaded_billable, loaded_headers = marshal.loads(codes_path.read_bytes())
+            if len(loaded_billable) >= 70000:
+                return Icd10Index("FY2026", frozenset(loaded_billable), frozenset(loaded_headers), path)
+    except Exception:
+        pass
     try:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             text = fh.read()
@@ -118,6 +138,7 @@ def index() -> Icd10Index:
             (billable if flag == "1" else headers).add(code)
         if len(billable) < 70000:  # a truncated cache: rebuild
             raise ValueError("short cache")
+        _write_codes(codes_path, billable, headers)
         return Icd10Index("FY2026", frozenset(billable), frozenset(headers), path)
     except Exception:
         pass
