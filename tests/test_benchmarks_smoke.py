@@ -1,0 +1,40 @@
+"""The benchmark generator and runner work at a tiny size (no timing assertions)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import CLAIM_HEADERS, generate  # noqa: E402
+
+
+def test_generator_writes_the_lines_asked_for_with_some_problems(tmp_path):
+    path = generate(200, seed=5, path=tmp_path / "g.xlsx")
+    wb = load_workbook(path, read_only=True)
+    assert wb.sheetnames == ["Claims", "Authorizations", "Payers", "Providers"]
+    rows = list(wb["Claims"].iter_rows(values_only=True))
+    assert list(rows[0]) == CLAIM_HEADERS and len(rows) == 201
+    again = generate(200, seed=5, path=tmp_path / "h.xlsx")
+    assert list(load_workbook(again, read_only=True)["Claims"].iter_rows(values_only=True)) == rows  # deterministic
+
+    from claimcheck.api import check_workbook
+    from benchmarks.generate import AS_OF
+
+    result = check_workbook(path, AS_OF)
+    with_errors = result.summary["lines_with_errors"]
+    assert 0 < with_errors < 60  # mostly clean lines, a few with problems
+
+
+def test_run_prints_the_table(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "10", "--repeat", "1",
+                           "--cold-runs", "1", "--udf-lines", "20", "--udf-calls", "2", "--out", str(tmp_path / "r.md")],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    text = (tmp_path / "r.md").read_text()
+    assert "| # | measure |" in text and "cold start" in text and "CHECK_CLAIMS" in text and "peak memory" in text

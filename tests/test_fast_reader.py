@@ -1,0 +1,137 @@
+"""The calamine reader returns what the openpyxl reader returns, value for value and row for row,
+and ``claimcheck check`` finds the same with either engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("python_calamine")
+
+from openpyxl import Workbook  # noqa: E402
+
+from claimcheck import columns as C  # noqa: E402
+from claimcheck.fast_reader import read_sheets_calamine  # noqa: E402
+from claimcheck.reader import _read_sheets_openpyxl  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def every_value_form(path: Path) -> Path:
+    """Leading blank rows and a blank column, a title row, and every form a cell arrives in."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Claims"
+    ws["B3"] = "Spring billing - Claims"
+    headers = ["Claim ID", "DOS", "CPT", "Minutes", "Units", "Dx Codes", "POS", "Charge", "Member ID", "Status",
+               "Calc", "Submitted On"]
+    for i, h in enumerate(headers):
+        ws.cell(row=5, column=2 + i, value=h)
+    rows = [
+        ["C1", dt.date(2026, 1, 5), 90834, 45, 1, "F41.1", 11, 150.5, "M1", True, "=E6*2", dt.datetime(2026, 1, 8)],
+        ["C2", dt.datetime(2026, 1, 6, 10, 30), "90837", 55.0, None, "F33.1, Z63.0", "02", 0, "#N/A", False, "=1/0", None],
+        ["C3", 46027, "h0004", "45 min", 2.5, None, "2", "$1,250.00", None, None, '=CONCAT("a","b")', "01/09/2026"],
+        [None] * 12,
+        ["C4", "01/05/2026", 90785.0, 12, 1, "f411", None, -35, "  x  ", "Paid", "=TRUE()", 46030.0],
+        ["C5", dt.time(10, 30), 1e20, 0.1, 3, 123, 11, 1234567890123, "#REF!", "Denied", "=NA()", "#DIV/0!"],
+    ]
+    for r, row in enumerate(rows, start=6):
+        for c, v in enumerate(row, start=2):
+            if v is None:
+                continue
+            cell = ws.cell(row=r, column=c, value=v)
+            if isinstance(v, str) and v.startswith("#"):
+                cell.data_type = "e"
+    ws.cell(row=11, column=3).number_format = "hh:mm"
+    payers = wb.create_sheet("Payers")
+    payers.append(["Payer", "Timely Filing Days"])
+    payers.append(["Evergreen", 90])
+    payers["F20"].number_format = "0.00"  # a styled empty cell: the dimension reaches F20
+    wb.create_sheet("Notes")["A1"] = "not a contract sheet"
+    wb.save(path)
+    return path
+
+
+def with_cached_values(path: Path, tmp_path: Path) -> Path | None:
+    """The same workbook saved by LibreOffice, so formulas carry cached values."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return None
+    out = tmp_path / "lo"
+    proc = subprocess.run([soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(path)],
+                          capture_output=True, timeout=180)
+    converted = out / path.name
+    return converted if proc.returncode == 0 and converted.exists() else None
+
+
+def same(a: dict, b: dict) -> None:
+    assert list(a) == list(b)
+    for name in a:
+        assert len(a[name]) == len(b[name]), name
+        for n, (x, y) in enumerate(zip(a[name], b[name])):
+            assert x == y, (name, n + 1, x, y)
+            assert [type(v) for v in x] == [type(v) for v in y], (name, n + 1, x, y)
+
+
+def test_every_value_form_reads_the_same(tmp_path):
+    path = every_value_form(tmp_path / "forms.xlsx")
+    same(read_sheets_calamine(path, C.SHEETS), _read_sheets_openpyxl(path))
+
+
+def test_formulas_with_cached_values_read_the_same(tmp_path):
+    lo = with_cached_values(every_value_form(tmp_path / "forms.xlsx"), tmp_path)
+    if lo is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    calamine = read_sheets_calamine(lo, C.SHEETS)
+    same(calamine, _read_sheets_openpyxl(lo))
+    rows = calamine["Claims"]
+    calc = rows[4].index("Calc")  # the header is on Excel row 5
+    assert rows[5][calc] == 90 and rows[6][calc] == "#DIV/0!" and rows[10][calc] == "#N/A"
+
+
+def test_sample_and_template_read_the_same():
+    for path in (ROOT / "examples").glob("*.xlsx"):
+        same(read_sheets_calamine(path, C.SHEETS), _read_sheets_openpyxl(path))
+
+
+def test_generated_workbook_reads_the_same(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.generate import generate
+
+    path = generate(300, seed=3, path=tmp_path / "g.xlsx")
+    same(read_sheets_calamine(path, C.SHEETS), _read_sheets_openpyxl(path))
+
+
+def _check(path: Path, engine: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", "from claimcheck.cli import main; main()", "check", str(path),
+                           "--as-of", "2026-06-30", "--format", "json", "--engine", engine],
+                          capture_output=True, text=True)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_check_finds_the_same_with_either_engine(tmp_path):
+    paths = [ROOT / "examples" / "sample-billing.xlsx", every_value_form(tmp_path / "forms.xlsx")]
+    lo = with_cached_values(paths[1], tmp_path)
+    if lo is not None:
+        paths.append(lo)
+    for path in paths:
+        a, b = _check(path, "openpyxl"), _check(path, "calamine")
+        assert a["findings"] == b["findings"], path
+        assert a["summary"] == b["summary"]
+    assert _check(paths[1], "calamine")["findings"]  # the forms workbook has problems to find
+
+
+def test_unreadable_file_fails_as_with_openpyxl(tmp_path):
+    from claimcheck.reader import UnusableInput, read_workbook
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(UnusableInput):
+        read_workbook(bad, engine="calamine")
