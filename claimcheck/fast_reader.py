@@ -74,6 +74,17 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def _declares_entities(zf: zipfile.ZipFile) -> bool:
+    """True when any XML part declares a DTD or entities (they come before the root element)."""
+    for info in zf.infolist():
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            with zf.open(info) as fh:
+                head = fh.read(2048)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                return True
+    return False
+
+
 def _dimension(zf: zipfile.ZipFile, part: str) -> tuple[int, int] | None:
     """(max_row, max_col) from the sheet's ``<dimension ref>``, as openpyxl reads it."""
     with zf.open(part) as fh:
@@ -180,6 +191,8 @@ def read_sheets_calamine(path: str | Path, wanted: Iterable[str]) -> dict[str, l
         wb = CalamineWorkbook.from_path(str(path))
         try:
             with zipfile.ZipFile(path) as zf:
+                if _declares_entities(zf):
+                    raise _Fallback("a DTD: the openpyxl path refuses it with its message")
                 parts = _sheet_parts(zf)
                 out: dict[str, list[tuple[Any, ...]]] = {}
                 for meta in wb.sheets_metadata:
