@@ -18,11 +18,11 @@ import gzip
 import marshal
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .atomic import replacing
 from .values import shown
 
 SHAPE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](\.[0-9A-Z]{1,4})?$")
@@ -95,23 +95,15 @@ def _build_rows() -> list[tuple[str, bool, str]]:
 
 def _write_cache(path: Path, rows: list[tuple[str, bool, str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as fh:
-            fh.write("".join(f"{c}\t{int(b)}\t{d}\n" for c, b, d in rows).encode("utf-8"))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with replacing(path) as tmp, open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as fh:
+        fh.write("".join(f"{c}\t{int(b)}\t{d}\n" for c, b, d in rows).encode("utf-8"))
 
 
 def _write_codes(path: Path, billable: set[str], headers: set[str]) -> None:
     """Best effort: a marshal copy of the code sets next to the TSV index."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(marshal.dumps((tuple(sorted(billable)), tuple(sorted(headers)))))
-        os.replace(tmp, path)
+        with replacing(path) as tmp:
+            tmp.write_bytes(marshal.dumps((tuple(sorted(billable)), tuple(sorted(headers)))))
     except OSError:
         pass
 

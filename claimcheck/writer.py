@@ -11,7 +11,6 @@ value that starts like a formula is stored as a string cell, never evaluated.
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from collections import defaultdict
 from pathlib import Path
@@ -46,17 +45,12 @@ def open_for_update(src: str | os.PathLike):
 
 def save_atomically(wb, out: str | os.PathLike) -> None:
     """Save to a temporary file in the target folder, then move it into place."""
+    from .atomic import replacing
+
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".claimcheck-", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    try:
+    with replacing(out) as tmp:
         wb.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def check_text(items: list[Finding]) -> str:
@@ -77,8 +71,6 @@ def _text_cell(cell, value):
 
 
 def _find_or_add_check_column(ws, header_row: int) -> int:
-    from openpyxl.utils import get_column_letter  # noqa: F401
-
     last = 0
     for cell in ws[header_row]:
         if cell.value is not None:

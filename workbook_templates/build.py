@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -37,6 +35,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from claimcheck import columns as C
+from claimcheck.atomic import replacing
 from claimcheck.reader import UnusableInput
 from claimcheck.tables import tables
 
@@ -141,7 +140,7 @@ def claim_formulas() -> dict[str, str]:
     """The calculated columns of the Claims table, by header."""
     T = CLAIMS_TABLE
     auth, dos, payer = _this(T, "Auth Number"), _this(T, "DOS"), _this(T, "Payer")
-    cpt, units = _this(T, "CPT"), _this(T, "Units")
+    cpt = _this(T, "CPT")
     eval_default = (tables().payer_defaults.get("Eval Counts Toward Auth", "N") or "N")[:1].upper()
     eval_counts = (f"IFERROR(UPPER(LEFT(INDEX({_ref(PAYERS_TABLE, 'Eval Counts Toward Auth')},"
                    f"MATCH({payer},{_ref(PAYERS_TABLE, 'Payer')},0)),1)),\"{eval_default}\")")
@@ -1010,10 +1009,8 @@ def build_workbook(output: Path | str, sample: bool = False) -> Path:
         raise UnusableInput(f"{output}: the workbook name must end in .xlsx (or .xlsm for buttons and a Billing ribbon tab)")
     if not output.parent.exists():
         raise UnusableInput(f"{output.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(prefix=".claimcheck-new-", suffix=suffix, dir=output.parent)
-    os.close(fd)
-    try:
-        builder = _Builder(Path(tmp), sample)
+    with replacing(output, prefix=".claimcheck-new-") as tmp:
+        builder = _Builder(tmp, sample)
         builder.build()
         if suffix == ".xlsm":
             from . import xlsm
@@ -1022,9 +1019,4 @@ def build_workbook(output: Path | str, sample: bool = False) -> Path:
         builder.close()
         if suffix == ".xlsm":
             xlsm.add_ribbon(tmp)
-        os.replace(tmp, output)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return output

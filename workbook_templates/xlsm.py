@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from addin.vba_project import ModuleKind, VbaModule, build_vba_project, excel_document_modules, load_vba_sources
+from claimcheck.atomic import replacing
 from claimcheck.reader import UnusableInput
 
 ADDIN_DIR = Path(__file__).resolve().parent.parent / "addin"
@@ -205,24 +205,17 @@ def add_ribbon(path: str | os.PathLike, xml: bytes | None = None) -> None:
     ``Default Extension="xml"`` covers (as in the ribbon workbooks xlwings ships)."""
     path = Path(path)
     xml = ribbon_xml() if xml is None else xml
-    fd, tmp = tempfile.mkstemp(prefix=".claimcheck-ribbon-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-            types = src.read("[Content_Types].xml").decode("utf-8")
-            if 'Extension="xml"' not in types:
-                raise UnusableInput(f"{path}: no default content type for .xml parts")
-            for info in src.infolist():
-                data = src.read(info.filename)
-                if info.filename == "_rels/.rels":
-                    data = _with_customui_relationship(data)
-                if info.filename == CUSTOMUI_PART:
-                    continue
-                dst.writestr(info, data)
-            dst.writestr(zipfile.ZipInfo(CUSTOMUI_PART, date_time=src.infolist()[0].date_time), xml,
-                         compress_type=zipfile.ZIP_DEFLATED)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with replacing(path, prefix=".claimcheck-ribbon-") as tmp, zipfile.ZipFile(path) as src, \
+            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        types = src.read("[Content_Types].xml").decode("utf-8")
+        if 'Extension="xml"' not in types:
+            raise UnusableInput(f"{path}: no default content type for .xml parts")
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "_rels/.rels":
+                data = _with_customui_relationship(data)
+            if info.filename == CUSTOMUI_PART:
+                continue
+            dst.writestr(info, data)
+        dst.writestr(zipfile.ZipInfo(CUSTOMUI_PART, date_time=src.infolist()[0].date_time), xml,
+                     compress_type=zipfile.ZIP_DEFLATED)
