@@ -23,6 +23,8 @@ import random
 import sys
 from pathlib import Path
 
+from claimcheck import columns as C
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 GENERATOR_VERSION = 1  # bump when the mix changes, so cached files are rebuilt
@@ -30,16 +32,10 @@ GENERATOR_VERSION = 1  # bump when the mix changes, so cached files are rebuilt
 AS_OF = dt.date(2026, 6, 30)
 YEAR_START = dt.date(2025, 7, 1)
 
-CLAIM_HEADERS = [
-    "Claim ID", "Client ID", "Client Name", "Client DOB", "Member ID", "Payer", "Rendering NPI",
-    "Billing NPI", "DOS", "Minutes", "CPT", "Modifiers", "Units", "Dx Codes", "POS", "Charge",
-    "Auth Number", "Status", "Submitted On", "Paid Amount", "Denial Codes", "Denial Date",
-]
-AUTH_HEADERS = ["Auth Number", "Client ID", "Payer", "Start Date", "End Date", "Authorized", "Unit Type",
-                "Codes Covered", "Rendering NPI", "Notes"]
-PAYER_HEADERS = ["Payer", "Payer ID", "Timely Filing Days", "Appeal Days", "Telehealth Modifier",
-                 "Auth Required", "Eval Counts Toward Auth", "Appeal Address", "Appeal Fax", "Phone"]
-PROVIDER_HEADERS = ["NPI", "Name", "Credential", "Taxonomy"]
+CLAIM_HEADERS = C.CLAIM_HEADERS
+AUTH_HEADERS = C.AUTH_HEADERS
+PAYER_HEADERS = C.PAYER_HEADERS
+PROVIDER_HEADERS = C.PROVIDER_HEADERS
 
 # name, payer id, filing days, appeal days, telehealth modifier, auth required, eval counts
 PAYERS = [

@@ -88,6 +88,12 @@ SHEETS = {
     "Providers": (PROVIDERS, ("NPI",)),
 }
 
+#: The contract's headers of each sheet, in contract order (what a new workbook is given).
+CLAIM_HEADERS = [c.name for c in CLAIMS]
+AUTH_HEADERS = [c.name for c in AUTHORIZATIONS]
+PAYER_HEADERS = [c.name for c in PAYERS]
+PROVIDER_HEADERS = [c.name for c in PROVIDERS]
+
 STATUSES = ("Draft", "Ready", "Submitted", "Paid", "Denied", "Appealed")
 
 

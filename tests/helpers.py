@@ -8,19 +8,14 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from claimcheck import columns as C
 from claimcheck.api import check_raw
 from claimcheck.reader import rows_to_table
 
-CLAIM_HEADERS = [
-    "Claim ID", "Client ID", "Client Name", "Client DOB", "Member ID", "Payer", "Rendering NPI",
-    "Billing NPI", "DOS", "Minutes", "CPT", "Modifiers", "Units", "Dx Codes", "POS", "Charge",
-    "Auth Number", "Status", "Submitted On", "Paid Amount", "Denial Codes", "Denial Date",
-]
-PAYER_HEADERS = ["Payer", "Payer ID", "Timely Filing Days", "Appeal Days", "Telehealth Modifier",
-                 "Auth Required", "Eval Counts Toward Auth", "Appeal Address", "Appeal Fax", "Phone"]
-PROVIDER_HEADERS = ["NPI", "Name", "Credential", "Taxonomy"]
-AUTH_HEADERS = ["Auth Number", "Client ID", "Payer", "Start Date", "End Date", "Authorized", "Unit Type",
-                "Codes Covered", "Rendering NPI", "Notes"]
+CLAIM_HEADERS = C.CLAIM_HEADERS
+PAYER_HEADERS = C.PAYER_HEADERS
+PROVIDER_HEADERS = C.PROVIDER_HEADERS
+AUTH_HEADERS = C.AUTH_HEADERS
 
 AS_OF = dt.date(2026, 6, 30)
 NPI_A = "1234567893"  # valid check digit, made up

@@ -12,15 +12,14 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from claimcheck import columns as C
 from claimcheck.appeals import LOG_HEADER, LOG_SHEET, plan_appeals, sheet_name_for
 from claimcheck.book import build_book
 from claimcheck.reader import rows_to_table
 
 AS_OF = dt.date(2026, 6, 30)
 NAME, DOB = "Zelda Privateperson", dt.date(1984, 3, 7)
-HEADERS = ["Claim ID", "Client ID", "Client Name", "Client DOB", "Member ID", "Payer", "Rendering NPI", "Billing NPI",
-           "DOS", "Minutes", "CPT", "Modifiers", "Units", "Dx Codes", "POS", "Charge", "Auth Number", "Status",
-           "Submitted On", "Paid Amount", "Denial Codes", "Denial Date"]
+HEADERS = C.CLAIM_HEADERS
 PAYERS = [["Payer", "Payer ID", "Timely Filing Days", "Appeal Days", "Telehealth Modifier", "Auth Required",
            "Eval Counts Toward Auth", "Appeal Address", "Appeal Fax", "Phone"],
           ["Acme Health", "ACM1", 90, 180, "95", "N", "N", "Acme Appeals, PO Box 1, Town, ST 00001", "555-0100", "555-0101"],

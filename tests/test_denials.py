@@ -8,6 +8,7 @@ from importlib import resources
 
 import pytest
 
+from claimcheck import columns as C
 from claimcheck import denials as D
 from claimcheck.api import check_raw
 from claimcheck.deadlines import appeal_deadline, days_left, filing_deadline
@@ -16,9 +17,7 @@ from claimcheck.reader import rows_to_table
 
 AS_OF = dt.date(2026, 6, 30)
 NAME, DOB = "Zelda Privateperson", dt.date(1984, 3, 7)
-HEADERS = ["Claim ID", "Client ID", "Client Name", "Client DOB", "Member ID", "Payer", "Rendering NPI", "Billing NPI",
-           "DOS", "Minutes", "CPT", "Modifiers", "Units", "Dx Codes", "POS", "Charge", "Auth Number", "Status",
-           "Submitted On", "Paid Amount", "Denial Codes", "Denial Date"]
+HEADERS = C.CLAIM_HEADERS
 PAYERS = [["Payer", "Payer ID", "Timely Filing Days", "Appeal Days", "Telehealth Modifier", "Auth Required",
            "Eval Counts Toward Auth", "Appeal Address", "Appeal Fax", "Phone"],
           ["Acme Health", "ACM1", 90, 180, "95", "N", "N", "PO Box 1, Town, ST 00001", "555-0100", "555-0101"],

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from claimcheck import columns as C
+
 AS_OF = dt.date(2026, 6, 30)
 
 D = dt.date
 
-CLAIM_HEADERS = [
-    "Claim ID", "Client ID", "Client Name", "Client DOB", "Member ID", "Payer", "Rendering NPI",
-    "Billing NPI", "DOS", "Minutes", "CPT", "Modifiers", "Units", "Dx Codes", "POS", "Charge",
-    "Auth Number", "Status", "Submitted On", "Paid Amount", "Denial Codes", "Denial Date",
-]
+CLAIM_HEADERS = C.CLAIM_HEADERS
 
-PAYER_HEADERS = ["Payer", "Payer ID", "Timely Filing Days", "Appeal Days", "Telehealth Modifier",
-                 "Auth Required", "Eval Counts Toward Auth", "Appeal Address", "Appeal Fax", "Phone"]
+PAYER_HEADERS = C.PAYER_HEADERS
 PAYERS = [
     ["Evergreen Health Plan", "EVG01", 90, 180, "95", "Y", "N",
      "Evergreen Health Plan, Provider Appeals, PO Box 4410, Portland, OR 97208", "(503) 555-0140", "(800) 555-0110"],
@@ -36,7 +33,7 @@ PAYERS = [
      "Riverbend Medicaid, Appeals and Grievances, 15 State St, Albany, NY 12207", "(518) 555-0101", "(888) 555-0150"],
 ]
 
-PROVIDER_HEADERS = ["NPI", "Name", "Credential", "Taxonomy"]
+PROVIDER_HEADERS = C.PROVIDER_HEADERS
 PROVIDERS = [
     ["1234567893", "Dana Reyes", "LCSW", "1041C0700X"],
     ["1456789019", "Sam Okafor", "PsyD", "103TC0700X"],
@@ -45,8 +42,7 @@ PROVIDERS = [
 ]
 GROUP_NPI = "1987654328"
 
-AUTH_HEADERS = ["Auth Number", "Client ID", "Payer", "Start Date", "End Date", "Authorized", "Unit Type",
-                "Codes Covered", "Rendering NPI", "Notes"]
+AUTH_HEADERS = C.AUTH_HEADERS
 AUTHORIZATIONS = [
     ["EV-26-0142", "CL-1001", "Evergreen Health Plan", D(2026, 3, 1), D(2026, 8, 31), 12, "Visits",
      "90832, 90834, 90837", "1234567893", "Initial 12 visits"],
