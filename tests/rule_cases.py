@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from helpers import GROUP, NPI_A, NPI_B, NPI_MD, line
+from helpers import NPI_MD, line
 
 D = dt.date
 

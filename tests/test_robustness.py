@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
-import json
 import os
 import re
 import shutil
@@ -22,6 +20,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+import office
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -152,7 +152,7 @@ def test_folder_instead_of_file(tmp_path):
 
 
 def test_password_protected_workbook(tmp_path):
-    msoffcrypto = pytest.importorskip("msoffcrypto")
+    pytest.importorskip("msoffcrypto")
     from msoffcrypto.format.ooxml import OOXMLFile
 
     plain = tmp_path / "plain.xlsx"
@@ -163,13 +163,7 @@ def test_password_protected_workbook(tmp_path):
     one_line_exit_2(run("check", enc), "password-protected", "remove the password")
 
 
-def _soffice():
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if not exe:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required in CI")
-        pytest.skip("LibreOffice not installed")
-    return exe
+_soffice = office.soffice
 
 
 def test_old_xls_workbook(tmp_path):

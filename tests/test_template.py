@@ -10,13 +10,14 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+import office
 from openpyxl import load_workbook
 
 from claimcheck import columns as C
@@ -39,14 +40,7 @@ _RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        message = f"{tool} is not installed (Debian: libreoffice-calc-nogui, poppler-utils)"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; it is required in CI")
-        pytest.skip(message)
-    return path
+need = office.need
 
 
 def claimcheck_cmd() -> list[str]:

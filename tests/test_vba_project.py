@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import struct
 import subprocess
-import sys
 import uuid
 import zipfile
 from pathlib import Path
 
 import olefile
 import pytest
+
+import office
 import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -513,30 +513,7 @@ def test_load_vba_sources(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (required because CI is set)")
-    pytest.skip(reason)
-
-
-def _soffice() -> str:
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    _require(exe is not None, "LibreOffice (soffice) not installed")
-    assert exe is not None
-    return exe
-
-
-def _uno_python(soffice: str) -> str:
-    candidates = [sys.executable, "/usr/bin/python3", str(Path(os.path.realpath(soffice)).parent / "python")]
-    for cand in candidates:
-        if cand and os.path.exists(cand):
-            ok = subprocess.run([cand, "-c", "import uno"], capture_output=True, timeout=60).returncode == 0
-            if ok:
-                return cand
-    _require(False, "no Python interpreter with the LibreOffice 'uno' module")
-    raise AssertionError("unreachable")
+_require, _soffice, _uno_python = office.require, office.soffice, office.uno_python
 
 
 def test_libreoffice_imports_basic_library(tmp_path: Path) -> None:

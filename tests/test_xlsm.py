@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -30,6 +29,8 @@ from pathlib import Path
 
 import olefile
 import pytest
+
+import office
 from defusedxml import ElementTree as DET
 from openpyxl import load_workbook
 from oletools.olevba import VBA_Parser
@@ -367,29 +368,7 @@ def test_add_ribbon_is_idempotent_and_keeps_other_parts(tmp_path, book):
 # ----------------------------------------------------------------------------- LibreOffice
 
 
-def _require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (required because CI is set)")
-    pytest.skip(reason)
-
-
-def _soffice() -> str:
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    _require(exe is not None, "LibreOffice (soffice) not installed")
-    assert exe is not None
-    return exe
-
-
-def _uno_python(soffice: str) -> str:
-    candidates = [sys.executable, "/usr/bin/python3", str(Path(os.path.realpath(soffice)).parent / "python")]
-    for cand in candidates:
-        if cand and os.path.exists(cand):
-            if subprocess.run([cand, "-c", "import uno"], capture_output=True, timeout=60).returncode == 0:
-                return cand
-    _require(False, "no Python interpreter with the LibreOffice 'uno' module")
-    raise AssertionError("unreachable")
+_require, _soffice, _uno_python = office.require, office.soffice, office.uno_python
 
 
 # Loads the workbook with macros enabled, reports the Basic library's modules and their source,
