@@ -46,6 +46,21 @@ def _as_of(value: Optional[str]) -> dt.date:
     raise AssertionError  # pragma: no cover
 
 
+def _reading_status(workbook: Path):
+    """A spinner on stderr while a large workbook (over 1 MB) is read, when stderr is a terminal."""
+    import contextlib
+
+    try:
+        large = workbook.stat().st_size > 1_000_000
+    except OSError:
+        large = False
+    if not large or not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(f"reading {workbook.name} ...")
+
+
 def _progress_for(lines: int):
     """A rich progress bar on stderr for large workbooks when stderr is a terminal."""
     if lines < 5000 or not sys.stderr.isatty():
@@ -80,7 +95,8 @@ def check(
     if tables is not None and not tables.is_dir():
         _fail(f"--tables {tables}: not a folder")
     try:
-        book = load_book(workbook, tables_dir=str(tables) if tables else None, engine=engine)
+        with _reading_status(workbook):
+            book = load_book(workbook, tables_dir=str(tables) if tables else None, engine=engine)
         bar, progress = _progress_for(len(book.claims))
         if bar is not None:
             with bar:

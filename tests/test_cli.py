@@ -323,3 +323,37 @@ def test_clean_workbook_exits_zero(tmp_path, fmt):
     proc = run("check", p, "--as-of", "2026-06-30", "--format", fmt, check_exit=0)
     if fmt == "text":
         assert "No problems found" in proc.stdout
+
+
+def _run_with_terminal_stderr(*args):
+    """Run claimcheck with stderr on a pseudo-terminal (as in a biller's console)."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([EXE, *map(str, args)], stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=300)
+    out = proc.stdout.read()
+    os.close(master)
+    return proc.returncode, out, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_and_quiet_otherwise(tmp_path):
+    rows = [as_row(line(Claim_ID=f"P{i}", Client_ID=f"CL{i}", Member_ID=f"M{i}")) for i in range(5200)]
+    path = write_workbook(tmp_path / "big.xlsx", rows)
+    code, out, err = _run_with_terminal_stderr("check", path, "--as-of", "2026-06-30", "--format", "json")
+    assert code == 0
+    assert "checking 5,200 lines" in err and "rules" in err
+    assert json.loads(out)["summary"]["lines"] == 5200  # stdout stays clean JSON
+    quiet = run("check", path, "--as-of", "2026-06-30", "--format", "json", check_exit=0)
+    assert quiet.stderr == ""
