@@ -104,6 +104,13 @@ def default_payer(name: str, tables: CodeTables | None = None, base: Payer | Non
 
 # --------------------------------------------------------------------------- normalising
 
+def _severity(code: str) -> str:
+    from .rules.registry import REGISTRY, get
+
+    rule = REGISTRY.get(code)
+    return (rule if rule is not None else get(code)).severity
+
+
 def _column_problem(sheet: str, row: int, claim_id: str, column: C.Column, problem: str) -> Finding:
     if "Excel error" in problem:
         code = "REQ003"
@@ -116,57 +123,93 @@ def _column_problem(sheet: str, row: int, claim_id: str, column: C.Column, probl
     if column.kind.startswith("private"):
         # Never echo a private value: say only that it could not be read.
         problem = "cell shows an Excel error" if code == "REQ003" else "could not be read"
-    from .rules.registry import get
-
-    severity = get(code).severity
+    severity = _severity(code)
     return Finding(sheet=sheet, row=row, claim_id=claim_id, column=column.name, code=code,
                    severity=severity, message=f"{column.name} {problem}")
+
+
+def _column_values(table: RawTable, pos: int, columns: list[tuple]) -> list | tuple:
+    """The raw values of one column, None where a row is shorter than ``pos`` (``columns`` holds
+    the columns every row reaches)."""
+    if pos < len(columns):
+        return columns[pos]
+    return [vals[pos] if pos < len(vals) else None for _, vals in table.rows]
+
+
+#: Types whose values never equal a value of another type (1 == 1.0 == True, and a pandas
+#: Timestamp equals a datetime, so a column mixing other types is read with a (type, value) key).
+_DISTINCT_TYPES = (str, type(None))
+
+
+def _read_column(values: list, reader: Callable[[Any], tuple[Any, str | None]],
+                 guard: bool = True) -> tuple[list, list]:
+    """``reader`` over a column, called once per distinct (type, value): the values and the
+    problems, cell by cell.  With ``guard`` a reader exception reads as "could not be read"."""
+    types = set(map(type, values))
+    if sum(1 for t in types if t not in _DISTINCT_TYPES) <= 1:
+        try:
+            results: dict = dict.fromkeys(values)
+        except TypeError:  # an unhashable cell
+            results = None
+        if results is not None:
+            for raw in results:
+                results[raw] = _guarded(reader, raw) if guard else reader(raw)
+            found = list(map(results.__getitem__, values))
+            return [r[0] for r in found], [r[1] for r in found]
+    # Mixed numbers or unhashable cells: read cell by cell with a (type, value) cache.
+    cache: dict = {}
+    out = []
+    for raw in values:
+        try:
+            res = cache[(type(raw), raw)]
+        except KeyError:
+            res = cache[(type(raw), raw)] = _guarded(reader, raw) if guard else reader(raw)
+        except TypeError:
+            res = reader(raw)
+        out.append(res)
+    return [r[0] for r in out], [r[1] for r in out]
+
+
+def _guarded(reader, raw):
+    try:
+        return reader(raw)
+    except Exception:  # a reader bug must never lose the line
+        return (None, "could not be read")
 
 
 def normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFrame, list[Finding]]:
     """Typed columns for one raw table, plus a finding for each value that could not be read."""
     n = len(table.rows)
-    data: dict[str, list] = {"row": [r for r, _ in table.rows]}
+    row_numbers = [r for r, _ in table.rows]
+    data: dict[str, list] = {"row": row_numbers}
     problems: list[Finding] = []
+    columns = list(zip(*(vals for _, vals in table.rows)))  # as far as every row reaches
     id_pos = table.positions.get("claim_id")
-    claim_ids = [
-        (V.read_text(vals[id_pos])[0] or "") if id_pos is not None and id_pos < len(vals) else ""
-        for _, vals in table.rows
-    ]
+    read_ids = None
+    if id_pos is not None:
+        read_ids = _read_column(_column_values(table, id_pos, columns), V.read_text, guard=False)
+        claim_ids = [i or "" for i in read_ids[0]]
+    else:
+        claim_ids = [""] * n
     for col in schema:
         pos = table.positions.get(col.field)
         if pos is None:
             empty = _EMPTY.get(col.kind)
             data[col.field] = [empty] * n if empty is not None else [None] * n
             continue
-        reader = _READERS[col.kind]
-        bad = [False] * n
-        cache: dict[Any, tuple[Any, str | None]] = {}
-        out = []
-        for i, (rownum, vals) in enumerate(table.rows):
-            raw = vals[pos] if pos < len(vals) else None
-            try:
-                res = cache[(type(raw), raw)]
-            except KeyError:
-                try:
-                    res = reader(raw)
-                except Exception:  # a reader bug must never lose the line
-                    res = (None, "could not be read")
-                try:
-                    cache[(type(raw), raw)] = res
-                except TypeError:
-                    pass
-            except TypeError:
-                res = reader(raw)
-            value, problem = res
-            if problem:
-                problems.append(_column_problem(table.sheet, rownum, claim_ids[i], col, problem))
-                bad[i] = True
-            if value is None and col.kind in _EMPTY:
-                value = ()
-            out.append(value)
+        if pos == id_pos and _READERS[col.kind] is V.read_text:
+            out, found = read_ids  # the same cells read the same way
+        else:
+            out, found = _read_column(_column_values(table, pos, columns), _READERS[col.kind])
+        if col.kind in _EMPTY:
+            out = [() if value is None else value for value in out]
         data[col.field] = out
-        if any(bad):
+        if any(found):
+            bad = [False] * n
+            for i, problem in enumerate(found):
+                if problem:
+                    problems.append(_column_problem(table.sheet, row_numbers[i], claim_ids[i], col, problem))
+                    bad[i] = True
             data[col.field + "__bad"] = bad
     # Object columns keep None for an empty cell (pandas 3 would infer a string dtype with NaN).
     frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in data.items()})
@@ -179,6 +222,15 @@ def normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFra
     return frame, problems
 
 
+def _map_unique(column: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """``column.map(func)`` for text columns (str or None), ``func`` called once per distinct value."""
+    values = column.tolist()
+    if not all(v is None or type(v) is str for v in values):
+        return column.map(func)
+    results = {v: func(v) for v in dict.fromkeys(values)}
+    return pd.Series(list(map(results.__getitem__, values)), index=column.index)
+
+
 def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Book:
     """Normalise the raw tables of a workbook (or of Excel ranges) into a :class:`Book`."""
     tables = tables or load_tables()
@@ -186,8 +238,8 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
     claims, reading = normalise(claims_raw, C.CLAIMS)
     claims["units_given"] = claims["units"].notna()
     claims["units"] = claims["units"].fillna(1.0)
-    claims["payer_key"] = claims["payer"].map(lambda p: (p or "").strip().upper())
-    claims["status_key"] = claims["status"].map(lambda s: (s or "").strip().capitalize())
+    claims["payer_key"] = _map_unique(claims["payer"], lambda p: (p or "").strip().upper())
+    claims["status_key"] = _map_unique(claims["status"], lambda s: (s or "").strip().capitalize())
 
     payers: dict[str, Payer] = {}
     providers: dict[str, Provider] = {}
