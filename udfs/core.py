@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from claimcheck import columns as C
@@ -89,12 +90,47 @@ def _texts_by_row(result) -> dict[int, str]:
     return {int(r): check_text(per_row.get(int(r), [])) for r in book.claims["row"]}
 
 
-def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> str:
-    """``OK`` or the row-level findings of one service line."""
-    from claimcheck.api import check_raw
+#: Recalculation asks CHECK_CLAIM the same question again: answers kept per (row, header, date).
+CHECK_CLAIM_CACHE_SIZE = 4096
 
+
+def _typed(rows: list[tuple[Any, ...]]) -> tuple:
+    """A hashable key for cell values that tells 1, 1.0 and TRUE apart (each reads differently)."""
+    return tuple(tuple((type(v), v) for v in r) for r in rows)
+
+
+@lru_cache(maxsize=CHECK_CLAIM_CACHE_SIZE)
+def _check_claim_cached(line: tuple, heading: tuple, as_of: dt.date, _rules_and_tables: tuple) -> str:
+    return _check_claim([tuple(v for _, v in r) for r in line], [tuple(v for _, v in r) for r in heading], as_of)
+
+
+def _rules_and_tables() -> tuple:
+    """What else an answer depends on: the registered rules and the code tables in use."""
+    from claimcheck.rules import load_all
+    from claimcheck.rules.registry import REGISTRY
+    from claimcheck.tables import tables
+
+    load_all()
+    return (len(REGISTRY), id(tables()))
+
+
+def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> str:
+    """``OK`` or the row-level findings of one service line.  The rules are pure functions of the
+    line, its header and the date, so an answer is reused for the same arguments."""
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
+    as_of = as_of or dt.date.today()
+    try:
+        key = (_typed(line), _typed(heading), as_of, _rules_and_tables())
+        hash(key)
+    except TypeError:  # an unhashable cell: check without the cache
+        return _check_claim(line, heading, as_of)
+    return _check_claim_cached(*key)
+
+
+def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as_of: dt.date) -> str:
+    from claimcheck.api import check_raw
+
     if not heading and len(line) >= 2 and find_header("Claims", line[:1])[0] == 0:
         heading, line = line[:1], line[1:]  # the range includes its header row
     if not line:
@@ -122,7 +158,7 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     table = rows_to_table("Claims", "Claims", [names, values])
     if not table.rows:
         return ""
-    result = check_raw({"Claims": table}, as_of or dt.date.today(), row_level_only=True)
+    result = check_raw({"Claims": table}, as_of, row_level_only=True)
     return _texts_by_row(result).get(table.rows[0][0], "OK")
 
 
