@@ -107,25 +107,30 @@ def test_flag_authorizations_marks_lines_and_summarises_each_authorization():
     assert [wb2.value("Claims", r, CHECK_COL) for r in rows] == checks
 
 
+def _row_of(sheets, claim_id: str) -> int:
+    """The Excel row number of a claim's first line on the sample's Claims sheet."""
+    return next(i + 1 for i, r in enumerate(sheets["Claims"]) if i and r[0] == claim_id)
+
+
 def test_generate_appeals_for_selection_or_all():
-    pytest.importorskip("claimcheck.appeals", reason="claimcheck.appeals (issue 4) is not in the tree yet")
     sheets = sample_sheets()
-    header = sheets["Claims"][0]
-    status_col = header.index("Status")
-    denied_rows = [i + 1 for i, r in enumerate(sheets["Claims"]) if i and r[status_col] == "Denied"]
-    wb = sample_book(selection=("Claims", [denied_rows[0]]))
+    wb = sample_book(selection=("Claims", [_row_of(sheets, "C1207")]))
     before = snapshot(wb, sheets)
     text = buttons.generate_appeals(wb, AS_OF)
     assert "selected" in text
-    appeal_sheets = [n for n in wb.sheet_names() if n.startswith("Appeal ")]
-    assert len(appeal_sheets) <= 1 and "Appeals Log" in wb.sheet_names()
+    assert [n for n in wb.sheet_names() if n.startswith("Appeal ")] == ["Appeal C1207"]
+    assert "Appeals Log" in wb.sheet_names()
+    # the selection is not on a denied line: every appealable denied claim, as the command line writes them
     wb_all = sample_book(selection=("Claims", [1]))
     buttons.generate_appeals(wb_all, AS_OF)
-    assert len([n for n in wb_all.sheet_names() if n.startswith("Appeal ")]) >= len(appeal_sheets)
+    expected = {"Appeal C1207", "Appeal C1505", "Appeal C1703", "Appeal C1704"}
+    assert {n for n in wb_all.sheet_names() if n.startswith("Appeal ")} == expected
     buttons.generate_appeals(wb_all, AS_OF)  # again: sheets are rewritten, not duplicated
     names = wb_all.sheet_names()
     assert len(names) == len(set(n.casefold() for n in names))
+    assert {n for n in names if n.startswith("Appeal ")} == expected
     assert_biller_cells_unchanged(wb, before)
+    assert_biller_cells_unchanged(wb_all, before)
 
 
 def test_new_claims_workbook_without_a_file_system_adds_template_sheets():
@@ -217,6 +222,24 @@ def test_lite_flag_authorizations_and_new_workbook_through_xlwings_dispatch():
     added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
     assert added == ["Claims", "Authorizations", "Payers", "Providers"]
     assert not _set_values(actions, 0)  # Sheet1 untouched
+
+
+def test_lite_generate_appeals_through_xlwings_dispatch():
+    """Generate Appeals on a JSON book built from the sample, selection on claim C1207's line:
+    Excel is asked to add that appeal sheet and the Appeals Log, and no biller sheet is written."""
+    sheets = sample_sheets()
+    row = _row_of(sheets, "C1207")
+    book = xw.Book(json=book_json(sheets, selection=f"A{row}"))
+    actions = run_script(lite_main(), "generate_appeals", book)["actions"]
+    added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
+    assert added == ["Appeal C1207", "Appeals Log"]
+    for position in range(len(sheets)):
+        assert not _set_values(actions, position), f"biller sheet {position} was written"
+    letter = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == len(sheets)]
+    text = " ".join(str(v) for a in letter for r in a["values"] for v in r)
+    assert "C1207" in text and "Summit BlueCare" in text and "Enclosures" in text
+    alert = [a for a in actions if a["func"] == "alert"]
+    assert len(alert) == 1 and "Generate Appeals" in alert[0]["args"][0]
 
 
 def test_lite_problem_is_an_alert_not_a_traceback():
