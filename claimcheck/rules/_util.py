@@ -20,6 +20,11 @@ def client_key(claims: pd.DataFrame) -> pd.Series:
     return key.where(key.notna(), "claim:" + claims["claim_id"].fillna("").astype(str))
 
 
+def run_client_key(ctx) -> pd.Series:
+    """``client_key`` of the run's claims, computed once per run (several rules group by it)."""
+    return memo(ctx, "client_key", lambda: client_key(ctx.claims))
+
+
 def day(ts) -> str:
     """A date for messages: 2026-03-02."""
     return "" if pd.isna(ts) else pd.Timestamp(ts).date().isoformat()

@@ -15,7 +15,7 @@ import pandas as pd
 from ..tables import PROCEDURE_SHAPE, psychotherapy_code_for_minutes
 from ..values import shown
 from .registry import rule
-from ._util import bad, client_key, code_list, day, group_ids, map_unique, memo, messages
+from ._util import bad, code_list, day, group_ids, map_unique, memo, messages, run_client_key
 
 DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 PRESCRIBER_CREDENTIALS = frozenset({"MD", "DO", "NP", "PMHNP", "PMHNP-BC", "APRN", "CNS", "PA", "PA-C", "APN", "FNP", "DNP", "CNP"})
@@ -209,7 +209,7 @@ def addon_without_primary(ctx):
     is_addon = map_unique(c["cpt"], lambda code: bool(addons.get(code)) if isinstance(code, str) else False).astype(bool)
     if not is_addon.any():
         return []
-    group = c["claim_id"].where(c["claim_id"].notna(), client_key(c))
+    group = c["claim_id"].where(c["claim_id"].notna(), run_client_key(ctx))
     # Only the claim/date groups that hold an add-on matter: keep their lines (vectorised),
     # then look at those few in Python, in the original order.
     ids = group_ids(group, c["dos"])
@@ -232,7 +232,7 @@ def _same_day_groups(ctx):
 
 def _same_day_groups_uncached(ctx):
     c = ctx.claims
-    who = client_key(c)
+    who = run_client_key(ctx)
     # Only clients with two or more dated lines on one day can pair up: find those lines
     # vectorised and group just them (in the original order) in Python.
     dated = c["dos"].notna() & map_unique(c["cpt"], lambda x: isinstance(x, str)).astype(bool)
@@ -330,7 +330,7 @@ def units_over_daily_max(ctx):
     if not mask.any():
         return None
     sub = c[mask]
-    totals = sub.groupby([client_key(sub), sub["dos"], sub["cpt"]], dropna=False)["units"].transform("sum")
+    totals = sub.groupby([run_client_key(ctx)[mask], sub["dos"], sub["cpt"]], dropna=False)["units"].transform("sum")
     over = totals > sub["cpt"].map(limited)
     return messages(sub.index[over], (
         f"{code}: {_minutes(t)} units on {day(d)}; at most {limited[code]} per day"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .registry import rule
-from ._util import client_key, day, group_ids, map_unique
+from ._util import day, group_ids, map_unique, run_client_key
 
 
 @rule(
@@ -19,7 +19,7 @@ def duplicate_service(ctx):
     order), naming the first line."""
     c = ctx.claims
     keyed = pd.DataFrame({
-        "who": client_key(c),
+        "who": run_client_key(ctx),
         "dos": c["dos"],
         "cpt": c["cpt"],
         "mods": map_unique(c["modifiers"], lambda m: " ".join(sorted(m or ()))),
@@ -46,10 +46,11 @@ def duplicate_service(ctx):
 def claim_id_mixed(ctx):
     """Flags lines whose Claim ID is shared with a line of another client or payer."""
     c = ctx.claims
-    sub = c[c["claim_id"].notna()]
+    has_id = c["claim_id"].notna()
+    sub = c[has_id]
     if sub.empty:
         return None
-    who = client_key(sub)
+    who = run_client_key(ctx)[has_id]
     # nunique per claim (neither key is ever empty): distinct (claim, key) pairs counted per claim.
     claim = group_ids(sub["claim_id"])
 
