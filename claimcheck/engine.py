@@ -71,17 +71,21 @@ def _to_findings(rule: Rule, result, claims: pd.DataFrame, sheet: str) -> list[F
     rows = claims["row"].to_numpy()
     claim_ids = claims["claim_id"].to_numpy(dtype=object)
     out = []
+    # Findings built from values of the types the model declares (checked here) skip pydantic's
+    # validation, which cost more than the rest of this loop on large workbooks.
+    make = Finding.model_construct if isinstance(sheet, str) and rule.severity in SEVERITY_ORDER else Finding
     for pos, message in enumerate(messages):
         if message is None or (isinstance(message, float) and pd.isna(message)):
             continue
         at = positions[pos]
         row = rows[at] if at >= 0 else None
         claim_id = claim_ids[at] if at >= 0 else None
-        out.append(Finding(
+        column = (columns[pos] if columns is not None else rule.column) or rule.column
+        out.append((make if isinstance(column, str) else Finding)(
             sheet=sheet,
             row=int(row) if row is not None and pd.notna(row) else None,
             claim_id=claim_id or "" if isinstance(claim_id, str) else "",
-            column=(columns[pos] if columns is not None else rule.column) or rule.column,
+            column=column,
             code=rule.code,
             severity=rule.severity,
             message=str(message),
