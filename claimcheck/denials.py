@@ -277,11 +277,26 @@ def _date(value) -> dt.date | None:
     return value
 
 
+def _column_by_index(book, name: str) -> dict:
+    """``{claim index: value}`` of one claims column, built once per claims frame (looking lines
+    up one ``.at`` at a time cost a large workbook a second)."""
+    cache = book.__dict__.setdefault("_column_by_index", {})
+    key = (name, id(book.claims), len(book.claims))
+    found = cache.get(key)
+    if found is None or found[0] is not book.claims:
+        found = cache[key] = (book.claims, dict(zip(book.claims.index.tolist(), book.claims[name].tolist())))
+    return found[1]
+
+
+def _row_of(book) -> dict:
+    return _column_by_index(book, "row")
+
+
 def _fix_from_findings(book, as_of: dt.date, indexes) -> list[str]:
     """claimcheck's own findings on the denied lines that name a fix (CPT, MOD, DX, POS, NPI)."""
     from .engine import run_rules
 
-    rows = {int(book.claims.at[i, "row"]) for i in indexes}
+    rows = {int(_row_of(book)[i]) for i in indexes}
     # The findings are computed once per book and date (not once per denied claim: that was
     # quadratic in the lines), grouped by row in the engine's order.
     cache = book.__dict__.setdefault("_fix_findings", {})
@@ -515,8 +530,9 @@ def _first(d: ClaimDecision):
 
 def _deadline_line(d: ClaimDecision, book) -> int | None:
     """The line a deadline finding sits on: the denied line with the earliest Denial Date."""
+    denial_dates = _column_by_index(book, "denial_date")
     for i in d.indexes:
-        if _date(book.claims.at[i, "denial_date"]) == d.denial_date and d.denial_date is not None:
+        if _date(denial_dates[i]) == d.denial_date and d.denial_date is not None:
             return i
     return _first(d)
 
