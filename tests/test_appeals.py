@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -336,3 +337,29 @@ def test_cli_on_the_bundled_sample(tmp_path):
     assert log["C1702"] == "bill patient"
     for name in ("Sample", "Placeholder", "Testcase", "Synthetic", "Fictional", "Madeup", "Example"):
         assert name not in res.stdout
+
+
+def test_each_appeal_sheet_prints_as_one_letter_page_in_libreoffice(tmp_path):
+    """The sample's appeal sheets opened in a real spreadsheet program and rendered to PDF:
+    every appeal is exactly one page, with its letter heading and its own footer."""
+    import office
+
+    sample = Path(__file__).resolve().parents[1] / "examples" / "sample-billing.xlsx"
+    out = tmp_path / "appeals.xlsx"
+    _run("appeals", sample, "--output", out, "--as-of", "2026-06-30")
+    pdf = office.soffice_convert(out, tmp_path / "pdf", "pdf", tmp_path / "lo-profile")
+    pdftotext = office.need("pdftotext")
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=120).stdout
+    pages = text.split("\f")
+    info = subprocess.run([office.need("pdfinfo"), "-f", "1", "-l", str(len(pages)), str(pdf)],
+                          capture_output=True, text=True, timeout=60).stdout
+    sizes = {int(m[0]): m[1] for m in re.findall(r"Page\s+(\d+) size:\s+(.*)", info)}
+    claims = ["C1207", "C1505", "C1703", "C1704"]
+    for claim in claims:
+        letter_pages = [i for i, p in enumerate(pages) if f"Appeal of denied claim {claim}" in p]
+        footer_pages = [i for i, p in enumerate(pages) if f"Claim {claim} - page" in p]
+        assert len(letter_pages) == 1 and footer_pages == letter_pages, claim
+        page = pages[letter_pages[0]]
+        for part in ("Re: appeal of claim", "Why this claim should be paid", "Action requested", "Enclosures", "Sincerely"):
+            assert part in page, (claim, part)
+        assert sizes[letter_pages[0] + 1].startswith("612 x 792 pts"), sizes[letter_pages[0] + 1]  # US Letter

@@ -30,17 +30,10 @@ SAMPLE = ROOT / "examples" / "sample-billing.xlsx"
 CONTRACT_CLAIMS = [c.name for c in C.CLAIMS]
 CALCULATED = ["Check", "Session #", "Authorized", "Auth Left", "File By", "Appeal Days Left", "Visit"]
 
-# Makes LibreOffice recalculate every formula when it loads an .xlsx (it trusts cached values
-# otherwise), in a private profile so parallel runs never share a profile lock.
-_RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
- xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
 
 
 need = office.need
+soffice_convert = office.soffice_convert
 
 
 def claimcheck_cmd() -> list[str]:
@@ -48,19 +41,6 @@ def claimcheck_cmd() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "claimcheck.cli"]
 
 
-def soffice_convert(src: Path, outdir: Path, target: str, profile: Path) -> Path:
-    """Convert with LibreOffice headless, recalculating on load; return the output file."""
-    soffice = need("soffice")
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_XCU, encoding="utf-8")
-    outdir.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                           "--convert-to", target, "--outdir", str(outdir), str(src)],
-                          capture_output=True, text=True, timeout=240)
-    ext = target.split(":")[0]
-    out = outdir / (src.stem + "." + ext)
-    assert out.exists(), f"LibreOffice did not write {out}: {done.stdout} {done.stderr}"
-    return out
 
 
 # ----------------------------------------------------------------------------- fixtures
