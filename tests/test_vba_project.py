@@ -537,64 +537,9 @@ def test_libreoffice_imports_basic_library(tmp_path: Path) -> None:
     assert "ThisWorkbook.Worksheets(1).Range(&quot;A1&quot;).Value = &quot;OK&quot;" in module_xml
 
 
-_RUN_MACRO = r'''
-import os, subprocess, sys, time
-import uno
-from com.sun.star.beans import PropertyValue
-
-def prop(name, value):
-    p = PropertyValue(); p.Name = name; p.Value = value; return p
-
-soffice, doc_path, script_uri, profile, pipe = sys.argv[1:6]
-proc = subprocess.Popen([soffice, "-env:UserInstallation=" + profile, "--headless", "--invisible",
-                         "--nologo", "--norestore", "--nodefault", "--accept=pipe,name=%s;urp;" % pipe],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.time() + 90
-    while True:
-        try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-            break
-        except Exception:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.3)
-    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    # MacroExecutionMode 4 = ALWAYS_EXECUTE_NO_WARN
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(doc_path)), "_blank", 0,
-                                       (prop("Hidden", True), prop("MacroExecutionMode", 4)))
-    before = doc.Sheets.getByIndex(0).getCellRangeByName("A1").getString()
-    doc.getScriptProvider().getScript(script_uri).invoke((), (), ())
-    after = doc.Sheets.getByIndex(0).getCellRangeByName("A1").getString()
-    print("BEFORE=%r AFTER=%r" % (before, after))
-    doc.close(True)
-    try:
-        desktop.terminate()
-    except Exception:
-        pass
-finally:
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-'''
-
-
 def test_libreoffice_runs_marker_macro(tmp_path: Path) -> None:
-    soffice = _soffice()
-    python = _uno_python(soffice)
     modules = excel_document_modules(["Sheet1"]) + [VbaModule("Module1", MARKER_SOURCE)]
     xlsm = tmp_path / "marker.xlsm"
     _build_xlsm(xlsm, modules)
-    script = tmp_path / "run_macro.py"
-    script.write_text(_RUN_MACRO)
-    uri = "vnd.sun.star.script:ClaimCheck.Module1.Marker?language=Basic&location=document"
-    res = subprocess.run(
-        [python, str(script), soffice, str(xlsm), uri, (tmp_path / "lo_profile").as_uri(), f"vbt_{uuid.uuid4().hex}"],
-        capture_output=True, text=True, timeout=240,
-    )
-    assert res.returncode == 0, res.stdout + res.stderr
-    assert "BEFORE='' AFTER='OK'" in res.stdout, res.stdout + res.stderr
+    result = office.run_macro(tmp_path, xlsm, "ClaimCheck", "Module1", "Marker", "Sheet1", "A1")
+    assert result["before"] == "" and result["after"] == "OK", result

@@ -18,12 +18,10 @@ when the ``CI`` environment variable is set.
 from __future__ import annotations
 
 import io
-import json
 import re
 import shutil
 import subprocess
 import sys
-import uuid
 import zipfile
 from pathlib import Path
 
@@ -371,83 +369,9 @@ def test_add_ribbon_is_idempotent_and_keeps_other_parts(tmp_path, book):
 _require, _soffice, _uno_python = office.require, office.soffice, office.uno_python
 
 
-# Loads the workbook with macros enabled, reports the Basic library's modules and their source,
-# then runs one macro and reads a cell before and after.  LibreOffice Basic does not evaluate
-# VBA conditional compilation (#If ... #Else), so xlwings' own modules, which define alternative
-# procedures per platform, do not compile there and would stop the whole library; the modules
-# named in ``skip`` are removed from the loaded (in-memory) library before the run.
-_RUN_MACRO = r'''
-import json, os, subprocess, sys, time
-import uno
-from com.sun.star.beans import PropertyValue
-
-def prop(name, value):
-    p = PropertyValue(); p.Name = name; p.Value = value; return p
-
-soffice, doc_path, library, module, macro, sheet, cell, profile, pipe, skip = sys.argv[1:11]
-skip = [n for n in skip.split(",") if n]
-proc = subprocess.Popen([soffice, "-env:UserInstallation=" + profile, "--headless", "--invisible",
-                         "--nologo", "--norestore", "--nodefault", "--accept=pipe,name=%s;urp;" % pipe],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-out = {}
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.time() + 90
-    while True:
-        try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-            break
-        except Exception:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.3)
-    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    # MacroExecutionMode 4 = ALWAYS_EXECUTE_NO_WARN
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(doc_path)), "_blank", 0,
-                                       (prop("Hidden", True), prop("MacroExecutionMode", 4)))
-    libs = doc.BasicLibraries
-    out["libraries"] = list(libs.getElementNames())
-    libs.loadLibrary(library)
-    lib = libs.getByName(library)
-    out["sources"] = {n: lib.getByName(n) for n in lib.getElementNames()}
-    for n in skip:
-        lib.removeByName(n)
-    ws = doc.Sheets.getByName(sheet)
-    out["before"] = ws.getCellRangeByName(cell).getString()
-    uri = "vnd.sun.star.script:%s.%s.%s?language=Basic&location=document" % (library, module, macro)
-    doc.getScriptProvider().getScript(uri).invoke((), (), ())
-    out["after"] = ws.getCellRangeByName(cell).getString()
-    doc.close(True)
-    try:
-        desktop.terminate()
-    except Exception:
-        pass
-finally:
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-print("RESULT=" + json.dumps(out))
-'''
-
-
 def _lo_run(tmp_path: Path, book: Path, skip: list[str]) -> dict:
-    soffice = _soffice()
-    python = _uno_python(soffice)
-    script = tmp_path / "run_macro.py"
-    script.write_text(_RUN_MACRO)
-    res = subprocess.run(
-        [python, str(script), soffice, str(book), xlsm.PROJECT_NAME, xlsm.SELF_TEST_MODULE, xlsm.SELF_TEST_MACRO,
-         xlsm.CONF_SHEET, xlsm.SELF_TEST_CELL, (tmp_path / "lo_profile").as_uri(), f"xlsm_{uuid.uuid4().hex}",
-         ",".join(skip)],
-        capture_output=True, text=True, timeout=240,
-    )
-    assert res.returncode == 0, res.stdout + res.stderr
-    line = next((ln for ln in res.stdout.splitlines() if ln.startswith("RESULT=")), None)
-    assert line is not None, res.stdout + res.stderr
-    return json.loads(line[len("RESULT="):])
+    return office.run_macro(tmp_path, book, xlsm.PROJECT_NAME, xlsm.SELF_TEST_MODULE, xlsm.SELF_TEST_MACRO,
+                            xlsm.CONF_SHEET, xlsm.SELF_TEST_CELL, skip=skip)
 
 
 def _lo_body(text: str) -> str:
