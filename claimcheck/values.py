@@ -13,6 +13,7 @@ echo.  Raw text that *is* echoed is shortened by :func:`shown`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from typing import Any
@@ -81,15 +82,32 @@ def _problem_for_error(value: Value) -> str | None:
     return f"cell shows the Excel error {err}" if err else None
 
 
+def _cell_reader(empty):
+    """Every reader treats an empty cell and an Excel error the same way: ``(empty, None)`` for
+    a blank, ``(empty, "cell shows the Excel error #N/A")`` for an error; the decorated function
+    sees only the other values."""
+
+    def wrap(read):
+        @functools.wraps(read)
+        def reader(value: Value):
+            if is_blank(value):
+                return empty, None
+            problem = _problem_for_error(value)
+            if problem:
+                return empty, problem
+            return read(value)
+
+        return reader
+
+    return wrap
+
+
 # --------------------------------------------------------------------------- text and codes
 
 
+@_cell_reader(empty=None)
 def read_text(value: Value) -> tuple[str | None, str | None]:
     """Free text such as Claim ID or Member ID; numbers lose a trailing ``.0``."""
-    if is_blank(value):
-        return None, None
-    if (p := _problem_for_error(value)):
-        return None, p
     if isinstance(value, bool):
         return None, f"holds {value!s}, not text"
     if isinstance(value, float):
@@ -116,16 +134,13 @@ def _digits_from_number(value: Value) -> str | None:
 _CODE_CHARS = re.compile(r"[^0-9A-Za-z]")
 
 
+@_cell_reader(empty=None)
 def read_procedure(value: Value) -> tuple[str | None, str | None]:
     """A CPT or HCPCS code: ``90834``, ``90834.0``, ``" 90834 "`` and ``"h0004"`` are all read.
 
     The result is upper case, without spaces; whether it is a well-formed code is a rule's
     question, not a reading problem.
     """
-    if is_blank(value):
-        return None, None
-    if (p := _problem_for_error(value)):
-        return None, p
     digits = _digits_from_number(value)
     if digits is not None:
         return digits, None
@@ -137,12 +152,9 @@ def read_procedure(value: Value) -> tuple[str | None, str | None]:
     return text, None
 
 
+@_cell_reader(empty=None)
 def read_pos(value: Value) -> tuple[str | None, str | None]:
     """Place of service: two digits; ``2`` and ``"2"`` mean ``02``."""
-    if is_blank(value):
-        return None, None
-    if (p := _problem_for_error(value)):
-        return None, p
     digits = _digits_from_number(value)
     if digits is None:
         if isinstance(value, (bool, float, dt.date, dt.time)):
@@ -166,12 +178,9 @@ def normalise_dx(code: str) -> str:
     return code
 
 
+@_cell_reader(empty=())
 def read_dx_list(value: Value) -> tuple[tuple[str, ...], str | None]:
     """Diagnosis codes, primary first, split on comma, semicolon, space or bar; dot optional."""
-    if is_blank(value):
-        return (), None
-    if (p := _problem_for_error(value)):
-        return (), p
     if isinstance(value, (bool, int, float, dt.date, dt.time)):
         return (), f"{shown(value)} is not a diagnosis code"
     parts = [p for p in _DX_SPLIT.split(clean_text(value)) if p]
@@ -181,16 +190,13 @@ def read_dx_list(value: Value) -> tuple[tuple[str, ...], str | None]:
 _MOD_SPLIT = re.compile(r"[,;\s]+")
 
 
+@_cell_reader(empty=())
 def read_modifiers(value: Value) -> tuple[tuple[str, ...], str | None]:
     """Modifiers separated by comma, space or semicolon: ``"95, HO"`` -> ``("95", "HO")``.
 
     A number such as ``95`` or ``59.0`` is read as its code; ``"GT-95"`` style dashes also
     separate.
     """
-    if is_blank(value):
-        return (), None
-    if (p := _problem_for_error(value)):
-        return (), p
     digits = _digits_from_number(value)
     if digits is not None:
         return (digits.zfill(2),), None
@@ -200,12 +206,9 @@ def read_modifiers(value: Value) -> tuple[tuple[str, ...], str | None]:
     return tuple(p for p in _MOD_SPLIT.split(text) if p), None
 
 
+@_cell_reader(empty=())
 def read_code_list(value: Value) -> tuple[tuple[str, ...], str | None]:
     """A comma list of codes (Codes Covered, Denial Codes): upper case, spaces trimmed."""
-    if is_blank(value):
-        return (), None
-    if (p := _problem_for_error(value)):
-        return (), p
     digits = _digits_from_number(value)
     if digits is not None:
         return (digits,), None
@@ -219,12 +222,9 @@ def read_code_list(value: Value) -> tuple[tuple[str, ...], str | None]:
 _MONEY = re.compile(r"^\(?-?\$?\s*-?[\d,]*\.?\d+\)?$")
 
 
+@_cell_reader(empty=None)
 def read_number(value: Value) -> tuple[float | None, str | None]:
     """A number: ints, floats, ``"45"``, ``"$1,250.00"``, ``"(35.00)"`` (negative), ``"45 min"``."""
-    if is_blank(value):
-        return None, None
-    if (p := _problem_for_error(value)):
-        return None, p
     if isinstance(value, bool):
         return None, f"holds {value!s}, not a number"
     if isinstance(value, (int, float)):
@@ -285,6 +285,7 @@ def _two_digit_year(year: int) -> int:
     return year + (2000 if year < 30 else 1900)
 
 
+@_cell_reader(empty=None)
 def read_date(value: Value) -> tuple[dt.date | None, str | None]:
     """A date as a biller types or Excel stores it.
 
@@ -292,10 +293,6 @@ def read_date(value: Value) -> tuple[dt.date | None, str | None]:
     ISO text (``2026-01-05``), US text (``01/05/2026``, ``1/5/26``, ``1-5-2026``), compact
     ``20260105`` and wordy forms (``Jan 5, 2026``, ``5 January 2026``).
     """
-    if is_blank(value):
-        return None, None
-    if (p := _problem_for_error(value)):
-        return None, p
     if isinstance(value, bool):
         return None, f"holds {value!s}, not a date"
     if isinstance(value, dt.datetime):
@@ -333,12 +330,9 @@ def read_date(value: Value) -> tuple[dt.date | None, str | None]:
     return day, None
 
 
+@_cell_reader(empty=None)
 def read_flag(value: Value) -> tuple[bool | None, str | None]:
     """A Y/N setting: Y, Yes, TRUE, 1 / N, No, FALSE, 0."""
-    if is_blank(value):
-        return None, None
-    if (p := _problem_for_error(value)):
-        return None, p
     if isinstance(value, bool):
         return value, None
     text = clean_text(value).lower()
