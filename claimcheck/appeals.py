@@ -584,7 +584,7 @@ def _arg_provider(ctx: _Ctx):
 
 
 def _arg_network(ctx: _Ctx):
-    paras = [f"An in-network provider was not reasonably available to the client: [distance, waiting time, specialty "
+    paras = ["An in-network provider was not reasonably available to the client: [distance, waiting time, specialty "
              "needed, or continuity of care with the current clinician]. We request a network exception for this service."]
     encl = ["Documentation of the in-network search (providers contacted, wait times)", "Progress notes"]
     return paras, encl, "Grant a network exception and pay the claim at the in-network rate."

@@ -53,9 +53,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
-
-import pandas as pd
+from typing import Any
 
 from .models import Authorization
 from .rules.registry import rule

@@ -35,7 +35,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable
@@ -44,7 +44,7 @@ import pandas as pd
 
 from .deadlines import appeal_deadline, days_left, filing_deadline
 from .rules.registry import rule
-from .rules._util import day
+from .rules._util import bad
 
 NEAR_DAYS = 14
 GROUPS = ("CO", "PR", "OA", "PI")
@@ -612,8 +612,7 @@ def no_denial_date(ctx):
     """Flags a line with Status Denied and no readable Denial Date."""
     c = ctx.claims
     mask = (c["status_key"] == "Denied") & c["denial_date"].isna()
-    if "denial_date__bad" in c:
-        mask &= ~c["denial_date__bad"].fillna(False).astype(bool)
+    mask &= ~bad(c, "denial_date")
     return [(idx, "Status is Denied but Denial Date is empty; enter the remittance date so the appeal deadline can be tracked")
             for idx in c.index[mask]]
 
@@ -627,8 +626,7 @@ def no_denial_codes(ctx):
     """Flags a line with Status Denied and an empty Denial Codes cell (or no such column)."""
     c = ctx.claims
     mask = (c["status_key"] == "Denied") & c["denial_codes"].map(lambda t: not t)
-    if "denial_codes__bad" in c:
-        mask &= ~c["denial_codes__bad"].fillna(False).astype(bool)
+    mask &= ~bad(c, "denial_codes")
     return [(idx, "Status is Denied but Denial Codes is empty; enter the codes from the remittance (e.g. CO-50)")
             for idx in c.index[mask]]
 

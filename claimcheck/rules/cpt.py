@@ -169,7 +169,6 @@ def crisis_without_addon(ctx):
 def psychotherapy_under_16(ctx):
     """Flags 90832-90838 with fewer than 16 recorded minutes."""
     c = ctx.claims
-    proc = _proc(ctx)
     mask = _proc_flag(ctx, lambda p: p is not None and p.kind in ("psychotherapy", "psychotherapy_em")) & (c["minutes"] < 16)
     return messages(c.index[mask], (f"{code} with {_minutes(m)} minutes: psychotherapy under 16 minutes is not billable"
                                     for code, m in zip(c.loc[mask, "cpt"], c.loc[mask, "minutes"])))
@@ -183,7 +182,6 @@ def psychotherapy_under_16(ctx):
 def timed_code_without_minutes(ctx):
     """Flags a timed code whose Minutes cell is empty."""
     c = ctx.claims
-    proc = _proc(ctx)
     mask = _proc_flag(ctx, lambda p: p is not None and p.timed) & c["minutes"].isna() & ~bad(c, "minutes")
     return messages(c.index[mask], (f"{code} is a timed code; enter the session minutes" for code in c.loc[mask, "cpt"]))
 
