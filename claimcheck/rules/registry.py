@@ -34,6 +34,9 @@ class Rule:
     row_level: bool = True
     sheet: str = "Claims"
     doc: str = field(default="", compare=False)
+    #: A line rule's per-line function and the line fields it reads (see ``rules.lines``).
+    line: Callable | None = field(default=None, compare=False)
+    reads: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:
@@ -64,6 +67,43 @@ def rule(
             code=code, title=title, severity=severity, column=column, why=why, fix=fix,
             func=func, needs=needs, row_level=row_level, sheet=sheet,
             doc=" ".join((func.__doc__ or "").split()),
+        )
+        return func
+
+    return decorate
+
+
+def line_rule(
+    code: str,
+    *,
+    title: str,
+    severity: Severity,
+    column: str,
+    why: str,
+    fix: str,
+    reads: tuple[str, ...],
+    needs: tuple[str, ...] = (),
+):
+    """Register a row-level rule written for one line, ``func(line, env)`` (see
+    :mod:`claimcheck.rules.lines`); ``reads`` names every line field it looks at.  The whole-table
+    form the engine runs is made from it."""
+    from .lines import line_type, run_line_rule
+
+    line_type(tuple(reads))  # unknown field names fail at registration
+
+    def decorate(func):
+        if code in REGISTRY:
+            raise ValueError(f"rule code {code} registered twice")
+        reads_ = tuple(reads)
+
+        def over_table(ctx):
+            return run_line_rule(ctx, func, reads_, column)
+
+        over_table.__name__ = func.__name__
+        REGISTRY[code] = Rule(
+            code=code, title=title, severity=severity, column=column, why=why, fix=fix,
+            func=over_table, needs=needs, row_level=True, sheet="Claims",
+            doc=" ".join((func.__doc__ or "").split()), line=func, reads=reads_,
         )
         return func
 

@@ -1,0 +1,212 @@
+"""Row-level rules written once, as plain Python over one service line.
+
+A row-level rule looks at one line only (its code, minutes, modifiers, diagnoses, dates...) and
+the run's settings (code tables, payers, providers, the as-of date).  It is written once, as a
+function of a line::
+
+    @line_rule("CPT001", ..., reads=("cpt",))
+    def malformed_code(line, env):
+        if line.cpt is not None and not PROCEDURE_SHAPE.match(line.cpt):
+            return f"{line.cpt} is not a CPT or HCPCS code"
+
+and run two ways from that one definition:
+
+* over a whole claims table (:func:`run_line_rule`, what ``claimcheck check`` and CHECK_CLAIMS
+  do): the function is called once per distinct combination of the fields it ``reads`` -
+  a 100,000-line year has a few dozen CPT codes and a few hundred diagnosis lists - and the
+  answers are spread back to every line with numpy;
+* on one line (:func:`claimcheck.lines.check_line`, what the CHECK_CLAIM worksheet function
+  does): called directly, with no DataFrame at all, in microseconds.
+
+``reads`` must name every field the function looks at; the whole-table runner hands the
+function a line that has only those fields, so reading another one fails loudly in the tests.
+
+What a line holds (the same in both ways): text and codes as ``str`` or ``None``; dates as
+``datetime.date`` or ``None``; numbers as ``float`` or ``None``; modifiers, diagnoses and
+denial codes as tuples (``()`` when empty); ``<field>__bad`` is True when that cell could not be
+read (the reader already reported it); ``units`` is 1.0 when the cell is blank and
+``units_given`` says whether it was filled; ``payer_key`` and ``status_key`` are the payer
+upper-cased and the status capitalised.
+
+A rule function returns ``None`` (nothing to flag), a message (a finding on the rule's
+column), a ``(column, message)`` pair, or a list of messages/pairs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import namedtuple
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .. import columns as C
+from ._util import memo
+
+#: Field -> how its values look on a line (the claims columns, then the derived fields).
+FIELD_KINDS: dict[str, str] = {c.field: c.kind for c in C.CLAIMS}
+FIELD_KINDS.update({"units_given": "bool", "payer_key": "key", "status_key": "key"})
+
+_DATE_KINDS = frozenset({"date", "private_date"})
+_TUPLE_KINDS = frozenset({"modifiers", "dx", "codes"})
+
+
+def field_kind(name: str) -> str:
+    if name.endswith("__bad"):
+        return "bool"
+    try:
+        return FIELD_KINDS[name]
+    except KeyError:
+        raise KeyError(f"a line has no field {name!r}; fields: {', '.join(sorted(FIELD_KINDS))}") from None
+
+
+def empty_value(kind: str):
+    """What a line holds for an empty cell of this kind."""
+    if kind in _TUPLE_KINDS:
+        return ()
+    if kind == "bool":
+        return False
+    if kind == "key":
+        return ""
+    return None
+
+
+def canonical(kind: str, value: Any):
+    """A DataFrame cell as a line holds it (see the module docstring)."""
+    if value is None:
+        return empty_value(kind)
+    if kind in _DATE_KINDS:
+        if value is pd.NaT or (isinstance(value, float) and value != value):
+            return None
+        return value.date() if isinstance(value, (pd.Timestamp, dt.datetime)) else value
+    if kind == "number":
+        value = float(value)
+        return None if value != value else value
+    if kind == "bool":
+        return bool(value) if value == value else False
+    if isinstance(value, float) and value != value:
+        return empty_value(kind)
+    return value
+
+
+@dataclass(frozen=True)
+class Env:
+    """What a line rule may look at besides the line: the run's settings."""
+
+    tables: Any  # claimcheck.tables.CodeTables
+    as_of: dt.date
+    payer: Callable[[str | None], Any]  # payer name -> claimcheck.models.Payer (defaults when not on the sheet)
+    providers: dict  # NPI -> claimcheck.models.Provider
+    present: frozenset  # claim fields whose column exists
+
+
+_LINE_TYPES: dict[tuple[str, ...], type] = {}
+
+
+def line_type(fields: tuple[str, ...]) -> type:
+    """A light record type with exactly these fields (attribute access, as a rule reads them)."""
+    found = _LINE_TYPES.get(fields)
+    if found is None:
+        for name in fields:
+            field_kind(name)  # unknown field names fail here, when the rule is registered
+        found = _LINE_TYPES[fields] = namedtuple("Line", fields, rename=False)
+    return found
+
+
+def results_of(value, column: str) -> list[tuple[str, str]]:
+    """A rule function's answer as (column, message) pairs."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [(column, value)] if value else []
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        return [value]
+    out = []
+    for item in value:
+        if item is None:
+            continue
+        if isinstance(item, str):
+            if item:
+                out.append((column, item))
+        else:
+            out.append((item[0] or column, item[1]))
+    return out
+
+
+# --------------------------------------------------------------------------- whole table
+
+
+def env_of(ctx) -> Env:
+    book = ctx.book
+    return memo(ctx, "lines.env", lambda: Env(tables=ctx.tables, as_of=ctx.as_of, payer=book.payer,
+                                               providers=book.providers, present=frozenset(book.present)))
+
+
+def _field_codes(ctx, name: str) -> tuple[np.ndarray, list]:
+    """One integer per line for the field's value, and the value (as a line holds it) of each
+    integer.  Computed once per run and field."""
+
+    def make():
+        claims = ctx.claims
+        kind = field_kind(name)
+        n = len(claims)
+        if name not in claims.columns:  # a __bad column exists only when a cell was unreadable
+            return np.zeros(n, dtype=np.int64), [empty_value(kind)]
+        codes, uniques = pd.factorize(claims[name], use_na_sentinel=True)
+        values = [canonical(kind, u) for u in uniques]
+        values.append(empty_value(kind))
+        codes = np.where(codes < 0, len(uniques), codes).astype(np.int64, copy=False)
+        return codes, values
+
+    return memo(ctx, "lines.codes." + name, make)
+
+
+def _groups(ctx, reads: tuple[str, ...]):
+    """For the fields ``reads``: each line's group number, and one line record per group."""
+
+    def make():
+        n = len(ctx.claims)
+        record = line_type(reads)
+        parts = [_field_codes(ctx, name) for name in reads]
+        if not reads:
+            return np.zeros(n, dtype=np.int64), [record()]
+        ids = parts[0][0]
+        span = len(parts[0][1])
+        for codes, values in parts[1:]:
+            if span * len(values) >= 2 ** 62:  # keep the combined number in 64 bits
+                ids, uniques = pd.factorize(ids)
+                span = len(uniques)
+            ids = ids * len(values) + codes
+            span *= len(values)
+        inverse, uniques = pd.factorize(ids)
+        inverse = inverse.astype(np.int64, copy=False)
+        sample = np.empty(len(uniques), dtype=np.int64)
+        sample[inverse] = np.arange(n, dtype=np.int64)  # any line of each group stands for it
+        lines = [record(*(values[codes[at]] for codes, values in parts)) for at in sample.tolist()]
+        return inverse, lines
+
+    return memo(ctx, "lines.groups." + ",".join(reads), make)
+
+
+def run_line_rule(ctx, func: Callable, reads: tuple[str, ...], column: str):
+    """A line rule over the whole claims table: findings as a DataFrame (message, column)
+    indexed by claim line, in line order."""
+    if ctx.claims.empty:
+        return None
+    inverse, lines = _groups(ctx, reads)
+    env = env_of(ctx)
+    answers = [results_of(func(line, env), column) for line in lines]
+    flagged = np.fromiter((bool(a) for a in answers), dtype=bool, count=len(answers))
+    if not flagged.any():
+        return None
+    at = np.flatnonzero(flagged[inverse])
+    labels = ctx.claims.index[at]
+    index, messages, columns = [], [], []
+    for label, group in zip(labels, inverse[at].tolist()):
+        for col, message in answers[group]:
+            index.append(label)
+            columns.append(col)
+            messages.append(message)
+    return pd.DataFrame({"message": messages, "column": columns}, index=index)
