@@ -16,13 +16,32 @@ def bad(claims: pd.DataFrame, field: str) -> pd.Series:
 
 def client_key(claims: pd.DataFrame) -> pd.Series:
     """Who the service was for: Client ID, else Member ID, else the Claim ID."""
-    key = claims["client_id"].where(claims["client_id"].notna(), claims["member_id"])
-    return key.where(key.notna(), "claim:" + claims["claim_id"].fillna("").astype(str))
+    key = claims["client_id"].to_numpy(dtype=object, copy=True)
+    empty = pd.isna(key)
+    if empty.any():
+        key[empty] = claims["member_id"].to_numpy(dtype=object)[empty]
+        empty = pd.isna(key)
+    if empty.any():  # "claim:" + the Claim ID, only for the lines that need it
+        key[empty] = ["claim:" + ("" if pd.isna(cid) else str(cid)) for cid in claims["claim_id"].to_numpy(dtype=object)[empty]]
+    return pd.Series(key, index=claims.index, dtype=object)
 
 
 def run_client_key(ctx) -> pd.Series:
     """``client_key`` of the run's claims, computed once per run (several rules group by it)."""
     return memo(ctx, "client_key", lambda: client_key(ctx.claims))
+
+
+def run_codes(ctx, field: str) -> tuple[np.ndarray, pd.Index]:
+    """Per line: an integer for the value of the claims column ``field`` (equal values, equal
+    integers; every empty cell is one value of its own, as in ``group_ids``), and the distinct
+    values in order of first appearance (an empty cell shows as NaN there).  Computed once per
+    run, for the rules that group or match lines by the column."""
+    return memo(ctx, "codes." + field, lambda: pd.factorize(ctx.claims[field], use_na_sentinel=False))
+
+
+def run_client_codes(ctx) -> np.ndarray:
+    """``run_codes`` for ``client_key``: one integer per client, once per run."""
+    return memo(ctx, "codes.client_key", lambda: pd.factorize(run_client_key(ctx), use_na_sentinel=False)[0])
 
 
 def day(ts) -> str:
@@ -56,11 +75,33 @@ def group_ids(*columns: pd.Series) -> np.ndarray:
     """One integer per distinct combination of the columns' values (an empty cell is a value
     of its own, as pandas' NaT/None singletons are in a Python dict key), for vectorised
     grouping and membership tests."""
-    ids = np.zeros(len(columns[0]), dtype=np.int64)
-    for col in columns:
-        codes, uniques = pd.factorize(col, use_na_sentinel=False)
-        ids = pd.factorize(ids * (len(uniques) + 1) + codes)[0]
+    return combine_codes(*(pd.factorize(col, use_na_sentinel=False)[0] for col in columns))
+
+
+def combine_codes(*codes: np.ndarray) -> np.ndarray:
+    """One integer per distinct combination of per-line integer codes (each >= 0, e.g. from
+    ``run_codes``), numbered from 0 in order of first appearance."""
+    ids = None
+    for k in codes:
+        k = np.asarray(k, dtype=np.int64)
+        if ids is None:
+            ids = np.zeros(len(k), dtype=np.int64)
+        if len(k):
+            ids = pd.factorize(ids * (int(k.max()) + 1) + k)[0].astype(np.int64, copy=False)
     return ids
+
+
+def first_positions(ids: np.ndarray) -> np.ndarray:
+    """For ids numbered in order of first appearance (``combine_codes``, ``pd.factorize``):
+    the position of each id's first line, indexed by id."""
+    ids = np.asarray(ids)
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    # Id k first appears where the running maximum first reaches k.
+    new = np.empty(len(ids), dtype=bool)
+    new[0] = True
+    new[1:] = ids[1:] > np.maximum.accumulate(ids)[:-1]
+    return np.flatnonzero(new)
 
 
 def map_unique(series: pd.Series, func) -> pd.Series:

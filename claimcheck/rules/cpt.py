@@ -15,7 +15,8 @@ import pandas as pd
 from ..tables import PROCEDURE_SHAPE, psychotherapy_code_for_minutes
 from ..values import shown
 from .registry import rule
-from ._util import bad, code_list, day, group_ids, map_unique, memo, messages, run_client_key
+from ._util import (bad, code_list, combine_codes, day, map_unique, memo, messages, run_client_codes, run_client_key,
+                    run_codes)
 
 DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 PRESCRIBER_CREDENTIALS = frozenset({"MD", "DO", "NP", "PMHNP", "PMHNP-BC", "APRN", "CNS", "PA", "PA-C", "APN", "FNP", "DNP", "CNP"})
@@ -151,14 +152,28 @@ def minutes_above_band(ctx):
 def crisis_without_addon(ctx):
     """Flags 90839 with more than 74 minutes when the claim has no 90840 on that date."""
     c = ctx.claims
-    sub = c[c["cpt"] == "90840"]  # only these can match the lookup below
-    keys = set(zip(sub["claim_id"], sub["dos"], sub["cpt"]))
-    c = c[(c["cpt"] == "90839") & (c["minutes"] > 74)]
-    out = []
-    for idx, code, m, claim, dos in zip(c.index, c["cpt"], c["minutes"], c["claim_id"], c["dos"]):
-        if code == "90839" and m == m and m > 74 and (claim, dos, "90840") not in keys:
-            out.append((idx, f"{_minutes(m)} minutes of crisis care: add 90840 x{units_supported(m)} for the time past 74 minutes"))
-    return out
+    minutes = c["minutes"].to_numpy()
+    crisis = _lines_with_code(ctx, "90839")
+    crisis = crisis[minutes[crisis] > 74]  # False for NaN
+    if not len(crisis):
+        return []
+    addon = _lines_with_code(ctx, "90840")
+    claim, dos = c["claim_id"], c["dos"]
+    keys = set(zip(claim.iloc[addon], dos.iloc[addon]))  # (claim, date) of each 90840
+    return [(idx, f"{_minutes(m)} minutes of crisis care: add 90840 x{units_supported(m)} for the time past 74 minutes")
+            for idx, m, cid, d in zip(c.index[crisis], minutes[crisis].tolist(), claim.iloc[crisis], dos.iloc[crisis])
+            if (cid, d) not in keys]
+
+
+def _lines_with_code(ctx, code: str) -> np.ndarray:
+    """Positions of the lines billing ``code``."""
+    cpt_k, cpt_u = run_codes(ctx, "cpt")
+    return np.flatnonzero(np.isin(cpt_k, np.flatnonzero(cpt_u == code)))
+
+
+def _code_mask(ctx, test) -> np.ndarray:
+    """Per distinct CPT value (``run_codes`` order): ``test(code)`` for text codes, else False."""
+    return np.array([isinstance(u, str) and bool(test(u)) for u in run_codes(ctx, "cpt")[1]], dtype=bool)
 
 
 @rule(
@@ -204,24 +219,40 @@ def addon_without_primary(ctx):
     """Flags an add-on line with none of its allowed primaries on the same claim and date."""
     c = ctx.claims
     addons = ctx.tables.addons
-    is_addon = map_unique(c["cpt"], lambda code: bool(addons.get(code)) if isinstance(code, str) else False).astype(bool)
-    if not is_addon.any():
+    cpt_k, cpt_u = run_codes(ctx, "cpt")
+    is_addon = _code_mask(ctx, addons.get)
+    if not is_addon[cpt_k].any():
         return []
-    group = c["claim_id"].where(c["claim_id"].notna(), run_client_key(ctx))
-    # Only the claim/date groups that hold an add-on matter: keep their lines (vectorised),
-    # then look at those few in Python, in the original order.
-    ids = group_ids(group, c["dos"])
-    wanted = np.isin(ids, ids[is_addon.to_numpy()])
-    c, group = c[wanted], group[wanted]
-    codes_by_group: dict = defaultdict(set)
-    for g, d, code in zip(group, c["dos"], c["cpt"]):
-        codes_by_group[(g, d)].add(code)
-    out = []
-    for idx, g, d, code in zip(c.index, group, c["dos"], c["cpt"]):
-        primaries = addons.get(code) if isinstance(code, str) else None
-        if primaries and not (codes_by_group[(g, d)] & primaries):
-            out.append((idx, f"{code} is an add-on; bill it with {_primaries_text(ctx, primaries)} on the same claim and date"))
-    return out
+    group = combine_codes(_claim_or_client_codes(ctx), run_codes(ctx, "dos")[0])
+    # Only the claim/date groups that hold an add-on matter.
+    wanted = np.zeros(group.max() + 1, dtype=bool)
+    wanted[group[is_addon[cpt_k]]] = True
+    lines = np.flatnonzero(wanted[group])
+    group, codes = group[lines], cpt_k[lines]
+    flagged = np.zeros(len(lines), dtype=bool)
+    texts = {}
+    for a in np.flatnonzero(is_addon):  # each add-on code of the sheet: groups with a primary of it
+        primaries = addons[cpt_u[a]]
+        served = np.zeros(len(wanted), dtype=bool)
+        served[group[_code_mask(ctx, primaries.__contains__)[codes]]] = True
+        flagged |= (codes == a) & ~served[group]
+        texts[a] = f"{cpt_u[a]} is an add-on; bill it with {_primaries_text(ctx, primaries)} on the same claim and date"
+    return [(idx, texts[k]) for idx, k in zip(c.index[lines[flagged]], codes[flagged])]
+
+
+def _claim_or_client_codes(ctx) -> np.ndarray:
+    """Per line: an integer for its Claim ID, or for a line without one, its client key (a key
+    spelled like some Claim ID counts as that claim)."""
+    claim_k, claim_u = run_codes(ctx, "claim_id")
+    empty_u = pd.isna(claim_u)
+    if not empty_u.any():
+        return claim_k
+    empty = empty_u[claim_k]
+    who = run_client_key(ctx).to_numpy(dtype=object)[empty]
+    same_as_claim = pd.Index(claim_u).get_indexer(who)
+    group = claim_k.copy()
+    group[empty] = np.where(same_as_claim >= 0, same_as_claim, len(claim_u) + run_client_codes(ctx)[empty])
+    return group
 
 
 def _same_day_groups(ctx):
@@ -229,44 +260,57 @@ def _same_day_groups(ctx):
 
 
 def _same_day_groups_uncached(ctx):
-    c = ctx.claims
-    who = run_client_key(ctx)
-    # Only clients with two or more dated lines on one day can pair up: find those lines
-    # vectorised and group just them (in the original order) in Python.
-    dated = c["dos"].notna() & map_unique(c["cpt"], lambda x: isinstance(x, str)).astype(bool)
-    ids = np.where(dated.to_numpy(), group_ids(who, c["dos"]), -1 - np.arange(len(c)))  # undated lines never pair
-    several = dated & pd.Series(ids, index=c.index).duplicated(keep=False)
-    c, who = c[several], who[several]
-    by_client: dict = defaultdict(list)
-    for idx, w, d, code, npi, mods in zip(c.index, who, c["dos"], c["cpt"], c["rendering_npi"], c["modifiers"]):
-        if isinstance(code, str) and d == d:
-            by_client[(w, d)].append((idx, code, npi, mods))
-    return by_client
+    """The lines of clients with two or more dated lines on one day (the only lines that can
+    pair up): their positions, the (client, day) group of each (numbered in order of the
+    group's first line) and their ``run_codes`` CPT codes."""
+    dos_k, dos_u = run_codes(ctx, "dos")
+    cpt_k, _ = run_codes(ctx, "cpt")
+    dated = np.flatnonzero(~pd.isna(dos_u)[dos_k] & _code_mask(ctx, lambda code: True)[cpt_k])
+    group = combine_codes(run_client_codes(ctx)[dated], dos_k[dated])
+    several = np.bincount(group)[group] >= 2 if len(dated) else np.zeros(0, dtype=bool)
+    lines = dated[several]
+    return lines, pd.factorize(group[several])[0], cpt_k[lines]
 
 
 def _same_day_hits(ctx, kind: str):
-    out = []
-    for (who, d), lines in _same_day_groups(ctx).items():
-        if len(lines) < 2:
+    c = ctx.claims
+    lines, group, codes = _same_day_groups(ctx)
+    if not len(lines):
+        return []
+    cpt_u = run_codes(ctx, "cpt")[1]
+    npis = c["rendering_npi"].to_numpy(dtype=object)
+    mods = c["modifiers"].to_numpy(dtype=object)
+    dos = c["dos"]
+    hits = []  # (group, rule number, line, message): the order the findings were always listed in
+    for number, rule_ in enumerate(ctx.tables.same_day):
+        if rule_.kind != kind:
             continue
-        for rule_ in ctx.tables.same_day:
-            if rule_.kind != kind:
-                continue
-            for idx, code, npi, mods in lines:
+        # Only groups holding both a code of A and one of B can pair up; look at those in Python.
+        in_a = _code_mask(ctx, rule_.codes_a.__contains__)[codes]
+        in_b = _code_mask(ctx, rule_.codes_b.__contains__)[codes]
+        n_groups = group.max() + 1
+        both = (np.bincount(group[in_a], minlength=n_groups) > 0) & (np.bincount(group[in_b], minlength=n_groups) > 0)
+        by_group: dict = defaultdict(list)
+        for j in np.flatnonzero(both[group]).tolist():
+            pos = int(lines[j])
+            by_group[int(group[j])].append((j, cpt_u[codes[j]], npis[pos], mods[pos]))
+        for g, group_lines in by_group.items():
+            for j, code, npi, mod in group_lines:
                 if code not in rule_.codes_a:
                     continue
                 partners = [
-                    (pcode, pmods) for pidx, pcode, pnpi, pmods in lines
-                    if pidx != idx and pcode in rule_.codes_b and pcode != code
+                    (pcode, pmods) for pj, pcode, pnpi, pmods in group_lines
+                    if pj != j and pcode in rule_.codes_b and pcode != code
                     and (rule_.scope != "provider" or pnpi == npi)
                 ]
                 if not partners:
                     continue
-                if kind == "distinct" and (set(mods) | {m for _, pm in partners for m in pm}) & DISTINCT_MODIFIERS:
+                if kind == "distinct" and (set(mod) | {m for _, pm in partners for m in pm}) & DISTINCT_MODIFIERS:
                     continue
                 names = code_list({p for p, _ in partners})
-                out.append((idx, f"{code} and {names} on {day(d)}: {rule_.note}"))
-    return out
+                hits.append((g, number, j, f"{code} and {names} on {day(dos.iat[int(lines[j])])}: {rule_.note}"))
+    hits.sort(key=lambda h: h[:3])
+    return [(c.index[int(lines[j])], text) for _, _, j, text in hits]
 
 
 @rule(
@@ -301,16 +345,26 @@ def distinct_modifier_needed(ctx):
 def two_timed_psychotherapy_codes(ctx):
     """Flags each line when a client has two or more different timed psychotherapy codes
     (90832-90838) on the same date."""
-    timed = ctx.tables.timed_psychotherapy
-    out = []
-    for (who, d), lines in _same_day_groups(ctx).items():
-        codes = {code for _, code, _, _ in lines if code in timed}
-        if len(codes) < 2:
-            continue
-        for idx, code, _, _ in lines:
-            if code in timed:
-                out.append((idx, f"{code_list(codes)} on {day(d)}: bill one psychotherapy code for the day's total minutes"))
-    return out
+    c = ctx.claims
+    lines, group, codes = _same_day_groups(ctx)
+    timed = np.flatnonzero(_code_mask(ctx, ctx.tables.timed_psychotherapy.__contains__)[codes])
+    if not len(timed):
+        return []
+    # Distinct timed codes per group: distinct (group, code) pairs counted per group.
+    pair = combine_codes(group[timed], codes[timed])
+    group_of_pair = np.zeros(pair.max() + 1, dtype=np.int64)
+    group_of_pair[pair] = group[timed]
+    flagged = timed[np.bincount(group_of_pair)[group[timed]] >= 2]
+    if not len(flagged):
+        return []
+    cpt_u = run_codes(ctx, "cpt")[1]
+    codes_of: dict = defaultdict(set)
+    for g, k in zip(group[flagged].tolist(), codes[flagged].tolist()):
+        codes_of[g].add(cpt_u[k])
+    flagged = flagged[np.argsort(group[flagged], kind="stable")]  # group by group, as always listed
+    dos = c["dos"]
+    return [(c.index[pos], f"{code_list(codes_of[g])} on {day(dos.iat[pos])}: bill one psychotherapy code for the day's total minutes")
+            for pos, g in zip(lines[flagged].tolist(), group[flagged].tolist())]
 
 
 @rule(
@@ -324,15 +378,18 @@ def units_over_daily_max(ctx):
     c = ctx.claims
     procs = ctx.tables.procedures
     limited = {code: p.daily_max for code, p in procs.items() if p.daily_max}
-    mask = c["cpt"].isin(limited)
-    if not mask.any():
+    cpt_k, cpt_u = run_codes(ctx, "cpt")
+    lines = np.flatnonzero(_code_mask(ctx, limited.__contains__)[cpt_k])
+    if not len(lines):
         return None
-    sub = c[mask]
-    totals = sub.groupby([run_client_key(ctx)[mask], sub["dos"], sub["cpt"]], dropna=False)["units"].transform("sum")
-    over = totals > sub["cpt"].map(limited)
-    return messages(sub.index[over], (
-        f"{code}: {_minutes(t)} units on {day(d)}; at most {limited[code]} per day"
-        for code, t, d in zip(sub.loc[over, "cpt"], totals[over], sub.loc[over, "dos"])))
+    group = combine_codes(run_client_codes(ctx)[lines], run_codes(ctx, "dos")[0][lines], cpt_k[lines])
+    totals = pd.Series(c["units"].to_numpy()[lines]).groupby(group).transform("sum").to_numpy()
+    limit = np.array([limited.get(u, 0) if isinstance(u, str) else 0 for u in cpt_u])[cpt_k[lines]]
+    over = np.flatnonzero(totals > limit)
+    dos = c["dos"]
+    return messages(c.index[lines[over]], (
+        f"{code}: {_minutes(t)} units on {day(dos.iat[pos])}; at most {limited[code]} per day"
+        for code, t, pos in zip(cpt_u[cpt_k[lines[over]]], totals[over].tolist(), lines[over].tolist())))
 
 
 @rule(

@@ -4,10 +4,11 @@ default; see ``payer_defaults.csv``)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .registry import rule
-from ._util import day, memo
+from ._util import day, memo, run_codes
 
 NEAR_DAYS = 14
 UNSUBMITTED = ("", "Draft", "Ready")
@@ -17,18 +18,24 @@ def filing_deadlines(ctx) -> pd.Series:
     """Per line: DOS + the payer's timely filing days (NaT without a DOS)."""
     def make():
         c = ctx.claims
-        payers = c["payer"].tolist()
-        limit = {p: ctx.book.payer(p).timely_filing_days for p in set(payers)}  # once per payer
-        days = pd.Series([limit[p] for p in payers], index=c.index, dtype="int64")
+        codes, payers = pd.factorize(c["payer"])  # an empty Payer cell is -1: the default payer
+        limit = np.array([ctx.book.payer(p).timely_filing_days for p in payers] + [ctx.book.payer(None).timely_filing_days],
+                         dtype="int64")  # once per payer
+        days = pd.Series(limit[codes], index=c.index, dtype="int64")
         return c["dos"] + pd.to_timedelta(days, unit="D")
     return memo(ctx, "date.filing_deadlines", make)
 
 
-def _unsubmitted(c: pd.DataFrame) -> pd.Series:
-    mask = c["status_key"].isin(UNSUBMITTED)
-    if "submitted_on" in c:
-        mask &= c["submitted_on"].isna()
-    return mask
+def _unsubmitted(ctx) -> pd.Series:
+    """Per line: not yet submitted (Draft, Ready or blank status, and no Submitted On)."""
+    def make():
+        c = ctx.claims
+        codes, statuses = run_codes(ctx, "status_key")
+        mask = np.isin(codes, [k for k, s in enumerate(statuses) if s in UNSUBMITTED])  # once per status
+        if "submitted_on" in c:
+            mask &= c["submitted_on"].isna().to_numpy()
+        return pd.Series(mask, index=c.index)
+    return memo(ctx, "date.unsubmitted", make)
 
 
 @rule(
@@ -80,6 +87,21 @@ def _filing(ctx):
     return c, deadline, left
 
 
+def _filing_findings(ctx, mask: pd.Series, text) -> list:
+    """``text(deadline, days left, payer, that payer's timely filing days)`` for the lines of
+    ``mask`` (the payer's settings looked up once per payer)."""
+    c, deadline, left = _filing(ctx)
+    mask = mask.to_numpy(dtype=bool)
+    limits: dict = {}
+
+    def limit(p):
+        if p not in limits:
+            limits[p] = ctx.book.payer(p).timely_filing_days
+        return limits[p]
+    return [(idx, text(dl, n, p, limit(p)))
+            for idx, dl, n, p in zip(c.index[mask], deadline[mask], left[mask].tolist(), c["payer"].to_numpy(dtype=object)[mask])]
+
+
 @rule(
     "DATE003", title="Timely filing deadline passed", severity="error", column="DOS", needs=("dos",), row_level=False,
     why="Claims filed after the payer's filing limit are denied (CARC 29) and the practice may not bill the client.",
@@ -89,9 +111,8 @@ def filing_deadline_passed(ctx):
     """Flags a line not yet submitted (Draft, Ready or blank status, no Submitted On) whose
     filing deadline is before the as-of date."""
     c, deadline, left = _filing(ctx)
-    mask = _unsubmitted(c) & (left < 0)
-    return [(idx, f"filing deadline {day(dl)} ({ctx.book.payer(p).timely_filing_days} days from DOS for {p or 'this payer'}) passed {-int(n)} days ago; file now with any proof of timely filing")
-            for idx, dl, n, p in zip(c.index[mask], deadline[mask], left[mask], c.loc[mask, "payer"])]
+    return _filing_findings(ctx, _unsubmitted(ctx) & (left < 0), lambda dl, n, p, days: (
+        f"filing deadline {day(dl)} ({days} days from DOS for {p or 'this payer'}) passed {-int(n)} days ago; file now with any proof of timely filing"))
 
 
 @rule(
@@ -102,9 +123,8 @@ def filing_deadline_passed(ctx):
 def filing_deadline_near(ctx):
     """Flags a line not yet submitted whose filing deadline is today or within 14 days."""
     c, deadline, left = _filing(ctx)
-    mask = _unsubmitted(c) & (left >= 0) & (left <= NEAR_DAYS)
-    return [(idx, f"file by {day(dl)} ({'today' if n == 0 else f'in {int(n)} days'}; {ctx.book.payer(p).timely_filing_days}-day limit for {p or 'this payer'})")
-            for idx, dl, n, p in zip(c.index[mask], deadline[mask], left[mask], c.loc[mask, "payer"])]
+    return _filing_findings(ctx, _unsubmitted(ctx) & (left >= 0) & (left <= NEAR_DAYS), lambda dl, n, p, days: (
+        f"file by {day(dl)} ({'today' if n == 0 else f'in {int(n)} days'}; {days}-day limit for {p or 'this payer'})"))
 
 
 @rule(

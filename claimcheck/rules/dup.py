@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .registry import rule
-from ._util import day, group_ids, map_unique, run_client_key
+from ._util import combine_codes, day, first_positions, run_client_codes, run_codes
 
 
 @rule(
@@ -18,23 +18,51 @@ def duplicate_service(ctx):
     """Flags every line after the first with the same client, DOS, code and modifiers (in any
     order), naming the first line."""
     c = ctx.claims
-    keyed = pd.DataFrame({
-        "who": run_client_key(ctx),
-        "dos": c["dos"],
-        "cpt": c["cpt"],
-        "mods": map_unique(c["modifiers"], lambda m: " ".join(sorted(m or ()))),
-    }, index=c.index)
-    keyed = keyed[keyed["dos"].notna() & keyed["cpt"].notna()]
-    dup = keyed.duplicated(["who", "dos", "cpt", "mods"], keep="first")
-    if not dup.any():
+    # Lines with a DOS and a code, grouped by integer ids of (client, DOS, code, modifiers).
+    dos_k, dos_u = run_codes(ctx, "dos")
+    cpt_k, cpt_u = run_codes(ctx, "cpt")
+    lines = np.flatnonzero(~pd.isna(dos_u)[dos_k] & ~pd.isna(cpt_u)[cpt_k])
+    if not len(lines):
         return None
-    idx = keyed.index[dup]
-    # Only the lines of repeated services matter for "first": group just those.
-    keyed = keyed[keyed.duplicated(["who", "dos", "cpt", "mods"], keep=False)]
-    first_row = c.loc[keyed.index, "row"].groupby([keyed["who"], keyed["dos"], keyed["cpt"], keyed["mods"]], dropna=False).transform("first")
-    first_claim = c.loc[keyed.index, "claim_id"].groupby([keyed["who"], keyed["dos"], keyed["cpt"], keyed["mods"]], dropna=False).transform("first")
-    return [(i, f"same client, date ({day(c.at[i, 'dos'])}), code {c.at[i, 'cpt']} and modifiers as row {int(first_row[i])} (claim {first_claim[i]}); remove one")
-            for i in idx]
+    group = combine_codes(run_client_codes(ctx)[lines], dos_k[lines], cpt_k[lines], _modifier_codes(ctx)[lines])
+    first = first_positions(group)[group]  # per line: its group's first line (in ``lines``)
+    dup = np.flatnonzero(first != np.arange(len(lines)))
+    if not len(dup):
+        return None
+    rows = c["row"].to_numpy()
+    claims = c["claim_id"].to_numpy(dtype=object)
+    first_claim = _first_claim_ids(lines, group, claims, dup, first)
+    return [(idx, f"same client, date ({day(dos_u[dos_k[pos]])}), code {cpt_u[cpt_k[pos]]} and modifiers as row {int(rows[lines[f]])} (claim {fc}); remove one")
+            for idx, pos, f, fc in zip(c.index[lines[dup]], lines[dup], first[dup], first_claim)]
+
+
+def _modifier_codes(ctx) -> np.ndarray:
+    """Per line: one integer per set of modifiers (the order they were typed in does not matter)."""
+    def canonical(m) -> str:
+        return "" if m is None or (isinstance(m, float) and m != m) else " ".join(sorted(m))
+    try:
+        codes, uniques = run_codes(ctx, "modifiers")
+    except TypeError:  # unhashable cells (lists): one string per line instead
+        return pd.factorize(ctx.claims["modifiers"].map(canonical))[0]
+    return pd.factorize(np.array([canonical(m) for m in uniques], dtype=object))[0][codes]
+
+
+def _first_claim_ids(lines, group, claims, dup, first) -> list:
+    """The Claim ID named for each repeated line: its group's first line's, or, when that cell
+    is empty, the group's first non-empty one (None when none has one)."""
+    named = claims[lines[first[dup]]].tolist()
+    empty = [k for k, cid in enumerate(named) if cid is None or cid != cid]
+    if empty:
+        wanted = {int(group[dup[k]]) for k in empty}
+        found: dict = {}
+        for pos, g in zip(lines, group):
+            if g in wanted and g not in found:
+                cid = claims[pos]
+                if not (cid is None or cid != cid):
+                    found[g] = cid
+        for k in empty:
+            named[k] = found.get(int(group[dup[k]]))
+    return named
 
 
 @rule(
@@ -46,25 +74,27 @@ def duplicate_service(ctx):
 def claim_id_mixed(ctx):
     """Flags lines whose Claim ID is shared with a line of another client or payer."""
     c = ctx.claims
-    has_id = c["claim_id"].notna()
-    sub = c[has_id]
-    if sub.empty:
+    claim_k, claim_u = run_codes(ctx, "claim_id")
+    lines = np.flatnonzero(~pd.isna(claim_u)[claim_k])
+    if not len(lines):
         return None
-    who = run_client_key(ctx)[has_id]
-    # nunique per claim (neither key is ever empty): distinct (claim, key) pairs counted per claim.
-    claim = group_ids(sub["claim_id"])
+    claim = claim_k[lines]
 
-    def nunique(key: pd.Series) -> pd.Series:
-        pair = group_ids(sub["claim_id"], key)
+    # Distinct values of ``key`` per claim (neither key is ever empty): distinct (claim, key)
+    # pairs counted per claim.
+    def nunique(key: np.ndarray) -> np.ndarray:
+        pair = combine_codes(claim, key[lines])
         claim_of_pair = np.zeros(pair.max() + 1, dtype=np.int64)
         claim_of_pair[pair] = claim
-        return pd.Series(np.bincount(claim_of_pair, minlength=claim.max() + 1)[claim], index=sub.index)
+        return np.bincount(claim_of_pair, minlength=len(claim_u))[claim]
 
-    n_clients = nunique(who)
-    n_payers = nunique(sub["payer_key"])
+    n_clients = nunique(run_client_codes(ctx))
+    n_payers = nunique(run_codes(ctx, "payer_key")[0])
     mask = (n_clients > 1) | (n_payers > 1)
+    if not mask.any():
+        return None
     out = []
-    for idx, claim, nc, np_ in zip(sub.index[mask], sub.loc[mask, "claim_id"], n_clients[mask], n_payers[mask]):
+    for idx, cid, nc, np_ in zip(c.index[lines[mask]], claim_u[claim[mask]], n_clients[mask].tolist(), n_payers[mask].tolist()):
         what = "clients" if nc > 1 else "payers"
-        out.append((idx, f"claim {claim} has lines for {max(nc, np_)} different {what}; split them into separate claims"))
+        out.append((idx, f"claim {cid} has lines for {max(nc, np_)} different {what}; split them into separate claims"))
     return out

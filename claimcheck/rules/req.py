@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..columns import STATUSES
 from ..values import shown
 from .registry import declare, rule
-from ._util import bad
+from ._util import bad, first_positions, run_codes
 
 declare(
     "REQ002", title="A value could not be read", severity="error", column="(varies)",
@@ -92,11 +93,12 @@ def payer_not_on_sheet(ctx):
     """Flags the first line of each payer missing from the Payers sheet (once per payer)."""
     c = ctx.claims
     known = set(ctx.book.payers)
-    missing = c["payer_key"].ne("") & ~c["payer_key"].isin(known)
-    first = missing & ~c["payer_key"].duplicated()
+    codes, keys = run_codes(ctx, "payer_key")
+    missing = [k for k, key in enumerate(keys) if key != "" and key not in known]  # once per payer
+    # The first line of each missing payer (codes are numbered in order of first appearance).
+    first = np.sort(first_positions(codes)[missing])
     d = ctx.book.payer("")
     return pd.Series(
         [f"Payer {shown(p, 40)} is not on the Payers sheet; using defaults ({d.timely_filing_days} filing days, "
-         f"{d.appeal_days} appeal days); add it to the Payers sheet" for p in c.loc[first, "payer"]],
+         f"{d.appeal_days} appeal days); add it to the Payers sheet" for p in c["payer"].to_numpy(dtype=object)[first]],
         index=c.index[first], dtype=object)
-
