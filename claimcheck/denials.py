@@ -35,11 +35,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from .deadlines import appeal_deadline, days_left, filing_deadline
@@ -138,6 +139,19 @@ _CARC = re.compile(r"^(\d{1,3}|[A-Z]\d{1,2})$")
 
 def parse_code(text: str) -> ParsedCode:
     """Understand one typed code; never raises (kind ``unknown`` when unreadable)."""
+    if type(text) is str:
+        # A workbook repeats a few dozen code texts over thousands of lines: each distinct text
+        # is parsed once (ParsedCode is immutable, so the cached one can be shared).
+        return _parse_text(text)
+    return _parse(text)
+
+
+@lru_cache(maxsize=16384)
+def _parse_text(text: str) -> ParsedCode:
+    return _parse(text)
+
+
+def _parse(text) -> ParsedCode:
     raw = "" if text is None else str(text)
     t = re.sub(r"\s+", "", raw.strip().upper())
     t = re.sub(r"^(CARC|RARC|REASON|REMARK)[-:#]?", "", t)
@@ -244,6 +258,8 @@ class ClaimDecision:
     indexes: tuple = ()  # denied (or appealed) line indexes in book.claims
     status: str = "Denied"
     notes: tuple[str, ...] = ()
+    # The line a deadline finding sits on: the first denied line with the earliest Denial Date.
+    deadline_line: object = field(default=None, repr=False, compare=False)
 
     @property
     def deadline_passed(self) -> bool:
@@ -255,11 +271,17 @@ class ClaimDecision:
 
     @property
     def code_list(self) -> str:
-        seen: list[str] = []
-        for c in self.codes:
-            if c.display not in seen:
-                seen.append(c.display)
-        return ", ".join(seen)
+        return _code_list(self.codes)
+
+
+@lru_cache(maxsize=4096)
+def _code_list(codes: tuple[ParsedCode, ...]) -> str:
+    """The codes as shown, each once, in the order typed (``CO-16, N290``)."""
+    seen: list[str] = []
+    for c in codes:
+        if c.display not in seen:
+            seen.append(c.display)
+    return ", ".join(seen)
 
 
 def _date(value) -> dt.date | None:
@@ -277,26 +299,22 @@ def _date(value) -> dt.date | None:
     return value
 
 
-def _column_by_index(book, name: str) -> dict:
-    """``{claim index: value}`` of one claims column, built once per claims frame (looking lines
-    up one ``.at`` at a time cost a large workbook a second)."""
-    cache = book.__dict__.setdefault("_column_by_index", {})
-    key = (name, id(book.claims), len(book.claims))
-    found = cache.get(key)
-    if found is None or found[0] is not book.claims:
-        found = cache[key] = (book.claims, dict(zip(book.claims.index.tolist(), book.claims[name].tolist())))
-    return found[1]
+def _day_list(values: pd.Series) -> list:
+    """A column's values as ``datetime.date`` (None when empty), as :func:`_date` reads them;
+    a datetime column is converted in one numpy call instead of one Timestamp per line."""
+    if values.dtype.kind == "M" and getattr(values.dtype, "tz", None) is None:
+        days = values.to_numpy().astype("datetime64[D]")
+        known = days[~np.isnat(days)]
+        if not known.size or (known.min() >= np.datetime64("0001-01-01") and known.max() <= np.datetime64("9999-12-31")):
+            return days.tolist()  # datetime.date, and None for NaT
+    return [_date(v) for v in values.tolist()]
 
 
-def _row_of(book) -> dict:
-    return _column_by_index(book, "row")
-
-
-def _fix_from_findings(book, as_of: dt.date, indexes) -> list[str]:
-    """claimcheck's own findings on the denied lines that name a fix (CPT, MOD, DX, POS, NPI)."""
+def _fix_from_findings(book, as_of: dt.date, rows) -> list[str]:
+    """claimcheck's own findings on the denied lines (by sheet row) that name a fix (CPT, MOD,
+    DX, POS, NPI)."""
     from .engine import run_rules
 
-    rows = {int(_row_of(book)[i]) for i in indexes}
     # The findings are computed once per book and date (not once per denied claim: that was
     # quadratic in the lines), grouped by row in the engine's order.
     cache = book.__dict__.setdefault("_fix_findings", {})
@@ -324,6 +342,11 @@ def _fix_from_findings(book, as_of: dt.date, indexes) -> list[str]:
 def decide(codes: Iterable[str]) -> tuple[str, list[ParsedCode], list[str]]:
     """The decision from the codes alone (before deadlines and the workbook are looked at):
     ``(decision, parsed codes, unknown codes)``."""
+    facts = _facts(tuple(codes))
+    return facts.decision, list(facts.parsed), list(facts.unknown)
+
+
+def _decide(codes: Iterable[str]) -> tuple[str, list[ParsedCode], list[str]]:
     parsed = [parse_code(c) for c in codes if str(c).strip()]
     unknown = [p.text.strip() for p in parsed if p.entry is None and p.kind != "group"]
     if not parsed:
@@ -393,6 +416,78 @@ def _is_medicare(payer: str) -> bool:
     return "MEDICARE" in (payer or "").upper()
 
 
+class _CodeFacts:
+    """Everything a claim's denial codes decide by themselves: the decision before the
+    workbook's deadlines are looked at, and the texts that follow from the codes alone.
+    Worked out once per distinct combination of codes (a workbook has a few dozen), not once
+    per claim."""
+
+    def __init__(self, codes: tuple):
+        decision, parsed, unknown = _decide(codes)
+        self.decision = decision
+        self.parsed = tuple(parsed)
+        self.unknown = tuple(unknown)
+        self.arguments = tuple(_arguments(parsed))
+        # The CARCs that decide: in the catalogue and not patient responsibility.
+        self.carcs = tuple(p for p in parsed if p.kind == "CARC" and p.entry is not None and p.group != "PR")
+        self.unverified = tuple(p.display for p in parsed if p.entry is not None and not p.entry.verified)
+        self.code_list = _code_list(self.parsed)
+
+    @cached_property
+    def appeal_why(self) -> tuple[str, str | None]:
+        """(why, note) for a claim to appeal."""
+        carcs = self.carcs
+        main = carcs[0] if carcs else None
+        note = None
+        if main is not None and main.entry.appealable == "conditional" and main.code == "97":
+            note = "appeal only if the services were separate; otherwise the amount is a write-off"
+        verify = [p.display for p in carcs if p.entry.action == "verify/other"]
+        head = f"appeal {self.code_list}"
+        if verify:
+            head += f" after checking ({', '.join(verify)}): {'; '.join(p.entry.evidence for p in carcs if p.entry.action == 'verify/other')}"
+        return head, note
+
+    @cached_property
+    def correction_fix(self) -> str:
+        return _correction_fix(list(self.parsed))
+
+    @cached_property
+    def other_payer_why(self) -> str:
+        evid = "; ".join(p.entry.evidence for p in self.parsed if p.entry is not None and p.entry.action == "send to another payer")
+        return f"send the claim to the responsible (primary) payer: {evid}" if evid else "send the claim to the responsible payer"
+
+    @cached_property
+    def bill_patient_why(self) -> str:
+        pr = [p for p in self.parsed if p.group == "PR" and p.entry is not None]
+        what = "; ".join(f"{p.display} {p.entry.meaning}" for p in pr)
+        return f"patient responsibility ({what}): bill the client, or the secondary insurance first; no appeal"
+
+    @cached_property
+    def write_off_why(self) -> str:
+        return "; ".join(f"{p.display}: {p.entry.meaning}" for p in self.carcs if p.entry.action == "write off") + ": write off (no appeal)"
+
+    @cached_property
+    def check_first_why(self) -> str:
+        if not self.parsed:
+            return "no Denial Codes recorded: enter the codes from the remittance (e.g. CO-50) to decide appeal or correction"
+        if self.unknown and not self.carcs:
+            return f"denial code {', '.join(self.unknown)} is not in claimcheck's catalogue: read the remittance and decide"
+        items = [f"{p.display}: {p.entry.evidence or p.entry.meaning}" for p in self.parsed if p.entry is not None and p.kind != "group"]
+        return "check before doing anything: " + ("; ".join(items) if items else "read the remittance")
+
+
+@lru_cache(maxsize=4096)
+def _cached_facts(codes: tuple) -> _CodeFacts:
+    return _CodeFacts(codes)
+
+
+def _facts(codes: tuple) -> _CodeFacts:
+    try:
+        return _cached_facts(codes)
+    except TypeError:  # an unhashable value among the codes: work it out uncached
+        return _CodeFacts(codes)
+
+
 def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), with_findings: bool = True) -> list[ClaimDecision]:
     """One decision per denied (or appealed) claim, in the order the claims first appear."""
     c = book.claims
@@ -400,33 +495,46 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), wi
         return []
     mask = c["status_key"].isin(statuses)
     out: list[ClaimDecision] = []
-    # Group the denied lines by claim in plain lists (a pandas sub-frame per claim cost ~3 ms
-    # each: seconds on a large workbook); claims in order of first appearance, as groupby.
+    # Only the denied lines are read, each column once as a plain list (dates converted in one
+    # numpy call); the lines are grouped by claim in plain lists (a pandas sub-frame per claim
+    # cost ~3 ms each: seconds on a large workbook), claims in order of first appearance.
     sub = c.loc[mask]
-    fields = ("status_key", "denial_codes", "payer", "denial_date", "dos", "submitted_on")
-    columns = [sub[f].tolist() if f in sub.columns else [None] * len(sub) for f in fields]
-    groups: dict[str, list[tuple]] = {}
-    for key, line in zip(sub["claim_id"].fillna("").astype(str).tolist(), zip(sub.index.tolist(), *columns)):
-        groups.setdefault(key, []).append(line)
+    n = len(sub)
+    index = sub.index.tolist()
+    status_of = sub["status_key"].tolist()
+    codes_of = sub["denial_codes"].tolist() if "denial_codes" in sub.columns else [None] * n
+    payer_of = sub["payer"].tolist() if "payer" in sub.columns else [None] * n
+    denial_of, dos_of, submitted_of = (_day_list(sub[f]) if f in sub.columns else [None] * n
+                                       for f in ("denial_date", "dos", "submitted_on"))
+    row_of = sub["row"].tolist() if "row" in sub.columns else [None] * n
+    groups: dict[str, list[int]] = {}
+    for pos, key in enumerate(sub["claim_id"].fillna("").astype(str).tolist()):
+        groups.setdefault(key, []).append(pos)
+    payers: dict = {}
     for claim_id, group in groups.items():
-        codes = [code for line in group for code in (line[2] or ())]
-        status = "Appealed" if all(line[1] == "Appealed" for line in group) else "Denied"
+        codes = tuple(code for pos in group for code in (codes_of[pos] or ()))
+        status = "Appealed" if all(status_of[pos] == "Appealed" for pos in group) else "Denied"
         if status == "Denied":
-            group = [line for line in group if line[1] == "Denied"]
-        idx = tuple(line[0] for line in group)
-        decision, parsed, unknown = decide(codes)
-        payer_name = next((line[3] for line in group if line[3]), "") or ""
-        payer = book.payer(payer_name)
-        denial_dates = [d for d in (_date(line[4]) for line in group) if d is not None]
+            group = [pos for pos in group if status_of[pos] == "Denied"]
+        idx = tuple(index[pos] for pos in group)
+        facts = _facts(codes)
+        decision, parsed, unknown = facts.decision, facts.parsed, facts.unknown
+        payer_name = next((payer_of[pos] for pos in group if payer_of[pos]), "") or ""
+        payer = payers.get(payer_name)
+        if payer is None:
+            payer = payers[payer_name] = book.payer(payer_name)
+        denial_dates = [denial_of[pos] for pos in group if denial_of[pos] is not None]
         denial_date = min(denial_dates) if denial_dates else None
-        dos_dates = [d for d in (_date(line[5]) for line in group) if d is not None]
+        dos_dates = [dos_of[pos] for pos in group if dos_of[pos] is not None]
         first_dos = min(dos_dates) if dos_dates else None
-        submitted = [d for d in (_date(line[6]) for line in group) if d is not None]
+        submitted = [submitted_of[pos] for pos in group if submitted_of[pos] is not None]
         first_submitted = min(submitted) if submitted else None
-        d = ClaimDecision(claim_id=claim_id, decision=decision, why="", codes=tuple(parsed), unknown=tuple(unknown),
-                          arguments=tuple(_arguments(parsed)), payer=payer_name, denial_date=denial_date,
+        d = ClaimDecision(claim_id=claim_id, decision=decision, why="", codes=parsed, unknown=unknown,
+                          arguments=facts.arguments, payer=payer_name, denial_date=denial_date,
                           indexes=idx, status=status)
+        d.deadline_line = idx[0] if idx else None
         if denial_date is not None:
+            d.deadline_line = next(index[pos] for pos in group if denial_of[pos] == denial_date)
             d.appeal_deadline = appeal_deadline(denial_date, payer)
             d.days_left = days_left(d.appeal_deadline, as_of)
         if first_dos is not None:
@@ -437,9 +545,8 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), wi
             notes.append(f"{payer_name or 'the payer'} is not on the Payers sheet, so the default {payer.appeal_days} appeal days apply")
         if unknown:
             notes.append(f"not in claimcheck's catalogue: {', '.join(unknown)}")
-        unverified = [p.display for p in parsed if p.entry is not None and not p.entry.verified]
-        if unverified:
-            notes.append(f"meaning unverified for {', '.join(unverified)}: check the remittance")
+        if facts.unverified:
+            notes.append(f"meaning unverified for {', '.join(facts.unverified)}: check the remittance")
 
         if status == "Appealed":
             d.decision = "already appealed"
@@ -449,14 +556,14 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), wi
             continue
 
         # Refinements that need the workbook.
-        carcs = [p for p in parsed if p.kind == "CARC" and p.entry is not None and p.group != "PR"]
+        carcs = facts.carcs
         if decision == CORRECTED and d.filing_days_left is not None and d.filing_days_left < 0:
             # A corrected claim would now be denied for timely filing: correct through the appeal.
             d.decision = decision = APPEAL
             if "coding" not in d.arguments:
                 d.arguments = ("coding",) + d.arguments
             notes.append(f"the filing window closed {d.filing_deadline.isoformat()}, so the correction goes through the appeal")
-        if any(p.code == "29" for p in carcs) and decision == APPEAL:
+        if decision == APPEAL and any(p.code == "29" for p in carcs):
             tf = filing_deadline(first_dos, payer) if first_dos else None
             if first_submitted is not None and tf is not None and first_submitted > tf:
                 only_29 = all(p.code == "29" for p in carcs)
@@ -469,17 +576,12 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), wi
                 notes.append("CO-29: enter the Submitted On date; the appeal needs proof of the first submission")
 
         if decision == APPEAL and not d.why:
-            main = carcs[0] if carcs else None
-            if main is not None and main.entry.appealable == "conditional" and main.code == "97":
-                notes.append("appeal only if the services were separate; otherwise the amount is a write-off")
-            verify = [p.display for p in carcs if p.entry.action == "verify/other"]
-            head = f"appeal {d.code_list}"
-            if verify:
-                head += f" after checking ({', '.join(verify)}): {'; '.join(p.entry.evidence for p in carcs if p.entry.action == 'verify/other')}"
-            d.why = head
+            d.why, note = facts.appeal_why
+            if note:
+                notes.append(note)
         elif decision in (CORRECTED, NEW_CLAIM):
-            d.fix = _correction_fix(parsed)
-            found = _fix_from_findings(book, as_of, idx) if with_findings else []
+            d.fix = facts.correction_fix
+            found = _fix_from_findings(book, as_of, {int(row_of[pos]) for pos in group}) if with_findings else []
             if found:
                 d.fix = (d.fix + "; " if d.fix else "") + "claimcheck also finds: " + "; ".join(found)
             if decision == NEW_CLAIM:
@@ -490,22 +592,13 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), wi
                 head += f", by {d.filing_deadline.isoformat()} (filing limit)"
             d.why = head + (f". {d.fix}" if d.fix else "")
         elif decision == OTHER_PAYER:
-            evid = "; ".join(p.entry.evidence for p in parsed if p.entry is not None and p.entry.action == "send to another payer")
-            d.why = f"send the claim to the responsible (primary) payer: {evid}" if evid else "send the claim to the responsible payer"
+            d.why = facts.other_payer_why
         elif decision == BILL_PATIENT:
-            pr = [p for p in parsed if p.group == "PR" and p.entry is not None]
-            what = "; ".join(f"{p.display} {p.entry.meaning}" for p in pr)
-            d.why = f"patient responsibility ({what}): bill the client, or the secondary insurance first; no appeal"
+            d.why = facts.bill_patient_why
         elif decision == WRITE_OFF and not d.why:
-            d.why = "; ".join(f"{p.display}: {p.entry.meaning}" for p in carcs if p.entry.action == "write off") + ": write off (no appeal)"
+            d.why = facts.write_off_why
         elif decision == CHECK_FIRST:
-            if not parsed:
-                d.why = "no Denial Codes recorded: enter the codes from the remittance (e.g. CO-50) to decide appeal or correction"
-            elif unknown and not carcs:
-                d.why = f"denial code {', '.join(unknown)} is not in claimcheck's catalogue: read the remittance and decide"
-            else:
-                items = [f"{p.display}: {p.entry.evidence or p.entry.meaning}" for p in parsed if p.entry is not None and p.kind != "group"]
-                d.why = "check before doing anything: " + ("; ".join(items) if items else "read the remittance")
+            d.why = facts.check_first_why
         d.notes = tuple(notes)
         out.append(d)
     return out
@@ -528,13 +621,9 @@ def _first(d: ClaimDecision):
     return d.indexes[0] if d.indexes else None
 
 
-def _deadline_line(d: ClaimDecision, book) -> int | None:
+def _deadline_line(d: ClaimDecision) -> int | None:
     """The line a deadline finding sits on: the denied line with the earliest Denial Date."""
-    denial_dates = _column_by_index(book, "denial_date")
-    for i in d.indexes:
-        if _date(denial_dates[i]) == d.denial_date and d.denial_date is not None:
-            return i
-    return _first(d)
+    return d.deadline_line if d.deadline_line is not None else _first(d)
 
 
 @rule(
@@ -550,7 +639,7 @@ def appeal_deadline_passed(ctx):
     for d in _decisions(ctx):
         if d.decision == APPEAL and d.deadline_passed:
             days = ctx.book.payer(d.payer).appeal_days
-            out.append((_deadline_line(d, ctx.book),
+            out.append((_deadline_line(d),
                         f"appeal deadline {d.appeal_deadline.isoformat()} (denial {d.denial_date.isoformat()} + {days} days for "
                         f"{d.payer or 'this payer'}) passed {-d.days_left} days ago; {d.code_list}: appeal only with a good-cause reason, otherwise write off"))
     return out
@@ -567,7 +656,7 @@ def appeal_deadline_near(ctx):
     for d in _decisions(ctx):
         if d.decision == APPEAL and d.days_left is not None and 0 <= d.days_left <= NEAR_DAYS:
             when = "today" if d.days_left == 0 else f"in {d.days_left} days"
-            out.append((_deadline_line(d, ctx.book),
+            out.append((_deadline_line(d),
                         f"appeal {d.code_list} by {d.appeal_deadline.isoformat()} ({when}; {ctx.book.payer(d.payer).appeal_days}-day "
                         f"appeal window for {d.payer or 'this payer'}); generate the appeal sheet and send it"))
     return out
