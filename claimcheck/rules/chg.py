@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .registry import declare, rule
-from ._util import bad
+from .registry import declare, line_rule
 
 declare(
     "CHG002", title="Charge could not be read", severity="error", column="Charge",
@@ -18,54 +17,54 @@ declare(
 
 
 def _money(x: float) -> str:
+    x = x + 0.0  # -0.0 reads as $0.00
     return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
 
 
-@rule(
+@line_rule(
     "CHG001", title="Charge zero or negative", severity="error", column="Charge", needs=("charge",),
     why="A line with no positive charge is rejected or paid at zero.",
     fix="Enter the practice's fee for the code; record write-offs and adjustments elsewhere, not as a negative charge.",
+    reads=("charge",),
 )
-def charge_not_positive(ctx):
+def charge_not_positive(line, env):
     """Flags a charge of zero or less."""
-    c = ctx.claims
-    mask = c["charge"] <= 0
-    return [(idx, f"charge is {_money(x)}; enter the fee for the service") for idx, x in zip(c.index[mask], c.loc[mask, "charge"])]
+    if line.charge is not None and line.charge <= 0:
+        return f"charge is {_money(line.charge)}; enter the fee for the service"
 
 
-@rule(
+@line_rule(
     "CHG005", title="Charge missing", severity="error", column="Charge", needs=("charge",),
     why="Every claim line needs a billed amount.",
     fix="Enter the practice's fee for the code.",
+    reads=("charge", "charge__bad"),
 )
-def charge_missing(ctx):
-    """Flags an empty Charge cell."""
-    c = ctx.claims
-    mask = c["charge"].isna() & ~bad(c, "charge")
-    return [(idx, "charge is empty; enter the fee for the service") for idx in c.index[mask]]
+def charge_missing(line, env):
+    """Flags an empty Charge cell (an unreadable one is CHG002)."""
+    if line.charge is None and not line.charge__bad:
+        return "charge is empty; enter the fee for the service"
 
 
-@rule(
+@line_rule(
     "CHG003", title="Units zero, negative or fractional", severity="error", column="Units", needs=("units",),
     why="Units are whole numbers of at least 1; anything else is rejected.",
     fix="Enter whole units (1 for a session; one per 15 minutes for per-15-minute codes).",
+    reads=("units",),
 )
-def units_invalid(ctx):
-    """Flags units below 1 or not whole."""
-    c = ctx.claims
-    u = c["units"]
-    mask = (u < 1) | (u % 1 != 0)
-    return [(idx, f"units are {x:g}; enter a whole number of at least 1") for idx, x in zip(c.index[mask], u[mask])]
+def units_invalid(line, env):
+    """Flags units below 1 or not whole (a blank Units cell counts as 1)."""
+    u = line.units
+    if u is not None and (u < 1 or u % 1 != 0):
+        return f"units are {u:g}; enter a whole number of at least 1"
 
 
-@rule(
+@line_rule(
     "CHG006", title="Paid more than charged", severity="warning", column="Paid Amount", needs=("charge", "paid_amount"),
     why="A payment above the charge is an overpayment the payer will take back, or a typo in either amount.",
     fix="Check both amounts against the remittance; refund an overpayment.",
+    reads=("charge", "paid_amount"),
 )
-def paid_over_charge(ctx):
+def paid_over_charge(line, env):
     """Flags Paid Amount greater than Charge."""
-    c = ctx.claims
-    mask = c["paid_amount"] > c["charge"]
-    return [(idx, f"paid {_money(p)} on a charge of {_money(x)}; check the remittance")
-            for idx, p, x in zip(c.index[mask], c.loc[mask, "paid_amount"], c.loc[mask, "charge"])]
+    if line.paid_amount is not None and line.charge is not None and line.paid_amount > line.charge:
+        return f"paid {_money(line.paid_amount)} on a charge of {_money(line.charge)}; check the remittance"

@@ -100,6 +100,7 @@ class Env:
     payer: Callable[[str | None], Any]  # payer name -> claimcheck.models.Payer (defaults when not on the sheet)
     providers: dict  # NPI -> claimcheck.models.Provider
     present: frozenset  # claim fields whose column exists
+    sheets: frozenset = frozenset({"Claims"})  # the workbook's sheets that have a table
 
 
 _LINE_TYPES: dict[tuple[str, ...], type] = {}
@@ -141,7 +142,8 @@ def results_of(value, column: str) -> list[tuple[str, str]]:
 def env_of(ctx) -> Env:
     book = ctx.book
     return memo(ctx, "lines.env", lambda: Env(tables=ctx.tables, as_of=ctx.as_of, payer=book.payer,
-                                               providers=book.providers, present=frozenset(book.present)))
+                                               providers=book.providers, present=frozenset(book.present),
+                                              sheets=frozenset(book.sheets_present)))
 
 
 def _field_codes(ctx, name: str) -> tuple[np.ndarray, list]:
