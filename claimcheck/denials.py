@@ -43,7 +43,6 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .deadlines import appeal_deadline, days_left, filing_deadline
 from .rules.registry import rule
 from .rules._util import bad
 
@@ -299,15 +298,30 @@ def _date(value) -> dt.date | None:
     return value
 
 
-def _day_list(values: pd.Series) -> list:
-    """A column's values as ``datetime.date`` (None when empty), as :func:`_date` reads them;
-    a datetime column is converted in one numpy call instead of one Timestamp per line."""
-    if values.dtype.kind == "M" and getattr(values.dtype, "tz", None) is None:
-        days = values.to_numpy().astype("datetime64[D]")
-        known = days[~np.isnat(days)]
-        if not known.size or (known.min() >= np.datetime64("0001-01-01") and known.max() <= np.datetime64("9999-12-31")):
-            return days.tolist()  # datetime.date, and None for NaT
-    return [_date(v) for v in values.tolist()]
+def _days(c: pd.DataFrame, name: str, at: np.ndarray) -> np.ndarray:
+    """A date column's values on the lines at positions ``at`` as ``datetime64[D]`` (NaT when
+    empty), as :func:`_date` reads them; a datetime column is converted in one numpy call."""
+    if name not in c.columns:
+        return np.full(len(at), "NaT", dtype="datetime64[D]")
+    values = c[name].to_numpy()[at]
+    if values.dtype.kind == "M":
+        return values.astype("datetime64[D]")
+    return np.array([_date(v) for v in values.tolist()], dtype="datetime64[D]")
+
+
+def _first_of_group(where: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
+    """For each of the ``k`` groups, the position of its first line where ``where`` holds
+    (``len(groups)`` when none does)."""
+    first = np.full(k, len(groups), dtype=np.int64)
+    np.minimum.at(first, groups[where], np.flatnonzero(where))
+    return first
+
+
+def _earliest_of_group(days: np.ndarray, where: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
+    """For each group, the earliest date of its lines where ``where`` holds (NaT when none)."""
+    out = np.full(k, "NaT", dtype="datetime64[D]")
+    np.fmin.at(out, groups[where], days[where])  # fmin skips NaT
+    return out
 
 
 def _fix_from_findings(book, as_of: dt.date, rows) -> list[str]:
@@ -431,6 +445,8 @@ class _CodeFacts:
         # The CARCs that decide: in the catalogue and not patient responsibility.
         self.carcs = tuple(p for p in parsed if p.kind == "CARC" and p.entry is not None and p.group != "PR")
         self.unverified = tuple(p.display for p in parsed if p.entry is not None and not p.entry.verified)
+        self.has_29 = any(p.code == "29" for p in self.carcs)  # CO-29: filed after the limit
+        self.only_29 = all(p.code == "29" for p in self.carcs)
         self.code_list = _code_list(self.parsed)
 
     @cached_property
@@ -489,66 +505,97 @@ def _facts(codes: tuple) -> _CodeFacts:
 
 
 def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), with_findings: bool = True) -> list[ClaimDecision]:
-    """One decision per denied (or appealed) claim, in the order the claims first appear."""
+    """One decision per denied (or appealed) claim, in the order the claims first appear.
+
+    A claim's decision uses all its denied (or appealed) lines' codes; when any of them is
+    Denied, its dates, payer and lines are those of the Denied lines only."""
     c = book.claims
     if c.empty or "status_key" not in c:
         return []
-    mask = c["status_key"].isin(statuses)
+    # Only the denied lines are read, each column once; the per-claim facts (status, first
+    # payer, earliest dates, the deadline line) come from numpy over the lines grouped by claim,
+    # and the decision from each distinct combination of codes (_facts), so the Python loop
+    # below only assembles one ClaimDecision per claim.
+    at = np.flatnonzero(c["status_key"].isin(statuses).to_numpy())
+    n = len(at)
+    if not n:
+        return []
+    status = c["status_key"].iloc[at].to_numpy(dtype=object)
+    claim_id = c["claim_id"].iloc[at].fillna("").astype(str).to_numpy(dtype=object)
+    groups, claim_ids = pd.factorize(claim_id, sort=False)  # claims in order of first appearance
+    k = len(claim_ids)
+    appealed = status == "Appealed"
+    lines = np.bincount(groups, minlength=k)
+    all_appealed = np.bincount(groups, weights=appealed, minlength=k) == lines  # Status Appealed on every line
+    kept = all_appealed[groups] | (status == "Denied")  # the lines the claim's dates and payer come from
+
+    # The claim's payer: the first kept line's non-empty Payer.
+    payer_of = c["payer"].iloc[at].to_numpy(dtype=object) if "payer" in c.columns else np.full(n, None, dtype=object)
+    first_payer = _first_of_group(kept & np.fromiter((bool(p) for p in payer_of), dtype=bool, count=n), groups, k)
+    payer_name = np.where(first_payer < n, np.append(payer_of, "")[first_payer], "")
+    payer_name = [p or "" for p in payer_name.tolist()]
+    payers = {name: book.payer(name) for name in dict.fromkeys(payer_name)}
+    payer = [payers[name] for name in payer_name]
+
+    denial = _days(c, "denial_date", at)
+    earliest_denial = _earliest_of_group(denial, kept, groups, k)
+    # The line a deadline finding sits on: the first kept line with the earliest Denial Date.
+    on_earliest = kept & (denial == earliest_denial[groups])  # NaT never equals
+    deadline_line = np.where(np.isnat(earliest_denial), _first_of_group(kept, groups, k),
+                             _first_of_group(on_earliest, groups, k)).tolist()
+    earliest_dos = _earliest_of_group(_days(c, "dos", at), kept, groups, k)
+    # Deadlines as in claimcheck.deadlines (calendar days), for all claims at once.
+    today = np.datetime64(as_of, "D")
+    appeal_by = earliest_denial + np.array([p.appeal_days for p in payer], dtype="timedelta64[D]")
+    file_by = earliest_dos + np.array([p.timely_filing_days for p in payer], dtype="timedelta64[D]")
+    denial_date, first_dos, appeal_by_date, file_by_date = (
+        days.tolist() for days in (earliest_denial, earliest_dos, appeal_by, file_by))  # datetime.date, None for NaT
+    appeal_days_left, filing_days_left = (np.where(np.isnat(by), None, (by - today).astype(np.int64)).tolist()
+                                          for by in (appeal_by, file_by))  # int, None for NaT
+    first_submitted = _earliest_of_group(_days(c, "submitted_on", at), kept, groups, k).tolist()
+
+    # Lines grouped by claim, each claim's in sheet order: all of them, and the kept ones.
+    order = np.argsort(groups, kind="stable")
+    start = np.concatenate(([0], np.cumsum(lines))).tolist()
+    kept_order = order[kept[order]]
+    kept_start = np.concatenate(([0], np.cumsum(np.bincount(groups[kept], minlength=k)))).tolist()
+    codes_of = c["denial_codes"].to_numpy(dtype=object)[at] if "denial_codes" in c.columns else np.full(n, None, dtype=object)
+    codes_in_order = codes_of[order].tolist()
+    label_of = c.index[at]
+    kept_labels = label_of[kept_order].tolist()
+    kept_rows = c["row"].to_numpy()[at][kept_order].tolist() if "row" in c.columns else [None] * len(kept_order)
+    labels = label_of.tolist()
+    all_appealed = all_appealed.tolist()
+
     out: list[ClaimDecision] = []
-    # Only the denied lines are read, each column once as a plain list (dates converted in one
-    # numpy call); the lines are grouped by claim in plain lists (a pandas sub-frame per claim
-    # cost ~3 ms each: seconds on a large workbook), claims in order of first appearance.
-    sub = c.loc[mask]
-    n = len(sub)
-    index = sub.index.tolist()
-    status_of = sub["status_key"].tolist()
-    codes_of = sub["denial_codes"].tolist() if "denial_codes" in sub.columns else [None] * n
-    payer_of = sub["payer"].tolist() if "payer" in sub.columns else [None] * n
-    denial_of, dos_of, submitted_of = (_day_list(sub[f]) if f in sub.columns else [None] * n
-                                       for f in ("denial_date", "dos", "submitted_on"))
-    row_of = sub["row"].tolist() if "row" in sub.columns else [None] * n
-    groups: dict[str, list[int]] = {}
-    for pos, key in enumerate(sub["claim_id"].fillna("").astype(str).tolist()):
-        groups.setdefault(key, []).append(pos)
-    payers: dict = {}
-    for claim_id, group in groups.items():
-        codes = tuple(code for pos in group for code in (codes_of[pos] or ()))
-        status = "Appealed" if all(status_of[pos] == "Appealed" for pos in group) else "Denied"
-        if status == "Denied":
-            group = [pos for pos in group if status_of[pos] == "Denied"]
-        idx = tuple(index[pos] for pos in group)
+    for i, claim in enumerate(claim_ids.tolist()):
+        s, e = start[i], start[i + 1]
+        if e - s == 1:
+            codes = codes_in_order[s]
+            codes = codes if type(codes) is tuple else tuple(codes or ())
+        else:
+            codes = tuple(code for line_codes in codes_in_order[s:e] for code in (line_codes or ()))
         facts = _facts(codes)
         decision, parsed, unknown = facts.decision, facts.parsed, facts.unknown
-        payer_name = next((payer_of[pos] for pos in group if payer_of[pos]), "") or ""
-        payer = payers.get(payer_name)
-        if payer is None:
-            payer = payers[payer_name] = book.payer(payer_name)
-        denial_dates = [denial_of[pos] for pos in group if denial_of[pos] is not None]
-        denial_date = min(denial_dates) if denial_dates else None
-        dos_dates = [dos_of[pos] for pos in group if dos_of[pos] is not None]
-        first_dos = min(dos_dates) if dos_dates else None
-        submitted = [submitted_of[pos] for pos in group if submitted_of[pos] is not None]
-        first_submitted = min(submitted) if submitted else None
-        d = ClaimDecision(claim_id=claim_id, decision=decision, why="", codes=parsed, unknown=unknown,
-                          arguments=facts.arguments, payer=payer_name, denial_date=denial_date,
-                          indexes=idx, status=status)
-        d.deadline_line = idx[0] if idx else None
-        if denial_date is not None:
-            d.deadline_line = next(index[pos] for pos in group if denial_of[pos] == denial_date)
-            d.appeal_deadline = appeal_deadline(denial_date, payer)
-            d.days_left = days_left(d.appeal_deadline, as_of)
-        if first_dos is not None:
-            d.filing_deadline = filing_deadline(first_dos, payer)
-            d.filing_days_left = days_left(d.filing_deadline, as_of)
+        ks, ke = kept_start[i], kept_start[i + 1]
+        status_i = "Appealed" if all_appealed[i] else "Denied"
+        line = deadline_line[i]
+        d = ClaimDecision(claim_id=claim, decision=decision, why="", codes=parsed, unknown=unknown,
+                          arguments=facts.arguments, payer=payer_name[i], denial_date=denial_date[i],
+                          appeal_deadline=appeal_by_date[i], days_left=appeal_days_left[i],
+                          filing_deadline=file_by_date[i], filing_days_left=filing_days_left[i],
+                          indexes=tuple(kept_labels[ks:ke]), status=status_i,
+                          deadline_line=labels[line] if line < n else None)
+        p = payer[i]
         notes: list[str] = []
-        if not payer.on_sheet:
-            notes.append(f"{payer_name or 'the payer'} is not on the Payers sheet, so the default {payer.appeal_days} appeal days apply")
+        if not p.on_sheet:
+            notes.append(f"{payer_name[i] or 'the payer'} is not on the Payers sheet, so the default {p.appeal_days} appeal days apply")
         if unknown:
             notes.append(f"not in claimcheck's catalogue: {', '.join(unknown)}")
         if facts.unverified:
             notes.append(f"meaning unverified for {', '.join(facts.unverified)}: check the remittance")
 
-        if status == "Appealed":
+        if status_i == "Appealed":
             d.decision = "already appealed"
             d.why = "Status is Appealed: the appeal was filed; follow up with the payer if no decision within 60 days"
             d.notes = tuple(notes)
@@ -556,23 +603,22 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), wi
             continue
 
         # Refinements that need the workbook.
-        carcs = facts.carcs
         if decision == CORRECTED and d.filing_days_left is not None and d.filing_days_left < 0:
             # A corrected claim would now be denied for timely filing: correct through the appeal.
             d.decision = decision = APPEAL
             if "coding" not in d.arguments:
                 d.arguments = ("coding",) + d.arguments
             notes.append(f"the filing window closed {d.filing_deadline.isoformat()}, so the correction goes through the appeal")
-        if decision == APPEAL and any(p.code == "29" for p in carcs):
-            tf = filing_deadline(first_dos, payer) if first_dos else None
-            if first_submitted is not None and tf is not None and first_submitted > tf:
-                only_29 = all(p.code == "29" for p in carcs)
-                if only_29:
+        if decision == APPEAL and facts.has_29:
+            submitted = first_submitted[i]
+            tf = file_by_date[i] if first_dos[i] else None
+            if submitted is not None and tf is not None and submitted > tf:
+                if facts.only_29:
                     d.decision = decision = WRITE_OFF
-                    d.why = (f"CO-29: first submitted {first_submitted.isoformat()}, {(first_submitted - tf).days} days after the "
-                             f"{payer.timely_filing_days}-day filing limit ({tf.isoformat()}); not appealable without proof of an "
+                    d.why = (f"CO-29: first submitted {submitted.isoformat()}, {(submitted - tf).days} days after the "
+                             f"{p.timely_filing_days}-day filing limit ({tf.isoformat()}); not appealable without proof of an "
                              "earlier submission - write off")
-            elif first_submitted is None:
+            elif submitted is None:
                 notes.append("CO-29: enter the Submitted On date; the appeal needs proof of the first submission")
 
         if decision == APPEAL and not d.why:
@@ -581,7 +627,7 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), wi
                 notes.append(note)
         elif decision in (CORRECTED, NEW_CLAIM):
             d.fix = facts.correction_fix
-            found = _fix_from_findings(book, as_of, {int(row_of[pos]) for pos in group}) if with_findings else []
+            found = _fix_from_findings(book, as_of, {int(r) for r in kept_rows[ks:ke]}) if with_findings else []
             if found:
                 d.fix = (d.fix + "; " if d.fix else "") + "claimcheck also finds: " + "; ".join(found)
             if decision == NEW_CLAIM:

@@ -282,3 +282,26 @@ def test_deny_rules_are_documented_in_the_rule_list():
 
     text = rules_text()
     assert "== DENY ==" in text and "DENY001" in text and "Appeal deadline passed" in text
+
+
+def test_claim_decisions_group_interleaved_lines_and_use_only_denied_lines_for_dates():
+    # Claim A: an Appealed line (its code still counts), then two Denied lines, the first
+    # without a payer; claim B sits between them; claim C is appealed on every line.
+    res = check([line(Claim_ID="A", Status="Appealed", Denial_Codes="CO-50", Denial_Date=dt.date(2025, 1, 2)),
+                 line(Claim_ID="B", Payer="Gov Medicaid", Denial_Date=dt.date(2026, 5, 20)),
+                 line(Claim_ID="A", Payer=None, Denial_Codes="CO-4", Denial_Date=dt.date(2026, 6, 5), DOS=dt.date(2026, 5, 20)),
+                 line(Claim_ID="A", CPT="90785", Minutes=None, Charge=25.0, Denial_Date=dt.date(2026, 6, 2)),
+                 line(Claim_ID="C", Status="Appealed")])
+    a, b, c = D.claim_decisions(res.book, AS_OF)
+    assert [d.claim_id for d in (a, b, c)] == ["A", "B", "C"]
+    assert a.status == "Denied" and a.decision == D.CORRECTED  # CO-4 (Denied) outranks CO-50 (Appealed line)
+    assert a.code_list == "CO-50, CO-4"
+    assert a.indexes == tuple(res.book.claims.index[[2, 3]]) and a.payer == "Acme Health"
+    assert a.denial_date == dt.date(2026, 6, 2) and a.deadline_line == res.book.claims.index[3]
+    acme = res.book.payer("Acme Health")
+    assert a.appeal_deadline == appeal_deadline(dt.date(2026, 6, 2), acme) and a.days_left == days_left(a.appeal_deadline, AS_OF)
+    assert a.filing_deadline == filing_deadline(dt.date(2026, 5, 4), acme) and a.filing_days_left == days_left(a.filing_deadline, AS_OF)
+    assert type(a.days_left) is int and type(a.filing_days_left) is int
+    assert b.payer == "Gov Medicaid" and b.appeal_deadline == dt.date(2026, 7, 19) and b.days_left == 19
+    assert c.decision == "already appealed" and len(c.indexes) == 1
+    assert [(f.code, f.row) for f in deny(res) if f.code == "DENY003"] == [("DENY003", 4)]
