@@ -55,6 +55,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from .models import Authorization
 from .rules.registry import rule
 
@@ -171,248 +174,417 @@ def _dates_text(auth: Authorization) -> str:
 
 
 # --------------------------------------------------------------------------- the analysis
+#
+# The analysis works on whole columns: each text column is factorized once, so a fact about a
+# value (its normalised form, the payer's settings, whether a code is an add-on) is worked out
+# once per distinct value and read per line through an integer code.  Python loops run over the
+# distinct values, the authorizations and the lines that produce a finding, never over every line.
 
-
-@dataclass(slots=True)
-class _Line:
-    """Where one claim line stands with its authorization (internal)."""
-
-    auth: int | None = None  # index into book.authorizations, when the line uses it
-    matched: bool = False  # tied by AUTH010 matching rather than by its number
-    seq_start: float | None = None  # visit number, or first unit number
-    seq_end: float | None = None  # visit number, or last unit number
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_OPEN_START = np.iinfo(np.int64).min  # an authorization without a Start Date
+_OPEN_END = np.iinfo(np.int64).max  # ... without an End Date
+_DAY_SHIFT = 1 << 32  # (auth index, day) packed in one ascending int64, see _day_key
+_DAY_KEY = 1 << 33
 
 
 @dataclass
 class _Analysis:
-    lines: dict[int, _Line]  # claim index -> where it stands (only lines that use an auth)
-    problems: dict[str, list[tuple[int, str]]]  # rule code -> (claim index, message)
+    problems: dict[str, list[tuple[int, str]]]  # rule code -> (claim index, message), in sheet order
     by_auth: dict[int, list[int]]  # auth index -> claim indexes that use it, in date order
-    dates: dict[int, dt.date]  # claim index -> DOS of the lines that use an auth
-    visit_dates: dict[int, list[dt.date]]  # auth index -> dates that used a visit (Visits auths)
-    units: dict[int, float]  # claim index -> units (Units auths)
     numbered_without_sheet: list[int]  # lines with an auth number when there is no Authorizations sheet
+    # The lines that use an authorization, in sheet order (AUTH007, AUTH008):
+    line_index: np.ndarray  # claim index
+    line_auth: np.ndarray  # index into book.authorizations
+    seq_start: np.ndarray  # visit number, or first unit number (NaN on a date with only add-ons)
+    seq_end: np.ndarray  # visit number, or last unit number (NaN on a date with only add-ons)
+    # Usage as of a date: the same lines by authorization in date order with the running total of
+    # units, and the dates that used a visit, each keyed by _day_key(auth, day), ascending.
+    unit_keys: np.ndarray
+    unit_totals: np.ndarray
+    visit_keys: np.ndarray
+    used: dict[dt.date, list[float]] = field(default_factory=dict)  # as_of -> use per authorization
 
 
 def _has_auth_sheet(book) -> bool:
     return "Authorizations" in book.sheets_present
 
 
-def _analyse(book) -> _Analysis:
-    """Tie every claim line to its authorization and number the lines each one covers."""
+def _analyse(book, ctx=None) -> _Analysis:
+    """Tie every claim line to its authorization and number the lines each one covers.  Given the
+    rules' Context, the Claim ID and CPT codes other rules of the run computed are reused."""
     cache = book.__dict__.get("_auth_analysis")
     if cache is not None and cache[0] is book.claims and cache[1] == len(book.claims):
         return cache[2]
-    result = _analyse_uncached(book)
+    result = _analyse_uncached(book, ctx)
     book.__dict__["_auth_analysis"] = (book.claims, len(book.claims), result)
     return result
 
 
-def _analyse_uncached(book) -> _Analysis:
+def _factor(c, name: str, func=None, default=None) -> tuple[np.ndarray, list]:
+    """Per line, a code into the returned list of the distinct ``func(value)`` (of the distinct
+    values when ``func`` is None); ``func`` is called once per distinct cell value.  A missing
+    column reads as ``default`` on every line."""
+    if name not in c.columns:
+        return np.zeros(len(c), dtype=np.intp), [default if func is None else func(default)]
+    return _factor_values(c[name], func)
+
+
+def _factor_values(values, func=None) -> tuple[np.ndarray, list]:
+    """``_factor`` over a Series or an array of cell values."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = list(uniques)
+    blank = codes < 0
+    if blank.any():  # empty cells are one more distinct value (as the sheet gave it: None)
+        first = int(np.argmax(blank))
+        uniques.append(values.iat[first] if isinstance(values, pd.Series) else values[first])
+        codes = np.where(blank, len(uniques) - 1, codes)
+    mapped = uniques if func is None else [func(u) for u in uniques]
+    keys: dict[Any, int] = {}
+    remap = np.fromiter((keys.setdefault(m, len(keys)) for m in mapped), dtype=np.intp, count=len(mapped))
+    return remap[codes], list(keys)
+
+
+def _space(keys: list, more: list) -> tuple[list, np.ndarray, np.ndarray]:
+    """One code space for two lists of values (equal values, equal codes): the distinct values and
+    the codes of ``keys`` and of ``more``."""
+    space: dict[Any, int] = {}
+    first = np.fromiter((space.setdefault(k, len(space)) for k in keys), dtype=np.intp, count=len(keys))
+    second = np.fromiter((space.setdefault(v, len(space)) for v in more), dtype=np.intp, count=len(more))
+    return list(space), first, second
+
+
+def _expand(owners: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (owner, item) for the ``counts[k]`` consecutive items from ``starts[k]`` of each owner,
+    owner by owner."""
+    owner = np.repeat(owners, counts)
+    item = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts - starts, counts)
+    return owner, item
+
+
+def _day_number(day: dt.date | None, missing: int) -> int:
+    return missing if day is None else day.toordinal() - _EPOCH_ORDINAL
+
+
+def _date(day) -> dt.date:
+    return dt.date.fromordinal(_EPOCH_ORDINAL + int(day))
+
+
+def _day_key(auth: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """(authorization, day) as one int64 that sorts by authorization, then day."""
+    return auth.astype(np.int64) * _DAY_KEY + (day.astype(np.int64) + _DAY_SHIFT)
+
+
+def _truthy(values: list) -> np.ndarray:
+    return np.fromiter((bool(v) for v in values), dtype=bool, count=len(values))
+
+
+def _shared_codes(ctx, c, name: str) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(column, use_na_sentinel=False)``: from the run's memo when there is a rules
+    Context (``rules._util.run_codes``), else computed here.  An empty cell's value shows as
+    NaN among the distinct values."""
+    if name not in c.columns:
+        return np.zeros(len(c), dtype=np.intp), pd.Index([np.nan], dtype=object)
+    if ctx is not None:
+        from .rules._util import run_codes
+
+        return run_codes(ctx, name)
+    return pd.factorize(c[name], use_na_sentinel=False)
+
+
+def _analyse_uncached(book, ctx=None) -> _Analysis:
     c = book.claims
     auths: list[Authorization] = book.authorizations
     has_sheet = _has_auth_sheet(book)
     procs = book.tables.procedures if book.tables is not None else {}
-    problems: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    lines: dict[int, _Line] = {}
-    dates: dict[int, dt.date] = {}
-    numbered_without_sheet: list[int] = []
-    uses: list[tuple[int, int, bool]] = []  # (line position, auth index, matched)
+    problems: dict[str, list[tuple[int, str]]] = {}
+    n = len(c)
+    index = c.index.to_numpy()
 
-    index = c.index.tolist()
-    n = len(index)
+    def cells(name):  # a column's values as the sheet gave them, read where a message needs them
+        return c[name].to_numpy(dtype=object) if name in c.columns else np.full(n, None, dtype=object)
 
-    def col(name, default=None):
-        return c[name].tolist() if name in c.columns else [default] * n
+    def report(code: str, positions: np.ndarray, message, *per_line: np.ndarray) -> None:
+        """Add ``message(position, *values)`` for each line to the findings of ``code``."""
+        if len(positions):
+            texts = map(message, positions.tolist(), *(v.tolist() for v in per_line))
+            problems.setdefault(code, []).extend(zip(index[positions].tolist(), texts))
 
-    claim_ids = col("claim_id")
-    clients = col("client_id")
-    payers = col("payer")
-    payer_keys = col("payer_key", "")
-    npis = col("rendering_npi")
-    cpts = col("cpt")
-    units = col("units", 1.0)
-    numbers = _normalised(col("auth_number"))
-    statuses = _normalised(col("status"), str.lower)
-    # datetime64[D] -> datetime.date (NaT -> None) in one numpy call.
-    dos = c["dos"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").tolist() if "dos" in c.columns else [None] * n
+    # Per line: codes into small tables of distinct values.
+    status_code, status_keys = _factor(c, "status", lambda v: v.strip().lower() if isinstance(v, str) else "")
+    service = ~np.array([k in NOT_SERVICES for k in status_keys], dtype=bool)[status_code]
+    number_code, number_keys = _factor(c, "auth_number", lambda v: v.strip().upper() if isinstance(v, str) else "")
+    client_code, client_keys = _factor(c, "client_id", lambda v: v.strip().upper() if isinstance(v, str) else "")
+    payer_code, payer_raw = _factor(c, "payer_key", default="")
+    cpt_code, cpt_keys = _shared_codes(ctx, c, "cpt")
+    cpt_keys = list(cpt_keys)  # an empty cell is NaN here: not text, not an evaluation, not an add-on
+    if "dos" in c.columns:
+        days = c["dos"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        dated = ~np.isnat(days)
+        day = np.where(dated, days.view(np.int64), 0)  # days since 1970-01-01
+    else:
+        dated, day = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
+    clients, payers, cpts, npis = cells("client_id"), cells("payer"), cells("cpt"), cells("rendering_npi")
 
-    # A claim carries one authorization: lines without a number take their claim's.
-    claim_number: dict[str, str] = {}  # "" when the claim's lines carry different numbers
-    for cid, num, st in zip(claim_ids, numbers, statuses):
-        if cid and num and st not in NOT_SERVICES:
-            prev = claim_number.get(cid)
-            if prev is None:
-                claim_number[cid] = num
-            elif prev != num:
-                claim_number[cid] = ""
+    # Each payer key's settings, looked up by the payer name on its first line.
+    first_line = np.full(len(payer_raw), n, dtype=np.intp)
+    np.minimum.at(first_line, payer_code, np.arange(n, dtype=np.intp))
+    payer_of = [book.payer(payers[p] if p < n else None) for p in first_line.tolist()]
+    auth_required = np.array([p.auth_required for p in payer_of], dtype=bool)[payer_code]
+    exempt_eval = (np.array([k in EVAL_CODES for k in cpt_keys], dtype=bool)[cpt_code]
+                   & ~np.array([p.eval_counts_toward_auth for p in payer_of], dtype=bool)[payer_code])
 
-    by_number: dict[str, list[int]] = defaultdict(list)
-    by_client_payer: dict[tuple[str, str], list[int]] = defaultdict(list)
-    # Per authorization, computed once: covered codes, client, payer, NPI, dates.
+    # Per authorization: client, payer, NPI (in the lines' code spaces), dates, covered codes.
+    client_space, line_client, a_client = _space(client_keys, [_norm(a.client_id) for a in auths])
+    line_client = line_client[client_code]
+    payer_space, line_payer, a_payer = _space([k or "" for k in payer_raw], [_norm(a.payer) for a in auths] + [""])
+    line_payer, no_payer, a_payer = line_payer[payer_code], a_payer[-1], a_payer[:-1]
+    a_npi_given = _truthy([a.rendering_npi for a in auths])
+    client_given, payer_given = _truthy(client_space), _truthy(payer_space)
+    a_start = np.array([_day_number(a.start_date, _OPEN_START) for a in auths], dtype=np.int64)
+    a_end = np.array([_day_number(a.end_date, _OPEN_END) for a in auths], dtype=np.int64)
     codes = [covered_codes(a) for a in auths]
-    a_clients = [_norm(a.client_id) for a in auths]
-    a_payers = [_norm(a.payer) for a in auths]
-    a_npis = [a.rendering_npi for a in auths]
-    a_starts = [a.start_date for a in auths]
-    a_ends = [a.end_date for a in auths]
+    listing = [i for i, cc in enumerate(codes) if cc is not None]  # the others cover every code
+    listed_row = np.full(len(auths), -1, dtype=np.intp)
+    listed_row[listing] = np.arange(len(listing))
+    code_listed = np.array([[isinstance(k, str) and k in codes[i] for k in cpt_keys] for i in listing],
+                           dtype=bool).reshape(len(listing), len(cpt_keys))
+    cpt_is_text = np.array([isinstance(k, str) for k in cpt_keys], dtype=bool)[cpt_code]
+
+    def covers(ai, pos):  # the authorization's dates cover the line's DOS
+        return dated[pos] & (a_start[ai] <= day[pos]) & (day[pos] <= a_end[ai])
+
+    def code_ok(ai, pos):
+        ok = np.ones(len(ai), dtype=bool)
+        row = listed_row[ai]
+        some = row >= 0
+        ok[some] = code_listed[row[some], cpt_code[pos[some]]]
+        return ok
+
+    def provider_ok(ai, pos):  # read only at the lines whose authorization names a provider
+        ok = np.ones(len(ai), dtype=bool)
+        named = np.flatnonzero(a_npi_given[ai])
+        if len(named):
+            npi_code, npi_keys = _factor_values(npis[pos[named]])
+            _, npi_text, a_npi = _space([str(k) for k in npi_keys], [auths[i].rendering_npi for i in ai[named].tolist()])
+            ok[named] = ~_truthy(npi_keys)[npi_code] | (npi_text[npi_code] == a_npi)
+        return ok
+
+    # A claim carries one authorization: lines without a number take their claim's (none when the
+    # claim's lines carry different numbers; an empty Claim ID is no claim).
+    has_number = _truthy(number_keys)[number_code]
+    number = np.where(has_number, number_code, -1)  # -1: no number
+    claim_code, claim_keys = _shared_codes(ctx, c, "claim_id")
+    numbered = service & has_number
+    lowest = np.full(len(claim_keys), len(number_keys), dtype=np.intp)
+    highest = np.full(len(claim_keys), -1, dtype=np.intp)
+    np.minimum.at(lowest, claim_code[numbered], number_code[numbered])
+    np.maximum.at(highest, claim_code[numbered], number_code[numbered])
+    claim_number = np.where(lowest == highest, lowest, -1)
+    bare = np.flatnonzero(~has_number)
+    bare = bare[claim_number[claim_code[bare]] >= 0]
+    claim_ids = cells("claim_id")[bare]
+    bare = bare[~(pd.isna(claim_ids) | (claim_ids == ""))]
+    number[bare] = claim_number[claim_code[bare]]
+
+    in_scope = service & ~exempt_eval  # an evaluation the payer does not count: nothing to check
+    use_pos, use_auth = [], []
+
+    # Lines with a number (their own or their claim's).
+    numbered = np.flatnonzero(in_scope & (number >= 0))
+    numbered_without_sheet: list[int] = []
+    if not has_sheet:
+        numbered_without_sheet = index[numbered].tolist()
+        numbered = numbered[:0]
+    by_number: dict[str, list[int]] = defaultdict(list)
     for i, a in enumerate(auths):
         by_number[_norm(a.auth_number)].append(i)
-        by_client_payer[(a_clients[i], a_payers[i])].append(i)
+    records = [by_number.get(k, []) for k in number_keys]
+    n_records = np.array([len(r) for r in records], dtype=np.intp)
+    ai = np.array([r[0] if r else -1 for r in records], dtype=np.intp)[number[numbered]]
+    report("AUTH002", numbered[ai < 0],
+           lambda p: f"auth {number_keys[number_code[p]] or number_keys[number[p]]} is not on the Authorizations "
+                     f"sheet; add the authorization or correct the number")
+    pos, ai = numbered[ai >= 0], ai[ai >= 0]
+    # A number on the sheet twice (a renewal): the first record whose dates cover the DOS.
+    renewed = np.flatnonzero((n_records[number[pos]] > 1) & dated[pos])
+    if len(renewed):
+        flat = np.array([i for r in records for i in r], dtype=np.intp)
+        k = number[pos[renewed]]
+        owner, item = _expand(renewed, (np.cumsum(n_records) - n_records)[k], n_records[k])
+        record = flat[item]
+        hit = covers(record, pos[owner])
+        found, first = np.unique(owner[hit], return_index=True)
+        ai[found] = record[hit][first]
+    lc, lp = line_client[pos], line_payer[pos]
+    other_client = client_given[a_client[ai]] & client_given[lc] & (a_client[ai] != lc)
+    other_payer = ~other_client & payer_given[a_payer[ai]] & payer_given[lp] & (a_payer[ai] != lp)
+    outside = dated[pos] & ~covers(ai, pos)
+    not_covered = cpt_is_text[pos] & ~code_ok(ai, pos)
+    wrong_npi = ~provider_ok(ai, pos)
+    report("AUTH003", pos[other_client | other_payer],
+           lambda p, i, client: (f"{auths[i].auth_number} is for client {auths[i].client_id}, not {clients[p]}; "
+                                 f"correct the auth number or the Client ID") if client else
+                                (f"{auths[i].auth_number} was issued by {auths[i].payer}, but this line bills "
+                                 f"{payers[p]}; correct the auth number or the payer"),
+           ai[other_client | other_payer], other_client[other_client | other_payer])
+    report("AUTH004", pos[outside],
+           lambda p, i: f"DOS {_date(day[p]).isoformat()} is outside {auths[i].auth_number} ({_dates_text(auths[i])}); "
+                        f"the payer denies sessions outside the authorized dates", ai[outside])
+    report("AUTH005", pos[not_covered],
+           lambda p, i: f"{cpts[p]} is not covered by {auths[i].auth_number} (covers "
+                        f"{', '.join(auths[i].codes_covered)}); bill a covered code or ask the payer to add {cpts[p]}",
+           ai[not_covered])
+    report("AUTH006", pos[wrong_npi],
+           lambda p, i: f"{auths[i].auth_number} is for rendering NPI {auths[i].rendering_npi}; this line's "
+                        f"provider is {npis[p]}", ai[wrong_npi])
+    fine = ~(other_client | other_payer | outside | not_covered | wrong_npi) & dated[pos]
+    use_pos.append(pos[fine])
+    use_auth.append(ai[fine])
 
-    def covers(i: int, day: dt.date) -> bool:
-        return (a_starts[i] is None or a_starts[i] <= day) and (a_ends[i] is None or day <= a_ends[i])
+    # Lines with no number.
+    bare = in_scope & (number < 0)
+    if not has_sheet:
+        report("AUTH001", np.flatnonzero(bare & auth_required),
+               lambda p: f"{payer_of[payer_code[p]].name or 'the payer'} requires prior authorization and this line "
+                         f"has no Auth Number; enter it")
+    else:
+        # The authorizations that cover the line: same client and payer (or no payer on the
+        # authorization), both dates given and covering the DOS, code covered, provider allowed.
+        bare = np.flatnonzero(bare)
+        pool = np.array([i for i, a in enumerate(auths) if a.start_date is not None and a.end_date is not None],
+                        dtype=np.intp)
+        width = len(payer_space)
+        pool_keys = a_client[pool].astype(np.int64) * width + a_payer[pool]
+        order = np.argsort(pool_keys, kind="stable")
+        pool, pool_keys = pool[order], pool_keys[order]
+        look = bare[dated[bare] & client_given[line_client[bare]]]
+        owners, found = [], []
+        for payer_part in (line_payer[look], np.full(len(look), no_payer)):  # the line's payer, then none
+            keys = line_client[look].astype(np.int64) * width + payer_part
+            lo = np.searchsorted(pool_keys, keys, "left")
+            owner, item = _expand(look, lo, np.searchsorted(pool_keys, keys, "right") - lo)
+            owners.append(owner)
+            found.append(pool[item])
+        owner, cand = np.concatenate(owners), np.concatenate(found)
+        fits = covers(cand, owner) & code_ok(cand, owner) & provider_ok(cand, owner)
+        owner, cand = owner[fits], cand[fits]
+        count = np.bincount(owner, minlength=n)[bare]
+        the_one = np.zeros(n, dtype=np.intp)
+        the_one[owner] = cand
+        # A payer that does not require authorization: only a clear match is counted.
+        matched = bare[count == 1]
+        use_pos.append(matched)
+        use_auth.append(the_one[matched])
+        report("AUTH010", matched,
+               lambda p, i: f"no Auth Number; {auths[i].auth_number} is the one authorization covering this line, "
+                            f"counted against it; enter {auths[i].auth_number} in Auth Number", the_one[matched])
+        required = auth_required[bare]
+        several = bare[required & (count > 1)]
+        if len(several):
+            by_line = np.argsort(owner, kind="stable")
+            owner, cand = owner[by_line], cand[by_line]
+            lo = np.searchsorted(owner, several, "left")
+            hi = np.searchsorted(owner, several, "right")
+            report("AUTH011", several,
+                   lambda p, lo, hi: f"no Auth Number and {hi - lo} authorizations cover this line "
+                                     f"({', '.join(sorted({auths[i].auth_number for i in cand[lo:hi].tolist()}))}); "
+                                     f"enter the one the payer should apply", lo, hi)
 
-    def provider_ok(i: int, npi) -> bool:
-        return not a_npis[i] or not npi or str(npi) == a_npis[i]
+        def missing(p):
+            what = f" for {cpts[p]}" if isinstance(cpts[p], str) else ""
+            when = f" on {_date(day[p]).isoformat()}" if dated[p] else ""
+            return (f"{payer_of[payer_code[p]].name or 'the payer'} requires prior authorization; this line has no "
+                    f"Auth Number and no authorization on the sheet covers client "
+                    f"{clients[p] or '(no Client ID)'}{when}{what}")
 
-    def code_ok(i: int, cpt) -> bool:
-        return codes[i] is None or (isinstance(cpt, str) and cpt in codes[i])
+        report("AUTH001", bare[required & (count == 0)], missing)
 
-    payer_cache: dict[str, Any] = {}
-    for key, name in zip(payer_keys, payers):
-        if key not in payer_cache:
-            payer_cache[key] = book.payer(name)
-    client_keys = _normalised(clients)
+    return _number_lines(c, auths, procs, index, day, cpt_code, cpt_keys, np.concatenate(use_pos),
+                         np.concatenate(use_auth), problems, numbered_without_sheet)
 
-    for pos in range(n):
-        if statuses[pos] in NOT_SERVICES:
-            continue
-        idx = index[pos]
-        cpt = cpts[pos]
-        day = dos[pos]
-        payer_key = payer_keys[pos] or ""
-        payer = payer_cache[payer_keys[pos]]
-        exempt_eval = cpt in EVAL_CODES and not payer.eval_counts_toward_auth
-        number = numbers[pos]
-        if not number and claim_ids[pos]:
-            number = claim_number.get(claim_ids[pos]) or ""
-        client = client_keys[pos]
 
-        if number:
-            if exempt_eval:
-                continue  # an evaluation the payer does not count: the number does no harm
-            if not has_sheet:
-                numbered_without_sheet.append(idx)
-                continue
-            records = by_number.get(number)
-            if not records:
-                shown = numbers[pos] or number
-                problems["AUTH002"].append((idx, f"auth {shown} is not on the Authorizations sheet; add the authorization "
-                                                 f"or correct the number"))
-                continue
-            ai = records[0]
-            if len(records) > 1 and day is not None:
-                ai = next((r for r in records if covers(r, day)), records[0])
-            a = auths[ai]
-            bad = False
-            a_client, a_payer = a_clients[ai], a_payers[ai]
-            if a_client and client and a_client != client:
-                problems["AUTH003"].append((idx, f"{a.auth_number} is for client {a.client_id}, not {clients[pos]}; "
-                                                 f"correct the auth number or the Client ID"))
-                bad = True
-            elif a_payer and payer_key and a_payer != payer_key:
-                problems["AUTH003"].append((idx, f"{a.auth_number} was issued by {a.payer}, but this line bills {payers[pos]}; "
-                                                 f"correct the auth number or the payer"))
-                bad = True
-            if day is not None and not covers(ai, day):
-                problems["AUTH004"].append((idx, f"DOS {day.isoformat()} is outside {a.auth_number} ({_dates_text(a)}); "
-                                                 f"the payer denies sessions outside the authorized dates"))
-                bad = True
-            if isinstance(cpt, str) and not code_ok(ai, cpt):
-                problems["AUTH005"].append((idx, f"{cpt} is not covered by {a.auth_number} (covers "
-                                                 f"{', '.join(a.codes_covered)}); bill a covered code or ask the payer to add {cpt}"))
-                bad = True
-            if not provider_ok(ai, npis[pos]):
-                problems["AUTH006"].append((idx, f"{a.auth_number} is for rendering NPI {a.rendering_npi}; this line's "
-                                                 f"provider is {npis[pos]}"))
-                bad = True
-            if not bad and day is not None:
-                uses.append((pos, ai, False))
-            continue
+def _number_lines(c, auths, procs, index, day, cpt_code, cpt_keys, u_pos, u_auth, problems,
+                  numbered_without_sheet) -> _Analysis:
+    """Number the lines of each authorization in date order (then sheet row): visits or units."""
+    n = len(c)
+    in_order = np.argsort(u_pos, kind="stable")
+    u_pos, u_auth = u_pos[in_order], u_auth[in_order]  # sheet order
+    rows = c["row"].to_numpy() if "row" in c.columns else np.zeros(n, dtype=np.int64)
+    if len(u_pos) and (n < 2 or bool(np.all(rows[1:] > rows[:-1]))):
+        # Rows in sheet order (as read): (auth, day) sorted stably keeps row order within a date.
+        u_day = day[u_pos]
+        low, span = int(u_day.min()), int(u_day.max()) - int(u_day.min()) + 1
+        order = np.argsort(u_auth.astype(np.int64) * span + (u_day - low), kind="stable")
+    else:
+        order = np.lexsort((u_pos, rows[u_pos], day[u_pos], u_auth))
+    s_pos, s_auth = u_pos[order], u_auth[order]
+    s_day = day[s_pos]
+    firsts = np.flatnonzero(np.r_[True, s_auth[1:] != s_auth[:-1]]) if len(s_pos) else np.zeros(0, dtype=np.intp)
+    stops = np.r_[firsts[1:], len(s_pos)].astype(np.intp)
+    s_start = np.full(len(s_pos), np.nan)
+    s_end = np.full(len(s_pos), np.nan)
+    by_units = np.array([a.unit_type == "Units" for a in auths], dtype=bool)[s_auth]
 
-        if exempt_eval or not (payer.auth_required or has_sheet):
-            continue
-        if not has_sheet:
-            problems["AUTH001"].append((idx, f"{payer.name or 'the payer'} requires prior authorization and this line "
-                                             f"has no Auth Number; enter it"))
-            continue
-        candidates = []
-        if day is not None and client:
-            pool = by_client_payer.get((client, payer_key), []) + by_client_payer.get((client, ""), [])
-            candidates = [i for i in pool if a_starts[i] is not None and a_ends[i] is not None
-                          and covers(i, day) and code_ok(i, cpt) and provider_ok(i, npis[pos])]
-        if not payer.auth_required and len(candidates) != 1:
-            continue  # the payer does not require one: only a clear match is counted
-        if len(candidates) == 1:
-            a = auths[candidates[0]]
-            uses.append((pos, candidates[0], True))
-            problems["AUTH010"].append((idx, f"no Auth Number; {a.auth_number} is the one authorization covering this "
-                                             f"line, counted against it; enter {a.auth_number} in Auth Number"))
-        elif candidates:
-            names = ", ".join(sorted({auths[i].auth_number for i in candidates}))
-            problems["AUTH011"].append((idx, f"no Auth Number and {len(candidates)} authorizations cover this line "
-                                             f"({names}); enter the one the payer should apply"))
-        else:
-            what = f" for {cpt}" if isinstance(cpt, str) else ""
-            when = f" on {day.isoformat()}" if day is not None else ""
-            problems["AUTH001"].append((idx, f"{payer.name or 'the payer'} requires prior authorization; this line has no "
-                                             f"Auth Number and no authorization on the sheet covers client "
-                                             f"{clients[pos] or '(no Client ID)'}{when}{what}"))
+    # Units authorizations: the line's units (1 when blank), a running total per authorization,
+    # added in date order one line at a time.
+    unit = c["units"].to_numpy(dtype=np.float64) if "units" in c.columns else np.ones(n)
+    unit = np.where(np.isnan(unit), 1.0, unit)[s_pos]
+    totals = np.zeros(len(s_pos))
+    for lo, hi in zip(firsts[by_units[firsts]].tolist(), stops[by_units[firsts]].tolist()):
+        totals[lo:hi] = np.cumsum(unit[lo:hi])
+    before = np.r_[0.0, totals[:-1]]
+    before[firsts] = 0.0
+    s_start[by_units] = before[by_units] + 1
+    s_end[by_units] = totals[by_units]
 
-    # Number the lines of each authorization in date order (then sheet row).
-    rows = col("row", 0)
-    addon_of = {code: bool(p.addon) for code, p in procs.items()}
-    positions: dict[int, list[int]] = defaultdict(list)
-    for pos, ai, matched in uses:
-        positions[ai].append(pos)
-        idx = index[pos]
-        lines[idx] = _Line(auth=ai, matched=matched)
-        dates[idx] = dos[pos]
-    by_auth: dict[int, list[int]] = {}
-    visit_dates: dict[int, list[dt.date]] = {}
-    used_units: dict[int, float] = {}
-    for ai, plist in positions.items():
-        plist.sort(key=lambda p: (dos[p], rows[p]))
-        by_auth[ai] = [index[p] for p in plist]
-        if auths[ai].unit_type == "Units":
-            total = 0.0
-            for p in plist:
-                u = units[p]
-                u = 1.0 if u is None or u != u else float(u)
-                ln = lines[index[p]]
-                ln.seq_start, ln.seq_end = total + 1, total + u
-                total += u
-                used_units[index[p]] = u
-        else:
-            # One visit per date with a primary line; the date's add-ons share its number.
-            visits: list[dt.date] = []
-            day_lines: list[int] = []
-            day = None
-            for p in [*plist, -1]:
-                if p == -1 or dos[p] != day:
-                    if day_lines and not all(addon_of.get(cpts[q], False) for q in day_lines):
-                        visits.append(day)
-                        number = float(len(visits))
-                        for q in day_lines:
-                            ln = lines[index[q]]
-                            ln.seq_start = ln.seq_end = number
-                    if p == -1:
-                        break
-                    day, day_lines = dos[p], []
-                day_lines.append(p)
-            visit_dates[ai] = visits
-    return _Analysis(lines=lines, problems=problems, by_auth=by_auth, dates=dates,
-                     visit_dates=visit_dates, units=used_units, numbered_without_sheet=numbered_without_sheet)
+    # Visits authorizations: one visit per date with a primary line; its add-ons share the number.
+    visits = np.flatnonzero(~by_units)
+    v_auth, v_day = s_auth[visits], s_day[visits]
+    addon = np.array([k in procs and bool(procs[k].addon) for k in cpt_keys], dtype=bool)
+    primary = ~addon[cpt_code[s_pos[visits]]]
+    new_date = np.r_[True, (v_auth[1:] != v_auth[:-1]) | (v_day[1:] != v_day[:-1])][:len(visits)]
+    date_starts = np.flatnonzero(new_date)
+    date_of = np.cumsum(new_date) - 1
+    a_visit = np.logical_or.reduceat(primary, date_starts) if len(visits) else np.zeros(0, dtype=bool)
+    date_auth = v_auth[date_starts]
+    running = np.cumsum(a_visit)
+    auth_starts = np.flatnonzero(np.r_[True, date_auth[1:] != date_auth[:-1]]) if len(date_starts) else date_starts
+    before_auth = (running - a_visit)[auth_starts]  # visits of the authorizations sorted before
+    number = running - np.repeat(before_auth, np.diff(np.r_[auth_starts, len(date_starts)]))
+    seq = np.where(a_visit[date_of], number[date_of].astype(np.float64), np.nan)
+    s_start[visits] = seq
+    s_end[visits] = seq
+
+    # Back to sheet order for the rules, by authorization for the usage.
+    line_start, line_end = np.empty(len(s_pos)), np.empty(len(s_pos))
+    line_start[order], line_end[order] = s_start, s_end
+    s_index = index[s_pos].tolist()
+    by_auth = {a: s_index[lo:hi] for a, lo, hi in zip(s_auth[firsts].tolist(), firsts.tolist(), stops.tolist())}
+    return _Analysis(problems=problems, by_auth=by_auth, numbered_without_sheet=numbered_without_sheet,
+                     line_index=index[u_pos], line_auth=u_auth, seq_start=line_start, seq_end=line_end,
+                     unit_keys=_day_key(s_auth, s_day), unit_totals=totals,
+                     visit_keys=_day_key(date_auth[a_visit], v_day[date_starts][a_visit]))
 
 
 # --------------------------------------------------------------------------- usage
 
 
-def _used(analysis: _Analysis, ai: int, auth: Authorization, as_of: dt.date) -> float:
-    if auth.unit_type == "Units":
-        return float(sum(analysis.units[i] for i in analysis.by_auth.get(ai, ()) if analysis.dates[i] <= as_of))
-    return float(sum(1 for d in analysis.visit_dates.get(ai, ()) if d <= as_of))
+def _used(analysis: _Analysis, auths: list[Authorization], as_of: dt.date) -> list[float]:
+    """Each authorization's use as of ``as_of``: the units of its lines dated on or before it
+    (Units), or the dates on or before it that used a visit (Visits)."""
+    used = analysis.used.get(as_of)
+    if used is None:
+        every = np.arange(len(auths))
+        start = _day_key(every, np.full(len(auths), -_DAY_SHIFT))
+        stop = _day_key(every, np.full(len(auths), as_of.toordinal() - _EPOCH_ORDINAL))
+        lo = np.searchsorted(analysis.unit_keys, start, "left")
+        hi = np.searchsorted(analysis.unit_keys, stop, "right")
+        # The running total of the last line on or before as_of is the sum of the lines up to it.
+        units = np.where(hi > lo, np.r_[0.0, analysis.unit_totals][hi], 0.0)
+        visits = np.searchsorted(analysis.visit_keys, stop, "right") - np.searchsorted(analysis.visit_keys, start, "left")
+        by_units = np.array([a.unit_type == "Units" for a in auths], dtype=bool)
+        used = analysis.used[as_of] = np.where(by_units, units, visits.astype(np.float64)).tolist()
+    return used
 
 
 def auth_status(auth: Authorization, used: float, as_of: dt.date) -> str:
@@ -432,9 +604,10 @@ def auth_usage(book, as_of: dt.date | None = None) -> list[AuthUsage]:
     today), in sheet order."""
     as_of = as_of or dt.date.today()
     analysis = _analyse(book)
+    use = _used(analysis, book.authorizations, as_of)
     out = []
     for ai, a in enumerate(book.authorizations):
-        used = _used(analysis, ai, a, as_of)
+        used = use[ai]
         authorized = a.authorized
         remaining = authorized - used if authorized is not None else None
         percent = (100.0 * used / authorized if authorized else (100.0 if used else 0.0)) if authorized is not None else None
@@ -462,7 +635,8 @@ def auth_used(book, auth_number: str, as_of: dt.date | None = None) -> float:
     found = _records(book, auth_number)
     as_of = as_of or dt.date.today()
     analysis = _analyse(book)
-    return float(sum(_used(analysis, i, book.authorizations[i], as_of) for i in found))
+    use = _used(analysis, book.authorizations, as_of)
+    return float(sum(use[i] for i in found))
 
 
 def auth_remaining(book, auth_number: str, as_of: dt.date | None = None) -> float:
@@ -470,13 +644,13 @@ def auth_remaining(book, auth_number: str, as_of: dt.date | None = None) -> floa
     read).  Raises ``KeyError`` for a number not on the Authorizations sheet."""
     found = _records(book, auth_number)
     as_of = as_of or dt.date.today()
-    analysis = _analyse(book)
+    use = _used(_analyse(book), book.authorizations, as_of)
     total = 0.0
     for i in found:
         a = book.authorizations[i]
         if a.authorized is None:
             return math.nan
-        total += a.authorized - _used(analysis, i, a, as_of)
+        total += a.authorized - use[i]
     return float(total)
 
 
@@ -495,7 +669,7 @@ def auth_missing(ctx):
     """Flags a line with no Auth Number (on the line or its claim) for a payer whose Auth
     Required is Y, when no authorization on the sheet covers it (90791/90792 are exempt unless
     the payer's Eval Counts Toward Auth is Y)."""
-    return _analyse(ctx.book).problems.get("AUTH001")
+    return _analyse(ctx.book, ctx).problems.get("AUTH001")
 
 
 @rule(
@@ -506,7 +680,7 @@ def auth_missing(ctx):
 )
 def auth_unknown(ctx):
     """Flags an Auth Number that is not on the Authorizations sheet."""
-    return _analyse(ctx.book).problems.get("AUTH002")
+    return _analyse(ctx.book, ctx).problems.get("AUTH002")
 
 
 @rule(
@@ -517,7 +691,7 @@ def auth_unknown(ctx):
 )
 def auth_other_client(ctx):
     """Flags a line whose authorization is for a different Client ID or payer."""
-    return _analyse(ctx.book).problems.get("AUTH003")
+    return _analyse(ctx.book, ctx).problems.get("AUTH003")
 
 
 @rule(
@@ -528,7 +702,7 @@ def auth_other_client(ctx):
 )
 def auth_outside_dates(ctx):
     """Flags a DOS before the authorization's Start Date or after its End Date (both inclusive)."""
-    return _analyse(ctx.book).problems.get("AUTH004")
+    return _analyse(ctx.book, ctx).problems.get("AUTH004")
 
 
 @rule(
@@ -539,7 +713,7 @@ def auth_outside_dates(ctx):
 )
 def auth_code_not_covered(ctx):
     """Flags a code not in the authorization's Codes Covered (blank Codes Covered means all)."""
-    return _analyse(ctx.book).problems.get("AUTH005")
+    return _analyse(ctx.book, ctx).problems.get("AUTH005")
 
 
 @rule(
@@ -550,7 +724,7 @@ def auth_code_not_covered(ctx):
 )
 def auth_wrong_provider(ctx):
     """Flags a line whose Rendering NPI differs from the authorization's (blank means any)."""
-    return _analyse(ctx.book).problems.get("AUTH006")
+    return _analyse(ctx.book, ctx).problems.get("AUTH006")
 
 
 @rule(
@@ -562,27 +736,39 @@ def auth_wrong_provider(ctx):
 def auth_over_count(ctx):
     """Flags every line past the authorized count, numbering the authorization's lines in date
     order: "session 13 of 12 authorized" (visits) or "units 41-44 of 40 authorized"."""
-    a = _analyse(ctx.book)
     auths = ctx.book.authorizations
     out = []
-    for idx, ln in a.lines.items():
-        auth = auths[ln.auth]
-        if auth.authorized is None or ln.seq_end is None or ln.seq_end <= auth.authorized:
+    for idx, ai, start, end in _numbered_lines(ctx.book, lambda end, authorized: ~(end <= authorized)):
+        auth = auths[ai]
+        if auth.authorized is None or end != end or end <= auth.authorized:
             continue
         if auth.unit_type == "Units":
-            over = ln.seq_end - max(auth.authorized, ln.seq_start - 1)
-            out.append((idx, f"{_units_span(ln)} of {_num(auth.authorized)} authorized on {auth.auth_number}: "
+            over = end - max(auth.authorized, start - 1)
+            out.append((idx, f"{_units_span(start, end)} of {_num(auth.authorized)} authorized on {auth.auth_number}: "
                              f"{_plural(over, 'unit')} over"))
         else:
-            out.append((idx, f"session {_num(ln.seq_end)} of {_num(auth.authorized)} authorized on {auth.auth_number}; "
+            out.append((idx, f"session {_num(end)} of {_num(auth.authorized)} authorized on {auth.auth_number}; "
                              f"request more visits before billing it"))
     return out
 
 
-def _units_span(ln: _Line) -> str:
-    if ln.seq_start == ln.seq_end:
-        return f"unit {_num(ln.seq_end)}"
-    return f"units {_num(ln.seq_start)}-{_num(ln.seq_end)}"
+def _numbered_lines(book, near) -> list[tuple[int, int, float, float]]:
+    """(claim index, auth index, seq_start, seq_end) of the numbered lines, in sheet order, for
+    which ``near(seq_end, authorized)`` holds (arrays in, boolean array out): the rule narrows
+    them down in Python."""
+    a = _analyse(book)
+    authorized = np.array([np.nan if x.authorized is None else float(x.authorized) for x in book.authorizations])
+    known = np.array([x.authorized is not None for x in book.authorizations], dtype=bool)
+    limit = authorized[a.line_auth]
+    keep = np.flatnonzero(known[a.line_auth] & ~np.isnan(a.seq_end) & near(a.seq_end, limit))
+    return list(zip(a.line_index[keep].tolist(), a.line_auth[keep].tolist(), a.seq_start[keep].tolist(),
+                    a.seq_end[keep].tolist()))
+
+
+def _units_span(start: float, end: float) -> str:
+    if start == end:
+        return f"unit {_num(end)}"
+    return f"units {_num(start)}-{_num(end)}"
 
 
 @rule(
@@ -593,22 +779,23 @@ def _units_span(ln: _Line) -> str:
 )
 def auth_nearly_used(ctx):
     """Warns on the lines that leave 2 visits or fewer, or 10% of the units or fewer."""
-    a = _analyse(ctx.book)
     auths = ctx.book.authorizations
     out = []
-    for idx, ln in a.lines.items():
-        auth = auths[ln.auth]
-        if auth.authorized is None or ln.seq_end is None or ln.seq_end > auth.authorized:
+    # The vectorised pre-filter keeps every line within the larger of the two margins.
+    margin = lambda end, authorized: ~(end > authorized) & ~(authorized - end > np.maximum(NEAR_VISITS, NEAR_UNITS_SHARE * authorized))
+    for idx, ai, start, end in _numbered_lines(ctx.book, margin):
+        auth = auths[ai]
+        if auth.authorized is None or end != end or end > auth.authorized:
             continue
-        left = auth.authorized - ln.seq_end
+        left = auth.authorized - end
         if auth.unit_type == "Units":
             if left <= NEAR_UNITS_SHARE * auth.authorized:
                 rest = "no units left after it" if left == 0 else f"{_plural(left, 'unit')} left"
-                out.append((idx, f"{_units_span(ln)} of {_num(auth.authorized)} authorized on {auth.auth_number}: "
+                out.append((idx, f"{_units_span(start, end)} of {_num(auth.authorized)} authorized on {auth.auth_number}: "
                                  f"{rest}; request more now"))
         elif left <= NEAR_VISITS:
             rest = "no visits left after it" if left == 0 else f"{_plural(left, 'visit')} left"
-            out.append((idx, f"session {_num(ln.seq_end)} of {_num(auth.authorized)} authorized on {auth.auth_number}: "
+            out.append((idx, f"session {_num(end)} of {_num(auth.authorized)} authorized on {auth.auth_number}: "
                              f"{rest}; request more now"))
     return out
 
@@ -622,7 +809,8 @@ def auth_nearly_used(ctx):
 def auth_expiring(ctx):
     """Notes, on the latest line of an authorization, that it ends within 14 days of the as-of
     date with visits or units left."""
-    a = _analyse(ctx.book)
+    a = _analyse(ctx.book, ctx)
+    use = _used(a, ctx.book.authorizations, ctx.as_of)
     out = []
     for ai, auth in enumerate(ctx.book.authorizations):
         idxs = a.by_auth.get(ai)
@@ -631,7 +819,7 @@ def auth_expiring(ctx):
         days = (auth.end_date - ctx.as_of).days
         if not 0 <= days <= EXPIRING_DAYS:
             continue
-        left = auth.authorized - _used(a, ai, auth, ctx.as_of)
+        left = auth.authorized - use[ai]
         if left <= 0:
             continue
         when = "today" if days == 0 else f"in {_plural(days, 'day')}"
@@ -650,7 +838,7 @@ def auth_expiring(ctx):
 def auth_matched(ctx):
     """Notes a line with no Auth Number, for a payer that requires one, tied to the single
     authorization covering it (same client and payer, dates, code, provider)."""
-    return _analyse(ctx.book).problems.get("AUTH010")
+    return _analyse(ctx.book, ctx).problems.get("AUTH010")
 
 
 @rule(
@@ -662,7 +850,7 @@ def auth_matched(ctx):
 def auth_ambiguous(ctx):
     """Flags a line with no Auth Number, for a payer that requires one, when two or more
     authorizations cover it."""
-    return _analyse(ctx.book).problems.get("AUTH011")
+    return _analyse(ctx.book, ctx).problems.get("AUTH011")
 
 
 @rule(
@@ -674,7 +862,7 @@ def auth_ambiguous(ctx):
 def auth_sheet_missing(ctx):
     """Reports once, on the first line with an auth number, that there is no usable
     Authorizations sheet, instead of flagging every line."""
-    a = _analyse(ctx.book)
+    a = _analyse(ctx.book, ctx)
     idxs = a.numbered_without_sheet
     if not idxs:
         return None
