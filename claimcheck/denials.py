@@ -122,7 +122,7 @@ class ParsedCode:
             return self.group
         return self.code or self.text
 
-    @property
+    @cached_property  # the catalogue is read once per process
     def entry(self) -> DenialCode | None:
         if self.kind == "group":
             return catalogue().get(("group", self.group))
@@ -330,7 +330,8 @@ def _fix_from_findings(book, as_of: dt.date, rows) -> list[str]:
     from .engine import run_rules
 
     # The findings are computed once per book and date (not once per denied claim: that was
-    # quadratic in the lines), grouped by row in the engine's order.
+    # quadratic in the lines): the errors and warnings, as text, grouped by row with their
+    # position in the engine's order.
     cache = book.__dict__.setdefault("_fix_findings", {})
     key = (as_of, id(book.claims), len(book.claims))
     by_row = cache.get(key)
@@ -339,17 +340,16 @@ def _fix_from_findings(book, as_of: dt.date, rows) -> list[str]:
             found = run_rules(book, as_of, select=("CPT", "MOD", "DX", "POS", "NPI"))
         except Exception:  # a bug elsewhere must not hide the denial
             return []
+        keep = ("CPT", "MOD", "DX", "POS", "NPI")
         by_row = {}
         for pos, f in enumerate(found):
-            by_row.setdefault(f.row, []).append((pos, f))
+            if f.code.startswith(keep) and f.severity in ("error", "warning"):
+                by_row.setdefault(f.row, []).append((pos, f"{f.code} {f.message}"))
         cache[key] = by_row
-    keep = ("CPT", "MOD", "DX", "POS", "NPI")
     out = []
-    for _, f in sorted(pf for r in rows for pf in by_row.get(r, ())):
-        if f.code.startswith(keep) and f.severity in ("error", "warning"):
-            text = f"{f.code} {f.message}"
-            if text not in out:
-                out.append(text)
+    for _, text in sorted(found for r in rows for found in by_row.get(r, ())):
+        if text not in out:
+            out.append(text)
     return out
 
 
