@@ -48,21 +48,15 @@ def _modifier_codes(ctx) -> np.ndarray:
 
 
 def _first_claim_ids(lines, group, claims, dup, first) -> list:
-    """The Claim ID named for each repeated line: its group's first line's, or, when that cell
-    is empty, the group's first non-empty one (None when none has one)."""
-    named = claims[lines[first[dup]]].tolist()
-    empty = [k for k, cid in enumerate(named) if cid is None or cid != cid]
-    if empty:
-        wanted = {int(group[dup[k]]) for k in empty}
-        found: dict = {}
-        for pos, g in zip(lines, group):
-            if g in wanted and g not in found:
-                cid = claims[pos]
-                if not (cid is None or cid != cid):
-                    found[g] = cid
-        for k in empty:
-            named[k] = found.get(int(group[dup[k]]))
-    return named
+    """The Claim ID named for each repeated line: its group's first line's."""
+    named = claims[lines[first[dup]]]
+    if not pd.isna(named).any():
+        return named.tolist()
+    # Some group's first line has no Claim ID: name the group's first non-empty one, exactly as
+    # pandas' groupby "first" over the repeated lines always did (NaN or None when none has one).
+    repeated = np.flatnonzero(np.bincount(group)[group] >= 2)
+    firsts = pd.Series(claims[lines[repeated]], dtype=object).groupby(group[repeated]).transform("first")
+    return firsts.to_numpy(dtype=object)[np.searchsorted(repeated, dup)].tolist()
 
 
 @rule(
