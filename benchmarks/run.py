@@ -265,11 +265,25 @@ def _udf_child(lines: int, calls: int) -> None:
     call("CHECK_CLAIM", row, header)  # warm up (code tables, ICD-10-CM index)
     distinct = [[r] for r in claims[1:calls + 1]]  # first calculation: every call a different line
 
+    from claimcheck import lines as per_line
+
     def first_time(_):
+        # A workbook opened fresh: every call a different line; the per-cell reading cache starts
+        # empty and fills as the lines' values repeat (codes, payers, dates).
+        per_line._READ_CACHE.clear()
         core._check_claim_cached.cache_clear()
         return [core.check_claim(r, header, AS_OF) for r in distinct]
 
+    def cold_cells(_):
+        # The worst case: no cell value seen before, on every call.
+        out = []
+        for r in distinct:
+            per_line._READ_CACHE.clear()
+            out.append(core.check_claim(r, header, AS_OF))
+        return out
+
     uncached = timed(first_time, 3)
+    cold = timed(cold_cells, 3)
     plain = timed(lambda _: [core.check_claim(row, header, AS_OF) for _ in range(calls)], 3)
     dispatched = timed(lambda _: [call("CHECK_CLAIM", row, header) for _ in range(calls)], 3)
     table = timed(lambda _: call("CHECK_CLAIMS", claims, auths, payers, as_of, providers), 3)
@@ -293,6 +307,7 @@ def _udf_child(lines: int, calls: int) -> None:
         "check_claim_lite": claim_lite["cpu"] / calls, "check_claim_lite_wall": claim_lite["wall"] / calls,
         "calls": calls, "lines": len(claims) - 1, "xlwings": xw.__version__,
         "check_claim_first": uncached["cpu"] / len(distinct), "check_claim_first_wall": uncached["wall"] / len(distinct),
+        "check_claim_cold": cold["cpu"] / len(distinct), "check_claim_cold_wall": cold["wall"] / len(distinct),
         "check_claim_plain": plain["cpu"] / calls, "check_claim_plain_wall": plain["wall"] / calls,
         "check_claim_dispatch": dispatched["cpu"] / calls, "check_claim_dispatch_wall": dispatched["wall"] / calls,
         "check_claims": table["cpu"], "check_claims_wall": table["wall"], "rows_returned": len(result),
@@ -343,9 +358,12 @@ def report(info: dict, e2e: list[dict], eng: list[dict], cold: dict, udf, argv: 
         add(f"| 3 | ICD-10-CM index from its cache ({icd['codes']:,} codes; cache {'present' if icd['cached'] else 'MISSING'}) | | "
             f"{fmt(icd['seconds'])} | (parsing simple-icd-10-cm: ~3 s) | | not parsed per start |")
     if isinstance(udf, dict):
-        add(f"| 4 | CHECK_CLAIM, the function's own time per call, first calculation (distinct lines, cache empty) | 1 | "
-            f"{fmt(udf['check_claim_first_wall'])} / {fmt(udf['check_claim_first'])} | 10% of the ~0.4 ms dispatch = 0.04 ms | | |")
-        add(f"| 4 | CHECK_CLAIM, the function's own time per call, recalculation (same line: cached answer) | 1 | {fmt(udf['check_claim_plain_wall'])} / "
+        add(f"| 4 | CHECK_CLAIM, the function's own time per call, first calculation ({udf['calls']} distinct lines of one sheet) | 1 | "
+            f"{fmt(udf['check_claim_first_wall'])} / {fmt(udf['check_claim_first'])} | every cell value new on each call: "
+            f"{fmt(udf['check_claim_cold_wall'])} / {fmt(udf['check_claim_cold'])} | | "
+            f"≤ 10% of the dispatch ({fmt(udf['check_claim_dispatch_wall'] - udf['check_claim_plain_wall'])} here): "
+            f"{'met' if udf['check_claim_first_wall'] <= 0.1 * (udf['check_claim_dispatch_wall'] - udf['check_claim_plain_wall']) else 'not met'} |")
+        add(f"| 4 | CHECK_CLAIM, the function's own time per call, recalculation (same line) | 1 | {fmt(udf['check_claim_plain_wall'])} / "
             f"{fmt(udf['check_claim_plain'])} | through xlwings {udf['xlwings']} Office.js dispatch: "
             f"{fmt(udf['check_claim_dispatch_wall'])} / {fmt(udf['check_claim_dispatch'])} | | |")
         add(f"| 4 | CHECK_CLAIMS, the function's own time | {udf['lines']:,} | {fmt(udf['check_claims_plain_wall'])} / "

@@ -15,14 +15,14 @@ from typing import Any, Sequence
 
 from . import columns as C
 from .models import SEVERITY_ORDER, Finding
-from .rules.lines import Env, canonical, empty_value, line_type, results_of
+from .rules.lines import Env, canonical, empty_value, full_line_type, results_of
 
 #: The row number a lone line is reported on (its header is row 1).
 LINE_ROW = 2
 
 _FIELDS = tuple(c.field for c in C.CLAIMS)
 _LINE_FIELDS = _FIELDS + tuple(f"{f}__bad" for f in _FIELDS) + ("units_given", "payer_key", "status_key")
-Line = line_type(_LINE_FIELDS)
+Line = full_line_type(_LINE_FIELDS)
 
 #: Raw cell -> (value, problem), per reader; bounded so a long session cannot grow it forever.
 _READ_CACHE: dict = {}

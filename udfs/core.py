@@ -115,11 +115,19 @@ def _rules_and_tables() -> tuple:
 
 
 def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> str:
-    """``OK`` or the row-level findings of one service line.  The rules are pure functions of the
-    line, its header and the date, so an answer is reused for the same arguments."""
+    """``OK`` or the row-level findings of one service line.
+
+    The row-level rules run line by line (:func:`claimcheck.lines.check_line`), in microseconds,
+    so every recalculation computes its answer afresh.  Were a row-level rule ever registered
+    without a per-line form, the line is checked as a one-row table instead, and answers are
+    reused for the same arguments (the rules are pure functions of the line and the date)."""
+    from claimcheck.lines import all_line_rules_written_per_line
+
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
     as_of = as_of or dt.date.today()
+    if all_line_rules_written_per_line():
+        return _check_claim(line, heading, as_of)
     try:
         key = (_typed(line), _typed(heading), as_of, _rules_and_tables())
         hash(key)
@@ -128,8 +136,28 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     return _check_claim_cached(*key)
 
 
+def _positions(names: tuple) -> None:
+    """Raise the biller's message when the header lacks a required Claims column."""
+    from claimcheck.lines import HeaderProblem, header_positions
+
+    try:
+        header_positions(names)
+    except HeaderProblem as exc:
+        missing = str(exc)
+    except TypeError:  # an unhashable header cell
+        index, found = find_header("Claims", [names])
+        if index is not None:
+            return
+        missing = ", ".join(found)
+    else:
+        return
+    raise ArgumentProblem(
+        f"the header has no {missing} column; pass the Claims header row as the second argument")
+
+
 def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as_of: dt.date) -> str:
-    from claimcheck.api import check_raw
+    from claimcheck.lines import all_line_rules_written_per_line, check_line
+    from claimcheck.writer import check_text
 
     if not heading and len(line) >= 2 and find_header("Claims", line[:1])[0] == 0:
         heading, line = line[:1], line[1:]  # the range includes its header row
@@ -150,11 +178,16 @@ def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as
                 f"{len(CONTRACT_CLAIM_HEADERS)}; pass the header row as the second argument")
     width = max(len(names), len(values))
     names, values = _pad(tuple(names), width), _pad(tuple(values), width)
-    index, found = find_header("Claims", [names])
-    if index is None:
-        raise ArgumentProblem(
-            f"the header has no {', '.join(found)} column; pass the Claims header row as the "
-            "second argument")
+    _positions(names)
+    if all_line_rules_written_per_line():
+        try:
+            hash(names)
+        except TypeError:
+            names = tuple(str(n) if n is not None else None for n in names)
+        findings = check_line(names, values, as_of)
+        return "" if findings is None else check_text(findings)
+    from claimcheck.api import check_raw
+
     table = rows_to_table("Claims", "Claims", [names, values])
     if not table.rows:
         return ""

@@ -28,6 +28,11 @@ read (the reader already reported it); ``units`` is 1.0 when the cell is blank a
 ``units_given`` says whether it was filled; ``payer_key`` and ``status_key`` are the payer
 upper-cased and the status capitalised.
 
+A rule may also give ``candidates``: a whole-table function returning a boolean mask of the
+lines that might be flagged (a superset), so a rule comparing two many-valued fields (a DOS with
+a date of birth) calls its function only for those lines.  The function alone decides; the
+equivalence tests run every line both ways.
+
 A rule function returns ``None`` (nothing to flag), a message (a finding on the rule's
 column), a ``(column, message)`` pair, or a list of messages/pairs.
 """
@@ -55,6 +60,9 @@ _TUPLE_KINDS = frozenset({"modifiers", "dx", "codes"})
 
 def field_kind(name: str) -> str:
     if name.endswith("__bad"):
+        return "bool"
+    if name.endswith("__empty"):
+        field_kind(name[: -len("__empty")])
         return "bool"
     try:
         return FIELD_KINDS[name]
@@ -116,6 +124,21 @@ def line_type(fields: tuple[str, ...]) -> type:
     return found
 
 
+def full_line_type(fields: tuple[str, ...]) -> type:
+    """A line with every field, which also answers ``<field>__empty``."""
+    base = line_type(fields)
+
+    class FullLine(base):
+        __slots__ = ()
+
+        def __getattr__(self, name: str):
+            if name.endswith("__empty"):
+                return getattr(self, name[: -len("__empty")]) in (None, ())
+            raise AttributeError(name)
+
+    return FullLine
+
+
 def results_of(value, column: str) -> list[tuple[str, str]]:
     """A rule function's answer as (column, message) pairs."""
     if value is None:
@@ -154,6 +177,10 @@ def _field_codes(ctx, name: str) -> tuple[np.ndarray, list]:
         claims = ctx.claims
         kind = field_kind(name)
         n = len(claims)
+        if name.endswith("__empty"):
+            codes, values = _field_codes(ctx, name[: -len("__empty")])
+            empty = np.array([v is None or v == () for v in values], dtype=np.int64)
+            return empty[codes], [False, True]
         if name not in claims.columns:  # a __bad column exists only when a cell was unreadable
             return np.zeros(n, dtype=np.int64), [empty_value(kind)]
         codes, uniques = pd.factorize(claims[name], use_na_sentinel=True)
@@ -192,21 +219,43 @@ def _groups(ctx, reads: tuple[str, ...]):
     return memo(ctx, "lines.groups." + ",".join(reads), make)
 
 
-def run_line_rule(ctx, func: Callable, reads: tuple[str, ...], column: str):
+def _candidate_groups(ctx, reads: tuple[str, ...], mask: np.ndarray):
+    """Like :func:`_groups`, over only the lines in ``mask``: (their positions, group numbers,
+    one record per group)."""
+    at = np.flatnonzero(mask)
+    record = line_type(reads)
+    parts = [_field_codes(ctx, name) for name in reads]
+    if not len(at):
+        return at, np.zeros(0, dtype=np.int64), []
+    keys = list(zip(*(codes[at].tolist() for codes, _ in parts))) if parts else [()] * len(at)
+    groups: dict = {}
+    inverse = np.fromiter((groups.setdefault(k, len(groups)) for k in keys), dtype=np.int64, count=len(at))
+    lines = [record(*(values[c] for c, (_, values) in zip(k, parts))) for k in groups]
+    return at, inverse, lines
+
+
+def run_line_rule(ctx, func: Callable, reads: tuple[str, ...], column: str, candidates: Callable | None = None):
     """A line rule over the whole claims table: findings as a DataFrame (message, column)
     indexed by claim line, in line order."""
     if ctx.claims.empty:
         return None
-    inverse, lines = _groups(ctx, reads)
     env = env_of(ctx)
+    if candidates is not None:
+        mask = np.asarray(candidates(ctx), dtype=bool)
+        positions, inverse, lines = _candidate_groups(ctx, reads, mask)
+    else:
+        positions = None
+        inverse, lines = _groups(ctx, reads)
     answers = [results_of(func(line, env), column) for line in lines]
     flagged = np.fromiter((bool(a) for a in answers), dtype=bool, count=len(answers))
     if not flagged.any():
         return None
-    at = np.flatnonzero(flagged[inverse])
+    hit = np.flatnonzero(flagged[inverse])
+    at = hit if positions is None else positions[hit]
+    inverse = inverse[hit]
     labels = ctx.claims.index[at]
     index, messages, columns = [], [], []
-    for label, group in zip(labels, inverse[at].tolist()):
+    for label, group in zip(labels, inverse.tolist()):
         for col, message in answers[group]:
             index.append(label)
             columns.append(col)

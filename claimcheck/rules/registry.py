@@ -83,10 +83,12 @@ def line_rule(
     fix: str,
     reads: tuple[str, ...],
     needs: tuple[str, ...] = (),
+    candidates: Callable | None = None,
 ):
     """Register a row-level rule written for one line, ``func(line, env)`` (see
     :mod:`claimcheck.rules.lines`); ``reads`` names every line field it looks at.  The whole-table
-    form the engine runs is made from it."""
+    form the engine runs is made from it; ``candidates`` (optional) narrows the table run to the
+    lines that might be flagged."""
     from .lines import line_type, run_line_rule
 
     line_type(tuple(reads))  # unknown field names fail at registration
@@ -97,7 +99,7 @@ def line_rule(
         reads_ = tuple(reads)
 
         def over_table(ctx):
-            return run_line_rule(ctx, func, reads_, column)
+            return run_line_rule(ctx, func, reads_, column, candidates)
 
         over_table.__name__ = func.__name__
         REGISTRY[code] = Rule(
