@@ -278,17 +278,22 @@ def _truthy(values: list) -> np.ndarray:
     return np.fromiter((bool(v) for v in values), dtype=bool, count=len(values))
 
 
-def _shared_codes(ctx, c, name: str) -> tuple[np.ndarray, Any]:
-    """``pd.factorize(column, use_na_sentinel=False)``: from the run's memo when there is a rules
-    Context (``rules._util.run_codes``), else computed here.  An empty cell's value shows as
-    NaN among the distinct values."""
+def _shared_codes(ctx, c, name: str) -> tuple[np.ndarray, list]:
+    """Per line, a code into the returned list of the column's distinct values, an empty cell's
+    value showing as NaN there.  Taken from the run's memo when there is a rules Context
+    (``rules._util.run_codes``, which other rules of the run compute anyway), else computed here."""
     if name not in c.columns:
-        return np.zeros(len(c), dtype=np.intp), pd.Index([np.nan], dtype=object)
+        return np.zeros(len(c), dtype=np.intp), [np.nan]
     if ctx is not None:
         from .rules._util import run_codes
 
-        return run_codes(ctx, name)
-    return pd.factorize(c[name], use_na_sentinel=False)
+        codes, uniques = run_codes(ctx, name)
+        uniques = list(uniques)
+        if not len(codes) or codes.min() >= 0:
+            top = int(codes.max()) + 1 if len(codes) else 0
+            return codes, uniques + [np.nan] * (top - len(uniques))  # empty cells may have a code past the values
+    codes, uniques = pd.factorize(c[name], use_na_sentinel=False)
+    return codes, list(uniques)
 
 
 def _analyse_uncached(book, ctx=None) -> _Analysis:
@@ -310,13 +315,17 @@ def _analyse_uncached(book, ctx=None) -> _Analysis:
             problems.setdefault(code, []).extend(zip(index[positions].tolist(), texts))
 
     # Per line: codes into small tables of distinct values.
-    status_code, status_keys = _factor(c, "status", lambda v: v.strip().lower() if isinstance(v, str) else "")
+    # The book's status_key (the status stripped and capitalized) is read when present: it is
+    # cheaper to factorize than the cells, and its lowercase is the status's lowercase except
+    # where a first character title-cases to several letters (ligatures such as "ﬁ", or "ß"), which
+    # no word of NOT_SERVICES begins with.
+    status_code, status_keys = _factor(c, "status_key" if "status_key" in c.columns else "status",
+                                       lambda v: v.strip().lower() if isinstance(v, str) else "")
     service = ~np.array([k in NOT_SERVICES for k in status_keys], dtype=bool)[status_code]
     number_code, number_keys = _factor(c, "auth_number", lambda v: v.strip().upper() if isinstance(v, str) else "")
     client_code, client_keys = _factor(c, "client_id", lambda v: v.strip().upper() if isinstance(v, str) else "")
     payer_code, payer_raw = _factor(c, "payer_key", default="")
-    cpt_code, cpt_keys = _shared_codes(ctx, c, "cpt")
-    cpt_keys = list(cpt_keys)  # an empty cell is NaN here: not text, not an evaluation, not an add-on
+    cpt_code, cpt_keys = _shared_codes(ctx, c, "cpt")  # an empty cell: not text, an evaluation or an add-on
     if "dos" in c.columns:
         days = c["dos"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
         dated = ~np.isnat(days)

@@ -224,6 +224,21 @@ def test_two_lines_on_one_date_use_one_visit_and_void_lines_use_none():
     assert [book.claims.at[i, "claim_id"] for i in A.auth_usage(book, AS_OF)[0].line_indexes] == ["C1", "C1b", "C3"]
 
 
+def test_status_spellings_that_use_nothing():
+    """However a not-service status is typed (case, spaces, hyphen), the line uses nothing and is
+    not checked; any other status, blank included, counts."""
+    skipped = ["VOID", " voided ", "Cancelled", "canceled", "DELETED", "No Show", " no-show", "NoShow",
+               "late cancel", "Late Cancellation"]
+    counted = ["Ready", " denied ", "PAID", None, "Appealed", "Voids", "No Shows"]
+    lines = [line(claim=f"S{i}", dos=D(2026, 2, 2) + dt.timedelta(days=i), status=s, auth="A-9" if s in skipped else "A-1")
+             for i, s in enumerate(skipped + counted)]
+    res = check(lines, [auth(authorized=20)])
+    assert A.auth_used(res.book, "A-1", AS_OF) == len(counted)
+    assert found(res, "AUTH002") == []  # the unknown A-9 is only on lines that are not services
+    assert [res.book.claims.at[i, "claim_id"] for i in usage(res, "A-1").line_indexes] == \
+        [f"S{i}" for i in range(len(skipped), len(skipped) + len(counted))]
+
+
 def test_lines_after_as_of_are_not_used_yet():
     lines = weekly(4, start=D(2026, 6, 15))  # 6/15, 6/22, 6/29, 7/6
     res = check(lines, [auth(authorized=4)])
