@@ -278,22 +278,28 @@ def _truthy(values: list) -> np.ndarray:
     return np.fromiter((bool(v) for v in values), dtype=bool, count=len(values))
 
 
-def _shared_codes(ctx, c, name: str) -> tuple[np.ndarray, list]:
-    """Per line, a code into the returned list of the column's distinct values, an empty cell's
-    value showing as NaN there.  Taken from the run's memo when there is a rules Context
-    (``rules._util.run_codes``, which other rules of the run compute anyway), else computed here."""
+def _shared_codes(ctx, c, name: str) -> tuple[np.ndarray, int, Any]:
+    """Per line, a code for the column's value; the number of codes; and the distinct values
+    (indexed by code; an empty cell's code may lie past them).  Taken from the run's memo when
+    there is a rules Context (``rules._util.run_codes``, which other rules of the run compute
+    anyway), else computed here."""
     if name not in c.columns:
-        return np.zeros(len(c), dtype=np.intp), [np.nan]
+        return np.zeros(len(c), dtype=np.intp), 1, []
     if ctx is not None:
         from .rules._util import run_codes
 
         codes, uniques = run_codes(ctx, name)
-        uniques = list(uniques)
-        if not len(codes) or codes.min() >= 0:
-            top = int(codes.max()) + 1 if len(codes) else 0
-            return codes, uniques + [np.nan] * (top - len(uniques))  # empty cells may have a code past the values
-    codes, uniques = pd.factorize(c[name], use_na_sentinel=False)
-    return codes, list(uniques)
+    else:
+        codes, uniques = pd.factorize(c[name], use_na_sentinel=False)
+    if len(codes) and codes.min() < 0:
+        codes, uniques = pd.factorize(c[name], use_na_sentinel=False)
+    return codes, max(len(uniques), int(codes.max()) + 1 if len(codes) else 0), uniques
+
+
+def _shared_keys(ctx, c, name: str) -> tuple[np.ndarray, list]:
+    """``_shared_codes`` with the distinct values as a list, NaN for an empty cell."""
+    codes, size, uniques = _shared_codes(ctx, c, name)
+    return codes, [*uniques, *[np.nan] * (size - len(uniques))]
 
 
 def _analyse_uncached(book, ctx=None) -> _Analysis:
@@ -325,7 +331,7 @@ def _analyse_uncached(book, ctx=None) -> _Analysis:
     number_code, number_keys = _factor(c, "auth_number", lambda v: v.strip().upper() if isinstance(v, str) else "")
     client_code, client_keys = _factor(c, "client_id", lambda v: v.strip().upper() if isinstance(v, str) else "")
     payer_code, payer_raw = _factor(c, "payer_key", default="")
-    cpt_code, cpt_keys = _shared_codes(ctx, c, "cpt")  # an empty cell: not text, an evaluation or an add-on
+    cpt_code, cpt_keys = _shared_keys(ctx, c, "cpt")  # an empty cell: not text, an evaluation or an add-on
     if "dos" in c.columns:
         days = c["dos"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
         dated = ~np.isnat(days)
@@ -382,10 +388,10 @@ def _analyse_uncached(book, ctx=None) -> _Analysis:
     # claim's lines carry different numbers; an empty Claim ID is no claim).
     has_number = _truthy(number_keys)[number_code]
     number = np.where(has_number, number_code, -1)  # -1: no number
-    claim_code, claim_keys = _shared_codes(ctx, c, "claim_id")
+    claim_code, claims, _ = _shared_codes(ctx, c, "claim_id")
     numbered = service & has_number
-    lowest = np.full(len(claim_keys), len(number_keys), dtype=np.intp)
-    highest = np.full(len(claim_keys), -1, dtype=np.intp)
+    lowest = np.full(claims, len(number_keys), dtype=np.intp)
+    highest = np.full(claims, -1, dtype=np.intp)
     np.minimum.at(lowest, claim_code[numbered], number_code[numbered])
     np.maximum.at(highest, claim_code[numbered], number_code[numbered])
     claim_number = np.where(lowest == highest, lowest, -1)
