@@ -138,9 +138,10 @@ _CARC = re.compile(r"^(\d{1,3}|[A-Z]\d{1,2})$")
 
 def parse_code(text: str) -> ParsedCode:
     """Understand one typed code; never raises (kind ``unknown`` when unreadable)."""
-    if type(text) is str:
+    if type(text) is str and len(text) <= 64:
         # A workbook repeats a few dozen code texts over thousands of lines: each distinct text
-        # is parsed once (ParsedCode is immutable, so the cached one can be shared).
+        # is parsed once (ParsedCode is immutable, so the cached one can be shared).  Long
+        # texts (a pasted cell, not a code) are not kept.
         return _parse_text(text)
     return _parse(text)
 
@@ -498,6 +499,8 @@ def _cached_facts(codes: tuple) -> _CodeFacts:
 
 
 def _facts(codes: tuple) -> _CodeFacts:
+    if len(codes) > 32:  # not a claim's codes but a pasted text: not kept
+        return _CodeFacts(codes)
     try:
         return _cached_facts(codes)
     except TypeError:  # an unhashable value among the codes: work it out uncached
