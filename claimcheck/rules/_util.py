@@ -39,9 +39,28 @@ def run_codes(ctx, field: str) -> tuple[np.ndarray, pd.Index]:
     return memo(ctx, "codes." + field, lambda: pd.factorize(ctx.claims[field], use_na_sentinel=False))
 
 
+def run_empty_code(ctx, field: str) -> int:
+    """The ``run_codes`` integer of the column's empty cells (-1 when no cell is empty)."""
+    def make():
+        empty = np.flatnonzero(pd.isna(run_codes(ctx, field)[1]))
+        return int(empty[0]) if len(empty) else -1
+    return memo(ctx, "empty." + field, make)
+
+
 def run_client_codes(ctx) -> np.ndarray:
-    """``run_codes`` for ``client_key``: one integer per client, once per run."""
-    return memo(ctx, "codes.client_key", lambda: pd.factorize(run_client_key(ctx), use_na_sentinel=False)[0])
+    """Per line: one integer per ``client_key`` value, once per run."""
+    def make():
+        codes, _ = pd.factorize(ctx.claims["client_id"])
+        if (codes < 0).any():  # some lines fall back to the Member ID or the Claim ID
+            codes, _ = pd.factorize(run_client_key(ctx))
+        return codes.astype(np.int64, copy=False)
+    return memo(ctx, "codes.client_key", make)
+
+
+def per_code(uniques, func, dtype=bool) -> np.ndarray:
+    """``func(value)`` for each of ``run_codes``' distinct values (NaN for the empty cell):
+    index the result with the codes to get a value per line."""
+    return np.array([func(u) for u in uniques], dtype=dtype)
 
 
 def day(ts) -> str:
@@ -81,14 +100,18 @@ def group_ids(*columns: pd.Series) -> np.ndarray:
 def combine_codes(*codes: np.ndarray) -> np.ndarray:
     """One integer per distinct combination of per-line integer codes (each >= 0, e.g. from
     ``run_codes``), numbered from 0 in order of first appearance."""
-    ids = None
+    ids, bound = None, 1
     for k in codes:
         k = np.asarray(k, dtype=np.int64)
+        size = int(k.max()) + 1 if len(k) else 1
         if ids is None:
-            ids = np.zeros(len(k), dtype=np.int64)
-        if len(k):
-            ids = pd.factorize(ids * (int(k.max()) + 1) + k)[0].astype(np.int64, copy=False)
-    return ids
+            ids, bound = k, size
+            continue
+        if bound * size >= 2 ** 62:  # renumber before the product could overflow
+            ids = pd.factorize(ids)[0].astype(np.int64, copy=False)
+            bound = int(ids.max()) + 1 if len(ids) else 1
+        ids, bound = ids * size + k, bound * size
+    return pd.factorize(ids)[0].astype(np.int64, copy=False)
 
 
 def first_positions(ids: np.ndarray) -> np.ndarray:

@@ -15,8 +15,8 @@ import pandas as pd
 from ..tables import PROCEDURE_SHAPE, psychotherapy_code_for_minutes
 from ..values import shown
 from .registry import rule
-from ._util import (bad, code_list, combine_codes, day, map_unique, memo, messages, run_client_codes, run_client_key,
-                    run_codes)
+from ._util import (bad, code_list, combine_codes, day, map_unique, memo, messages, per_code, run_client_codes,
+                    run_client_key, run_codes, run_empty_code)
 
 DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 PRESCRIBER_CREDENTIALS = frozenset({"MD", "DO", "NP", "PMHNP", "PMHNP-BC", "APRN", "CNS", "PA", "PA-C", "APN", "FNP", "DNP", "CNP"})
@@ -172,8 +172,8 @@ def _lines_with_code(ctx, code: str) -> np.ndarray:
 
 
 def _code_mask(ctx, test) -> np.ndarray:
-    """Per distinct CPT value (``run_codes`` order): ``test(code)`` for text codes, else False."""
-    return np.array([isinstance(u, str) and bool(test(u)) for u in run_codes(ctx, "cpt")[1]], dtype=bool)
+    """Per ``run_codes`` CPT integer: ``test(code)`` for text codes, else False."""
+    return per_code(run_codes(ctx, "cpt")[1], lambda u: isinstance(u, str) and bool(test(u)))
 
 
 @rule(
@@ -244,10 +244,9 @@ def _claim_or_client_codes(ctx) -> np.ndarray:
     """Per line: an integer for its Claim ID, or for a line without one, its client key (a key
     spelled like some Claim ID counts as that claim)."""
     claim_k, claim_u = run_codes(ctx, "claim_id")
-    empty_u = pd.isna(claim_u)
-    if not empty_u.any():
+    if run_empty_code(ctx, "claim_id") < 0:
         return claim_k
-    empty = empty_u[claim_k]
+    empty = claim_k == run_empty_code(ctx, "claim_id")
     who = run_client_key(ctx).to_numpy(dtype=object)[empty]
     same_as_claim = pd.Index(claim_u).get_indexer(who)
     group = claim_k.copy()
@@ -265,7 +264,7 @@ def _same_day_groups_uncached(ctx):
     group's first line) and their ``run_codes`` CPT codes."""
     dos_k, dos_u = run_codes(ctx, "dos")
     cpt_k, _ = run_codes(ctx, "cpt")
-    dated = np.flatnonzero(~pd.isna(dos_u)[dos_k] & _code_mask(ctx, lambda code: True)[cpt_k])
+    dated = np.flatnonzero((dos_k != run_empty_code(ctx, "dos")) & _code_mask(ctx, lambda code: True)[cpt_k])
     group = combine_codes(run_client_codes(ctx)[dated], dos_k[dated])
     several = np.bincount(group)[group] >= 2 if len(dated) else np.zeros(0, dtype=bool)
     lines = dated[several]
@@ -384,7 +383,7 @@ def units_over_daily_max(ctx):
         return None
     group = combine_codes(run_client_codes(ctx)[lines], run_codes(ctx, "dos")[0][lines], cpt_k[lines])
     totals = pd.Series(c["units"].to_numpy()[lines]).groupby(group).transform("sum").to_numpy()
-    limit = np.array([limited.get(u, 0) if isinstance(u, str) else 0 for u in cpt_u])[cpt_k[lines]]
+    limit = per_code(cpt_u, lambda u: limited.get(u, 0) if isinstance(u, str) else 0, float)[cpt_k[lines]]
     over = np.flatnonzero(totals > limit)
     dos = c["dos"]
     return messages(c.index[lines[over]], (

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .registry import rule
-from ._util import day, memo, run_codes
+from ._util import day, memo, per_code, run_codes
 
 NEAR_DAYS = 14
 UNSUBMITTED = ("", "Draft", "Ready")
@@ -31,7 +31,7 @@ def _unsubmitted(ctx) -> pd.Series:
     def make():
         c = ctx.claims
         codes, statuses = run_codes(ctx, "status_key")
-        mask = np.isin(codes, [k for k, s in enumerate(statuses) if s in UNSUBMITTED])  # once per status
+        mask = per_code(statuses, lambda s: s in UNSUBMITTED)[codes]  # once per status
         if "submitted_on" in c:
             mask &= c["submitted_on"].isna().to_numpy()
         return pd.Series(mask, index=c.index)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .registry import rule
-from ._util import combine_codes, day, first_positions, run_client_codes, run_codes
+from ._util import combine_codes, day, first_positions, run_client_codes, run_codes, run_empty_code
 
 
 @rule(
@@ -21,7 +21,7 @@ def duplicate_service(ctx):
     # Lines with a DOS and a code, grouped by integer ids of (client, DOS, code, modifiers).
     dos_k, dos_u = run_codes(ctx, "dos")
     cpt_k, cpt_u = run_codes(ctx, "cpt")
-    lines = np.flatnonzero(~pd.isna(dos_u)[dos_k] & ~pd.isna(cpt_u)[cpt_k])
+    lines = np.flatnonzero((dos_k != run_empty_code(ctx, "dos")) & (cpt_k != run_empty_code(ctx, "cpt")))
     if not len(lines):
         return None
     group = combine_codes(run_client_codes(ctx)[lines], dos_k[lines], cpt_k[lines], _modifier_codes(ctx)[lines])
@@ -69,7 +69,7 @@ def claim_id_mixed(ctx):
     """Flags lines whose Claim ID is shared with a line of another client or payer."""
     c = ctx.claims
     claim_k, claim_u = run_codes(ctx, "claim_id")
-    lines = np.flatnonzero(~pd.isna(claim_u)[claim_k])
+    lines = np.flatnonzero(claim_k != run_empty_code(ctx, "claim_id"))
     if not len(lines):
         return None
     claim = claim_k[lines]

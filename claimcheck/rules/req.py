@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..columns import STATUSES
 from ..values import shown
 from .registry import declare, rule
-from ._util import bad, first_positions, run_codes
+from ._util import bad, first_positions, per_code, run_codes
 
 declare(
     "REQ002", title="A value could not be read", severity="error", column="(varies)",
@@ -94,9 +93,9 @@ def payer_not_on_sheet(ctx):
     c = ctx.claims
     known = set(ctx.book.payers)
     codes, keys = run_codes(ctx, "payer_key")
-    missing = [k for k, key in enumerate(keys) if key != "" and key not in known]  # once per payer
-    # The first line of each missing payer (codes are numbered in order of first appearance).
-    first = np.sort(first_positions(codes)[missing])
+    missing = per_code(keys, lambda key: key != "" and key not in known)  # once per payer
+    firsts = first_positions(codes)  # the first line of each payer (codes number them in order)
+    first = firsts[missing]
     d = ctx.book.payer("")
     return pd.Series(
         [f"Payer {shown(p, 40)} is not on the Payers sheet; using defaults ({d.timely_filing_days} filing days, "
