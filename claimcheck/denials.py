@@ -43,8 +43,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .rules.registry import rule
-from .rules._util import bad
+from .rules.registry import line_rule, rule
 
 NEAR_DAYS = 14
 GROUPS = ("CO", "PR", "OA", "PI")
@@ -724,49 +723,44 @@ def correct_instead(ctx):
     return [(_first(d), d.why) for d in _decisions(ctx) if d.decision in (CORRECTED, NEW_CLAIM)]
 
 
-@rule(
+@line_rule(
     "DENY004", title="Denial code not in the catalogue", severity="warning", column="Denial Codes", needs=("status",),
     why="claimcheck cannot tell whether an unknown code means appeal, correct or bill the client, so the line gets no advice and no appeal sheet.",
     fix="Check the code on the remittance (typos such as C0-50 for CO-50 are common); look it up at x12.org/codes.",
+    reads=("status_key", "denial_codes"),
 )
-def unknown_code(ctx):
+def unknown_code(line, env):
     """Flags a Denied line with a denial code that is not in carc.csv / rarc.csv / group_codes.csv."""
-    c = ctx.claims
-    mask = c["status_key"] == "Denied"
-    out = []
-    for idx, codes in zip(c.index[mask], c.loc[mask, "denial_codes"]):
-        bad = [p.text.strip() for p in (parse_code(x) for x in (codes or ())) if p.entry is None and p.kind != "group"]
-        if bad:
-            out.append((idx, f"denial code {', '.join(bad)} is not in claimcheck's catalogue; check it on the remittance"))
-    return out
+    if line.status_key != "Denied" or not line.denial_codes:
+        return None
+    unknown = [p.text.strip() for p in map(parse_code, line.denial_codes) if p.entry is None and p.kind != "group"]
+    if unknown:
+        return f"denial code {', '.join(unknown)} is not in claimcheck's catalogue; check it on the remittance"
 
 
-@rule(
+@line_rule(
     "DENY005", title="Denied line without a Denial Date", severity="warning", column="Denial Date", needs=("status",),
     why="The appeal window runs from the denial date; without it claimcheck cannot warn before the window closes.",
     fix="Enter the date of the remittance or denial letter in Denial Date.",
+    reads=("status_key", "denial_date__empty", "denial_date__bad"),
 )
-def no_denial_date(ctx):
-    """Flags a line with Status Denied and no readable Denial Date."""
-    c = ctx.claims
-    mask = (c["status_key"] == "Denied") & c["denial_date"].isna()
-    mask &= ~bad(c, "denial_date")
-    return [(idx, "Status is Denied but Denial Date is empty; enter the remittance date so the appeal deadline can be tracked")
-            for idx in c.index[mask]]
+def no_denial_date(line, env):
+    """Flags a line with Status Denied and no readable Denial Date (an unreadable one is already
+    reported)."""
+    if line.status_key == "Denied" and line.denial_date__empty and not line.denial_date__bad:
+        return "Status is Denied but Denial Date is empty; enter the remittance date so the appeal deadline can be tracked"
 
 
-@rule(
+@line_rule(
     "DENY006", title="Denied line without denial codes", severity="warning", column="Denial Codes", needs=("status",),
     why="Without the reason codes nobody can tell whether to appeal, correct the claim or bill the client.",
     fix="Copy the group and reason codes (e.g. CO-50, N115) from the remittance into Denial Codes.",
+    reads=("status_key", "denial_codes__empty", "denial_codes__bad"),
 )
-def no_denial_codes(ctx):
+def no_denial_codes(line, env):
     """Flags a line with Status Denied and an empty Denial Codes cell (or no such column)."""
-    c = ctx.claims
-    mask = (c["status_key"] == "Denied") & c["denial_codes"].map(lambda t: not t)
-    mask &= ~bad(c, "denial_codes")
-    return [(idx, "Status is Denied but Denial Codes is empty; enter the codes from the remittance (e.g. CO-50)")
-            for idx in c.index[mask]]
+    if line.status_key == "Denied" and line.denial_codes__empty and not line.denial_codes__bad:
+        return "Status is Denied but Denial Codes is empty; enter the codes from the remittance (e.g. CO-50)"
 
 
 @rule(
