@@ -53,6 +53,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -190,8 +191,10 @@ _DAY_KEY = 1 << 33
 @dataclass
 class _Analysis:
     problems: dict[str, list[tuple[int, str]]]  # rule code -> (claim index, message), in sheet order
-    by_auth: dict[int, list[int]]  # auth index -> claim indexes that use it, in date order
     numbered_without_sheet: list[int]  # lines with an auth number when there is no Authorizations sheet
+    # The lines that use an authorization, by authorization (ascending) in date order, then row:
+    dated_index: np.ndarray  # claim index
+    dated_auth: np.ndarray  # index into book.authorizations
     # The lines that use an authorization, in sheet order (AUTH007, AUTH008):
     line_index: np.ndarray  # claim index
     line_auth: np.ndarray  # index into book.authorizations
@@ -203,6 +206,21 @@ class _Analysis:
     unit_totals: np.ndarray
     visit_keys: np.ndarray
     used: dict[dt.date, list[float]] = field(default_factory=dict)  # as_of -> use per authorization
+
+    @cached_property
+    def by_auth(self) -> dict[int, list[int]]:
+        """Auth index -> the claim indexes that use it, in date order."""
+        index, auth = self.dated_index.tolist(), self.dated_auth
+        firsts = np.flatnonzero(np.r_[True, auth[1:] != auth[:-1]]) if len(auth) else np.zeros(0, dtype=np.intp)
+        stops = [*firsts[1:].tolist(), len(index)]
+        return {a: index[lo:hi] for a, lo, hi in zip(auth[firsts].tolist(), firsts.tolist(), stops)}
+
+    def last_lines(self, count: int) -> list[int | None]:
+        """Per authorization (``count`` of them), the claim index of its latest line (None: no line)."""
+        stops = np.searchsorted(self.dated_auth, np.arange(count), "right")
+        some = stops > np.searchsorted(self.dated_auth, np.arange(count), "left")
+        last = self.dated_index[np.maximum(stops - 1, 0)] if len(self.dated_index) else np.zeros(count, dtype=np.intp)
+        return [i if k else None for i, k in zip(last.tolist(), some.tolist())]
 
 
 def _has_auth_sheet(book) -> bool:
@@ -380,8 +398,8 @@ def _analyse_uncached(book, ctx=None) -> _Analysis:
         named = np.flatnonzero(a_npi_given[ai])
         if len(named):
             npi_code, npi_keys = _factor_values(npis[pos[named]])
-            _, npi_text, a_npi = _space([str(k) for k in npi_keys], [auths[i].rendering_npi for i in ai[named].tolist()])
-            ok[named] = ~_truthy(npi_keys)[npi_code] | (npi_text[npi_code] == a_npi)
+            _, npi_text, a_npi = _space([str(k) for k in npi_keys], [a.rendering_npi for a in auths])
+            ok[named] = ~_truthy(npi_keys)[npi_code] | (npi_text[npi_code] == a_npi[ai[named]])
         return ok
 
     # A claim carries one authorization: lines without a number take their claim's (none when the
@@ -573,9 +591,8 @@ def _number_lines(c, auths, procs, index, day, cpt_code, cpt_keys, u_pos, u_auth
     # Back to sheet order for the rules, by authorization for the usage.
     line_start, line_end = np.empty(len(s_pos)), np.empty(len(s_pos))
     line_start[order], line_end[order] = s_start, s_end
-    s_index = index[s_pos].tolist()
-    by_auth = {a: s_index[lo:hi] for a, lo, hi in zip(s_auth[firsts].tolist(), firsts.tolist(), stops.tolist())}
-    return _Analysis(problems=problems, by_auth=by_auth, numbered_without_sheet=numbered_without_sheet,
+    return _Analysis(problems=problems, numbered_without_sheet=numbered_without_sheet,
+                     dated_index=index[s_pos], dated_auth=s_auth,
                      line_index=index[u_pos], line_auth=u_auth, seq_start=line_start, seq_end=line_end,
                      unit_keys=_day_key(s_auth, s_day), unit_totals=totals,
                      visit_keys=_day_key(date_auth[a_visit], v_day[date_starts][a_visit]))
@@ -826,10 +843,10 @@ def auth_expiring(ctx):
     date with visits or units left."""
     a = _analyse(ctx.book, ctx)
     use = _used(a, ctx.book.authorizations, ctx.as_of)
+    last = a.last_lines(len(ctx.book.authorizations))
     out = []
     for ai, auth in enumerate(ctx.book.authorizations):
-        idxs = a.by_auth.get(ai)
-        if not idxs or auth.end_date is None or auth.authorized is None:
+        if last[ai] is None or auth.end_date is None or auth.authorized is None:
             continue
         days = (auth.end_date - ctx.as_of).days
         if not 0 <= days <= EXPIRING_DAYS:
@@ -838,7 +855,7 @@ def auth_expiring(ctx):
         if left <= 0:
             continue
         when = "today" if days == 0 else f"in {_plural(days, 'day')}"
-        out.append((idxs[-1], f"{auth.auth_number} ends {auth.end_date.isoformat()} ({when}) with "
+        out.append((last[ai], f"{auth.auth_number} ends {auth.end_date.isoformat()} ({when}) with "
                                     f"{_num(left)} of {_plural(auth.authorized, _unit_word(auth))} left; schedule them "
                                     f"or request an extension"))
     return out
