@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from typing import Any, Callable
 
 import numpy as np
@@ -129,38 +131,144 @@ def _column_problem(sheet: str, row: int, claim_id: str, column: C.Column, probl
                    severity=severity, message=f"{column.name} {problem}")
 
 
-def _column_values(table: RawTable, pos: int, columns: list[tuple]) -> list | tuple:
-    """The raw values of one column, None where a row is shorter than ``pos`` (``columns`` holds
-    the columns every row reaches)."""
-    if pos < len(columns):
-        return columns[pos]
-    return [vals[pos] if pos < len(vals) else None for _, vals in table.rows]
+def _cells(table: RawTable, width: int) -> np.ndarray:
+    """The raw cells as a (rows x columns) object array of at least ``width`` columns; a row
+    shorter than that reads as None past its end."""
+    rows = [vals for _, vals in table.rows]
+    lengths = set(map(len, rows))
+    if len(lengths) == 1 and next(iter(lengths)) >= width:
+        width = next(iter(lengths))  # the usual table: every row as long as the header
+    else:
+        rows = [vals if len(vals) == width else tuple(vals[:width]) + (None,) * (width - len(vals)) for vals in rows]
+    cells = np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width)
+    return cells.reshape(len(rows), width)
 
 
 #: Types whose values never equal a value of another type (1 == 1.0 == True, and a pandas
 #: Timestamp equals a datetime, so a column mixing other types is read with a (type, value) key).
 _DISTINCT_TYPES = (str, type(None))
+#: No value of one of these types equals a value of another of them; of the numbers (equal
+#: across types: 1 == 1.0 == True) a table may hold one type.
+_NEVER_EQUAL = frozenset({str, type(None), dt.datetime, dt.date, dt.time})
+_NUMBERS = frozenset({int, float, bool})
+_NONE = type(None)
 
 
-def _read_column(values: list, reader: Callable[[Any], tuple[Any, str | None]],
-                 guard: bool = True) -> tuple[list, list]:
-    """``reader`` over a column, called once per distinct (type, value): the values and the
-    problems, cell by cell.  With ``guard`` a reader exception reads as "could not be read"."""
-    types = set(map(type, values))
-    if sum(1 for t in types if t not in _DISTINCT_TYPES) <= 1:
+def _unmixed(types: set) -> bool:
+    """True when no cell of one of ``types`` can equal a cell of another type (and every type is
+    one a spreadsheet reader hands over, no subclass).  Reading once per distinct cell then never
+    lets one cell stand for a cell of another type, so a column's types are the types of its
+    distinct cells."""
+    numbers = types & _NUMBERS
+    return len(numbers) <= 1 and types - numbers <= _NEVER_EQUAL
+
+
+def _plain_column(cells: np.ndarray, removed: str = "") -> bool:
+    """True when every cell is None or ``str`` that :func:`values.read_text` reads as itself
+    (``values._plain``) and that holds none of the characters in ``removed``; checked on the
+    column's text joined by line breaks, with str methods instead of a call per cell.  The
+    cells must be of the types :func:`_unmixed` allows."""
+    texts = cells[cells != None]  # noqa: E711 - elementwise
+    try:
+        joined = "\n".join(texts)
+    except TypeError:  # a number or a date
+        return False
+    if not len(texts):
+        return True
+    return (joined.count("\n") == len(texts) - 1  # no line break inside a cell
+            and joined[:1] not in " #\n" and joined[-1:] not in " \n"  # first and last cell
+            and not any(bad in joined for bad in ("\n\n", "\n ", " \n", "\n#", "  "))
+            and joined.replace("\n", "").isprintable()
+            and not any(char in joined for char in removed))
+
+
+def _mostly_distinct(cells: np.ndarray, sample: int = 1000) -> bool:
+    """True when ``sample`` cells spread over the column are nearly all different (about as many
+    distinct values as lines, as in Claim ID)."""
+    picked = cells[:: max(1, len(cells) // sample)]
+    return len(set(picked)) >= 0.98 * len(picked)
+
+
+class _Read:
+    """One column read once per distinct cell: ``results[i]`` is ``(value, problem)`` for the
+    ``i``-th distinct cell of ``index`` (or, when ``index`` is None, for the ``i``-th cell)."""
+
+    __slots__ = ("cells", "results", "index", "types", "_codes")
+
+    def __init__(self, cells: np.ndarray, results: list, index: dict | None, types: set):
+        self.cells, self.results, self.index, self.types = cells, results, index, types
+        self._codes = None
+
+    def codes(self) -> np.ndarray:
+        """For every cell, the position of its result."""
+        if self._codes is None:
+            if self.index is None:
+                self._codes = np.arange(len(self.cells))
+            elif len(self.index) == 1:
+                self._codes = np.zeros(len(self.cells), dtype=np.intp)
+            else:
+                index = self.index
+                for i, raw in enumerate(index):
+                    index[raw] = i
+                self._codes = np.fromiter(map(index.__getitem__, self.cells), dtype=np.intp, count=len(self.cells))
+        return self._codes
+
+    def take(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (one per result) cell by cell."""
+        return values if self.index is None else values.take(self.codes())
+
+    def values(self, empty: Any = None) -> np.ndarray:
+        """The read values, one per result, as an object array (``empty`` for None)."""
+        values = map(itemgetter(0), self.results)
+        if empty is not None:
+            values = (empty if v is None else v for v in values)
+        return np.fromiter(values, dtype=object, count=len(self.results))
+
+    def as_read(self) -> bool:
+        """True when every cell reads as itself without a problem (text that is already clean),
+        so the cells themselves are the column."""
+        if self.index is None or not self.types <= {str, _NONE}:
+            return False
+        for raw, (value, problem) in zip(self.index, self.results):
+            if problem is not None or not (value is raw or (type(value) is str and value == raw)):
+                return False
+        return True
+
+    def found(self) -> np.ndarray | None:
+        """Where a cell could not be read (a bool per cell), or None when every cell was read."""
+        if not any(map(itemgetter(1), self.results)):
+            return None
+        return self.take(np.fromiter((bool(p) for _, p in self.results), dtype=bool, count=len(self.results)))
+
+
+def _read_column(cells: np.ndarray, reader: Callable[[Any], tuple[Any, str | None]], guard: bool = True,
+                 unmixed: bool = False) -> _Read:
+    """``reader`` over a column, called once per distinct (type, value).  With ``guard`` a
+    reader exception reads as "could not be read".  ``unmixed``: the table's types pass
+    :func:`_unmixed`."""
+    index: dict | None = None
+    if unmixed:
+        index = dict.fromkeys(cells)
+        types = set(map(type, index))
+    else:
+        types = set(map(type, cells))
+        if sum(1 for t in types if t not in _DISTINCT_TYPES) <= 1:
+            try:
+                index = dict.fromkeys(cells)
+            except TypeError:  # an unhashable cell
+                pass
+    if index is not None:
         try:
-            results: dict = dict.fromkeys(values)
-        except TypeError:  # an unhashable cell
-            results = None
-        if results is not None:
-            for raw in results:
-                results[raw] = _guarded(reader, raw) if guard else reader(raw)
-            found = list(map(results.__getitem__, values))
-            return [r[0] for r in found], [r[1] for r in found]
+            results = list(map(reader, index))
+        except Exception:
+            if not guard:
+                raise
+            results = [_guarded(reader, raw) for raw in index]
+        return _Read(cells, results, index, types)
     # Mixed numbers or unhashable cells: read cell by cell with a (type, value) cache.
     cache: dict = {}
     out = []
-    for raw in values:
+    for raw in cells:
         try:
             res = cache[(type(raw), raw)]
         except KeyError:
@@ -168,7 +276,7 @@ def _read_column(values: list, reader: Callable[[Any], tuple[Any, str | None]],
         except TypeError:
             res = reader(raw)
         out.append(res)
-    return [r[0] for r in out], [r[1] for r in out]
+    return _Read(cells, out, None, types)
 
 
 def _guarded(reader, raw):
@@ -178,65 +286,107 @@ def _guarded(reader, raw):
         return (None, "could not be read")
 
 
+#: Kinds read with values.read_text, and the characters the reader takes out of the text.
+_TEXT_KINDS = {"text": "", "private": "", "npi": " -"}
+_DATE_KINDS = ("date", "private_date")
+
+
+def _typed(read: _Read, kind: str) -> np.ndarray:
+    """A date or number column: the read values converted once per distinct cell, then taken."""
+    values = pd.Series(read.values(), dtype=object)
+    if kind == "number":
+        typed = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+        if read.types <= {int, _NONE} and read.index is not None:
+            # Whole numbers and blanks convert as they stand (a number too large for a float
+            # could not be read, as read_number finds).
+            try:
+                return read.cells.astype(np.float64)
+            except OverflowError:
+                pass
+    else:
+        typed = pd.to_datetime(values, errors="coerce").to_numpy()
+    return read.take(typed)
+
+
 def normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFrame, list[Finding]]:
-    """Typed columns for one raw table, plus a finding for each value that could not be read."""
+    """Typed columns for one raw table, plus a finding for each value that could not be read.
+
+    Each column is read once per distinct cell, and built from those results with numpy
+    (``take``); text that is already clean is the column as it stands.
+    """
     n = len(table.rows)
-    row_numbers = [r for r, _ in table.rows]
-    data: dict[str, list] = {"row": row_numbers}
+    index = pd.RangeIndex(n)
+    # Object columns keep None for an empty cell (pandas 3 would infer a string dtype with NaN),
+    # so every column is handed over as a Series of its final dtype.
+    data: dict[str, pd.Series] = {
+        "row": pd.Series(np.fromiter(map(itemgetter(0), table.rows), dtype=np.int64, count=n), index=index)}
     problems: list[Finding] = []
-    columns = list(zip(*(vals for _, vals in table.rows)))  # as far as every row reaches
+    cells = _cells(table, max(table.positions.values(), default=-1) + 1)
+    unmixed = _unmixed(set(map(type, cells.ravel())))  # one pass in row order, faster than by column
+    plain: dict[tuple[int, str], bool] = {}
+
+    def is_plain(pos: int, kind: str) -> bool:
+        """Whether a column of (nearly) all different text, such as Claim ID, reads as it
+        stands: one check of the whole column costs less than a read per distinct cell."""
+        if (pos, kind) not in plain:
+            plain[pos, kind] = unmixed and _mostly_distinct(cells[:, pos]) and _plain_column(cells[:, pos], _TEXT_KINDS[kind])
+        return plain[pos, kind]
+
     id_pos = table.positions.get("claim_id")
     read_ids = None
-    if id_pos is not None:
-        read_ids = _read_column(_column_values(table, id_pos, columns), V.read_text, guard=False)
-        claim_ids = [i or "" for i in read_ids[0]]
-    else:
-        claim_ids = [""] * n
+    if id_pos is not None and not is_plain(id_pos, "text"):
+        read_ids = _read_column(cells[:, id_pos], V.read_text, guard=False, unmixed=unmixed)
+
+    def claim_id(i: int) -> str:
+        if id_pos is None:
+            return ""
+        if read_ids is None:
+            return cells[i, id_pos] or ""
+        return read_ids.results[read_ids.codes()[i]][0] or ""
+
     for col in schema:
         pos = table.positions.get(col.field)
+        empty = _EMPTY.get(col.kind)
         if pos is None:
-            empty = _EMPTY.get(col.kind)
-            data[col.field] = [empty] * n if empty is not None else [None] * n
+            read = _Read(np.full(n, None, dtype=object), [(empty, None)], {None: None}, {_NONE})
+        elif col.kind in _TEXT_KINDS and is_plain(pos, col.kind):
+            data[col.field] = pd.Series(cells[:, pos].copy(), index=index, dtype=object)
             continue
-        if pos == id_pos and _READERS[col.kind] is V.read_text:
-            out, found = read_ids  # the same cells read the same way
+        elif pos == id_pos and _READERS[col.kind] is V.read_text and read_ids is not None:
+            read = read_ids  # the same cells read the same way
         else:
-            out, found = _read_column(_column_values(table, pos, columns), _READERS[col.kind])
-        if col.kind in _EMPTY:
-            out = [() if value is None else value for value in out]
-        data[col.field] = out
-        if any(found):
-            bad = [False] * n
-            for i, problem in enumerate(found):
-                if problem:
-                    problems.append(_column_problem(table.sheet, row_numbers[i], claim_ids[i], col, problem))
-                    bad[i] = True
-            data[col.field + "__bad"] = bad
-    # Object columns keep None for an empty cell (pandas 3 would infer a string dtype with NaN).
-    # Columns are typed before the frame is built: one construction, no per-column assignment
-    # (that cost milliseconds on the one-line books of CHECK_CLAIM).
-    order = list(data)
-    typed: dict[str, pd.Series] = {"row": pd.Series(np.fromiter(data.pop("row"), dtype=object, count=n), dtype=object).astype("int64")}
-    for col in schema:
-        if col.kind in ("date", "private_date"):
-            typed[col.field] = pd.to_datetime(pd.Series(np.fromiter(data.pop(col.field), dtype=object, count=n), dtype=object),
-                                              errors="coerce")
-        elif col.kind == "number":
-            typed[col.field] = pd.to_numeric(pd.Series(np.fromiter(data.pop(col.field), dtype=object, count=n), dtype=object),
-                                             errors="coerce").astype("float64")
-    objects = pd.DataFrame({k: np.fromiter(v, dtype=object, count=n) for k, v in data.items()}, dtype=object,
-                           index=pd.RangeIndex(n))
-    frame = pd.concat([objects, pd.DataFrame(typed)], axis=1)[order]
-    return frame, problems
+            read = _read_column(cells[:, pos], _READERS[col.kind], unmixed=unmixed)
+        if col.kind in _DATE_KINDS or col.kind == "number":
+            data[col.field] = pd.Series(_typed(read, col.kind), index=index)
+        elif read.as_read():
+            data[col.field] = pd.Series(read.cells.copy(), index=index, dtype=object)
+        else:
+            data[col.field] = pd.Series(read.take(read.values(empty)), index=index, dtype=object)
+        found = read.found()
+        if found is not None:
+            row_numbers = data["row"].to_numpy()
+            codes = read.codes()
+            for i in np.flatnonzero(found).tolist():
+                problem = read.results[codes[i]][1]
+                problems.append(_column_problem(table.sheet, int(row_numbers[i]), claim_id(i), col, problem))
+            data[col.field + "__bad"] = pd.Series(np.array([False, True], dtype=object).take(found.view(np.int8)),
+                                                  index=index, dtype=object)
+    return pd.DataFrame(data, index=index, copy=False), problems
 
 
 def _map_unique(column: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
-    """``column.map(func)`` for text columns (str or None), ``func`` called once per distinct value."""
-    values = column.tolist()
-    if not all(v is None or type(v) is str for v in values):
+    """``column.map(func)`` for text columns (str or None), ``func`` called once per distinct
+    value and the column built with ``take``."""
+    values = column.to_numpy()
+    keys = dict.fromkeys(values)
+    if not len(values) or not all(v is None or type(v) is str for v in keys):
+        # (text equals only text, so the distinct values' types are the column's)
         return column.map(func)
-    results = {v: func(v) for v in dict.fromkeys(values)}
-    return pd.Series(list(map(results.__getitem__, values)), index=column.index)
+    results = pd.Series([func(v) for v in keys])
+    for i, v in enumerate(keys):
+        keys[v] = i
+    codes = np.fromiter(map(keys.__getitem__, values), dtype=np.intp, count=len(values))
+    return pd.Series(results.array.take(codes), index=column.index)
 
 
 def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Book:

@@ -41,6 +41,16 @@ def is_blank(value: Value) -> bool:
     """True for an empty cell: None, NaN, or text that is only spaces."""
     if value is None:
         return True
+    # Fast answers for the types spreadsheet readers hand over (this runs for every cell).
+    kind = type(value)
+    if kind is str:
+        # Blank only when every character is a space of some kind, so the first one decides
+        # most cells without the regular expression (``\s`` is exactly ``str.isspace``).
+        return not value or ((value[0].isspace() or value[0] in "\u200b\ufeff") and not _SPACES.sub("", value))
+    if kind is float:
+        return value != value
+    if kind in _NEVER_BLANK:
+        return False
     if isinstance(value, float) and math.isnan(value):
         return True
     if isinstance(value, str) and not _SPACES.sub("", value):
@@ -51,6 +61,18 @@ def is_blank(value: Value) -> bool:
         return bool(value is pd.NaT or value is pd.NA)
     except Exception:  # pragma: no cover - pandas is a dependency
         return False
+
+
+#: Types whose values are never blank and never an Excel error (NaT is not a datetime).
+_NEVER_BLANK = frozenset({int, bool, dt.datetime, dt.date, dt.time})
+
+
+def _plain(text: str) -> bool:
+    """True when ``text`` reads as itself: not blank, not an Excel error (those start with
+    ``#``), and :func:`clean_text` keeps it unchanged: no space at either end, no run of spaces,
+    and no tab, line break, non-breaking or zero-width space (``isprintable`` is False for every
+    space but the plain one)."""
+    return text.isprintable() and text[:1] not in " #" and text[-1:] != " " and "  " not in text
 
 
 def excel_error(value: Value) -> str | None:
@@ -64,6 +86,8 @@ def excel_error(value: Value) -> str | None:
 
 def clean_text(value: Value) -> str:
     """Text with stray spaces (including non-breaking ones) collapsed and trimmed."""
+    if type(value) is str and _plain(value):
+        return value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return _SPACES.sub(" ", str(value)).strip()
@@ -82,14 +106,27 @@ def _problem_for_error(value: Value) -> str | None:
     return f"cell shows the Excel error {err}" if err else None
 
 
-def _cell_reader(empty):
+def _cell_reader(empty, plain=None):
     """Every reader treats an empty cell and an Excel error the same way: ``(empty, None)`` for
     a blank, ``(empty, "cell shows the Excel error #N/A")`` for an error; the decorated function
-    sees only the other values."""
+    sees only the other values.
+
+    ``plain(text)`` is what the reader makes of text that :func:`clean_text` keeps as it is (the
+    common cell, see :func:`_plain`), so such text skips the blank, error and cleaning steps.
+    Numbers and dates skip the blank and error checks too (they are never either).
+    """
 
     def wrap(read):
+        on_plain = plain or read
+
         @functools.wraps(read)
         def reader(value: Value):
+            kind = type(value)
+            if kind is str:
+                if _plain(value):
+                    return on_plain(value)
+            elif kind in _NEVER_BLANK or (kind is float and value == value):
+                return read(value)
             if is_blank(value):
                 return empty, None
             problem = _problem_for_error(value)
@@ -105,7 +142,11 @@ def _cell_reader(empty):
 # --------------------------------------------------------------------------- text and codes
 
 
-@_cell_reader(empty=None)
+def _same_text(text: str) -> tuple[str, None]:
+    return text, None
+
+
+@_cell_reader(empty=None, plain=_same_text)
 def read_text(value: Value) -> tuple[str | None, str | None]:
     """Free text such as Claim ID or Member ID; numbers lose a trailing ``.0``."""
     if isinstance(value, bool):
@@ -134,7 +175,14 @@ def _digits_from_number(value: Value) -> str | None:
 _CODE_CHARS = re.compile(r"[^0-9A-Za-z]")
 
 
-@_cell_reader(empty=None)
+def _procedure_code(text: str) -> tuple[str, None]:
+    text = text.upper().replace(" ", "")
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text, None
+
+
+@_cell_reader(empty=None, plain=_procedure_code)
 def read_procedure(value: Value) -> tuple[str | None, str | None]:
     """A CPT or HCPCS code: ``90834``, ``90834.0``, ``" 90834 "`` and ``"h0004"`` are all read.
 
@@ -146,25 +194,28 @@ def read_procedure(value: Value) -> tuple[str | None, str | None]:
         return digits, None
     if isinstance(value, (bool, float, dt.date, dt.time)):
         return None, f"{shown(value)} is not a procedure code"
-    text = clean_text(value).upper().replace(" ", "")
-    if text.endswith(".0") and text[:-2].isdigit():
-        text = text[:-2]
-    return text, None
+    return _procedure_code(clean_text(value))
 
 
-@_cell_reader(empty=None)
+def _pos_digits(digits: str) -> tuple[str, None]:
+    if digits.isdigit() and len(digits) == 1:
+        digits = "0" + digits
+    return digits, None
+
+
+def _pos_code(text: str) -> tuple[str, None]:
+    return _pos_digits(text[:-2] if text.endswith(".0") else text)
+
+
+@_cell_reader(empty=None, plain=_pos_code)
 def read_pos(value: Value) -> tuple[str | None, str | None]:
     """Place of service: two digits; ``2`` and ``"2"`` mean ``02``."""
     digits = _digits_from_number(value)
     if digits is None:
         if isinstance(value, (bool, float, dt.date, dt.time)):
             return None, f"{shown(value)} is not a place-of-service code"
-        digits = clean_text(value)
-        if digits.endswith(".0"):
-            digits = digits[:-2]
-    if digits.isdigit() and len(digits) == 1:
-        digits = "0" + digits
-    return digits, None
+        return _pos_code(clean_text(value))
+    return _pos_digits(digits)
 
 
 _DX_SPLIT = re.compile(r"[,;\s|/]+")
@@ -178,19 +229,26 @@ def normalise_dx(code: str) -> str:
     return code
 
 
-@_cell_reader(empty=())
+def _dx_codes(text: str) -> tuple[tuple[str, ...], None]:
+    return tuple(normalise_dx(p) for p in _DX_SPLIT.split(text) if p), None
+
+
+@_cell_reader(empty=(), plain=_dx_codes)
 def read_dx_list(value: Value) -> tuple[tuple[str, ...], str | None]:
     """Diagnosis codes, primary first, split on comma, semicolon, space or bar; dot optional."""
     if isinstance(value, (bool, int, float, dt.date, dt.time)):
         return (), f"{shown(value)} is not a diagnosis code"
-    parts = [p for p in _DX_SPLIT.split(clean_text(value)) if p]
-    return tuple(normalise_dx(p) for p in parts), None
+    return _dx_codes(clean_text(value))
 
 
 _MOD_SPLIT = re.compile(r"[,;\s]+")
 
 
-@_cell_reader(empty=())
+def _modifier_codes(text: str) -> tuple[tuple[str, ...], None]:
+    return tuple(p for p in _MOD_SPLIT.split(text.upper().replace("-", " ")) if p), None
+
+
+@_cell_reader(empty=(), plain=_modifier_codes)
 def read_modifiers(value: Value) -> tuple[tuple[str, ...], str | None]:
     """Modifiers separated by comma, space or semicolon: ``"95, HO"`` -> ``("95", "HO")``.
 
@@ -202,11 +260,17 @@ def read_modifiers(value: Value) -> tuple[tuple[str, ...], str | None]:
         return (digits.zfill(2),), None
     if isinstance(value, (bool, float, dt.date, dt.time)):
         return (), f"{shown(value)} is not a modifier"
-    text = clean_text(value).upper().replace("-", " ")
-    return tuple(p for p in _MOD_SPLIT.split(text) if p), None
+    return _modifier_codes(clean_text(value))
 
 
-@_cell_reader(empty=())
+_LIST_SPLIT = re.compile(r"[,;\n]+")
+
+
+def _code_list(text: str) -> tuple[tuple[str, ...], None]:
+    return tuple(p.strip().upper() for p in _LIST_SPLIT.split(text) if p.strip()), None
+
+
+@_cell_reader(empty=(), plain=_code_list)
 def read_code_list(value: Value) -> tuple[tuple[str, ...], str | None]:
     """A comma list of codes (Codes Covered, Denial Codes): upper case, spaces trimmed."""
     digits = _digits_from_number(value)
@@ -214,7 +278,7 @@ def read_code_list(value: Value) -> tuple[tuple[str, ...], str | None]:
         return (digits,), None
     if isinstance(value, (bool, float, dt.date, dt.time)):
         return (), f"{shown(value)} is not a list of codes"
-    return tuple(p.strip().upper() for p in re.split(r"[,;\n]+", clean_text(value)) if p.strip()), None
+    return _code_list(clean_text(value))
 
 
 # --------------------------------------------------------------------------- numbers
@@ -222,19 +286,9 @@ def read_code_list(value: Value) -> tuple[tuple[str, ...], str | None]:
 _MONEY = re.compile(r"^\(?-?\$?\s*-?[\d,]*\.?\d+\)?$")
 
 
-@_cell_reader(empty=None)
-def read_number(value: Value) -> tuple[float | None, str | None]:
-    """A number: ints, floats, ``"45"``, ``"$1,250.00"``, ``"(35.00)"`` (negative), ``"45 min"``."""
-    if isinstance(value, bool):
-        return None, f"holds {value!s}, not a number"
-    if isinstance(value, (int, float)):
-        number = float(value)
-        if not math.isfinite(number):
-            return None, "is not a finite number"
-        return number, None
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return None, "holds a date or time where a number was expected"
-    text = clean_text(value).lower()
+def _number_text(text: str, value: Value) -> tuple[float | None, str | None]:
+    """``text`` is ``clean_text(value)``; ``value`` is only shown in the problem."""
+    text = text.lower()
     for suffix in (" minutes", " minute", " mins", " min", "minutes", "mins", "min", "m", " units", " unit", "units"):
         if text.endswith(suffix) and text[: -len(suffix)].strip():
             text = text[: -len(suffix)].strip()
@@ -250,6 +304,21 @@ def read_number(value: Value) -> tuple[float | None, str | None]:
         if number is not None and math.isfinite(number):
             return (-number if negative else number), None
     return None, f"{shown(value)} is not a number"
+
+
+@_cell_reader(empty=None, plain=lambda text: _number_text(text, text))
+def read_number(value: Value) -> tuple[float | None, str | None]:
+    """A number: ints, floats, ``"45"``, ``"$1,250.00"``, ``"(35.00)"`` (negative), ``"45 min"``."""
+    if isinstance(value, bool):
+        return None, f"holds {value!s}, not a number"
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if not math.isfinite(number):
+            return None, "is not a finite number"
+        return number, None
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return None, "holds a date or time where a number was expected"
+    return _number_text(clean_text(value), value)
 
 
 # --------------------------------------------------------------------------- dates
@@ -285,7 +354,35 @@ def _two_digit_year(year: int) -> int:
     return year + (2000 if year < 30 else 1900)
 
 
-@_cell_reader(empty=None)
+def _date_text(text: str, value: Value) -> tuple[dt.date | None, str | None]:
+    """``text`` is ``clean_text(value)``; ``value`` is only shown in the problem."""
+    if (m := _ISO.match(text)):
+        day = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    elif (m := _US.match(text)):
+        year = int(m[3])
+        if len(m[3]) == 2:
+            year = _two_digit_year(year)
+        day = _safe_date(year, int(m[1]), int(m[2]))
+    elif (m := _COMPACT.match(text)):
+        day = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    elif (m := _WORDY.match(text.lower())):
+        month_word = (m[2] or m[3])[:3]
+        day_number = int(m[1] or m[4])
+        month = _MONTHS.get(month_word)
+        day = _safe_date(int(m[5]), month, day_number) if month else None
+    elif _SERIAL_TEXT.fullmatch(text):
+        day = serial_to_date(float(text))
+    else:
+        day = None
+    if day is None:
+        return None, f"{shown(value)} is not a date (use MM/DD/YYYY)"
+    return day, None
+
+
+_SERIAL_TEXT = re.compile(r"\d+(\.\d+)?")
+
+
+@_cell_reader(empty=None, plain=lambda text: _date_text(text, text))
 def read_date(value: Value) -> tuple[dt.date | None, str | None]:
     """A date as a biller types or Excel stores it.
 
@@ -306,38 +403,21 @@ def read_date(value: Value) -> tuple[dt.date | None, str | None]:
         if day is None:
             return None, f"{shown(value)} is not a date Excel can show"
         return day, None
-    text = clean_text(value)
-    if (m := _ISO.match(text)):
-        day = _safe_date(int(m[1]), int(m[2]), int(m[3]))
-    elif (m := _US.match(text)):
-        year = int(m[3])
-        if len(m[3]) == 2:
-            year = _two_digit_year(year)
-        day = _safe_date(year, int(m[1]), int(m[2]))
-    elif (m := _COMPACT.match(text)):
-        day = _safe_date(int(m[1]), int(m[2]), int(m[3]))
-    elif (m := _WORDY.match(text.lower())):
-        month_word = (m[2] or m[3])[:3]
-        day_number = int(m[1] or m[4])
-        month = _MONTHS.get(month_word)
-        day = _safe_date(int(m[5]), month, day_number) if month else None
-    elif re.fullmatch(r"\d+(\.\d+)?", text):
-        day = serial_to_date(float(text))
-    else:
-        day = None
-    if day is None:
-        return None, f"{shown(value)} is not a date (use MM/DD/YYYY)"
-    return day, None
+    return _date_text(clean_text(value), value)
 
 
-@_cell_reader(empty=None)
-def read_flag(value: Value) -> tuple[bool | None, str | None]:
-    """A Y/N setting: Y, Yes, TRUE, 1 / N, No, FALSE, 0."""
-    if isinstance(value, bool):
-        return value, None
-    text = clean_text(value).lower()
+def _flag_text(text: str, value: Value) -> tuple[bool | None, str | None]:
+    text = text.lower()
     if text in {"y", "yes", "true", "1", "x"}:
         return True, None
     if text in {"n", "no", "false", "0"}:
         return False, None
     return None, f"{shown(value)} is not Y or N"
+
+
+@_cell_reader(empty=None, plain=lambda text: _flag_text(text, text))
+def read_flag(value: Value) -> tuple[bool | None, str | None]:
+    """A Y/N setting: Y, Yes, TRUE, 1 / N, No, FALSE, 0."""
+    if isinstance(value, bool):
+        return value, None
+    return _flag_text(clean_text(value), value)
