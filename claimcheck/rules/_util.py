@@ -34,26 +34,38 @@ def run_client_key(ctx) -> pd.Series:
 def run_codes(ctx, field: str) -> tuple[np.ndarray, pd.Index]:
     """Per line: an integer for the value of the claims column ``field`` (equal values, equal
     integers; every empty cell is one value of its own, as in ``group_ids``), and the distinct
-    values in order of first appearance (an empty cell shows as NaN there).  Computed once per
-    run, for the rules that group or match lines by the column."""
-    return memo(ctx, "codes." + field, lambda: pd.factorize(ctx.claims[field], use_na_sentinel=False))
+    values in order of first appearance (an empty cell shows as NaN there): what
+    ``pd.factorize(column, use_na_sentinel=False)`` gives.  Computed once per run, for the
+    rules that group or match lines by the column."""
+    return _run_codes(ctx, field)[:2]
 
 
 def run_empty_code(ctx, field: str) -> int:
     """The ``run_codes`` integer of the column's empty cells (-1 when no cell is empty)."""
+    return _run_codes(ctx, field)[2]
+
+
+def _run_codes(ctx, field: str):
     def make():
-        empty = np.flatnonzero(pd.isna(run_codes(ctx, field)[1]))
-        return int(empty[0]) if len(empty) else -1
-    return memo(ctx, "empty." + field, make)
+        column = ctx.claims[field]
+        # The plain factorize is the cheaper one (no separate pass for empty cells); the same
+        # answer when no cell is empty.
+        codes, uniques = pd.factorize(column)
+        empty = np.flatnonzero(codes < 0)
+        if not len(empty):
+            return codes, uniques, -1
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        return codes, uniques, int(codes[empty[0]])
+    return memo(ctx, "codes." + field, make)
 
 
 def run_client_codes(ctx) -> np.ndarray:
-    """Per line: one integer per ``client_key`` value, once per run."""
+    """Per line: one integer per ``client_key`` value, numbered in order of first appearance;
+    once per run."""
     def make():
-        codes, _ = pd.factorize(ctx.claims["client_id"])
-        if (codes < 0).any():  # some lines fall back to the Member ID or the Claim ID
-            codes, _ = pd.factorize(run_client_key(ctx))
-        return codes.astype(np.int64, copy=False)
+        if run_empty_code(ctx, "client_id") < 0:  # every line has a Client ID: its codes
+            return run_codes(ctx, "client_id")[0]
+        return pd.factorize(run_client_key(ctx))[0]
     return memo(ctx, "codes.client_key", make)
 
 
@@ -61,6 +73,16 @@ def per_code(uniques, func, dtype=bool) -> np.ndarray:
     """``func(value)`` for each of ``run_codes``' distinct values (NaN for the empty cell):
     index the result with the codes to get a value per line."""
     return np.array([func(u) for u in uniques], dtype=dtype)
+
+
+def per_line(uniques, codes: np.ndarray, func=None) -> list:
+    """``func(value)`` (else the value) for each of ``codes`` (``run_codes`` integers, e.g. of a
+    few flagged lines), computed once per distinct code."""
+    distinct, where = np.unique(np.asarray(codes), return_inverse=True)
+    values = [uniques[k] for k in distinct.tolist()]
+    if func is not None:
+        values = [func(v) for v in values]
+    return [values[i] for i in where.tolist()]
 
 
 def day(ts) -> str:

@@ -18,15 +18,25 @@ def filing_deadlines(ctx) -> pd.Series:
     """Per line: DOS + the payer's timely filing days (NaT without a DOS)."""
     def make():
         c = ctx.claims
-        codes, payers = pd.factorize(c["payer"])  # an empty Payer cell is -1: the default payer
-        limit = np.array([ctx.book.payer(p).timely_filing_days for p in payers] + [ctx.book.payer(None).timely_filing_days],
-                         dtype="int64")  # once per payer
-        days = pd.Series(limit[codes], index=c.index, dtype="int64")
-        return c["dos"] + pd.to_timedelta(days, unit="D")
+        codes, payers = run_codes(ctx, "payer")  # an empty Payer cell (NaN here) gets the defaults
+        limit = per_code(payers, lambda p: ctx.book.payer(p if isinstance(p, str) else None).timely_filing_days, np.int64)
+        dos = c["dos"]
+        if dos.dtype.kind == "M":
+            return pd.Series(dos.to_numpy() + limit[codes].astype("timedelta64[D]"), index=c.index)
+        return dos + pd.to_timedelta(pd.Series(limit[codes], index=c.index), unit="D")
     return memo(ctx, "date.filing_deadlines", make)
 
 
-def _unsubmitted(ctx) -> pd.Series:
+def _whole_days(delta) -> np.ndarray:
+    """Timedeltas as whole days, rounded down (as ``.dt.days``), NaN for NaT."""
+    delta = np.asarray(delta)
+    if delta.dtype.kind != "m":
+        return pd.Series(delta).dt.days.to_numpy(dtype=float)
+    day = np.timedelta64(1, "D").astype(delta.dtype).view(np.int64)
+    return np.where(np.isnat(delta), np.nan, np.floor_divide(delta.view(np.int64), day))
+
+
+def _unsubmitted(ctx) -> np.ndarray:
     """Per line: not yet submitted (Draft, Ready or blank status, and no Submitted On)."""
     def make():
         c = ctx.claims
@@ -34,7 +44,7 @@ def _unsubmitted(ctx) -> pd.Series:
         mask = per_code(statuses, lambda s: s in UNSUBMITTED)[codes]  # once per status
         if "submitted_on" in c:
             mask &= c["submitted_on"].isna().to_numpy()
-        return pd.Series(mask, index=c.index)
+        return mask
     return memo(ctx, "date.unsubmitted", make)
 
 
@@ -81,17 +91,18 @@ def implausible_dob(ctx):
 
 
 def _filing(ctx):
+    """The claims, each line's filing deadline (numpy datetimes) and the days left until it
+    (negative once passed, NaN without a DOS)."""
     c = ctx.claims
-    deadline = filing_deadlines(ctx)
-    left = memo(ctx, "date.left", lambda: (deadline - ctx.as_of_ts).dt.days)
+    deadline = filing_deadlines(ctx).to_numpy()
+    left = memo(ctx, "date.left", lambda: _whole_days(deadline - ctx.as_of_ts.to_datetime64()))
     return c, deadline, left
 
 
-def _filing_findings(ctx, mask: pd.Series, text) -> list:
+def _filing_findings(ctx, mask: np.ndarray, text) -> list:
     """``text(deadline, days left, payer, that payer's timely filing days)`` for the lines of
     ``mask`` (the payer's settings looked up once per payer)."""
     c, deadline, left = _filing(ctx)
-    mask = mask.to_numpy(dtype=bool)
     limits: dict = {}
 
     def limit(p):
@@ -150,8 +161,9 @@ def submitted_before_service(ctx):
 def submitted_late(ctx):
     """Flags Submitted On later than DOS + the payer's timely filing days."""
     c = ctx.claims
-    deadline = filing_deadlines(ctx)
-    mask = c["submitted_on"] > deadline
-    late = (c["submitted_on"] - deadline).dt.days
+    deadline = filing_deadlines(ctx).to_numpy()
+    submitted = c["submitted_on"].to_numpy()
+    mask = submitted > deadline  # False for NaT either side
+    late = _whole_days(submitted[mask] - deadline[mask])
     return [(idx, f"submitted {day(s)}, {int(n)} days after the filing deadline {day(dl)}; expect a timely-filing denial (CO-29)")
-            for idx, s, n, dl in zip(c.index[mask], c.loc[mask, "submitted_on"], late[mask], deadline[mask])]
+            for idx, s, n, dl in zip(c.index[mask], submitted[mask], late.tolist(), deadline[mask])]

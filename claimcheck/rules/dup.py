@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .registry import rule
-from ._util import combine_codes, day, first_positions, run_client_codes, run_codes, run_empty_code
+from ._util import combine_codes, day, first_positions, per_line, run_client_codes, run_codes, run_empty_code
 
 
 @rule(
@@ -18,33 +18,34 @@ def duplicate_service(ctx):
     """Flags every line after the first with the same client, DOS, code and modifiers (in any
     order), naming the first line."""
     c = ctx.claims
-    # Lines with a DOS and a code, grouped by integer ids of (client, DOS, code, modifiers).
+    # Lines with a DOS and a code, grouped by integer ids of (client, DOS, code); only lines
+    # sharing those with another line can repeat one, so the modifiers are compared just there.
     dos_k, dos_u = run_codes(ctx, "dos")
     cpt_k, cpt_u = run_codes(ctx, "cpt")
     lines = np.flatnonzero((dos_k != run_empty_code(ctx, "dos")) & (cpt_k != run_empty_code(ctx, "cpt")))
     if not len(lines):
         return None
-    group = combine_codes(run_client_codes(ctx)[lines], dos_k[lines], cpt_k[lines], _modifier_codes(ctx)[lines])
+    group = combine_codes(run_client_codes(ctx)[lines], dos_k[lines], cpt_k[lines])
+    lines = lines[np.bincount(group)[group] >= 2]
+    if not len(lines):
+        return None
+    modifiers = [_modifier_set(m) for m in c["modifiers"].to_numpy(dtype=object)[lines]]
+    group = combine_codes(run_client_codes(ctx)[lines], dos_k[lines], cpt_k[lines], pd.factorize(np.array(modifiers, dtype=object))[0])
     first = first_positions(group)[group]  # per line: its group's first line (in ``lines``)
     dup = np.flatnonzero(first != np.arange(len(lines)))
     if not len(dup):
         return None
     rows = c["row"].to_numpy()
-    claims = c["claim_id"].to_numpy(dtype=object)
-    first_claim = _first_claim_ids(lines, group, claims, dup, first)
-    return [(idx, f"same client, date ({day(dos_u[dos_k[pos]])}), code {cpt_u[cpt_k[pos]]} and modifiers as row {int(rows[lines[f]])} (claim {fc}); remove one")
-            for idx, pos, f, fc in zip(c.index[lines[dup]], lines[dup], first[dup], first_claim)]
+    first_claim = _first_claim_ids(lines, group, c["claim_id"].to_numpy(dtype=object), dup, first)
+    days = per_line(dos_u, dos_k[lines[dup]], day)
+    codes = per_line(cpt_u, cpt_k[lines[dup]])
+    return [(idx, f"same client, date ({d}), code {code} and modifiers as row {row} (claim {fc}); remove one")
+            for idx, d, code, row, fc in zip(c.index[lines[dup]], days, codes, rows[lines[first[dup]]].tolist(), first_claim)]
 
 
-def _modifier_codes(ctx) -> np.ndarray:
-    """Per line: one integer per set of modifiers (the order they were typed in does not matter)."""
-    def canonical(m) -> str:
-        return "" if m is None or (isinstance(m, float) and m != m) else " ".join(sorted(m))
-    try:
-        codes, uniques = run_codes(ctx, "modifiers")
-    except TypeError:  # unhashable cells (lists): one string per line instead
-        return pd.factorize(ctx.claims["modifiers"].map(canonical))[0]
-    return pd.factorize(np.array([canonical(m) for m in uniques], dtype=object))[0][codes]
+def _modifier_set(m) -> str:
+    """The modifiers of a line in a fixed order (the order they were typed in does not matter)."""
+    return "" if m is None or (isinstance(m, float) and m != m) else " ".join(sorted(m))
 
 
 def _first_claim_ids(lines, group, claims, dup, first) -> list:
@@ -68,11 +69,19 @@ def _first_claim_ids(lines, group, claims, dup, first) -> list:
 def claim_id_mixed(ctx):
     """Flags lines whose Claim ID is shared with a line of another client or payer."""
     c = ctx.claims
-    claim_k, claim_u = run_codes(ctx, "claim_id")
-    lines = np.flatnonzero(claim_k != run_empty_code(ctx, "claim_id"))
-    if not len(lines):
+    claim, claim_u = run_codes(ctx, "claim_id")
+    who, payer = run_client_codes(ctx), run_codes(ctx, "payer_key")[0]
+    # A claim is mixed when some line differs from the claim's first line in client or payer
+    # (claim integers are numbered in order of first appearance).
+    first = first_positions(claim)[claim]
+    odd = (who != who[first]) | (payer != payer[first])
+    odd &= claim != run_empty_code(ctx, "claim_id")
+    if not odd.any():
         return None
-    claim = claim_k[lines]
+    mixed = np.zeros(len(claim_u), dtype=bool)
+    mixed[claim[odd]] = True
+    lines = np.flatnonzero(mixed[claim])
+    claim = pd.factorize(claim[lines])[0]
 
     # Distinct values of ``key`` per claim (neither key is ever empty): distinct (claim, key)
     # pairs counted per claim.
@@ -80,15 +89,10 @@ def claim_id_mixed(ctx):
         pair = combine_codes(claim, key[lines])
         claim_of_pair = np.zeros(pair.max() + 1, dtype=np.int64)
         claim_of_pair[pair] = claim
-        return np.bincount(claim_of_pair, minlength=len(claim_u))[claim]
+        return np.bincount(claim_of_pair)[claim]
 
-    n_clients = nunique(run_client_codes(ctx))
-    n_payers = nunique(run_codes(ctx, "payer_key")[0])
-    mask = (n_clients > 1) | (n_payers > 1)
-    if not mask.any():
-        return None
     out = []
-    for idx, cid, nc, np_ in zip(c.index[lines[mask]], claim_u[claim[mask]], n_clients[mask].tolist(), n_payers[mask].tolist()):
+    for idx, cid, nc, np_ in zip(c.index[lines], c["claim_id"].to_numpy(dtype=object)[lines], nunique(who).tolist(), nunique(payer).tolist()):
         what = "clients" if nc > 1 else "payers"
         out.append((idx, f"claim {cid} has lines for {max(nc, np_)} different {what}; split them into separate claims"))
     return out
