@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from operator import itemgetter
 from typing import Any, Callable
@@ -189,15 +190,31 @@ def _mostly_distinct(cells: np.ndarray, sample: int = 1000) -> bool:
     return len(set(picked)) >= 0.98 * len(picked)
 
 
+class _Distinct(dict):
+    """Cell -> position of its reading in ``results``: ``reader`` runs on a cell the first time
+    an equal cell is looked up, so one pass over a column both reads it and numbers its cells."""
+
+    def __init__(self, reader: Callable[[Any], tuple[Any, str | None]]):
+        super().__init__()
+        self.reader = reader
+        self.results: list = []
+
+    def __missing__(self, raw):
+        self.results.append(self.reader(raw))
+        self[raw] = position = len(self.results) - 1
+        return position
+
+
 class _Read:
     """One column read once per distinct cell: ``results[i]`` is ``(value, problem)`` for the
     ``i``-th distinct cell of ``index`` (or, when ``index`` is None, for the ``i``-th cell)."""
 
     __slots__ = ("cells", "results", "index", "types", "_codes")
 
-    def __init__(self, cells: np.ndarray, results: list, index: dict | None, types: set):
+    def __init__(self, cells: np.ndarray, results: list, index: dict | None, types: set,
+                 codes: np.ndarray | None = None):
         self.cells, self.results, self.index, self.types = cells, results, index, types
-        self._codes = None
+        self._codes = codes
 
     def codes(self) -> np.ndarray:
         """For every cell, the position of its result."""
@@ -246,25 +263,19 @@ def _read_column(cells: np.ndarray, reader: Callable[[Any], tuple[Any, str | Non
     """``reader`` over a column, called once per distinct (type, value).  With ``guard`` a
     reader exception reads as "could not be read".  ``unmixed``: the table's types pass
     :func:`_unmixed`."""
-    index: dict | None = None
     if unmixed:
-        index = dict.fromkeys(cells)
-        types = set(map(type, index))
-    else:
-        types = set(map(type, cells))
-        if sum(1 for t in types if t not in _DISTINCT_TYPES) <= 1:
-            try:
-                index = dict.fromkeys(cells)
-            except TypeError:  # an unhashable cell
-                pass
-    if index is not None:
+        distinct = _Distinct(partial(_guarded, reader) if guard else reader)
+        codes = np.fromiter(map(distinct.__getitem__, cells), dtype=np.intp, count=len(cells))
+        return _Read(cells, distinct.results, distinct, set(map(type, distinct)), codes)
+    types = set(map(type, cells))
+    if sum(1 for t in types if t not in _DISTINCT_TYPES) <= 1:
         try:
-            results = list(map(reader, index))
-        except Exception:
-            if not guard:
-                raise
-            results = [_guarded(reader, raw) for raw in index]
-        return _Read(cells, results, index, types)
+            index = dict.fromkeys(cells)
+        except TypeError:  # an unhashable cell
+            index = None
+        if index is not None:
+            results = [_guarded(reader, raw) if guard else reader(raw) for raw in index]
+            return _Read(cells, results, index, types)
     # Mixed numbers or unhashable cells: read cell by cell with a (type, value) cache.
     cache: dict = {}
     out = []
@@ -314,6 +325,12 @@ def normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFra
     Each column is read once per distinct cell, and built from those results with numpy
     (``take``); text that is already clean is the column as it stands.
     """
+    frame, problems, _ = _normalise(table, schema)
+    return frame, problems
+
+
+def _normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFrame, list[Finding], dict[str, _Read]]:
+    """:func:`normalise`, and how each column was read (not for text checked as a whole)."""
     n = len(table.rows)
     index = pd.RangeIndex(n)
     # Object columns keep None for an empty cell (pandas 3 would infer a string dtype with NaN),
@@ -344,6 +361,7 @@ def normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFra
             return cells[i, id_pos] or ""
         return read_ids.results[read_ids.codes()[i]][0] or ""
 
+    reads: dict[str, _Read] = {}
     for col in schema:
         pos = table.positions.get(col.field)
         empty = _EMPTY.get(col.kind)
@@ -356,6 +374,7 @@ def normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFra
             read = read_ids  # the same cells read the same way
         else:
             read = _read_column(cells[:, pos], _READERS[col.kind], unmixed=unmixed)
+        reads[col.field] = read
         if col.kind in _DATE_KINDS or col.kind == "number":
             data[col.field] = pd.Series(_typed(read, col.kind), index=index)
         elif read.as_read():
@@ -371,33 +390,33 @@ def normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFra
                 problems.append(_column_problem(table.sheet, int(row_numbers[i]), claim_id(i), col, problem))
             data[col.field + "__bad"] = pd.Series(np.array([False, True], dtype=object).take(found.view(np.int8)),
                                                   index=index, dtype=object)
-    return pd.DataFrame(data, index=index, copy=False), problems
+    return pd.DataFrame(data, index=index, copy=False), problems, reads
 
 
-def _map_unique(column: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+def _map_unique(column: pd.Series, func: Callable[[Any], Any], read: _Read | None = None) -> pd.Series:
     """``column.map(func)`` for text columns (str or None), ``func`` called once per distinct
-    value and the column built with ``take``."""
-    values = column.to_numpy()
-    keys = dict.fromkeys(values)
-    if not len(values) or not all(v is None or type(v) is str for v in keys):
+    value and the column built with ``take``.  ``read``: how :func:`_normalise` read the column,
+    whose distinct cells and their positions serve here too."""
+    if not len(column):
+        return pd.Series([], index=column.index)
+    if read is None or read.index is None:
+        read = _read_column(column.to_numpy(), lambda v: (v, None), guard=False, unmixed=True)
         # (text equals only text, so the distinct values' types are the column's)
-        return column.map(func)
-    results = pd.Series([func(v) for v in keys])
-    for i, v in enumerate(keys):
-        keys[v] = i
-    codes = np.fromiter(map(keys.__getitem__, values), dtype=np.intp, count=len(values))
-    return pd.Series(results.array.take(codes), index=column.index)
+        if not read.types <= {str, _NONE}:
+            return column.map(func)
+    results = pd.Series([func(value) for value, _ in read.results])
+    return pd.Series(read.take(results.array), index=column.index)
 
 
 def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Book:
     """Normalise the raw tables of a workbook (or of Excel ranges) into a :class:`Book`."""
     tables = tables or load_tables()
     claims_raw = raw["Claims"]
-    claims, reading = normalise(claims_raw, C.CLAIMS)
+    claims, reading, reads = _normalise(claims_raw, C.CLAIMS)
     claims["units_given"] = claims["units"].notna()
     claims["units"] = claims["units"].fillna(1.0)
-    claims["payer_key"] = _map_unique(claims["payer"], lambda p: (p or "").strip().upper())
-    claims["status_key"] = _map_unique(claims["status"], lambda s: (s or "").strip().capitalize())
+    claims["payer_key"] = _map_unique(claims["payer"], lambda p: (p or "").strip().upper(), reads.get("payer"))
+    claims["status_key"] = _map_unique(claims["status"], lambda s: (s or "").strip().capitalize(), reads.get("status"))
 
     payers: dict[str, Payer] = {}
     providers: dict[str, Provider] = {}
