@@ -400,10 +400,10 @@ def units_over_daily_max(ctx):
 def crisis_addon_units(ctx):
     """Flags 90840 lines whose units exceed what the claim's crisis minutes support."""
     c = ctx.claims
-    crisis = c["cpt"].isin(("90839", "90840"))
-    if not crisis.any():
+    lines = np.union1d(_lines_with_code(ctx, "90839"), _lines_with_code(ctx, "90840"))
+    if not len(lines):
         return None
-    sub = c[crisis]
+    sub = c.iloc[lines]
     group = [sub["claim_id"].fillna(""), sub["dos"]]
     total = sub.groupby(group, dropna=False)["minutes"].transform("max")
     out = []
