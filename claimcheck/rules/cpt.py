@@ -14,71 +14,55 @@ import pandas as pd
 
 from ..tables import PROCEDURE_SHAPE, psychotherapy_code_for_minutes
 from ..values import shown
-from .registry import rule
-from ._util import (bad, code_list, combine_codes, day, map_unique, memo, messages, per_code, run_client_codes,
+from .registry import line_rule, rule
+from ._util import (code_list, combine_codes, day, memo, messages, per_code, run_client_codes,
                     run_client_key, run_codes, run_empty_code)
 
 DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 PRESCRIBER_CREDENTIALS = frozenset({"MD", "DO", "NP", "PMHNP", "PMHNP-BC", "APRN", "CNS", "PA", "PA-C", "APN", "FNP", "DNP", "CNP"})
 
 
-def _proc(ctx):
-    """Per line: the procedure record from the code table (None when unknown)."""
-    procs = ctx.tables.procedures
-    return memo(ctx, "cpt.proc", lambda: map_unique(ctx.claims["cpt"], lambda c: procs.get(c) if isinstance(c, str) else None))
+def _procedure(line, env):
+    """The line's procedure record from the code table (None when the code is unknown)."""
+    return env.tables.procedures.get(line.cpt) if isinstance(line.cpt, str) else None
 
 
-def _proc_number(ctx, attr: str) -> pd.Series:
-    """Per line: the procedure's ``min_minutes``/``max_minutes`` as a float (NaN when none)."""
-    procs = ctx.tables.procedures
-
-    def number(code):
-        p = procs.get(code) if isinstance(code, str) else None
-        return getattr(p, attr) if p is not None and getattr(p, attr) is not None else np.nan
-    return memo(ctx, f"cpt.{attr}", lambda: pd.to_numeric(map_unique(ctx.claims["cpt"], number), errors="coerce").astype(float))
-
-
-def _proc_flag(ctx, test) -> pd.Series:
-    """Per line: ``test(procedure record or None)`` as a bool, once per distinct code."""
-    procs = ctx.tables.procedures
-    return map_unique(ctx.claims["cpt"], lambda c: bool(test(procs.get(c) if isinstance(c, str) else None))).astype(bool)
-
-
-@rule(
+@line_rule(
     "CPT001", title="Malformed procedure code", severity="error", column="CPT", needs=("cpt",),
     why="A procedure code must be five characters (five digits for CPT, a letter and four digits for HCPCS); anything else is rejected at the clearinghouse.",
     fix="Retype the code (for example 90834 or H0004); check for a stray letter, a missing digit or a modifier typed into the CPT cell.",
+    reads=("cpt",),
 )
-def malformed_code(ctx):
+def malformed_code(line, env):
     """Flags a CPT/HCPCS cell that is not shaped like a code."""
-    cpt = ctx.claims["cpt"]
-    mask = cpt.notna() & ~map_unique(cpt, lambda c: bool(PROCEDURE_SHAPE.match(c)) if isinstance(c, str) else True).astype(bool)
-    return messages(cpt.index[mask], (f"{shown(c)} is not a CPT or HCPCS code (5 characters, e.g. 90834)" for c in cpt[mask]))
+    if line.cpt is not None and not PROCEDURE_SHAPE.match(line.cpt):
+        return f"{shown(line.cpt)} is not a CPT or HCPCS code (5 characters, e.g. 90834)"
 
 
-@rule(
+@line_rule(
     "CPT006", title="Procedure code not in the behavioral-health code table", severity="warning", column="CPT", needs=("cpt",),
     why="claimcheck knows the psychiatry, psychotherapy, testing, E/M and behavioral HCPCS codes; an unknown code may be a typo or a service the payer does not cover for this provider.",
     fix="Check the code; if it is right, add it to procedures.csv in your tables folder (CLAIMCHECK_TABLES) so its rules apply.",
+    reads=("cpt",),
 )
-def unknown_code(ctx):
+def unknown_code(line, env):
     """Flags a well-formed code that is not in the procedure table."""
-    cpt = ctx.claims["cpt"]
-    procs = ctx.tables.procedures
-    mask = map_unique(cpt, lambda c: isinstance(c, str) and bool(PROCEDURE_SHAPE.match(c)) and c not in procs).astype(bool)
-    return messages(cpt.index[mask], (f"{c} is not in claimcheck's behavioral-health code table; check it" for c in cpt[mask]))
+    c = line.cpt
+    if c is not None and PROCEDURE_SHAPE.match(c) and c not in env.tables.procedures:
+        return f"{c} is not in claimcheck's behavioral-health code table; check it"
 
 
-@rule(
+@line_rule(
     "CPT015", title="Deleted procedure code", severity="error", column="CPT", needs=("cpt",),
     why="Payers reject codes that have been deleted from CPT; prolonged-service codes 99354/99355 were replaced.",
     fix="Use 99417 (commercial payers) or G2212 (Medicare) with 99205/99215.",
+    reads=("cpt",),
 )
-def deleted_code(ctx):
+def deleted_code(line, env):
     """Flags a code the table marks as deleted."""
-    proc = _proc(ctx)
-    mask = _proc_flag(ctx, lambda p: p is not None and p.kind == "deleted")
-    return messages(proc.index[mask], (f"{p.code} is a deleted code; {p.label.split('; ')[-1].rstrip(')')}" for p in proc[mask]))
+    p = _procedure(line, env)
+    if p is not None and p.kind == "deleted":
+        return f"{p.code} is a deleted code; {p.label.split('; ')[-1].rstrip(')')}"
 
 
 def _band(p) -> str:
@@ -100,47 +84,36 @@ def _minutes(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-@rule(
+@line_rule(
     "CPT002", title="Minutes too few for the code", severity="error", column="Minutes", needs=("cpt", "minutes"),
     why="Timed codes need the documented face-to-face minutes: 90832 16-37, 90834 38-52, 90837 53+, 90839 30-74, 90846/90847 26+. A payer audit takes back every session billed above its time.",
     fix="Bill the code whose time band holds the minutes (the finding names it), or correct the minutes if they were typed wrong.",
+    reads=("cpt", "minutes"),
 )
-def minutes_below_band(ctx):
+def minutes_below_band(line, env):
     """Flags a timed code whose recorded minutes are below its band (psychotherapy under 16
     minutes is CPT004; 90840 is checked by CPT012)."""
-    c = ctx.claims
-    below = c["minutes"] < _proc_number(ctx, "min_minutes")  # False for NaN either side
-    c = c[below]
-    proc = _proc(ctx)[below]
-    out = []
-    for idx, p, m in zip(c.index, proc, c["minutes"]):
-        if p is None or p.min_minutes is None or p.kind == "crisis_addon" or m != m:
-            continue
-        if m < p.min_minutes:
-            if p.kind in ("psychotherapy", "psychotherapy_em") and m < 16:
-                continue
-            out.append((idx, f"{p.code} needs {_band(p)}; {_minutes(m)} recorded{_fits(p.kind, m)}"))
-    return out
+    p, m = _procedure(line, env), line.minutes
+    if p is None or p.min_minutes is None or p.kind == "crisis_addon" or m is None or m >= p.min_minutes:
+        return None
+    if p.kind in ("psychotherapy", "psychotherapy_em") and m < 16:
+        return None
+    return f"{p.code} needs {_band(p)}; {_minutes(m)} recorded{_fits(p.kind, m)}"
 
 
-@rule(
+@line_rule(
     "CPT003", title="Minutes more than the code's band", severity="warning", column="Minutes", needs=("cpt", "minutes"),
     why="A session longer than the code's band is under-billed: the practice is paid for less time than it gave.",
     fix="Bill the code that fits the minutes (the finding names it).",
+    reads=("cpt", "minutes"),
 )
-def minutes_above_band(ctx):
+def minutes_above_band(line, env):
     """Flags a timed code whose minutes exceed its band (crisis care over 74 minutes is CPT014,
     since it depends on the claim's other lines)."""
-    c = ctx.claims
-    above = c["minutes"] > _proc_number(ctx, "max_minutes")  # False for NaN either side
-    c = c[above]
-    proc = _proc(ctx)[above]
-    out = []
-    for idx, p, m in zip(c.index, proc, c["minutes"]):
-        if p is None or p.max_minutes is None or p.kind == "crisis" or m != m or m <= p.max_minutes:
-            continue
-        out.append((idx, f"{p.code} covers {_band(p)}; {_minutes(m)} recorded{_fits(p.kind, m)}"))
-    return out
+    p, m = _procedure(line, env), line.minutes
+    if p is None or p.max_minutes is None or p.kind == "crisis" or m is None or m <= p.max_minutes:
+        return None
+    return f"{p.code} covers {_band(p)}; {_minutes(m)} recorded{_fits(p.kind, m)}"
 
 
 @rule(
@@ -176,29 +149,30 @@ def _code_mask(ctx, test) -> np.ndarray:
     return per_code(run_codes(ctx, "cpt")[1], lambda u: isinstance(u, str) and bool(test(u)))
 
 
-@rule(
+@line_rule(
     "CPT004", title="Psychotherapy under 16 minutes", severity="error", column="Minutes", needs=("cpt", "minutes"),
     why="No psychotherapy code may be billed for fewer than 16 minutes; the line will be denied or recouped.",
     fix="Do not bill the session as psychotherapy; correct the minutes if they were mistyped.",
+    reads=("cpt", "minutes"),
 )
-def psychotherapy_under_16(ctx):
+def psychotherapy_under_16(line, env):
     """Flags 90832-90838 with fewer than 16 recorded minutes."""
-    c = ctx.claims
-    mask = _proc_flag(ctx, lambda p: p is not None and p.kind in ("psychotherapy", "psychotherapy_em")) & (c["minutes"] < 16)
-    return messages(c.index[mask], (f"{code} with {_minutes(m)} minutes: psychotherapy under 16 minutes is not billable"
-                                    for code, m in zip(c.loc[mask, "cpt"], c.loc[mask, "minutes"])))
+    p, m = _procedure(line, env), line.minutes
+    if p is not None and p.kind in ("psychotherapy", "psychotherapy_em") and m is not None and m < 16:
+        return f"{line.cpt} with {_minutes(m)} minutes: psychotherapy under 16 minutes is not billable"
 
 
-@rule(
+@line_rule(
     "CPT005", title="Timed code without minutes", severity="warning", column="Minutes", needs=("cpt", "minutes"),
     why="Timed psychotherapy, crisis and family codes are paid on documented minutes; without them the code cannot be checked or defended in an audit.",
     fix="Enter the face-to-face minutes from the session note.",
+    reads=("cpt", "minutes__empty", "minutes__bad"),
 )
-def timed_code_without_minutes(ctx):
-    """Flags a timed code whose Minutes cell is empty."""
-    c = ctx.claims
-    mask = _proc_flag(ctx, lambda p: p is not None and p.timed) & c["minutes"].isna() & ~bad(c, "minutes")
-    return messages(c.index[mask], (f"{code} is a timed code; enter the session minutes" for code in c.loc[mask, "cpt"]))
+def timed_code_without_minutes(line, env):
+    """Flags a timed code whose Minutes cell is empty (an unreadable one is already reported)."""
+    p = _procedure(line, env)
+    if p is not None and p.timed and line.minutes__empty and not line.minutes__bad:
+        return f"{line.cpt} is a timed code; enter the session minutes"
 
 
 def _primaries_text(ctx, primaries: frozenset[str]) -> str:
@@ -419,28 +393,22 @@ def crisis_addon_units(ctx):
     return out
 
 
-@rule(
+@line_rule(
     "CPT013", title="90792 billed by a provider who does not prescribe", severity="warning", column="Rendering NPI",
     needs=("cpt", "rendering_npi"),
     why="90792 (evaluation with medical services) is for prescribers (MD, DO, NP, PA); therapists bill 90791.",
     fix="Bill 90791, or correct the rendering provider.",
+    reads=("cpt", "rendering_npi"),
 )
-def eval_with_medical_services_by_non_prescriber(ctx):
+def eval_with_medical_services_by_non_prescriber(line, env):
     """Flags 90792 when the Providers sheet gives the rendering provider a non-prescriber
     credential (LCSW, LPC, LMFT, PhD, PsyD ...)."""
-    providers = ctx.book.providers
-    if not providers:
+    if line.cpt != "90792" or line.rendering_npi not in env.providers:
         return None
-    c = ctx.claims
-    out = []
-    for idx, code, npi in zip(c.index, c["cpt"], c["rendering_npi"]):
-        if code != "90792" or npi not in providers:
-            continue
-        cred = providers[npi].credential
-        creds = {x.strip() for x in cred.upper().replace("/", ",").replace(" ", ",").split(",") if x.strip()}
-        if creds and not creds & PRESCRIBER_CREDENTIALS:
-            out.append((idx, f"90792 is for prescribers; the rendering provider is {cred} (bill 90791)"))
-    return out
+    cred = env.providers[line.rendering_npi].credential
+    creds = {x.strip() for x in cred.upper().replace("/", ",").replace(" ", ",").split(",") if x.strip()}
+    if creds and not creds & PRESCRIBER_CREDENTIALS:
+        return f"90792 is for prescribers; the rendering provider is {cred} (bill 90791)"
 
 
 def units_supported(minutes: float) -> int:

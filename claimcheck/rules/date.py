@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .registry import rule
+from .registry import line_rule, rule
 from ._util import day, memo, per_code, run_codes
 
 NEAR_DAYS = 14
@@ -48,46 +48,54 @@ def _unsubmitted(ctx) -> np.ndarray:
     return memo(ctx, "date.unsubmitted", make)
 
 
-@rule(
+def _years_before(day, years: int):
+    """The same calendar day ``years`` earlier (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+@line_rule(
     "DATE001", title="Date of service in the future", severity="error", column="DOS", needs=("dos",),
     why="A claim for a service that has not happened yet is rejected, and billing it is a compliance risk.",
     fix="Correct the date, or keep the line as Draft and bill it after the session.",
+    reads=("dos",),
 )
-def dos_in_future(ctx):
+def dos_in_future(line, env):
     """Flags a DOS after the as-of date."""
-    c = ctx.claims
-    mask = c["dos"] > ctx.as_of_ts
-    return [(idx, f"DOS {day(d)} is after {ctx.as_of.isoformat()}; correct the date or wait until the session has happened")
-            for idx, d in zip(c.index[mask], c.loc[mask, "dos"])]
+    if line.dos is not None and line.dos > env.as_of:
+        return f"DOS {line.dos.isoformat()} is after {env.as_of.isoformat()}; correct the date or wait until the session has happened"
 
 
-@rule(
+@line_rule(
     "DATE002", title="Date of service before the client's birth", severity="error", column="DOS", needs=("dos", "client_dob"),
     why="A service before the date of birth is impossible; one of the two dates is wrong and the payer rejects the line.",
     fix="Check the DOS and the client's date of birth against the note and the insurance card.",
+    reads=("dos", "client_dob"),
+    candidates=lambda ctx: (ctx.claims["dos"] < ctx.claims["client_dob"]).to_numpy(),
 )
-def dos_before_birth(ctx):
+def dos_before_birth(line, env):
     """Flags a DOS earlier than Client DOB (the DOB itself is never printed)."""
-    c = ctx.claims
-    mask = c["dos"] < c["client_dob"]
-    return [(idx, f"DOS {day(d)} is before the client's date of birth; check both dates")
-            for idx, d in zip(c.index[mask], c.loc[mask, "dos"])]
+    if line.dos is not None and line.client_dob is not None and line.dos < line.client_dob:
+        return f"DOS {line.dos.isoformat()} is before the client's date of birth; check both dates"
 
 
-@rule(
+@line_rule(
     "DATE006", title="Implausible date of birth", severity="warning", column="Client DOB", needs=("client_dob",),
     why="A date of birth in the future or over 120 years ago is a typo; eligibility checks fail on it.",
     fix="Correct the date of birth from the insurance card.",
+    reads=("client_dob",),
 )
-def implausible_dob(ctx):
+def implausible_dob(line, env):
     """Flags a Client DOB after the as-of date or more than 120 years before it."""
-    c = ctx.claims
-    floor = ctx.as_of_ts - pd.DateOffset(years=120)
-    future = c["client_dob"] > ctx.as_of_ts
-    old = c["client_dob"] < floor
-    out = [(idx, "Client DOB is in the future; correct it") for idx in c.index[future]]
-    out += [(idx, "Client DOB is more than 120 years ago; correct it") for idx in c.index[old]]
-    return out
+    dob = line.client_dob
+    if dob is None:
+        return None
+    if dob > env.as_of:
+        return "Client DOB is in the future; correct it"
+    if dob < _years_before(env.as_of, 120):
+        return "Client DOB is more than 120 years ago; correct it"
 
 
 def _filing(ctx):
@@ -138,18 +146,19 @@ def filing_deadline_near(ctx):
         f"file by {day(dl)} ({'today' if n == 0 else f'in {int(n)} days'}; {days}-day limit for {p or 'this payer'})"))
 
 
-@rule(
+@line_rule(
     "DATE005", title="Submitted before the date of service", severity="error", column="Submitted On",
     needs=("dos", "submitted_on"),
     why="A claim cannot be submitted before the service; one of the dates is wrong.",
     fix="Correct the Submitted On date or the DOS.",
+    reads=("dos", "submitted_on"),
+    candidates=lambda ctx: (ctx.claims["submitted_on"] < ctx.claims["dos"]).to_numpy(),
 )
-def submitted_before_service(ctx):
+def submitted_before_service(line, env):
     """Flags Submitted On earlier than DOS."""
-    c = ctx.claims
-    mask = c["submitted_on"] < c["dos"]
-    return [(idx, f"Submitted On {day(s)} is before DOS {day(d)}")
-            for idx, s, d in zip(c.index[mask], c.loc[mask, "submitted_on"], c.loc[mask, "dos"])]
+    s, d = line.submitted_on, line.dos
+    if s is not None and d is not None and s < d:
+        return f"Submitted On {s.isoformat()} is before DOS {d.isoformat()}"
 
 
 @rule(

@@ -6,8 +6,8 @@ import pandas as pd
 
 from ..columns import STATUSES
 from ..values import shown
-from .registry import declare, rule
-from ._util import bad, first_positions, per_code, run_codes
+from .registry import declare, line_rule, rule
+from ._util import first_positions, per_code, run_codes
 
 declare(
     "REQ002", title="A value could not be read", severity="error", column="(varies)",
@@ -47,39 +47,36 @@ _REQUIRED = {
 }
 
 
-@rule(
+@line_rule(
     "REQ001", title="A required value is missing", severity="error", column="(varies)",
     why="Payers reject a claim line without a date of service, procedure, member ID, payer, rendering NPI or place of service before they look at anything else.",
     fix="Fill in the empty cell named by the finding.",
+    reads=tuple(f"{field}__{view}" for field, (_, todo) in _REQUIRED.items() if todo for view in ("empty", "bad")) + ("billing_npi__empty",),
 )
-def required_value_missing(ctx):
+def required_value_missing(line, env):
     """Flags each empty cell in a required column (only for columns the sheet has)."""
-    claims = ctx.claims
-    frames = []
+    out = []
     for field, (header, todo) in _REQUIRED.items():
-        if todo is None or field not in ctx.book.present:
+        if todo is None or field not in env.present:
             continue
-        empty = claims[field].isna() & ~bad(claims, field)
-        if field == "rendering_npi" and "billing_npi" in ctx.book.present:
-            empty &= claims["billing_npi"].isna()
-        if empty.any():
-            frames.append(pd.DataFrame({"message": f"{header} is empty; {todo}", "column": header},
-                                       index=claims.index[empty]))
-    return pd.concat(frames) if frames else None
+        if not getattr(line, field + "__empty") or getattr(line, field + "__bad"):
+            continue
+        if field == "rendering_npi" and "billing_npi" in env.present and not line.billing_npi__empty:
+            continue
+        out.append((header, f"{header} is empty; {todo}"))
+    return out
 
 
-@rule(
+@line_rule(
     "REQ005", title="Unknown claim status", severity="warning", column="Status", needs=("status",),
     why="claimcheck decides which deadlines apply (filing, appeal) from the status; an unknown status hides them.",
     fix=f"Use one of: {', '.join(STATUSES)}.",
+    reads=("status", "status_key"),
 )
-def unknown_status(ctx):
+def unknown_status(line, env):
     """Flags a Status that is not Draft, Ready, Submitted, Paid, Denied or Appealed."""
-    c = ctx.claims
-    unknown = c["status"].notna() & ~c["status_key"].isin(STATUSES)
-    return pd.Series(
-        [f"Status {shown(s)} is not one of {', '.join(STATUSES)}" for s in c.loc[unknown, "status"]],
-        index=c.index[unknown], dtype=object)
+    if line.status is not None and line.status_key not in STATUSES:
+        return f"Status {shown(line.status)} is not one of {', '.join(STATUSES)}"
 
 
 @rule(
