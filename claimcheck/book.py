@@ -132,9 +132,21 @@ def _column_problem(sheet: str, row: int, claim_id: str, column: C.Column, probl
                    severity=severity, message=f"{column.name} {problem}")
 
 
-def _cells(table: RawTable, width: int) -> np.ndarray:
-    """The raw cells as a (rows x columns) object array of at least ``width`` columns; a row
-    shorter than that reads as None past its end."""
+try:  # the C loop pandas itself uses to turn a list of tuples into a 2-d object array
+    from pandas._libs.lib import to_object_array_tuples as _tuples_to_array
+except ImportError:  # pragma: no cover - a pandas without it
+    _tuples_to_array = None
+
+
+def _cells(table: RawTable, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The row numbers (int64), and the raw cells as a (rows x columns) object array of at least
+    ``width`` columns; a row shorter than that reads as None past its end."""
+    if _tuples_to_array is not None and table.rows:
+        pairs = _tuples_to_array(table.rows)  # (number, cells) per row
+        cells = _tuples_to_array(pairs[:, 1].tolist())  # as wide as the longest row, None past a row's end
+        if pairs.shape[1] == 2 and cells.shape[1] >= width:
+            return pairs[:, 0].astype(np.int64), cells
+    numbers = np.fromiter(map(itemgetter(0), table.rows), dtype=np.int64, count=len(table.rows))
     rows = [vals for _, vals in table.rows]
     lengths = set(map(len, rows))
     if len(lengths) == 1 and next(iter(lengths)) >= width:
@@ -142,7 +154,7 @@ def _cells(table: RawTable, width: int) -> np.ndarray:
     else:
         rows = [vals if len(vals) == width else tuple(vals[:width]) + (None,) * (width - len(vals)) for vals in rows]
     cells = np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width)
-    return cells.reshape(len(rows), width)
+    return numbers, cells.reshape(len(rows), width)
 
 
 #: Types whose values never equal a value of another type (1 == 1.0 == True, and a pandas
@@ -169,11 +181,15 @@ def _plain_column(cells: np.ndarray, removed: str = "") -> bool:
     (``values._plain``) and that holds none of the characters in ``removed``; checked on the
     column's text joined by line breaks, with str methods instead of a call per cell.  The
     cells must be of the types :func:`_unmixed` allows."""
-    texts = cells[cells != None]  # noqa: E711 - elementwise
+    texts = cells
     try:
         joined = "\n".join(texts)
-    except TypeError:  # a number or a date
-        return False
+    except TypeError:  # an empty cell (None), a number or a date
+        texts = cells[cells != None]  # noqa: E711 - elementwise
+        try:
+            joined = "\n".join(texts)
+        except TypeError:  # a number or a date
+            return False
     if not len(texts):
         return True
     return (joined.count("\n") == len(texts) - 1  # no line break inside a cell
@@ -335,10 +351,9 @@ def _normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFr
     index = pd.RangeIndex(n)
     # Object columns keep None for an empty cell (pandas 3 would infer a string dtype with NaN),
     # so every column is handed over as a Series of its final dtype.
-    data: dict[str, pd.Series] = {
-        "row": pd.Series(np.fromiter(map(itemgetter(0), table.rows), dtype=np.int64, count=n), index=index)}
+    row_numbers, cells = _cells(table, max(table.positions.values(), default=-1) + 1)
+    data: dict[str, pd.Series] = {"row": pd.Series(row_numbers, index=index)}
     problems: list[Finding] = []
-    cells = _cells(table, max(table.positions.values(), default=-1) + 1)
     unmixed = _unmixed(set(map(type, cells.ravel())))  # one pass in row order, faster than by column
     plain: dict[tuple[int, str], bool] = {}
 
@@ -377,13 +392,12 @@ def _normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFr
         reads[col.field] = read
         if col.kind in _DATE_KINDS or col.kind == "number":
             data[col.field] = pd.Series(_typed(read, col.kind), index=index)
-        elif read.as_read():
+        elif read._codes is None and read.as_read():  # (with the cells numbered, take is cheaper)
             data[col.field] = pd.Series(read.cells.copy(), index=index, dtype=object)
         else:
             data[col.field] = pd.Series(read.take(read.values(empty)), index=index, dtype=object)
         found = read.found()
         if found is not None:
-            row_numbers = data["row"].to_numpy()
             codes = read.codes()
             for i in np.flatnonzero(found).tolist():
                 problem = read.results[codes[i]][1]
@@ -408,6 +422,12 @@ def _map_unique(column: pd.Series, func: Callable[[Any], Any], read: _Read | Non
     return pd.Series(read.take(results.array), index=column.index)
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")`` (the same Python values), built a column at a time."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))]
+
+
 def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Book:
     """Normalise the raw tables of a workbook (or of Excel ranges) into a :class:`Book`."""
     tables = tables or load_tables()
@@ -425,7 +445,7 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
     if "Payers" in raw and raw["Payers"].positions:
         frame, problems = normalise(raw["Payers"], C.PAYERS)
         reading += problems
-        for rec in frame.to_dict("records"):
+        for rec in _records(frame):
             if not rec.get("name"):
                 continue
             base = default_payer(rec["name"], tables)
@@ -449,7 +469,7 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
     if "Providers" in raw and raw["Providers"].positions:
         frame, problems = normalise(raw["Providers"], C.PROVIDERS)
         reading += problems
-        for rec in frame.to_dict("records"):
+        for rec in _records(frame):
             if rec.get("npi"):
                 providers[rec["npi"]] = Provider(
                     npi=rec["npi"], name=rec.get("name") or "", credential=rec.get("credential") or "",
@@ -458,7 +478,7 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
     if "Authorizations" in raw and raw["Authorizations"].positions:
         frame, problems = normalise(raw["Authorizations"], C.AUTHORIZATIONS)
         reading += problems
-        for rec in frame.to_dict("records"):
+        for rec in _records(frame):
             if not rec.get("auth_number"):
                 continue
             unit = (rec.get("unit_type") or "Visits").strip().lower()
