@@ -271,14 +271,18 @@ def _udf_child(lines: int, calls: int) -> None:
         # A workbook opened fresh: every call a different line; the per-cell reading cache starts
         # empty and fills as the lines' values repeat (codes, payers, dates).
         per_line._READ_CACHE.clear()
+        per_line._ENVS.clear()
+        core._ANSWERS.clear()
         core._check_claim_cached.cache_clear()
         return [core.check_claim(r, header, AS_OF) for r in distinct]
 
     def cold_cells(_):
-        # The worst case: no cell value seen before, on every call.
+        # The worst case: no cell value, and no value of the fields a rule reads, seen before.
         out = []
         for r in distinct:
             per_line._READ_CACHE.clear()
+            per_line._ENVS.clear()
+            core._ANSWERS.clear()
             out.append(core.check_claim(r, header, AS_OF))
         return out
 
@@ -316,6 +320,12 @@ def _udf_child(lines: int, calls: int) -> None:
 
 
 # --------------------------------------------------------------------------- the report
+
+
+def _dispatch(udf: dict) -> float:
+    """What xlwings' Office.js dispatch costs per CHECK_CLAIM call, with ``pyodide.ffi`` loaded as
+    in xlwings Lite: the dispatched call minus the function's own time."""
+    return udf["check_claim_lite_wall"] - udf["check_claim_plain_wall"]
 
 
 def report(info: dict, e2e: list[dict], eng: list[dict], cold: dict, udf, argv: str) -> str:
@@ -361,8 +371,8 @@ def report(info: dict, e2e: list[dict], eng: list[dict], cold: dict, udf, argv: 
         add(f"| 4 | CHECK_CLAIM, the function's own time per call, first calculation ({udf['calls']} distinct lines of one sheet) | 1 | "
             f"{fmt(udf['check_claim_first_wall'])} / {fmt(udf['check_claim_first'])} | every cell value new on each call: "
             f"{fmt(udf['check_claim_cold_wall'])} / {fmt(udf['check_claim_cold'])} | | "
-            f"≤ 10% of the dispatch ({fmt(udf['check_claim_dispatch_wall'] - udf['check_claim_plain_wall'])} here): "
-            f"{'met' if udf['check_claim_first_wall'] <= 0.1 * (udf['check_claim_dispatch_wall'] - udf['check_claim_plain_wall']) else 'not met'} |")
+            f"≤ 10% of the dispatch as in Lite ({fmt(_dispatch(udf))} here; the issue's estimate ~0.4 ms): "
+            f"{'met' if udf['check_claim_first_wall'] <= 0.1 * _dispatch(udf) else 'not met'} |")
         add(f"| 4 | CHECK_CLAIM, the function's own time per call, recalculation (same line) | 1 | {fmt(udf['check_claim_plain_wall'])} / "
             f"{fmt(udf['check_claim_plain'])} | through xlwings {udf['xlwings']} Office.js dispatch: "
             f"{fmt(udf['check_claim_dispatch_wall'])} / {fmt(udf['check_claim_dispatch'])} | | |")

@@ -4,6 +4,8 @@ the R ``npis`` package reference).  ``1234567893`` is valid, ``1234567890`` is n
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .values import shown
 
 
@@ -19,6 +21,7 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+@lru_cache(maxsize=8192)  # a practice has a few dozen NPIs, checked on every line
 def check_npi(npi: str) -> tuple[str, str] | None:
     """None for a valid NPI, else ``(kind, message)``; kind is ``malformed`` or ``check_digit``."""
     if len(npi) != 10 or not npi.isdigit():

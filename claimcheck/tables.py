@@ -14,7 +14,7 @@ import csv
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -99,14 +99,15 @@ class CodeTables:
     em_codes: frozenset[str] = field(default_factory=frozenset)
 
     # Families used by rules; derived from the procedure kinds.
-    @property
+    # Computed once per set of tables (rules ask for them on every line).
+    @cached_property
     def timed_psychotherapy(self) -> frozenset[str]:
         return frozenset(c for c, p in self.procedures.items() if p.kind in {"psychotherapy", "psychotherapy_em"})
 
     def codes_of_kind(self, *kinds: str) -> frozenset[str]:
         return frozenset(c for c, p in self.procedures.items() if p.kind in kinds)
 
-    @property
+    @cached_property
     def telehealth_pos(self) -> frozenset[str]:
         return frozenset(k for k, v in self.pos.items() if v.get("telehealth", "N").upper() == "Y")
 

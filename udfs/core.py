@@ -91,7 +91,9 @@ def _texts_by_row(result) -> dict[int, str]:
 
 
 #: Recalculation asks CHECK_CLAIM the same question again: answers kept per (row, header, date).
+#: The key holds the cell types too: 1, 1.0 and TRUE read differently.
 CHECK_CLAIM_CACHE_SIZE = 4096
+_ANSWERS: dict = {}
 
 
 def _typed(rows: list[tuple[Any, ...]]) -> tuple:
@@ -156,7 +158,8 @@ def _positions(names: tuple) -> None:
 
 
 def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as_of: dt.date) -> str:
-    from claimcheck.lines import all_line_rules_written_per_line, check_line
+    from claimcheck.lines import HeaderProblem, all_line_rules_written_per_line, check_line
+    from claimcheck.tables import tables
     from claimcheck.writer import check_text
 
     if not heading and len(line) >= 2 and find_header("Claims", line[:1])[0] == 0:
@@ -178,14 +181,29 @@ def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as
                 f"{len(CONTRACT_CLAIM_HEADERS)}; pass the header row as the second argument")
     width = max(len(names), len(values))
     names, values = _pad(tuple(names), width), _pad(tuple(values), width)
-    _positions(names)
     if all_line_rules_written_per_line():
+        try:  # a recalculation asks the same question again
+            code_tables = tables()
+            key = (names, values, tuple(map(type, values)), as_of, id(code_tables))
+            text = _ANSWERS.get(key)
+        except TypeError:  # an unhashable cell
+            key = text = None
+        if text is not None:
+            return text
         try:
-            hash(names)
-        except TypeError:
-            names = tuple(str(n) if n is not None else None for n in names)
-        findings = check_line(names, values, as_of)
-        return "" if findings is None else check_text(findings)
+            findings = check_line(names, values, as_of, code_tables=code_tables)
+        except HeaderProblem as exc:
+            raise ArgumentProblem(
+                f"the header has no {exc} column; pass the Claims header row as the second argument") from None
+        except TypeError:  # an unhashable header cell: match the headers by their text
+            findings = check_line(tuple(None if n is None else str(n) for n in names), values, as_of)
+        text = "" if findings is None else check_text(findings)
+        if key is not None:
+            if len(_ANSWERS) >= CHECK_CLAIM_CACHE_SIZE:
+                _ANSWERS.clear()
+            _ANSWERS[key] = text
+        return text
+    _positions(names)
     from claimcheck.api import check_raw
 
     table = rows_to_table("Claims", "Claims", [names, values])

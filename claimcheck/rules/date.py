@@ -4,6 +4,8 @@ default; see ``payer_defaults.csv``)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -48,6 +50,7 @@ def _unsubmitted(ctx) -> np.ndarray:
     return memo(ctx, "date.unsubmitted", make)
 
 
+@lru_cache(maxsize=64)
 def _years_before(day, years: int):
     """The same calendar day ``years`` earlier (29 February falls back to the 28th)."""
     try:

@@ -128,15 +128,12 @@ def full_line_type(fields: tuple[str, ...]) -> type:
     """A line with every field, which also answers ``<field>__empty``."""
     base = line_type(fields)
 
-    class FullLine(base):
-        __slots__ = ()
+    def empty_view(name: str):
+        get = getattr(base, name)  # the namedtuple's field accessor
+        return property(lambda self: get.__get__(self) in (None, ()))
 
-        def __getattr__(self, name: str):
-            if name.endswith("__empty"):
-                return getattr(self, name[: -len("__empty")]) in (None, ())
-            raise AttributeError(name)
-
-    return FullLine
+    views = {f"{name}__empty": empty_view(name) for name in fields if "__" not in name}
+    return type("FullLine", (base,), {"__slots__": (), **views})
 
 
 def results_of(value, column: str) -> list[tuple[str, str]]:

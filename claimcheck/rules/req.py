@@ -47,23 +47,29 @@ _REQUIRED = {
 }
 
 
+#: (field, header, message, its empty view, its unreadable flag) of each required column
+#: (Dx Codes is left to DX004).
+_REQUIRED_VIEWS = tuple((field, header, f"{header} is empty; {todo}", f"{field}__empty", f"{field}__bad")
+                        for field, (header, todo) in _REQUIRED.items() if todo is not None)
+
+
 @line_rule(
     "REQ001", title="A required value is missing", severity="error", column="(varies)",
     why="Payers reject a claim line without a date of service, procedure, member ID, payer, rendering NPI or place of service before they look at anything else.",
     fix="Fill in the empty cell named by the finding.",
-    reads=tuple(f"{field}__{view}" for field, (_, todo) in _REQUIRED.items() if todo for view in ("empty", "bad")) + ("billing_npi__empty",),
+    reads=tuple(view for _, _, _, *views in _REQUIRED_VIEWS for view in views) + ("billing_npi__empty",),
 )
 def required_value_missing(line, env):
     """Flags each empty cell in a required column (only for columns the sheet has)."""
-    out = []
-    for field, (header, todo) in _REQUIRED.items():
-        if todo is None or field not in env.present:
-            continue
-        if not getattr(line, field + "__empty") or getattr(line, field + "__bad"):
+    out = None
+    for field, header, message, empty, unreadable in _REQUIRED_VIEWS:
+        if field not in env.present or not getattr(line, empty) or getattr(line, unreadable):
             continue
         if field == "rendering_npi" and "billing_npi" in env.present and not line.billing_npi__empty:
             continue
-        out.append((header, f"{header} is empty; {todo}"))
+        if out is None:
+            out = []
+        out.append((header, message))
     return out
 
 
