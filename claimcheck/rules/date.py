@@ -89,6 +89,8 @@ def dos_before_birth(line, env):
     why="A date of birth in the future or over 120 years ago is a typo; eligibility checks fail on it.",
     fix="Correct the date of birth from the insurance card.",
     reads=("client_dob",),
+    candidates=lambda ctx: ((ctx.claims["client_dob"] > ctx.as_of_ts)
+                            | (ctx.claims["client_dob"] < pd.Timestamp(_years_before(ctx.as_of, 120)))).to_numpy(),
 )
 def implausible_dob(line, env):
     """Flags a Client DOB after the as-of date or more than 120 years before it."""

@@ -175,9 +175,13 @@ def _field_codes(ctx, name: str) -> tuple[np.ndarray, list]:
         kind = field_kind(name)
         n = len(claims)
         if name.endswith("__empty"):
-            codes, values = _field_codes(ctx, name[: -len("__empty")])
-            empty = np.array([v is None or v == () for v in values], dtype=np.int64)
-            return empty[codes], [False, True]
+            base = name[: -len("__empty")]
+            if field_kind(base) in _TUPLE_KINDS:  # an empty list is (), not a missing value
+                codes, values = _field_codes(ctx, base)
+                empty = np.array([v == () for v in values], dtype=np.int64)
+                return empty[codes], [False, True]
+            # Whether a cell is empty needs no numbering of its (maybe 100,000 distinct) values.
+            return claims[base].isna().to_numpy().astype(np.int64), [False, True]
         if name not in claims.columns:  # a __bad column exists only when a cell was unreadable
             return np.zeros(n, dtype=np.int64), [empty_value(kind)]
         codes, uniques = pd.factorize(claims[name], use_na_sentinel=True)
