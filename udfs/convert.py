@@ -53,7 +53,12 @@ def cell(value: Any) -> Any:
 _PLAIN = frozenset({int, float, bool, dt.datetime, dt.date})
 
 
+_PLAIN_OR_TEXT = _PLAIN | {str, type(None)}
+
+
 def _cells(row: Iterable[Any]) -> tuple[Any, ...]:
+    if isinstance(row, (list, tuple)) and _PLAIN_OR_TEXT.issuperset(map(type, row)) and "" not in row:
+        return tuple(row)  # nothing to convert (checked in C, not cell by cell)
     return tuple([v if (kind := type(v)) in _PLAIN or (kind is str and v) else cell(v) for v in row])
 
 
