@@ -121,6 +121,8 @@ def _cell_reader(empty, plain=None):
 
         @functools.wraps(read)
         def reader(value: Value):
+            if value is None:
+                return empty, None
             kind = type(value)
             if kind is str:
                 if _plain(value):
