@@ -48,10 +48,27 @@ def _copy(f: Callable[..., Any]) -> Callable[..., Any]:
     return g
 
 
+#: The module of xlwings' Office.js decorators (xlwings Lite and xlwings Server).
+OFFICEJS_DECORATORS = "xlwings.pro.udfs_officejs"
+
+
+def runtime_options(options: dict, officejs: bool) -> dict:
+    """An argument's converter options for one runtime.  Under Office.js (xlwings Lite) every
+    argument is taken raw: xlwings would otherwise clean a 10,000-line range cell by cell (about
+    0.7 s, most of CHECK_CLAIMS' time there), and :mod:`udfs.convert` already reads what Office.js
+    sends (blanks as null or "", errors as ``{"type": "Error", ...}``, a single cell as a scalar,
+    dates as serial numbers).  Classic Excel keeps xlwings' conversion: COM hands errors over as
+    numbers, which only ``err_to_str`` turns into ``#N/A`` text."""
+    if not officejs:
+        return dict(options)
+    return {"convert": "raw", **({"doc": options["doc"]} if "doc" in options else {})}
+
+
 def apply(f: Callable[..., Any], spec: ExcelFunction, func, arg, ret) -> Callable[..., Any]:
     """Decorate ``f`` with one runtime's decorators according to ``spec``."""
+    officejs = getattr(arg, "__module__", "") == OFFICEJS_DECORATORS
     for name, options in spec.args.items():
-        f = arg(name, **dict(options))(f)
+        f = arg(name, **runtime_options(options, officejs))(f)
     if spec.ret:
         f = ret(**dict(spec.ret))(f)
     return func(category=CATEGORY)(f)
