@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 from .book import Book, build_book
 from .engine import run_rules, summary
@@ -39,17 +41,35 @@ class CheckResult:
         }
 
 
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Python's cycle collector paused while a workbook's rows are read and checked: they are
+    hundreds of thousands of plain tuples, strings and numbers that hold no cycles, yet every
+    collection walks all of them again (reading 20,000 lines with openpyxl cost ~15% more CPU
+    with it running).  Reference counting still frees everything; the collector runs again
+    afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_book(path: str | os.PathLike, tables_dir: str | None = None, engine: str = "auto") -> Book:
     """Read and normalise a workbook (raises :class:`claimcheck.reader.UnusableInput`)."""
     load_all()
-    raw = read_workbook(path, engine=engine)
-    return build_book(raw, load_tables(tables_dir))
+    with bulk_work():
+        raw = read_workbook(path, engine=engine)
+        return build_book(raw, load_tables(tables_dir))
 
 
 def check_book(book: Book, as_of: dt.date | None = None, *, workbook: str = "",
                row_level_only: bool = False, progress: Callable[[str], None] | None = None) -> CheckResult:
     as_of = as_of or dt.date.today()
-    findings = run_rules(book, as_of, row_level_only=row_level_only, progress=progress)
+    with bulk_work():
+        findings = run_rules(book, as_of, row_level_only=row_level_only, progress=progress)
     return CheckResult(workbook=workbook, as_of=as_of, book=book, findings=findings)
 
 
