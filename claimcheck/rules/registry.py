@@ -61,16 +61,22 @@ def rule(
     """Register a rule function under ``code``."""
 
     def decorate(func):
-        if code in REGISTRY:
-            raise ValueError(f"rule code {code} registered twice")
-        REGISTRY[code] = Rule(
-            code=code, title=title, severity=severity, column=column, why=why, fix=fix,
-            func=func, needs=needs, row_level=row_level, sheet=sheet,
-            doc=" ".join((func.__doc__ or "").split()),
-        )
+        _register(code, title=title, severity=severity, column=column, why=why, fix=fix, func=func,
+                  needs=needs, row_level=row_level, sheet=sheet, doc=_doc(func))
         return func
 
     return decorate
+
+
+def _doc(func) -> str:
+    return " ".join((func.__doc__ or "").split())
+
+
+def _register(code: str, **fields) -> Rule:
+    if code in REGISTRY:
+        raise ValueError(f"rule code {code} registered twice")
+    REGISTRY[code] = found = Rule(code=code, **fields)
+    return found
 
 
 def line_rule(
@@ -94,19 +100,14 @@ def line_rule(
     line_type(tuple(reads))  # unknown field names fail at registration
 
     def decorate(func):
-        if code in REGISTRY:
-            raise ValueError(f"rule code {code} registered twice")
         reads_ = tuple(reads)
 
         def over_table(ctx):
             return run_line_rule(ctx, func, reads_, column, candidates)
 
         over_table.__name__ = func.__name__
-        REGISTRY[code] = Rule(
-            code=code, title=title, severity=severity, column=column, why=why, fix=fix,
-            func=over_table, needs=needs, row_level=True, sheet="Claims",
-            doc=" ".join((func.__doc__ or "").split()), line=func, reads=reads_,
-        )
+        _register(code, title=title, severity=severity, column=column, why=why, fix=fix, func=over_table,
+                  needs=needs, row_level=True, sheet="Claims", doc=_doc(func), line=func, reads=reads_)
         return func
 
     return decorate
@@ -116,11 +117,8 @@ def declare(code: str, *, title: str, severity: Severity, column: str, why: str,
             row_level: bool = True, sheet: str = "Claims") -> Rule:
     """Register a code whose findings are raised by the reader or another module, not by a
     rule function (for example a cell that cannot be read)."""
-    if code in REGISTRY:
-        raise ValueError(f"rule code {code} registered twice")
-    REGISTRY[code] = Rule(code=code, title=title, severity=severity, column=column, why=why,
-                          fix=fix, func=None, row_level=row_level, sheet=sheet)
-    return REGISTRY[code]
+    return _register(code, title=title, severity=severity, column=column, why=why, fix=fix, func=None,
+                     row_level=row_level, sheet=sheet)
 
 
 def all_rules() -> list[Rule]:
