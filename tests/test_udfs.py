@@ -253,3 +253,51 @@ def test_classic_vba_module_is_generated_from_the_registry():
         assert f"Function {name}({sig})\r\n" in text
         assert f'{name} = XLPy.CallUDF("udfs", "{name}", Array(' in text
     assert text.startswith('Attribute VB_Name = "ClaimcheckFunctions"')
+
+
+class JsNull:
+    """Stands for Pyodide's ``JsNull``: what Office.js sends for an empty cell in xlwings Lite."""
+
+
+def _as_officejs_sends(rows):
+    """The sample's cells as Office.js hands them to a custom function: errors as error objects,
+    empty cells alternately as null (Pyodide's JsNull) and as empty text."""
+    out = []
+    for i, row in enumerate(rows):
+        cells = []
+        for j, v in enumerate(row):
+            if v is None:
+                cells.append(JsNull() if (i + j) % 2 else "")
+            elif isinstance(v, str) and v.startswith("#"):
+                cells.append({"type": "Error", "basicValue": v, "errorType": "NotAvailable"})
+            else:
+                cells.append(v)
+        out.append(cells)
+    return out
+
+
+def test_officejs_arguments_are_taken_raw_and_read_by_claimcheck():
+    # xlwings' own per-cell cleaning is skipped under Office.js (it cost ~1 s on 10k lines);
+    # claimcheck reads null, "", error objects and scalars itself, to the same answers.
+    module = office_module()
+    for name in ("CHECK_CLAIMS", "CHECK_CLAIM", "AUTH_USED", "DENIAL_REASON"):
+        for arg in getattr(module, name).__xlfunc__["args"]:
+            assert arg["options"].get("convert") == "raw", (name, arg["name"])
+    sheets = sample_sheets()
+    claims = grid(sheets["Claims"])
+    claims[3][9] = "#N/A"  # an error cell among the sample's lines
+    clean = call("CHECK_CLAIMS", claims, grid(sheets["Authorizations"]), grid(sheets["Payers"]), [[serial(AS_OF)]])
+    raw = call("CHECK_CLAIMS", _as_officejs_sends(claims), _as_officejs_sends(grid(sheets["Authorizations"])),
+               _as_officejs_sends(grid(sheets["Payers"])), serial(AS_OF))
+    assert raw == clean
+    assert "REQ003" in raw[3][0]
+    line = _as_officejs_sends([claims[0], claims[3]])
+    assert one(call("CHECK_CLAIM", [line[1]], [line[0]])) == one(call("CHECK_CLAIM", [claims[3]], [claims[0]]))
+
+
+def test_classic_excel_keeps_xlwings_error_conversion():
+    # COM hands error cells over as numbers; only xlwings' err_to_str turns them into "#N/A".
+    from udfs.registry import RANGE, runtime_options
+
+    assert runtime_options(RANGE, officejs=False) == {"ndim": 2, "err_to_str": True}
+    assert runtime_options({**RANGE, "doc": "x"}, officejs=True) == {"convert": "raw", "doc": "x"}
