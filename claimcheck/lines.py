@@ -66,7 +66,7 @@ def _plan(names: tuple) -> _Plan:
             blank[slot] = False
         elif name in kinds:
             blank[slot] = empty_value(kinds[name])
-    blank[_SLOT["units"]] = 1.0  # a blank Units cell is one unit
+    blank[_SLOT["units"]] = None  # read_line makes a blank Units cell one unit (units_given False)
     blank[_SLOT["units_given"]] = False
     blank[_SLOT["payer_key"]] = ""
     blank[_SLOT["status_key"]] = ""

@@ -110,3 +110,35 @@ def test_any_cell_values_get_the_same_findings(values):
 @given(st.fixed_dictionaries({h: st.one_of(st.just(v), cell_values) for h, v in line().items()}))
 def test_lines_near_a_clean_one_get_the_same_findings(changes):
     assert_same(CLAIM_HEADERS, [changes[h] for h in CLAIM_HEADERS])
+
+
+def _same_record(header, values):
+    """Every field of the line as read alone equals the same line read as a table."""
+    from claimcheck.book import build_book
+    from claimcheck.lines import _LINE_FIELDS, read_line
+    from claimcheck.rules.lines import canonical, field_kind
+
+    table = rows_to_table("Claims", "Claims", [tuple(header), tuple(values)])
+    read = read_line(tuple(header), tuple(values))
+    if not table.rows:
+        assert read is None
+        return
+    line = read[0]
+    row = build_book({"Claims": table}).claims.iloc[0]
+    for name in _LINE_FIELDS:
+        expected = canonical(field_kind(name), row[name]) if name in row.index else False
+        assert getattr(line, name) == expected, (name, getattr(line, name), expected)
+
+
+def test_every_field_of_a_lone_line_reads_as_in_a_table():
+    table = read_workbook(SAMPLE)["Claims"]
+    for _, values in table.rows:
+        _same_record(table.headers, values)
+    blank_units = [line().get(h) for h in CLAIM_HEADERS]
+    _same_record(CLAIM_HEADERS, blank_units[:12] + [None] + blank_units[13:])  # Units blank: 1 unit, not given
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(cell_values, min_size=len(CLAIM_HEADERS), max_size=len(CLAIM_HEADERS)))
+def test_any_cells_read_alone_as_in_a_table(values):
+    _same_record(CLAIM_HEADERS, values)
