@@ -13,7 +13,10 @@ from functools import lru_cache
 from typing import Any
 
 from claimcheck import columns as C
+from claimcheck.lines import HeaderProblem, all_line_rules_written_per_line, check_line
 from claimcheck.reader import RawTable, find_header, rows_to_table
+from claimcheck.tables import tables
+from claimcheck.writer import check_text
 
 from .convert import ArgumentProblem, grid, trim_trailing_blank_rows
 
@@ -80,8 +83,6 @@ def _empty_claims() -> RawTable:
 
 def _texts_by_row(result) -> dict[int, str]:
     """The Check text of every claim line, exactly as the command line's Check column."""
-    from claimcheck.writer import check_text
-
     book = result.book
     per_row: dict[int, list] = defaultdict(list)
     for f in result.findings:
@@ -120,11 +121,9 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     """``OK`` or the row-level findings of one service line.
 
     The row-level rules run line by line (:func:`claimcheck.lines.check_line`), in microseconds,
-    so every recalculation computes its answer afresh.  Were a row-level rule ever registered
-    without a per-line form, the line is checked as a one-row table instead, and answers are
-    reused for the same arguments (the rules are pure functions of the line and the date)."""
-    from claimcheck.lines import all_line_rules_written_per_line
-
+    and a recalculation with the same cells is answered from the last answer.  Were a row-level
+    rule ever registered without a per-line form, the line is checked as a one-row table instead
+    (milliseconds), with answers reused for the same arguments the same way."""
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
     as_of = as_of or dt.date.today()
@@ -158,10 +157,6 @@ def _positions(names: tuple) -> None:
 
 
 def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as_of: dt.date) -> str:
-    from claimcheck.lines import HeaderProblem, all_line_rules_written_per_line, check_line
-    from claimcheck.tables import tables
-    from claimcheck.writer import check_text
-
     if not heading and len(line) >= 2 and find_header("Claims", line[:1])[0] == 0:
         heading, line = line[:1], line[1:]  # the range includes its header row
     if not line:
