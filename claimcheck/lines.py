@@ -101,7 +101,7 @@ def _read(kind: str, reader, raw: Any):
     return found
 
 
-_RULES: tuple = (0, (), False)
+_RULES: tuple = (0, ())
 
 
 def line_rules() -> tuple:
@@ -109,14 +109,8 @@ def line_rules() -> tuple:
     global _RULES
     if _RULES[0] != len(REGISTRY) or not REGISTRY:
         rules = tuple(r for r in all_rules() if r.func is not None and r.status == "stable" and r.row_level)
-        _RULES = (len(REGISTRY), rules, all(r.line is not None for r in rules))
+        _RULES = (len(REGISTRY), rules)
     return _RULES[1]
-
-
-def all_line_rules_written_per_line() -> bool:
-    """True when every row-level rule has a per-line function (CHECK_CLAIM's fast path)."""
-    line_rules()
-    return _RULES[2]
 
 
 #: Answers kept per group of rules that read the same fields, per distinct value of those fields

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from functools import lru_cache
 from typing import Any
 
 from claimcheck import columns as C
-from claimcheck.lines import HeaderProblem, all_line_rules_written_per_line, check_line
+from claimcheck.lines import HeaderProblem, check_line
 from claimcheck.reader import RawTable, find_header, rows_to_table
 from claimcheck.tables import tables
 from claimcheck.writer import check_text
@@ -97,63 +96,15 @@ CHECK_CLAIM_CACHE_SIZE = 4096
 _ANSWERS: dict = {}
 
 
-def _typed(rows: list[tuple[Any, ...]]) -> tuple:
-    """A hashable key for cell values that tells 1, 1.0 and TRUE apart (each reads differently)."""
-    return tuple(tuple((type(v), v) for v in r) for r in rows)
-
-
-@lru_cache(maxsize=CHECK_CLAIM_CACHE_SIZE)
-def _check_claim_cached(line: tuple, heading: tuple, as_of: dt.date, _rules_and_tables: tuple) -> str:
-    return _check_claim([tuple(v for _, v in r) for r in line], [tuple(v for _, v in r) for r in heading], as_of)
-
-
-def _rules_and_tables() -> tuple:
-    """What else an answer depends on: the registered rules and the code tables in use."""
-    from claimcheck.rules import load_all
-    from claimcheck.rules.registry import REGISTRY
-    from claimcheck.tables import tables
-
-    load_all()
-    return (len(REGISTRY), id(tables()))
-
-
 def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> str:
     """``OK`` or the row-level findings of one service line.
 
-    The row-level rules run line by line (:func:`claimcheck.lines.check_line`), in microseconds,
-    and a recalculation with the same cells is answered from the last answer.  Were a row-level
-    rule ever registered without a per-line form, the line is checked as a one-row table instead
-    (milliseconds), with answers reused for the same arguments the same way."""
+    The row-level rules run on the line alone (:func:`claimcheck.lines.check_line`, the same
+    rule functions the command line runs over a table), in microseconds; a recalculation with
+    the same cells is answered from the last answer."""
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
-    as_of = as_of or dt.date.today()
-    if all_line_rules_written_per_line():
-        return _check_claim(line, heading, as_of)
-    try:
-        key = (_typed(line), _typed(heading), as_of, _rules_and_tables())
-        hash(key)
-    except TypeError:  # an unhashable cell: check without the cache
-        return _check_claim(line, heading, as_of)
-    return _check_claim_cached(*key)
-
-
-def _positions(names: tuple) -> None:
-    """Raise the biller's message when the header lacks a required Claims column."""
-    from claimcheck.lines import HeaderProblem, header_positions
-
-    try:
-        header_positions(names)
-    except HeaderProblem as exc:
-        missing = str(exc)
-    except TypeError:  # an unhashable header cell
-        index, found = find_header("Claims", [names])
-        if index is not None:
-            return
-        missing = ", ".join(found)
-    else:
-        return
-    raise ArgumentProblem(
-        f"the header has no {missing} column; pass the Claims header row as the second argument")
+    return _check_claim(line, heading, as_of or dt.date.today())
 
 
 def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as_of: dt.date) -> str:
@@ -176,36 +127,27 @@ def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as
                 f"{len(CONTRACT_CLAIM_HEADERS)}; pass the header row as the second argument")
     width = max(len(names), len(values))
     names, values = _pad(tuple(names), width), _pad(tuple(values), width)
-    if all_line_rules_written_per_line():
-        try:  # a recalculation asks the same question again
-            code_tables = tables()
-            key = (names, values, tuple(map(type, values)), as_of, id(code_tables))
-            text = _ANSWERS.get(key)
-        except TypeError:  # an unhashable cell
-            key = text = None
-        if text is not None:
-            return text
-        try:
-            findings = check_line(names, values, as_of, code_tables=code_tables)
-        except HeaderProblem as exc:
-            raise ArgumentProblem(
-                f"the header has no {exc} column; pass the Claims header row as the second argument") from None
-        except TypeError:  # an unhashable header cell: match the headers by their text
-            findings = check_line(tuple(None if n is None else str(n) for n in names), values, as_of)
-        text = "" if findings is None else check_text(findings)
-        if key is not None:
-            if len(_ANSWERS) >= CHECK_CLAIM_CACHE_SIZE:
-                _ANSWERS.clear()
-            _ANSWERS[key] = text
+    try:  # a recalculation asks the same question again
+        code_tables = tables()
+        key = (names, values, tuple(map(type, values)), as_of, id(code_tables))
+        text = _ANSWERS.get(key)
+    except TypeError:  # an unhashable cell
+        key = text = None
+    if text is not None:
         return text
-    _positions(names)
-    from claimcheck.api import check_raw
-
-    table = rows_to_table("Claims", "Claims", [names, values])
-    if not table.rows:
-        return ""
-    result = check_raw({"Claims": table}, as_of, row_level_only=True)
-    return _texts_by_row(result).get(table.rows[0][0], "OK")
+    try:
+        findings = check_line(names, values, as_of, code_tables=code_tables)
+    except HeaderProblem as exc:
+        raise ArgumentProblem(
+            f"the header has no {exc} column; pass the Claims header row as the second argument") from None
+    except TypeError:  # an unhashable header cell: match the headers by their text
+        findings = check_line(tuple(None if n is None else str(n) for n in names), values, as_of)
+    text = "" if findings is None else check_text(findings)
+    if key is not None:
+        if len(_ANSWERS) >= CHECK_CLAIM_CACHE_SIZE:
+            _ANSWERS.clear()
+        _ANSWERS[key] = text
+    return text
 
 
 def check_claims(claims: Any, authorizations: Any = None, payers: Any = None,
