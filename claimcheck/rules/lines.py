@@ -24,7 +24,9 @@ function a line that has only those fields, so reading another one fails loudly 
 What a line holds (the same in both ways): text and codes as ``str`` or ``None``; dates as
 ``datetime.date`` or ``None``; numbers as ``float`` or ``None``; modifiers, diagnoses and
 denial codes as tuples (``()`` when empty); ``<field>__bad`` is True when that cell could not be
-read (the reader already reported it); ``units`` is 1.0 when the cell is blank and
+read (the reader already reported it) and ``<field>__empty`` True when it is empty (a rule that
+only asks whether a cell is filled reads this view, so the table runner need not tell apart
+100,000 distinct Claim IDs); ``units`` is 1.0 when the cell is blank and
 ``units_given`` says whether it was filled; ``payer_key`` and ``status_key`` are the payer
 upper-cased and the status capitalised.
 
