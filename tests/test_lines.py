@@ -142,3 +142,12 @@ def test_every_field_of_a_lone_line_reads_as_in_a_table():
 @given(st.lists(cell_values, min_size=len(CLAIM_HEADERS), max_size=len(CLAIM_HEADERS)))
 def test_any_cells_read_alone_as_in_a_table(values):
     _same_record(CLAIM_HEADERS, values)
+
+
+def test_minus_zero_reads_as_zero_whatever_came_before():
+    # -0.0 and 0.0 are one key in the caches: a line's answer must not depend on which came first.
+    for units in (-0.0, 0.0, 0, -0.0):
+        values = [line(Units=units, Charge=units).get(h) for h in CLAIM_HEADERS]
+        assert_same(CLAIM_HEADERS, values)
+        found = {f.code: f.message for f in check_line(CLAIM_HEADERS, values, AS_OF)}
+        assert found["CHG003"] == "units are 0; enter a whole number of at least 1"

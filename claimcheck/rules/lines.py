@@ -92,7 +92,7 @@ def canonical(kind: str, value: Any):
             return None
         return value.date() if isinstance(value, (pd.Timestamp, dt.datetime)) else value
     if kind == "number":
-        value = float(value)
+        value = float(value) + 0.0  # -0.0 is 0 (the two are one key in every cache)
         return None if value != value else value
     if kind == "bool":
         return bool(value) if value == value else False
