@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
-from ._util import memo
+from ._util import combine_codes, first_positions, memo, run_codes
 
 #: Field -> how its values look on a line (the claims columns, then the derived fields).
 FIELD_KINDS: dict[str, str] = {c.field: c.kind for c in C.CLAIMS}
@@ -186,11 +186,10 @@ def _field_codes(ctx, name: str) -> tuple[np.ndarray, list]:
             return claims[base].isna().to_numpy().astype(np.int64), [False, True]
         if name not in claims.columns:  # a __bad column exists only when a cell was unreadable
             return np.zeros(n, dtype=np.int64), [empty_value(kind)]
-        codes, uniques = pd.factorize(claims[name], use_na_sentinel=True)
-        values = [canonical(kind, u) for u in uniques]
-        values.append(empty_value(kind))
-        codes = np.where(codes < 0, len(uniques), codes).astype(np.int64, copy=False)
-        return codes, values
+        # The run's shared numbering of the column (the cross-row rules use it too); an empty
+        # cell's NaN/NaT reads as the kind's empty value.
+        codes, uniques = run_codes(ctx, name)
+        return np.asarray(codes, dtype=np.int64), [canonical(kind, u) for u in uniques]
 
     return memo(ctx, "lines.codes." + name, make)
 
@@ -204,18 +203,8 @@ def _groups(ctx, reads: tuple[str, ...]):
         parts = [_field_codes(ctx, name) for name in reads]
         if not reads:
             return np.zeros(n, dtype=np.int64), [record()]
-        ids = parts[0][0]
-        span = len(parts[0][1])
-        for codes, values in parts[1:]:
-            if span * len(values) >= 2 ** 62:  # keep the combined number in 64 bits
-                ids, uniques = pd.factorize(ids)
-                span = len(uniques)
-            ids = ids * len(values) + codes
-            span *= len(values)
-        inverse, uniques = pd.factorize(ids)
-        inverse = inverse.astype(np.int64, copy=False)
-        sample = np.empty(len(uniques), dtype=np.int64)
-        sample[inverse] = np.arange(n, dtype=np.int64)  # any line of each group stands for it
+        inverse = combine_codes(*(codes for codes, _ in parts))
+        sample = first_positions(inverse)  # the first line of each group stands for it
         lines = [record(*(values[codes[at]] for codes, values in parts)) for at in sample.tolist()]
         return inverse, lines
 
