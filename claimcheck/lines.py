@@ -88,16 +88,20 @@ def _read(kind: str, reader, raw: Any):
         found = _READ_CACHE.get(key)
     except TypeError:  # an unhashable cell
         key = found = None
-    if found is None:
-        try:
-            value, problem = reader(raw)
-        except Exception:  # a reader bug must never lose the line
-            value, problem = None, "could not be read"
-        found = (canonical(kind, value), problem)
-        if key is not None:
-            if len(_READ_CACHE) >= _READ_CACHE_LIMIT:
-                _READ_CACHE.clear()
-            _READ_CACHE[key] = found
+    return found if found is not None else _read_cell(kind, reader, raw, key)
+
+
+def _read_cell(kind: str, reader, raw: Any, key):
+    """Read one cell, and keep the answer under ``key`` (None: not kept)."""
+    try:
+        value, problem = reader(raw)
+    except Exception:  # a reader bug must never lose the line
+        value, problem = None, "could not be read"
+    found = (canonical(kind, value), problem)
+    if key is not None:
+        if len(_READ_CACHE) >= _READ_CACHE_LIMIT:
+            _READ_CACHE.clear()
+        _READ_CACHE[key] = found
     return found
 
 
@@ -191,17 +195,14 @@ def read_line(names: Sequence[Any], values: Sequence[Any]) -> tuple[Any, list[Fi
         if raw is None:
             continue
         if kind in _PRIVATE:  # a client's name and birth date are read, never kept
-            try:
-                value, problem = reader(raw)
-            except Exception:
-                value, problem = None, "could not be read"
-            value = canonical(kind, value)
+            value, problem = _read_cell(kind, reader, raw, None)
         else:
             try:
-                found = cache.get((kind, type(raw), raw))
+                key = (kind, type(raw), raw)
+                found = cache.get(key)
             except TypeError:  # an unhashable cell
-                found = None
-            value, problem = found if found is not None else _read(kind, reader, raw)
+                key = found = None
+            value, problem = found if found is not None else _read_cell(kind, reader, raw, key)
         if problem:
             fields[bad_slot] = True
             filled = True
