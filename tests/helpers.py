@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,12 @@ PROVIDERS = [
     [NPI_B, "Sam Okafor", "PsyD", "103TC0700X"],
     [NPI_MD, "Priya Nair", "MD", "2084P0800X"],
 ]
+
+
+def claimcheck_cmd() -> list[str]:
+    """The installed ``claimcheck`` command (or the module, when the script is not on PATH)."""
+    exe = shutil.which("claimcheck")
+    return [exe] if exe else [sys.executable, "-m", "claimcheck.cli"]
 
 
 def line(**changes: Any) -> dict[str, Any]:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import office
+from helpers import claimcheck_cmd
 from openpyxl import load_workbook
 
 from claimcheck import columns as C
@@ -34,13 +33,6 @@ CALCULATED = ["Check", "Session #", "Authorized", "Auth Left", "File By", "Appea
 
 need = office.need
 soffice_convert = office.soffice_convert
-
-
-def claimcheck_cmd() -> list[str]:
-    exe = shutil.which("claimcheck")
-    return [exe] if exe else [sys.executable, "-m", "claimcheck.cli"]
-
-
 
 
 # ----------------------------------------------------------------------------- fixtures

@@ -29,6 +29,7 @@ import olefile
 import pytest
 
 import office
+from helpers import claimcheck_cmd
 from defusedxml import ElementTree as DET
 from openpyxl import load_workbook
 from oletools.olevba import VBA_Parser
@@ -43,11 +44,6 @@ CUI = "{" + xlsm.CUSTOMUI_NS + "}"
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-
-
-def claimcheck_cmd() -> list[str]:
-    exe = shutil.which("claimcheck")
-    return [exe] if exe else [sys.executable, "-m", "claimcheck.cli"]
 
 
 @pytest.fixture(scope="module")
