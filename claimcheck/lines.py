@@ -75,12 +75,6 @@ def _plan(names: tuple) -> _Plan:
     return _Plan(frozenset(found), cells, blank, found.get("claim_id"))
 
 
-def header_positions(names: tuple) -> frozenset:
-    """The Claims fields a header row names; raises :class:`HeaderProblem` when a required
-    header is missing."""
-    return _plan(names).present
-
-
 def _read(kind: str, reader, raw: Any):
     """(value as a line holds it, problem) for one cell, from the cache when seen before."""
     try:
