@@ -126,7 +126,11 @@ def _same_record(header, values):
     line = read[0]
     row = build_book({"Claims": table}).claims.iloc[0]
     for name in _LINE_FIELDS:
-        expected = canonical(field_kind(name), row[name]) if name in row.index else False
+        if name.endswith("__empty"):  # as the table runner sees it: an empty list, or no value
+            base = name[: -len("__empty")]
+            expected = canonical(field_kind(base), row[base]) in (None, ()) if base in row.index else True
+        else:
+            expected = canonical(field_kind(name), row[name]) if name in row.index else False
         assert getattr(line, name) == expected, (name, getattr(line, name), expected)
 
 

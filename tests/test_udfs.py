@@ -6,10 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from udfs_env import (  # noqa: I001  (sets the xlwings env vars before xlwings is imported)
     call, cli_texts, grid, office_module, sample_sheets, serial, server, write_xlsx,
 )
+from helpers import CLAIM_HEADERS, line  # noqa: E402
+from test_robustness import cell_values  # noqa: E402
 
 CONTRACT = {
     "CHECK_CLAIM": ["row", "header?"],
@@ -301,3 +305,59 @@ def test_classic_excel_keeps_xlwings_error_conversion():
 
     assert runtime_options(RANGE, officejs=False) == {"ndim": 2, "err_to_str": True}
     assert runtime_options({**RANGE, "doc": "x"}, officejs=True) == {"convert": "raw", "doc": "x"}
+
+
+# --------------------------------------------------------------------------- CHECK_CLAIM's quick path
+
+def _claim_answer(call_):
+    try:
+        return call_()
+    except Exception as exc:  # the decorated function shows the same message for either path
+        return ("raised", type(exc).__name__, str(exc))
+
+
+def _both_paths(row, header):
+    """CHECK_CLAIM's quick path (one plain row and a header of text) and the general path
+    (every argument converted and trimmed) on the same arguments, each with no kept answers."""
+    from udfs import core
+    from udfs.convert import grid as to_grid, trim_trailing_blank_rows
+
+    core._ANSWERS.clear()
+    quick = _claim_answer(lambda: core.check_claim(row, header, AS_OF))
+    again = _claim_answer(lambda: core.check_claim(row, header, AS_OF))  # from the kept answer
+    core._ANSWERS.clear()
+    general = _claim_answer(lambda: core._check_claim(
+        trim_trailing_blank_rows(to_grid(row)), trim_trailing_blank_rows(to_grid(header)), AS_OF))
+    assert quick == again == general, (row, header)
+    return quick
+
+
+def test_check_claim_quick_path_is_taken_and_answers_as_the_general_path():
+    from udfs import core
+
+    values = [line()[h] for h in CLAIM_HEADERS]
+    assert core._plain_row([values]) is not None and core._header_names([CLAIM_HEADERS]) is not None
+    assert _both_paths([values], [CLAIM_HEADERS]) == "OK"
+    assert "REQ001: Payer is empty" in _both_paths([values[:5]], [CLAIM_HEADERS])  # a short row
+    assert _both_paths([values + ["extra"]], [CLAIM_HEADERS]) == "OK"  # a wider row than its header
+    assert _both_paths([[None] * len(values)], [CLAIM_HEADERS]) == ""  # a blank line
+    assert _both_paths([[" "] * len(values)], [CLAIM_HEADERS]) == ""
+    # A header of blanks is no header: the row is read in the template's order, as before.
+    assert _both_paths([values], [[" "] * len(values)]) == _both_paths([values], [[None]])
+
+
+def _headers():
+    names = st.sampled_from(list(CLAIM_HEADERS) + ["", " ", None, "Notes", "DOB", "Patient", 1, 2.5])
+    return st.one_of(st.just(list(CLAIM_HEADERS)), st.permutations(list(CLAIM_HEADERS)),
+                     st.lists(names, min_size=0, max_size=len(CLAIM_HEADERS) + 2))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_check_claim_quick_path_matches_the_general_path_for_any_cells(data):
+    header = data.draw(_headers())
+    clean = [line()[h] for h in CLAIM_HEADERS]
+    width = data.draw(st.integers(min_value=0, max_value=len(CLAIM_HEADERS) + 2))
+    cells = [data.draw(st.one_of(st.just(clean[i]) if i < len(clean) else st.none(), cell_values))
+             for i in range(width)]
+    _both_paths([cells], [header])

@@ -15,9 +15,10 @@ from claimcheck import columns as C
 from claimcheck.lines import HeaderProblem, check_line
 from claimcheck.reader import RawTable, find_header, rows_to_table
 from claimcheck.tables import tables
+from claimcheck.values import is_blank
 from claimcheck.writer import check_text
 
-from .convert import ArgumentProblem, grid, trim_trailing_blank_rows
+from .convert import _PLAIN_OR_TEXT, ArgumentProblem, grid, trim_trailing_blank_rows
 
 #: CHECK_CLAIM without a header reads the row in the contract's column order (the template's).
 CONTRACT_CLAIM_HEADERS: tuple[str, ...] = tuple(c.name for c in C.CLAIMS)
@@ -102,9 +103,49 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     The row-level rules run on the line alone (:func:`claimcheck.lines.check_line`, the same
     rule functions the command line runs over a table), in microseconds; a recalculation with
     the same cells is answered from the last answer."""
+    as_of = as_of or dt.date.today()
+    if header is not None:  # the usual call: one row of plain cells and its header row
+        values = _plain_row(row)
+        if values is not None:
+            names = _header_names(header)
+            if names is not None:
+                return _answer(names, values, as_of)
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
-    return _check_claim(line, heading, as_of or dt.date.today())
+    return _check_claim(line, heading, as_of)
+
+
+def _plain_row(value: Any) -> tuple | None:
+    """The cells of a one-row range that needs no converting (numbers, dates, flags, text and
+    empty cells; checked in C, not cell by cell), else None."""
+    if type(value) in (list, tuple) and len(value) == 1:
+        row = value[0]
+        if type(row) in (list, tuple) and _PLAIN_OR_TEXT.issuperset(map(type, row)) and "" not in row:
+            return tuple(row)
+    return None
+
+
+#: Header rows seen: their cells -> the names CHECK_CLAIM reads them as (None: not one plain
+#: row of text, so the general path decides).  Every line of a sheet passes the same header.
+_HEADERS: dict = {}
+_HEADERS_LIMIT = 256
+_TEXT_OR_EMPTY = frozenset({str, type(None)})
+
+
+def _header_names(header: Any) -> tuple | None:
+    cells = _plain_row(header)
+    if cells is None or not _TEXT_OR_EMPTY.issuperset(map(type, cells)):
+        return None
+    try:
+        return _HEADERS[cells]
+    except KeyError:
+        pass
+    rows = trim_trailing_blank_rows(grid(header))
+    names = rows[0] if len(rows) == 1 else None
+    if len(_HEADERS) >= _HEADERS_LIMIT:
+        _HEADERS.clear()
+    _HEADERS[cells] = names
+    return names
 
 
 def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as_of: dt.date) -> str:
@@ -125,8 +166,14 @@ def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as
             raise ArgumentProblem(
                 f"the row has {len(values)} cells but the standard Claims layout has "
                 f"{len(CONTRACT_CLAIM_HEADERS)}; pass the header row as the second argument")
-    width = max(len(names), len(values))
-    names, values = _pad(tuple(names), width), _pad(tuple(values), width)
+    return _answer(tuple(names), tuple(values), as_of)
+
+
+def _answer(names: tuple, values: tuple, as_of: dt.date) -> str:
+    """The Check text of one line under its header (both as tuples of converted cells)."""
+    if len(names) != len(values):
+        width = max(len(names), len(values))
+        names, values = _pad(names, width), _pad(values, width)
     try:  # a recalculation asks the same question again
         code_tables = tables()
         key = (names, values, tuple(map(type, values)), as_of, id(code_tables))
@@ -138,6 +185,8 @@ def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as
     try:
         findings = check_line(names, values, as_of, code_tables=code_tables)
     except HeaderProblem as exc:
+        if all(map(is_blank, values)):  # a blank row is blank under any header
+            return ""
         raise ArgumentProblem(
             f"the header has no {exc} column; pass the Claims header row as the second argument") from None
     except TypeError:  # an unhashable header cell: match the headers by their text
