@@ -10,7 +10,7 @@ instead of the milliseconds a one-row DataFrame costs.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Sequence
@@ -22,7 +22,7 @@ from .reader import find_header
 from .rules.registry import REGISTRY, all_rules
 from .rules.lines import Env, canonical, empty_value, line_type, results_of
 from .tables import tables
-from .values import is_blank, read_text
+from .values import is_blank, is_plain_text, read_text
 
 #: The row number a lone line is reported on (its header is row 1).
 LINE_ROW = 2
@@ -40,6 +40,7 @@ Line = line_type(_LINE_FIELDS)
 _READ_CACHE: dict = {}
 _READ_CACHE_LIMIT = 100_000
 _PRIVATE = frozenset({"private", "private_date"})
+_TEXT_KINDS = frozenset({"text", "private"})  # kinds a line holds as the text read
 _SLOT = {name: i for i, name in enumerate(_LINE_FIELDS)}
 _UNITS, _UNITS_GIVEN = _SLOT["units"], _SLOT["units_given"]
 _PAYER, _PAYER_KEY, _STATUS, _STATUS_KEY = _SLOT["payer"], _SLOT["payer_key"], _SLOT["status"], _SLOT["status_key"]
@@ -63,6 +64,8 @@ class _Plan:
     blank: list  # the line's values when every cell is empty
     claim_id_position: int | None
     width: int  # the cells the header spans
+    #: id of a :class:`_Groups` -> (that _Groups, the line check written out for it and this plan)
+    checkers: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @lru_cache(maxsize=256)
@@ -137,6 +140,8 @@ class _Groups:
     groups: tuple
     #: (slot of ``<field>__empty``, slot of the field) for the empty views the rules read
     empties: tuple
+    #: the fields each group reads
+    reads: tuple = ()
 
 
 #: Fields whose values are never kept: a client's name and birth date (answers for rules that read
@@ -153,7 +158,8 @@ def _grouped(rules: Sequence, present: frozenset) -> _Groups:
             groups.setdefault(rule.reads, []).append((rule.line, rule.column, rule.code, rule.severity))
     read = {name for reads in groups for name in reads}
     empties = tuple((slot, base) for slot, base in _EMPTIES if _LINE_FIELDS[slot] in read)
-    return _Groups(tuple((_getter(reads), tuple(members)) for reads, members in groups.items()), empties)
+    return _Groups(tuple((_getter(reads), tuple(members)) for reads, members in groups.items()), empties,
+                   tuple(groups))
 
 
 def _getter(reads: tuple):
@@ -296,6 +302,107 @@ def read_line(names: Sequence[Any], values: Sequence[Any]) -> tuple[Any, list[Fi
     return Line._make(_with_empties(fields, _EMPTIES)), reading, plan.present
 
 
+def _keep(cache: dict, key, members: tuple, line, env) -> tuple:
+    """Work out a group's answers for a value of its fields not seen before, and keep them."""
+    found = _answers(members, line, env)
+    if len(cache) >= _ANSWERS_LIMIT:
+        cache.clear()
+    cache[key] = found
+    return found
+
+
+def _write_check(plan: _Plan, grouped: _Groups):
+    """The whole check of a line under one header, written out as one Python function: the
+    steps of :func:`_read_fields` and of the kept-answer lookups in :func:`check_line`, with
+    each cell and each group of rules a few straight lines and its positions as constants.
+    CHECK_CLAIM runs once per line of a sheet, and the loops' own overhead (unpacking each
+    cell's plan, calling a getter per group) was most of a first calculation's time.
+
+    ``check(values, env, caches)`` gives None for a blank row, else (the line's values in
+    :data:`_LINE_FIELDS` order, the cells that could not be read as (field, problem) or None,
+    the answers as (code, severity, column, message) tuples).  The tests hold it to the loop
+    form (``check_line(..., rules=...)``) and to the whole-table run."""
+    empty_slot = {base: slot for slot, base in _EMPTIES}
+    lines = ["def check(values, env, caches):",
+             f"    if len(values) < {plan.width}:",
+             f"        values = tuple(values) + (None,) * ({plan.width} - len(values))",
+             "    fields = BLANK.copy()",
+             "    cache_get = _READ_CACHE.get",
+             "    problems = None",
+             "    filled = False"]
+    add = lines.append
+    for i, (name, pos, kind, _reader, slot, bad_slot, kept) in enumerate(plan.cells):
+        add(f"    # {name} ({kind}) from cell {pos}")
+        add(f"    raw = values[{pos}]")
+        if getattr(_reader, "plain_reads_as_itself", False) and kind in _TEXT_KINDS:
+            add("    if type(raw) is str and is_plain_text(raw):  # plain text reads as itself")
+            add(f"        fields[{slot}] = raw")
+            add(f"        fields[{empty_slot[slot]}] = False")
+            add("        filled = True")
+            add("    elif raw is not None:")
+        else:
+            add("    if raw is not None:")
+        if kept:
+            add(f"        key = ({kind!r}, type(raw), raw)")
+            add("        try:")
+            add("            found = cache_get(key)")
+            add("        except TypeError:  # an unhashable cell")
+            add("            found = key = None")
+            add("        if found is None:")
+            add(f"            found = _read_cell({kind!r}, READERS[{i}], raw, key)")
+            add("        value, problem = found")
+        else:  # a client's name and birth date are read, never kept
+            add(f"        value, problem = _read_cell({kind!r}, READERS[{i}], raw, None)")
+        add("        if problem:")
+        add(f"            fields[{bad_slot}] = True")
+        add("            filled = True")
+        add("            if problems is None:")
+        add("                problems = []")
+        add(f"            problems.append(({name!r}, problem))")
+        add("        elif value is None or value == ():")
+        add("            if not filled and not is_blank(raw):")
+        add("                filled = True")
+        add("        else:")
+        add(f"            fields[{slot}] = value")
+        add(f"            fields[{empty_slot[slot]}] = False")
+        add("            filled = True")
+    add("    if not filled:")
+    add("        return None")
+    add(f"    if fields[{_UNITS}] is None:")
+    add(f"        fields[{_UNITS}] = 1.0  # a blank Units cell is one unit")
+    add("    else:")
+    add(f"        fields[{_UNITS_GIVEN}] = True")
+    add(f"    fields[{empty_slot[_UNITS]}] = False")
+    add(f"    if fields[{_PAYER}]:")
+    add(f"        fields[{_PAYER_KEY}] = fields[{_PAYER}].strip().upper()")
+    add(f"    if fields[{_STATUS}]:")
+    add(f"        fields[{_STATUS_KEY}] = fields[{_STATUS}].strip().capitalize()")
+    add("    line = None")
+    add("    answers = ()")
+    for g, ((get, members), reads) in enumerate(zip(grouped.groups, grouped.reads)):
+        add(f"    # {', '.join(m[2] for m in members)}: {', '.join(reads) or 'nothing'}")
+        if get is None:  # answers not kept (the group reads a client's birth date)
+            add("    if line is None:")
+            add("        line = Line._make(fields)")
+            add(f"    found = _answers(MEMBERS[{g}], line, env)")
+        else:
+            slots = [f"fields[{_SLOT[r]}]" for r in reads]
+            add(f"    key = {slots[0] if len(slots) == 1 else '(' + ', '.join(slots) + ')'}")
+            add(f"    found = caches[{g}].get(key)")
+            add("    if found is None:")
+            add("        if line is None:")
+            add("            line = Line._make(fields)")
+            add(f"        found = _keep(caches[{g}], key, MEMBERS[{g}], line, env)")
+        add("    if found:")
+        add("        answers += found")
+    add("    return fields, problems, answers")
+    namespace = dict(globals())
+    namespace.update(BLANK=_with_empties(list(plan.blank), _EMPTIES), READERS=[c[3] for c in plan.cells],
+                     MEMBERS=[members for _, members in grouped.groups])
+    exec(compile("\n".join(lines), "<claimcheck: one line's check>", "exec"), namespace)
+    return namespace["check"]
+
+
 def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
                rules: Sequence | None = None, code_tables=None) -> list[Finding] | None:
     """The row-level findings of one line (sorted as the engine sorts them), or None for a
@@ -303,11 +410,6 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
     (default: every row-level rule) must all have a per-line form; ``code_tables`` defaults to
     :func:`claimcheck.tables.tables`."""
     plan = _plan(tuple(names))
-    read = _read_fields(plan, values)
-    if read is None:
-        return None
-    fields, problems = read
-    findings = _reading_findings(plan, values, problems) if problems else []
     present = plan.present
     env, kept = _default_env(as_of, code_tables or tables(), present)
     if rules is None:
@@ -315,28 +417,20 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
         caches = kept.get(id(grouped))
         if caches is None or caches[0] is not grouped:
             caches = kept[id(grouped)] = (grouped, [{} for _ in grouped.groups])
-        _with_empties(fields, grouped.empties)
-        line = None
-        answers = []
-        # Each group of rules is answered once per distinct value of what it reads.
-        for (get, members), cache in zip(grouped.groups, caches[1]):
-            if get is None:
-                if line is None:
-                    line = Line._make(fields)
-                found = _answers(members, line, env)
-            else:
-                key = get(fields)
-                found = cache.get(key)
-                if found is None:
-                    if line is None:
-                        line = Line._make(fields)
-                    found = _answers(members, line, env)
-                    if len(cache) >= _ANSWERS_LIMIT:
-                        cache.clear()
-                    cache[key] = found
-            if found:
-                answers.extend(found)
-    else:
+        checker = plan.checkers.get(id(grouped))
+        if checker is None or checker[0] is not grouped:
+            checker = plan.checkers[id(grouped)] = (grouped, _write_check(plan, grouped))
+        checked = checker[1](values, env, caches[1])
+        if checked is None:
+            return None
+        fields, problems, answers = checked
+        findings = _reading_findings(plan, values, problems) if problems else []
+    else:  # the same steps as loops (the tests hold the two forms to the same answers)
+        read = _read_fields(plan, values)
+        if read is None:
+            return None
+        fields, problems = read
+        findings = _reading_findings(plan, values, problems) if problems else []
         grouped = _grouped(rules, present)
         line = Line._make(_with_empties(fields, grouped.empties))
         answers = [a for _, members in grouped.groups for a in _answers(members, line, env)]

@@ -75,6 +75,10 @@ def _plain(text: str) -> bool:
     return text.isprintable() and text[:1] not in " #" and text[-1:] != " " and "  " not in text
 
 
+#: Public name of the plain-text test, for callers of readers marked ``plain_reads_as_itself``.
+is_plain_text = _plain
+
+
 def excel_error(value: Value) -> str | None:
     """The Excel error value (``#N/A`` ...) the cell holds, or None."""
     if isinstance(value, str):
@@ -136,6 +140,9 @@ def _cell_reader(empty, plain=None):
                 return empty, problem
             return read(value)
 
+        #: Plain text (see :func:`_plain`) reads as itself, with no problem: a caller reading one
+        #: cell at a time may take it as it is without calling the reader.
+        reader.plain_reads_as_itself = plain is _same_text
         return reader
 
     return wrap
