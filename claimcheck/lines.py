@@ -188,10 +188,10 @@ def _grouped_rules(present: frozenset) -> _Groups:
 def _answers(members: tuple, line, env) -> tuple:
     """(code, severity, column, message) of every finding the rules give the line."""
     out = ()
-    for func, column, code, severity in members:
-        result = func(line, env)
+    for member in members:
+        result = member[0](line, env)
         if result is not None:  # most lines pass most rules
-            out += tuple((code, severity, col, str(message)) for col, message in results_of(result, column))
+            out += _found(member, result)
     return out
 
 
@@ -302,13 +302,10 @@ def read_line(names: Sequence[Any], values: Sequence[Any]) -> tuple[Any, list[Fi
     return Line._make(_with_empties(fields, _EMPTIES)), reading, plan.present
 
 
-def _keep(cache: dict, key, members: tuple, line, env) -> tuple:
-    """Work out a group's answers for a value of its fields not seen before, and keep them."""
-    found = _answers(members, line, env)
-    if len(cache) >= _ANSWERS_LIMIT:
-        cache.clear()
-    cache[key] = found
-    return found
+def _found(member: tuple, result) -> tuple:
+    """One rule's answer (not None) as (code, severity, column, message) tuples."""
+    _, column, code, severity = member
+    return tuple((code, severity, col, str(message)) for col, message in results_of(result, column))
 
 
 def _write_check(plan: _Plan, grouped: _Groups):
@@ -379,26 +376,38 @@ def _write_check(plan: _Plan, grouped: _Groups):
     add(f"        fields[{_STATUS_KEY}] = fields[{_STATUS}].strip().capitalize()")
     add("    line = None")
     add("    answers = ()")
+
+    def work_out(g: int, members: tuple, indent: str) -> None:
+        """Lines setting ``found`` to the group's answers for this line (the rules run)."""
+        add(f"{indent}if line is None:")
+        add(f"{indent}    line = Line._make(fields)")
+        if len(members) == 1:  # most groups: one rule, called directly
+            add(f"{indent}result = RULE_{g}(line, env)")
+            add(f"{indent}found = () if result is None else _found(MEMBERS[{g}][0], result)")
+        else:
+            add(f"{indent}found = _answers(MEMBERS[{g}], line, env)")
+
     for g, ((get, members), reads) in enumerate(zip(grouped.groups, grouped.reads)):
         add(f"    # {', '.join(m[2] for m in members)}: {', '.join(reads) or 'nothing'}")
         if get is None:  # answers not kept (the group reads a client's birth date)
-            add("    if line is None:")
-            add("        line = Line._make(fields)")
-            add(f"    found = _answers(MEMBERS[{g}], line, env)")
+            work_out(g, members, "    ")
         else:
             slots = [f"fields[{_SLOT[r]}]" for r in reads]
             add(f"    key = {slots[0] if len(slots) == 1 else '(' + ', '.join(slots) + ')'}")
-            add(f"    found = caches[{g}].get(key)")
+            add(f"    cache = caches[{g}]")
+            add("    found = cache.get(key)")
             add("    if found is None:")
-            add("        if line is None:")
-            add("            line = Line._make(fields)")
-            add(f"        found = _keep(caches[{g}], key, MEMBERS[{g}], line, env)")
+            work_out(g, members, "        ")
+            add(f"        if len(cache) >= {_ANSWERS_LIMIT}:")
+            add("            cache.clear()")
+            add("        cache[key] = found")
         add("    if found:")
         add("        answers += found")
     add("    return fields, problems, answers")
     namespace = dict(globals())
     namespace.update(BLANK=_with_empties(list(plan.blank), _EMPTIES), READERS=[c[3] for c in plan.cells],
-                     MEMBERS=[members for _, members in grouped.groups])
+                     MEMBERS=[members for _, members in grouped.groups],
+                     **{f"RULE_{g}": members[0][0] for g, (_, members) in enumerate(grouped.groups)})
     exec(compile("\n".join(lines), "<claimcheck: one line's check>", "exec"), namespace)
     return namespace["check"]
 

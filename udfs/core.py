@@ -105,23 +105,25 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     the same cells is answered from the last answer."""
     as_of = as_of or dt.date.today()
     if header is not None:  # the usual call: one row of plain cells and its header row
-        values = _plain_row(row)
-        if values is not None:
+        plain = _plain_row(row)
+        if plain is not None:
             names = _header_names(header)
             if names is not None:
-                return _answer(names, values, as_of)
+                return _answer(names, plain[0], as_of, plain[1])
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
     return _check_claim(line, heading, as_of)
 
 
-def _plain_row(value: Any) -> tuple | None:
+def _plain_row(value: Any) -> tuple[tuple, tuple] | None:
     """The cells of a one-row range that needs no converting (numbers, dates, flags, text and
-    empty cells; checked in C, not cell by cell), else None."""
+    empty cells; checked in C, not cell by cell) and their types, else None."""
     if type(value) in (list, tuple) and len(value) == 1:
         row = value[0]
-        if type(row) in (list, tuple) and _PLAIN_OR_TEXT.issuperset(map(type, row)) and "" not in row:
-            return tuple(row)
+        if type(row) in (list, tuple):
+            types = tuple(map(type, row))
+            if _PLAIN_OR_TEXT.issuperset(types) and "" not in row:
+                return tuple(row), types
     return None
 
 
@@ -133,8 +135,10 @@ _TEXT_OR_EMPTY = frozenset({str, type(None)})
 
 
 def _header_names(header: Any) -> tuple | None:
-    cells = _plain_row(header)
-    if cells is None or not _TEXT_OR_EMPTY.issuperset(map(type, cells)):
+    if type(header) not in (list, tuple) or len(header) != 1 or type(header[0]) not in (list, tuple):
+        return None
+    cells = tuple(header[0])
+    if not _TEXT_OR_EMPTY.issuperset(map(type, cells)):  # (1, 1.0 and TRUE would be one key)
         return None
     try:
         return _HEADERS[cells]
@@ -169,14 +173,15 @@ def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as
     return _answer(tuple(names), tuple(values), as_of)
 
 
-def _answer(names: tuple, values: tuple, as_of: dt.date) -> str:
-    """The Check text of one line under its header (both as tuples of converted cells)."""
+def _answer(names: tuple, values: tuple, as_of: dt.date, types: tuple | None = None) -> str:
+    """The Check text of one line under its header (both as tuples of converted cells;
+    ``types``: the values' types when already known)."""
     if len(names) != len(values):
         width = max(len(names), len(values))
-        names, values = _pad(names, width), _pad(values, width)
+        names, values, types = _pad(names, width), _pad(values, width), None
     try:  # a recalculation asks the same question again
         code_tables = tables()
-        key = (names, values, tuple(map(type, values)), as_of, id(code_tables))
+        key = (names, values, types or tuple(map(type, values)), as_of, id(code_tables))
         text = _ANSWERS.get(key)
     except TypeError:  # an unhashable cell
         key = text = None
