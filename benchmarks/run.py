@@ -270,8 +270,7 @@ def _udf_child(lines: int, calls: int) -> None:
     def first_time(_):
         # A workbook opened fresh: every call a different line; the per-cell reading cache starts
         # empty and fills as the lines' values repeat (codes, payers, dates).
-        per_line._READ_CACHE.clear()
-        per_line._ENVS.clear()
+        per_line.forget()
         core._ANSWERS.clear()
         return [core.check_claim(r, header, AS_OF) for r in distinct]
 
@@ -279,8 +278,7 @@ def _udf_child(lines: int, calls: int) -> None:
         # The worst case: no cell value, and no value of the fields a rule reads, seen before.
         out = []
         for r in distinct:
-            per_line._READ_CACHE.clear()
-            per_line._ENVS.clear()
+            per_line.forget()
             core._ANSWERS.clear()
             out.append(core.check_claim(r, header, AS_OF))
         return out

@@ -412,6 +412,36 @@ def _write_check(plan: _Plan, grouped: _Groups):
     return namespace["check"]
 
 
+#: (id of a header's plan, as-of date, id of the code tables) -> (plan, code tables, the rules,
+#: the line check written for them, the settings, the answers kept per group of rules).
+_PREPARED: dict = {}
+
+
+def _prepare(plan: _Plan, as_of: dt.date, code_tables) -> tuple:
+    """What checking lines under this header, on this date, with these tables needs, made once."""
+    rules = line_rules()
+    env, kept = _default_env(as_of, code_tables, plan.present)
+    grouped = _grouped_rules(plan.present)
+    caches = kept.get(id(grouped))
+    if caches is None or caches[0] is not grouped:  # one set of kept answers per settings and rules
+        caches = kept[id(grouped)] = (grouped, [{} for _ in grouped.groups])
+    checker = plan.checkers.get(id(grouped))
+    if checker is None or checker[0] is not grouped:
+        checker = plan.checkers[id(grouped)] = (grouped, _write_check(plan, grouped))
+    if len(_PREPARED) > 64:
+        _PREPARED.clear()
+    prepared = _PREPARED[(id(plan), as_of, id(code_tables))] = (plan, code_tables, rules, checker[1], env, caches[1])
+    return prepared
+
+
+def forget() -> None:
+    """Drop every kept reading and answer: the state of a workbook opened afresh (benchmarks
+    measure a first calculation from here)."""
+    _READ_CACHE.clear()
+    _ENVS.clear()
+    _PREPARED.clear()
+
+
 def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
                rules: Sequence | None = None, code_tables=None) -> list[Finding] | None:
     """The row-level findings of one line (sorted as the engine sorts them), or None for a
@@ -419,28 +449,25 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
     (default: every row-level rule) must all have a per-line form; ``code_tables`` defaults to
     :func:`claimcheck.tables.tables`."""
     plan = _plan(tuple(names))
-    present = plan.present
-    env, kept = _default_env(as_of, code_tables or tables(), present)
+    code_tables = code_tables or tables()
     if rules is None:
-        grouped = _grouped_rules(present)
-        caches = kept.get(id(grouped))
-        if caches is None or caches[0] is not grouped:
-            caches = kept[id(grouped)] = (grouped, [{} for _ in grouped.groups])
-        checker = plan.checkers.get(id(grouped))
-        if checker is None or checker[0] is not grouped:
-            checker = plan.checkers[id(grouped)] = (grouped, _write_check(plan, grouped))
-        checked = checker[1](values, env, caches[1])
+        prepared = _PREPARED.get((id(plan), as_of, id(code_tables)))
+        if (prepared is None or prepared[0] is not plan or prepared[1] is not code_tables
+                or _RULES[0] != len(REGISTRY) or prepared[2] is not _RULES[1]):
+            prepared = _prepare(plan, as_of, code_tables)
+        checked = prepared[3](values, prepared[4], prepared[5])
         if checked is None:
             return None
         fields, problems, answers = checked
         findings = _reading_findings(plan, values, problems) if problems else []
     else:  # the same steps as loops (the tests hold the two forms to the same answers)
+        env = _default_env(as_of, code_tables, plan.present)[0]
         read = _read_fields(plan, values)
         if read is None:
             return None
         fields, problems = read
         findings = _reading_findings(plan, values, problems) if problems else []
-        grouped = _grouped(rules, present)
+        grouped = _grouped(rules, plan.present)
         line = Line._make(_with_empties(fields, grouped.empties))
         answers = [a for _, members in grouped.groups for a in _answers(members, line, env)]
     if answers:
