@@ -361,3 +361,27 @@ def test_check_claim_quick_path_matches_the_general_path_for_any_cells(data):
     cells = [data.draw(st.one_of(st.just(clean[i]) if i < len(clean) else st.none(), cell_values))
              for i in range(width)]
     _both_paths([cells], [header])
+
+
+def test_check_claim_sees_a_changed_tables_setting_within_a_second(tmp_path, monkeypatch):
+    """CHECK_CLAIM reads the code-tables setting at most once a second (not on every cell of a
+    sheet's calculation), and a change of it is seen after that second."""
+    from udfs import core
+
+    clock = [1000.0]
+    monkeypatch.setattr(core, "_clock", lambda: clock[0])
+    monkeypatch.delenv("CLAIMCHECK_TABLES", raising=False)
+    core._SETTINGS[:] = [float("-inf"), None, None]
+    values = [line(CPT="97110")[h] for h in CLAIM_HEADERS]
+    before = core.check_claim([values], [CLAIM_HEADERS], AS_OF)
+    assert "CPT006: 97110 is not in claimcheck's behavioral-health code table" in before
+    (tmp_path / "procedures.csv").write_text(
+        "code,label,kind,addon,min_minutes,max_minutes,daily_max,source\n"
+        "97110,Therapeutic exercise (a practice that also bills therapy),other,N,,,,test row\n", encoding="utf-8")
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+    clock[0] += 0.5
+    assert core.check_claim([values], [CLAIM_HEADERS], AS_OF) == before  # within the second
+    clock[0] += 0.6
+    after = core.check_claim([values], [CLAIM_HEADERS], AS_OF)
+    assert "CPT006" not in after, after
+    core._SETTINGS[:] = [float("-inf"), None, None]  # the next test reads the setting afresh

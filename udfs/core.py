@@ -8,6 +8,7 @@ call these, and turn exceptions into a cell message.  Everything here calls the 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -91,6 +92,22 @@ def _texts_by_row(result) -> dict[int, str]:
     return {int(r): check_text(per_row.get(int(r), [])) for r in book.claims["row"]}
 
 
+_clock = time.monotonic
+#: (when the settings below were last read, the code tables, today's date)
+_SETTINGS: list = [float("-inf"), None, None]
+
+
+def _settings() -> tuple:
+    """The code tables (:func:`claimcheck.tables.tables`) and today's date, read at most once a
+    second.  A sheet calculates its CHECK_CLAIM cells in one burst, and reading the
+    ``CLAIMCHECK_TABLES`` setting from the environment on every call cost a tenth of checking
+    the line; a change of the setting or of the date is seen within a second."""
+    now = _clock()
+    if now - _SETTINGS[0] >= 1.0:
+        _SETTINGS[:] = [now, tables(), dt.date.today()]
+    return _SETTINGS[1], _SETTINGS[2]
+
+
 #: Recalculation asks CHECK_CLAIM the same question again: answers kept per (row, header, date).
 #: The key holds the cell types too: 1, 1.0 and TRUE read differently.
 CHECK_CLAIM_CACHE_SIZE = 4096
@@ -103,16 +120,17 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     The row-level rules run on the line alone (:func:`claimcheck.lines.check_line`, the same
     rule functions the command line runs over a table), in microseconds; a recalculation with
     the same cells is answered from the last answer."""
-    as_of = as_of or dt.date.today()
+    code_tables, today = _settings()
+    as_of = as_of or today
     if header is not None:  # the usual call: one row of plain cells and its header row
         plain = _plain_row(row)
         if plain is not None:
             names = _header_names(header)
             if names is not None:
-                return _answer(names, plain[0], as_of, plain[1])
+                return _answer(names, plain[0], as_of, code_tables, plain[1])
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
-    return _check_claim(line, heading, as_of)
+    return _check_claim(line, heading, as_of, code_tables)
 
 
 def _plain_row(value: Any) -> tuple[tuple, tuple] | None:
@@ -152,7 +170,8 @@ def _header_names(header: Any) -> tuple | None:
     return names
 
 
-def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as_of: dt.date) -> str:
+def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as_of: dt.date,
+                 code_tables=None) -> str:
     if not heading and len(line) >= 2 and find_header("Claims", line[:1])[0] == 0:
         heading, line = line[:1], line[1:]  # the range includes its header row
     if not line:
@@ -170,17 +189,16 @@ def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as
             raise ArgumentProblem(
                 f"the row has {len(values)} cells but the standard Claims layout has "
                 f"{len(CONTRACT_CLAIM_HEADERS)}; pass the header row as the second argument")
-    return _answer(tuple(names), tuple(values), as_of)
+    return _answer(tuple(names), tuple(values), as_of, code_tables or tables())
 
 
-def _answer(names: tuple, values: tuple, as_of: dt.date, types: tuple | None = None) -> str:
+def _answer(names: tuple, values: tuple, as_of: dt.date, code_tables, types: tuple | None = None) -> str:
     """The Check text of one line under its header (both as tuples of converted cells;
     ``types``: the values' types when already known)."""
     if len(names) != len(values):
         width = max(len(names), len(values))
         names, values, types = _pad(names, width), _pad(values, width), None
     try:  # a recalculation asks the same question again
-        code_tables = tables()
         key = (names, values, types or tuple(map(type, values)), as_of, id(code_tables))
         text = _ANSWERS.get(key)
     except TypeError:  # an unhashable cell
@@ -195,7 +213,8 @@ def _answer(names: tuple, values: tuple, as_of: dt.date, types: tuple | None = N
         raise ArgumentProblem(
             f"the header has no {exc} column; pass the Claims header row as the second argument") from None
     except TypeError:  # an unhashable header cell: match the headers by their text
-        findings = check_line(tuple(None if n is None else str(n) for n in names), values, as_of)
+        findings = check_line(tuple(None if n is None else str(n) for n in names), values, as_of,
+                              code_tables=code_tables)
     text = "" if findings is None else check_text(findings)
     if key is not None:
         if len(_ANSWERS) >= CHECK_CLAIM_CACHE_SIZE:
