@@ -10,6 +10,7 @@ instead of the milliseconds a one-row DataFrame costs.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -22,7 +23,7 @@ from .reader import find_header
 from .rules.registry import REGISTRY, all_rules
 from .rules.lines import Env, canonical, empty_value, line_type, results_of
 from .tables import tables
-from .values import is_blank, is_plain_text, read_text
+from .values import PLAIN_TEXT_TEST, is_blank, read_text
 
 #: The row number a lone line is reported on (its header is row 1).
 LINE_ROW = 2
@@ -91,7 +92,8 @@ def _plan(names: tuple) -> _Plan:
 
 
 def _read(kind: str, reader, raw: Any):
-    """(value as a line holds it, problem) for one cell, from the cache when seen before."""
+    """(value as a line holds it, problem, whether it holds a value) for one cell, from the
+    cache when seen before."""
     try:
         key = (kind, type(raw), raw)
         found = _READ_CACHE.get(key)
@@ -101,12 +103,14 @@ def _read(kind: str, reader, raw: Any):
 
 
 def _read_cell(kind: str, reader, raw: Any, key):
-    """Read one cell, and keep the answer under ``key`` (None: not kept)."""
+    """Read one cell: (value as a line holds it, problem, whether it holds a value: no problem
+    and not empty), kept under ``key`` (None: not kept)."""
     try:
         value, problem = reader(raw)
     except Exception:  # a reader bug must never lose the line
         value, problem = None, "could not be read"
-    found = (canonical(kind, value), problem)
+    value = canonical(kind, value)
+    found = (value, problem, not problem and value is not None and value != ())
     if key is not None:
         if len(_READ_CACHE) >= _READ_CACHE_LIMIT:
             _READ_CACHE.clear()
@@ -242,9 +246,9 @@ def _read_fields(plan: _Plan, values: Sequence[Any]) -> tuple[list, list | None]
                 found = cache.get(key)
             except TypeError:  # an unhashable cell
                 key = found = None
-            value, problem = found if found is not None else _read_cell(kind, reader, raw, key)
+            value, problem, _ = found if found is not None else _read_cell(kind, reader, raw, key)
         else:
-            value, problem = _read_cell(kind, reader, raw, None)
+            value, problem, _ = _read_cell(kind, reader, raw, None)
         if problem:
             fields[bad_slot] = True
             filled = True
@@ -315,12 +319,14 @@ def _write_check(plan: _Plan, grouped: _Groups):
     CHECK_CLAIM runs once per line of a sheet, and the loops' own overhead (unpacking each
     cell's plan, calling a getter per group) was most of a first calculation's time.
 
-    ``check(values, env, caches)`` gives None for a blank row, else (the line's values in
+    ``check(values, env, caches, bad_caches, gets)`` gives None for a blank row, else (the line's values in
     :data:`_LINE_FIELDS` order, the cells that could not be read as (field, problem) or None,
     the answers as (code, severity, column, message) tuples).  The tests hold it to the loop
     form (``check_line(..., rules=...)``) and to the whole-table run."""
     empty_slot = {base: slot for slot, base in _EMPTIES}
-    lines = ["def check(values, env, caches):",
+    watched = {base for _, base in grouped.empties}  # the fields whose emptiness a rule reads
+    kept_groups = [g for g, (get, _) in enumerate(grouped.groups) if get is not None]
+    lines = ["def check(values, env, caches, bad_caches, gets):",
              f"    if len(values) < {plan.width}:",
              f"        values = tuple(values) + (None,) * ({plan.width} - len(values))",
              "    fields = BLANK.copy()",
@@ -328,14 +334,22 @@ def _write_check(plan: _Plan, grouped: _Groups):
              "    problems = None",
              "    filled = False"]
     add = lines.append
+    if kept_groups:
+        add(f"    {', '.join(f'get_{g}' for g in kept_groups)}, = gets")
+
+    def store(slot: int, value: str, indent: str) -> None:
+        add(f"{indent}fields[{slot}] = {value}")
+        if slot in watched:
+            add(f"{indent}fields[{empty_slot[slot]}] = False")
+        add(f"{indent}filled = True")
+
     for i, (name, pos, kind, _reader, slot, bad_slot, kept) in enumerate(plan.cells):
         add(f"    # {name} ({kind}) from cell {pos}")
         add(f"    raw = values[{pos}]")
         if getattr(_reader, "plain_reads_as_itself", False) and kind in _TEXT_KINDS:
-            add("    if type(raw) is str and is_plain_text(raw):  # plain text reads as itself")
-            add(f"        fields[{slot}] = raw")
-            add(f"        fields[{empty_slot[slot]}] = False")
-            add("        filled = True")
+            test = re.sub(r"\btext\b", "raw", PLAIN_TEXT_TEST)
+            add(f"    if type(raw) is str and {test}:  # plain text reads as itself")
+            store(slot, "raw", "        ")
             add("    elif raw is not None:")
         else:
             add("    if raw is not None:")
@@ -347,21 +361,18 @@ def _write_check(plan: _Plan, grouped: _Groups):
             add("            found = key = None")
             add("        if found is None:")
             add(f"            found = _read_cell({kind!r}, READERS[{i}], raw, key)")
-            add("        value, problem = found")
+            add("        value, problem, present = found")
         else:  # a client's name and birth date are read, never kept
-            add(f"        value, problem = _read_cell({kind!r}, READERS[{i}], raw, None)")
-        add("        if problem:")
+            add(f"        value, problem, present = _read_cell({kind!r}, READERS[{i}], raw, None)")
+        add("        if present:")
+        store(slot, "value", "            ")
+        add("        elif problem:")
         add(f"            fields[{bad_slot}] = True")
         add("            filled = True")
         add("            if problems is None:")
         add("                problems = []")
         add(f"            problems.append(({name!r}, problem))")
-        add("        elif value is None or value == ():")
-        add("            if not filled and not is_blank(raw):")
-        add("                filled = True")
-        add("        else:")
-        add(f"            fields[{slot}] = value")
-        add(f"            fields[{empty_slot[slot]}] = False")
+        add("        elif not filled and not is_blank(raw):")
         add("            filled = True")
     add("    if not filled:")
     add("        return None")
@@ -369,7 +380,8 @@ def _write_check(plan: _Plan, grouped: _Groups):
     add(f"        fields[{_UNITS}] = 1.0  # a blank Units cell is one unit")
     add("    else:")
     add(f"        fields[{_UNITS_GIVEN}] = True")
-    add(f"    fields[{empty_slot[_UNITS]}] = False")
+    if _UNITS in watched:
+        add(f"    fields[{empty_slot[_UNITS]}] = False")
     add(f"    if fields[{_PAYER}]:")
     add(f"        fields[{_PAYER_KEY}] = fields[{_PAYER}].strip().upper()")
     add(f"    if fields[{_STATUS}]:")
@@ -387,16 +399,32 @@ def _write_check(plan: _Plan, grouped: _Groups):
         else:
             add(f"{indent}found = _answers(MEMBERS[{g}], line, env)")
 
+    def key_of(reads) -> str:
+        slots = [f"fields[{_SLOT[r]}]" for r in reads]
+        return slots[0] if len(slots) == 1 else "(" + ", ".join(slots) + ")"
+
     for g, ((get, members), reads) in enumerate(zip(grouped.groups, grouped.reads)):
         add(f"    # {', '.join(m[2] for m in members)}: {', '.join(reads) or 'nothing'}")
         if get is None:  # answers not kept (the group reads a client's birth date)
             work_out(g, members, "    ")
         else:
-            slots = [f"fields[{_SLOT[r]}]" for r in reads]
-            add(f"    key = {slots[0] if len(slots) == 1 else '(' + ', '.join(slots) + ')'}")
-            add(f"    cache = caches[{g}]")
-            add("    found = cache.get(key)")
-            add("    if found is None:")
+            clean = tuple(r for r in reads if not r.endswith("__bad"))
+            if clean != reads:
+                # With no unreadable cell every __bad flag is False: the answers are kept by
+                # the other fields alone (lines with an unreadable cell keep theirs apart).
+                add("    if problems is None:")
+                add(f"        key = {key_of(clean)}")
+                add(f"        cache = caches[{g}]")
+                add("    else:")
+                add(f"        key = {key_of(reads)}")
+                add(f"        cache = bad_caches[{g}]")
+                add("    found = cache.get(key)")
+                add("    if found is None:")
+            else:
+                add(f"    key = {key_of(reads)}")
+                add(f"    found = get_{g}(key)")
+                add("    if found is None:")
+                add(f"        cache = caches[{g}]")
             work_out(g, members, "        ")
             add(f"        if len(cache) >= {_ANSWERS_LIMIT}:")
             add("            cache.clear()")
@@ -404,13 +432,20 @@ def _write_check(plan: _Plan, grouped: _Groups):
         add("    if found:")
         add("        answers += found")
     add("    return fields, problems, answers")
+    blank = _with_empties(list(plan.blank), _EMPTIES)
+    for slot, base in _EMPTIES:
+        if base not in watched:  # no rule reads it: not kept up to date here
+            blank[slot] = None
     namespace = dict(globals())
-    namespace.update(BLANK=_with_empties(list(plan.blank), _EMPTIES), READERS=[c[3] for c in plan.cells],
+    namespace.update(BLANK=blank, READERS=[c[3] for c in plan.cells],
                      MEMBERS=[members for _, members in grouped.groups],
                      **{f"RULE_{g}": members[0][0] for g, (_, members) in enumerate(grouped.groups)})
     exec(compile("\n".join(lines), "<claimcheck: one line's check>", "exec"), namespace)
     return namespace["check"]
 
+
+#: The header last checked (a tuple, so unchanged since) and its plan.
+_LAST_PLAN: list = [None, None]
 
 #: (id of a header's plan, as-of date, id of the code tables) -> (plan, code tables, the rules,
 #: the line check written for them, the settings, the answers kept per group of rules).
@@ -424,13 +459,15 @@ def _prepare(plan: _Plan, as_of: dt.date, code_tables) -> tuple:
     grouped = _grouped_rules(plan.present)
     caches = kept.get(id(grouped))
     if caches is None or caches[0] is not grouped:  # one set of kept answers per settings and rules
-        caches = kept[id(grouped)] = (grouped, [{} for _ in grouped.groups])
+        caches = kept[id(grouped)] = (grouped, [{} for _ in grouped.groups], [{} for _ in grouped.groups])
     checker = plan.checkers.get(id(grouped))
     if checker is None or checker[0] is not grouped:
         checker = plan.checkers[id(grouped)] = (grouped, _write_check(plan, grouped))
     if len(_PREPARED) > 64:
         _PREPARED.clear()
-    prepared = _PREPARED[(id(plan), as_of, id(code_tables))] = (plan, code_tables, rules, checker[1], env, caches[1])
+    gets = tuple(cache.get for (get, _), cache in zip(grouped.groups, caches[1]) if get is not None)
+    prepared = _PREPARED[(id(plan), as_of, id(code_tables))] = (plan, code_tables, rules, checker[1], env,
+                                                                 caches[1], caches[2], gets)
     return prepared
 
 
@@ -448,14 +485,19 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
     blank row.  ``names`` is the Claims header row, ``values`` the line's cells; ``rules``
     (default: every row-level rule) must all have a per-line form; ``code_tables`` defaults to
     :func:`claimcheck.tables.tables`."""
-    plan = _plan(tuple(names))
+    if names is _LAST_PLAN[0]:  # CHECK_CLAIM passes one header object for a whole sheet
+        plan = _LAST_PLAN[1]
+    else:
+        plan = _plan(tuple(names))
+        if type(names) is tuple:
+            _LAST_PLAN[:] = [names, plan]
     code_tables = code_tables or tables()
     if rules is None:
         prepared = _PREPARED.get((id(plan), as_of, id(code_tables)))
         if (prepared is None or prepared[0] is not plan or prepared[1] is not code_tables
                 or _RULES[0] != len(REGISTRY) or prepared[2] is not _RULES[1]):
             prepared = _prepare(plan, as_of, code_tables)
-        checked = prepared[3](values, prepared[4], prepared[5])
+        checked = prepared[3](values, *prepared[4:])
         if checked is None:
             return None
         fields, problems, answers = checked

@@ -67,16 +67,18 @@ def is_blank(value: Value) -> bool:
 _NEVER_BLANK = frozenset({int, bool, dt.datetime, dt.date, dt.time})
 
 
+#: The test :func:`_plain` makes, as a Python expression over ``text``: code written out per
+#: header (:mod:`claimcheck.lines`) puts it inline, with no function call per cell.
+PLAIN_TEXT_TEST = 'text.isprintable() and text[:1] not in " #" and text[-1:] != " " and "  " not in text'
+
+
 def _plain(text: str) -> bool:
     """True when ``text`` reads as itself: not blank, not an Excel error (those start with
     ``#``), and :func:`clean_text` keeps it unchanged: no space at either end, no run of spaces,
     and no tab, line break, non-breaking or zero-width space (``isprintable`` is False for every
-    space but the plain one)."""
+    space but the plain one).  (The same test as :data:`PLAIN_TEXT_TEST`; a test holds the two
+    together.)"""
     return text.isprintable() and text[:1] not in " #" and text[-1:] != " " and "  " not in text
-
-
-#: Public name of the plain-text test, for callers of readers marked ``plain_reads_as_itself``.
-is_plain_text = _plain
 
 
 def excel_error(value: Value) -> str | None:

@@ -155,3 +155,12 @@ def test_minus_zero_reads_as_zero_whatever_came_before():
         assert_same(CLAIM_HEADERS, values)
         found = {f.code: f.message for f in check_line(CLAIM_HEADERS, values, AS_OF)}
         assert found["CHG003"] == "units are 0; enter a whole number of at least 1"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "#N/A", "a  b", "a ", " a", "\u00a0x", "x\t", "F41.1", "Ω"])))
+def test_the_written_out_plain_text_test_is_the_readers(text):
+    """claimcheck.lines writes the readers' plain-text test inline; it must be the same test."""
+    from claimcheck.values import PLAIN_TEXT_TEST, _plain
+
+    assert bool(eval(PLAIN_TEXT_TEST, {}, {"text": text})) == _plain(text)
