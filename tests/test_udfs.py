@@ -336,7 +336,16 @@ def test_check_claim_quick_path_is_taken_and_answers_as_the_general_path():
     from udfs import core
 
     values = [line()[h] for h in CLAIM_HEADERS]
-    assert core._plain_row([values]) is not None and core._header_names([CLAIM_HEADERS]) is not None
+    assert core._header_names([CLAIM_HEADERS]) is not None
+    calls = []
+    real = core._answer
+    core._answer = lambda *a: calls.append(a) or real(*a)
+    try:
+        core._ANSWERS.clear()
+        core.check_claim([values], [CLAIM_HEADERS], AS_OF)
+    finally:
+        core._answer = real
+    assert calls and calls[0][4] == tuple(map(type, values))  # the quick path, with the cells' types
     assert _both_paths([values], [CLAIM_HEADERS]) == "OK"
     assert "REQ001: Payer is empty" in _both_paths([values[:5]], [CLAIM_HEADERS])  # a short row
     assert _both_paths([values + ["extra"]], [CLAIM_HEADERS]) == "OK"  # a wider row than its header

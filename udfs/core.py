@@ -120,29 +120,21 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     The row-level rules run on the line alone (:func:`claimcheck.lines.check_line`, the same
     rule functions the command line runs over a table), in microseconds; a recalculation with
     the same cells is answered from the last answer."""
-    code_tables, today = _settings()
-    as_of = as_of or today
-    if header is not None:  # the usual call: one row of plain cells and its header row
-        plain = _plain_row(row)
-        if plain is not None:
+    if _clock() - _SETTINGS[0] >= 1.0:
+        _settings()
+    code_tables = _SETTINGS[1]
+    as_of = as_of or _SETTINGS[2]
+    # The usual call: one row of plain cells (checked in C, not cell by cell) and its header row.
+    if header is not None and type(row) in (list, tuple) and len(row) == 1 and type(row[0]) in (list, tuple):
+        values = tuple(row[0])
+        types = tuple(map(type, values))
+        if _PLAIN_OR_TEXT.issuperset(types) and "" not in values:
             names = _header_names(header)
             if names is not None:
-                return _answer(names, plain[0], as_of, code_tables, plain[1])
+                return _answer(names, values, as_of, code_tables, types)
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
     return _check_claim(line, heading, as_of, code_tables)
-
-
-def _plain_row(value: Any) -> tuple[tuple, tuple] | None:
-    """The cells of a one-row range that needs no converting (numbers, dates, flags, text and
-    empty cells; checked in C, not cell by cell) and their types, else None."""
-    if type(value) in (list, tuple) and len(value) == 1:
-        row = value[0]
-        if type(row) in (list, tuple):
-            types = tuple(map(type, row))
-            if _PLAIN_OR_TEXT.issuperset(types) and "" not in row:
-                return tuple(row), types
-    return None
 
 
 #: Header rows seen: their cells -> the names CHECK_CLAIM reads them as (None: not one plain
