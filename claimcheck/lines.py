@@ -315,44 +315,72 @@ def _found(member: tuple, result) -> tuple:
 def _write_check(plan: _Plan, grouped: _Groups):
     """The whole check of a line under one header, written out as one Python function: the
     steps of :func:`_read_fields` and of the kept-answer lookups in :func:`check_line`, with
-    each cell and each group of rules a few straight lines and its positions as constants.
-    CHECK_CLAIM runs once per line of a sheet, and the loops' own overhead (unpacking each
-    cell's plan, calling a getter per group) was most of a first calculation's time.
+    each cell and each group of rules a few straight lines, its positions as constants and the
+    line's fields as local variables.  CHECK_CLAIM runs once per line of a sheet, and the loops'
+    own overhead (unpacking each cell's plan, a getter per group, a list of every field) was
+    most of a first calculation's time.
 
-    ``check(values, env, caches, bad_caches, gets)`` gives None for a blank row, else (the line's values in
-    :data:`_LINE_FIELDS` order, the cells that could not be read as (field, problem) or None,
-    the answers as (code, severity, column, message) tuples).  The tests hold it to the loop
-    form (``check_line(..., rules=...)``) and to the whole-table run."""
-    empty_slot = {base: slot for slot, base in _EMPTIES}
-    watched = {base for _, base in grouped.empties}  # the fields whose emptiness a rule reads
-    kept_groups = [g for g, (get, _) in enumerate(grouped.groups) if get is not None]
+    A rule run here gets a record of only the fields it ``reads``, as over a whole table
+    (:func:`claimcheck.rules.lines.run_line_rule`).
+
+    ``check(values, env, caches, bad_caches, gets)`` gives None for a blank row, else (the
+    line's Claim ID, the cells that could not be read as (field, problem) or None, the answers
+    as (code, severity, column, message) tuples).  The tests hold it to the loop form
+    (``check_line(..., rules=...)``) and to the whole-table run."""
+    kinds = {c.field: c.kind for c in C.CLAIMS}
+    present = {cell[0] for cell in plan.cells}
+    read = {name for reads in grouped.reads for name in reads}
+    watched = {name[: -len("__empty")] for name in read if name.endswith("__empty")}
+    flagged = sorted(name for name in read if name.endswith("__bad"))
+
+    def expr(name: str) -> str:
+        """The line's value of a field as generated code: a local, or a constant."""
+        base = name.split("__")[0]
+        if name in ("units_given", "payer_key", "status_key") or (base in present and name != f"{base}__empty") \
+                or (name.endswith("__empty") and base in present):
+            return name
+        if base == "units":  # no Units column: one unit, not given
+            return {"units": "1.0", "units__bad": "False", "units__empty": "False"}[name]
+        if name.endswith("__bad"):
+            return "False"
+        if name.endswith("__empty"):
+            return "True"
+        return repr(empty_value(kinds[name]))
+
     lines = ["def check(values, env, caches, bad_caches, gets):",
              f"    if len(values) < {plan.width}:",
              f"        values = tuple(values) + (None,) * ({plan.width} - len(values))",
-             "    fields = BLANK.copy()",
              "    cache_get = _READ_CACHE.get",
              "    problems = None",
              "    filled = False"]
     add = lines.append
+    kept_groups = [g for g, (get, _) in enumerate(grouped.groups) if get is not None]
     if kept_groups:
         add(f"    {', '.join(f'get_{g}' for g in kept_groups)}, = gets")
+    plain_test = re.sub(r"\btext\b", "raw", PLAIN_TEXT_TEST)
 
-    def store(slot: int, value: str, indent: str) -> None:
-        add(f"{indent}fields[{slot}] = {value}")
-        if slot in watched:
-            add(f"{indent}fields[{empty_slot[slot]}] = False")
-        add(f"{indent}filled = True")
+    def holds(name: str, value: str, indent: str) -> None:
+        add(f"{indent}{name} = {value}")
+        if name in watched:
+            add(f"{indent}{name}__empty = False")
 
-    for i, (name, pos, kind, _reader, slot, bad_slot, kept) in enumerate(plan.cells):
+    def empty(name: str, indent: str) -> None:
+        add(f"{indent}{name} = {empty_value(kinds[name])!r}")
+        if name in watched:
+            add(f"{indent}{name}__empty = True")
+
+    for i, (name, pos, kind, reader, _slot, _bad_slot, kept) in enumerate(plan.cells):
         add(f"    # {name} ({kind}) from cell {pos}")
         add(f"    raw = values[{pos}]")
-        if getattr(_reader, "plain_reads_as_itself", False) and kind in _TEXT_KINDS:
-            test = re.sub(r"\btext\b", "raw", PLAIN_TEXT_TEST)
-            add(f"    if type(raw) is str and {test}:  # plain text reads as itself")
-            store(slot, "raw", "        ")
-            add("    elif raw is not None:")
+        if getattr(reader, "plain_reads_as_itself", False) and kind in _TEXT_KINDS:
+            add(f"    if type(raw) is str and {plain_test}:  # plain text reads as itself")
+            holds(name, "raw", "        ")
+            add("        filled = True")
+            add("    elif raw is None:")
         else:
-            add("    if raw is not None:")
+            add("    if raw is None:")
+        empty(name, "        ")
+        add("    else:")
         if kept:
             add(f"        key = ({kind!r}, type(raw), raw)")
             add("        try:")
@@ -365,55 +393,63 @@ def _write_check(plan: _Plan, grouped: _Groups):
         else:  # a client's name and birth date are read, never kept
             add(f"        value, problem, present = _read_cell({kind!r}, READERS[{i}], raw, None)")
         add("        if present:")
-        store(slot, "value", "            ")
-        add("        elif problem:")
-        add(f"            fields[{bad_slot}] = True")
+        holds(name, "value", "            ")
         add("            filled = True")
-        add("            if problems is None:")
-        add("                problems = []")
-        add(f"            problems.append(({name!r}, problem))")
-        add("        elif not filled and not is_blank(raw):")
-        add("            filled = True")
+        add("        else:")
+        empty(name, "            ")
+        add("            if problem:")
+        add("                filled = True")
+        add("                if problems is None:")
+        add("                    problems = []")
+        add(f"                problems.append(({name!r}, problem))")
+        add("            elif not filled and not is_blank(raw):")
+        add("                filled = True")
     add("    if not filled:")
     add("        return None")
-    add(f"    if fields[{_UNITS}] is None:")
-    add(f"        fields[{_UNITS}] = 1.0  # a blank Units cell is one unit")
-    add("    else:")
-    add(f"        fields[{_UNITS_GIVEN}] = True")
-    if _UNITS in watched:
-        add(f"    fields[{empty_slot[_UNITS]}] = False")
-    add(f"    if fields[{_PAYER}]:")
-    add(f"        fields[{_PAYER_KEY}] = fields[{_PAYER}].strip().upper()")
-    add(f"    if fields[{_STATUS}]:")
-    add(f"        fields[{_STATUS_KEY}] = fields[{_STATUS}].strip().capitalize()")
-    add("    line = None")
+    if "units" in present:
+        add("    units_given = units is not None")
+        add("    if not units_given:")
+        add("        units = 1.0  # a blank Units cell is one unit")
+        if "units" in watched:
+            add("    units__empty = False")
+    else:
+        add("    units_given = False")
+    add(f"    payer_key = {expr('payer')}.strip().upper() if {expr('payer')} else ''")
+    add(f"    status_key = {expr('status')}.strip().capitalize() if {expr('status')} else ''")
+    flagged_here = [name for name in flagged if name.split("__")[0] in present]
+    if flagged_here:
+        add("    if problems is None:")
+        add(f"        {' = '.join(flagged_here)} = False")
+        add("    else:")
+        add("        unreadable = {name for name, _ in problems}")
+        for name in flagged_here:
+            add(f"        {name} = {name.split('__')[0]!r} in unreadable")
     add("    answers = ()")
 
-    def work_out(g: int, members: tuple, indent: str) -> None:
+    def key_of(reads) -> str:
+        parts = [expr(r) for r in reads]
+        return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+    def work_out(g: int, members: tuple, reads: tuple, indent: str) -> None:
         """Lines setting ``found`` to the group's answers for this line (the rules run)."""
-        add(f"{indent}if line is None:")
-        add(f"{indent}    line = Line._make(fields)")
+        record = f"_new(RECORD_{g}, ({', '.join(expr(r) for r in reads)}{',' if len(reads) == 1 else ''}))"
         if len(members) == 1:  # most groups: one rule, called directly
-            add(f"{indent}result = RULE_{g}(line, env)")
+            add(f"{indent}result = RULE_{g}({record}, env)")
             add(f"{indent}found = () if result is None else _found(MEMBERS[{g}][0], result)")
         else:
-            add(f"{indent}found = _answers(MEMBERS[{g}], line, env)")
-
-    def key_of(reads) -> str:
-        slots = [f"fields[{_SLOT[r]}]" for r in reads]
-        return slots[0] if len(slots) == 1 else "(" + ", ".join(slots) + ")"
+            add(f"{indent}found = _answers(MEMBERS[{g}], {record}, env)")
 
     for g, ((get, members), reads) in enumerate(zip(grouped.groups, grouped.reads)):
         add(f"    # {', '.join(m[2] for m in members)}: {', '.join(reads) or 'nothing'}")
         if get is None:  # answers not kept (the group reads a client's birth date)
-            work_out(g, members, "    ")
+            work_out(g, members, reads, "    ")
         else:
             clean = tuple(r for r in reads if not r.endswith("__bad"))
             if clean != reads:
                 # With no unreadable cell every __bad flag is False: the answers are kept by
                 # the other fields alone (lines with an unreadable cell keep theirs apart).
                 add("    if problems is None:")
-                add(f"        key = {key_of(clean)}")
+                add(f"        key = {key_of(clean) if clean else '()'}")
                 add(f"        cache = caches[{g}]")
                 add("    else:")
                 add(f"        key = {key_of(reads)}")
@@ -421,25 +457,22 @@ def _write_check(plan: _Plan, grouped: _Groups):
                 add("    found = cache.get(key)")
                 add("    if found is None:")
             else:
-                add(f"    key = {key_of(reads)}")
+                add(f"    key = {key_of(reads) if reads else '()'}")
                 add(f"    found = get_{g}(key)")
                 add("    if found is None:")
                 add(f"        cache = caches[{g}]")
-            work_out(g, members, "        ")
+            work_out(g, members, reads, "        ")
             add(f"        if len(cache) >= {_ANSWERS_LIMIT}:")
             add("            cache.clear()")
             add("        cache[key] = found")
         add("    if found:")
         add("        answers += found")
-    add("    return fields, problems, answers")
-    blank = _with_empties(list(plan.blank), _EMPTIES)
-    for slot, base in _EMPTIES:
-        if base not in watched:  # no rule reads it: not kept up to date here
-            blank[slot] = None
+    add(f"    return {expr('claim_id')}, problems, answers")
     namespace = dict(globals())
-    namespace.update(BLANK=blank, READERS=[c[3] for c in plan.cells],
+    namespace.update(READERS=[c[3] for c in plan.cells], _new=tuple.__new__,
                      MEMBERS=[members for _, members in grouped.groups],
-                     **{f"RULE_{g}": members[0][0] for g, (_, members) in enumerate(grouped.groups)})
+                     **{f"RULE_{g}": members[0][0] for g, (_, members) in enumerate(grouped.groups)},
+                     **{f"RECORD_{g}": line_type(reads) for g, reads in enumerate(grouped.reads)})
     exec(compile("\n".join(lines), "<claimcheck: one line's check>", "exec"), namespace)
     return namespace["check"]
 
@@ -500,7 +533,7 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
         checked = prepared[3](values, *prepared[4:])
         if checked is None:
             return None
-        fields, problems, answers = checked
+        claim_id, problems, answers = checked
         findings = _reading_findings(plan, values, problems) if problems else []
     else:  # the same steps as loops (the tests hold the two forms to the same answers)
         env = _default_env(as_of, code_tables, plan.present)[0]
@@ -512,8 +545,9 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
         grouped = _grouped(rules, plan.present)
         line = Line._make(_with_empties(fields, grouped.empties))
         answers = [a for _, members in grouped.groups for a in _answers(members, line, env)]
+        claim_id = fields[_SLOT["claim_id"]]
     if answers:
-        claim_id = fields[_SLOT["claim_id"]] or ""
+        claim_id = claim_id or ""
         make = Finding.model_construct
         for code, severity, column, message in answers:
             findings.append(make(sheet="Claims", row=LINE_ROW, claim_id=claim_id, column=column,

@@ -164,3 +164,53 @@ def test_the_written_out_plain_text_test_is_the_readers(text):
     from claimcheck.values import PLAIN_TEXT_TEST, _plain
 
     assert bool(eval(PLAIN_TEXT_TEST, {}, {"text": text})) == _plain(text)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_set_of_columns_in_any_order_gets_the_same_findings(data):
+    """CHECK_CLAIM writes a check out per header; every header shape must agree with the loop
+    form and the whole-table run: columns missing, reordered, lines shorter than the header."""
+    from helpers import CLAIM_HEADERS as names
+
+    others = [h for h in names if h not in ("Claim ID", "DOS", "CPT")]  # a Claims table needs these
+    header = data.draw(st.lists(st.sampled_from(others), max_size=len(others), unique=True)
+                       .map(lambda hs: hs + ["Claim ID", "DOS", "CPT"]).flatmap(st.permutations))
+    clean = line()
+    values = [data.draw(st.one_of(st.just(clean[h]), cell_values)) for h in header]
+    cut = data.draw(st.integers(min_value=0, max_value=len(values)))
+    assert_same(header, values[:cut] if data.draw(st.booleans()) else values)
+
+
+@pytest.fixture
+def probe_rule():
+    """A row-level rule that reads every field a line has and reports what it saw: whatever a
+    rule can read must be the same on a lone line (CHECK_CLAIM) as in a whole-table run."""
+    from claimcheck import lines as per_line
+    from claimcheck.lines import _LINE_FIELDS
+    from claimcheck.rules.registry import REGISTRY, line_rule
+
+    line_rules()  # the rule modules are loaded before the probe joins them
+    reads = tuple(_LINE_FIELDS)
+
+    @line_rule("CHG990", title="Probe", severity="info", column="Charge", why="test", fix="test", reads=reads)
+    def probe(line, env):
+        return repr(tuple((name, getattr(line, name)) for name in reads))
+
+    try:
+        yield
+    finally:
+        del REGISTRY["CHG990"]
+        per_line._RULES = (0, ())  # the registry is back to its size: forget the rule list with the probe
+
+
+def test_every_field_a_rule_reads_is_the_same_alone_and_in_a_table(probe_rule):
+    table = read_workbook(SAMPLE)["Claims"]
+    for _, values in table.rows[:20]:
+        assert_same(table.headers, values, dt.date(2026, 6, 30))
+    blank_units = [line().get(h) for h in CLAIM_HEADERS]
+    assert_same(CLAIM_HEADERS, blank_units[:12] + [None] + blank_units[13:])  # Units blank
+    assert_same(["Claim ID", "DOS", "CPT", "Charge"], ["C1", dt.date(2026, 6, 1), "90834", "#N/A"])  # few columns
+    assert_same(["CPT", "Claim ID", "DOS"], ["90834", None, dt.date(2026, 6, 1)])
+    found = check_line(["Claim ID", "DOS", "CPT"], ["C1", dt.date(2026, 6, 1), "90834"], AS_OF)
+    assert any(f.code == "CHG990" and "('units', 1.0)" in f.message for f in found)
