@@ -350,9 +350,11 @@ def _write_check(plan: _Plan, grouped: _Groups):
     lines = ["def check(values, env, caches, bad_caches, gets):",
              f"    if len(values) < {plan.width}:",
              f"        values = tuple(values) + (None,) * ({plan.width} - len(values))",
+             "    cells = CELLS(values)",
+             "    if all(map(is_blank, cells)):  # a blank row (a blank cell never reads as a value or a problem)",
+             "        return None",
              "    cache_get = _READ_CACHE.get",
-             "    problems = None",
-             "    filled = False"]
+             "    problems = None"]
     add = lines.append
     kept_groups = [g for g, (get, _) in enumerate(grouped.groups) if get is not None]
     if kept_groups:
@@ -371,11 +373,10 @@ def _write_check(plan: _Plan, grouped: _Groups):
 
     for i, (name, pos, kind, reader, _slot, _bad_slot, kept) in enumerate(plan.cells):
         add(f"    # {name} ({kind}) from cell {pos}")
-        add(f"    raw = values[{pos}]")
+        add(f"    raw = cells[{i}]")
         if getattr(reader, "plain_reads_as_itself", False) and kind in _TEXT_KINDS:
             add(f"    if type(raw) is str and {plain_test}:  # plain text reads as itself")
             holds(name, "raw", "        ")
-            add("        filled = True")
             add("    elif raw is None:")
         else:
             add("    if raw is None:")
@@ -394,18 +395,12 @@ def _write_check(plan: _Plan, grouped: _Groups):
             add(f"        value, problem, present = _read_cell({kind!r}, READERS[{i}], raw, None)")
         add("        if present:")
         holds(name, "value", "            ")
-        add("            filled = True")
         add("        else:")
         empty(name, "            ")
         add("            if problem:")
-        add("                filled = True")
         add("                if problems is None:")
         add("                    problems = []")
         add(f"                problems.append(({name!r}, problem))")
-        add("            elif not filled and not is_blank(raw):")
-        add("                filled = True")
-    add("    if not filled:")
-    add("        return None")
     if "units" in present:
         add("    units_given = units is not None")
         add("    if not units_given:")
@@ -469,7 +464,9 @@ def _write_check(plan: _Plan, grouped: _Groups):
         add("        answers += found")
     add(f"    return {expr('claim_id')}, problems, answers")
     namespace = dict(globals())
+    positions = [cell[1] for cell in plan.cells]
     namespace.update(READERS=[c[3] for c in plan.cells], _new=tuple.__new__,
+                     CELLS=itemgetter(*positions) if len(positions) > 1 else lambda row: (row[positions[0]],),
                      MEMBERS=[members for _, members in grouped.groups],
                      **{f"RULE_{g}": members[0][0] for g, (_, members) in enumerate(grouped.groups)},
                      **{f"RECORD_{g}": line_type(reads) for g, reads in enumerate(grouped.reads)})
