@@ -21,6 +21,7 @@ from .book import _READERS, _column_problem, default_payer
 from .models import SEVERITY_ORDER, Finding
 from .reader import find_header
 from .rules.registry import REGISTRY, all_rules
+from .rules.registry import state as registry_state
 from .rules.lines import Env, canonical, empty_value, line_type, results_of
 from .tables import tables
 from .values import PLAIN_TEXT_TEST, is_blank, read_text
@@ -118,15 +119,15 @@ def _read_cell(kind: str, reader, raw: Any, key):
     return found
 
 
-_RULES: tuple = (0, ())
+_RULES: tuple = ((0, 0), ())
 
 
 def line_rules() -> tuple:
     """The row-level rules, in the engine's order."""
     global _RULES
-    if _RULES[0] != len(REGISTRY) or not REGISTRY:
+    if _RULES[0] != registry_state() or not REGISTRY:
         rules = tuple(r for r in all_rules() if r.func is not None and r.status == "stable" and r.row_level)
-        _RULES = (len(REGISTRY), rules)
+        _RULES = (registry_state(), rules)
     return _RULES[1]
 
 
@@ -139,7 +140,7 @@ _ANSWERS_LIMIT = 20_000
 class _Groups:
     """The rules whose columns are all present, grouped by the fields they read."""
 
-    #: (getter of those fields from a line's values, or None when the answers are not kept,
+    #: (whether the group's answers are kept per value of what it reads,
     #: ((function, column, code, severity), ...))
     groups: tuple
     #: (slot of ``<field>__empty``, slot of the field) for the empty views the rules read
@@ -162,19 +163,8 @@ def _grouped(rules: Sequence, present: frozenset) -> _Groups:
             groups.setdefault(rule.reads, []).append((rule.line, rule.column, rule.code, rule.severity))
     read = {name for reads in groups for name in reads}
     empties = tuple((slot, base) for slot, base in _EMPTIES if _LINE_FIELDS[slot] in read)
-    return _Groups(tuple((_getter(reads), tuple(members)) for reads, members in groups.items()), empties,
-                   tuple(groups))
-
-
-def _getter(reads: tuple):
-    """What a group's answers are kept under: its fields' values (None: not kept)."""
-    if _UNKEPT_FIELDS.intersection(reads):
-        return None
-    return itemgetter(*(_SLOT[name] for name in reads)) if reads else _no_fields
-
-
-def _no_fields(_fields) -> tuple:
-    return ()
+    return _Groups(tuple((not _UNKEPT_FIELDS.intersection(reads), tuple(members)) for reads, members in groups.items()),
+                   empties, tuple(groups))
 
 
 _GROUPED: dict = {}
@@ -328,7 +318,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
     as (code, severity, column, message) tuples).  The tests hold it to the loop form
     (``check_line(..., rules=...)``) and to the whole-table run."""
     kinds = {c.field: c.kind for c in C.CLAIMS}
-    present = {cell[0] for cell in plan.cells}
+    columns = {cell[0] for cell in plan.cells}  # the fields whose column the header has
     read = {name for reads in grouped.reads for name in reads}
     watched = {name[: -len("__empty")] for name in read if name.endswith("__empty")}
     flagged = sorted(name for name in read if name.endswith("__bad"))
@@ -336,8 +326,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
     def expr(name: str) -> str:
         """The line's value of a field as generated code: a local, or a constant."""
         base = name.split("__")[0]
-        if name in ("units_given", "payer_key", "status_key") or (base in present and name != f"{base}__empty") \
-                or (name.endswith("__empty") and base in present):
+        if name in ("units_given", "payer_key", "status_key") or base in columns:
             return name
         if base == "units":  # no Units column: one unit, not given
             return {"units": "1.0", "units__bad": "False", "units__empty": "False"}[name]
@@ -356,7 +345,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
              "    cache_get = _READ_CACHE.get",
              "    problems = None"]
     add = lines.append
-    kept_groups = [g for g, (get, _) in enumerate(grouped.groups) if get is not None]
+    kept_groups = [g for g, (kept, _) in enumerate(grouped.groups) if kept]
     if kept_groups:
         add(f"    {', '.join(f'get_{g}' for g in kept_groups)}, = gets")
     plain_test = re.sub(r"\btext\b", "raw", PLAIN_TEXT_TEST)
@@ -372,7 +361,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
             add(f"{indent}{name}__empty = True")
 
     for i, (name, pos, kind, reader, _slot, _bad_slot, kept) in enumerate(plan.cells):
-        add(f"    # {name} ({kind}) from cell {pos}")
+        add(f"    # {name} ({kind}): column {pos + 1} of the header, cell {i} of the line's cells")
         add(f"    raw = cells[{i}]")
         if getattr(reader, "plain_reads_as_itself", False) and kind in _TEXT_KINDS:
             add(f"    if type(raw) is str and {plain_test}:  # plain text reads as itself")
@@ -390,10 +379,10 @@ def _write_check(plan: _Plan, grouped: _Groups):
             add("            found = key = None")
             add("        if found is None:")
             add(f"            found = _read_cell({kind!r}, READERS[{i}], raw, key)")
-            add("        value, problem, present = found")
+            add("        value, problem, holds_value = found")
         else:  # a client's name and birth date are read, never kept
-            add(f"        value, problem, present = _read_cell({kind!r}, READERS[{i}], raw, None)")
-        add("        if present:")
+            add(f"        value, problem, holds_value = _read_cell({kind!r}, READERS[{i}], raw, None)")
+        add("        if holds_value:")
         holds(name, "value", "            ")
         add("        else:")
         empty(name, "            ")
@@ -401,7 +390,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
         add("                if problems is None:")
         add("                    problems = []")
         add(f"                problems.append(({name!r}, problem))")
-    if "units" in present:
+    if "units" in columns:
         add("    units_given = units is not None")
         add("    if not units_given:")
         add("        units = 1.0  # a blank Units cell is one unit")
@@ -409,9 +398,9 @@ def _write_check(plan: _Plan, grouped: _Groups):
             add("    units__empty = False")
     else:
         add("    units_given = False")
-    add(f"    payer_key = {expr('payer')}.strip().upper() if {expr('payer')} else ''")
-    add(f"    status_key = {expr('status')}.strip().capitalize() if {expr('status')} else ''")
-    flagged_here = [name for name in flagged if name.split("__")[0] in present]
+    add("    payer_key = payer.strip().upper() if payer else ''" if "payer" in columns else "    payer_key = ''")
+    add("    status_key = status.strip().capitalize() if status else ''" if "status" in columns else "    status_key = ''")
+    flagged_here = [name for name in flagged if name.split("__")[0] in columns]
     if flagged_here:
         add("    if problems is None:")
         add(f"        {' = '.join(flagged_here)} = False")
@@ -434,9 +423,9 @@ def _write_check(plan: _Plan, grouped: _Groups):
         else:
             add(f"{indent}found = _answers(MEMBERS[{g}], {record}, env)")
 
-    for g, ((get, members), reads) in enumerate(zip(grouped.groups, grouped.reads)):
+    for g, ((kept, members), reads) in enumerate(zip(grouped.groups, grouped.reads)):
         add(f"    # {', '.join(m[2] for m in members)}: {', '.join(reads) or 'nothing'}")
-        if get is None:  # answers not kept (the group reads a client's birth date)
+        if not kept:  # answers not kept (the group reads a client's birth date)
             work_out(g, members, reads, "    ")
         else:
             clean = tuple(r for r in reads if not r.endswith("__bad"))
@@ -478,7 +467,9 @@ def _write_check(plan: _Plan, grouped: _Groups):
 _LAST_PLAN: list = [None, None]
 
 #: (id of a header's plan, as-of date, id of the code tables) -> (plan, code tables, the rules,
-#: the line check written for them, the settings, the answers kept per group of rules).
+#: the line check written for them, then its arguments after the line's values: the settings,
+#: the answers kept per group of rules, those kept for lines with an unreadable cell, and the
+#: bound ``get`` of each kept group's answers).
 _PREPARED: dict = {}
 
 
@@ -495,15 +486,17 @@ def _prepare(plan: _Plan, as_of: dt.date, code_tables) -> tuple:
         checker = plan.checkers[id(grouped)] = (grouped, _write_check(plan, grouped))
     if len(_PREPARED) > 64:
         _PREPARED.clear()
-    gets = tuple(cache.get for (get, _), cache in zip(grouped.groups, caches[1]) if get is not None)
+    gets = tuple(cache.get for (kept, _), cache in zip(grouped.groups, caches[1]) if kept)
     prepared = _PREPARED[(id(plan), as_of, id(code_tables))] = (plan, code_tables, rules, checker[1], env,
                                                                  caches[1], caches[2], gets)
     return prepared
 
 
 def forget() -> None:
-    """Drop every kept reading and answer: the state of a workbook opened afresh (benchmarks
-    measure a first calculation from here)."""
+    """Drop every kept cell reading and rule answer, as for a workbook opened afresh (benchmarks
+    measure a first calculation from here).  What is made once per header and kept for the
+    session stays: the header's plan and its written-out check (~10 ms to write, on a sheet's
+    first call, with the code tables and the ICD-10-CM index)."""
     _READ_CACHE.clear()
     _ENVS.clear()
     _PREPARED.clear()
@@ -525,7 +518,7 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
     if rules is None:
         prepared = _PREPARED.get((id(plan), as_of, id(code_tables)))
         if (prepared is None or prepared[0] is not plan or prepared[1] is not code_tables
-                or _RULES[0] != len(REGISTRY) or prepared[2] is not _RULES[1]):
+                or _RULES[0] != registry_state() or prepared[2] is not _RULES[1]):
             prepared = _prepare(plan, as_of, code_tables)
         checked = prepared[3](values, *prepared[4:])
         if checked is None:

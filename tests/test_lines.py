@@ -186,7 +186,6 @@ def test_any_set_of_columns_in_any_order_gets_the_same_findings(data):
 def probe_rule():
     """A row-level rule that reads every field a line has and reports what it saw: whatever a
     rule can read must be the same on a lone line (CHECK_CLAIM) as in a whole-table run."""
-    from claimcheck import lines as per_line
     from claimcheck.lines import _LINE_FIELDS
     from claimcheck.rules.registry import REGISTRY, line_rule
 
@@ -201,7 +200,6 @@ def probe_rule():
         yield
     finally:
         del REGISTRY["CHG990"]
-        per_line._RULES = (0, ())  # the registry is back to its size: forget the rule list with the probe
 
 
 def test_every_field_a_rule_reads_is_the_same_alone_and_in_a_table(probe_rule):
@@ -214,3 +212,27 @@ def test_every_field_a_rule_reads_is_the_same_alone_and_in_a_table(probe_rule):
     assert_same(["CPT", "Claim ID", "DOS"], ["90834", None, dt.date(2026, 6, 1)])
     found = check_line(["Claim ID", "DOS", "CPT"], ["C1", dt.date(2026, 6, 1), "90834"], AS_OF)
     assert any(f.code == "CHG990" and "('units', 1.0)" in f.message for f in found)
+
+
+def test_a_rule_swapped_for_another_is_seen_alone_and_in_the_worksheet_function():
+    """A rule removed and another registered (the count unchanged): CHECK_CLAIM's written-out
+    checks and its kept answers must follow the registry, not the rule count."""
+    from claimcheck.rules.registry import REGISTRY, line_rule
+    from udfs import core
+
+    header, values = CLAIM_HEADERS, [line()[h] for h in CLAIM_HEADERS]
+    line_rules()
+    common = dict(title="Probe", severity="info", column="CPT", why="test", fix="test", reads=("cpt",))
+    try:
+        line_rule("CPT990", **common)(lambda line, env: "rule A")
+        assert "CPT990: rule A" in core.check_claim([values], [header], AS_OF)
+        del REGISTRY["CPT990"]
+        line_rule("CPT991", **common)(lambda line, env: "rule B")
+        assert [f.message for f in check_line(header, values, AS_OF) if f.code.startswith("CPT99")] == ["rule B"]
+        text = core.check_claim([values], [header], AS_OF)
+        assert "CPT991: rule B" in text and "CPT990" not in text
+        assert_same(header, values)
+    finally:
+        REGISTRY.pop("CPT990", None)
+        REGISTRY.pop("CPT991", None)
+    assert "CPT99" not in core.check_claim([values], [header], AS_OF)

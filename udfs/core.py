@@ -15,6 +15,7 @@ from typing import Any
 from claimcheck import columns as C
 from claimcheck.lines import HeaderProblem, check_line
 from claimcheck.reader import RawTable, find_header, rows_to_table
+from claimcheck.rules.registry import state as registry_state
 from claimcheck.tables import tables
 from claimcheck.values import is_blank
 from claimcheck.writer import check_text
@@ -112,6 +113,8 @@ def _settings() -> tuple:
 #: The key holds the cell types too: 1, 1.0 and TRUE read differently.
 CHECK_CLAIM_CACHE_SIZE = 4096
 _ANSWERS: dict = {}
+#: The code tables and the state of the rule registry the kept answers were worked out with.
+_ANSWERED: list = [None, None]
 
 
 def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> str:
@@ -190,8 +193,11 @@ def _answer(names: tuple, values: tuple, as_of: dt.date, code_tables, types: tup
     if len(names) != len(values):
         width = max(len(names), len(values))
         names, values, types = _pad(names, width), _pad(values, width), None
+    if code_tables is not _ANSWERED[0] or _ANSWERED[1] != registry_state():
+        _ANSWERS.clear()  # other tables or other rules: no kept answer holds
+        _ANSWERED[:] = [code_tables, registry_state()]
     try:  # a recalculation asks the same question again
-        key = (names, values, types or tuple(map(type, values)), as_of, id(code_tables))
+        key = (names, values, types or tuple(map(type, values)), as_of)
         text = _ANSWERS.get(key)
     except TypeError:  # an unhashable cell
         key = text = None
