@@ -21,6 +21,7 @@ from .book import _READERS, _column_problem, default_payer
 from .models import SEVERITY_ORDER, Finding
 from .reader import find_header
 from .rules.registry import REGISTRY, all_rules
+from .rules.registry import VERSION as REGISTRY_VERSION
 from .rules.registry import state as registry_state
 from .rules.lines import Env, canonical, empty_value, line_type, results_of
 from .tables import tables
@@ -339,11 +340,9 @@ def _write_check(plan: _Plan, grouped: _Groups):
     lines = ["def check(values, env, caches, bad_caches, gets):",
              f"    if len(values) < {plan.width}:",
              f"        values = tuple(values) + (None,) * ({plan.width} - len(values))",
-             "    cells = CELLS(values)",
-             "    if all(map(is_blank, cells)):  # a blank row (a blank cell never reads as a value or a problem)",
-             "        return None",
              "    cache_get = _READ_CACHE.get",
-             "    problems = None"]
+             "    problems = None",
+             "    filled = False"]
     add = lines.append
     kept_groups = [g for g, (kept, _) in enumerate(grouped.groups) if kept]
     if kept_groups:
@@ -362,10 +361,11 @@ def _write_check(plan: _Plan, grouped: _Groups):
 
     for i, (name, pos, kind, reader, _slot, _bad_slot, kept) in enumerate(plan.cells):
         add(f"    # {name} ({kind}): column {pos + 1} of the header, cell {i} of the line's cells")
-        add(f"    raw = cells[{i}]")
+        add(f"    raw = values[{pos}]")
         if getattr(reader, "plain_reads_as_itself", False) and kind in _TEXT_KINDS:
             add(f"    if type(raw) is str and {plain_test}:  # plain text reads as itself")
             holds(name, "raw", "        ")
+            add("        filled = True")
             add("    elif raw is None:")
         else:
             add("    if raw is None:")
@@ -384,12 +384,18 @@ def _write_check(plan: _Plan, grouped: _Groups):
             add(f"        value, problem, holds_value = _read_cell({kind!r}, READERS[{i}], raw, None)")
         add("        if holds_value:")
         holds(name, "value", "            ")
+        add("            filled = True")
         add("        else:")
         empty(name, "            ")
         add("            if problem:")
+        add("                filled = True")
         add("                if problems is None:")
         add("                    problems = []")
         add(f"                problems.append(({name!r}, problem))")
+        add("            elif not filled and not is_blank(raw):")
+        add("                filled = True")
+    add("    if not filled:  # a blank row")
+    add("        return None")
     if "units" in columns:
         add("    units_given = units is not None")
         add("    if not units_given:")
@@ -453,9 +459,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
         add("        answers += found")
     add(f"    return {expr('claim_id')}, problems, answers")
     namespace = dict(globals())
-    positions = [cell[1] for cell in plan.cells]
     namespace.update(READERS=[c[3] for c in plan.cells], _new=tuple.__new__,
-                     CELLS=itemgetter(*positions) if len(positions) > 1 else lambda row: (row[positions[0]],),
                      MEMBERS=[members for _, members in grouped.groups],
                      **{f"RULE_{g}": members[0][0] for g, (_, members) in enumerate(grouped.groups)},
                      **{f"RECORD_{g}": line_type(reads) for g, reads in enumerate(grouped.reads)})
@@ -518,7 +522,7 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
     if rules is None:
         prepared = _PREPARED.get((id(plan), as_of, id(code_tables)))
         if (prepared is None or prepared[0] is not plan or prepared[1] is not code_tables
-                or _RULES[0] != registry_state() or prepared[2] is not _RULES[1]):
+                or _RULES[0] != (REGISTRY_VERSION[0], len(REGISTRY)) or prepared[2] is not _RULES[1]):
             prepared = _prepare(plan, as_of, code_tables)
         checked = prepared[3](values, *prepared[4:])
         if checked is None:

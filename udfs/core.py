@@ -15,6 +15,8 @@ from typing import Any
 from claimcheck import columns as C
 from claimcheck.lines import HeaderProblem, check_line
 from claimcheck.reader import RawTable, find_header, rows_to_table
+from claimcheck.rules.registry import REGISTRY
+from claimcheck.rules.registry import VERSION as REGISTRY_VERSION
 from claimcheck.rules.registry import state as registry_state
 from claimcheck.tables import tables
 from claimcheck.values import is_blank
@@ -193,7 +195,7 @@ def _answer(names: tuple, values: tuple, as_of: dt.date, code_tables, types: tup
     if len(names) != len(values):
         width = max(len(names), len(values))
         names, values, types = _pad(names, width), _pad(values, width), None
-    if code_tables is not _ANSWERED[0] or _ANSWERED[1] != registry_state():
+    if code_tables is not _ANSWERED[0] or _ANSWERED[1] != (REGISTRY_VERSION[0], len(REGISTRY)):
         _ANSWERS.clear()  # other tables or other rules: no kept answer holds
         _ANSWERED[:] = [code_tables, registry_state()]
     try:  # a recalculation asks the same question again
