@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import itemgetter
 from typing import Any, Sequence
 
@@ -314,7 +314,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
     A rule run here gets a record of only the fields it ``reads``, as over a whole table
     (:func:`claimcheck.rules.lines.run_line_rule`).
 
-    ``check(values, env, caches, bad_caches, gets)`` gives None for a blank row, else (the
+    ``check(env, caches, bad_caches, gets, values)`` gives None for a blank row, else (the
     line's Claim ID, the cells that could not be read as (field, problem) or None, the answers
     as (code, severity, column, message) tuples).  The tests hold it to the loop form
     (``check_line(..., rules=...)``) and to the whole-table run."""
@@ -337,7 +337,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
             return "True"
         return repr(empty_value(kinds[name]))
 
-    lines = ["def check(values, env, caches, bad_caches, gets):",
+    lines = ["def check(env, caches, bad_caches, gets, values):",
              f"    if len(values) < {plan.width}:",
              f"        values = tuple(values) + (None,) * ({plan.width} - len(values))",
              "    cache_get = _READ_CACHE.get",
@@ -471,10 +471,10 @@ def _write_check(plan: _Plan, grouped: _Groups):
 _LAST_PLAN: list = [None, None]
 
 #: (id of a header's plan, as-of date, id of the code tables) -> (plan, code tables, the rules,
-#: the line check written for them, then its arguments after the line's values: the settings,
-#: the answers kept per group of rules, those kept for lines with an unreadable cell, and the
-#: bound ``get`` of each kept group's answers).
+#: the line check written for them with its settings and kept answers bound: ``run(values)``).
+#: The last one used is also kept by identity (a sheet's lines share header, date and tables).
 _PREPARED: dict = {}
+_LAST_PREPARED: list = [None, None, None, None, None]  # header, as-of, tables, registry state, prepared
 
 
 def _prepare(plan: _Plan, as_of: dt.date, code_tables) -> tuple:
@@ -491,8 +491,8 @@ def _prepare(plan: _Plan, as_of: dt.date, code_tables) -> tuple:
     if len(_PREPARED) > 64:
         _PREPARED.clear()
     gets = tuple(cache.get for (kept, _), cache in zip(grouped.groups, caches[1]) if kept)
-    prepared = _PREPARED[(id(plan), as_of, id(code_tables))] = (plan, code_tables, rules, checker[1], env,
-                                                                 caches[1], caches[2], gets)
+    run = partial(checker[1], env, caches[1], caches[2], gets)  # run(values)
+    prepared = _PREPARED[(id(plan), as_of, id(code_tables))] = (plan, code_tables, rules, run)
     return prepared
 
 
@@ -504,6 +504,7 @@ def forget() -> None:
     _READ_CACHE.clear()
     _ENVS.clear()
     _PREPARED.clear()
+    _LAST_PREPARED[:] = [None] * 5
 
 
 def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
@@ -512,19 +513,29 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
     blank row.  ``names`` is the Claims header row, ``values`` the line's cells; ``rules``
     (default: every row-level rule) must all have a per-line form; ``code_tables`` defaults to
     :func:`claimcheck.tables.tables`."""
-    if names is _LAST_PLAN[0]:  # CHECK_CLAIM passes one header object for a whole sheet
+    code_tables = code_tables or tables()
+    last = _LAST_PREPARED
+    if (rules is None and names is last[0] and as_of == last[1] and code_tables is last[2]
+            and last[3] == (REGISTRY_VERSION[0], len(REGISTRY))):
+        prepared = last[4]  # the usual call: the same header object, date and tables as the last line
+        plan = prepared[0]
+    elif names is _LAST_PLAN[0]:  # CHECK_CLAIM passes one header object for a whole sheet
         plan = _LAST_PLAN[1]
+        prepared = None
     else:
         plan = _plan(tuple(names))
         if type(names) is tuple:
             _LAST_PLAN[:] = [names, plan]
-    code_tables = code_tables or tables()
+        prepared = None
     if rules is None:
-        prepared = _PREPARED.get((id(plan), as_of, id(code_tables)))
-        if (prepared is None or prepared[0] is not plan or prepared[1] is not code_tables
-                or _RULES[0] != (REGISTRY_VERSION[0], len(REGISTRY)) or prepared[2] is not _RULES[1]):
-            prepared = _prepare(plan, as_of, code_tables)
-        checked = prepared[3](values, *prepared[4:])
+        if prepared is None:
+            prepared = _PREPARED.get((id(plan), as_of, id(code_tables)))
+            if (prepared is None or prepared[0] is not plan or prepared[1] is not code_tables
+                    or _RULES[0] != registry_state() or prepared[2] is not _RULES[1]):
+                prepared = _prepare(plan, as_of, code_tables)
+            if type(names) is tuple:
+                last[:] = [names, as_of, code_tables, registry_state(), prepared]
+        checked = prepared[3](values)
         if checked is None:
             return None
         claim_id, problems, answers = checked
