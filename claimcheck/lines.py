@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from operator import itemgetter
 from typing import Any, Sequence
 
 from . import columns as C
