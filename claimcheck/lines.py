@@ -5,6 +5,11 @@ The line is read with the same cell readers as a whole workbook (:data:`claimche
 and checked by the same row-level rule functions (:mod:`claimcheck.rules.lines`), so it gets
 exactly the findings ``claimcheck check`` gives that line's row-level rules - in microseconds
 instead of the milliseconds a one-row DataFrame costs.
+
+Two forms do the same: loops over the header's plan and the rules (``check_line(...,
+rules=...)``, :func:`read_line`), and, for the worksheet function, one function written out per
+header (:func:`_write_check`) that keeps each group of rules' answers per value of the fields it
+reads.  The tests hold the two forms, and the whole-table run, to the same findings.
 """
 
 from __future__ import annotations
@@ -304,7 +309,8 @@ def _found(member: tuple, result) -> tuple:
 
 def _write_check(plan: _Plan, grouped: _Groups):
     """The whole check of a line under one header, written out as one Python function: the
-    steps of :func:`_read_fields` and of the kept-answer lookups in :func:`check_line`, with
+    steps of :func:`_read_fields` and of running each group of rules, with its answers kept per
+    value of what it reads (a client's birth date excepted), with
     each cell and each group of rules a few straight lines, its positions as constants and the
     line's fields as local variables.  CHECK_CLAIM runs once per line of a sheet, and the loops'
     own overhead (unpacking each cell's plan, a getter per group, a list of every field) was
