@@ -230,20 +230,12 @@ def _read_fields(plan: _Plan, values: Sequence[Any]) -> tuple[list, list | None]
         values = tuple(values) + (None,) * (plan.width - len(values))
     problems = None
     filled = False
-    cache = _READ_CACHE
     for name, pos, kind, reader, slot, bad_slot, kept in plan.cells:
         raw = values[pos]
         if raw is None:
             continue
-        if kept:
-            try:
-                key = (kind, type(raw), raw)
-                found = cache.get(key)
-            except TypeError:  # an unhashable cell
-                key = found = None
-            value, problem, _ = found if found is not None else _read_cell(kind, reader, raw, key)
-        else:
-            value, problem, _ = _read_cell(kind, reader, raw, None)
+        # (a client's name and birth date are read, never kept)
+        value, problem, _ = _read(kind, reader, raw) if kept else _read_cell(kind, reader, raw, None)
         if problem:
             fields[bad_slot] = True
             filled = True
@@ -326,7 +318,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
     kinds = {c.field: c.kind for c in C.CLAIMS}
     columns = {cell[0] for cell in plan.cells}  # the fields whose column the header has
     read = {name for reads in grouped.reads for name in reads}
-    watched = {name[: -len("__empty")] for name in read if name.endswith("__empty")}
+    watched = {_LINE_FIELDS[base] for _, base in grouped.empties}  # the fields whose emptiness a rule reads
     flagged = sorted(name for name in read if name.endswith("__bad"))
 
     def expr(name: str) -> str:
@@ -472,9 +464,6 @@ def _write_check(plan: _Plan, grouped: _Groups):
     return namespace["check"]
 
 
-#: The header last checked (a tuple, so unchanged since) and its plan.
-_LAST_PLAN: list = [None, None]
-
 #: (id of a header's plan, as-of date, id of the code tables) -> (plan, code tables, the rules,
 #: the line check written for them with its settings and kept answers bound: ``run(values)``).
 #: The last one used is also kept by identity (a sheet's lines share header, date and tables).
@@ -524,13 +513,8 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
             and last[3] == (REGISTRY_VERSION[0], len(REGISTRY))):
         prepared = last[4]  # the usual call: the same header object, date and tables as the last line
         plan = prepared[0]
-    elif names is _LAST_PLAN[0]:  # CHECK_CLAIM passes one header object for a whole sheet
-        plan = _LAST_PLAN[1]
-        prepared = None
     else:
         plan = _plan(tuple(names))
-        if type(names) is tuple:
-            _LAST_PLAN[:] = [names, plan]
         prepared = None
     if rules is None:
         if prepared is None:
