@@ -17,12 +17,11 @@ from claimcheck.lines import HeaderProblem, check_line
 from claimcheck.reader import RawTable, find_header, rows_to_table
 from claimcheck.rules.registry import REGISTRY
 from claimcheck.rules.registry import VERSION as REGISTRY_VERSION
-from claimcheck.rules.registry import state as registry_state
 from claimcheck.tables import tables
 from claimcheck.values import is_blank
 from claimcheck.writer import check_text
 
-from .convert import _PLAIN_OR_TEXT, ArgumentProblem, grid, trim_trailing_blank_rows
+from .convert import ArgumentProblem, as_sent, grid, trim_trailing_blank_rows
 
 #: CHECK_CLAIM without a header reads the row in the contract's column order (the template's).
 CONTRACT_CLAIM_HEADERS: tuple[str, ...] = tuple(c.name for c in C.CLAIMS)
@@ -100,15 +99,13 @@ _clock = time.monotonic
 _SETTINGS: list = [float("-inf"), None, None]
 
 
-def _settings() -> tuple:
-    """The code tables (:func:`claimcheck.tables.tables`) and today's date, read at most once a
-    second.  A sheet calculates its CHECK_CLAIM cells in one burst, and reading the
-    ``CLAIMCHECK_TABLES`` setting from the environment on every call cost a tenth of checking
-    the line; a change of the setting or of the date is seen within a second."""
-    now = _clock()
-    if now - _SETTINGS[0] >= 1.0:
-        _SETTINGS[:] = [now, tables(), dt.date.today()]
-    return _SETTINGS[1], _SETTINGS[2]
+def _read_settings(now: float) -> None:
+    """Read the code tables (:func:`claimcheck.tables.tables`) and today's date into
+    :data:`_SETTINGS`.  CHECK_CLAIM does so at most once a second: a sheet calculates its
+    CHECK_CLAIM cells in one burst, and reading the ``CLAIMCHECK_TABLES`` setting from the
+    environment on every call cost a tenth of checking the line; a change of the setting or of
+    the date is seen within a second."""
+    _SETTINGS[:] = [now, tables(), dt.date.today()]
 
 
 #: Recalculation asks CHECK_CLAIM the same question again: answers kept per (row, header, date).
@@ -125,15 +122,16 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     The row-level rules run on the line alone (:func:`claimcheck.lines.check_line`, the same
     rule functions the command line runs over a table), in microseconds; a recalculation with
     the same cells is answered from the last answer."""
-    if _clock() - _SETTINGS[0] >= 1.0:
-        _settings()
+    now = _clock()
+    if now - _SETTINGS[0] >= 1.0:
+        _read_settings(now)
     code_tables = _SETTINGS[1]
     as_of = as_of or _SETTINGS[2]
     # The usual call: one row of plain cells (checked in C, not cell by cell) and its header row.
     if header is not None and type(row) in (list, tuple) and len(row) == 1 and type(row[0]) in (list, tuple):
         values = tuple(row[0])
         types = tuple(map(type, values))
-        if _PLAIN_OR_TEXT.issuperset(types) and "" not in values:
+        if as_sent(values, types):
             names = _header_names(header)
             if names is not None:
                 return _answer(names, values, as_of, code_tables, types)
@@ -195,9 +193,10 @@ def _answer(names: tuple, values: tuple, as_of: dt.date, code_tables, types: tup
     if len(names) != len(values):
         width = max(len(names), len(values))
         names, values, types = _pad(names, width), _pad(values, width), None
-    if code_tables is not _ANSWERED[0] or _ANSWERED[1] != (REGISTRY_VERSION[0], len(REGISTRY)):
+    rules = (REGISTRY_VERSION[0], len(REGISTRY))  # the registry's state (rules.registry.state)
+    if code_tables is not _ANSWERED[0] or _ANSWERED[1] != rules:
         _ANSWERS.clear()  # other tables or other rules: no kept answer holds
-        _ANSWERED[:] = [code_tables, registry_state()]
+        _ANSWERED[:] = [code_tables, rules]
     try:  # a recalculation asks the same question again
         key = (names, values, types or tuple(map(type, values)), as_of)
         text = _ANSWERS.get(key)
