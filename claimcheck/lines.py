@@ -15,6 +15,7 @@ reads.  The tests hold the two forms, and the whole-table run, to the same findi
 from __future__ import annotations
 
 import datetime as dt
+from datetime import datetime as _datetime, time as _time, timedelta
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -30,6 +31,8 @@ from .rules.registry import state as registry_state
 from .rules.lines import Env, canonical, empty_value, line_type, results_of
 from .tables import tables
 from .values import PLAIN_TEXT_TEST, is_blank, read_text
+
+_day = timedelta(days=1)
 
 #: The row number a lone line is reported on (its header is row 1).
 LINE_ROW = 2
@@ -345,6 +348,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
     if kept_groups:
         add(f"    {', '.join(f'get_{g}' for g in kept_groups)}, = gets")
     plain_test = re.sub(r"\btext\b", "raw", PLAIN_TEXT_TEST)
+    constants: dict = {}  # names the code uses besides the module's
 
     def holds(name: str, value: str, indent: str) -> None:
         add(f"{indent}{name} = {value}")
@@ -359,10 +363,24 @@ def _write_check(plan: _Plan, grouped: _Groups):
     for i, (name, pos, kind, reader, _slot, _bad_slot, kept) in enumerate(plan.cells):
         add(f"    # {name} ({kind}): column {pos + 1} of the header, cell {i} of the line's cells")
         add(f"    raw = values[{pos}]")
+        days = getattr(reader, "days_as_they_are", None)
         if getattr(reader, "plain_reads_as_itself", False) and kind in _TEXT_KINDS:
             add(f"    if type(raw) is str and {plain_test}:  # plain text reads as itself")
             holds(name, "raw", "        ")
             add("        filled = True")
+            add("    elif raw is None:")
+        elif days is not None:  # a serial day number or a datetime in the reader's years
+            first, last, day_0 = days
+            constants[f"FROM_{i}"] = _datetime.combine(first, _time())
+            constants[f"UNTIL_{i}"] = _datetime.combine(last + _day, _time())
+            low, high, since = (first - day_0).days, (last - day_0).days, day_0.toordinal()
+            for test, day in ((f"type(raw) is int and {low} <= raw <= {high}", f"_fromordinal({since} + raw)"),
+                              (f"type(raw) is float and {low} <= raw < {high + 1}", f"_fromordinal({since} + int(raw))"),
+                              (f"type(raw) is _datetime and raw.tzinfo is None and FROM_{i} <= raw < UNTIL_{i}",
+                               "raw.date()")):
+                add(f"    {'if' if test.startswith('type(raw) is int') else 'elif'} {test}:")
+                holds(name, day, "        ")
+                add("        filled = True")
             add("    elif raw is None:")
         else:
             add("    if raw is None:")
@@ -456,7 +474,8 @@ def _write_check(plan: _Plan, grouped: _Groups):
         add("        answers += found")
     add(f"    return {expr('claim_id')}, problems, answers")
     namespace = dict(globals())
-    namespace.update(READERS=[c[3] for c in plan.cells], _new=tuple.__new__,
+    namespace.update(READERS=[c[3] for c in plan.cells], _new=tuple.__new__, _fromordinal=dt.date.fromordinal,
+                     **constants,
                      MEMBERS=[members for _, members in grouped.groups],
                      **{f"RULE_{g}": members[0][0] for g, (_, members) in enumerate(grouped.groups)},
                      **{f"RECORD_{g}": line_type(reads) for g, reads in enumerate(grouped.reads)})

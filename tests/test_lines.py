@@ -236,3 +236,41 @@ def test_a_rule_swapped_for_another_is_seen_alone_and_in_the_worksheet_function(
         REGISTRY.pop("CPT990", None)
         REGISTRY.pop("CPT991", None)
     assert "CPT99" not in core.check_claim([values], [header], AS_OF)
+
+
+_EDGE_DAYS = [1, 2, 3, 45884, 109574, 109575, 0, -1, 2958465, 2958466, 1.999, 2.0, 2.5, 45884.75, 109574.999,
+              109575.0, float("nan"), float("inf"), -0.0, True, False,
+              dt.datetime(1899, 12, 31, 23, 59, 59), dt.datetime(1900, 1, 1), dt.datetime(2199, 12, 31, 23, 59, 59, 999999),
+              dt.datetime(2200, 1, 1), dt.datetime(2026, 1, 5, 13, 30, tzinfo=dt.timezone.utc), dt.date(2026, 1, 5)]
+
+
+@pytest.mark.parametrize("day", _EDGE_DAYS, ids=repr)
+def test_a_date_cell_the_written_out_check_reads_itself_reads_as_the_reader_does(probe_rule, day):
+    """claimcheck.lines reads serial day numbers and datetimes in the reader's years without the
+    reader (book._read_plausible_date.days_as_they_are); at and around the edges of those years
+    the written-out check must read what the reader reads, for a kept date and a birth date."""
+    import pandas as pd
+
+    clean = line()
+    for name in ("Client DOB", "DOS", "Submitted On", "Denial Date"):
+        values = [day if h == name else clean[h] for h in CLAIM_HEADERS]
+        assert_same(CLAIM_HEADERS, values)
+    assert_same(CLAIM_HEADERS, [pd.Timestamp("2026-01-05") if h == "Client DOB" else clean[h] for h in CLAIM_HEADERS])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.integers(min_value=-10, max_value=3_000_000), st.floats(min_value=-10, max_value=3e6),
+                 st.datetimes(min_value=dt.datetime(1850, 1, 1), max_value=dt.datetime(2250, 1, 1))))
+def test_any_serial_or_datetime_in_a_date_cell_reads_as_the_reader_does(day):
+    from claimcheck.book import _read_plausible_date
+    from claimcheck.lines import _plan, _prepare
+    from claimcheck.tables import tables
+
+    header = ("Claim ID", "Client DOB", "DOS", "CPT")
+    plan = _plan(header)
+    run = _prepare(plan, AS_OF, tables())[3]
+    expected, problem = _read_plausible_date(day)
+    for values in (("C1", day, AS_OF, "90834"), ("C1", None, day, "90834")):
+        checked = run(values)
+        assert (checked[1] is not None) == (problem is not None)
+    assert_same(list(header), ["C1", day, day, "90834"])
