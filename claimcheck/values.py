@@ -38,7 +38,7 @@ Value = Any
 
 
 def is_blank(value: Value) -> bool:
-    """True for an empty cell: None, NaN, or text that is only spaces."""
+    """True for an empty cell: None, NaN, text that is only spaces, or Pyodide's ``JsNull``."""
     if value is None:
         return True
     # Fast answers for the types spreadsheet readers hand over (this runs for every cell).
@@ -54,6 +54,8 @@ def is_blank(value: Value) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return True
     if isinstance(value, str) and not _SPACES.sub("", value):
+        return True
+    if kind.__name__ == "JsNull":  # Pyodide's JavaScript null (xlwings Lite): an empty cell
         return True
     try:  # pandas NaT / NA
         import pandas as pd

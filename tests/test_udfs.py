@@ -337,15 +337,19 @@ def test_check_claim_quick_path_is_taken_and_answers_as_the_general_path():
 
     values = [line()[h] for h in CLAIM_HEADERS]
     assert core._header_names([CLAIM_HEADERS]) is not None
-    calls = []
-    real = core._answer
-    core._answer = lambda *a: calls.append(a) or real(*a)
+    converted = []
+    real = core.grid
+    core.grid = lambda *a: converted.append(a) or real(*a)
     try:
         core._ANSWERS.clear()
-        core.check_claim([values], [CLAIM_HEADERS], AS_OF)
+        assert core.check_claim([values], [CLAIM_HEADERS], AS_OF) == "OK"
+        assert not converted  # the quick path: no argument converted
+        office_error = {"type": "Error", "basicValue": "#N/A"}  # an entity cell: converted
+        assert "REQ003: Payer cell shows the Excel error #N/A" == core.check_claim([values[:5] + [office_error] + values[6:]],
+                                                                       [CLAIM_HEADERS], AS_OF)
+        assert converted
     finally:
-        core._answer = real
-    assert calls and calls[0][4] == tuple(map(type, values))  # the quick path, with the cells' types
+        core.grid = real
     assert _both_paths([values], [CLAIM_HEADERS]) == "OK"
     assert "REQ001: Payer is empty" in _both_paths([values[:5]], [CLAIM_HEADERS])  # a short row
     assert _both_paths([values + ["extra"]], [CLAIM_HEADERS]) == "OK"  # a wider row than its header
@@ -367,9 +371,33 @@ def test_check_claim_quick_path_matches_the_general_path_for_any_cells(data):
     header = data.draw(_headers())
     clean = [line()[h] for h in CLAIM_HEADERS]
     width = data.draw(st.integers(min_value=0, max_value=len(CLAIM_HEADERS) + 2))
-    cells = [data.draw(st.one_of(st.just(clean[i]) if i < len(clean) else st.none(), cell_values))
+    office = st.sampled_from([JsNull(), {"type": "Error", "basicValue": "#N/A"}, {"type": "Double", "basicValue": 90834},
+                              {"type": "String", "basicValue": "F41.1"}, ""])  # as Office.js may send them
+    cells = [data.draw(st.one_of(st.just(clean[i]) if i < len(clean) else st.none(), cell_values, office))
              for i in range(width)]
     _both_paths([cells], [header])
+
+
+def test_a_kept_answer_serves_only_a_row_whose_cells_have_its_types():
+    """1, 1.0 and TRUE are equal keys; CHECK_CLAIM keeps one answer per row, and must work a row
+    out afresh when a cell's type differs from the kept row's (on any order of recalculation)."""
+    from udfs import core
+
+    def row(units, claim_id="C1"):
+        return [[line(Units=units, **{"Claim ID": claim_id})[h] for h in CLAIM_HEADERS]]
+
+    core._ANSWERS.clear()
+    one = core.check_claim(row(1), [CLAIM_HEADERS], AS_OF)
+    flag = core.check_claim(row(True), [CLAIM_HEADERS], AS_OF)
+    assert one == "OK" and flag == "CHG004: Units holds True, not a number", flag
+    assert core.check_claim(row(1), [CLAIM_HEADERS], AS_OF) == one
+    assert core.check_claim(row(1.0), [CLAIM_HEADERS], AS_OF) == one
+    assert core.check_claim(row(True), [CLAIM_HEADERS], AS_OF) == flag
+    assert core.check_claim(row(0, True), [CLAIM_HEADERS], AS_OF) != core.check_claim(row(0, 1), [CLAIM_HEADERS], AS_OF)
+    for units, claim_id in ((1, True), (1, 1), (1.0, 1.0), (True, True)):  # the kept answers and fresh ones agree
+        kept = core.check_claim(row(units, claim_id), [CLAIM_HEADERS], AS_OF)
+        core._ANSWERS.clear()
+        assert core.check_claim(row(units, claim_id), [CLAIM_HEADERS], AS_OF) == kept
 
 
 def test_check_claim_sees_a_changed_tables_setting_within_a_second(tmp_path, monkeypatch):

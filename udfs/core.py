@@ -21,7 +21,7 @@ from claimcheck.tables import tables
 from claimcheck.values import is_blank
 from claimcheck.writer import check_text
 
-from .convert import ArgumentProblem, as_sent, grid, trim_trailing_blank_rows
+from .convert import ArgumentProblem, grid, trim_trailing_blank_rows
 
 #: CHECK_CLAIM without a header reads the row in the contract's column order (the template's).
 CONTRACT_CLAIM_HEADERS: tuple[str, ...] = tuple(c.name for c in C.CLAIMS)
@@ -108,12 +108,15 @@ def _read_settings(now: float) -> None:
     _SETTINGS[:] = [now, tables(), dt.date.today()]
 
 
-#: Recalculation asks CHECK_CLAIM the same question again: answers kept per (row, header, date).
-#: The key holds the cell types too: 1, 1.0 and TRUE read differently.
+#: Recalculation asks CHECK_CLAIM the same question again: answers kept per (header, row, date),
+#: each with the row it was worked out for.  1, 1.0 and TRUE are equal keys but read differently:
+#: a kept answer serves a row only when its cells' types are the kept row's too (looked at on a
+#: recalculation, not on a first calculation, where nothing is kept).
 CHECK_CLAIM_CACHE_SIZE = 4096
 _ANSWERS: dict = {}
 #: The code tables and the state of the rule registry the kept answers were worked out with.
 _ANSWERED: list = [None, None]
+_ROW_TYPES = frozenset({list, tuple})
 
 
 def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> str:
@@ -127,17 +130,24 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
         _read_settings(now)
     code_tables = _SETTINGS[1]
     as_of = as_of or _SETTINGS[2]
-    # The usual call: one row of plain cells (checked in C, not cell by cell) and its header row.
-    if header is not None and type(row) in (list, tuple) and len(row) == 1 and type(row[0]) in (list, tuple):
-        values = tuple(row[0])
-        types = tuple(map(type, values))
-        if as_sent(values, types):
-            names = _header_names(header)
-            if names is not None:
-                return _answer(names, values, as_of, code_tables, types)
+    # The usual call: one row and its header row of text.  Its cells go to the line check as
+    # they came: an empty text reads as an empty cell there, Pyodide's JsNull too
+    # (claimcheck.values.is_blank), and an Office.js entity or error (a dict, which cannot be a
+    # key of the kept answers) takes the general path, which converts it.
+    if header is not None and type(row) in _ROW_TYPES and len(row) == 1 and type(row[0]) in _ROW_TYPES:
+        names = _header_names(header)
+        if names is not None:
+            try:
+                return _answer(names, tuple(row[0]), as_of, code_tables)
+            except _Unhashable:
+                pass
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
     return _check_claim(line, heading, as_of, code_tables)
+
+
+class _Unhashable(Exception):
+    """A cell of the row cannot be a key of the kept answers (an Office.js entity)."""
 
 
 #: Header rows seen: their cells -> the names CHECK_CLAIM reads them as (None: not one plain
@@ -148,21 +158,63 @@ _TEXT_OR_EMPTY = frozenset({str, type(None)})
 
 
 def _header_names(header: Any) -> tuple | None:
-    if type(header) not in (list, tuple) or len(header) != 1 or type(header[0]) not in (list, tuple):
+    if type(header) not in _ROW_TYPES or len(header) != 1 or type(header[0]) not in _ROW_TYPES:
         return None
     cells = tuple(header[0])
-    if not _TEXT_OR_EMPTY.issuperset(map(type, cells)):  # (1, 1.0 and TRUE would be one key)
-        return None
     try:
+        # A kept header of text is only found for cells equal to it, that is text and empty
+        # cells too (1, 1.0 and TRUE are equal keys, but none equals a text).
         return _HEADERS[cells]
-    except KeyError:
+    except (KeyError, TypeError):
         pass
-    rows = trim_trailing_blank_rows(grid(header))
-    names = rows[0] if len(rows) == 1 else None
+    if not _TEXT_OR_EMPTY.issuperset(map(type, cells)):
+        names = None
+    else:
+        rows = trim_trailing_blank_rows(grid(header))
+        names = rows[0] if len(rows) == 1 else None
     if len(_HEADERS) >= _HEADERS_LIMIT:
         _HEADERS.clear()
     _HEADERS[cells] = names
     return names
+
+
+def _answer(names: tuple, values: tuple, as_of: dt.date, code_tables) -> str:
+    """The Check text of one line under its header (both as tuples of cells); raises
+    :class:`_Unhashable` for a row that cannot be a key of the kept answers."""
+    rules = (REGISTRY_VERSION[0], len(REGISTRY))  # the registry's state (rules.registry.state)
+    if code_tables is not _ANSWERED[0] or _ANSWERED[1] != rules:
+        _ANSWERS.clear()  # other tables or other rules: no kept answer holds
+        _ANSWERED[:] = [code_tables, rules]
+    key = (names, values, as_of)
+    try:  # a recalculation asks the same question again
+        kept = _ANSWERS.get(key)
+    except TypeError:
+        raise _Unhashable from None
+    if kept is not None and tuple(map(type, kept[0])) == tuple(map(type, values)):
+        return kept[1]
+    text = _work_out(names, values, as_of, code_tables)
+    if len(_ANSWERS) >= CHECK_CLAIM_CACHE_SIZE:
+        _ANSWERS.clear()
+    _ANSWERS[key] = (values, text)
+    return text
+
+
+def _work_out(names: tuple, values: tuple, as_of: dt.date, code_tables) -> str:
+    """The Check text of one line under its header, worked out."""
+    if len(names) != len(values):
+        width = max(len(names), len(values))
+        names, values = _pad(names, width), _pad(values, width)
+    try:
+        findings = check_line(names, values, as_of, code_tables=code_tables)
+    except HeaderProblem as exc:
+        if all(map(is_blank, values)):  # a blank row is blank under any header
+            return ""
+        raise ArgumentProblem(
+            f"the header has no {exc} column; pass the Claims header row as the second argument") from None
+    except TypeError:  # an unhashable header cell: match the headers by their text
+        findings = check_line(tuple(None if n is None else str(n) for n in names), values, as_of,
+                              code_tables=code_tables)
+    return "" if findings is None else check_text(findings)
 
 
 def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as_of: dt.date,
@@ -184,42 +236,11 @@ def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as
             raise ArgumentProblem(
                 f"the row has {len(values)} cells but the standard Claims layout has "
                 f"{len(CONTRACT_CLAIM_HEADERS)}; pass the header row as the second argument")
-    return _answer(tuple(names), tuple(values), as_of, code_tables or tables())
-
-
-def _answer(names: tuple, values: tuple, as_of: dt.date, code_tables, types: tuple | None = None) -> str:
-    """The Check text of one line under its header (both as tuples of converted cells;
-    ``types``: the values' types when already known)."""
-    if len(names) != len(values):
-        width = max(len(names), len(values))
-        names, values, types = _pad(names, width), _pad(values, width), None
-    rules = (REGISTRY_VERSION[0], len(REGISTRY))  # the registry's state (rules.registry.state)
-    if code_tables is not _ANSWERED[0] or _ANSWERED[1] != rules:
-        _ANSWERS.clear()  # other tables or other rules: no kept answer holds
-        _ANSWERED[:] = [code_tables, rules]
-    try:  # a recalculation asks the same question again
-        key = (names, values, types or tuple(map(type, values)), as_of)
-        text = _ANSWERS.get(key)
-    except TypeError:  # an unhashable cell
-        key = text = None
-    if text is not None:
-        return text
+    names, values, code_tables = tuple(names), tuple(values), code_tables or tables()
     try:
-        findings = check_line(names, values, as_of, code_tables=code_tables)
-    except HeaderProblem as exc:
-        if all(map(is_blank, values)):  # a blank row is blank under any header
-            return ""
-        raise ArgumentProblem(
-            f"the header has no {exc} column; pass the Claims header row as the second argument") from None
-    except TypeError:  # an unhashable header cell: match the headers by their text
-        findings = check_line(tuple(None if n is None else str(n) for n in names), values, as_of,
-                              code_tables=code_tables)
-    text = "" if findings is None else check_text(findings)
-    if key is not None:
-        if len(_ANSWERS) >= CHECK_CLAIM_CACHE_SIZE:
-            _ANSWERS.clear()
-        _ANSWERS[key] = text
-    return text
+        return _answer(names, values, as_of, code_tables)
+    except _Unhashable:  # a cell no key can hold: worked out, not kept
+        return _work_out(names, values, as_of, code_tables)
 
 
 def check_claims(claims: Any, authorizations: Any = None, payers: Any = None,
