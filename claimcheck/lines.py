@@ -155,6 +155,8 @@ class _Groups:
     empties: tuple
     #: the fields each group reads
     reads: tuple = ()
+    #: the fields each member of each group reads (a rule is handed only those)
+    member_reads: tuple = ()
 
 
 #: Fields whose values are never kept: a client's name and birth date (answers for rules that read
@@ -162,17 +164,42 @@ class _Groups:
 _UNKEPT_FIELDS = frozenset(c.field for c in C.CLAIMS if c.kind in _PRIVATE)
 
 
+def _base(name: str) -> str:
+    """The field a view is of: ``dx`` for ``dx``, ``dx__empty`` and ``dx__bad``."""
+    return name.split("__")[0]
+
+
+def _clean_key(reads: tuple) -> frozenset:
+    """What a group's answers are kept by on a line with no unreadable cell: the fields it reads
+    but the ``__bad`` flags (all False there), and a field's emptiness only when it does not read
+    the field itself (its emptiness is a function of its value)."""
+    return frozenset(r for r in reads if not r.endswith("__bad") and not (r.endswith("__empty") and _base(r) in reads))
+
+
 def _grouped(rules: Sequence, present: frozenset) -> _Groups:
-    groups: dict[tuple, list] = {}
+    """The rules grouped by what they read.  Rules reading the same fields form one group; so do
+    rules whose answers are kept by the same key (``dx`` and ``dx, dx__bad``): one lookup serves
+    them all, with no more rule runs (CHECK_CLAIM looks up each group's kept answers on every
+    line).  Groups are not merged further: a coarser group within a finer one (``cpt`` within
+    ``cpt, minutes``) would run again for every value of the finer key, which cost more on a
+    sheet's first lines than the lookup it saves."""
+    by_reads: dict[tuple, list] = {}
     for rule in rules:
         if rule.line is None:
             raise RuntimeError(f"{rule.code} has no per-line form")
         if present.issuperset(rule.needs):
-            groups.setdefault(rule.reads, []).append((rule.line, rule.column, rule.code, rule.severity))
-    read = {name for reads in groups for name in reads}
+            by_reads.setdefault(rule.reads, []).append(rule)
+    merged: dict[tuple, list] = {}  # (kept, the fields viewed) -> [reads, [(member, its reads), ...]]
+    for reads, members in by_reads.items():
+        kept = not _UNKEPT_FIELDS.intersection(reads)
+        group = merged.setdefault((kept, _clean_key(reads)) if kept else (kept, reads), [(), []])
+        group[0] += tuple(r for r in reads if r not in group[0])
+        group[1] += [((r.line, r.column, r.code, r.severity), reads) for r in members]
+    read = {name for reads in by_reads for name in reads}
     empties = tuple((slot, base) for slot, base in _EMPTIES if _LINE_FIELDS[slot] in read)
-    return _Groups(tuple((not _UNKEPT_FIELDS.intersection(reads), tuple(members)) for reads, members in groups.items()),
-                   empties, tuple(groups))
+    return _Groups(tuple((kept, tuple(m for m, _ in members)) for (kept, _), (_, members) in merged.items()),
+                   empties, tuple(reads for reads, _ in merged.values()),
+                   tuple(tuple(r for _, r in members) for _, members in merged.values()))
 
 
 _GROUPED: dict = {}
@@ -314,9 +341,8 @@ def _write_check(plan: _Plan, grouped: _Groups):
     A rule run here gets a record of only the fields it ``reads``, as over a whole table
     (:func:`claimcheck.rules.lines.run_line_rule`).
 
-    ``check(env, caches, bad_caches, gets, values)`` gives None for a blank row, else (the
-    line's Claim ID, the cells that could not be read as (field, problem) or None, the answers
-    as (code, severity, column, message) tuples).  The tests hold it to the loop form
+    ``check(env, caches, bad_caches, gets, values)`` gives None for a blank row, else the line's
+    findings as :func:`check_line` gives them.  The tests hold it to the loop form
     (``check_line(..., rules=...)``) and to the whole-table run."""
     kinds = {c.field: c.kind for c in C.CLAIMS}
     columns = {cell[0] for cell in plan.cells}  # the fields whose column the header has
@@ -432,17 +458,28 @@ def _write_check(plan: _Plan, grouped: _Groups):
     add("    answers = ()")
 
     def key_of(reads) -> str:
-        parts = [expr(r) for r in reads]
+        # (a field's emptiness is a function of its value: no need to key by both)
+        parts = [expr(r) for r in reads if not (r.endswith("__empty") and _base(r) in reads)]
         return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+    def record(name: str, reads: tuple) -> str:
+        constants[name] = line_type(reads)
+        return f"_new({name}, ({', '.join(expr(r) for r in reads)}{',' if len(reads) == 1 else ''}))"
 
     def work_out(g: int, members: tuple, reads: tuple, indent: str) -> None:
         """Lines setting ``found`` to the group's answers for this line (the rules run)."""
-        record = f"_new(RECORD_{g}, ({', '.join(expr(r) for r in reads)}{',' if len(reads) == 1 else ''}))"
         if len(members) == 1:  # most groups: one rule, called directly
-            add(f"{indent}result = RULE_{g}({record}, env)")
+            add(f"{indent}result = RULE_{g}({record(f'RECORD_{g}', reads)}, env)")
             add(f"{indent}found = () if result is None else _found(MEMBERS[{g}][0], result)")
-        else:
-            add(f"{indent}found = _answers(MEMBERS[{g}], {record}, env)")
+        elif len(set(grouped.member_reads[g])) == 1:  # rules reading the same fields
+            add(f"{indent}found = _answers(MEMBERS[{g}], {record(f'RECORD_{g}', reads)}, env)")
+        else:  # each rule handed the fields it reads
+            add(f"{indent}found = ()")
+            for m, member_reads in enumerate(grouped.member_reads[g]):
+                constants[f"RULE_{g}_{m}"] = members[m][0]
+                add(f"{indent}result = RULE_{g}_{m}({record(f'RECORD_{g}_{m}', member_reads)}, env)")
+                add(f"{indent}if result is not None:")
+                add(f"{indent}    found += _found(MEMBERS[{g}][{m}], result)")
 
     for g, ((kept, members), reads) in enumerate(zip(grouped.groups, grouped.reads)):
         add(f"    # {', '.join(m[2] for m in members)}: {', '.join(reads) or 'nothing'}")
@@ -472,13 +509,14 @@ def _write_check(plan: _Plan, grouped: _Groups):
             add("        cache[key] = found")
         add("    if found:")
         add("        answers += found")
-    add(f"    return {expr('claim_id')}, problems, answers")
+    add("    if problems is None and not answers:")
+    add("        return []")
+    add(f"    return _findings(PLAN, values, {expr('claim_id')}, problems, answers)")
     namespace = dict(globals())
-    namespace.update(READERS=[c[3] for c in plan.cells], _new=tuple.__new__, _fromordinal=dt.date.fromordinal,
+    namespace.update(READERS=[c[3] for c in plan.cells], _new=tuple.__new__, _fromordinal=dt.date.fromordinal, PLAN=plan,
                      **constants,
                      MEMBERS=[members for _, members in grouped.groups],
-                     **{f"RULE_{g}": members[0][0] for g, (_, members) in enumerate(grouped.groups)},
-                     **{f"RECORD_{g}": line_type(reads) for g, reads in enumerate(grouped.reads)})
+                     **{f"RULE_{g}": members[0][0] for g, (_, members) in enumerate(grouped.groups)})
     exec(compile("\n".join(lines), "<claimcheck: one line's check>", "exec"), namespace)
     return namespace["check"]
 
@@ -487,7 +525,12 @@ def _write_check(plan: _Plan, grouped: _Groups):
 #: the line check written for them with its settings and kept answers bound: ``run(values)``).
 #: The last one used is also kept by identity (a sheet's lines share header, date and tables).
 _PREPARED: dict = {}
-_LAST_PREPARED: list = [None, None, None, None, None]  # header, as-of, tables, registry state, prepared
+#: The last line check made (header, as-of date, code tables, registry state, check), reused by
+#: identity: a sheet's lines share header, date and tables.
+_LAST_PREPARED: list = [None, None, None, None, None]
+#: Bumped by :func:`forget`: a line check made before must not be used after (its kept answers
+#: are dropped).
+GENERATION = [0]
 
 
 def _prepare(plan: _Plan, as_of: dt.date, code_tables) -> tuple:
@@ -504,9 +547,22 @@ def _prepare(plan: _Plan, as_of: dt.date, code_tables) -> tuple:
     if len(_PREPARED) > 64:
         _PREPARED.clear()
     gets = tuple(cache.get for (kept, _), cache in zip(grouped.groups, caches[1]) if kept)
-    run = partial(checker[1], env, caches[1], caches[2], gets)  # run(values)
+    run = partial(checker[1], env, caches[1], caches[2], gets)  # run(values) -> findings or None
     prepared = _PREPARED[(id(plan), as_of, id(code_tables))] = (plan, code_tables, rules, run)
     return prepared
+
+
+def line_check(names: Sequence[Any], as_of: dt.date, code_tables=None):
+    """``check(values)``: :func:`check_line` for lines under this header, on this date, with these
+    code tables and the rules registered now, made once (CHECK_CLAIM keeps it for a sheet's
+    lines).  Raises :class:`HeaderProblem` for a header with no usable Claims columns."""
+    code_tables = code_tables or tables()
+    plan = _plan(tuple(names))
+    prepared = _PREPARED.get((id(plan), as_of, id(code_tables)))
+    if (prepared is None or prepared[0] is not plan or prepared[1] is not code_tables
+            or _RULES[0] != registry_state() or prepared[2] is not _RULES[1]):
+        prepared = _prepare(plan, as_of, code_tables)
+    return prepared[3]
 
 
 def forget() -> None:
@@ -518,47 +574,13 @@ def forget() -> None:
     _ENVS.clear()
     _PREPARED.clear()
     _LAST_PREPARED[:] = [None] * 5
+    GENERATION[0] += 1
 
 
-def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
-               rules: Sequence | None = None, code_tables=None) -> list[Finding] | None:
-    """The row-level findings of one line (sorted as the engine sorts them), or None for a
-    blank row.  ``names`` is the Claims header row, ``values`` the line's cells; ``rules``
-    (default: every row-level rule) must all have a per-line form; ``code_tables`` defaults to
-    :func:`claimcheck.tables.tables`."""
-    code_tables = code_tables or tables()
-    last = _LAST_PREPARED
-    if (rules is None and names is last[0] and as_of == last[1] and code_tables is last[2]
-            and last[3] == (REGISTRY_VERSION[0], len(REGISTRY))):
-        prepared = last[4]  # the usual call: the same header object, date and tables as the last line
-        plan = prepared[0]
-    else:
-        plan = _plan(tuple(names))
-        prepared = None
-    if rules is None:
-        if prepared is None:
-            prepared = _PREPARED.get((id(plan), as_of, id(code_tables)))
-            if (prepared is None or prepared[0] is not plan or prepared[1] is not code_tables
-                    or _RULES[0] != registry_state() or prepared[2] is not _RULES[1]):
-                prepared = _prepare(plan, as_of, code_tables)
-            if type(names) is tuple:
-                last[:] = [names, as_of, code_tables, registry_state(), prepared]
-        checked = prepared[3](values)
-        if checked is None:
-            return None
-        claim_id, problems, answers = checked
-        findings = _reading_findings(plan, values, problems) if problems else []
-    else:  # the same steps as loops (the tests hold the two forms to the same answers)
-        env = _default_env(as_of, code_tables, plan.present)[0]
-        read = _read_fields(plan, values)
-        if read is None:
-            return None
-        fields, problems = read
-        findings = _reading_findings(plan, values, problems) if problems else []
-        grouped = _grouped(rules, plan.present)
-        line = Line._make(_with_empties(fields, grouped.empties))
-        answers = [a for _, members in grouped.groups for a in _answers(members, line, env)]
-        claim_id = fields[_SLOT["claim_id"]]
+def _findings(plan: _Plan, values: Sequence[Any], claim_id, problems: list | None, answers) -> list[Finding]:
+    """A line's findings: its cells that could not be read and its rules' answers, sorted as the
+    engine sorts them."""
+    findings = _reading_findings(plan, values, problems) if problems else []
     if answers:
         claim_id = claim_id or ""
         make = Finding.model_construct
@@ -568,3 +590,32 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
     if len(findings) > 1:
         findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.column))
     return findings
+
+
+def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
+               rules: Sequence | None = None, code_tables=None) -> list[Finding] | None:
+    """The row-level findings of one line (sorted as the engine sorts them), or None for a
+    blank row.  ``names`` is the Claims header row, ``values`` the line's cells; ``rules``
+    (default: every row-level rule) must all have a per-line form; ``code_tables`` defaults to
+    :func:`claimcheck.tables.tables`."""
+    code_tables = code_tables or tables()
+    if rules is None:
+        last = _LAST_PREPARED
+        if not (names is last[0] and as_of == last[1] and code_tables is last[2]
+                and last[3] == (REGISTRY_VERSION[0], len(REGISTRY))):
+            check = line_check(names, as_of, code_tables)
+            if type(names) is not tuple:  # (a list can change under the same identity)
+                return check(values)
+            last[:] = [names, as_of, code_tables, registry_state(), check]
+        return last[4](values)
+    # The same steps as loops (the tests hold the two forms to the same answers).
+    plan = _plan(tuple(names))
+    env = _default_env(as_of, code_tables, plan.present)[0]
+    read = _read_fields(plan, values)
+    if read is None:
+        return None
+    fields, problems = read
+    grouped = _grouped(rules, plan.present)
+    line = Line._make(_with_empties(fields, grouped.empties))
+    answers = [a for _, members in grouped.groups for a in _answers(members, line, env)]
+    return _findings(plan, values, fields[_SLOT["claim_id"]], problems, answers)

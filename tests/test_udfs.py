@@ -422,3 +422,20 @@ def test_check_claim_sees_a_changed_tables_setting_within_a_second(tmp_path, mon
     after = core.check_claim([values], [CLAIM_HEADERS], AS_OF)
     assert "CPT006" not in after, after
     core._SETTINGS[:] = [float("-inf"), None, None]  # the next test reads the setting afresh
+
+
+def test_a_recalculation_without_a_header_is_answered_from_the_kept_answer(monkeypatch):
+    """The general path (no header: the template's column order) keeps its answers too."""
+    from udfs import core
+
+    values = [line()[h] for h in CLAIM_HEADERS]
+    core._ANSWERS.clear()
+    first = core.check_claim([values], None, AS_OF)
+    assert first == "OK"
+    worked_out = []
+    real = core.check_text
+    monkeypatch.setattr(core, "check_text", lambda findings: worked_out.append(findings) or real(findings))
+    assert core.check_claim([values], None, AS_OF) == first
+    assert core.check_claim([list(values)], None, AS_OF) == first
+    assert not worked_out  # both from the kept answer
+    assert core.check_claim([values[:-1] + ["CO-50"]], None, AS_OF) != first and worked_out

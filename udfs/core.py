@@ -13,7 +13,8 @@ from collections import defaultdict
 from typing import Any
 
 from claimcheck import columns as C
-from claimcheck.lines import HeaderProblem, check_line
+from claimcheck.lines import GENERATION as LINES_GENERATION
+from claimcheck.lines import HeaderProblem, check_line, line_check
 from claimcheck.reader import RawTable, find_header, rows_to_table
 from claimcheck.rules.registry import REGISTRY
 from claimcheck.rules.registry import VERSION as REGISTRY_VERSION
@@ -108,15 +109,32 @@ def _read_settings(now: float) -> None:
     _SETTINGS[:] = [now, tables(), dt.date.today()]
 
 
-#: Recalculation asks CHECK_CLAIM the same question again: answers kept per (header, row, date),
-#: each with the row it was worked out for.  1, 1.0 and TRUE are equal keys but read differently:
-#: a kept answer serves a row only when its cells' types are the kept row's too (looked at on a
+#: Recalculation asks CHECK_CLAIM the same question again: answers kept per (sheet, row), each
+#: with the row it was worked out for.  1, 1.0 and TRUE are equal keys but read differently: a
+#: kept answer serves a row only when its cells' types are the kept row's too (looked at on a
 #: recalculation, not on a first calculation, where nothing is kept).
 CHECK_CLAIM_CACHE_SIZE = 4096
 _ANSWERS: dict = {}
-#: The code tables and the state of the rule registry the kept answers were worked out with.
-_ANSWERED: list = [None, None]
 _ROW_TYPES = frozenset({list, tuple})
+
+
+class _Sheet:
+    """What checking lines under one header, on one date, with one set of code tables and the
+    rules registered now needs: the line check (:func:`claimcheck.lines.line_check`), made once.
+    Kept answers are keyed by it (by identity)."""
+
+    __slots__ = ("names", "as_of", "tables", "rules", "generation", "check")
+
+    def __init__(self, names: tuple, as_of: dt.date, code_tables):
+        self.names, self.as_of, self.tables = names, as_of, code_tables
+        self.check = line_check(names, as_of, code_tables)  # HeaderProblem: no usable columns
+        # (after the line check, which loads the rules on a session's first call)
+        self.rules = (REGISTRY_VERSION[0], len(REGISTRY))  # the registry's state (rules.registry.state)
+        self.generation = LINES_GENERATION[0]
+
+
+#: The sheet of the last call (a sheet's lines share it).
+_LAST: list = [None]
 
 
 def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> str:
@@ -137,17 +155,60 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     if header is not None and type(row) in _ROW_TYPES and len(row) == 1 and type(row[0]) in _ROW_TYPES:
         names = _header_names(header)
         if names is not None:
-            try:
-                return _answer(names, tuple(row[0]), as_of, code_tables)
-            except _Unhashable:
-                pass
+            sheet = _LAST[0]
+            if (sheet is None or names is not sheet.names or as_of != sheet.as_of or code_tables is not sheet.tables
+                    or sheet.rules != (REGISTRY_VERSION[0], len(REGISTRY)) or sheet.generation != LINES_GENERATION[0]):
+                sheet = _sheet(names, as_of, code_tables)
+            if sheet is not None:
+                try:
+                    return _answer(sheet, tuple(row[0]))
+                except _Unhashable:
+                    pass
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
     return _check_claim(line, heading, as_of, code_tables)
 
 
+#: Sheets made: (header, date, id of the code tables, registry state, lines' generation) -> sheet.
+_SHEETS: dict = {}
+
+
+def _sheet(names: tuple, as_of: dt.date, code_tables) -> _Sheet | None:
+    """The sheet for this header, date and tables (None: the header has no usable columns)."""
+    try:
+        key = (names, as_of, id(code_tables), (REGISTRY_VERSION[0], len(REGISTRY)), LINES_GENERATION[0])
+        sheet = _SHEETS.get(key)
+        if sheet is None or sheet.tables is not code_tables:
+            if len(_SHEETS) >= 64:
+                _SHEETS.clear()
+            sheet = _Sheet(names, as_of, code_tables)
+            _SHEETS[(names, as_of, id(code_tables), sheet.rules, sheet.generation)] = sheet
+    except (HeaderProblem, TypeError):  # (TypeError: an unhashable header cell)
+        return None
+    _LAST[0] = sheet
+    return sheet
+
+
 class _Unhashable(Exception):
     """A cell of the row cannot be a key of the kept answers (an Office.js entity)."""
+
+
+def _answer(sheet: _Sheet, values: tuple) -> str:
+    """The Check text of one line (a tuple of its cells) under the sheet's header; raises
+    :class:`_Unhashable` for a row that cannot be a key of the kept answers."""
+    key = (sheet, values)
+    try:  # a recalculation asks the same question again
+        kept = _ANSWERS.get(key)
+    except TypeError:
+        raise _Unhashable from None
+    if kept is not None and tuple(map(type, kept[0])) == tuple(map(type, values)):
+        return kept[1]
+    findings = sheet.check(values)
+    text = "" if findings is None else check_text(findings)
+    if len(_ANSWERS) >= CHECK_CLAIM_CACHE_SIZE:
+        _ANSWERS.clear()
+    _ANSWERS[key] = (values, text)
+    return text
 
 
 #: Header rows seen: their cells -> the names CHECK_CLAIM reads them as (None: not one plain
@@ -176,27 +237,6 @@ def _header_names(header: Any) -> tuple | None:
         _HEADERS.clear()
     _HEADERS[cells] = names
     return names
-
-
-def _answer(names: tuple, values: tuple, as_of: dt.date, code_tables) -> str:
-    """The Check text of one line under its header (both as tuples of cells); raises
-    :class:`_Unhashable` for a row that cannot be a key of the kept answers."""
-    rules = (REGISTRY_VERSION[0], len(REGISTRY))  # the registry's state (rules.registry.state)
-    if code_tables is not _ANSWERED[0] or _ANSWERED[1] != rules:
-        _ANSWERS.clear()  # other tables or other rules: no kept answer holds
-        _ANSWERED[:] = [code_tables, rules]
-    key = (names, values, as_of)
-    try:  # a recalculation asks the same question again
-        kept = _ANSWERS.get(key)
-    except TypeError:
-        raise _Unhashable from None
-    if kept is not None and tuple(map(type, kept[0])) == tuple(map(type, values)):
-        return kept[1]
-    text = _work_out(names, values, as_of, code_tables)
-    if len(_ANSWERS) >= CHECK_CLAIM_CACHE_SIZE:
-        _ANSWERS.clear()
-    _ANSWERS[key] = (values, text)
-    return text
 
 
 def _work_out(names: tuple, values: tuple, as_of: dt.date, code_tables) -> str:
@@ -237,10 +277,13 @@ def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as
                 f"the row has {len(values)} cells but the standard Claims layout has "
                 f"{len(CONTRACT_CLAIM_HEADERS)}; pass the header row as the second argument")
     names, values, code_tables = tuple(names), tuple(values), code_tables or tables()
-    try:
-        return _answer(names, values, as_of, code_tables)
-    except _Unhashable:  # a cell no key can hold: worked out, not kept
-        return _work_out(names, values, as_of, code_tables)
+    sheet = _sheet(names, as_of, code_tables)
+    if sheet is not None:
+        try:
+            return _answer(sheet, values)
+        except _Unhashable:  # a cell no key can hold: worked out, not kept
+            pass
+    return _work_out(names, values, as_of, code_tables)
 
 
 def check_claims(claims: Any, authorizations: Any = None, payers: Any = None,
