@@ -332,11 +332,15 @@ def _found(member: tuple, result) -> tuple:
 def _write_check(plan: _Plan, grouped: _Groups):
     """The whole check of a line under one header, written out as one Python function: the
     steps of :func:`_read_fields` and of running each group of rules, with its answers kept per
-    value of what it reads (a client's birth date excepted), with
-    each cell and each group of rules a few straight lines, its positions as constants and the
-    line's fields as local variables.  CHECK_CLAIM runs once per line of a sheet, and the loops'
-    own overhead (unpacking each cell's plan, a getter per group, a list of every field) was
-    most of a first calculation's time.
+    value of what it reads (a client's birth date excepted), with each cell and each group of
+    rules a few straight lines, its positions as constants and the line's fields as local
+    variables.  CHECK_CLAIM runs once per line of a sheet, and the loops' own overhead
+    (unpacking each cell's plan, a getter per group, a list of every field) was most of a first
+    calculation's time.
+
+    The groups of rules are written twice: for a line whose cells all read (the usual line:
+    every ``__bad`` flag is False, a constant there) and for a line with a cell that could not be
+    read (whose answers are kept apart, by keys with the flags).
 
     A rule run here gets a record of only the fields it ``reads``, as over a whole table
     (:func:`claimcheck.rules.lines.run_line_rule`).
@@ -350,9 +354,12 @@ def _write_check(plan: _Plan, grouped: _Groups):
     watched = {_LINE_FIELDS[base] for _, base in grouped.empties}  # the fields whose emptiness a rule reads
     flagged = sorted(name for name in read if name.endswith("__bad"))
 
-    def expr(name: str) -> str:
-        """The line's value of a field as generated code: a local, or a constant."""
+    def expr(name: str, clean: bool = False) -> str:
+        """The line's value of a field as generated code: a local, or a constant (``clean``: on a
+        line whose cells all read, where every ``__bad`` flag is False)."""
         base = name.split("__")[0]
+        if clean and name.endswith("__bad"):
+            return "False"
         if name in ("units_given", "payer_key", "status_key") or base in columns:
             return name
         if base == "units":  # no Units column: one unit, not given
@@ -367,8 +374,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
              f"    if len(values) < {plan.width}:",
              f"        values = tuple(values) + (None,) * ({plan.width} - len(values))",
              "    cache_get = _READ_CACHE.get",
-             "    problems = None",
-             "    filled = False"]
+             "    problems = None"]
     add = lines.append
     kept_groups = [g for g, (kept, _) in enumerate(grouped.groups) if kept]
     if kept_groups:
@@ -393,20 +399,18 @@ def _write_check(plan: _Plan, grouped: _Groups):
         if getattr(reader, "plain_reads_as_itself", False) and kind in _TEXT_KINDS:
             add(f"    if type(raw) is str and {plain_test}:  # plain text reads as itself")
             holds(name, "raw", "        ")
-            add("        filled = True")
             add("    elif raw is None:")
         elif days is not None:  # a serial day number or a datetime in the reader's years
             first, last, day_0 = days
+            low, high, since = (first - day_0).days, (last - day_0).days, day_0.toordinal()
             constants[f"FROM_{i}"] = _datetime.combine(first, _time())
             constants[f"UNTIL_{i}"] = _datetime.combine(last + _day, _time())
-            low, high, since = (first - day_0).days, (last - day_0).days, day_0.toordinal()
             for test, day in ((f"type(raw) is int and {low} <= raw <= {high}", f"_fromordinal({since} + raw)"),
                               (f"type(raw) is float and {low} <= raw < {high + 1}", f"_fromordinal({since} + int(raw))"),
                               (f"type(raw) is _datetime and raw.tzinfo is None and FROM_{i} <= raw < UNTIL_{i}",
                                "raw.date()")):
                 add(f"    {'if' if test.startswith('type(raw) is int') else 'elif'} {test}:")
                 holds(name, day, "        ")
-                add("        filled = True")
             add("    elif raw is None:")
         else:
             add("    if raw is None:")
@@ -425,18 +429,17 @@ def _write_check(plan: _Plan, grouped: _Groups):
             add(f"        value, problem, holds_value = _read_cell({kind!r}, READERS[{i}], raw, None)")
         add("        if holds_value:")
         holds(name, "value", "            ")
-        add("            filled = True")
         add("        else:")
         empty(name, "            ")
         add("            if problem:")
-        add("                filled = True")
         add("                if problems is None:")
         add("                    problems = []")
         add(f"                problems.append(({name!r}, problem))")
-        add("            elif not filled and not is_blank(raw):")
-        add("                filled = True")
-    add("    if not filled:  # a blank row")
-    add("        return None")
+    # A blank row: every cell empty or only spaces (so read as empty, with no problem).  A line
+    # holding any value is told by its first field that holds one.
+    add(f"    if not ({' or '.join(cell[0] for cell in plan.cells)}):")
+    add(f"        if problems is None and all(map(is_blank, ({', '.join(f'values[{cell[1]}]' for cell in plan.cells)},))):")
+    add("            return None")
     if "units" in columns:
         add("    units_given = units is not None")
         add("    if not units_given:")
@@ -447,70 +450,66 @@ def _write_check(plan: _Plan, grouped: _Groups):
         add("    units_given = False")
     add("    payer_key = payer.strip().upper() if payer else ''" if "payer" in columns else "    payer_key = ''")
     add("    status_key = status.strip().capitalize() if status else ''" if "status" in columns else "    status_key = ''")
-    flagged_here = [name for name in flagged if name.split("__")[0] in columns]
-    if flagged_here:
-        add("    if problems is None:")
-        add(f"        {' = '.join(flagged_here)} = False")
-        add("    else:")
-        add("        unreadable = {name for name, _ in problems}")
-        for name in flagged_here:
-            add(f"        {name} = {name.split('__')[0]!r} in unreadable")
-    add("    answers = ()")
 
-    def key_of(reads) -> str:
+    def key_of(reads, clean: bool) -> str:
         # (a field's emptiness is a function of its value: no need to key by both)
-        parts = [expr(r) for r in reads if not (r.endswith("__empty") and _base(r) in reads)]
-        return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+        parts = [expr(r) for r in reads if not (r.endswith("__empty") and _base(r) in reads)
+                 and not (clean and r.endswith("__bad"))]
+        return "()" if not parts else parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
 
-    def record(name: str, reads: tuple) -> str:
+    def record(name: str, reads: tuple, clean: bool) -> str:
         constants[name] = line_type(reads)
-        return f"_new({name}, ({', '.join(expr(r) for r in reads)}{',' if len(reads) == 1 else ''}))"
+        return f"_new({name}, ({', '.join(expr(r, clean) for r in reads)}{',' if len(reads) == 1 else ''}))"
 
-    def work_out(g: int, members: tuple, reads: tuple, indent: str) -> None:
+    def work_out(g: int, members: tuple, reads: tuple, clean: bool, indent: str) -> None:
         """Lines setting ``found`` to the group's answers for this line (the rules run)."""
         if len(members) == 1:  # most groups: one rule, called directly
-            add(f"{indent}result = RULE_{g}({record(f'RECORD_{g}', reads)}, env)")
+            add(f"{indent}result = RULE_{g}({record(f'RECORD_{g}', reads, clean)}, env)")
             add(f"{indent}found = () if result is None else _found(MEMBERS[{g}][0], result)")
         elif len(set(grouped.member_reads[g])) == 1:  # rules reading the same fields
-            add(f"{indent}found = _answers(MEMBERS[{g}], {record(f'RECORD_{g}', reads)}, env)")
+            add(f"{indent}found = _answers(MEMBERS[{g}], {record(f'RECORD_{g}', reads, clean)}, env)")
         else:  # each rule handed the fields it reads
             add(f"{indent}found = ()")
             for m, member_reads in enumerate(grouped.member_reads[g]):
                 constants[f"RULE_{g}_{m}"] = members[m][0]
-                add(f"{indent}result = RULE_{g}_{m}({record(f'RECORD_{g}_{m}', member_reads)}, env)")
+                add(f"{indent}result = RULE_{g}_{m}({record(f'RECORD_{g}_{m}', member_reads, clean)}, env)")
                 add(f"{indent}if result is not None:")
                 add(f"{indent}    found += _found(MEMBERS[{g}][{m}], result)")
 
-    for g, ((kept, members), reads) in enumerate(zip(grouped.groups, grouped.reads)):
-        add(f"    # {', '.join(m[2] for m in members)}: {', '.join(reads) or 'nothing'}")
-        if not kept:  # answers not kept (the group reads a client's birth date)
-            work_out(g, members, reads, "    ")
-        else:
-            clean = tuple(r for r in reads if not r.endswith("__bad"))
-            if clean != reads:
-                # With no unreadable cell every __bad flag is False: the answers are kept by
-                # the other fields alone (lines with an unreadable cell keep theirs apart).
-                add("    if problems is None:")
-                add(f"        key = {key_of(clean) if clean else '()'}")
-                add(f"        cache = caches[{g}]")
-                add("    else:")
-                add(f"        key = {key_of(reads)}")
-                add(f"        cache = bad_caches[{g}]")
-                add("    found = cache.get(key)")
-                add("    if found is None:")
+    def run_groups(clean: bool, indent: str) -> None:
+        add(f"{indent}answers = ()")
+        for g, ((kept, members), reads) in enumerate(zip(grouped.groups, grouped.reads)):
+            add(f"{indent}# {', '.join(m[2] for m in members)}: {', '.join(reads) or 'nothing'}")
+            if not kept:  # answers not kept (the group reads a client's birth date)
+                work_out(g, members, reads, clean, indent)
             else:
-                add(f"    key = {key_of(reads) if reads else '()'}")
-                add(f"    found = get_{g}(key)")
-                add("    if found is None:")
-                add(f"        cache = caches[{g}]")
-            work_out(g, members, reads, "        ")
-            add(f"        if len(cache) >= {_ANSWERS_LIMIT}:")
-            add("            cache.clear()")
-            add("        cache[key] = found")
-        add("    if found:")
-        add("        answers += found")
-    add("    if problems is None and not answers:")
-    add("        return []")
+                add(f"{indent}key = {key_of(reads, clean)}")
+                if clean or not any(r.endswith("__bad") for r in reads):
+                    add(f"{indent}found = get_{g}(key)")
+                    add(f"{indent}if found is None:")
+                    add(f"{indent}    cache = caches[{g}]")
+                else:  # a line with an unreadable cell keeps its answers apart
+                    add(f"{indent}cache = bad_caches[{g}]")
+                    add(f"{indent}found = cache.get(key)")
+                    add(f"{indent}if found is None:")
+                work_out(g, members, reads, clean, indent + "    ")
+                add(f"{indent}    if len(cache) >= {_ANSWERS_LIMIT}:")
+                add(f"{indent}        cache.clear()")
+                add(f"{indent}    cache[key] = found")
+            add(f"{indent}if found:")
+            add(f"{indent}    answers += found")
+
+    add("    if problems is None:  # every cell read: the __bad flags are all False")
+    run_groups(True, "        ")
+    add("        if not answers:")
+    add("            return []")
+    add("    else:")
+    flagged_here = [name for name in flagged if name.split("__")[0] in columns]
+    if flagged_here:
+        add("        unreadable = {name for name, _ in problems}")
+        for name in flagged_here:
+            add(f"        {name} = {name.split('__')[0]!r} in unreadable")
+    run_groups(False, "        ")
     add(f"    return _findings(PLAN, values, {expr('claim_id')}, problems, answers)")
     namespace = dict(globals())
     namespace.update(READERS=[c[3] for c in plan.cells], _new=tuple.__new__, _fromordinal=dt.date.fromordinal, PLAN=plan,
