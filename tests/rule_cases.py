@@ -164,6 +164,8 @@ CASES = [
     case("CHG006", "paid more than charged", [line(Status="Paid", Submitted_On=D(2026, 6, 2), Paid_Amount=150)], [0], "paid $150.00"),
     # ---------------------------------------------------------------- DUP
     case("DUP001", "same line twice", [line(), line(Claim_ID="C2")], [1], "as row 2 (claim C1)"),
+    case("DUP001", "same line twice, neither with a Claim ID", [line(Claim_ID=None), line(Claim_ID=None)], [1],
+         "as row 2 (no Claim ID); remove one"),
     case("DUP001", "modifier order does not hide a duplicate", [line(Modifiers="HO, XE"), line(Claim_ID="C2", Modifiers="XE;HO")], [1]),
     case("DUP001", "different modifiers pass", [line(), line(Claim_ID="C2", Modifiers="76")], []),
     case("DUP001", "different clients pass", [line(), line(Claim_ID="C2", Client_ID="CL-2", Member_ID="M200")], []),

@@ -39,8 +39,14 @@ def duplicate_service(ctx):
     first_claim = _first_claim_ids(lines, group, c["claim_id"].to_numpy(dtype=object), dup, first)
     days = per_line(dos_u, dos_k[lines[dup]], day)
     codes = per_line(cpt_u, cpt_k[lines[dup]])
-    return [(idx, f"same client, date ({d}), code {code} and modifiers as row {row} (claim {fc}); remove one")
+    return [(idx, f"same client, date ({d}), code {code} and modifiers as row {row} ({_claim_named(fc)}); remove one")
             for idx, d, code, row, fc in zip(c.index[lines[dup]], days, codes, rows[lines[first[dup]]].tolist(), first_claim)]
+
+
+def _claim_named(claim_id) -> str:
+    """How a message names the claim of the line repeated: its Claim ID, or that it has none."""
+    return "no Claim ID" if claim_id is None or (isinstance(claim_id, float) and claim_id != claim_id) or claim_id == "" \
+        else f"claim {claim_id}"
 
 
 def _modifier_set(m) -> str:
