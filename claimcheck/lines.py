@@ -400,6 +400,13 @@ def _write_check(plan: _Plan, grouped: _Groups):
             add(f"    if type(raw) is str and {plain_test}:  # plain text reads as itself")
             holds(name, "raw", "        ")
             add("    elif raw is None:")
+        elif getattr(reader, "numbers_as_they_are", None) and kind == "number":  # a plain number
+            bound = reader.numbers_as_they_are
+            add(f"    if type(raw) is int and {-bound} < raw < {bound}:")
+            holds(name, "float(raw)", "        ")
+            add("    elif type(raw) is float and -_inf < raw < _inf:  # (not NaN)")
+            holds(name, "raw + 0.0", "        ")  # (-0.0 is 0.0, as canonical() makes it)
+            add("    elif raw is None:")
         elif days is not None:  # a serial day number or a datetime in the reader's years
             first, last, day_0 = days
             low, high, since = (first - day_0).days, (last - day_0).days, day_0.toordinal()
@@ -513,6 +520,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
     add(f"    return _findings(PLAN, values, {expr('claim_id')}, problems, answers)")
     namespace = dict(globals())
     namespace.update(READERS=[c[3] for c in plan.cells], _new=tuple.__new__, _fromordinal=dt.date.fromordinal, PLAN=plan,
+                     _inf=float("inf"),
                      **constants,
                      MEMBERS=[members for _, members in grouped.groups],
                      **{f"RULE_{g}": members[0][0] for g, (_, members) in enumerate(grouped.groups)})

@@ -334,6 +334,12 @@ def read_number(value: Value) -> tuple[float | None, str | None]:
     return _number_text(clean_text(value), value)
 
 
+#: A finite ``float``, or an ``int`` whose magnitude is below this bound, reads as ``float(value)``
+#: with no problem: a caller reading one cell at a time may work it out without calling the
+#: reader (the tests hold the two to the same answers).
+read_number.numbers_as_they_are = 2 ** 53
+
+
 # --------------------------------------------------------------------------- dates
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")

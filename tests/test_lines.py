@@ -274,3 +274,17 @@ def test_any_serial_or_datetime_in_a_date_cell_reads_as_the_reader_does(day):
         unreadable = [f for f in run(values) if f.code in READING and f.column == column]
         assert bool(unreadable) == (problem is not None), (values, unreadable, problem)
     assert_same(list(header), ["C1", day, day, "90834"])
+
+
+_EDGE_NUMBERS = [0, 1, -1, 45, 2 ** 53 - 1, 2 ** 53, -(2 ** 53), 10 ** 400, -(10 ** 400), 0.0, -0.0, 52.5, 1e308,
+                 -1e308, float("nan"), float("inf"), float("-inf"), True, False]
+
+
+@pytest.mark.parametrize("number", _EDGE_NUMBERS, ids=repr)
+def test_a_number_cell_the_written_out_check_reads_itself_reads_as_the_reader_does(probe_rule, number):
+    """claimcheck.lines reads finite floats and ints below values.read_number.numbers_as_they_are
+    without the reader; at and around that bound, and for -0.0, NaN, infinities and flags, the
+    written-out check must read what the reader reads."""
+    clean = line()
+    for name in ("Minutes", "Units", "Charge", "Paid Amount"):
+        assert_same(CLAIM_HEADERS, [number if h == name else clean[h] for h in CLAIM_HEADERS])

@@ -109,9 +109,10 @@ def _read_settings(now: float) -> None:
     _SETTINGS[:] = [now, tables(), dt.date.today()]
 
 
-#: Recalculation asks CHECK_CLAIM the same question again: answers kept per (sheet, row), each
-#: with the row it was worked out for.  1, 1.0 and TRUE are equal keys but read differently: a
-#: kept answer serves a row only when its cells' types are the kept row's too (looked at on a
+#: Recalculation asks CHECK_CLAIM the same question again: answers kept per row, as [sheet, the
+#: row, text] (a sheet's rows are told apart by their cells; the same row under another header
+#: or date is worked out again).  1, 1.0 and TRUE are equal keys but read differently: a kept
+#: answer serves a row only when its cells' types are the kept row's too (looked at on a
 #: recalculation, not on a first calculation, where nothing is kept).
 CHECK_CLAIM_CACHE_SIZE = 4096
 _ANSWERS: dict = {}
@@ -196,18 +197,18 @@ class _Unhashable(Exception):
 def _answer(sheet: _Sheet, values: tuple) -> str:
     """The Check text of one line (a tuple of its cells) under the sheet's header; raises
     :class:`_Unhashable` for a row that cannot be a key of the kept answers."""
-    key = (sheet, values)
-    try:  # a recalculation asks the same question again
-        kept = _ANSWERS.get(key)
-    except TypeError:
-        raise _Unhashable from None
-    if kept is not None and tuple(map(type, kept[0])) == tuple(map(type, values)):
-        return kept[1]
-    findings = sheet.check(values)
-    text = "" if findings is None else check_text(findings)
     if len(_ANSWERS) >= CHECK_CLAIM_CACHE_SIZE:
         _ANSWERS.clear()
-    _ANSWERS[key] = (values, text)
+    slot = [None, None, None]
+    try:  # a recalculation asks the same question again (the row hashed once: kept or a new slot)
+        kept = _ANSWERS.setdefault(values, slot)
+    except TypeError:
+        raise _Unhashable from None
+    if kept is not slot and kept[0] is sheet and tuple(map(type, kept[1])) == tuple(map(type, values)):
+        return kept[2]
+    findings = sheet.check(values)
+    text = "" if findings is None else check_text(findings) if findings else "OK"
+    kept[0], kept[1], kept[2] = sheet, values, text
     return text
 
 
@@ -218,9 +219,28 @@ _HEADERS_LIMIT = 256
 _TEXT_OR_EMPTY = frozenset({str, type(None)})
 
 
+#: The last header row's cells (a copy) and its names: a sheet's calls pass equal headers.
+_LAST_HEADER: list = [None, None]
+
+
 def _header_names(header: Any) -> tuple | None:
-    if type(header) not in _ROW_TYPES or len(header) != 1 or type(header[0]) not in _ROW_TYPES:
+    if type(header) not in _ROW_TYPES or len(header) != 1:
         return None
+    cells = header[0]
+    last = _LAST_HEADER
+    try:
+        if type(cells) is type(last[0]) and cells == last[0]:  # (equal to a header of text: text too)
+            return last[1]
+    except Exception:  # a cell that cannot be compared: a new header
+        pass
+    if type(cells) not in _ROW_TYPES:
+        return None
+    names = _new_header_names(header)
+    last[:] = [type(cells)(cells), names]
+    return names
+
+
+def _new_header_names(header: Any) -> tuple | None:
     cells = tuple(header[0])
     try:
         # A kept header of text is only found for cells equal to it, that is text and empty
