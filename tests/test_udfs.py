@@ -355,12 +355,17 @@ def test_check_claim_quick_path_is_taken_and_answers_as_the_general_path():
     assert _both_paths([values + ["extra"]], [CLAIM_HEADERS]) == "OK"  # a wider row than its header
     assert _both_paths([[None] * len(values)], [CLAIM_HEADERS]) == ""  # a blank line
     assert _both_paths([[" "] * len(values)], [CLAIM_HEADERS]) == ""
+    # A header with an Office.js error or entity cell (a dict): read by the general path, on every call.
+    for header in (list(CLAIM_HEADERS) + [{"type": "Error", "basicValue": "#REF!"}],
+                   [{"type": "String", "basicValue": "Claim ID"}] + list(CLAIM_HEADERS[1:])):
+        assert _both_paths([values], [header]) == _both_paths([values], [header]) == "OK"
     # A header of blanks is no header: the row is read in the template's order, as before.
     assert _both_paths([values], [[" "] * len(values)]) == _both_paths([values], [[None]])
 
 
 def _headers():
-    names = st.sampled_from(list(CLAIM_HEADERS) + ["", " ", None, "Notes", "DOB", "Patient", 1, 2.5])
+    names = st.sampled_from(list(CLAIM_HEADERS) + ["", " ", None, "Notes", "DOB", "Patient", 1, 2.5,
+                                                   {"type": "Error", "basicValue": "#REF!"}, ["x"]])
     return st.one_of(st.just(list(CLAIM_HEADERS)), st.permutations(list(CLAIM_HEADERS)),
                      st.lists(names, min_size=0, max_size=len(CLAIM_HEADERS) + 2))
 

@@ -246,8 +246,10 @@ def _new_header_names(header: Any) -> tuple | None:
         # A kept header of text is only found for cells equal to it, that is text and empty
         # cells too (1, 1.0 and TRUE are equal keys, but none equals a text).
         return _HEADERS[cells]
-    except (KeyError, TypeError):
+    except KeyError:
         pass
+    except TypeError:  # an unhashable cell (an Office.js error or entity): the general path reads it
+        return None
     if not _TEXT_OR_EMPTY.issuperset(map(type, cells)):
         names = None
     else:
