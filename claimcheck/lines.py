@@ -357,7 +357,7 @@ def _write_check(plan: _Plan, grouped: _Groups):
     def expr(name: str, clean: bool = False) -> str:
         """The line's value of a field as generated code: a local, or a constant (``clean``: on a
         line whose cells all read, where every ``__bad`` flag is False)."""
-        base = name.split("__")[0]
+        base = _base(name)
         if clean and name.endswith("__bad"):
             return "False"
         if name in ("units_given", "payer_key", "status_key") or base in columns:
@@ -511,11 +511,11 @@ def _write_check(plan: _Plan, grouped: _Groups):
     add("        if not answers:")
     add("            return []")
     add("    else:")
-    flagged_here = [name for name in flagged if name.split("__")[0] in columns]
+    flagged_here = [name for name in flagged if _base(name) in columns]
     if flagged_here:
         add("        unreadable = {name for name, _ in problems}")
         for name in flagged_here:
-            add(f"        {name} = {name.split('__')[0]!r} in unreadable")
+            add(f"        {name} = {_base(name)!r} in unreadable")
     run_groups(False, "        ")
     add(f"    return _findings(PLAN, values, {expr('claim_id')}, problems, answers)")
     namespace = dict(globals())
@@ -530,14 +530,10 @@ def _write_check(plan: _Plan, grouped: _Groups):
 
 #: (id of a header's plan, as-of date, id of the code tables) -> (plan, code tables, the rules,
 #: the line check written for them with its settings and kept answers bound: ``run(values)``).
-#: The last one used is also kept by identity (a sheet's lines share header, date and tables).
 _PREPARED: dict = {}
-#: The last line check made (header, as-of date, code tables, registry state, check), reused by
-#: identity: a sheet's lines share header, date and tables.
+#: The last line check asked for (header, as-of date, code tables, registry state, check), reused
+#: by identity: a sheet's lines share header, date and tables.
 _LAST_PREPARED: list = [None, None, None, None, None]
-#: Bumped by :func:`forget`: a line check made before must not be used after (its kept answers
-#: are dropped).
-GENERATION = [0]
 
 
 def _prepare(plan: _Plan, as_of: dt.date, code_tables) -> tuple:
@@ -561,14 +557,21 @@ def _prepare(plan: _Plan, as_of: dt.date, code_tables) -> tuple:
 
 def line_check(names: Sequence[Any], as_of: dt.date, code_tables=None):
     """``check(values)``: :func:`check_line` for lines under this header, on this date, with these
-    code tables and the rules registered now, made once (CHECK_CLAIM keeps it for a sheet's
-    lines).  Raises :class:`HeaderProblem` for a header with no usable Claims columns."""
+    code tables and the rules registered now, made once: the same object for as long as those
+    stay the same and :func:`forget` is not called (CHECK_CLAIM keys its kept answers by it).
+    Raises :class:`HeaderProblem` for a header with no usable Claims columns."""
     code_tables = code_tables or tables()
+    last = _LAST_PREPARED
+    if (names is last[0] and as_of == last[1] and code_tables is last[2]
+            and last[3] == (REGISTRY_VERSION[0], len(REGISTRY))):  # (registry_state(), inline: every line asks)
+        return last[4]  # the usual call: the same header object, date and tables as the last line
     plan = _plan(tuple(names))
     prepared = _PREPARED.get((id(plan), as_of, id(code_tables)))
     if (prepared is None or prepared[0] is not plan or prepared[1] is not code_tables
             or _RULES[0] != registry_state() or prepared[2] is not _RULES[1]):
         prepared = _prepare(plan, as_of, code_tables)
+    if type(names) is tuple:  # (a list can change under the same identity)
+        last[:] = [names, as_of, code_tables, registry_state(), prepared[3]]
     return prepared[3]
 
 
@@ -581,7 +584,6 @@ def forget() -> None:
     _ENVS.clear()
     _PREPARED.clear()
     _LAST_PREPARED[:] = [None] * 5
-    GENERATION[0] += 1
 
 
 def _findings(plan: _Plan, values: Sequence[Any], claim_id, problems: list | None, answers) -> list[Finding]:
@@ -607,14 +609,7 @@ def check_line(names: Sequence[Any], values: Sequence[Any], as_of: dt.date,
     :func:`claimcheck.tables.tables`."""
     code_tables = code_tables or tables()
     if rules is None:
-        last = _LAST_PREPARED
-        if not (names is last[0] and as_of == last[1] and code_tables is last[2]
-                and last[3] == (REGISTRY_VERSION[0], len(REGISTRY))):
-            check = line_check(names, as_of, code_tables)
-            if type(names) is not tuple:  # (a list can change under the same identity)
-                return check(values)
-            last[:] = [names, as_of, code_tables, registry_state(), check]
-        return last[4](values)
+        return line_check(names, as_of, code_tables)(values)
     # The same steps as loops (the tests hold the two forms to the same answers).
     plan = _plan(tuple(names))
     env = _default_env(as_of, code_tables, plan.present)[0]

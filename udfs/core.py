@@ -13,11 +13,8 @@ from collections import defaultdict
 from typing import Any
 
 from claimcheck import columns as C
-from claimcheck.lines import GENERATION as LINES_GENERATION
 from claimcheck.lines import HeaderProblem, check_line, line_check
 from claimcheck.reader import RawTable, find_header, rows_to_table
-from claimcheck.rules.registry import REGISTRY
-from claimcheck.rules.registry import VERSION as REGISTRY_VERSION
 from claimcheck.tables import tables
 from claimcheck.values import is_blank
 from claimcheck.writer import check_text
@@ -109,33 +106,15 @@ def _read_settings(now: float) -> None:
     _SETTINGS[:] = [now, tables(), dt.date.today()]
 
 
-#: Recalculation asks CHECK_CLAIM the same question again: answers kept per row, as [sheet, the
-#: row, text] (a sheet's rows are told apart by their cells; the same row under another header
-#: or date is worked out again).  1, 1.0 and TRUE are equal keys but read differently: a kept
-#: answer serves a row only when its cells' types are the kept row's too (looked at on a
-#: recalculation, not on a first calculation, where nothing is kept).
+#: Recalculation asks CHECK_CLAIM the same question again: answers kept per row, as [the line
+#: check, the row, text] (the check of :func:`claimcheck.lines.line_check` stands for the header,
+#: date, code tables and rules; the same row under another of those is worked out again).  1,
+#: 1.0 and TRUE are equal keys but read differently: a kept answer serves a row only when its
+#: cells' types are the kept row's too (looked at on a recalculation, not on a first
+#: calculation, where nothing is kept).
 CHECK_CLAIM_CACHE_SIZE = 4096
 _ANSWERS: dict = {}
 _ROW_TYPES = frozenset({list, tuple})
-
-
-class _Sheet:
-    """What checking lines under one header, on one date, with one set of code tables and the
-    rules registered now needs: the line check (:func:`claimcheck.lines.line_check`), made once.
-    Kept answers are keyed by it (by identity)."""
-
-    __slots__ = ("names", "as_of", "tables", "rules", "generation", "check")
-
-    def __init__(self, names: tuple, as_of: dt.date, code_tables):
-        self.names, self.as_of, self.tables = names, as_of, code_tables
-        self.check = line_check(names, as_of, code_tables)  # HeaderProblem: no usable columns
-        # (after the line check, which loads the rules on a session's first call)
-        self.rules = (REGISTRY_VERSION[0], len(REGISTRY))  # the registry's state (rules.registry.state)
-        self.generation = LINES_GENERATION[0]
-
-
-#: The sheet of the last call (a sheet's lines share it).
-_LAST: list = [None]
 
 
 def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> str:
@@ -156,59 +135,34 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     if header is not None and type(row) in _ROW_TYPES and len(row) == 1 and type(row[0]) in _ROW_TYPES:
         names = _header_names(header)
         if names is not None:
-            sheet = _LAST[0]
-            if (sheet is None or names is not sheet.names or as_of != sheet.as_of or code_tables is not sheet.tables
-                    or sheet.rules != (REGISTRY_VERSION[0], len(REGISTRY)) or sheet.generation != LINES_GENERATION[0]):
-                sheet = _sheet(names, as_of, code_tables)
-            if sheet is not None:
-                try:
-                    return _answer(sheet, tuple(row[0]))
-                except _Unhashable:
-                    pass
+            text = _answer(names, tuple(row[0]), as_of, code_tables)
+            if text is not None:
+                return text
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
     return _check_claim(line, heading, as_of, code_tables)
 
 
-#: Sheets made: (header, date, id of the code tables, registry state, lines' generation) -> sheet.
-_SHEETS: dict = {}
-
-
-def _sheet(names: tuple, as_of: dt.date, code_tables) -> _Sheet | None:
-    """The sheet for this header, date and tables (None: the header has no usable columns)."""
+def _answer(names: tuple, values: tuple, as_of: dt.date, code_tables) -> str | None:
+    """The Check text of one line (a tuple of its cells) under its header, kept for a
+    recalculation; None when :func:`_work_out` must decide: a header with no usable columns, or
+    a cell that cannot be a key of the kept answers (an Office.js entity)."""
     try:
-        key = (names, as_of, id(code_tables), (REGISTRY_VERSION[0], len(REGISTRY)), LINES_GENERATION[0])
-        sheet = _SHEETS.get(key)
-        if sheet is None or sheet.tables is not code_tables:
-            if len(_SHEETS) >= 64:
-                _SHEETS.clear()
-            sheet = _Sheet(names, as_of, code_tables)
-            _SHEETS[(names, as_of, id(code_tables), sheet.rules, sheet.generation)] = sheet
+        check = line_check(names, as_of, code_tables)
     except (HeaderProblem, TypeError):  # (TypeError: an unhashable header cell)
         return None
-    _LAST[0] = sheet
-    return sheet
-
-
-class _Unhashable(Exception):
-    """A cell of the row cannot be a key of the kept answers (an Office.js entity)."""
-
-
-def _answer(sheet: _Sheet, values: tuple) -> str:
-    """The Check text of one line (a tuple of its cells) under the sheet's header; raises
-    :class:`_Unhashable` for a row that cannot be a key of the kept answers."""
     if len(_ANSWERS) >= CHECK_CLAIM_CACHE_SIZE:
         _ANSWERS.clear()
     slot = [None, None, None]
     try:  # a recalculation asks the same question again (the row hashed once: kept or a new slot)
         kept = _ANSWERS.setdefault(values, slot)
     except TypeError:
-        raise _Unhashable from None
-    if kept is not slot and kept[0] is sheet and tuple(map(type, kept[1])) == tuple(map(type, values)):
+        return None
+    if kept is not slot and kept[0] is check and tuple(map(type, kept[1])) == tuple(map(type, values)):
         return kept[2]
-    findings = sheet.check(values)
-    text = "" if findings is None else check_text(findings) if findings else "OK"
-    kept[0], kept[1], kept[2] = sheet, values, text
+    findings = check(values)
+    text = "" if findings is None else check_text(findings)
+    kept[0], kept[1], kept[2] = check, values, text
     return text
 
 
@@ -262,10 +216,8 @@ def _new_header_names(header: Any) -> tuple | None:
 
 
 def _work_out(names: tuple, values: tuple, as_of: dt.date, code_tables) -> str:
-    """The Check text of one line under its header, worked out."""
-    if len(names) != len(values):
-        width = max(len(names), len(values))
-        names, values = _pad(names, width), _pad(values, width)
+    """The Check text of one line under its header, worked out (a row shorter than its header
+    is read as if its last cells were empty, a longer one's extra cells are not read)."""
     try:
         findings = check_line(names, values, as_of, code_tables=code_tables)
     except HeaderProblem as exc:
@@ -299,13 +251,8 @@ def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as
                 f"the row has {len(values)} cells but the standard Claims layout has "
                 f"{len(CONTRACT_CLAIM_HEADERS)}; pass the header row as the second argument")
     names, values, code_tables = tuple(names), tuple(values), code_tables or tables()
-    sheet = _sheet(names, as_of, code_tables)
-    if sheet is not None:
-        try:
-            return _answer(sheet, values)
-        except _Unhashable:  # a cell no key can hold: worked out, not kept
-            pass
-    return _work_out(names, values, as_of, code_tables)
+    text = _answer(names, values, as_of, code_tables)
+    return text if text is not None else _work_out(names, values, as_of, code_tables)
 
 
 def check_claims(claims: Any, authorizations: Any = None, payers: Any = None,
