@@ -56,15 +56,9 @@ _PLAIN = frozenset({int, float, bool, dt.datetime, dt.date})
 _PLAIN_OR_TEXT = _PLAIN | {str, type(None)}
 
 
-def as_sent(row: list | tuple, types: Iterable[type]) -> bool:
-    """True when no cell of ``row`` needs converting (``types``: its cells' types): every cell
-    a number, date, flag, non-empty text or empty.  Checked in C, not cell by cell."""
-    return _PLAIN_OR_TEXT.issuperset(types) and "" not in row
-
-
 def _cells(row: Iterable[Any]) -> tuple[Any, ...]:
-    if isinstance(row, (list, tuple)) and as_sent(row, map(type, row)):
-        return tuple(row)  # nothing to convert
+    if isinstance(row, (list, tuple)) and _PLAIN_OR_TEXT.issuperset(map(type, row)) and "" not in row:
+        return tuple(row)  # nothing to convert (checked in C, not cell by cell)
     return tuple([v if (kind := type(v)) in _PLAIN or (kind is str and v) else cell(v) for v in row])
 
 
