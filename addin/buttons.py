@@ -337,7 +337,7 @@ def new_file_name(folder: Path, today: dt.date | None = None) -> Path:
 def new_claims_workbook(wb: WorkbookPort) -> str:
     folder = wb.folder
     if folder is not None:
-        from workbook_templates.build import build_workbook
+        from claimcheck.workbook_templates.build import build_workbook
 
         path = new_file_name(folder)
         build_workbook(path, sample=False)

@@ -1,7 +1,7 @@
 """Classic desktop Excel entry points for the buttons (``RunPython`` from VBA).
 
 ``addin/vba/ClaimcheckButtons.bas`` calls, for example,
-``RunPython "import addin.classic as c; c.validate_claims()"``; each function wraps the calling
+``RunPython "import claimcheck.addin.classic as c; c.validate_claims()"``; each function wraps the calling
 workbook (``xw.Book.caller()``) in :class:`addin.workbook_port.XlwingsWorkbook` and runs the
 button from :mod:`addin.buttons`.  Problems are shown in a message box, never as a traceback.
 """

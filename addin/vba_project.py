@@ -18,7 +18,7 @@ the modules from their (compressed) source text when the workbook is opened.
 
 Typical use::
 
-    from addin.vba_project import VbaModule, ModuleKind, build_vba_project
+    from claimcheck.addin.vba_project import VbaModule, ModuleKind, build_vba_project
     modules = [
         VbaModule("ThisWorkbook", "", ModuleKind.DOCUMENT),
         VbaModule("Sheet1", "", ModuleKind.DOCUMENT),

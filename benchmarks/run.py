@@ -239,7 +239,7 @@ def _udf_child(lines: int, calls: int) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from udfs_env import body, office_module  # the dispatch exactly as the tests use it
 
-    from udfs import core
+    from claimcheck.udfs import core
     from claimcheck.values import date_to_serial
 
     from openpyxl import load_workbook

@@ -739,7 +739,7 @@ def write_appeals(wb, plan: AppealPlan) -> None:
     """Add (or replace) the appeal sheets and the Appeals Log in an open openpyxl workbook."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    from workbook_templates.print_setup import apply_letter_setup
+    from claimcheck.workbook_templates.print_setup import apply_letter_setup
 
     from .writer import _text_cell
 

@@ -162,7 +162,7 @@ def new(
     sample: bool = typer.Option(False, "--sample", help="Fill it with the bundled sample data."),
 ) -> None:
     """Create a new billing workbook from the claimcheck template."""
-    from workbook_templates.build import build_workbook  # the template feature (issue 6)
+    from claimcheck.workbook_templates.build import build_workbook  # the template feature (issue 6)
 
     if output.exists():
         _fail(f"{output}: already exists; claimcheck new never overwrites a workbook, choose another name")

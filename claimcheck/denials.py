@@ -312,7 +312,7 @@ def _days(c: pd.DataFrame, name: str, at: np.ndarray) -> np.ndarray:
 def _first_of_group(where: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
     """For each of the ``k`` groups, the position of its first line where ``where`` holds
     (``len(groups)`` when none does)."""
-    first = np.full(k, len(groups), dtype=np.int64)
+    first = np.full(k, len(groups), dtype=np.intp)
     np.minimum.at(first, groups[where], np.flatnonzero(where))
     return first
 

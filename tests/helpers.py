@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -45,10 +44,17 @@ PROVIDERS = [
 ]
 
 
+def claimcheck_exe() -> str:
+    """The ``claimcheck`` command of the environment running the tests (the venv's entry point
+    beside its python), never whatever else PATH holds."""
+    exe = Path(sys.executable).parent / ("claimcheck.exe" if sys.platform == "win32" else "claimcheck")
+    assert exe.exists(), f"no claimcheck entry point beside {sys.executable}: install the project (pip install -e .)"
+    return str(exe)
+
+
 def claimcheck_cmd() -> list[str]:
-    """The installed ``claimcheck`` command (or the module, when the script is not on PATH)."""
-    exe = shutil.which("claimcheck")
-    return [exe] if exe else [sys.executable, "-m", "claimcheck.cli"]
+    """The command line to run ``claimcheck`` (see :func:`claimcheck_exe`)."""
+    return [claimcheck_exe()]
 
 
 def line(**changes: Any) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from udfs_env import (  # noqa: I001  (sets the xlwings env vars before xlwings 
     book_json, cli_texts, lite_main, run_script, sample_sheets, server, write_xlsx, xw,
 )
 
-from addin import buttons
-from addin.workbook_port import MemoryWorkbook, rows_of_address, safe_value
+from claimcheck.addin import buttons
+from claimcheck.addin.workbook_port import MemoryWorkbook, rows_of_address, safe_value
 
 AS_OF = dt.date(2026, 6, 30)
 CHECK_COL = 23  # the sample's Claims has 22 columns
@@ -145,7 +145,7 @@ def test_new_claims_workbook_without_a_file_system_adds_template_sheets():
 
 
 def test_new_claims_workbook_classic_builds_a_file_next_to_the_workbook(tmp_path):
-    pytest.importorskip("workbook_templates.build")
+    pytest.importorskip("claimcheck.workbook_templates.build")
     wb = MemoryWorkbook({"Claims": [["Claim ID", "DOS", "CPT"]]}, folder=tmp_path)
     text = buttons.new_claims_workbook(wb)
     assert len(wb.opened) == 1 and wb.opened[0].parent == tmp_path and wb.opened[0].exists()

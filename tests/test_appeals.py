@@ -17,6 +17,7 @@ from claimcheck import columns as C
 from claimcheck.appeals import LOG_HEADER, LOG_SHEET, plan_appeals, sheet_name_for
 from claimcheck.book import build_book
 from claimcheck.reader import rows_to_table
+from helpers import claimcheck_exe
 
 AS_OF = dt.date(2026, 6, 30)
 NAME, DOB = "Zelda Privateperson", dt.date(1984, 3, 7)
@@ -248,9 +249,7 @@ def _sha(path: Path) -> str:
 
 
 def _run(*args, cwd=None):
-    exe = shutil.which("claimcheck")
-    assert exe, "the claimcheck entry point is not installed"
-    return subprocess.run([exe, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run([claimcheck_exe(), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 @pytest.fixture()

@@ -19,6 +19,7 @@ from claimcheck import auth as A
 from claimcheck.api import check_raw, load_book
 from claimcheck.book import build_book
 from claimcheck.reader import rows_to_table
+from helpers import claimcheck_exe
 
 D = dt.date
 AS_OF = D(2026, 6, 30)
@@ -476,7 +477,7 @@ def _workbook(path: Path, claim_lines, auths, *, auth_table=True, extra_auth_hea
 
 
 def _run(*args, check_exit=None):
-    proc = subprocess.run(["claimcheck", *map(str, args)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([claimcheck_exe(), *map(str, args)], capture_output=True, text=True, timeout=120)
     if check_exit is not None:
         assert proc.returncode == check_exit, (proc.returncode, proc.stdout[-2000:], proc.stderr)
     assert "Traceback" not in proc.stderr

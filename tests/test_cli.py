@@ -19,10 +19,10 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.table import Table
 
-from helpers import AS_OF, BASE_LINE, CLAIM_HEADERS, NPI_A, as_row, line, write_workbook
+from helpers import AS_OF, BASE_LINE, CLAIM_HEADERS, NPI_A, as_row, claimcheck_exe, line, write_workbook
 
 D = dt.date
-EXE = shutil.which("claimcheck") or str(Path(sys.executable).parent / "claimcheck")
+EXE = claimcheck_exe()
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample-billing.xlsx"
 
 
@@ -251,7 +251,7 @@ def test_output_equal_to_input_is_refused(tmp_path):
 
 
 def test_output_keeps_vba_of_xlsm(tmp_path):
-    from addin.vba_project import VbaModule, build_vba_project
+    from claimcheck.addin.vba_project import VbaModule, build_vba_project
     import xlsxwriter
 
     vba = build_vba_project([VbaModule(name="Module1", source='Sub Hello()\n    MsgBox "hi"\nEnd Sub\n')])

@@ -218,7 +218,7 @@ def test_a_rule_swapped_for_another_is_seen_alone_and_in_the_worksheet_function(
     """A rule removed and another registered (the count unchanged): CHECK_CLAIM's written-out
     checks and its kept answers must follow the registry, not the rule count."""
     from claimcheck.rules.registry import REGISTRY, line_rule
-    from udfs import core
+    from claimcheck.udfs import core
 
     header, values = CLAIM_HEADERS, [line()[h] for h in CLAIM_HEADERS]
     line_rules()

@@ -28,10 +28,10 @@ from hypothesis import strategies as st
 from claimcheck.api import check_raw, check_workbook
 from claimcheck.models import Finding
 from claimcheck.reader import rows_to_table
-from helpers import AS_OF, AUTH_HEADERS, CLAIM_HEADERS, PAYER_HEADERS, PAYERS, as_row, line, write_workbook
+from helpers import AS_OF, AUTH_HEADERS, CLAIM_HEADERS, PAYER_HEADERS, PAYERS, as_row, claimcheck_exe, line, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
-EXE = shutil.which("claimcheck") or str(Path(sys.executable).parent / "claimcheck")
+EXE = claimcheck_exe()
 SAMPLE = ROOT / "examples" / "sample-billing.xlsx"
 D = dt.date
 

@@ -21,8 +21,8 @@ from openpyxl import load_workbook
 
 from claimcheck import columns as C
 from claimcheck.reader import UnusableInput
-from workbook_templates import sample_data as S
-from workbook_templates.build import HINT, build_workbook
+from claimcheck.workbook_templates import sample_data as S
+from claimcheck.workbook_templates.build import HINT, build_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample-billing.xlsx"

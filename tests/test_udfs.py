@@ -226,7 +226,7 @@ def test_auth_used_and_remaining_match_the_engine():
 
 
 def test_exceptions_become_short_messages_without_private_data(monkeypatch):
-    import udfs.core
+    from claimcheck import udfs
 
     def boom(*args, **kwargs):
         raise RuntimeError("Jane Doe 01/02/1980 Traceback (most recent call last)")
@@ -240,7 +240,7 @@ def test_exceptions_become_short_messages_without_private_data(monkeypatch):
 
 
 def test_plain_python_calls_work_too():
-    import udfs
+    from claimcheck import udfs
 
     assert udfs.CHECK_DX("F41.1") == "OK"
     assert udfs.CPT_FOR_MINUTES(45) == "90834"
@@ -248,14 +248,14 @@ def test_plain_python_calls_work_too():
 
 
 def test_classic_vba_module_is_generated_from_the_registry():
-    from addin import generate_vba
+    from claimcheck.addin import generate_vba
 
     text = generate_vba.generate()
-    assert generate_vba.OUT.read_bytes().decode("utf-8") == text, "run python -m addin.generate_vba"
+    assert generate_vba.OUT.read_bytes().decode("utf-8") == text, "run python -m claimcheck.addin.generate_vba"
     for name, params in CONTRACT.items():
         sig = ", ".join(("Optional " if p.endswith("?") else "") + p.rstrip("?") for p in params)
         assert f"Function {name}({sig})\r\n" in text
-        assert f'{name} = XLPy.CallUDF("udfs", "{name}", Array(' in text
+        assert f'{name} = XLPy.CallUDF("claimcheck.udfs", "{name}", Array(' in text
     assert text.startswith('Attribute VB_Name = "ClaimcheckFunctions"')
 
 
@@ -301,7 +301,7 @@ def test_officejs_arguments_are_taken_raw_and_read_by_claimcheck():
 
 def test_classic_excel_keeps_xlwings_error_conversion():
     # COM hands error cells over as numbers; only xlwings' err_to_str turns them into "#N/A".
-    from udfs.registry import RANGE, runtime_options
+    from claimcheck.udfs.registry import RANGE, runtime_options
 
     assert runtime_options(RANGE, officejs=False) == {"ndim": 2, "err_to_str": True}
     assert runtime_options({**RANGE, "doc": "x"}, officejs=True) == {"convert": "raw", "doc": "x"}
@@ -319,8 +319,8 @@ def _claim_answer(call_):
 def _both_paths(row, header):
     """CHECK_CLAIM's quick path (one plain row and a header of text) and the general path
     (every argument converted and trimmed) on the same arguments, each with no kept answers."""
-    from udfs import core
-    from udfs.convert import grid as to_grid, trim_trailing_blank_rows
+    from claimcheck.udfs import core
+    from claimcheck.udfs.convert import grid as to_grid, trim_trailing_blank_rows
 
     core._ANSWERS.clear()
     quick = _claim_answer(lambda: core.check_claim(row, header, AS_OF))
@@ -333,7 +333,7 @@ def _both_paths(row, header):
 
 
 def test_check_claim_quick_path_is_taken_and_answers_as_the_general_path():
-    from udfs import core
+    from claimcheck.udfs import core
 
     values = [line()[h] for h in CLAIM_HEADERS]
     assert core._header_names([CLAIM_HEADERS]) is not None
@@ -386,7 +386,7 @@ def test_check_claim_quick_path_matches_the_general_path_for_any_cells(data):
 def test_a_kept_answer_serves_only_a_row_whose_cells_have_its_types():
     """1, 1.0 and TRUE are equal keys; CHECK_CLAIM keeps one answer per row, and must work a row
     out afresh when a cell's type differs from the kept row's (on any order of recalculation)."""
-    from udfs import core
+    from claimcheck.udfs import core
 
     def row(units, claim_id="C1"):
         return [[line(Units=units, **{"Claim ID": claim_id})[h] for h in CLAIM_HEADERS]]
@@ -408,7 +408,7 @@ def test_a_kept_answer_serves_only_a_row_whose_cells_have_its_types():
 def test_check_claim_sees_a_changed_tables_setting_within_a_second(tmp_path, monkeypatch):
     """CHECK_CLAIM reads the code-tables setting at most once a second (not on every cell of a
     sheet's calculation), and a change of it is seen after that second."""
-    from udfs import core
+    from claimcheck.udfs import core
 
     clock = [1000.0]
     monkeypatch.setattr(core, "_clock", lambda: clock[0])
@@ -431,7 +431,7 @@ def test_check_claim_sees_a_changed_tables_setting_within_a_second(tmp_path, mon
 
 def test_a_recalculation_without_a_header_is_answered_from_the_kept_answer(monkeypatch):
     """The general path (no header: the template's column order) keeps its answers too."""
-    from udfs import core
+    from claimcheck.udfs import core
 
     values = [line()[h] for h in CLAIM_HEADERS]
     core._ANSWERS.clear()

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from addin.vba_project import (
+from claimcheck.addin.vba_project import (
     ModuleKind,
     VbaModule,
     build_compound_file,

@@ -34,10 +34,10 @@ from defusedxml import ElementTree as DET
 from openpyxl import load_workbook
 from oletools.olevba import VBA_Parser
 
-from addin.vba_project import ModuleKind, module_source_text
+from claimcheck.addin.vba_project import ModuleKind, module_source_text
 from claimcheck.reader import UnusableInput
-from workbook_templates import xlsm
-from workbook_templates.build import build_workbook
+from claimcheck.workbook_templates import xlsm
+from claimcheck.workbook_templates.build import build_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 CUI = "{" + xlsm.CUSTOMUI_NS + "}"
@@ -125,11 +125,11 @@ def test_project_holds_our_sources_and_the_installed_xlwings_runtime(book):
 
 
 def test_function_wrappers_are_the_generated_ones():
-    from addin import generate_vba
+    from claimcheck.addin import generate_vba
 
     assert generate_vba.main(["--check"]) == 0
     text = (REPO / "addin" / "vba" / "ClaimcheckFunctions.bas").read_bytes().decode()
-    assert 'XLPy.CallUDF("udfs", "CHECK_CLAIM"' in text
+    assert 'XLPy.CallUDF("claimcheck.udfs", "CHECK_CLAIM"' in text
 
 
 def test_olefile_lists_the_project_streams(book):
@@ -181,10 +181,10 @@ def test_ribbon_callbacks_and_button_macros_exist_in_the_project(book):
     buttons = _normalise(sources["ClaimcheckButtons"])
     for m in macros:  # each button runs its Python entry point in addin.classic
         snake = re.sub(r"(?<!^)(?=[A-Z])", "_", m).lower()
-        assert f'RunPython "import addin.classic as c; c.{snake}()"' in buttons
-        import addin.classic
+        assert f'RunPython "import claimcheck.addin.classic as c; c.{snake}()"' in buttons
+        from claimcheck.addin import classic
 
-        assert callable(getattr(addin.classic, snake))
+        assert callable(getattr(classic, snake))
 
 
 # ----------------------------------------------------------------------------- ribbon
@@ -245,7 +245,7 @@ def test_conf_sheet_sets_udf_modules_and_nothing_else(book):
     ws = wb[xlsm.CONF_SHEET]
     assert ws.sheet_state == "hidden"
     assert wb.sheetnames[-1] == xlsm.CONF_SHEET
-    assert (ws["A1"].value, ws["B1"].value) == ("UDF Modules", "udfs")
+    assert (ws["A1"].value, ws["B1"].value) == ("UDF Modules", "claimcheck.udfs")
     # xlwings reads A1 down to the first blank cell: only UDF Modules is set (the interpreter
     # comes from the user's xlwings config unless the biller adds Interpreter_Win in A2).
     assert ws["A2"].value is None and ws["B2"].value is None
@@ -338,7 +338,7 @@ def test_cli_new_xlsm_and_check_output_keeps_vba_ribbon_and_notes_buttons(tmp_pa
         assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in zo.read("[Content_Types].xml").decode()
     assert _codenames(out)[0] == "ThisWorkbook"
     wb = load_workbook(out, keep_vba=True)
-    assert wb[xlsm.CONF_SHEET]["B1"].value == "udfs" and wb[xlsm.CONF_SHEET].sheet_state == "hidden"
+    assert wb[xlsm.CONF_SHEET]["B1"].value == "claimcheck.udfs" and wb[xlsm.CONF_SHEET].sheet_state == "hidden"
     assert "Findings" in wb.sheetnames
 
 

@@ -29,8 +29,8 @@ def office_module():
     """The ``udfs`` module as xlwings Lite registers it.  When xlwings was imported earlier
     without the server switch (pass-through decorators), the same registry is decorated with
     ``xlwings.server``'s decorators, exactly as xlwings Lite does at import."""
-    import udfs
-    from udfs.registry import EXCEL_FUNCTIONS, _copy, apply
+    from claimcheck import udfs
+    from claimcheck.udfs.registry import EXCEL_FUNCTIONS, _copy, apply
 
     if all(hasattr(getattr(udfs, s.name), "__xlfunc__") for s in EXCEL_FUNCTIONS):
         return udfs
@@ -105,7 +105,7 @@ def run_script(module, name: str, book) -> dict:
 
 
 def sample_sheets() -> dict[str, list[list]]:
-    from workbook_templates import sample_data as S
+    from claimcheck.workbook_templates import sample_data as S
 
     return {
         "Claims": [list(S.CLAIM_HEADERS)] + [list(r) for r in S.claim_lines()],

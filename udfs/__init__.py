@@ -1,7 +1,7 @@
 """claimcheck's worksheet functions (contract section 5), for classic Excel and xlwings Lite.
 
-This is the module xlwings loads: ``UDF_MODULES = "udfs"`` in classic desktop Excel, and
-``from udfs import *`` in xlwings Lite's ``main.py`` (see ``addin/lite/main.py``).  Each
+This is the module xlwings loads: ``UDF_MODULES = "claimcheck.udfs"`` in classic desktop Excel, and
+``from claimcheck.udfs import *`` in xlwings Lite's ``main.py`` (see ``addin/lite/main.py``).  Each
 function is named exactly as Excel shows it, converts its arguments (:mod:`udfs.convert`),
 calls the engine through :mod:`udfs.core`, and returns what the cell shows: text, a date, a
 number, or a spilled column.  Any problem becomes a one-line ``claimcheck: ...`` message; a

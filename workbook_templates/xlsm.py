@@ -4,7 +4,7 @@
 template with XlsxWriter and, for ``.xlsm``, calls
 
 * :func:`add_macros` before XlsxWriter closes the workbook: a hidden ``xlwings.conf`` sheet
-  (``UDF Modules = udfs``), the VBA code names of the workbook and its sheets, four form buttons
+  (``UDF Modules = claimcheck.udfs``), the VBA code names of the workbook and its sheets, four form buttons
   on the Claims sheet bound to the button macros, and the VBA project built by
   :mod:`addin.vba_project` from
     - the xlwings VBA runtime (``xlwings.bas``, BSD licence, header kept, and the ``Dictionary``
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from addin.vba_project import ModuleKind, VbaModule, build_vba_project, excel_document_modules, load_vba_sources
+from claimcheck.addin.vba_project import ModuleKind, VbaModule, build_vba_project, excel_document_modules, load_vba_sources
 from claimcheck.atomic import replacing
 from claimcheck.reader import UnusableInput
 
@@ -45,7 +45,7 @@ RIBBON_XML = ADDIN_DIR / "ribbon" / "customUI.xml"
 
 PROJECT_NAME = "ClaimCheck"  # the VBA project (LibreOffice names its Basic library after it)
 CONF_SHEET = "xlwings.conf"
-UDF_MODULES = "udfs"
+UDF_MODULES = "claimcheck.udfs"
 SELF_TEST_MACRO = "ClaimcheckSelfTest"
 SELF_TEST_MODULE = "ClaimcheckSelfTest"
 SELF_TEST_CELL = "D1"
@@ -95,7 +95,7 @@ def xlwings_version() -> str:
 
 def _load_one(path: Path, kind: ModuleKind) -> VbaModule:
     """A single .bas/.cls export read the way :func:`load_vba_sources` reads a folder."""
-    from addin.vba_project import _decode_source, _parse_export  # same loader, one file
+    from claimcheck.addin.vba_project import _decode_source, _parse_export  # same loader, one file
 
     return _parse_export(_decode_source(path.read_bytes(), 1252), path, kind)
 

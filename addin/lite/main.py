@@ -14,9 +14,9 @@ Claims sheet (Insert > Shapes, name it in the Name Box, right-click > Link > Thi
 import xlwings as xw
 from xlwings import script
 
-from addin.buttons import run
-from addin.workbook_port import XlwingsWorkbook
-from udfs import (  # noqa: F401  (registered as worksheet functions)
+from claimcheck.addin.buttons import run
+from claimcheck.addin.workbook_port import XlwingsWorkbook
+from claimcheck.udfs import (  # noqa: F401  (registered as worksheet functions)
     APPEAL_DEADLINE,
     AUTH_REMAINING,
     AUTH_USED,

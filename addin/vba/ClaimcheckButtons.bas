@@ -6,19 +6,19 @@ Attribute VB_Name = "ClaimcheckButtons"
 Option Explicit
 
 Sub ValidateClaims()
-    RunPython "import addin.classic as c; c.validate_claims()"
+    RunPython "import claimcheck.addin.classic as c; c.validate_claims()"
 End Sub
 
 Sub FlagAuthorizations()
-    RunPython "import addin.classic as c; c.flag_authorizations()"
+    RunPython "import claimcheck.addin.classic as c; c.flag_authorizations()"
 End Sub
 
 Sub GenerateAppeals()
-    RunPython "import addin.classic as c; c.generate_appeals()"
+    RunPython "import claimcheck.addin.classic as c; c.generate_appeals()"
 End Sub
 
 Sub NewClaimsWorkbook()
-    RunPython "import addin.classic as c; c.new_claims_workbook()"
+    RunPython "import claimcheck.addin.classic as c; c.new_claims_workbook()"
 End Sub
 
 Sub ValidateClaimsRibbon(control As IRibbonControl)

@@ -121,7 +121,9 @@ def group_ids(*columns: pd.Series) -> np.ndarray:
 
 def combine_codes(*codes: np.ndarray) -> np.ndarray:
     """One integer per distinct combination of per-line integer codes (each >= 0, e.g. from
-    ``run_codes``), numbered from 0 in order of first appearance."""
+    ``run_codes``), numbered from 0 in order of first appearance.  The combined key is worked
+    out in int64; the ids returned are ``np.intp``, as numpy's index functions (``bincount``,
+    ``take``) need on 32-bit builds (Pyodide, where xlwings Lite runs: intp is int32 there)."""
     ids, bound = None, 1
     for k in codes:
         k = np.asarray(k, dtype=np.int64)
@@ -133,7 +135,7 @@ def combine_codes(*codes: np.ndarray) -> np.ndarray:
             ids = pd.factorize(ids)[0].astype(np.int64, copy=False)
             bound = int(ids.max()) + 1 if len(ids) else 1
         ids, bound = ids * size + k, bound * size
-    return pd.factorize(ids)[0].astype(np.int64, copy=False)
+    return pd.factorize(ids)[0].astype(np.intp, copy=False)
 
 
 def first_positions(ids: np.ndarray) -> np.ndarray:
@@ -141,7 +143,7 @@ def first_positions(ids: np.ndarray) -> np.ndarray:
     the position of each id's first line, indexed by id."""
     ids = np.asarray(ids)
     if not len(ids):
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.intp)
     # Id k first appears where the running maximum first reaches k.
     new = np.empty(len(ids), dtype=bool)
     new[0] = True

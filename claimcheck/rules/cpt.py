@@ -325,7 +325,7 @@ def two_timed_psychotherapy_codes(ctx):
         return []
     # Distinct timed codes per group: distinct (group, code) pairs counted per group.
     pair = combine_codes(group[timed], codes[timed])
-    group_of_pair = np.zeros(pair.max() + 1, dtype=np.int64)
+    group_of_pair = np.zeros(pair.max() + 1, dtype=np.intp)
     group_of_pair[pair] = group[timed]
     flagged = timed[np.bincount(group_of_pair)[group[timed]] >= 2]
     if not len(flagged):
