@@ -207,7 +207,10 @@ def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | 
     appealed.  Unknown IDs are ignored here (``run_appeals`` refuses them)."""
     as_of = as_of or dt.date.today()
     selected = {_key(c) for c in claim_ids if str(c).strip()} if claim_ids else None
-    decisions = D.claim_decisions(book, as_of)
+    from .engine import run_rules
+
+    fixes = D.fixes_by_row(run_rules(book, as_of, select=D.FIX_FAMILIES))
+    decisions = D.claim_decisions(book, as_of, fixes=fixes)
     c = book.claims
     plan = AppealPlan(as_of=as_of, letters=[], decisions=decisions, selected=selected)
     ids = c["claim_id"].fillna("").astype(str) if not c.empty else pd.Series(dtype=object)

@@ -227,15 +227,11 @@ def _has_auth_sheet(book) -> bool:
     return "Authorizations" in book.sheets_present
 
 
-def _analyse(book, ctx=None) -> _Analysis:
-    """Tie every claim line to its authorization and number the lines each one covers.  Given the
-    rules' Context, the Claim ID and CPT codes other rules of the run computed are reused."""
-    cache = book.__dict__.get("_auth_analysis")
-    if cache is not None and cache[0] is book.claims and cache[1] == len(book.claims):
-        return cache[2]
-    result = _analyse_uncached(book, ctx)
-    book.__dict__["_auth_analysis"] = (book.claims, len(book.claims), result)
-    return result
+def match_authorizations(book, ctx=None) -> _Analysis:
+    """Tie every claim line to its authorization and number the lines each one covers (the
+    engine's ``auth_matching`` stage).  Given the rules' Context, the Claim ID and CPT codes
+    other rules of the run computed are reused."""
+    return _analyse_uncached(book, ctx)
 
 
 def _factor(c, name: str, func=None, default=None) -> tuple[np.ndarray, list]:
@@ -635,7 +631,7 @@ def auth_usage(book, as_of: dt.date | None = None) -> list[AuthUsage]:
     """Every authorization on the Authorizations sheet with its use as of ``as_of`` (default
     today), in sheet order."""
     as_of = as_of or dt.date.today()
-    analysis = _analyse(book)
+    analysis = match_authorizations(book)
     use = _used(analysis, book.authorizations, as_of)
     out = []
     for ai, a in enumerate(book.authorizations):
@@ -666,7 +662,7 @@ def auth_used(book, auth_number: str, as_of: dt.date | None = None) -> float:
     ``KeyError`` for a number not on the Authorizations sheet."""
     found = _records(book, auth_number)
     as_of = as_of or dt.date.today()
-    analysis = _analyse(book)
+    analysis = match_authorizations(book)
     use = _used(analysis, book.authorizations, as_of)
     return float(sum(use[i] for i in found))
 
@@ -676,7 +672,7 @@ def auth_remaining(book, auth_number: str, as_of: dt.date | None = None) -> floa
     read).  Raises ``KeyError`` for a number not on the Authorizations sheet."""
     found = _records(book, auth_number)
     as_of = as_of or dt.date.today()
-    use = _used(_analyse(book), book.authorizations, as_of)
+    use = _used(match_authorizations(book), book.authorizations, as_of)
     total = 0.0
     for i in found:
         a = book.authorizations[i]
@@ -693,7 +689,7 @@ _AUTH_COLUMN = "Auth Number"
 
 @rule(
     "AUTH001", title="Authorization required but missing", severity="error", column=_AUTH_COLUMN,
-    needs=("auth_number",), row_level=False,
+    needs=("auth_number",), row_level=False, uses=("auth_matching",),
     why="The payer pays these sessions only under a prior authorization; a claim without one is denied (CARC 197).",
     fix="Enter the authorization number from the payer's approval letter; if there is none, request one (retro-authorization is rarely granted).",
 )
@@ -701,67 +697,67 @@ def auth_missing(ctx):
     """Flags a line with no Auth Number (on the line or its claim) for a payer whose Auth
     Required is Y, when no authorization on the sheet covers it (90791/90792 are exempt unless
     the payer's Eval Counts Toward Auth is Y)."""
-    return _analyse(ctx.book, ctx).problems.get("AUTH001")
+    return ctx.auth_matching.problems.get("AUTH001")
 
 
 @rule(
     "AUTH002", title="Authorization number not on the Authorizations sheet", severity="error", column=_AUTH_COLUMN,
-    needs=("auth_number",), row_level=False,
+    needs=("auth_number",), row_level=False, uses=("auth_matching",),
     why="An authorization that is not tracked cannot be checked for dates, codes or visits left; a mistyped number is denied by the payer.",
     fix="Add the authorization to the Authorizations sheet, or correct the number on the line.",
 )
 def auth_unknown(ctx):
     """Flags an Auth Number that is not on the Authorizations sheet."""
-    return _analyse(ctx.book, ctx).problems.get("AUTH002")
+    return ctx.auth_matching.problems.get("AUTH002")
 
 
 @rule(
     "AUTH003", title="Authorization belongs to another client or payer", severity="error", column=_AUTH_COLUMN,
-    needs=("auth_number",), row_level=False,
+    needs=("auth_number",), row_level=False, uses=("auth_matching",),
     why="An authorization covers one member with one payer; on another client's claim or another payer's claim it is denied.",
     fix="Use this client's authorization for this payer, or correct the Client ID or payer on the line.",
 )
 def auth_other_client(ctx):
     """Flags a line whose authorization is for a different Client ID or payer."""
-    return _analyse(ctx.book, ctx).problems.get("AUTH003")
+    return ctx.auth_matching.problems.get("AUTH003")
 
 
 @rule(
     "AUTH004", title="Date of service outside the authorization", severity="error", column="DOS",
-    needs=("auth_number",), row_level=False,
+    needs=("auth_number",), row_level=False, uses=("auth_matching",),
     why="Sessions before the start date or after the end date are not authorized and are denied (CARC 197/198).",
     fix="Bill the authorization that covers the date, or request a new or extended authorization before billing.",
 )
 def auth_outside_dates(ctx):
     """Flags a DOS before the authorization's Start Date or after its End Date (both inclusive)."""
-    return _analyse(ctx.book, ctx).problems.get("AUTH004")
+    return ctx.auth_matching.problems.get("AUTH004")
 
 
 @rule(
     "AUTH005", title="Procedure code not covered by the authorization", severity="error", column="CPT",
-    needs=("auth_number",), row_level=False,
+    needs=("auth_number",), row_level=False, uses=("auth_matching",),
     why="An authorization for some codes does not cover the others, even close ones (90837 is not authorized by an approval for 90834).",
     fix="Bill a covered code if it describes the session, or ask the payer to add the code to the authorization.",
 )
 def auth_code_not_covered(ctx):
     """Flags a code not in the authorization's Codes Covered (blank Codes Covered means all)."""
-    return _analyse(ctx.book, ctx).problems.get("AUTH005")
+    return ctx.auth_matching.problems.get("AUTH005")
 
 
 @rule(
     "AUTH006", title="Rendering provider not on the authorization", severity="error", column="Rendering NPI",
-    needs=("auth_number",), row_level=False,
+    needs=("auth_number",), row_level=False, uses=("auth_matching",),
     why="Provider-specific authorizations pay only the named clinician; another provider's sessions are denied (CARC 15).",
     fix="Bill under the authorized provider if they gave the session, or ask the payer to add this provider.",
 )
 def auth_wrong_provider(ctx):
     """Flags a line whose Rendering NPI differs from the authorization's (blank means any)."""
-    return _analyse(ctx.book, ctx).problems.get("AUTH006")
+    return ctx.auth_matching.problems.get("AUTH006")
 
 
 @rule(
     "AUTH007", title="Session over the authorized count", severity="error", column=_AUTH_COLUMN,
-    row_level=False,
+    row_level=False, uses=("auth_matching",),
     why="The payer pays only the visits or units it authorized; every session past the count is denied.",
     fix="Request more visits or units (ask for a retroactive extension for sessions already given) before billing these lines.",
 )
@@ -770,7 +766,7 @@ def auth_over_count(ctx):
     order: "session 13 of 12 authorized" (visits) or "units 41-44 of 40 authorized"."""
     auths = ctx.book.authorizations
     out = []
-    for idx, ai, start, end in _numbered_lines(ctx.book, lambda end, authorized: ~(end <= authorized)):
+    for idx, ai, start, end in _numbered_lines(ctx.book, ctx.auth_matching, lambda end, authorized: ~(end <= authorized)):
         auth = auths[ai]
         if auth.authorized is None or end != end or end <= auth.authorized:
             continue
@@ -784,11 +780,10 @@ def auth_over_count(ctx):
     return out
 
 
-def _numbered_lines(book, near) -> list[tuple[int, int, float, float]]:
+def _numbered_lines(book, a: _Analysis, near) -> list[tuple[int, int, float, float]]:
     """(claim index, auth index, seq_start, seq_end) of the numbered lines, in sheet order, for
     which ``near(seq_end, authorized)`` holds (arrays in, boolean array out): the rule narrows
     them down in Python."""
-    a = _analyse(book)
     authorized = np.array([np.nan if x.authorized is None else float(x.authorized) for x in book.authorizations])
     known = np.array([x.authorized is not None for x in book.authorizations], dtype=bool)
     limit = authorized[a.line_auth]
@@ -805,7 +800,7 @@ def _units_span(start: float, end: float) -> str:
 
 @rule(
     "AUTH008", title="Authorization nearly used up", severity="warning", column=_AUTH_COLUMN,
-    row_level=False,
+    row_level=False, uses=("auth_matching",),
     why="Authorizations take days to renew; when the last visits are used without a new one, the next sessions go unpaid.",
     fix="Request the next authorization now, with the treatment plan and progress notes.",
 )
@@ -815,7 +810,7 @@ def auth_nearly_used(ctx):
     out = []
     # The vectorised pre-filter keeps every line within the larger of the two margins.
     margin = lambda end, authorized: ~(end > authorized) & ~(authorized - end > np.maximum(NEAR_VISITS, NEAR_UNITS_SHARE * authorized))
-    for idx, ai, start, end in _numbered_lines(ctx.book, margin):
+    for idx, ai, start, end in _numbered_lines(ctx.book, ctx.auth_matching, margin):
         auth = auths[ai]
         if auth.authorized is None or end != end or end > auth.authorized:
             continue
@@ -834,14 +829,14 @@ def auth_nearly_used(ctx):
 
 @rule(
     "AUTH009", title="Authorization expiring with visits left", severity="info", column=_AUTH_COLUMN,
-    row_level=False,
+    row_level=False, uses=("auth_matching",),
     why="Visits or units not used by the end date are lost, and sessions after it need a new authorization.",
     fix="Schedule the remaining sessions before the end date, or request an extension or the next authorization.",
 )
 def auth_expiring(ctx):
     """Notes, on the latest line of an authorization, that it ends within 14 days of the as-of
     date with visits or units left."""
-    a = _analyse(ctx.book, ctx)
+    a = ctx.auth_matching
     use = _used(a, ctx.book.authorizations, ctx.as_of)
     last = a.last_lines(len(ctx.book.authorizations))
     out = []
@@ -863,38 +858,38 @@ def auth_expiring(ctx):
 
 @rule(
     "AUTH010", title="Authorization matched to a line without a number", severity="info", column=_AUTH_COLUMN,
-    needs=("auth_number",), row_level=False,
+    needs=("auth_number",), row_level=False, uses=("auth_matching",),
     why="The payer needs the authorization number on the claim (box 23 / REF*G1); claimcheck found the one authorization that covers the line and counted the session against it.",
     fix="Enter the authorization number the finding names in Auth Number before billing.",
 )
 def auth_matched(ctx):
     """Notes a line with no Auth Number, for a payer that requires one, tied to the single
     authorization covering it (same client and payer, dates, code, provider)."""
-    return _analyse(ctx.book, ctx).problems.get("AUTH010")
+    return ctx.auth_matching.problems.get("AUTH010")
 
 
 @rule(
     "AUTH011", title="Several authorizations could cover a line without a number", severity="error",
-    column=_AUTH_COLUMN, needs=("auth_number",), row_level=False,
+    column=_AUTH_COLUMN, needs=("auth_number",), row_level=False, uses=("auth_matching",),
     why="With overlapping authorizations the payer applies the number on the claim; without one the claim is denied and the visit cannot be counted.",
     fix="Enter the authorization number the session belongs to.",
 )
 def auth_ambiguous(ctx):
     """Flags a line with no Auth Number, for a payer that requires one, when two or more
     authorizations cover it."""
-    return _analyse(ctx.book, ctx).problems.get("AUTH011")
+    return ctx.auth_matching.problems.get("AUTH011")
 
 
 @rule(
     "AUTH012", title="No Authorizations sheet", severity="info", column=_AUTH_COLUMN,
-    needs=("auth_number",), row_level=False,
+    needs=("auth_number",), row_level=False, uses=("auth_matching",),
     why="Without the Authorizations sheet the auth numbers on the lines cannot be checked for dates, codes, provider or visits left.",
     fix="Add an Authorizations sheet with Auth Number, Client ID, Payer, Start Date, End Date and Authorized (one row per authorization).",
 )
 def auth_sheet_missing(ctx):
     """Reports once, on the first line with an auth number, that there is no usable
     Authorizations sheet, instead of flagging every line."""
-    a = _analyse(ctx.book, ctx)
+    a = ctx.auth_matching
     idxs = a.numbered_without_sheet
     if not idxs:
         return None

@@ -83,6 +83,9 @@ class Book:
     reading: list[Finding] = field(default_factory=list)  # findings raised while reading
     sheets_present: set[str] = field(default_factory=set)
     tables: CodeTables | None = None
+    #: The defaults of each payer asked for that is not on the Payers sheet (rules ask once per
+    #: line), with the sheet's ``*`` row they were made from.
+    missing_payers: dict = field(default_factory=dict, repr=False, compare=False)
 
     def payer(self, name: str | None) -> Payer:
         """The payer's settings, or the documented defaults for a payer not on the sheet."""
@@ -90,10 +93,9 @@ class Book:
         if key in self.payers:
             return self.payers[key]
         # Rules ask once per line: build a missing payer's defaults once per name.
-        memo = self.__dict__.setdefault("_default_payers", {})
-        found = memo.get(name or "")
+        found = self.missing_payers.get(name or "")
         if found is None or found[0] is not self.payers.get("*"):
-            found = memo[name or ""] = (self.payers.get("*"), default_payer(name or "", self.tables, self.payers.get("*")))
+            found = self.missing_payers[name or ""] = (self.payers.get("*"), default_payer(name or "", self.tables, self.payers.get("*")))
         return found[1]
 
 

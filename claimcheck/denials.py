@@ -324,33 +324,28 @@ def _earliest_of_group(days: np.ndarray, where: np.ndarray, groups: np.ndarray, 
     return out
 
 
-def _fix_from_findings(book, as_of: dt.date, rows) -> list[str]:
-    """claimcheck's own findings on the denied lines (by sheet row) that name a fix (CPT, MOD,
-    DX, POS, NPI)."""
-    from .engine import run_rules
+def fixes_by_row(findings) -> dict[int, list[tuple[int, str]]]:
+    """claimcheck's own findings that name a fix (the errors and warnings of CPT, MOD, DX, POS and
+    NPI, as "CODE message"), by sheet row, each with its position in ``findings`` (the engine's
+    order).  A corrected-claim decision quotes those of its lines."""
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for pos, f in enumerate(findings):
+        if f.code.startswith(FIX_FAMILIES) and f.severity in ("error", "warning"):
+            by_row.setdefault(f.row, []).append((pos, f"{f.code} {f.message}"))
+    return by_row
 
-    # The findings are computed once per book and date (not once per denied claim: that was
-    # quadratic in the lines): the errors and warnings, as text, grouped by row with their
-    # position in the engine's order.
-    cache = book.__dict__.setdefault("_fix_findings", {})
-    key = (as_of, id(book.claims), len(book.claims))
-    by_row = cache.get(key)
-    if by_row is None:
-        try:
-            found = run_rules(book, as_of, select=("CPT", "MOD", "DX", "POS", "NPI"))
-        except Exception:  # a bug elsewhere must not hide the denial
-            return []
-        keep = ("CPT", "MOD", "DX", "POS", "NPI")
-        by_row = {}
-        for pos, f in enumerate(found):
-            if f.code.startswith(keep) and f.severity in ("error", "warning"):
-                by_row.setdefault(f.row, []).append((pos, f"{f.code} {f.message}"))
-        cache[key] = by_row
+
+def _fixes_of(fixes: dict[int, list[tuple[int, str]]], rows) -> list[str]:
+    """The fix findings of these rows, in the engine's order, each text once."""
     out = []
-    for _, text in sorted(found for r in rows for found in by_row.get(r, ())):
+    for _, text in sorted(found for r in rows for found in fixes.get(r, ())):
         if text not in out:
             out.append(text)
     return out
+
+
+#: The families whose findings a corrected-claim decision quotes.
+FIX_FAMILIES = ("CPT", "MOD", "DX", "POS", "NPI")
 
 
 def decide(codes: Iterable[str]) -> tuple[str, list[ParsedCode], list[str]]:
@@ -506,8 +501,11 @@ def _facts(codes: tuple) -> _CodeFacts:
         return _CodeFacts(codes)
 
 
-def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), with_findings: bool = True) -> list[ClaimDecision]:
+def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"),
+                    fixes: dict[int, list[tuple[int, str]]] | None = None) -> list[ClaimDecision]:
     """One decision per denied (or appealed) claim, in the order the claims first appear.
+    ``fixes`` (:func:`fixes_by_row` of the run's findings) lets a corrected-claim decision name
+    what claimcheck itself finds on its lines.
 
     A claim's decision uses all its denied (or appealed) lines' codes; when any of them is
     Denied, its dates, payer and lines are those of the Denied lines only."""
@@ -629,7 +627,7 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), wi
                 notes.append(note)
         elif decision in (CORRECTED, NEW_CLAIM):
             d.fix = facts.correction_fix
-            found = _fix_from_findings(book, as_of, {int(r) for r in kept_rows[ks:ke]}) if with_findings else []
+            found = _fixes_of(fixes, {int(r) for r in kept_rows[ks:ke]}) if fixes else []
             if found:
                 d.fix = (d.fix + "; " if d.fix else "") + "claimcheck also finds: " + "; ".join(found)
             if decision == NEW_CLAIM:
@@ -655,14 +653,7 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"), wi
 # --------------------------------------------------------------------------- DENY rules
 
 def _decisions(ctx) -> list[ClaimDecision]:
-    cache = getattr(ctx, "_deny_decisions", None)
-    if cache is None:
-        cache = claim_decisions(ctx.book, ctx.as_of, statuses=("Denied",))
-        try:
-            ctx._deny_decisions = cache
-        except Exception:
-            pass
-    return cache
+    return ctx.denial_decisions
 
 
 def _first(d: ClaimDecision):
@@ -675,7 +666,7 @@ def _deadline_line(d: ClaimDecision) -> int | None:
 
 
 @rule(
-    "DENY001", title="Appeal deadline passed", severity="error", column="Denial Date", needs=("status",), row_level=False,
+    "DENY001", title="Appeal deadline passed", severity="error", column="Denial Date", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="After the payer's appeal window (denial date + the payer's Appeal Days) the denial is final and the money is lost.",
     fix="Appeal today only with a good-cause reason the payer accepts (Medicare allows good-cause extensions); otherwise write the line off.",
 )
@@ -694,7 +685,7 @@ def appeal_deadline_passed(ctx):
 
 
 @rule(
-    "DENY002", title="Appeal deadline within 14 days", severity="warning", column="Denial Date", needs=("status",), row_level=False,
+    "DENY002", title="Appeal deadline within 14 days", severity="warning", column="Denial Date", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="An appeal that reaches the payer after its window is refused unread.",
     fix="Run `claimcheck appeals` (or Generate Appeals), enclose the evidence listed, and send before the deadline.",
 )
@@ -711,7 +702,7 @@ def appeal_deadline_near(ctx):
 
 
 @rule(
-    "DENY003", title="Correct and resubmit instead of appealing", severity="warning", column="Denial Codes", needs=("status",), row_level=False,
+    "DENY003", title="Correct and resubmit instead of appealing", severity="warning", column="Denial Codes", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="A denial for missing or wrong claim data (CO-4, CO-5, CO-11, CO-16 with its remark code, N290, MA130) is not reversed by an appeal; "
         "the payer pays once the data is right, and an appeal only loses time against the filing limit.",
     fix="Fix the field named, then send a corrected claim (frequency code 7 with the payer's claim number) or, for MA130, a new claim.",
@@ -764,7 +755,7 @@ def no_denial_codes(line, env):
 
 
 @rule(
-    "DENY007", title="Patient responsibility: bill the client", severity="info", column="Denial Codes", needs=("status",), row_level=False,
+    "DENY007", title="Patient responsibility: bill the client", severity="info", column="Denial Codes", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="A PR (patient responsibility) amount is owed by the client under the plan; appealing it to the payer does not change that.",
     fix="Bill the client (or the secondary insurance first); no appeal.",
 )
@@ -774,7 +765,7 @@ def patient_responsibility(ctx):
 
 
 @rule(
-    "DENY008", title="Another payer is responsible", severity="warning", column="Payer", needs=("status",), row_level=False,
+    "DENY008", title="Another payer is responsible", severity="warning", column="Payer", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="When another insurer is primary (CO-22, N479, MA04) or responsible (CO-109), this payer will not pay however the claim is argued.",
     fix="Update the client's coverage, bill the primary or correct payer, then send this payer the primary's remittance.",
 )
@@ -784,7 +775,7 @@ def other_payer(ctx):
 
 
 @rule(
-    "DENY009", title="Denial not appealable: write off or check first", severity="info", column="Denial Codes", needs=("status",), row_level=False,
+    "DENY009", title="Denial not appealable: write off or check first", severity="info", column="Denial Codes", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="Some adjustments are final (fee-schedule reductions, claims filed after the limit) or need a check before any action (duplicates).",
     fix="Follow the step the finding gives; do not resubmit a duplicate.",
 )

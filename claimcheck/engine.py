@@ -4,8 +4,8 @@ sheets) to findings.  Every rule runs; all findings are collected, never only th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
@@ -16,10 +16,20 @@ from .rules.registry import Rule, all_rules
 
 @dataclass
 class Context:
-    """What a rule sees: the book, the date treated as today, and the code tables."""
+    """What a rule sees: the book, the date treated as today, the code tables, and the shared
+    analyses of this run (:data:`STAGES`), each computed once by the engine before the first rule
+    that declares it in ``uses``.  A Context lives for one run over one book."""
 
     book: Book
     as_of: dt.date
+    #: Stage ``auth_matching``: every claim line tied to its authorization and numbered
+    #: (:func:`claimcheck.auth.match_authorizations`); set before the AUTH rules run.
+    auth_matching: Any = None
+    #: Stage ``denial_decisions``: one decision per Denied claim (:func:`claimcheck.denials.
+    #: claim_decisions`), made after the CPT/MOD/DX/POS/NPI rules, whose findings name the fixes.
+    denial_decisions: Any = None
+    #: Per-column codes and groupings several rules read (``claimcheck.rules._util.memo``).
+    shared: dict = field(default_factory=dict)
 
     @property
     def claims(self) -> pd.DataFrame:
@@ -35,6 +45,35 @@ class Context:
 
     def has(self, *fields: str) -> bool:
         return all(f in self.book.present for f in fields)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A shared analysis: the Context field it fills, the rule families whose findings it reads
+    (they run first, reported or not), and how it is made from the context and those findings."""
+
+    name: str
+    make: Callable[[Context, list[Finding]], Any]
+    after: tuple[str, ...] = ()
+
+
+def _match_authorizations(ctx: Context, findings: list[Finding]):
+    from .auth import match_authorizations
+
+    return match_authorizations(ctx.book, ctx)
+
+
+def _denial_decisions(ctx: Context, findings: list[Finding]):
+    from .denials import claim_decisions, fixes_by_row
+
+    return claim_decisions(ctx.book, ctx.as_of, statuses=("Denied",), fixes=fixes_by_row(findings))
+
+
+STAGES: dict[str, Stage] = {
+    "auth_matching": Stage("auth_matching", _match_authorizations),
+    # (the families of claimcheck.denials.FIX_FAMILIES)
+    "denial_decisions": Stage("denial_decisions", _denial_decisions, after=("CPT", "MOD", "DX", "POS", "NPI")),
+}
 
 
 # Column field -> contract header, for "cannot check" messages.
@@ -93,27 +132,44 @@ def _to_findings(rule: Rule, result, claims: pd.DataFrame, sheet: str) -> list[F
     return out
 
 
-def _cached_findings(book: Book) -> dict:
-    """Per-book memo of each rule's findings by (code, as-of date).  Rules are pure functions of
-    the book and the date, so a second run (``claimcheck.denials`` asks for the CPT/MOD/DX/POS/NPI
-    findings again) reuses them; a new claims frame starts a new memo."""
-    memo = book.__dict__.get("_rule_findings")
-    if memo is None or memo[0] is not book.claims or memo[1] != len(book.claims):
-        memo = (book.claims, len(book.claims), {})
-        book.__dict__["_rule_findings"] = memo
-    return memo[2]
+def _runnable(rule: Rule, book: Book) -> bool:
+    return rule.func is not None and rule.status == "stable" and all(f in book.present for f in rule.needs)
+
+
+def sort_findings(findings: list[Finding], claims_sheet: str) -> None:
+    """The engine's order: the Claims sheet first, then by row, severity, code and column."""
+    findings.sort(key=lambda f: (f.sheet != claims_sheet, f.row or 0, SEVERITY_ORDER[f.severity], f.code, f.column))
 
 
 def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool = False,
               select: Iterable[str] | None = None,
               progress: Callable[[str], None] | None = None) -> list[Finding]:
-    """All findings for the book, sorted by row then severity then code."""
+    """All findings for the book, sorted by row then severity then code.  ``select`` keeps the
+    rules of those codes or families; a stage a selected rule uses runs the rules it reads
+    first, whether selected or not."""
     ctx = Context(book=book, as_of=as_of or dt.date.today())
     findings: list[Finding] = list(book.reading)
     missing_reported: dict[str, list[str]] = {}
     wanted = set(select) if select else None
-    memo = _cached_findings(book)
-    for rule in all_rules():
+    rules = all_rules()
+    ran: dict[str, list[Finding]] = {}  # rule code -> its findings, in this run
+
+    def run(rule: Rule) -> list[Finding]:
+        found = ran.get(rule.code)
+        if found is None:
+            for name in rule.uses:
+                if getattr(ctx, name) is None:
+                    stage = STAGES[name]
+                    before = list(book.reading)
+                    before += [f for r in rules if r.family in stage.after and _runnable(r, book) for f in run(r)]
+                    sort_findings(before, book.claims_sheet)
+                    setattr(ctx, name, stage.make(ctx, before))
+            if progress is not None:
+                progress(rule.code)
+            found = ran[rule.code] = _to_findings(rule, rule.func(ctx), book.claims, book.claims_sheet)
+        return found
+
+    for rule in rules:
         if rule.func is None or rule.status != "stable":
             continue
         if wanted is not None and rule.code not in wanted and rule.family not in wanted:
@@ -127,13 +183,7 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
             continue
         if book.claims.empty:
             continue
-        if progress is not None:
-            progress(rule.code)
-        key = (rule.code, ctx.as_of)
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = _to_findings(rule, rule.func(ctx), book.claims, book.claims_sheet)
-        findings.extend(found)
+        findings.extend(run(rule))
     if missing_reported and not row_level_only:
         from .rules.registry import get
 
@@ -145,7 +195,7 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
                 code=req.code, severity=req.severity,
                 message=f"No {header} column, so {', '.join(sorted(set(codes)))} cannot be checked; add a '{header}' column",
             ))
-    findings.sort(key=lambda f: (f.sheet != book.claims_sheet, f.row or 0, SEVERITY_ORDER[f.severity], f.code, f.column))
+    sort_findings(findings, book.claims_sheet)
     return findings
 
 

@@ -102,9 +102,9 @@ def messages(index, texts) -> pd.Series:
 
 
 def memo(ctx, name: str, make):
-    """A value computed once per check run and shared by the rules that need it (the
-    Context lives for one run over one book)."""
-    store = ctx.__dict__.setdefault("_memo", {})
+    """A value computed once per check run and shared by the rules that need it (kept in the
+    run's ``Context.shared``; the Context lives for one run over one book)."""
+    store = ctx.shared
     try:
         return store[name]
     except KeyError:

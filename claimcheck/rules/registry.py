@@ -37,6 +37,8 @@ class Rule:
     #: A line rule's per-line function and the line fields it reads (see ``rules.lines``).
     line: Callable | None = field(default=None, compare=False)
     reads: tuple[str, ...] = ()
+    #: The shared analyses (``claimcheck.engine.STAGES``) the rule reads from its Context.
+    uses: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:
@@ -57,12 +59,14 @@ def rule(
     needs: tuple[str, ...] = (),
     row_level: bool = True,
     sheet: str = "Claims",
+    uses: tuple[str, ...] = (),
 ):
-    """Register a rule function under ``code``."""
+    """Register a rule function under ``code``; ``uses`` names the shared analyses it reads
+    from its Context (``claimcheck.engine.STAGES``)."""
 
     def decorate(func):
         _register(code, title=title, severity=severity, column=column, why=why, fix=fix, func=func,
-                  needs=needs, row_level=row_level, sheet=sheet, doc=_doc(func))
+                  needs=needs, row_level=row_level, sheet=sheet, doc=_doc(func), uses=tuple(uses))
         return func
 
     return decorate
