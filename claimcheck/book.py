@@ -446,7 +446,7 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
     claims["units_given"] = claims["units"].notna()
     claims["units"] = claims["units"].fillna(1.0)
     claims["payer_key"] = _map_unique(claims["payer"], lambda p: (p or "").strip().upper(), reads.get("payer"))
-    claims["status_key"] = _map_unique(claims["status"], lambda s: (s or "").strip().capitalize(), reads.get("status"))
+    claims["status_key"] = _map_unique(claims["status"], C.status_key, reads.get("status"))
 
     payers: dict[str, Payer] = {}
     providers: dict[str, Provider] = {}

@@ -94,7 +94,23 @@ AUTH_HEADERS = [c.name for c in AUTHORIZATIONS]
 PAYER_HEADERS = [c.name for c in PAYERS]
 PROVIDER_HEADERS = [c.name for c in PROVIDERS]
 
-STATUSES = ("Draft", "Ready", "Submitted", "Paid", "Denied", "Appealed")
+#: Every claim status the contract knows (section 2, Status), in the order of a claim's life;
+#: the template's dropdown, REQ005 and the rules all read this one list.
+STATUSES = ("Draft", "Ready", "Submitted", "Rejected", "Paid", "Partially Paid", "Denied", "Appealed",
+            "Void", "Cancelled", "No Show")
+#: Statuses of lines that are not billed services (a voided line, a cancelled or missed
+#: appointment): they use no authorization and are never a duplicate of a line billed again.
+NOT_BILLED_STATUSES = ("Void", "Cancelled", "No Show")
+
+
+def status_key(text) -> str:
+    """How a Status cell is compared: trimmed, first letter upper case, the rest lower case
+    ("no show", "NO SHOW" and "No Show" are one status)."""
+    return (text or "").strip().capitalize()
+
+
+STATUS_KEYS = frozenset(map(status_key, STATUSES))
+NOT_BILLED_KEYS = frozenset(map(status_key, NOT_BILLED_STATUSES))
 
 
 def lookup(columns: tuple[Column, ...]) -> dict[str, Column]:

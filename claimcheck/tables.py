@@ -158,7 +158,7 @@ def load_tables(override_dir: str | None = None) -> CodeTables:
             codes_a=_expand(r["codes_a"], em),
             codes_b=_expand(r["codes_b"], em),
             kind=r.get("kind", "never") or "never",
-            scope=r.get("scope", "client") or "client",
+            scope=r.get("scope", "provider") or "provider",  # NCCI: per client, date and rendering provider
             note=r.get("note", ""),
             source=r.get("source", ""),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from helpers import NPI_MD, line
+from helpers import NPI_B, NPI_MD, line
 
 D = dt.date
 
@@ -43,7 +43,9 @@ CASES = [
     case("CPT001", "code as a number passes", [line(CPT=90834)], []),
     case("CPT001", "HCPCS in lower case passes", [line(CPT="h2019", Minutes=None, Modifiers="HO")], []),
     case("CPT006", "unknown well-formed code", [line(CPT="12345")], [0], "12345"),
-    case("CPT015", "deleted prolonged code", [line(CPT="99354", Minutes=None)], [0], "deleted"),
+    case("CPT015", "deleted prolonged code", [line(CPT="99354", Minutes=None)], [0], "deleted on 2023-01-01"),
+    case("CPT015", "99354 with 90837 does not send a therapist to E/M-only codes",
+         [line(CPT="90837", Minutes=120), line(CPT="99354", Minutes=None)], [1], "bill 90837 alone"),
     case("CPT002", "90837 at 45 minutes names 90834", [line(CPT="90837", Minutes=45)], [0], "90837 needs 53+ minutes; 45 recorded (90834 fits)"),
     case("CPT002", "90834 at 37 minutes names 90832", [line(CPT="90834", Minutes=37)], [0], "(90832 fits)"),
     case("CPT002", "90839 at 25 minutes", [line(CPT="90839", Minutes=25)], [0], "90832"),
@@ -62,6 +64,9 @@ CASES = [
     case("CPT004", "90832 at 16 passes", [line(CPT="90832", Minutes=16)], []),
     case("CPT005", "timed code without minutes", [line(CPT="90837", Minutes=None)], [0], "enter the session minutes"),
     case("CPT005", "untimed code without minutes passes", [line(CPT="90791", Minutes=None)], []),
+    case("CPT005", "90840 without minutes beside the 90839 that holds them passes",
+         [line(CPT="90839", Minutes=90), line(CPT="90840", Minutes=None)], []),
+    case("CPT005", "90839 without minutes", [line(CPT="90839", Minutes=None), line(CPT="90840", Minutes=None)], [0]),
     case("CPT007", "90785 alone", [line(CPT="90785", Minutes=None)], [0], "90785 is an add-on"),
     case("CPT007", "90785 with 90834 on the claim passes",
          [line(), line(CPT="90785", Minutes=None)], []),
@@ -78,6 +83,14 @@ CASES = [
          [line(CPT="90791", Minutes=None), line(Claim_ID="C2", DOS=D(2026, 6, 8))], []),
     case("CPT008", "90791 with E/M by another provider passes",
          [line(CPT="90791", Minutes=None), line(Claim_ID="C2", CPT="99214", Minutes=None, Rendering_NPI=NPI_MD)], []),
+    case("CPT008", "psychiatrist's 99214+90833 and a therapist's 90837 the same day pass",
+         [line(CPT="99214", Minutes=None, Rendering_NPI=NPI_MD), line(CPT="90833", Minutes=25, Rendering_NPI=NPI_MD),
+          line(Claim_ID="C2", CPT="90837", Minutes=55)], []),
+    case("CPT008", "90791 by one clinician and 90834 by another pass",
+         [line(CPT="90791", Minutes=None), line(Claim_ID="C2", Rendering_NPI=NPI_B)], []),
+    case("CPT008", "90833 and 90834 by the same prescriber",
+         [line(CPT="99214", Minutes=None, Rendering_NPI=NPI_MD), line(CPT="90833", Minutes=25, Rendering_NPI=NPI_MD),
+          line(Claim_ID="C2", Rendering_NPI=NPI_MD)], [1], "either alone or as an add-on"),
     case("CPT008", "90791 with E/M by the same provider",
          [line(CPT="90791", Minutes=None, Rendering_NPI=NPI_MD), line(Claim_ID="C2", CPT="99214", Minutes=None, Rendering_NPI=NPI_MD)], [0], "E/M"),
     case("CPT009", "90834 with 90847 without 59/XE",
@@ -86,6 +99,13 @@ CASES = [
          [line(), line(Claim_ID="C2", CPT="90847", Minutes=50, Modifiers="XE")], []),
     case("CPT010", "two timed codes one day",
          [line(), line(Claim_ID="C2", CPT="90832", Minutes=20)], [0, 1], "bill one psychotherapy code"),
+    case("CPT010", "two timed codes one day by two clinicians pass (separate services)",
+         [line(), line(Claim_ID="C2", CPT="90832", Minutes=20, Rendering_NPI=NPI_B)], []),
+    case("CPT016", "90834 with 2 units", [line(Units=2)], [0], "2 units on one line"),
+    case("CPT016", "90838 with 3 units", [line(CPT="99214", Minutes=None, Rendering_NPI=NPI_MD),
+                                           line(CPT="90838", Minutes=60, Units=3, Rendering_NPI=NPI_MD)], [1], "90838 is billed once per session"),
+    case("CPT016", "90834 with 1 unit passes", [line(Units=1)], []),
+    case("CPT016", "H2019 with 4 units passes", [line(CPT="H2019", Minutes=60, Units=4, Modifiers="HO")], []),
     case("CPT010", "timed codes on two days pass",
          [line(), line(Claim_ID="C2", CPT="90832", Minutes=20, DOS=D(2026, 6, 2))], []),
     case("CPT011", "90791 twice in a day", [line(CPT="90791", Minutes=None, Units=2)], [0], "at most 1 per day"),
@@ -168,6 +188,14 @@ CASES = [
          "as row 2 (no Claim ID); remove one"),
     case("DUP001", "modifier order does not hide a duplicate", [line(Modifiers="HO, XE"), line(Claim_ID="C2", Modifiers="XE;HO")], [1]),
     case("DUP001", "different modifiers pass", [line(), line(Claim_ID="C2", Modifiers="76")], []),
+    case("DUP001", "same service billed to a second payer (COB) passes",
+         [line(), line(Claim_ID="C2", Payer="Gov Medicaid")], []),
+    case("DUP001", "a voided line and its rebill pass", [line(Status="Void"), line(Claim_ID="C2")], []),
+    case("DUP001", "a no-show line and the billed line pass", [line(Status="no show"), line(Claim_ID="C2")], []),
+    case("DUP001", "payer spelled in another case is the same payer", [line(), line(Claim_ID="C2", Payer="ACME HEALTH")], [1]),
+    case("REQ005", "Void, Cancelled, No Show, Rejected and Partially Paid are statuses",
+         [line(Status=s, Claim_ID=f"C{i}", DOS=D(2026, 6, 1 + i)) for i, s in
+          enumerate(["Void", "cancelled", "No Show", "Rejected", "partially paid"])], []),
     case("DUP001", "different clients pass", [line(), line(Claim_ID="C2", Client_ID="CL-2", Member_ID="M200")], []),
     case("DUP002", "one claim ID for two clients",
          [line(), line(CPT="90785", Minutes=None, Client_ID="CL-2", Member_ID="M200")], [0, 1], "2 different clients"),

@@ -54,15 +54,38 @@ def unknown_code(line, env):
 
 @line_rule(
     "CPT015", title="Deleted procedure code", severity="error", column="CPT", needs=("cpt",),
-    why="Payers reject codes that have been deleted from CPT; prolonged-service codes 99354/99355 were replaced.",
-    fix="Use 99417 (commercial payers) or G2212 (Medicare) with 99205/99215.",
+    why="Payers reject codes that have been deleted from CPT. The prolonged-service codes 99354/99355, once added to 90837 or 90847 for long "
+        "therapy sessions, were deleted on 2023-01-01, and their successors 99417 and G2212 extend E/M visits only, not psychotherapy "
+        "(theinsurancemaze.com extended-sessions update, 2023).",
+    fix="For psychotherapy bill 90837 (53 minutes or more) alone: CPT has no add-on for the time past 90 minutes, so ask the payer whether "
+        "it has an extended-session policy; crisis care is 90839 with 90840. A prescriber's long E/M visit uses 99417 (commercial) or G2212 (Medicare).",
     reads=("cpt",),
 )
 def deleted_code(line, env):
     """Flags a code the table marks as deleted."""
     p = _procedure(line, env)
-    if p is not None and p.kind == "deleted":
-        return f"{p.code} is a deleted code; {p.label.split('; ')[-1].rstrip(')')}"
+    if p is None or p.kind != "deleted":
+        return None
+    if p.code in ("99354", "99355"):
+        return (f"{p.code} was deleted on 2023-01-01; for psychotherapy bill 90837 alone (no add-on for extra time) and check the payer's "
+                f"extended-session policy; 99417/G2212 extend E/M visits only")
+    return f"{p.code} is a deleted code; {p.label}"
+
+
+@line_rule(
+    "CPT016", title="Psychotherapy code with more than one unit", severity="error", column="Units", needs=("cpt", "units"),
+    why="90832-90838 each describe one session's psychotherapy time: the code, not the units, says how long it was. "
+        "A line with 2 units asks to be paid twice for one session and is denied or recouped "
+        "(CPT time rule; MAC guidance such as Novitas' psychotherapy billing FAQ: one unit per session).",
+    fix="Set Units to 1 and bill the code whose band holds the session's minutes; two separate sessions the same day are added together into one code.",
+    reads=("cpt", "units"),
+)
+def psychotherapy_units_over_one(line, env):
+    """Flags 90832-90838 (psychotherapy and psychotherapy with E/M, by the procedure table's
+    kind) billed with more than one unit."""
+    p = _procedure(line, env)
+    if p is not None and p.kind in ("psychotherapy", "psychotherapy_em") and line.units is not None and line.units > 1:
+        return f"{p.code} is billed once per session; {_minutes(line.units)} units on one line (bill 1 unit)"
 
 
 def _band(p) -> str:
@@ -169,9 +192,11 @@ def psychotherapy_under_16(line, env):
     reads=("cpt", "minutes__empty", "minutes__bad"),
 )
 def timed_code_without_minutes(line, env):
-    """Flags a timed code whose Minutes cell is empty (an unreadable one is already reported)."""
+    """Flags a timed code whose Minutes cell is empty (an unreadable one is already reported).
+    90840 is not flagged: its time is the claim's crisis minutes, entered on the 90839 line
+    (which this rule checks) and read from there by CPT012; a 90840 without 90839 is CPT007."""
     p = _procedure(line, env)
-    if p is not None and p.timed and line.minutes__empty and not line.minutes__bad:
+    if p is not None and p.timed and p.kind != "crisis_addon" and line.minutes__empty and not line.minutes__bad:
         return f"{line.cpt} is a timed code; enter the session minutes"
 
 
@@ -294,7 +319,8 @@ def _same_day_hits(ctx, kind: str):
 )
 def not_billable_together(ctx):
     """Flags a line whose code is never billed with another code the client has on that date
-    (same rendering provider where the pair's scope is 'provider')."""
+    from the same rendering provider (same_day.csv scope 'provider', the NCCI rule; a practice's
+    own row may say 'client' for a payer policy that spans providers)."""
     return _same_day_hits(ctx, "never")
 
 
@@ -311,18 +337,21 @@ def distinct_modifier_needed(ctx):
 
 @rule(
     "CPT010", title="Two timed psychotherapy codes on one date", severity="error", column="CPT", needs=("cpt", "dos"),
-    why="One psychotherapy code covers a client's whole day: the minutes of all sessions that day are added and billed as a single code.",
+    why="One psychotherapy code covers a clinician's psychotherapy with a client for the whole day: the minutes of that clinician's sessions that day are added and billed as a single code.",
     fix="Add the minutes together and bill the one code that fits; remove the other line.",
     row_level=False,
 )
 def two_timed_psychotherapy_codes(ctx):
     """Flags each line when a client has two or more different timed psychotherapy codes
-    (90832-90838) on the same date."""
+    (90832-90838) on the same date from the same rendering provider (two clinicians' separate
+    sessions on one day are separate services: NCCI pair edits apply per client, date and
+    provider - AAPC "What is a CCI edit" 102771)."""
     c = ctx.claims
     lines, group, codes = _same_day_groups(ctx)
     timed = np.flatnonzero(_code_mask(ctx, ctx.tables.timed_psychotherapy.__contains__)[codes])
     if not len(timed):
         return []
+    group = combine_codes(group, run_codes(ctx, "rendering_npi")[0][lines])  # (client, date, provider)
     # Distinct timed codes per group: distinct (group, code) pairs counted per group.
     pair = combine_codes(group[timed], codes[timed])
     group_of_pair = np.zeros(pair.max() + 1, dtype=np.intp)

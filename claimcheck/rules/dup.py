@@ -5,32 +5,39 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..columns import NOT_BILLED_KEYS
 from .registry import rule
 from ._util import combine_codes, day, first_positions, per_line, run_client_codes, run_codes, run_empty_code
 
 
 @rule(
     "DUP001", title="Same service billed twice", severity="error", column="CPT", needs=("dos", "cpt"), row_level=False,
-    why="Two lines with the same client, date, code and modifiers are a duplicate claim (CARC 18): the second is denied and repeated duplicates draw audits.",
+    why="Two lines with the same client, date, code, modifiers and payer are a duplicate claim (CARC 18): the second is denied and repeated duplicates draw audits.",
     fix="Remove the repeated line; if the service truly happened twice, bill it once with the total units or mark the repeat with 76/77 or 59 as the payer directs.",
 )
 def duplicate_service(ctx):
-    """Flags every line after the first with the same client, DOS, code and modifiers (in any
-    order), naming the first line."""
+    """Flags every line after the first with the same client, DOS, code, modifiers (in any
+    order) and payer, naming the first line.  The same service billed to a second payer is
+    coordination of benefits, not a duplicate; a line whose Status is Void, Cancelled or No Show
+    is not a billed service, so its rebill does not repeat it."""
     c = ctx.claims
-    # Lines with a DOS and a code, grouped by integer ids of (client, DOS, code); only lines
-    # sharing those with another line can repeat one, so the modifiers are compared just there.
+    # Billed lines with a DOS and a code, grouped by integer ids of (client, DOS, code, payer);
+    # only lines sharing those with another line can repeat one, so the modifiers are compared
+    # just there.
     dos_k, dos_u = run_codes(ctx, "dos")
     cpt_k, cpt_u = run_codes(ctx, "cpt")
-    lines = np.flatnonzero((dos_k != run_empty_code(ctx, "dos")) & (cpt_k != run_empty_code(ctx, "cpt")))
+    payer_k = run_codes(ctx, "payer_key")[0]
+    billed = ~c["status_key"].isin(NOT_BILLED_KEYS).to_numpy() if "status_key" in c else True
+    lines = np.flatnonzero((dos_k != run_empty_code(ctx, "dos")) & (cpt_k != run_empty_code(ctx, "cpt")) & billed)
     if not len(lines):
         return None
-    group = combine_codes(run_client_codes(ctx)[lines], dos_k[lines], cpt_k[lines])
+    group = combine_codes(run_client_codes(ctx)[lines], dos_k[lines], cpt_k[lines], payer_k[lines])
     lines = lines[np.bincount(group)[group] >= 2]
     if not len(lines):
         return None
     modifiers = [_modifier_set(m) for m in c["modifiers"].to_numpy(dtype=object)[lines]]
-    group = combine_codes(run_client_codes(ctx)[lines], dos_k[lines], cpt_k[lines], pd.factorize(np.array(modifiers, dtype=object))[0])
+    group = combine_codes(run_client_codes(ctx)[lines], dos_k[lines], cpt_k[lines], payer_k[lines],
+                          pd.factorize(np.array(modifiers, dtype=object))[0])
     first = first_positions(group)[group]  # per line: its group's first line (in ``lines``)
     dup = np.flatnonzero(first != np.arange(len(lines)))
     if not len(dup):
@@ -93,7 +100,7 @@ def claim_id_mixed(ctx):
     # pairs counted per claim.
     def nunique(key: np.ndarray) -> np.ndarray:
         pair = combine_codes(claim, key[lines])
-        claim_of_pair = np.zeros(pair.max() + 1, dtype=np.int64)
+        claim_of_pair = np.zeros(pair.max() + 1, dtype=np.intp)
         claim_of_pair[pair] = claim
         return np.bincount(claim_of_pair)[claim]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..columns import STATUSES
+from ..columns import STATUS_KEYS, STATUSES
 from ..values import shown
 from .registry import declare, line_rule, rule
 from ._util import first_positions, per_code, run_codes
@@ -80,8 +80,8 @@ def required_value_missing(line, env):
     reads=("status", "status_key"),
 )
 def unknown_status(line, env):
-    """Flags a Status that is not Draft, Ready, Submitted, Paid, Denied or Appealed."""
-    if line.status is not None and line.status_key not in STATUSES:
+    """Flags a Status that is not one of the contract's statuses (any case)."""
+    if line.status is not None and line.status_key not in STATUS_KEYS:
         return f"Status {shown(line.status)} is not one of {', '.join(STATUSES)}"
 
 
