@@ -176,11 +176,19 @@ def new(
 
 
 @app.command()
-def rules() -> None:
+def rules(
+    code: Optional[str] = typer.Argument(None, help="One rule's code (e.g. CPT002): what it does, why, an example and the fix."),
+) -> None:
     """List every rule with its code, severity, why payers care and how to fix it."""
-    from .report import rules_text
+    from .report import rule_help, rules_text
 
-    sys.stdout.write(rules_text())
+    if code is None:
+        sys.stdout.write(rules_text())
+        return
+    try:
+        sys.stdout.write(rule_help(code))
+    except KeyError:
+        _fail(f"no rule {code.strip().upper()}; 'claimcheck rules' lists them all")
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -109,3 +109,35 @@ def rules_text() -> str:
         out.append(f"    Fix:  {r.fix}")
         out.append("")
     return "\n".join(out)
+
+
+def rule_help(code: str) -> str:
+    """One rule as a linter documents it (``claimcheck rules CODE``): what it does, why payers
+    deny it, an example with the finding claimcheck really gives it, and what to do instead.
+    Raises KeyError for an unknown code."""
+    import textwrap
+
+    from .rules.examples import describe, example_findings
+    from .rules.registry import all_rules
+
+    rules = {r.code: r for r in all_rules()}
+    r = rules[code.strip().upper()]
+    wrap = lambda text: textwrap.fill(text, width=88, initial_indent="  ", subsequent_indent="  ")  # noqa: E731
+    out = [f"{r.code}: {r.title}  [{r.severity}, column {r.column}]", ""]
+    if r.doc:
+        out += ["What it does", wrap(r.doc), ""]
+    out += ["Why is this bad?", wrap(r.why), ""]
+    if r.bad is not None:
+        out.append("Example")
+        for n, changes in enumerate(r.bad.lines, start=1):
+            out.append(wrap(f"line {n}: {describe(changes)}"))
+        for f in example_findings(r.bad):
+            if f.code == r.code:
+                out.append(wrap(f"-> row {f.row}: {f.code} {f.message}"))
+        out.append("")
+    out += ["Use instead", wrap(r.fix)]
+    if r.good is not None:
+        for n, changes in enumerate(r.good.lines, start=1):
+            out.append(wrap(f"line {n}: {describe(changes)}"))
+    out.append("")
+    return "\n".join(out)

@@ -26,6 +26,8 @@ def _money(x: float) -> str:
     why="A line with no positive charge is rejected or paid at zero.",
     fix="Enter the practice's fee for the code; record write-offs and adjustments elsewhere, not as a negative charge.",
     reads=("charge",),
+    bad=[{'Charge': 0}],
+    good=[{'Charge': '$1,250.00'}],
 )
 def charge_not_positive(line, env):
     """Flags a charge of zero or less."""
@@ -38,6 +40,8 @@ def charge_not_positive(line, env):
     why="Every claim line needs a billed amount.",
     fix="Enter the practice's fee for the code.",
     reads=("charge", "charge__bad"),
+    bad=[{'Charge': None}],
+    good=[{'Charge': 130}],
 )
 def charge_missing(line, env):
     """Flags an empty Charge cell (an unreadable one is CHG002)."""
@@ -50,6 +54,8 @@ def charge_missing(line, env):
     why="Units are whole numbers of at least 1; anything else is rejected.",
     fix="Enter whole units (1 for a session; one per 15 minutes for per-15-minute codes).",
     reads=("units",),
+    bad=[{'Units': 0}],
+    good=[{'Units': None}],
 )
 def units_invalid(line, env):
     """Flags units below 1 or not whole (a blank Units cell counts as 1)."""
@@ -63,6 +69,8 @@ def units_invalid(line, env):
     why="A payment above the charge is an overpayment the payer will take back, or a typo in either amount.",
     fix="Check both amounts against the remittance; refund an overpayment.",
     reads=("charge", "paid_amount"),
+    bad=[{'Status': 'Paid', 'Submitted On': '2026-06-02', 'Paid Amount': 150}],
+    good=[{'Status': 'Paid', 'Submitted On': '2026-06-02', 'Paid Amount': 104}],
 )
 def paid_over_charge(line, env):
     """Flags Paid Amount greater than Charge."""

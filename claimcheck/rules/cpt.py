@@ -32,6 +32,8 @@ def _procedure(line, env):
     why="A procedure code must be five characters (five digits for CPT, a letter and four digits for HCPCS); anything else is rejected at the clearinghouse.",
     fix="Retype the code (for example 90834 or H0004); check for a stray letter, a missing digit or a modifier typed into the CPT cell.",
     reads=("cpt",),
+    bad=[{'CPT': '9O834'}],
+    good=[{'CPT': 90834}],
 )
 def malformed_code(line, env):
     """Flags a CPT/HCPCS cell that is not shaped like a code."""
@@ -44,6 +46,8 @@ def malformed_code(line, env):
     why="claimcheck knows the psychiatry, psychotherapy, testing, E/M and behavioral HCPCS codes; an unknown code may be a typo or a service the payer does not cover for this provider.",
     fix="Check the code; if it is right, add it to procedures.csv in your tables folder (CLAIMCHECK_TABLES) so its rules apply.",
     reads=("cpt",),
+    bad=[{'CPT': '12345'}],
+    good=[{'CPT': '90834'}],
 )
 def unknown_code(line, env):
     """Flags a well-formed code that is not in the procedure table."""
@@ -60,6 +64,8 @@ def unknown_code(line, env):
     fix="For psychotherapy bill 90837 (53 minutes or more) alone: CPT has no add-on for the time past 90 minutes, so ask the payer whether "
         "it has an extended-session policy; crisis care is 90839 with 90840. A prescriber's long E/M visit uses 99417 (commercial) or G2212 (Medicare).",
     reads=("cpt",),
+    bad=[{'Minutes': None, 'CPT': '99354'}],
+    good=[{'CPT': '90837', 'Minutes': 95}],
 )
 def deleted_code(line, env):
     """Flags a code the table marks as deleted."""
@@ -79,6 +85,8 @@ def deleted_code(line, env):
         "(CPT time rule; MAC guidance such as Novitas' psychotherapy billing FAQ: one unit per session).",
     fix="Set Units to 1 and bill the code whose band holds the session's minutes; two separate sessions the same day are added together into one code.",
     reads=("cpt", "units"),
+    bad=[{'Units': 2}],
+    good=[{'Units': 1}],
 )
 def psychotherapy_units_over_one(line, env):
     """Flags 90832-90838 (psychotherapy and psychotherapy with E/M, by the procedure table's
@@ -112,6 +120,8 @@ def _minutes(value: float) -> str:
     why="Timed codes need the documented face-to-face minutes: 90832 16-37, 90834 38-52, 90837 53+, 90839 30-74, 90846/90847 26+. A payer audit takes back every session billed above its time.",
     fix="Bill the code whose time band holds the minutes (the finding names it), or correct the minutes if they were typed wrong.",
     reads=("cpt", "minutes"),
+    bad=[{'CPT': '90837'}],
+    good=[{'Minutes': 53, 'CPT': '90837'}],
 )
 def minutes_below_band(line, env):
     """Flags a timed code whose recorded minutes are below its band (psychotherapy under 16
@@ -129,6 +139,8 @@ def minutes_below_band(line, env):
     why="A session longer than the code's band is under-billed: the practice is paid for less time than it gave.",
     fix="Bill the code that fits the minutes (the finding names it).",
     reads=("cpt", "minutes"),
+    bad=[{'Minutes': 50, 'CPT': '90832'}],
+    good=[{'Minutes': 90, 'CPT': '90839'}],
 )
 def minutes_above_band(line, env):
     """Flags a timed code whose minutes exceed its band (crisis care over 74 minutes is CPT014,
@@ -144,6 +156,8 @@ def minutes_above_band(line, env):
     needs=("cpt", "minutes"), row_level=False,
     why="90839 covers the first 74 minutes of crisis care; each further 30 minutes is billed with 90840, so without it the practice is under-paid.",
     fix="Add a 90840 line on the same claim and date (1 unit for 75-104 minutes, 2 for 105-134).",
+    bad=[{'Minutes': 90, 'CPT': '90839'}],
+    good=[{'Minutes': 90, 'CPT': '90839'}, {'Minutes': 90, 'CPT': '90840'}],
 )
 def crisis_without_addon(ctx):
     """Flags 90839 with more than 74 minutes when the claim has no 90840 on that date."""
@@ -177,6 +191,8 @@ def _code_mask(ctx, test) -> np.ndarray:
     why="No psychotherapy code may be billed for fewer than 16 minutes; the line will be denied or recouped.",
     fix="Do not bill the session as psychotherapy; correct the minutes if they were mistyped.",
     reads=("cpt", "minutes"),
+    bad=[{'Minutes': 12}],
+    good=[{'Minutes': 16, 'CPT': '90832'}],
 )
 def psychotherapy_under_16(line, env):
     """Flags 90832-90838 with fewer than 16 recorded minutes."""
@@ -190,6 +206,8 @@ def psychotherapy_under_16(line, env):
     why="Timed psychotherapy, crisis and family codes are paid on documented minutes; without them the code cannot be checked or defended in an audit.",
     fix="Enter the face-to-face minutes from the session note.",
     reads=("cpt", "minutes__empty", "minutes__bad"),
+    bad=[{'Minutes': None, 'CPT': '90837'}],
+    good=[{'Minutes': None, 'CPT': '90791'}],
 )
 def timed_code_without_minutes(line, env):
     """Flags a timed code whose Minutes cell is empty (an unreadable one is already reported).
@@ -213,6 +231,8 @@ def _primaries_text(ctx, primaries: frozenset[str]) -> str:
     why="An add-on code (90785, 90833/90836/90838, 90840, 90863, testing add-ons) is paid only with its primary service on the same claim and date; alone it is denied.",
     fix="Add the primary code on the same claim and date, or remove the add-on.",
     row_level=False,
+    bad=[{'Minutes': None, 'CPT': '90785'}],
+    good=[{}, {'Minutes': None, 'CPT': '90785'}],
 )
 def addon_without_primary(ctx):
     """Flags an add-on line with none of its allowed primaries on the same claim and date."""
@@ -316,6 +336,8 @@ def _same_day_hits(ctx, kind: str):
     why="Payers bundle these pairs (NCCI indicator 0 or payer policy): the second service is denied, and no modifier makes it payable.",
     fix="Bill only the service that describes the day (for example the diagnostic evaluation, or the crisis code), or move the other service to the day it happened.",
     row_level=False,
+    bad=[{'Minutes': 50, 'CPT': '90839'}, {'Minutes': None, 'CPT': '90785'}],
+    good=[{'Minutes': None, 'CPT': '90791'}, {'Claim ID': 'C2', 'DOS': '2026-06-08'}],
 )
 def not_billable_together(ctx):
     """Flags a line whose code is never billed with another code the client has on that date
@@ -329,6 +351,8 @@ def not_billable_together(ctx):
     why="Individual and family psychotherapy on one day are paid only as separate, distinct services, marked with 59 or XE and documented separately.",
     fix="If the services were truly separate, add 59 or XE to the second service and keep separate notes; otherwise bill one.",
     row_level=False,
+    bad=[{}, {'Claim ID': 'C2', 'Minutes': 50, 'CPT': '90847'}],
+    good=[{}, {'Claim ID': 'C2', 'Minutes': 50, 'CPT': '90847', 'Modifiers': 'XE'}],
 )
 def distinct_modifier_needed(ctx):
     """Flags same-day pairs that payers accept only with 59/XE/XS/XP/XU."""
@@ -340,6 +364,8 @@ def distinct_modifier_needed(ctx):
     why="One psychotherapy code covers a clinician's psychotherapy with a client for the whole day: the minutes of that clinician's sessions that day are added and billed as a single code.",
     fix="Add the minutes together and bill the one code that fits; remove the other line.",
     row_level=False,
+    bad=[{}, {'Claim ID': 'C2', 'Minutes': 20, 'CPT': '90832'}],
+    good=[{}, {'Claim ID': 'C2', 'Rendering NPI': '1456789019', 'Minutes': 20, 'CPT': '90832'}],
 )
 def two_timed_psychotherapy_codes(ctx):
     """Flags each line when a client has two or more different timed psychotherapy codes
@@ -374,6 +400,8 @@ def two_timed_psychotherapy_codes(ctx):
     why="Payers cap the units of a code per client per day (medically unlikely edits); units above the cap are denied.",
     fix="Correct the units; if more were truly given, appeal with the records. Load your payers' limits into procedures.csv (daily_max).",
     row_level=False,
+    bad=[{'Minutes': None, 'CPT': '90791', 'Units': 2}],
+    good=[{'CPT': '90791', 'Minutes': None, 'Units': 1}],
 )
 def units_over_daily_max(ctx):
     """Flags lines whose client/date/code units add up above the table's daily maximum."""
@@ -399,6 +427,8 @@ def units_over_daily_max(ctx):
     why="90840 is one unit per further 30 minutes after the first 74 (75-104 minutes = 1 unit, 105-134 = 2); more units than the minutes support are denied or recouped.",
     fix="Set the 90840 units from the total crisis minutes, or correct the minutes.",
     row_level=False,
+    bad=[{'Minutes': 90, 'CPT': '90839'}, {'Minutes': 90, 'CPT': '90840', 'Units': 2}],
+    good=[{'Minutes': 110, 'CPT': '90839'}, {'Minutes': 110, 'CPT': '90840', 'Units': 2}],
 )
 def crisis_addon_units(ctx):
     """Flags 90840 lines whose units exceed what the claim's crisis minutes support."""
@@ -428,6 +458,8 @@ def crisis_addon_units(ctx):
     why="90792 (evaluation with medical services) is for prescribers (MD, DO, NP, PA); therapists bill 90791.",
     fix="Bill 90791, or correct the rendering provider.",
     reads=("cpt", "rendering_npi"),
+    bad=[{'Minutes': None, 'CPT': '90792'}],
+    good=[{'Rendering NPI': '1678901236', 'Minutes': None, 'CPT': '90792'}],
 )
 def eval_with_medical_services_by_non_prescriber(line, env):
     """Flags 90792 when the Providers sheet gives the rendering provider a non-prescriber

@@ -64,6 +64,8 @@ def _years_before(day, years: int):
     why="A claim for a service that has not happened yet is rejected, and billing it is a compliance risk.",
     fix="Correct the date, or keep the line as Draft and bill it after the session.",
     reads=("dos",),
+    bad=[{'DOS': '2026-07-01'}],
+    good=[{'DOS': '2026-06-30'}],
 )
 def dos_in_future(line, env):
     """Flags a DOS after the as-of date."""
@@ -77,6 +79,8 @@ def dos_in_future(line, env):
     fix="Check the DOS and the client's date of birth against the note and the insurance card.",
     reads=("dos", "client_dob"),
     candidates=lambda ctx: (ctx.claims["dos"] < ctx.claims["client_dob"]).to_numpy(),
+    bad=[{'Client DOB': '2026-06-02'}],
+    good=[{'Client DOB': '1990-01-02'}],
 )
 def dos_before_birth(line, env):
     """Flags a DOS earlier than Client DOB (the DOB itself is never printed)."""
@@ -91,6 +95,8 @@ def dos_before_birth(line, env):
     reads=("client_dob",),
     candidates=lambda ctx: ((ctx.claims["client_dob"] > ctx.as_of_ts)
                             | (ctx.claims["client_dob"] < pd.Timestamp(_years_before(ctx.as_of, 120)))).to_numpy(),
+    bad=[{'Client DOB': '2027-01-01'}],
+    good=[{'Client DOB': '1990-01-02'}],
 )
 def implausible_dob(line, env):
     """Flags a Client DOB after the as-of date or more than 120 years before it."""
@@ -130,6 +136,8 @@ def _filing_findings(ctx, mask: np.ndarray, text) -> list:
     "DATE003", title="Timely filing deadline passed", severity="error", column="DOS", needs=("dos",), row_level=False,
     why="Claims filed after the payer's filing limit are denied (CARC 29) and the practice may not bill the client.",
     fix="File today with any proof of an earlier submission (clearinghouse report); otherwise the line is a write-off.",
+    bad=[{'DOS': '2026-03-01'}],
+    good=[{'DOS': '2026-03-01', 'Status': 'Submitted', 'Submitted On': '2026-03-05'}],
 )
 def filing_deadline_passed(ctx):
     """Flags a line not yet submitted (Draft, Ready or blank status, no Submitted On) whose
@@ -143,6 +151,8 @@ def filing_deadline_passed(ctx):
     "DATE004", title="Timely filing deadline within 14 days", severity="warning", column="DOS", needs=("dos",), row_level=False,
     why="A line not filed before the payer's limit becomes an unrecoverable denial (CARC 29).",
     fix="Submit the claim before the deadline the finding gives.",
+    bad=[{'DOS': '2026-04-06'}],
+    good=[{'DOS': '2026-04-16'}],
 )
 def filing_deadline_near(ctx):
     """Flags a line not yet submitted whose filing deadline is today or within 14 days."""
@@ -158,6 +168,8 @@ def filing_deadline_near(ctx):
     fix="Correct the Submitted On date or the DOS.",
     reads=("dos", "submitted_on"),
     candidates=lambda ctx: (ctx.claims["submitted_on"] < ctx.claims["dos"]).to_numpy(),
+    bad=[{'Status': 'Submitted', 'Submitted On': '2026-05-30'}],
+    good=[{'Status': 'Submitted', 'Submitted On': '2026-06-02'}],
 )
 def submitted_before_service(line, env):
     """Flags Submitted On earlier than DOS."""
@@ -171,6 +183,8 @@ def submitted_before_service(line, env):
     needs=("dos", "submitted_on"), row_level=False,
     why="A claim submitted after the payer's limit is usually denied for timely filing (CARC 29) unless there is proof of an earlier submission.",
     fix="Keep the proof of any earlier submission ready; expect a CO-29 denial otherwise.",
+    bad=[{'DOS': '2026-01-05', 'Status': 'Submitted', 'Submitted On': '2026-04-10'}],
+    good=[{'DOS': '2026-01-05', 'Status': 'Submitted', 'Submitted On': '2026-03-20'}],
 )
 def submitted_late(ctx):
     """Flags Submitted On later than DOS + the payer's timely filing days."""

@@ -14,6 +14,8 @@ from ._util import combine_codes, day, first_positions, per_line, run_client_cod
     "DUP001", title="Same service billed twice", severity="error", column="CPT", needs=("dos", "cpt"), row_level=False,
     why="Two lines with the same client, date, code, modifiers and payer are a duplicate claim (CARC 18): the second is denied and repeated duplicates draw audits.",
     fix="Remove the repeated line; if the service truly happened twice, bill it once with the total units or mark the repeat with 76/77 or 59 as the payer directs.",
+    bad=[{}, {'Claim ID': 'C2'}],
+    good=[{}, {'Claim ID': 'C2', 'Modifiers': '76'}],
 )
 def duplicate_service(ctx):
     """Flags every line after the first with the same client, DOS, code, modifiers (in any
@@ -78,6 +80,8 @@ def _first_claim_ids(lines, group, claims, dup, first) -> list:
     needs=("claim_id",), row_level=False,
     why="The lines of one claim go to one payer for one client; mixing them sends services to the wrong payer or member.",
     fix="Give the lines of each client and payer their own Claim ID.",
+    bad=[{}, {'Client ID': 'CL-2', 'Member ID': 'M200', 'Minutes': None, 'CPT': '90785'}],
+    good=[{}, {'Claim ID': 'C2', 'Client ID': 'CL-2', 'Member ID': 'M200'}],
 )
 def claim_id_mixed(ctx):
     """Flags lines whose Claim ID is shared with a line of another client or payer."""

@@ -26,6 +26,8 @@ def _problems(codes: tuple[str, ...], kind: str) -> list[str]:
     why="A diagnosis code is a letter, two characters, and up to four more after the dot (F41.1, F32.A); anything else is rejected.",
     fix="Retype the code; separate several codes with commas.",
     reads=("dx",),
+    bad=[{'Dx Codes': '41.1'}],
+    good=[{'Dx Codes': 'F41.1'}],
 )
 def malformed_dx(line, env):
     """Flags each diagnosis that is not shaped like an ICD-10-CM code."""
@@ -37,6 +39,8 @@ def malformed_dx(line, env):
     why="Payers reject codes that are not in the ICD-10-CM edition in force for the date of service (FY2026 here).",
     fix="Look the code up and enter the current one (a typo, an ICD-9 or DSM-only code, or a retired code).",
     reads=("dx",),
+    bad=[{'Dx Codes': 'F41.7'}],
+    good=[{'Dx Codes': 'F41.9'}],
 )
 def unknown_dx(line, env):
     """Flags each well-formed code that ICD-10-CM FY2026 does not contain."""
@@ -48,6 +52,8 @@ def unknown_dx(line, env):
     why="Only the most specific codes (the leaves of ICD-10-CM) are billable; a category such as F41 or F43.1 is denied (CARC 11/16).",
     fix="Use the specific code from the note (the finding shows a few).",
     reads=("dx",),
+    bad=[{'Dx Codes': 'F41'}],
+    good=[{'Dx Codes': 'F99'}],
 )
 def header_dx(line, env):
     """Flags each code that is a category header with more specific codes beneath it."""
@@ -59,6 +65,8 @@ def header_dx(line, env):
     why="Every service line needs at least one diagnosis pointer; without it the claim is rejected.",
     fix="Enter the primary diagnosis first, then any others, separated by commas.",
     reads=("dx", "dx__bad"),
+    bad=[{'Dx Codes': None}],
+    good=[{'Dx Codes': 'F41.1'}],
 )
 def missing_primary(line, env):
     """Flags a line with no diagnosis code (an unreadable Dx cell is already reported)."""
@@ -71,6 +79,8 @@ def missing_primary(line, env):
     why="A professional claim carries at most twelve diagnoses (CMS-1500 box 21 A-L).",
     fix="Keep the twelve most relevant, the primary first.",
     reads=("dx",),
+    bad=[{'Dx Codes': 'F41.1, F32.1, F43.10, F90.2, F33.1, F40.10, F42.2, F50.00, F51.01, F63.81, F64.0, F84.0, Z63.0'}],
+    good=[{'Dx Codes': 'F41.1, F32.1, F43.10, F90.2, F33.1, F40.10, F42.2, F50.00, F51.01, F63.81, F64.0, F84.0'}],
 )
 def too_many_dx(line, env):
     """Flags a line with more than twelve diagnosis codes."""
@@ -83,6 +93,8 @@ def too_many_dx(line, env):
     why="A repeated code takes a diagnosis slot and some payers reject it.",
     fix="Remove the repeated code.",
     reads=("dx",),
+    bad=[{'Dx Codes': 'F41.1, F41.1'}],
+    good=[{'Dx Codes': 'F41.1, F32.1'}],
 )
 def repeated_dx(line, env):
     """Flags a diagnosis listed twice on one line."""
@@ -97,6 +109,8 @@ def repeated_dx(line, env):
     why="External-cause codes (V00-Y99) describe how an injury happened and may never be the first-listed diagnosis.",
     fix="List the condition treated first and the external-cause code after it.",
     reads=("dx",),
+    bad=[{'Dx Codes': 'X71.0XXA, F32.1'}],
+    good=[{'Dx Codes': 'F32.1, X71.0XXA'}],
 )
 def external_cause_first(line, env):
     """Flags a line whose primary diagnosis is a V, W, X or Y code."""

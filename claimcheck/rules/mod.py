@@ -17,6 +17,8 @@ TELEHEALTH_MODIFIERS = frozenset({"95", "93", "GT", "GQ", "FQ"})
     why="A modifier is exactly two letters or digits; anything else is rejected at the clearinghouse.",
     fix="Retype the modifiers, separated by commas (for example 95, HO).",
     reads=("modifiers",),
+    bad=[{'Modifiers': 'HOX'}],
+    good=[{'Modifiers': 'HO'}],
 )
 def malformed_modifier(line, env):
     """Flags a modifier that is not two characters."""
@@ -30,6 +32,8 @@ def malformed_modifier(line, env):
     why="A modifier the payer does not recognise is rejected or changes how the line is paid.",
     fix="Check the modifier; if your payer uses it, add it to modifiers.csv in your tables folder.",
     reads=("modifiers",),
+    bad=[{'Modifiers': 'ZZ'}],
+    good=[{'Modifiers': 'HO;XE'}],
 )
 def unknown_modifier(line, env):
     """Flags a well-formed modifier that is not in the modifier table."""
@@ -44,6 +48,8 @@ def unknown_modifier(line, env):
     why="Some modifiers contradict each other (95 with 93, GA with GZ, 59 with an X modifier, two licensure levels); the payer rejects the line.",
     fix="Keep the one modifier that describes the service and remove the other.",
     reads=("modifiers",),
+    bad=[{'Modifiers': '95, 93', 'POS': '10'}],
+    good=[{'Modifiers': '95', 'POS': '10'}],
 )
 def conflicting_modifiers(line, env):
     """Flags a line carrying a pair of modifiers listed as conflicting (one finding per pair)."""
@@ -59,6 +65,8 @@ def conflicting_modifiers(line, env):
     why="Payers that require a telehealth modifier (95, GT or 93 on the Payers sheet) deny telehealth lines (POS 02 or 10) without it.",
     fix="Add the payer's telehealth modifier (93 for audio-only where the payer allows it).",
     reads=("modifiers", "pos", "payer"),
+    bad=[{'POS': '10'}],
+    good=[{'Modifiers': '95', 'POS': '10'}],
 )
 def telehealth_modifier_missing(line, env):
     """Flags a POS 02/10 line with no telehealth modifier when the payer requires one."""
@@ -77,6 +85,8 @@ def telehealth_modifier_missing(line, env):
     why="Payers name the one telehealth modifier they accept (for example GT rather than 95); another one is denied.",
     fix="Replace the modifier with the payer's (Payers sheet, Telehealth Modifier).",
     reads=("modifiers", "payer"),
+    bad=[{'Payer': 'Gov Medicaid', 'Modifiers': '95', 'POS': '10'}],
+    good=[{'Payer': 'Gov Medicaid', 'Modifiers': 'GT', 'POS': '10'}],
 )
 def telehealth_modifier_wrong(line, env):
     """Flags an audio-video telehealth modifier (95/GT) other than the payer's required one."""
@@ -93,6 +103,8 @@ def telehealth_modifier_wrong(line, env):
     why="A claim line holds at most four modifiers (CMS-1500 box 24D, 837P SV101); extra ones are dropped or rejected.",
     fix="Keep the four that matter for payment, pricing modifiers first.",
     reads=("modifiers",),
+    bad=[{'Modifiers': 'HO, XE, KX, U1, U2'}],
+    good=[{'Modifiers': 'HO, XE, KX, U1'}],
 )
 def too_many_modifiers(line, env):
     """Flags a line with five or more modifiers."""
@@ -106,6 +118,8 @@ def too_many_modifiers(line, env):
     why="A repeated modifier takes a slot and some payers reject the line.",
     fix="Remove the repeated modifier.",
     reads=("modifiers",),
+    bad=[{'Modifiers': 'HO, HO'}],
+    good=[{'Modifiers': 'HO'}],
 )
 def repeated_modifier(line, env):
     """Flags a modifier listed twice on one line."""
@@ -121,6 +135,8 @@ def repeated_modifier(line, env):
     why="Modifier 25 marks a separate E/M visit; on a psychotherapy or other code it is wrong and may trigger a rejection.",
     fix="Move 25 to the E/M line, or remove it.",
     reads=("modifiers", "cpt"),
+    bad=[{'Modifiers': '25'}],
+    good=[{'Rendering NPI': '1678901236', 'Minutes': None, 'CPT': '99214', 'Modifiers': '25'}],
 )
 def modifier_25_not_em(line, env):
     """Flags 25 on a code that is not an E/M code."""

@@ -26,6 +26,8 @@ def _npi_problems(line, env, kind: str) -> list[tuple[str, str]]:
     why="An NPI is ten digits starting with 1 or 2; anything else is rejected before the claim is read.",
     fix="Copy the NPI from the NPPES registry or the provider's enrollment letter.",
     reads=("rendering_npi", "billing_npi"),
+    bad=[{'Rendering NPI': '123456789'}],
+    good=[{'Rendering NPI': '1234567893'}],
 )
 def malformed_npi(line, env):
     """Flags a Rendering or Billing NPI that is not ten digits starting with 1 or 2."""
@@ -37,6 +39,8 @@ def malformed_npi(line, env):
     why="The last digit of an NPI is a check digit; a failing one means a typo, and the claim is rejected as an invalid provider.",
     fix="Copy the NPI again from NPPES; two swapped digits are the usual cause.",
     reads=("rendering_npi", "billing_npi"),
+    bad=[{'Rendering NPI': '1234567890'}],
+    good=[{'Rendering NPI': 1234567893}],
 )
 def npi_check_digit(line, env):
     """Flags an NPI whose Luhn check digit (over 80840 + NPI) is wrong."""
@@ -49,6 +53,8 @@ def npi_check_digit(line, env):
     why="claimcheck checks credentials (for example who may bill 90792) and authorizations by provider; an unlisted NPI may also be a typo for a listed one.",
     fix="Add the provider to the Providers sheet, or correct the NPI.",
     reads=("rendering_npi",),
+    bad=[{'Rendering NPI': '1122334455'}],
+    good=[{'Rendering NPI': '1234567893'}],
 )
 def rendering_not_listed(line, env):
     """Flags a valid Rendering NPI missing from the Providers sheet (when the workbook has one)."""

@@ -13,6 +13,8 @@ from .mod import TELEHEALTH_MODIFIERS
     why="The place of service must be a two-digit CMS code; an unknown code is rejected and the wrong one is paid at the wrong rate.",
     fix="Use the CMS code: 11 office, 02 telehealth not at home, 10 telehealth at home, 12 home, 03 school, 53 CMHC.",
     reads=("pos",),
+    bad=[{'POS': '98'}],
+    good=[{'POS': 11}],
 )
 def unknown_pos(line, env):
     """Flags a POS that is not in the CMS place-of-service code set."""
@@ -26,6 +28,8 @@ def unknown_pos(line, env):
     why="A telehealth modifier says the visit was remote while the place of service says in person; payers that pair telehealth with POS 02/10 deny or reprice it.",
     fix="Use POS 10 (client at home) or 02 (elsewhere) for telehealth, unless this payer asks for the office POS with 95.",
     reads=("pos", "modifiers"),
+    bad=[{'Modifiers': '95'}],
+    good=[{'Modifiers': '95', 'POS': '10'}],
 )
 def telehealth_modifier_in_person_pos(line, env):
     """Flags 95/93/GT/GQ/FQ on a line whose POS is not a telehealth POS (02 or 10); a warning,

@@ -14,7 +14,7 @@ flagged lines), or a ``pandas.DataFrame`` with a ``message`` column and optional
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 Severity = Literal["error", "warning", "info"]
 
@@ -39,6 +39,10 @@ class Rule:
     reads: tuple[str, ...] = ()
     #: The shared analyses (``claimcheck.engine.STAGES``) the rule reads from its Context.
     uses: tuple[str, ...] = ()
+    #: Worked examples (:class:`claimcheck.rules.examples.Example`): lines that raise the rule,
+    #: and the same lines put right.
+    bad: Any = field(default=None, compare=False)
+    good: Any = field(default=None, compare=False)
 
     @property
     def family(self) -> str:
@@ -60,13 +64,18 @@ def rule(
     row_level: bool = True,
     sheet: str = "Claims",
     uses: tuple[str, ...] = (),
+    bad=None,
+    good=None,
 ):
     """Register a rule function under ``code``; ``uses`` names the shared analyses it reads
-    from its Context (``claimcheck.engine.STAGES``)."""
+    from its Context (``claimcheck.engine.STAGES``); ``bad`` and ``good`` are its worked examples
+    (:class:`claimcheck.rules.examples.Example`, or a list of line changes)."""
+    from .examples import Example
 
     def decorate(func):
         _register(code, title=title, severity=severity, column=column, why=why, fix=fix, func=func,
-                  needs=needs, row_level=row_level, sheet=sheet, doc=_doc(func), uses=tuple(uses))
+                  needs=needs, row_level=row_level, sheet=sheet, doc=_doc(func), uses=tuple(uses),
+                  bad=Example.of(bad), good=Example.of(good))
         return func
 
     return decorate
@@ -106,11 +115,14 @@ def line_rule(
     reads: tuple[str, ...],
     needs: tuple[str, ...] = (),
     candidates: Callable | None = None,
+    bad=None,
+    good=None,
 ):
     """Register a row-level rule written for one line, ``func(line, env)`` (see
     :mod:`claimcheck.rules.lines`); ``reads`` names every line field it looks at.  The whole-table
     form the engine runs is made from it; ``candidates`` (optional) narrows the table run to the
     lines that might be flagged."""
+    from .examples import Example
     from .lines import line_type, run_line_rule
 
     line_type(tuple(reads))  # unknown field names fail at registration
@@ -123,7 +135,8 @@ def line_rule(
 
         over_table.__name__ = func.__name__
         _register(code, title=title, severity=severity, column=column, why=why, fix=fix, func=over_table,
-                  needs=needs, row_level=True, sheet="Claims", doc=_doc(func), line=func, reads=reads_)
+                  needs=needs, row_level=True, sheet="Claims", doc=_doc(func), line=func, reads=reads_,
+                  bad=Example.of(bad), good=Example.of(good))
         return func
 
     return decorate

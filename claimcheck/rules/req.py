@@ -58,6 +58,8 @@ _REQUIRED_VIEWS = tuple((field, header, f"{header} is empty; {todo}", f"{field}_
     why="Payers reject a claim line without a date of service, procedure, member ID, payer, rendering NPI or place of service before they look at anything else.",
     fix="Fill in the empty cell named by the finding.",
     reads=tuple(view for _, _, _, *views in _REQUIRED_VIEWS for view in views) + ("billing_npi__empty",),
+    bad=[{'DOS': None}],
+    good=[{'Rendering NPI': None}],
 )
 def required_value_missing(line, env):
     """Flags each empty cell in a required column (only for columns the sheet has)."""
@@ -78,6 +80,8 @@ def required_value_missing(line, env):
     why="claimcheck decides which deadlines apply (filing, appeal) from the status; an unknown status hides them.",
     fix=f"Use one of: {', '.join(STATUSES)}.",
     reads=("status", "status_key"),
+    bad=[{'Status': 'Pending'}],
+    good=[{'Status': 'submitted'}],
 )
 def unknown_status(line, env):
     """Flags a Status that is not one of the contract's statuses (any case)."""
@@ -90,6 +94,8 @@ def unknown_status(line, env):
     needs=("payer",), row_level=False,
     why="Filing limits, appeal windows, telehealth modifiers and authorization rules differ by payer; defaults may be wrong for this one.",
     fix="Add the payer to the Payers sheet with its contract's timely filing days, appeal days, telehealth modifier and authorization rules.",
+    bad=[{'Payer': 'Nowhere Mutual'}, {'Claim ID': 'C2', 'Payer': 'Nowhere Mutual', 'DOS': '2026-06-02'}],
+    good=[{'Payer': 'ACME HEALTH'}],
 )
 def payer_not_on_sheet(ctx):
     """Flags the first line of each payer missing from the Payers sheet (once per payer)."""

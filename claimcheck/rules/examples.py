@@ -1,0 +1,92 @@
+"""The worked examples of the rules: each rule's registration gives a bad example (lines that
+raise it) and a good one (the same lines put right), as changes to one clean service line.
+
+``claimcheck rules CODE`` prints them with the finding the bad example really gets, and the
+rule tests run every example, so an example cannot drift from what its rule does.  Everything
+here is invented: the client, the IDs and the NPIs (which carry valid check digits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+#: The date the examples are checked as of.
+EXAMPLE_AS_OF = dt.date(2026, 6, 30)
+
+#: A clean line, by contract header: a 45-minute 90834 session that every rule passes.
+EXAMPLE_LINE: dict[str, Any] = {
+    "Claim ID": "C1", "Client ID": "CL-1", "Client Name": "Pat Example", "Client DOB": dt.date(1990, 1, 2),
+    "Member ID": "M100", "Payer": "Acme Health", "Rendering NPI": "1234567893", "Billing NPI": "1987654328",
+    "DOS": dt.date(2026, 6, 1), "Minutes": 45, "CPT": "90834", "Modifiers": None, "Units": 1,
+    "Dx Codes": "F41.1", "POS": "11", "Charge": 130.0, "Auth Number": None, "Status": "Ready",
+    "Submitted On": None, "Paid Amount": None, "Denial Codes": None, "Denial Date": None,
+}
+
+#: The Payers and Providers sheets the examples are checked with (contract column order).
+EXAMPLE_PAYERS = (
+    ("Acme Health", "ACM1", 90, 180, "95", "N", "N", "PO Box 1, Town, ST 00001", "555-0100", "555-0101"),
+    ("Gov Medicaid", "GOV1", 365, 60, "GT", "N", "N", "PO Box 2, Town, ST 00002", "555-0200", "555-0201"),
+    ("Plain Plan", "PLN1", 180, 120, "", "N", "N", "PO Box 3, Town, ST 00003", "555-0300", "555-0301"),
+)
+EXAMPLE_PROVIDERS = (
+    ("1234567893", "Dana Reyes", "LCSW", "1041C0700X"),
+    ("1456789019", "Sam Okafor", "PsyD", "103TC0700X"),
+    ("1678901236", "Priya Nair", "MD", "2084P0800X"),
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    """Claim lines, each given as its changes to :data:`EXAMPLE_LINE` (contract header -> the
+    value as typed), and, for rules that read it, the Authorizations sheet's rows (by header)."""
+
+    lines: tuple[Mapping[str, Any], ...]
+    authorizations: tuple[Mapping[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, value: "Example | Iterable[Mapping[str, Any]] | None") -> "Example | None":
+        """An Example from a registration's ``bad=``/``good=``: an Example, or a list of line changes."""
+        if value is None or isinstance(value, Example):
+            return value
+        return cls(lines=tuple(dict(v) for v in value))
+
+    def full_lines(self) -> list[dict[str, Any]]:
+        return [{**EXAMPLE_LINE, **changes} for changes in self.lines]
+
+
+def example_tables(example: Example) -> dict:
+    """The raw sheets of an example, as the workbook reader would give them."""
+    from .. import columns as C
+    from ..reader import rows_to_table
+
+    claims = [tuple(C.CLAIM_HEADERS)] + [tuple(line.get(h) for h in C.CLAIM_HEADERS) for line in example.full_lines()]
+    raw = {
+        "Claims": rows_to_table("Claims", "Claims", claims),
+        "Payers": rows_to_table("Payers", "Payers", [tuple(C.PAYER_HEADERS), *EXAMPLE_PAYERS]),
+        "Providers": rows_to_table("Providers", "Providers", [tuple(C.PROVIDER_HEADERS), *EXAMPLE_PROVIDERS]),
+    }
+    if example.authorizations:
+        rows = [tuple(C.AUTH_HEADERS)] + [tuple(a.get(h) for h in C.AUTH_HEADERS) for a in example.authorizations]
+        raw["Authorizations"] = rows_to_table("Authorizations", "Authorizations", rows)
+    return raw
+
+
+def example_findings(example: Example):
+    """Every finding claimcheck gives the example's lines (all rules run, as in a workbook)."""
+    from ..api import check_raw
+
+    return check_raw(example_tables(example), EXAMPLE_AS_OF).findings
+
+
+def describe(changes: Mapping[str, Any]) -> str:
+    """One example line as a biller reads it: the cells that differ from the clean line."""
+    if not changes:
+        return "the clean line (45-minute 90834, F41.1, office)"
+    shown = []
+    for header, value in changes.items():
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        shown.append(f"{header} {'(empty)' if value is None or value == '' else value}")
+    return ", ".join(shown)
