@@ -476,3 +476,68 @@ def units_supported(minutes: float) -> int:
     """Units of 90840 supported by a crisis session of ``minutes`` (0 below 75)."""
     return 0 if minutes != minutes or minutes < 75 else int((minutes - 45) // 30)
 
+
+EVAL_KINDS = frozenset({"eval"})
+
+
+def _eval_repeat_days(ctx) -> int | None:
+    """The interval within which a second diagnostic evaluation is flagged (payer_defaults.csv
+    ``Eval Repeat Days``; empty or 0 turns the rule off)."""
+    text = (ctx.tables.payer_defaults.get("Eval Repeat Days") or "").strip()
+    try:
+        days = int(float(text)) if text else 0
+    except ValueError:
+        return None
+    return days if days > 0 else None
+
+
+@rule(
+    "CPT017", title="Diagnostic evaluation repeated too soon", severity="warning", column="CPT", needs=("cpt", "dos"),
+    row_level=False,
+    why="Payers pay a diagnostic evaluation (90791/90792) once per episode of care, commonly once per client in about six months "
+        "unless the condition or the provider changes; a repeat is denied as a frequency limit (the interval is an assumption each "
+        "practice sets: Eval Repeat Days in payer_defaults.csv).",
+    fix="Bill the follow-up as psychotherapy, or keep the evaluation and add a note of why a new one was needed (new provider, "
+        "new episode, significant change) and check the payer's policy first.",
+    bad=[{'CPT': '90791', 'Minutes': None, 'DOS': '2026-01-05'}, {'Claim ID': 'C2', 'CPT': '90791', 'Minutes': None}],
+    good=[{'CPT': '90791', 'Minutes': None, 'DOS': '2025-11-03'}, {'Claim ID': 'C2', 'CPT': '90791', 'Minutes': None}],
+)
+def eval_repeated_too_soon(ctx):
+    """Flags a 90791/90792 line (by the procedure table's kind) for a client, payer and rendering
+    provider who had one on an earlier date less than Eval Repeat Days before (a new provider's
+    evaluation, such as a prescriber's 90792 after a therapist's intake, is not a repeat); lines
+    whose Status is Void, Cancelled or No Show are not services and are left out."""
+    from ..columns import NOT_BILLED_KEYS
+
+    days = _eval_repeat_days(ctx)
+    if days is None:
+        return []
+    c = ctx.claims
+    cpt_k, _ = run_codes(ctx, "cpt")
+    evals = np.flatnonzero(_code_mask(ctx, lambda code: getattr(ctx.tables.procedures.get(code), "kind", None) in EVAL_KINDS)[cpt_k])
+    if not len(evals):
+        return []
+    dos = c["dos"].to_numpy(dtype=object)
+    status = c["status_key"].to_numpy(dtype=object) if "status_key" in c else np.full(len(c), "", dtype=object)
+    who = run_client_key(ctx).to_numpy(dtype=object)
+    payer = c["payer_key"].to_numpy(dtype=object)
+    npi = c["rendering_npi"].to_numpy(dtype=object)
+    last: dict = {}  # (client, payer, provider) -> the latest earlier evaluation's date
+    out = []
+    dated = [i for i in evals.tolist() if _as_day(dos[i]) is not None and status[i] not in NOT_BILLED_KEYS]
+    for i in sorted(dated, key=lambda i: (_as_day(dos[i]), i)):
+        day_, key = _as_day(dos[i]), (who[i], payer[i], npi[i])
+        before = last.get(key)
+        if before is not None and day_ != before and (day_ - before).days < days:
+            out.append((c.index[i], f"{c['cpt'].iat[i]} on {day_.isoformat()}: this client had a diagnostic evaluation by this provider "
+                                     f"with {c['payer'].iat[i] or 'this payer'} on {before.isoformat()}, {(day_ - before).days} days earlier "
+                                     f"(limit assumed: one per {days} days)"))
+        last[key] = day_
+    return out
+
+
+def _as_day(value):
+    """A DOS cell's date (None when empty or unreadable)."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return None
+    return value.date() if hasattr(value, "date") and callable(value.date) else value

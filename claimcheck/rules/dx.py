@@ -1,5 +1,6 @@
 """DX: ICD-10-CM diagnosis codes - malformed, not in ICD-10-CM FY2026, a category header that is
-not billable, a missing primary, too many, an external-cause code listed first.  Validity comes
+not billable, a missing primary, too many on a claim or a line, an external-cause code listed
+first, a symptom or circumstance code first on psychotherapy.  Validity comes
 from :mod:`claimcheck.icd10` (simple-icd-10-cm, CDC FY2026)."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import icd10
-from .registry import line_rule
+from .registry import line_rule, rule
 
 
 @lru_cache(maxsize=4096)
@@ -74,18 +75,80 @@ def missing_primary(line, env):
         return "no diagnosis code; enter the primary diagnosis"
 
 
-@line_rule(
-    "DX005", title="More than twelve diagnoses", severity="error", column="Dx Codes", needs=("dx",),
-    why="A professional claim carries at most twelve diagnoses (CMS-1500 box 21 A-L).",
-    fix="Keep the twelve most relevant, the primary first.",
-    reads=("dx",),
-    bad=[{'Dx Codes': 'F41.1, F32.1, F43.10, F90.2, F33.1, F40.10, F42.2, F50.00, F51.01, F63.81, F64.0, F84.0, Z63.0'}],
-    good=[{'Dx Codes': 'F41.1, F32.1, F43.10, F90.2, F33.1, F40.10, F42.2, F50.00, F51.01, F63.81, F64.0, F84.0'}],
+@rule(
+    "DX005", title="More than twelve diagnoses on a claim", severity="error", column="Dx Codes", needs=("dx",),
+    row_level=False,
+    why="A professional claim carries at most twelve diagnoses, for all its lines together (CMS-1500 item 21 A-L; "
+        "NUCC 1500 Claim Form Reference Instruction Manual); a thirteenth cannot be sent.",
+    fix="Keep the twelve most relevant diagnoses across the claim's lines, the primary first, or split the lines into two claims.",
+    bad=[{'Dx Codes': 'F41.1, F32.1, F43.10, F90.2, F33.1, F40.10'},
+         {'Dx Codes': 'F42.2, F50.00, F51.01, F63.81, F64.0, F84.0, Z63.0'}],
+    good=[{'Dx Codes': 'F41.1, F32.1, F43.10, F90.2, F33.1, F40.10'},
+          {'Dx Codes': 'F42.2, F50.00, F51.01, F63.81, F64.0, F84.0'}],
 )
-def too_many_dx(line, env):
-    """Flags a line with more than twelve diagnosis codes."""
-    if len(line.dx) > 12:
-        return f"{len(line.dx)} diagnosis codes; a claim holds at most 12"
+def too_many_dx(ctx):
+    """Flags every line of a claim (lines sharing a Claim ID; a line without one is its own
+    claim) whose lines list more than twelve distinct diagnosis codes together."""
+    c = ctx.claims
+    claim = c["claim_id"].to_numpy(dtype=object)
+    codes_of: dict = {}
+    for i, (cid, dx) in enumerate(zip(claim, c["dx"].to_numpy(dtype=object))):
+        key = cid if isinstance(cid, str) and cid else ("line", i)
+        codes_of.setdefault(key, set()).update(dx if isinstance(dx, tuple) else ())
+    out = []
+    for i, (idx, cid) in enumerate(zip(c.index, claim)):
+        key = cid if isinstance(cid, str) and cid else ("line", i)
+        n = len(codes_of[key])
+        if n > 12:
+            where = f"claim {cid}" if key == cid else "this line"
+            out.append((idx, f"{where} lists {n} distinct diagnosis codes; a claim holds at most 12"))
+    return out
+
+
+@line_rule(
+    "DX008", title="More than four diagnoses on one line", severity="warning", column="Dx Codes", needs=("dx",),
+    why="Each service line points to at most four of the claim's diagnoses (CMS-1500 item 24E, 837P SV107; NUCC 1500 "
+        "Claim Form Reference Instruction Manual): the fifth and later codes of a line are not tied to that service.",
+    fix="List the four diagnoses this service treats, the primary first; the others can stay on the claim's other lines.",
+    reads=("dx",),
+    bad=[{'Dx Codes': 'F41.1, F32.1, F43.10, F90.2, Z63.0'}],
+    good=[{'Dx Codes': 'F41.1, F32.1, F43.10, F90.2'}],
+)
+def over_four_pointers(line, env):
+    """Flags a line listing more than four diagnosis codes."""
+    if len(line.dx) > 4:
+        return f"{len(line.dx)} diagnosis codes on one line; a line points to at most 4 ({', '.join(line.dx[4:])} would not be tied to it)"
+
+
+#: Procedure kinds that are psychotherapy (the services payers pay for a mental-health diagnosis).
+PSYCHOTHERAPY_KINDS = frozenset({"psychotherapy", "psychotherapy_em", "crisis", "family", "group", "psychoanalysis"})
+
+
+@line_rule(
+    "DX009", title="Psychotherapy with a Z or R code as the primary diagnosis", severity="warning", column="Dx Codes",
+    needs=("dx", "cpt"),
+    why="Most payers pay psychotherapy for a mental-health diagnosis (F01-F99) first; a symptom (R) or a social or "
+        "family circumstance (Z) as the primary diagnosis is denied as not medically necessary (for example Medicare's "
+        "Psychiatry and Psychology Services LCD L33632 and its billing article).",
+    fix="List the mental-health diagnosis treated first and the Z or R code after it; if there is none, check the payer's "
+        "policy before billing psychotherapy.",
+    reads=("dx", "cpt"),
+    bad=[{'Dx Codes': 'Z63.0, F41.1'}],
+    good=[{'Dx Codes': 'F41.1, Z63.0'}],
+)
+def symptom_or_circumstance_first(line, env):
+    """Flags a psychotherapy line (by the procedure table's kind) whose first-listed diagnosis is
+    an R (symptom) or Z (circumstance) code."""
+    codes = line.dx
+    if not codes or codes[0][:1] not in ("R", "Z") or not isinstance(line.cpt, str):
+        return None
+    p = env.tables.procedures.get(line.cpt)
+    if p is None or p.kind not in PSYCHOTHERAPY_KINDS:
+        return None
+    mental = [c for c in codes[1:] if c[:1] == "F"]
+    if mental:
+        return f"{codes[0]} is listed before {mental[0]}; list the mental-health diagnosis first for {line.cpt}"
+    return f"{line.cpt} with only {codes[0]}{' and other non-F codes' if len(codes) > 1 else ''}: most payers need a mental-health diagnosis (F01-F99) first"
 
 
 @line_rule(
