@@ -50,7 +50,6 @@ def cell_text(v) -> str:
     return str(v)
 
 
-
 @dataclass
 class LetterRow:
     """One row of a letter: ``kind`` says how it is laid out (title, text, blank, heading,
@@ -66,6 +65,8 @@ class LetterRow:
 
 @dataclass
 class AppealLetter:
+    """The appeal for one claim: its rows, the reasons argued and the enclosures listed."""
+
     claim_id: str
     sheet_name: str
     decision: D.ClaimDecision
@@ -84,7 +85,6 @@ class AppealLetter:
             vals = [cell_text(v) for v in r if v is not None and v != ""]
             out.append("  ".join(vals))
         return "\n".join(out)
-
 
 
 def _provider_label(book, npi: str | None) -> str:

@@ -96,7 +96,6 @@ _LABELS = {
 }
 
 
-
 def money(v) -> float | None:
     """An amount rounded to cents (None stays None)."""
     return None if v is None else round(float(v), 2)
