@@ -203,6 +203,40 @@ def test_named_claims_get_letters_even_when_the_window_closed():
     assert log["A7"][6] == "not denied"
 
 
+def test_plan_reads_the_fixes_from_a_run_the_caller_already_did():
+    """A corrected claim quotes claimcheck's own findings on its lines: given a full run's
+    findings the plan quotes them as it does when it runs those rule families itself."""
+    from claimcheck.engine import run_rules
+
+    lines = [line(Claim_ID="A2", Denial_Codes="CO-5", POS="30"), line(Claim_ID="A1")]
+    book = book_of(lines)
+    own = plan_appeals(book, AS_OF)
+    given = plan_appeals(book, AS_OF, findings=run_rules(book, AS_OF))
+    assert "claimcheck also finds: POS001" in {r[0]: r for r in own.log_rows()}["A2"][7]
+    assert given.log_rows() == own.log_rows()
+    assert [l.rows() for l in given.letters] == [l.rows() for l in own.letters]
+    # and they are read from the findings given, not worked out again
+    assert "POS001" not in {r[0]: r for r in plan_appeals(book, AS_OF, findings=[]).log_rows()}["A2"][7]
+
+
+def test_appeals_and_denials_import_nothing_above_the_engine():
+    """Layers import downward (engine -> Excel adapters -> templates): the appeals own the
+    letters' page setup, and no import, even inside a function, reaches up."""
+    import ast
+
+    import claimcheck
+
+    root = Path(claimcheck.__file__).parent
+    files = sorted((root / "appeals").glob("*.py")) + sorted((root / "denials").glob("*.py")) + [root / "rules" / "deny.py"]
+    upward = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            upward += [(path.name, n) for n in names if {"workbook_templates", "addin", "udfs"} & set(n.split("."))]
+    assert len(files) > 8 and upward == []
+
+
 def test_sheet_names_are_cut_to_31_characters_and_unique():
     taken: set[str] = set()
     long_id = "CLAIM-2026-000000000123456789"

@@ -82,6 +82,9 @@ def test_catalogue_holds_the_codes_billers_meet_with_action_and_source():
     # Meanings we could not confirm in a second source are marked, per the domain reference.
     assert rarc["N362"]["verified"] == "N" and rarc["M76"]["verified"] == "N" and rarc["M127"]["verified"] == "N"
     assert rarc["MA130"]["verified"] == "Y"
+    # Each CARC has a short label for the workbook's Dashboard chart (its only list of reasons).
+    for code, r in carc.items():
+        assert 0 < len(r["short"]) <= 48 and D.lookup(code).short == r["short"], code
 
 
 def test_meanings_are_our_own_words_not_x12_text():
@@ -178,39 +181,20 @@ def test_deny_rules_pass(name):
     assert codes(check(PASS[name])) == []
 
 
-# --------------------------------------------------------------------------- DENY rules: must fail
+# --------------------------------------------------------------------------- DENY rules: fixtures
 
-FAIL = {
-    "DENY001": [line(Denial_Date=dt.date(2025, 12, 1))],  # + 180 = 2026-05-30
-    "DENY002": [line(Payer="Gov Medicaid", Denial_Date=dt.date(2026, 5, 10))],  # + 60 = 2026-07-09
-    "DENY003": [line(Denial_Codes="CO-16, N290")],
-    "DENY004": [line(Denial_Codes="CO-999")],
-    "DENY005": [line(Denial_Date=None)],
-    "DENY006": [line(Denial_Codes=None)],
-    "DENY007": [line(Denial_Codes="PR-2")],
-    "DENY008": [line(Denial_Codes="CO-109")],
-    "DENY009": [line(Denial_Codes="CO-45")],
-}
-
-
-@pytest.mark.parametrize("code", sorted(FAIL))
-def test_deny_rules_fire(code):
-    res = check(FAIL[code])
-    found = [f for f in deny(res) if f.code == code]
-    assert found, codes(res)
-    f = found[0]
-    assert f.claim_id == "C1" and f.row == 2
-    assert NAME not in f.message and DOB.isoformat() not in f.message and "03/07/1984" not in f.message
-
-
-def test_every_deny_rule_has_a_failing_fixture():
+def test_every_deny_rule_has_a_fixture_that_fires_and_a_near_miss():
+    """tests/rule_cases_deny.py, run by tests/test_rules.py."""
     from claimcheck.rules.registry import all_rules
+    from rule_cases_deny import CASES
 
-    assert {r.code for r in all_rules() if r.family == "DENY"} == set(FAIL)
+    deny_rules = {r.code for r in all_rules() if r.family == "DENY"}
+    assert {c["code"] for c in CASES if c["flag"]} == deny_rules
+    assert {c["code"] for c in CASES if not c["flag"]} == deny_rules
 
 
 def test_deadline_passed_is_an_error_and_names_the_dates():
-    f = [f for f in deny(check(FAIL["DENY001"])) if f.code == "DENY001"][0]
+    f = [f for f in deny(check([line(Denial_Date=dt.date(2025, 12, 1))])) if f.code == "DENY001"][0]
     assert f.severity == "error"
     assert "2026-05-30" in f.message and "passed 31 days ago" in f.message
 

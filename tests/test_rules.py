@@ -10,7 +10,10 @@ import pytest
 from claimcheck.rules.registry import all_rules
 from claimcheck.values import date_to_serial
 from helpers import NPI_B, NPI_MD, check_lines, line
-from rule_cases import CASES
+from rule_cases import CASES as ENGINE_CASES
+from rule_cases_deny import CASES as DENY_CASES
+
+CASES = ENGINE_CASES + DENY_CASES
 
 D = dt.date
 
@@ -28,7 +31,7 @@ def test_rule_case(case):
 
 def test_every_rule_has_a_fixture_that_fires():
     fired = {c["code"] for c in CASES if c["flag"]}
-    engine_rules = {r.code for r in all_rules() if r.family in {"REQ", "CPT", "MOD", "DX", "POS", "NPI", "DATE", "CHG", "DUP"}}
+    engine_rules = {r.code for r in all_rules() if r.family in {"REQ", "CPT", "MOD", "DX", "POS", "NPI", "DATE", "CHG", "DUP", "DENY"}}
     missing = sorted(engine_rules - fired - {"REQ004", "REQ007"})  # sheet-level: covered in test_cli
     assert not missing, f"rules without a failing fixture: {missing}"
 

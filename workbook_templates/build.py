@@ -23,11 +23,9 @@ on to new rows.  The one date the workbook treats as today is the ``AsOf`` cell 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
@@ -36,6 +34,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from claimcheck import columns as C
 from claimcheck.atomic import replacing
+from claimcheck.denials import DenialCode, catalogue
 from claimcheck.reader import UnusableInput
 from claimcheck.tables import tables
 
@@ -216,74 +215,14 @@ def auth_columns() -> list[Col]:
 # ----------------------------------------------------------------------------- code tables
 
 
-@dataclass(frozen=True)
-class DenialCode:
-    code: str
-    meaning: str
-    action: str = ""
-    kind: str = "CARC"  # CARC (reason) or RARC (remark)
-    appealable: str = ""
-    usual_groups: str = ""
-
-
-# The denials the dashboard counts: the reasons behavioral-health billers meet most, in our own
-# words.  The Codes sheet uses claimcheck's denial table when it is installed.
-COMMON_DENIALS = [
-    DenialCode("1", "Deductible: the patient owes it", "Bill the patient; not appealable."),
-    DenialCode("2", "Coinsurance: the patient owes it", "Bill the patient; not appealable."),
-    DenialCode("3", "Copay: the patient owes it", "Bill the patient; not appealable."),
-    DenialCode("4", "Modifier missing or wrong for the code", "Correct the modifier and resubmit."),
-    DenialCode("5", "Code not allowed at this place of service", "Check POS and resubmit."),
-    DenialCode("11", "Diagnosis does not support the procedure", "Check the diagnosis order; resubmit or appeal."),
-    DenialCode("16", "Claim is missing information or has errors", "Fix what the remark code names and resubmit."),
-    DenialCode("18", "Exact duplicate of a claim already sent", "Do not resubmit; check the first claim's status."),
-    DenialCode("22", "Another payer may be primary", "Update coordination of benefits; bill the primary."),
-    DenialCode("27", "Service after coverage ended", "Verify eligibility; bill the right payer or the patient."),
-    DenialCode("29", "Timely filing limit passed", "Appeal only with proof of timely filing."),
-    DenialCode("31", "Patient not found as a member", "Check member ID and name; resubmit."),
-    DenialCode("45", "Charge above the fee schedule", "Contractual write-off; not appealable."),
-    DenialCode("50", "Not medically necessary in the payer's view", "Appeal with notes and treatment plan."),
-    DenialCode("96", "Not a covered service", "Check benefits; appeal or bill the patient per contract."),
-    DenialCode("97", "Paid as part of another service", "Check bundling; appeal or add a modifier if distinct."),
-    DenialCode("109", "Not covered by this payer", "Send to the correct payer."),
-    DenialCode("119", "Benefit maximum reached", "Check visit limits; appeal if more are medically necessary."),
-    DenialCode("151", "More services than the payer supports", "Appeal with documentation of need."),
-    DenialCode("167", "Diagnosis not covered", "Check the diagnosis; resubmit or appeal."),
-    DenialCode("170", "Not paid for this provider type", "Check credentialing and licensure modifiers."),
-    DenialCode("185", "Rendering provider not eligible", "Check credentialing and the rendering NPI."),
-    DenialCode("197", "Prior authorization missing", "Get or attach the authorization; appeal."),
-    DenialCode("198", "Authorization exceeded", "Request more visits; appeal with the new authorization."),
-    DenialCode("204", "Not covered under the patient's plan", "Bill the patient if they agreed in writing."),
-    DenialCode("242", "Provider not in network", "Check network status; appeal if in network."),
-]
-
-
 def denial_codes() -> list[DenialCode]:
-    """Denial codes for the Codes sheet: claimcheck's denial catalogue (CARCs then RARCs, in our
-    own words) when it is installed, else the CSV it reads, else our list of common denials."""
-    try:
-        from claimcheck.denials import catalogue
+    """The Codes sheet's denial codes: claimcheck's denial catalogue, CARCs then RARCs, in number
+    order (meanings and actions in our own words)."""
+    def order(e):
+        digits = re.sub(r"\D", "", e.code)
+        return (e.kind != "CARC", not e.code.isdigit(), int(digits) if digits else 0, e.code)
 
-        entries = [e for e in catalogue().values() if getattr(e, "kind", "") in ("CARC", "RARC")]
-    except Exception:  # the catalogue is optional at build time
-        entries = []
-    if entries:
-        def order(e):
-            digits = re.sub(r"\D", "", e.code)
-            return (e.kind != "CARC", not e.code.isdigit(), int(digits) if digits else 0, e.code)
-
-        return [DenialCode(e.code, _sentence(e.meaning), _sentence(e.action), e.kind,
-                           getattr(e, "appealable", "") or "", ", ".join(getattr(e, "usual_groups", ()) or ()))
-                for e in sorted(entries, key=order)]
-    try:
-        text = (resources.files("claimcheck") / "data" / "carc.csv").read_text(encoding="utf-8")
-        rows = [r for r in csv.DictReader(text.splitlines()) if (r.get("code") or "").strip()]
-    except (OSError, ModuleNotFoundError, KeyError):
-        rows = []
-    if rows and "meaning" in rows[0]:
-        return [DenialCode(r["code"].strip(), _sentence(r.get("meaning", "")), _sentence(r.get("action", "")), "CARC",
-                           (r.get("appealable") or "").strip(), (r.get("usual_groups") or "").strip()) for r in rows]
-    return list(COMMON_DENIALS)
+    return sorted((e for e in catalogue().values() if e.kind in ("CARC", "RARC")), key=order)
 
 
 def _sentence(text: str) -> str:
@@ -291,17 +230,9 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else ""
 
 
-def dashboard_denials() -> list[DenialCode]:
-    """The CARCs the Dashboard counts: our common list (short labels for the chart) plus every
-    other CARC in claimcheck's catalogue."""
-    out = list(COMMON_DENIALS)
-    known = {d.code for d in out}
-    for d in denial_codes():
-        if d.kind == "CARC" and d.code not in known:
-            label = d.meaning if len(d.meaning) <= 48 else d.meaning[:46].rstrip(" ,;") + "..."
-            out.append(DenialCode(d.code, label, d.action))
-            known.add(d.code)
-    return out
+def dashboard_denials() -> list[tuple[str, str]]:
+    """The reasons the Dashboard counts: (code, short label) of every CARC in the catalogue."""
+    return [(d.code, d.short) for d in denial_codes() if d.kind == "CARC"]
 
 
 # ----------------------------------------------------------------------------- the writer
@@ -464,7 +395,8 @@ class _Builder:
         mod_rows = [[m, r.get("label", ""), r.get("group", "")] for m, r in sorted(t.modifiers.items())]
         pos_rows = [[p, r.get("label", ""), r.get("telehealth", "")] for p, r in sorted(t.pos.items())]
         denials = denial_codes()
-        den_rows = [[d.code, d.kind, d.usual_groups, d.meaning, d.action, d.appealable] for d in denials]
+        den_rows = [[d.code, d.kind, ", ".join(d.usual_groups), _sentence(d.meaning), _sentence(d.action), d.appealable]
+                    for d in denials]
 
         blocks = [
             ("ProceduresTable", 0, [Col("Code", 8), Col("What it is", 46), Col("Kind", 15), Col("Add-on", 7),
@@ -773,9 +705,9 @@ class _Builder:
             norm = f'SUBSTITUTE({norm},"{group}","{group} ")'
         norm = f'" "&{norm}&" "'
         den_rows = []
-        for i, d in enumerate(dashboard_denials(), start=r + 1):
-            ws.write_string(i, 10, f"{d.code} - {d.meaning}", f["helper"])
-            ws.write_string(i, 11, d.code, f["helper"])
+        for i, (code, label) in enumerate(dashboard_denials(), start=r + 1):
+            ws.write_string(i, 10, f"{code} - {label}", f["helper"])
+            ws.write_string(i, 11, code, f["helper"])
             ws.write_formula(i, 12, f'=SUMPRODUCT(--ISNUMBER(SEARCH(" "&L{i + 1}&" ",{norm})))', f["helper"], "")
             den_rows.append(i)
         d_first, d_last = den_rows[0] + 1, den_rows[-1] + 1  # 1-based

@@ -1,6 +1,6 @@
 """Appeal letters as Word documents (``claimcheck appeals --docx DIR``).
 
-Built from the same :class:`claimcheck.appeals.AppealLetter` rows as the appeal sheets, so the
+Built from the same :class:`claimcheck.appeals.letter.AppealLetter` rows as the appeal sheets, so the
 two never differ.  python-docx is optional (``pip install 'claimcheck[docx]'``); without it
 ``--docx`` stops with one clear line before anything is written.
 """
@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from .reader import UnusableInput
+from ..reader import UnusableInput
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
@@ -109,7 +109,7 @@ def write_letter(letter, path: str | os.PathLike) -> Path:
 
 
 def write_letters(plan, folder: str | os.PathLike) -> list[Path]:
-    """Write every letter of an :class:`~claimcheck.appeals.AppealPlan` into ``folder``."""
+    """Write every letter of an :class:`~claimcheck.appeals.plan.AppealPlan` into ``folder``."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UnusableInput(f"--docx {folder}: not a folder")

@@ -1,13 +1,6 @@
-"""Denials: the denial-code catalogue, what to do about each denied claim, and the DENY rules.
-
-The catalogue is data: ``data/carc.csv`` (claim adjustment reason codes), ``data/rarc.csv``
-(remittance advice remark codes) and ``data/group_codes.csv`` (CO, PR, OA, PI), each row in our
-own words with its public source.  X12's code texts are copyrighted, so none is copied; meanings
-we could not confirm in a second source are marked ``verified = N`` and shown as unverified.
-
-What to do about a denied claim is decided once, here, from its codes and the workbook
-(:func:`claim_decisions`); the DENY rules of ``claimcheck check`` and the appeal sheets of
-``claimcheck appeals`` both read that decision, so they never disagree.
+"""What to do about each denied claim, decided once from its codes and the workbook
+(:func:`claim_decisions`); the DENY rules of ``claimcheck check`` (:mod:`claimcheck.rules.deny`)
+and the appeal sheets of ``claimcheck appeals`` both read that decision, so they never disagree.
 
 Decisions, in order of precedence over the denied lines of one claim:
 
@@ -32,22 +25,20 @@ and are listed in the Appeals Log as already appealed.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from importlib import resources
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from .rules.registry import line_rule, rule
+from .catalogue import ParsedCode, parse_code
 
+#: Days before an appeal deadline from which DENY002 warns.
 NEAR_DAYS = 14
-GROUPS = ("CO", "PR", "OA", "PI")
-ACTIONS = ("appeal", "corrected claim", "bill the patient", "send to another payer", "write off", "verify/other")
+#: The rule families whose findings a corrected-claim decision quotes (:func:`fixes_by_row`).
+FIX_FAMILIES = ("CPT", "MOD", "DX", "POS", "NPI")
 
 # Claim decisions (see the module docstring).
 APPEAL = "appeal"
@@ -57,192 +48,17 @@ OTHER_PAYER = "other payer"
 CHECK_FIRST = "check first"
 WRITE_OFF = "write off"
 BILL_PATIENT = "bill patient"
-_PRECEDENCE = (NEW_CLAIM, CORRECTED, OTHER_PAYER, APPEAL, CHECK_FIRST, WRITE_OFF, BILL_PATIENT)
+ALREADY_APPEALED = "already appealed"
+#: The decisions in order of precedence: the first that any of a claim's codes calls for wins.
+PRECEDENCE = (NEW_CLAIM, CORRECTED, OTHER_PAYER, APPEAL, CHECK_FIRST, WRITE_OFF, BILL_PATIENT)
 
-
-# --------------------------------------------------------------------------- the catalogue
-
-@dataclass(frozen=True)
-class DenialCode:
-    """One catalogue entry, in our own words."""
-
-    code: str  # "50", "N290", "CO"
-    kind: str  # "CARC", "RARC" or "group"
-    meaning: str
-    action: str  # one of ACTIONS (for a group code: its usual handling, free text)
-    evidence: str = ""
-    fix: str = ""  # for corrections: what to change
-    argument: str = ""  # the appeal argument this denial calls for (CARCs)
-    appealable: str = ""  # Y, N or conditional (CARCs)
-    usual_groups: tuple[str, ...] = ()
-    verified: bool = True
-    source: str = ""
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    text = (resources.files("claimcheck") / "data" / name).read_text(encoding="utf-8")
-    return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(text.splitlines())]
-
-
-@lru_cache(maxsize=1)
-def catalogue() -> dict[tuple[str, str], DenialCode]:
-    """Every entry keyed by (kind, code)."""
-    out: dict[tuple[str, str], DenialCode] = {}
-    for r in _rows("carc.csv"):
-        out[("CARC", r["code"].upper())] = DenialCode(
-            code=r["code"].upper(), kind="CARC", meaning=r["meaning"], action=r["action"], evidence=r["evidence"],
-            fix=r.get("fix", ""), argument=r.get("argument", ""), appealable=r.get("appealable", ""),
-            usual_groups=tuple(g.strip() for g in r.get("usual_groups", "").split(",") if g.strip()),
-            verified=r.get("verified", "Y").upper() != "N", source=r["source"])
-    for r in _rows("rarc.csv"):
-        out[("RARC", r["code"].upper())] = DenialCode(
-            code=r["code"].upper(), kind="RARC", meaning=r["meaning"], action=r["action"], evidence=r["evidence"],
-            fix=r.get("fix", ""), verified=r.get("verified", "Y").upper() != "N", source=r["source"])
-    for r in _rows("group_codes.csv"):
-        out[("group", r["code"].upper())] = DenialCode(
-            code=r["code"].upper(), kind="group", meaning=r["meaning"], action=r["action"], source=r["source"])
-    return out
-
-
-@dataclass(frozen=True)
-class ParsedCode:
-    """A denial code as typed (``CO-50``, ``co 50``, ``PR1``, ``N290``, ``50``), understood."""
-
-    text: str
-    group: str  # CO, PR, OA, PI or ""
-    code: str  # "50", "N290", or "" for a bare group code
-    kind: str  # CARC, RARC, group or unknown
-
-    @property
-    def display(self) -> str:
-        if self.kind == "CARC":
-            return f"{self.group}-{self.code}" if self.group else self.code
-        if self.kind == "group":
-            return self.group
-        return self.code or self.text
-
-    @cached_property  # the catalogue is read once per process
-    def entry(self) -> DenialCode | None:
-        if self.kind == "group":
-            return catalogue().get(("group", self.group))
-        if self.kind in ("CARC", "RARC"):
-            return catalogue().get((self.kind, self.code))
-        return None
-
-
-_GROUP_CARC = re.compile(r"^(CO|PR|OA|PI|CR)[-:/]?([A-Z]?\d{1,3}[A-Z]?)$")
-_RARC = re.compile(r"^(MA|M|N)\d{1,4}$")
-_CARC = re.compile(r"^(\d{1,3}|[A-Z]\d{1,2})$")
-
-
-def parse_code(text: str) -> ParsedCode:
-    """Understand one typed code; never raises (kind ``unknown`` when unreadable)."""
-    if type(text) is str and len(text) <= 64:
-        # A workbook repeats a few dozen code texts over thousands of lines: each distinct text
-        # is parsed once (ParsedCode is immutable, so the cached one can be shared).  Long
-        # texts (a pasted cell, not a code) are not kept.
-        return _parse_text(text)
-    return _parse(text)
-
-
-@lru_cache(maxsize=16384)
-def _parse_text(text: str) -> ParsedCode:
-    return _parse(text)
-
-
-def _parse(text) -> ParsedCode:
-    raw = "" if text is None else str(text)
-    t = re.sub(r"\s+", "", raw.strip().upper())
-    t = re.sub(r"^(CARC|RARC|REASON|REMARK)[-:#]?", "", t)
-    if t in GROUPS or t == "CR":
-        return ParsedCode(raw, t, "", "group")
-    m = _GROUP_CARC.match(t)
-    if m:
-        code = m.group(2).lstrip("0") or "0" if m.group(2).isdigit() else m.group(2)
-        return ParsedCode(raw, m.group(1), code, "CARC")
-    if _RARC.match(t):
-        return ParsedCode(raw, "", t, "RARC")
-    if _CARC.match(t):
-        code = t.lstrip("0") or "0" if t.isdigit() else t
-        return ParsedCode(raw, "", code, "CARC")
-    return ParsedCode(raw, "", t, "unknown")
-
-
-def lookup(code: str) -> DenialCode | None:
-    """The catalogue entry for a typed code (``CO-50``, ``50``, ``N290``, ``PR``), or None."""
-    try:
-        return parse_code(code).entry
-    except Exception:  # never raise for the worksheet function
-        return None
-
-
-def _unverified(entry: DenialCode) -> str:
-    return "" if entry.verified else " (meaning unverified: check the payer's remittance)"
-
-
-_ACTION_TEXT = {
-    "appeal": "appeal",
-    "corrected claim": "correct the claim and send it again",
-    "bill the patient": "bill the client (or the secondary insurance first)",
-    "send to another payer": "send the claim to the responsible payer",
-    "write off": "write it off",
-    "verify/other": "check first",
-}
-
-
-_VERBS = ("send", "correct", "attach", "report", "add", "put", "use", "list")
-
-
-def explain(code: str) -> str:
-    """What a CARC/RARC (with optional group) means and what to do, for DENIAL_REASON.
-
-    ``explain("CO-50")`` -> ``"CO-50: the payer judged the service not medically necessary.
-    Who pays: ... Do: appeal. Evidence: ..."``.  Unknown codes get a clear message; never raises.
-    """
-    try:
-        shown = " ".join(str(code or "").split())
-        if len(shown) > 40:  # a code is a few characters; never echo a whole pasted cell
-            shown = shown[:40] + "..."
-        if not shown:
-            return "No denial code given; type a code such as CO-50 or N290."
-        parsed = parse_code(shown)
-        entry = parsed.entry
-        if parsed.kind == "group":
-            if entry is None:
-                return f"{parsed.group}: a retired group code; read the reason code that follows it."
-            return f"{parsed.group}: {entry.meaning}. Do: {entry.action}."
-        if entry is None:
-            what = "remark code (RARC)" if parsed.kind == "RARC" else "reason code (CARC)" if parsed.kind == "CARC" else "code"
-            return (f"{shown}: not in claimcheck's catalogue of denial codes (unknown {what}); "
-                    "look it up in the X12 code lists (x12.org/codes) or ask the payer.")
-        parts = [f"{parsed.display}: {entry.meaning}{_unverified(entry)}."]
-        action = entry.action
-        if parsed.group == "PR" and entry.kind == "CARC":
-            action = "bill the patient"
-            parts.append("Group PR: the client owes this amount.")
-        elif parsed.group:
-            g = catalogue().get(("group", parsed.group))
-            if g is not None:
-                parts.append(f"Group {parsed.group}: {g.meaning.split(';')[0].split(':')[0].lower()}.")
-        todo = _ACTION_TEXT.get(action, action)
-        if entry.fix and action in ("corrected claim", "send to another payer"):
-            todo = entry.fix if entry.fix.split()[0] in _VERBS else f"{todo}; fix {entry.fix}"
-        parts.append(f"Do: {todo}.")
-        if entry.evidence:
-            parts.append(f"Evidence: {entry.evidence}.")
-        return " ".join(parts)
-    except Exception:
-        return f"{code}: could not be explained"
-
-
-# --------------------------------------------------------------------------- decisions
 
 @dataclass
 class ClaimDecision:
     """What to do about one denied claim."""
 
     claim_id: str
-    decision: str  # one of _PRECEDENCE, or "already appealed"
+    decision: str  # one of PRECEDENCE, or ALREADY_APPEALED
     why: str  # the reason and next step, in the biller's words (no client data)
     codes: tuple[ParsedCode, ...] = ()
     unknown: tuple[str, ...] = ()
@@ -270,11 +86,11 @@ class ClaimDecision:
 
     @property
     def code_list(self) -> str:
-        return _code_list(self.codes)
+        return codes_shown(self.codes)
 
 
 @lru_cache(maxsize=4096)
-def _code_list(codes: tuple[ParsedCode, ...]) -> str:
+def codes_shown(codes: tuple[ParsedCode, ...]) -> str:
     """The codes as shown, each once, in the order typed (``CO-16, N290``)."""
     seen: list[str] = []
     for c in codes:
@@ -283,7 +99,8 @@ def _code_list(codes: tuple[ParsedCode, ...]) -> str:
     return ", ".join(seen)
 
 
-def _date(value) -> dt.date | None:
+def as_date(value) -> dt.date | None:
+    """A cell's value as a ``datetime.date`` (None when empty or unreadable as a date)."""
     if value is None or value is pd.NaT:
         return None
     try:
@@ -300,13 +117,13 @@ def _date(value) -> dt.date | None:
 
 def _days(c: pd.DataFrame, name: str, at: np.ndarray) -> np.ndarray:
     """A date column's values on the lines at positions ``at`` as ``datetime64[D]`` (NaT when
-    empty), as :func:`_date` reads them; a datetime column is converted in one numpy call."""
+    empty), as :func:`as_date` reads them; a datetime column is converted in one numpy call."""
     if name not in c.columns:
         return np.full(len(at), "NaT", dtype="datetime64[D]")
     values = c[name].to_numpy()[at]
     if values.dtype.kind == "M":
         return values.astype("datetime64[D]")
-    return np.array([_date(v) for v in values.tolist()], dtype="datetime64[D]")
+    return np.array([as_date(v) for v in values.tolist()], dtype="datetime64[D]")
 
 
 def _first_of_group(where: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
@@ -342,10 +159,6 @@ def _fixes_of(fixes: dict[int, list[tuple[int, str]]], rows) -> list[str]:
         if text not in out:
             out.append(text)
     return out
-
-
-#: The families whose findings a corrected-claim decision quotes.
-FIX_FAMILIES = ("CPT", "MOD", "DX", "POS", "NPI")
 
 
 def decide(codes: Iterable[str]) -> tuple[str, list[ParsedCode], list[str]]:
@@ -393,10 +206,12 @@ def _decide(codes: Iterable[str]) -> tuple[str, list[ParsedCode], list[str]]:
         candidates.append(CHECK_FIRST)
     if not candidates:  # only group codes or informational remarks
         candidates.append(CHECK_FIRST)
-    return min(candidates, key=_PRECEDENCE.index), parsed, unknown
+    return min(candidates, key=PRECEDENCE.index), parsed, unknown
 
 
-def _arguments(parsed: list[ParsedCode]) -> list[str]:
+def appeal_arguments(parsed: list[ParsedCode]) -> list[str]:
+    """The appeal arguments the codes call for (``medical_necessity``, ``coding`` ...), each once,
+    in the order typed; patient-responsibility codes call for none."""
     out: list[str] = []
     for p in parsed:
         e = p.entry
@@ -405,7 +220,7 @@ def _arguments(parsed: list[ParsedCode]) -> list[str]:
     return out
 
 
-def _correction_fix(parsed: list[ParsedCode]) -> str:
+def correction_fix(parsed: list[ParsedCode]) -> str:
     """What to fix, most specific first: a remark code's fix replaces CO-16's generic one."""
     fixes = []
     specific = any(p.kind == "RARC" and p.entry is not None and p.entry.fix for p in parsed)
@@ -415,13 +230,14 @@ def _correction_fix(parsed: list[ParsedCode]) -> str:
             continue
         if specific and p.kind == "CARC" and p.code == "16":
             continue
-        text = e.fix if e.fix.split()[0] in _VERBS else f"fix {e.fix}"
+        text = e.fix if e.fix_is_instruction else f"fix {e.fix}"
         if f"{p.display}: {text}" not in fixes:
             fixes.append(f"{p.display}: {text}")
     return "; ".join(fixes)
 
 
-def _is_medicare(payer: str) -> bool:
+def is_medicare(payer: str) -> bool:
+    """Whether a payer name is a Medicare plan or contractor (its appeals have their own forms)."""
     return "MEDICARE" in (payer or "").upper()
 
 
@@ -436,13 +252,13 @@ class _CodeFacts:
         self.decision = decision
         self.parsed = tuple(parsed)
         self.unknown = tuple(unknown)
-        self.arguments = tuple(_arguments(parsed))
+        self.arguments = tuple(appeal_arguments(parsed))
         # The CARCs that decide: in the catalogue and not patient responsibility.
         self.carcs = tuple(p for p in parsed if p.kind == "CARC" and p.entry is not None and p.group != "PR")
         self.unverified = tuple(p.display for p in parsed if p.entry is not None and not p.entry.verified)
         self.has_29 = any(p.code == "29" for p in self.carcs)  # CO-29: filed after the limit
         self.only_29 = all(p.code == "29" for p in self.carcs)
-        self.code_list = _code_list(self.parsed)
+        self.code_list = codes_shown(self.parsed)
 
     @cached_property
     def appeal_why(self) -> tuple[str, str | None]:
@@ -460,7 +276,7 @@ class _CodeFacts:
 
     @cached_property
     def correction_fix(self) -> str:
-        return _correction_fix(list(self.parsed))
+        return correction_fix(list(self.parsed))
 
     @cached_property
     def other_payer_why(self) -> str:
@@ -596,7 +412,7 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"),
             notes.append(f"meaning unverified for {', '.join(facts.unverified)}: check the remittance")
 
         if status_i == "Appealed":
-            d.decision = "already appealed"
+            d.decision = ALREADY_APPEALED
             d.why = "Status is Appealed: the appeal was filed; follow up with the payer if no decision within 60 days"
             d.notes = tuple(notes)
             out.append(d)
@@ -647,143 +463,4 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"),
             d.why = facts.check_first_why
         d.notes = tuple(notes)
         out.append(d)
-    return out
-
-
-# --------------------------------------------------------------------------- DENY rules
-
-def _decisions(ctx) -> list[ClaimDecision]:
-    return ctx.denial_decisions
-
-
-def _first(d: ClaimDecision):
-    return d.indexes[0] if d.indexes else None
-
-
-def _deadline_line(d: ClaimDecision) -> int | None:
-    """The line a deadline finding sits on: the denied line with the earliest Denial Date."""
-    return d.deadline_line if d.deadline_line is not None else _first(d)
-
-
-@rule(
-    "DENY001", title="Appeal deadline passed", severity="error", column="Denial Date", needs=("status",), row_level=False, uses=("denial_decisions",),
-    why="After the payer's appeal window (denial date + the payer's Appeal Days) the denial is final and the money is lost.",
-    fix="Appeal today only with a good-cause reason the payer accepts (Medicare allows good-cause extensions); otherwise write the line off.",
-)
-def appeal_deadline_passed(ctx):
-    """Flags a Denied claim that should be appealed (or corrected through an appeal) whose appeal
-    deadline - the earliest Denial Date of its denied lines plus the payer's Appeal Days - is
-    before the as-of date.  Lines with Status Appealed are not checked (the appeal was filed)."""
-    out = []
-    for d in _decisions(ctx):
-        if d.decision == APPEAL and d.deadline_passed:
-            days = ctx.book.payer(d.payer).appeal_days
-            out.append((_deadline_line(d),
-                        f"appeal deadline {d.appeal_deadline.isoformat()} (denial {d.denial_date.isoformat()} + {days} days for "
-                        f"{d.payer or 'this payer'}) passed {-d.days_left} days ago; {d.code_list}: appeal only with a good-cause reason, otherwise write off"))
-    return out
-
-
-@rule(
-    "DENY002", title="Appeal deadline within 14 days", severity="warning", column="Denial Date", needs=("status",), row_level=False, uses=("denial_decisions",),
-    why="An appeal that reaches the payer after its window is refused unread.",
-    fix="Run `claimcheck appeals` (or Generate Appeals), enclose the evidence listed, and send before the deadline.",
-)
-def appeal_deadline_near(ctx):
-    """Flags a Denied claim to appeal whose appeal deadline is today or within 14 days."""
-    out = []
-    for d in _decisions(ctx):
-        if d.decision == APPEAL and d.days_left is not None and 0 <= d.days_left <= NEAR_DAYS:
-            when = "today" if d.days_left == 0 else f"in {d.days_left} days"
-            out.append((_deadline_line(d),
-                        f"appeal {d.code_list} by {d.appeal_deadline.isoformat()} ({when}; {ctx.book.payer(d.payer).appeal_days}-day "
-                        f"appeal window for {d.payer or 'this payer'}); generate the appeal sheet and send it"))
-    return out
-
-
-@rule(
-    "DENY003", title="Correct and resubmit instead of appealing", severity="warning", column="Denial Codes", needs=("status",), row_level=False, uses=("denial_decisions",),
-    why="A denial for missing or wrong claim data (CO-4, CO-5, CO-11, CO-16 with its remark code, N290, MA130) is not reversed by an appeal; "
-        "the payer pays once the data is right, and an appeal only loses time against the filing limit.",
-    fix="Fix the field named, then send a corrected claim (frequency code 7 with the payer's claim number) or, for MA130, a new claim.",
-)
-def correct_instead(ctx):
-    """Flags a Denied claim whose denial codes call for a corrected (or new) claim while the
-    filing window is open, naming what to fix from the catalogue and from claimcheck's own
-    CPT/MOD/DX/POS/NPI findings on the line."""
-    return [(_first(d), d.why) for d in _decisions(ctx) if d.decision in (CORRECTED, NEW_CLAIM)]
-
-
-@line_rule(
-    "DENY004", title="Denial code not in the catalogue", severity="warning", column="Denial Codes", needs=("status",),
-    why="claimcheck cannot tell whether an unknown code means appeal, correct or bill the client, so the line gets no advice and no appeal sheet.",
-    fix="Check the code on the remittance (typos such as C0-50 for CO-50 are common); look it up at x12.org/codes.",
-    reads=("status_key", "denial_codes"),
-)
-def unknown_code(line, env):
-    """Flags a Denied line with a denial code that is not in carc.csv / rarc.csv / group_codes.csv."""
-    if line.status_key != "Denied" or not line.denial_codes:
-        return None
-    unknown = [p.text.strip() for p in map(parse_code, line.denial_codes) if p.entry is None and p.kind != "group"]
-    if unknown:
-        return f"denial code {', '.join(unknown)} is not in claimcheck's catalogue; check it on the remittance"
-
-
-@line_rule(
-    "DENY005", title="Denied line without a Denial Date", severity="warning", column="Denial Date", needs=("status",),
-    why="The appeal window runs from the denial date; without it claimcheck cannot warn before the window closes.",
-    fix="Enter the date of the remittance or denial letter in Denial Date.",
-    reads=("status_key", "denial_date__empty", "denial_date__bad"),
-)
-def no_denial_date(line, env):
-    """Flags a line with Status Denied and no readable Denial Date (an unreadable one is already
-    reported)."""
-    if line.status_key == "Denied" and line.denial_date__empty and not line.denial_date__bad:
-        return "Status is Denied but Denial Date is empty; enter the remittance date so the appeal deadline can be tracked"
-
-
-@line_rule(
-    "DENY006", title="Denied line without denial codes", severity="warning", column="Denial Codes", needs=("status",),
-    why="Without the reason codes nobody can tell whether to appeal, correct the claim or bill the client.",
-    fix="Copy the group and reason codes (e.g. CO-50, N115) from the remittance into Denial Codes.",
-    reads=("status_key", "denial_codes__empty", "denial_codes__bad"),
-)
-def no_denial_codes(line, env):
-    """Flags a line with Status Denied and an empty Denial Codes cell (or no such column)."""
-    if line.status_key == "Denied" and line.denial_codes__empty and not line.denial_codes__bad:
-        return "Status is Denied but Denial Codes is empty; enter the codes from the remittance (e.g. CO-50)"
-
-
-@rule(
-    "DENY007", title="Patient responsibility: bill the client", severity="info", column="Denial Codes", needs=("status",), row_level=False, uses=("denial_decisions",),
-    why="A PR (patient responsibility) amount is owed by the client under the plan; appealing it to the payer does not change that.",
-    fix="Bill the client (or the secondary insurance first); no appeal.",
-)
-def patient_responsibility(ctx):
-    """Flags a Denied claim whose codes are all patient responsibility (group PR)."""
-    return [(_first(d), d.why) for d in _decisions(ctx) if d.decision == BILL_PATIENT]
-
-
-@rule(
-    "DENY008", title="Another payer is responsible", severity="warning", column="Payer", needs=("status",), row_level=False, uses=("denial_decisions",),
-    why="When another insurer is primary (CO-22, N479, MA04) or responsible (CO-109), this payer will not pay however the claim is argued.",
-    fix="Update the client's coverage, bill the primary or correct payer, then send this payer the primary's remittance.",
-)
-def other_payer(ctx):
-    """Flags a Denied claim whose codes say another payer must be billed first or instead."""
-    return [(_first(d), d.why) for d in _decisions(ctx) if d.decision == OTHER_PAYER]
-
-
-@rule(
-    "DENY009", title="Denial not appealable: write off or check first", severity="info", column="Denial Codes", needs=("status",), row_level=False, uses=("denial_decisions",),
-    why="Some adjustments are final (fee-schedule reductions, claims filed after the limit) or need a check before any action (duplicates).",
-    fix="Follow the step the finding gives; do not resubmit a duplicate.",
-)
-def not_appealable(ctx):
-    """Flags a Denied claim whose decision is write off or check first (with codes recorded:
-    a line without codes is DENY006)."""
-    out = []
-    for d in _decisions(ctx):
-        if d.decision == WRITE_OFF or (d.decision == CHECK_FIRST and d.codes and not (d.unknown and len(d.unknown) == len(d.codes))):
-            out.append((_first(d), d.why))
     return out

@@ -1,157 +1,29 @@
-"""Appeal sheets: one printable letter per appealable denied claim, and an Appeals Log.
-
-The plan (:func:`plan_appeals`) is plain data - each :class:`AppealLetter` is a grid of cell
-values - so the command line (:func:`run_appeals`, openpyxl), the Excel button and the .docx
-writer all show the same letter.  Decisions come from :func:`claimcheck.denials.claim_decisions`,
-the same ones the DENY rules of ``claimcheck check`` report.
-
-Which claims get a sheet:
-
-* a Denied claim whose decision is *appeal* and whose appeal window is open (or has no Denial
-  Date yet: the sheet says the deadline is unknown);
-* a claim named with ``--claim`` (``claim_ids``) whose decision is *appeal* even when the window
-  has closed - the letter then asks the payer to accept it for good cause - and a claim with
-  Status Appealed named this way (a reprint).
-
-Everything else - corrected or new claim instead, patient responsibility, another payer, write
-off, check first, window closed - gets a row in ``Appeals Log`` saying why, the deadline and the
-days left.  The client's name and date of birth appear on the appeal sheet (the payer needs
-them) but never in printed output or messages.
-
-Exit code of ``claimcheck appeals``: 0, or 1 when a denied claim in scope has missed its appeal
-deadline (it is listed in the log as not appealable); 2 (raised as ``UnusableInput``) when the
-input cannot be used or a ``--claim`` ID is not in the workbook.
-"""
+"""The appeal letter for one denied claim, as rows of plain cell values (:class:`AppealLetter`),
+with the argument each denial reason calls for (medical necessity, authorization, timely filing,
+coding, bundling ...) and the enclosures that support it.  The appeal sheets (:mod:`.xlsx`), the
+Excel button and the .docx letters (:mod:`.docx`) all show these same rows."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
-import sys
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
-from . import denials as D
-from .deadlines import days_left as _days_left
-from .reader import UnusableInput
+from .. import denials as D
+from ..deadlines import days_left as _days_left
 
 WIDTH = 7  # columns A..G
 LAST_COL = "G"
-LOG_SHEET = "Appeals Log"
-LOG_HEADER = ["Claim ID", "Payer", "First DOS", "Denial Codes", "Denial Date", "Amount Denied", "Decision",
-              "Why / next step", "Appeal Deadline", "Days Left", "Appeal Sheet"]
 TABLE_HEADER = ["DOS", "Code", "Service", "Modifiers", "Units", "Charge", "Denial"]
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in xlsx/docx XML
 ALWAYS_ENCLOSED = ["Copy of the remittance advice (ERA/EOB) showing the denial",
                    "Copy of the claim as billed (CMS-1500 or the 837 claim image)"]
 
 
-# --------------------------------------------------------------------------- the plan
-
-@dataclass
-class LetterRow:
-    """One row of a letter: ``kind`` says how it is laid out (title, text, blank, heading,
-    field, table_header, table_row, table_total, check, note)."""
-
-    kind: str
-    cells: list
-
-    def padded(self) -> list:
-        cells = [_plain(v) for v in self.cells][:WIDTH]
-        return cells + [None] * (WIDTH - len(cells))
-
-
-@dataclass
-class AppealLetter:
-    claim_id: str
-    sheet_name: str
-    decision: D.ClaimDecision
-    body: list[LetterRow]
-    reasons: tuple[str, ...] = ()
-    enclosures: tuple[str, ...] = ()
-
-    def rows(self) -> list[list]:
-        """The sheet as a grid of plain values (str, float, datetime.date or None), 7 columns."""
-        return [r.padded() for r in self.body]
-
-    def text(self) -> str:
-        """The letter as plain text (for a quick look, tests and logs of content - never printed)."""
-        out = []
-        for r in self.rows():
-            vals = [(_fmt(v)) for v in r if v is not None and v != ""]
-            out.append("  ".join(vals))
-        return "\n".join(out)
-
-
-@dataclass
-class AppealPlan:
-    as_of: dt.date
-    letters: list[AppealLetter]
-    decisions: list[D.ClaimDecision]
-    sheet_of: dict[str, str] = field(default_factory=dict)  # claim id -> sheet name
-    selected: set[str] | None = None
-    not_denied: list[tuple[str, str, str]] = field(default_factory=list)  # (claim id, payer, status)
-    amounts: dict[str, float] = field(default_factory=dict)
-    first_dos: dict[str, dt.date | None] = field(default_factory=dict)
-    log_header: list[str] = field(default_factory=lambda: list(LOG_HEADER))
-
-    def log_label(self, d: D.ClaimDecision) -> str:
-        return _log_label(self, d)
-
-    def log_rows(self) -> list[list]:
-        """One row per denied (or appealed) claim, then any named claim that is not denied."""
-        rows = []
-        for d in self.decisions:
-            days = float(d.days_left) if d.days_left is not None else None
-            why = d.why + (f" ({'; '.join(d.notes)})" if d.notes else "")
-            rows.append([d.claim_id, d.payer or None, self.first_dos.get(d.claim_id), d.code_list or None, d.denial_date,
-                         _money(self.amounts.get(d.claim_id)), _log_label(self, d), why, d.appeal_deadline, days,
-                         self.sheet_of.get(d.claim_id)])
-        for claim_id, payer, status in self.not_denied:
-            rows.append([claim_id, payer or None, self.first_dos.get(claim_id), None, None, None, "not denied",
-                         f"Status is {status or 'blank'}: nothing to appeal", None, None, None])
-        return [[_plain(v) for v in r] for r in rows]
-
-    @property
-    def missed(self) -> list[D.ClaimDecision]:
-        """Denied claims in scope whose appeal deadline has passed."""
-        return [d for d in self.decisions if d.decision == D.APPEAL and d.deadline_passed and self._in_scope(d.claim_id)]
-
-    def _in_scope(self, claim_id: str) -> bool:
-        return self.selected is None or _key(claim_id) in self.selected
-
-
-def _log_label(plan: AppealPlan, d: D.ClaimDecision) -> str:
-    if d.claim_id in plan.sheet_of:
-        if d.decision == "already appealed":
-            return "appeal reprinted"
-        return "appeal written" + (" (window closed: good cause)" if d.deadline_passed else "")
-    if not plan._in_scope(d.claim_id):
-        return {D.APPEAL: "appeal (not selected)"}.get(d.decision, _LABELS.get(d.decision, d.decision))
-    if d.decision == D.APPEAL and d.deadline_passed:
-        return "not appealable: window closed"
-    return _LABELS.get(d.decision, d.decision)
-
-
-_LABELS = {
-    D.APPEAL: "appeal written",
-    D.CORRECTED: "corrected claim instead",
-    D.NEW_CLAIM: "new claim instead",
-    D.OTHER_PAYER: "send to other payer",
-    D.BILL_PATIENT: "bill patient",
-    D.WRITE_OFF: "not appealable: write off",
-    D.CHECK_FIRST: "not appealable: check first",
-    "already appealed": "already appealed",
-}
-
-
-def _plain(v):
+def plain_value(v):
     """Cell values as the contract promises: str, float, datetime.date or None."""
     if v is None:
         return None
@@ -169,7 +41,8 @@ def _plain(v):
     return _CONTROL.sub("", str(v))
 
 
-def _fmt(v) -> str:
+def cell_text(v) -> str:
+    """A cell value as the letter's plain text shows it (dates as YYYY-MM-DD)."""
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, float):
@@ -177,73 +50,42 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def _money(v) -> float | None:
-    return None if v is None else round(float(v), 2)
+@dataclass
+class LetterRow:
+    """One row of a letter: ``kind`` says how it is laid out (title, text, blank, heading,
+    field, table_header, table_row, table_total, check, note)."""
+
+    kind: str
+    cells: list
+
+    def padded(self) -> list:
+        cells = [plain_value(v) for v in self.cells][:WIDTH]
+        return cells + [None] * (WIDTH - len(cells))
 
 
-def _key(claim_id) -> str:
-    return str(claim_id or "").strip().upper()
+@dataclass
+class AppealLetter:
+    """The appeal for one claim: its rows, the reasons argued and the enclosures listed."""
 
+    claim_id: str
+    sheet_name: str
+    decision: D.ClaimDecision
+    body: list[LetterRow]
+    reasons: tuple[str, ...] = ()
+    enclosures: tuple[str, ...] = ()
 
-def sheet_name_for(claim_id: str, taken: set[str]) -> str:
-    """``Appeal <Claim ID>``, cut to Excel's 31 characters, without the characters Excel forbids,
-    and unique (case-insensitively) against ``taken`` (which it updates)."""
-    base = "Appeal " + _BAD_SHEET_CHARS.sub("-", _CONTROL.sub("", str(claim_id))).strip().strip("'")
-    base = base[:31].rstrip() or "Appeal"
-    name, n = base, 2
-    while name.upper() in taken:
-        suffix = f" ({n})"
-        name = base[: 31 - len(suffix)].rstrip() + suffix
-        n += 1
-    taken.add(name.upper())
-    return name
+    def rows(self) -> list[list]:
+        """The sheet as a grid of plain values (str, float, datetime.date or None), 7 columns."""
+        return [r.padded() for r in self.body]
 
+    def text(self) -> str:
+        """The letter as plain text (for a quick look, tests and logs of content - never printed)."""
+        out = []
+        for r in self.rows():
+            vals = [cell_text(v) for v in r if v is not None and v != ""]
+            out.append("  ".join(vals))
+        return "\n".join(out)
 
-def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | None = None) -> AppealPlan:
-    """Decide every denied claim and lay out a letter for each appealable one.
-
-    ``claim_ids`` limits the letters to those claims (the Appeals Log still lists every denied
-    claim); a named claim gets a letter even when its window has closed or it was already
-    appealed.  Unknown IDs are ignored here (``run_appeals`` refuses them)."""
-    as_of = as_of or dt.date.today()
-    selected = {_key(c) for c in claim_ids if str(c).strip()} if claim_ids else None
-    from .engine import run_rules
-
-    fixes = D.fixes_by_row(run_rules(book, as_of, select=D.FIX_FAMILIES))
-    decisions = D.claim_decisions(book, as_of, fixes=fixes)
-    c = book.claims
-    plan = AppealPlan(as_of=as_of, letters=[], decisions=decisions, selected=selected)
-    ids = c["claim_id"].fillna("").astype(str) if not c.empty else pd.Series(dtype=object)
-    for d in decisions:
-        lines = c.loc[list(d.indexes)]
-        plan.amounts[d.claim_id] = float(lines["charge"].fillna(0).sum())
-        dos = [x for x in (D._date(v) for v in c.loc[ids == d.claim_id, "dos"]) if x is not None]
-        plan.first_dos[d.claim_id] = min(dos) if dos else None
-    taken: set[str] = set()
-    for d in decisions:
-        named = selected is not None and _key(d.claim_id) in selected
-        if selected is not None and not named:
-            continue
-        write = (d.decision == D.APPEAL and (not d.deadline_passed or named)) or (d.decision == "already appealed" and named)
-        if not write:
-            continue
-        name = sheet_name_for(d.claim_id, taken)
-        plan.sheet_of[d.claim_id] = name
-        plan.letters.append(build_letter(book, d, as_of, name))
-    if selected is not None:
-        decided = {_key(d.claim_id) for d in decisions}
-        seen = set()
-        for i in c.index:
-            cid = ids.at[i]
-            if _key(cid) in selected and _key(cid) not in decided and _key(cid) not in seen:
-                seen.add(_key(cid))
-                plan.not_denied.append((cid, c.at[i, "payer"] or "", c.at[i, "status_key"] or ""))
-                dos = [x for x in (D._date(v) for v in c.loc[ids == cid, "dos"]) if x is not None]
-                plan.first_dos[cid] = min(dos) if dos else None
-    return plan
-
-
-# --------------------------------------------------------------------------- one letter
 
 def _provider_label(book, npi: str | None) -> str:
     if not npi:
@@ -269,7 +111,7 @@ def _label(book, code: str) -> str:
 
 
 def _dx_descriptions(codes: list[str]) -> list[str]:
-    from . import icd10
+    from .. import icd10
 
     out = []
     for code in codes:
@@ -305,7 +147,7 @@ class _Ctx:
                 if code not in dx:
                     dx.append(code)
         self.dx = dx
-        self.dates = sorted({x for x in (D._date(v) for v in self.denied["dos"]) if x is not None})
+        self.dates = sorted({x for x in (D.as_date(v) for v in self.denied["dos"]) if x is not None})
         self.rendering = _first_value(self.denied, "rendering_npi") or _first_value(self.all_lines, "rendering_npi")
         self.billing = _first_value(self.all_lines, "billing_npi")
         self.member_id = _first_value(self.all_lines, "member_id")
@@ -323,7 +165,7 @@ class _Ctx:
 def _minutes_sentence(ctx: _Ctx, r) -> str:
     code = r["cpt"] or "?"
     label = _label(ctx.book, code)
-    dos = D._date(r["dos"])
+    dos = D.as_date(r["dos"])
     text = f"{code}{' (' + label + ')' if label else ''} on {dos.isoformat() if dos else '[date]'}"
     minutes = r["minutes"]
     proc = ctx.book.tables.procedures.get(code) if ctx.book.tables is not None else None
@@ -372,7 +214,7 @@ def _auth_candidates(ctx: _Ctx, r) -> list:
         found = [a for a in auths if a.auth_number.strip().upper() == num]
         if found:
             return found
-    dos = D._date(r["dos"])
+    dos = D.as_date(r["dos"])
     return [a for a in auths
             if ctx.client_id and a.client_id == ctx.client_id
             and (not a.payer or a.payer.strip().upper() == ctx.payer_name.strip().upper())
@@ -397,7 +239,7 @@ def _arg_authorization(ctx: _Ctx):
     retro = False
     on_file = False
     for r in ctx.lines():
-        dos = D._date(r["dos"])
+        dos = D.as_date(r["dos"])
         code = r["cpt"] or "?"
         cands = _auth_candidates(ctx, r)
         if not cands:
@@ -455,7 +297,7 @@ def _arg_authorization(ctx: _Ctx):
 
 
 def _arg_timely_filing(ctx: _Ctx):
-    subs = [x for x in (D._date(v) for v in ctx.all_lines["submitted_on"]) if x is not None]
+    subs = [x for x in (D.as_date(v) for v in ctx.all_lines["submitted_on"]) if x is not None]
     first_sub = min(subs) if subs else None
     first_dos = ctx.dates[0] if ctx.dates else None
     deadline = ctx.d.filing_deadline
@@ -468,7 +310,7 @@ def _arg_timely_filing(ctx: _Ctx):
                 f"limit{', which ran to ' + deadline.isoformat() if deadline else ''}.")
     paras = [text, "The enclosed acceptance report from our clearinghouse shows the date the claim was received, so the "
                    "claim was filed on time and the timely-filing denial should be reversed."]
-    if D._is_medicare(ctx.d.payer):
+    if D.is_medicare(ctx.d.payer):
         paras.append("Medicare does not treat a timely-filing denial as an appealable determination; please handle this "
                      "letter as a request to reopen the claim on the proof of timely filing enclosed.")
     encl = ["Clearinghouse acceptance report (999/277CA) showing the submission date",
@@ -507,7 +349,7 @@ def _arg_bundling(ctx: _Ctx):
     addons = ctx.book.tables.addons if ctx.book.tables is not None else {}
     c = ctx.book.claims
     for r in ctx.lines():
-        code, dos = r["cpt"] or "?", D._date(r["dos"])
+        code, dos = r["cpt"] or "?", D.as_date(r["dos"])
         same_day = ctx.all_lines[(ctx.all_lines["dos"] == r["dos"]) & (ctx.all_lines["cpt"] != code)]
         if ctx.client_id:
             same_day = pd.concat([same_day, c[(c["client_id"] == ctx.client_id) & (c["dos"] == r["dos"]) & (c["cpt"] != code)]])
@@ -536,7 +378,7 @@ def _arg_bundling(ctx: _Ctx):
 def _arg_units(ctx: _Ctx):
     paras = []
     for r in ctx.lines():
-        paras.append(f"{r['units']:g} unit(s) of {r['cpt'] or '?'} were billed for {D._date(r['dos']) or '[date]'}"
+        paras.append(f"{r['units']:g} unit(s) of {r['cpt'] or '?'} were billed for {D.as_date(r['dos']) or '[date]'}"
                      + (f", supported by {r['minutes']:g} documented minutes" if pd.notna(r["minutes"]) else "")
                      + ".")
     paras.append("The enclosed timed notes support every unit billed, and the treatment plan explains why this amount of "
@@ -646,7 +488,7 @@ def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str) -> A
                    f"{d.denial_date.isoformat() if d.denial_date else '[denial date]'} ({d.code_list or 'no codes recorded'})")
     name = _first_value(ctx.all_lines, "client_name")
     dob = _first_value(ctx.all_lines, "client_dob")
-    add("field", "Patient", name or "[client name]", None, "Date of birth", D._date(dob) if dob is not None else "[date of birth]")
+    add("field", "Patient", name or "[client name]", None, "Date of birth", D.as_date(dob) if dob is not None else "[date of birth]")
     add("field", "Member ID", ctx.member_id or "[member ID]", None, "Claim ID", d.claim_id)
     add("field", "Rendering NPI", f"{ctx.rendering or '[NPI]'}{' (' + rendering_label + ')' if rendering_label and not rendering_label.startswith('NPI') else ''}",
         None, "Billing NPI", ctx.billing or ctx.rendering or "")
@@ -660,7 +502,7 @@ def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str) -> A
         charge = r["charge"] if pd.notna(r["charge"]) else None
         total += charge or 0.0
         denial = ", ".join(r["denial_codes"] or ()) if r.name in d.indexes else (r["status_key"] or "")
-        add("table_row", D._date(r["dos"]), code, _label(book, code) or None, ", ".join(r["modifiers"] or ()) or None,
+        add("table_row", D.as_date(r["dos"]), code, _label(book, code) or None, ", ".join(r["modifiers"] or ()) or None,
             float(r["units"]) if pd.notna(r["units"]) else None, charge, denial or None)
     add("table_total", "Total", None, None, None, None, round(total, 2), None)
     add("blank")
@@ -676,7 +518,7 @@ def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str) -> A
         elif p.kind == "group":
             add("text", f"{p.display}: {e.meaning}.")
         else:
-            add("text", f"{p.display}: {e.meaning}{D._unverified(e)}.")
+            add("text", f"{p.display}: {e.meaning}{D.unverified_note(e)}.")
 
     reasons = [a for a in d.arguments if a in ARGUMENTS] or ["general"]
     actions, enclosures = [], list(ALWAYS_ENCLOSED)
@@ -697,7 +539,7 @@ def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str) -> A
                 enclosures.append(e)
         if action not in actions:
             actions.append(action)
-    if D._is_medicare(d.payer) and reasons != ["timely_filing"]:
+    if D.is_medicare(d.payer) and reasons != ["timely_filing"]:
         enclosures.append("Medicare redetermination request form (CMS-20027), if the contractor requires it")
     add("blank")
     add("heading", "Action requested")
@@ -726,205 +568,3 @@ def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str) -> A
     return AppealLetter(claim_id=d.claim_id, sheet_name=sheet_name, decision=d, body=rows,
                         reasons=tuple(reasons), enclosures=tuple(enclosures))
 
-
-# --------------------------------------------------------------------------- writing .xlsx
-
-_WIDTHS = {"A": 13, "B": 16, "C": 34, "D": 15, "E": 16, "F": 12, "G": 16}
-_CHARS_PER_LINE = 100
-
-
-def _height(text: str, chars: int = _CHARS_PER_LINE) -> float:
-    lines = max(1, math.ceil(len(text) / chars))
-    return 15.0 * lines + 2
-
-
-def write_appeals(wb, plan: AppealPlan) -> None:
-    """Add (or replace) the appeal sheets and the Appeals Log in an open openpyxl workbook."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-    from claimcheck.workbook_templates.print_setup import apply_letter_setup
-
-    from .writer import _text_cell
-
-    replace = {l.sheet_name.upper() for l in plan.letters} | {LOG_SHEET.upper()}
-    for ws in list(wb.worksheets):
-        if ws.title.upper() in replace:
-            wb.remove(ws)
-    thin = Side(style="thin", color="FF808080")
-    header_fill = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
-    for letter in plan.letters:
-        ws = wb.create_sheet(letter.sheet_name)
-        for col, width in _WIDTHS.items():
-            ws.column_dimensions[col].width = width
-        for r, (row, values) in enumerate(zip(letter.body, letter.rows()), start=1):
-            for c, value in enumerate(values, start=1):
-                if value is None:
-                    continue
-                cell = ws.cell(row=r, column=c)
-                _text_cell(cell, value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # text from the workbook is never a formula
-                if isinstance(value, dt.date):
-                    cell.number_format = "yyyy-mm-dd"
-                cell.alignment = Alignment(vertical="top", wrap_text=row.kind in ("text", "note", "check", "field", "table_row", "heading"))
-            kind = row.kind
-            if kind == "title":
-                ws.cell(row=r, column=1).font = Font(bold=True, size=14)
-                ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=WIDTH)
-                ws.row_dimensions[r].height = 22
-            elif kind in ("text", "note", "heading", "subheading"):
-                ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=WIDTH)
-                text = str(values[0] or "")
-                ws.row_dimensions[r].height = _height(text)
-                if kind == "heading":
-                    ws.cell(row=r, column=1).font = Font(bold=True, size=11)
-                    ws.cell(row=r, column=1).border = Border(bottom=thin)
-                elif kind == "subheading":
-                    ws.cell(row=r, column=1).font = Font(bold=True, italic=True)
-                elif kind == "note":
-                    ws.cell(row=r, column=1).font = Font(italic=True, size=9, color="FF595959")
-            elif kind == "field":
-                ws.cell(row=r, column=1).font = Font(bold=True)
-                ws.cell(row=r, column=4).font = Font(bold=True)
-                ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
-                ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=WIDTH)
-                longest = max(len(_fmt(values[1])) if values[1] is not None else 0, len(_fmt(values[4])) if values[4] is not None else 0)
-                ws.row_dimensions[r].height = _height("x" * longest, 45)
-            elif kind == "check":
-                ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=WIDTH)
-                ws.cell(row=r, column=1).alignment = Alignment(horizontal="right", vertical="top")
-                ws.row_dimensions[r].height = _height(str(values[1] or ""), 90)
-            elif kind == "table_header":
-                for c in range(1, WIDTH + 1):
-                    cell = ws.cell(row=r, column=c)
-                    cell.font = Font(bold=True)
-                    cell.fill = header_fill
-                    cell.border = Border(bottom=thin, top=thin)
-            elif kind in ("table_row", "table_total"):
-                ws.cell(row=r, column=6).number_format = '#,##0.00'
-                ws.cell(row=r, column=5).number_format = '0.##'
-                if kind == "table_total":
-                    for c in range(1, WIDTH + 1):
-                        ws.cell(row=r, column=c).font = Font(bold=True)
-                        ws.cell(row=r, column=c).border = Border(top=thin)
-                else:
-                    ws.row_dimensions[r].height = _height(str(values[2] or ""), 32)
-        apply_letter_setup(ws, len(letter.body), LAST_COL, one_page=True)
-        ws.oddFooter.center.text = f"Claim {_plain(letter.claim_id).replace('&', '&&')} - page &P of &N"
-
-    log = wb.create_sheet(LOG_SHEET)
-    log.append(list(plan.log_header))
-    for cell in log[1]:
-        cell.font = Font(bold=True, color="FFFFFFFF")
-        cell.fill = PatternFill("solid", start_color="FF305496", end_color="FF305496")
-    for values in plan.log_rows():
-        r = log.max_row + 1
-        for c, value in enumerate(values, start=1):
-            if value is None:
-                continue
-            cell = log.cell(row=r, column=c)
-            _text_cell(cell, value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            if isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-        log.cell(row=r, column=6).number_format = '#,##0.00'
-        log.cell(row=r, column=8).alignment = Alignment(wrap_text=True, vertical="top")
-        days = values[9]
-        if isinstance(days, float):
-            color = "FFF4C7CE" if days < 0 else "FFFFEB9C" if days <= D.NEAR_DAYS else "FFC6EFCE"
-            log.cell(row=r, column=10).fill = PatternFill("solid", start_color=color, end_color=color)
-    for letter_col, width in zip("ABCDEFGHIJK", (12, 24, 12, 18, 12, 13, 28, 80, 15, 10, 18)):
-        log.column_dimensions[letter_col].width = width
-    log.freeze_panes = "A2"
-    if log.max_row > 1:
-        log.auto_filter.ref = f"A1:K{log.max_row}"
-
-
-# --------------------------------------------------------------------------- the command
-
-def _check_output(src: Path, out: Path) -> None:
-    from .writer import same_file
-
-    if (same_file(src, out) if out.exists() else src.resolve() == out.resolve()):
-        raise UnusableInput(f"{out}: --output is the input file; claimcheck never overwrites the input, choose another name")
-    if out.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise UnusableInput(f"{out}: --output must end in .xlsx or .xlsm")
-    if src.suffix.lower() == ".xlsx" and out.suffix.lower() == ".xlsm":
-        raise UnusableInput(f"{out}: the input has no macros; write the output as .xlsx")
-
-
-def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of: dt.date | None = None,
-                claims: list[str] | None = None, docx_dir: str | os.PathLike | None = None,
-                out: IO[str] | None = None) -> int:
-    """``claimcheck appeals``: write a copy of ``workbook`` with appeal sheets and the Appeals Log.
-
-    Returns 0, or 1 when a denied claim in scope has missed its appeal deadline.  Raises
-    :class:`UnusableInput` for input that cannot be used, an output that is the input, an unknown
-    ``--claim`` ID, or ``--docx`` without python-docx.  Prints only claim IDs, codes and dates."""
-    from .api import load_book
-    from .writer import open_for_update, save_atomically
-
-    out = out or sys.stdout
-    as_of = as_of or dt.date.today()
-    src, dst = Path(workbook), Path(output)
-    _check_output(src, dst)
-    if docx_dir is not None:
-        from .letters_docx import require_docx
-
-        require_docx()
-    book = load_book(src)
-    wanted = [str(c).strip() for c in (claims or []) if str(c).strip()]
-    if wanted:
-        known = {_key(x) for x in book.claims["claim_id"].dropna().astype(str)}
-        unknown = [c for c in wanted if _key(c) not in known]
-        if unknown:
-            raise UnusableInput(f"{src.name}: no claim {', '.join(unknown)} on the {book.claims_sheet} sheet")
-    plan = plan_appeals(book, as_of, wanted or None)
-
-    wb = open_for_update(src)
-    notes = []
-    if src.suffix.lower() == ".xlsm" and dst.suffix.lower() == ".xlsx":
-        notes.append("the output is .xlsx, so the input's macros are not carried over; use .xlsm to keep them")
-        wb.vba_archive = None
-        wb.is_template = False
-    write_appeals(wb, plan)
-    save_atomically(wb, dst)
-    written_docx: list[Path] = []
-    if docx_dir is not None:
-        from .letters_docx import write_letters
-
-        written_docx = write_letters(plan, docx_dir)
-
-    for note in notes:
-        sys.stderr.write(f"claimcheck: note: {note}\n")
-    rows = plan.log_rows()
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r[6]] = counts.get(r[6], 0) + 1
-    out.write(f"claimcheck appeals {src.name} as of {as_of.isoformat()}\n")
-    out.write(f"{len(plan.decisions)} denied or appealed claims: {len(plan.letters)} appeal sheets; "
-              + ", ".join(f"{n} {label}" for label, n in counts.items()) + "\n\n")
-    by_id = {d.claim_id: d for d in plan.decisions}
-    for r in rows:
-        d = by_id.get(r[0])
-        if d is not None and d.decision in (D.CORRECTED, D.NEW_CLAIM) and d.filing_deadline is not None:
-            when = f"correct by {d.filing_deadline.isoformat()} (filing limit, {d.filing_days_left} days left)"
-        elif d is not None and d.decision == D.APPEAL and d.appeal_deadline is not None:
-            left = d.days_left
-            when = f"appeal by {d.appeal_deadline.isoformat()} " + (f"({left} days left)" if left >= 0 else f"(passed {-left} days ago)")
-        else:
-            when = ""
-        out.write(f"  {r[0]:<10} {r[6]:<34} {when}{'  -> ' + r[10] if r[10] else ''}".rstrip() + "\n")
-    out.write(f"\nWrote {dst} ({len(plan.letters)} appeal sheets and {LOG_SHEET}).\n")
-    if written_docx:
-        out.write(f"Wrote {len(written_docx)} .docx letters to {docx_dir}.\n")
-    missed = plan.missed
-    if missed:
-        out.write(f"{len(missed)} appeal deadline(s) passed: {', '.join(d.claim_id for d in missed)}.\n")
-    return 1 if missed else 0
-
-
-# The DENIAL_REASON worksheet function and the Excel buttons import these from here too.
-explain = D.explain
-lookup = D.lookup

@@ -1,0 +1,142 @@
+"""The appeal sheets and the Appeals Log written into an open openpyxl workbook, with the page
+setup that prints each sheet as a letter.  The engine owns this page setup; the workbook
+template reuses it for its own printable sheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from .. import denials as D
+from .letter import LAST_COL, WIDTH, cell_text, plain_value
+from .plan import LOG_SHEET, AppealPlan
+
+LETTER = 1  # paperSize code for US Letter in SpreadsheetML
+SIDE_MARGIN = 0.75  # inches, left and right
+TOP_MARGIN = 0.75  # inches, top and bottom
+HEADER_MARGIN = 0.3  # inches, header and footer
+
+
+def apply_letter_setup(ws, last_row: int, last_col_letter: str = "F", *, one_page: bool = True) -> None:
+    """Make an openpyxl worksheet print as a letter: Letter paper, portrait, margins, fit to
+    width (and to one page tall when ``one_page``), print area A1:<last_col><last_row>."""
+    ws.page_setup.paperSize = LETTER
+    ws.page_setup.orientation = "portrait"
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
+    ws.page_margins.top = ws.page_margins.bottom = TOP_MARGIN
+    ws.page_margins.header = ws.page_margins.footer = HEADER_MARGIN
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page else 0
+    ws.print_options.horizontalCentered = True
+    ws.print_area = f"A1:{last_col_letter}{last_row}"
+    ws.sheet_view.showGridLines = False
+
+
+_WIDTHS = {"A": 13, "B": 16, "C": 34, "D": 15, "E": 16, "F": 12, "G": 16}
+_CHARS_PER_LINE = 100
+
+
+def _height(text: str, chars: int = _CHARS_PER_LINE) -> float:
+    lines = max(1, math.ceil(len(text) / chars))
+    return 15.0 * lines + 2
+
+
+def write_appeals(wb, plan: AppealPlan) -> None:
+    """Add (or replace) the appeal sheets and the Appeals Log in an open openpyxl workbook."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    replace = {l.sheet_name.upper() for l in plan.letters} | {LOG_SHEET.upper()}
+    for ws in list(wb.worksheets):
+        if ws.title.upper() in replace:
+            wb.remove(ws)
+    thin = Side(style="thin", color="FF808080")
+    header_fill = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
+    for letter in plan.letters:
+        ws = wb.create_sheet(letter.sheet_name)
+        for col, width in _WIDTHS.items():
+            ws.column_dimensions[col].width = width
+        for r, (row, values) in enumerate(zip(letter.body, letter.rows()), start=1):
+            for c, value in enumerate(values, start=1):
+                if value is None:
+                    continue
+                cell = ws.cell(row=r, column=c)
+                cell.value = value
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text from the workbook is never a formula
+                if isinstance(value, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+                cell.alignment = Alignment(vertical="top", wrap_text=row.kind in ("text", "note", "check", "field", "table_row", "heading"))
+            kind = row.kind
+            if kind == "title":
+                ws.cell(row=r, column=1).font = Font(bold=True, size=14)
+                ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=WIDTH)
+                ws.row_dimensions[r].height = 22
+            elif kind in ("text", "note", "heading", "subheading"):
+                ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=WIDTH)
+                text = str(values[0] or "")
+                ws.row_dimensions[r].height = _height(text)
+                if kind == "heading":
+                    ws.cell(row=r, column=1).font = Font(bold=True, size=11)
+                    ws.cell(row=r, column=1).border = Border(bottom=thin)
+                elif kind == "subheading":
+                    ws.cell(row=r, column=1).font = Font(bold=True, italic=True)
+                elif kind == "note":
+                    ws.cell(row=r, column=1).font = Font(italic=True, size=9, color="FF595959")
+            elif kind == "field":
+                ws.cell(row=r, column=1).font = Font(bold=True)
+                ws.cell(row=r, column=4).font = Font(bold=True)
+                ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
+                ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=WIDTH)
+                longest = max(len(cell_text(values[1])) if values[1] is not None else 0, len(cell_text(values[4])) if values[4] is not None else 0)
+                ws.row_dimensions[r].height = _height("x" * longest, 45)
+            elif kind == "check":
+                ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=WIDTH)
+                ws.cell(row=r, column=1).alignment = Alignment(horizontal="right", vertical="top")
+                ws.row_dimensions[r].height = _height(str(values[1] or ""), 90)
+            elif kind == "table_header":
+                for c in range(1, WIDTH + 1):
+                    cell = ws.cell(row=r, column=c)
+                    cell.font = Font(bold=True)
+                    cell.fill = header_fill
+                    cell.border = Border(bottom=thin, top=thin)
+            elif kind in ("table_row", "table_total"):
+                ws.cell(row=r, column=6).number_format = '#,##0.00'
+                ws.cell(row=r, column=5).number_format = '0.##'
+                if kind == "table_total":
+                    for c in range(1, WIDTH + 1):
+                        ws.cell(row=r, column=c).font = Font(bold=True)
+                        ws.cell(row=r, column=c).border = Border(top=thin)
+                else:
+                    ws.row_dimensions[r].height = _height(str(values[2] or ""), 32)
+        apply_letter_setup(ws, len(letter.body), LAST_COL, one_page=True)
+        ws.oddFooter.center.text = f"Claim {plain_value(letter.claim_id).replace('&', '&&')} - page &P of &N"
+
+    log = wb.create_sheet(LOG_SHEET)
+    log.append(list(plan.log_header))
+    for cell in log[1]:
+        cell.font = Font(bold=True, color="FFFFFFFF")
+        cell.fill = PatternFill("solid", start_color="FF305496", end_color="FF305496")
+    for values in plan.log_rows():
+        r = log.max_row + 1
+        for c, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            cell = log.cell(row=r, column=c)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # text from the workbook is never a formula
+            if isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+        log.cell(row=r, column=6).number_format = '#,##0.00'
+        log.cell(row=r, column=8).alignment = Alignment(wrap_text=True, vertical="top")
+        days = values[9]
+        if isinstance(days, float):
+            color = "FFF4C7CE" if days < 0 else "FFFFEB9C" if days <= D.NEAR_DAYS else "FFC6EFCE"
+            log.cell(row=r, column=10).fill = PatternFill("solid", start_color=color, end_color=color)
+    for letter_col, width in zip("ABCDEFGHIJK", (12, 24, 12, 18, 12, 13, 28, 80, 15, 10, 18)):
+        log.column_dimensions[letter_col].width = width
+    log.freeze_panes = "A2"
+    if log.max_row > 1:
+        log.auto_filter.ref = f"A1:K{log.max_row}"
+

@@ -1,0 +1,85 @@
+"""Fixture rows for the DENY rules, in the shape of tests/rule_cases.py: lines that must raise the
+rule (``flag``: the 0-based lines expected, with a text each message must contain) and near
+misses that must not (``flag=[]``).
+
+As of 2026-06-30.  Payers (tests/helpers.py): Acme Health files in 90 days and appeals in 180,
+Gov Medicaid 365 and 60.  A denied line is the clean BASE_LINE (DOS 2026-06-01, Acme Health)
+sent on 2026-06-03 and denied CO-50 on 2026-06-20, with changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from helpers import line
+
+D = dt.date
+
+
+def case(code, name, lines, flag, contains="", **kw):
+    return {"code": code, "name": name, "lines": lines, "flag": flag, "contains": contains, **kw}
+
+
+def denied(**changes):
+    values = {"Status": "Denied", "Submitted_On": D(2026, 6, 3), "Denial_Codes": "CO-50", "Denial_Date": D(2026, 6, 20)}
+    values.update(changes)
+    return line(**values)
+
+
+CASES = [
+    # ---------------------------------------------------------------- DENY001 appeal deadline passed
+    case("DENY001", "denied 2025-12-01, 180 days", [denied(Denial_Date=D(2025, 12, 1))], [0],
+         "appeal deadline 2026-05-30 (denial 2025-12-01 + 180 days for Acme Health) passed 31 days ago; CO-50"),
+    case("DENY001", "on the claim's line with the earliest Denial Date",
+         [denied(Denial_Date=D(2026, 6, 1)), denied(Denial_Date=D(2025, 12, 1), CPT="90785", Minutes=None)], [1],
+         "passed 31 days ago"),
+    case("DENY001", "deadline today is not passed", [denied(Denial_Date=D(2026, 1, 1))], []),
+    case("DENY001", "appealed line past its window passes", [denied(Status="Appealed", Denial_Date=D(2025, 1, 1))], []),
+    case("DENY001", "passed window of a write-off passes", [denied(Denial_Codes="CO-45", Denial_Date=D(2025, 1, 1))], []),
+    # ---------------------------------------------------------------- DENY002 appeal deadline near
+    case("DENY002", "60-day window ends in 9 days", [denied(Payer="Gov Medicaid", Denial_Date=D(2026, 5, 10))], [0],
+         "appeal CO-50 by 2026-07-09 (in 9 days; 60-day appeal window for Gov Medicaid)"),
+    case("DENY002", "deadline today", [denied(Denial_Date=D(2026, 1, 1))], [0], "by 2026-06-30 (today;"),
+    case("DENY002", "deadline in 15 days passes", [denied(Payer="Gov Medicaid", Denial_Date=D(2026, 5, 16))], []),
+    case("DENY002", "near deadline of a corrected claim passes",
+         [denied(Payer="Gov Medicaid", Denial_Codes="CO-16, N290", Denial_Date=D(2026, 5, 10))], []),
+    # ---------------------------------------------------------------- DENY003 correct instead of appealing
+    case("DENY003", "CO-16 with N290", [denied(Denial_Codes="CO-16, N290")], [0],
+         "send a corrected claim (frequency code 7 with the payer's claim number), not an appeal, by 2026-08-30"),
+    case("DENY003", "MA130 needs a new claim", [denied(Denial_Codes="CO-16; MA130")], [0], "send a new claim, not an appeal"),
+    case("DENY003", "names claimcheck's own finding on the line", [denied(Denial_Codes="CO-5", POS="30")], [0],
+         "claimcheck also finds: POS001"),
+    case("DENY003", "filing window closed: the correction goes through the appeal",
+         [denied(DOS=D(2026, 3, 1), Submitted_On=D(2026, 3, 3), Denial_Codes="CO-4")], []),
+    # ---------------------------------------------------------------- DENY004 unknown code
+    case("DENY004", "CO-999", [denied(Denial_Codes="CO-999")], [0], "denial code CO-999 is not in claimcheck's catalogue"),
+    case("DENY004", "C0-50 (zero for O)", [denied(Denial_Codes="C0-50, N290")], [0], "C0-50"),
+    case("DENY004", "code typed in lower case with a space passes", [denied(Denial_Codes="co 50")], []),
+    case("DENY004", "unknown code on a paid line passes", [line(Status="Paid", Submitted_On=D(2026, 6, 3), Paid_Amount=90.0,
+                                                                  Denial_Codes="CO-999")], []),
+    # ---------------------------------------------------------------- DENY005 no denial date
+    case("DENY005", "Denial Date empty", [denied(Denial_Date=None)], [0], "Status is Denied but Denial Date is empty"),
+    case("DENY005", "unreadable Denial Date is reported once, elsewhere", [denied(Denial_Date="soon")], []),
+    case("DENY005", "appealed line without a date passes", [denied(Status="Appealed", Denial_Date=None)], []),
+    # ---------------------------------------------------------------- DENY006 no denial codes
+    case("DENY006", "Denial Codes empty", [denied(Denial_Codes=None)], [0], "Status is Denied but Denial Codes is empty"),
+    case("DENY006", "Denial Codes blank", [denied(Denial_Codes="   ")], [0], "Denial Codes is empty"),
+    case("DENY006", "appealed line without codes passes", [denied(Status="Appealed", Denial_Codes=None)], []),
+    # ---------------------------------------------------------------- DENY007 patient responsibility
+    case("DENY007", "PR-2 coinsurance", [denied(Denial_Codes="PR-2")], [0],
+         "patient responsibility (PR-2 the amount is the client's coinsurance share): bill the client"),
+    case("DENY007", "PR-1 with CO-50 is an appeal", [denied(Denial_Codes="PR-1, CO-50")], []),
+    # ---------------------------------------------------------------- DENY008 another payer
+    case("DENY008", "CO-109", [denied(Denial_Codes="CO-109")], [0], "send the claim to the responsible (primary) payer"),
+    case("DENY008", "CO-22 with N479", [denied(Denial_Codes="CO-22, N479")], [0], "responsible (primary) payer"),
+    case("DENY008", "CO-22 with a data error is a correction first", [denied(Denial_Codes="CO-22, CO-4")], []),
+    # ---------------------------------------------------------------- DENY009 write off or check first
+    case("DENY009", "CO-45 fee schedule", [denied(Denial_Codes="CO-45")], [0], ": write off (no appeal)"),
+    case("DENY009", "OA-18 duplicate", [denied(Denial_Codes="OA-18")], [0], "check before doing anything: OA-18"),
+    case("DENY009", "CO-29 sent after the filing limit",
+         [denied(DOS=D(2026, 1, 5), Submitted_On=D(2026, 4, 10), Denial_Codes="CO-29")], [0],
+         "CO-29: first submitted 2026-04-10, 5 days after the 90-day filing limit (2026-04-05)"),
+    case("DENY009", "CO-29 sent within the limit is an appeal",
+         [denied(DOS=D(2026, 1, 5), Submitted_On=D(2026, 3, 1), Denial_Codes="CO-29")], []),
+    case("DENY009", "only an unknown code is DENY004's", [denied(Denial_Codes="CO-999")], []),
+]
