@@ -39,6 +39,8 @@ def _deadline_line(d: ClaimDecision) -> int | None:
     "DENY001", title="Appeal deadline passed", severity="error", column="Denial Date", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="After the payer's appeal window (denial date + the payer's Appeal Days) the denial is final and the money is lost.",
     fix="Appeal today only with a good-cause reason the payer accepts (Medicare allows good-cause extensions); otherwise write the line off.",
+    bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-50', 'Denial Date': '2025-12-01'}],
+    good=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-50', 'Denial Date': '2026-01-01'}],
 )
 def appeal_deadline_passed(ctx):
     """Flags a Denied claim that should be appealed (or corrected through an appeal) whose appeal
@@ -58,6 +60,8 @@ def appeal_deadline_passed(ctx):
     "DENY002", title="Appeal deadline within 14 days", severity="warning", column="Denial Date", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="An appeal that reaches the payer after its window is refused unread.",
     fix="Run `claimcheck appeals` (or Generate Appeals), enclose the evidence listed, and send before the deadline.",
+    bad=[{'Payer': 'Gov Medicaid', 'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-50', 'Denial Date': '2026-05-10'}],
+    good=[{'Payer': 'Gov Medicaid', 'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-50', 'Denial Date': '2026-05-16'}],
 )
 def appeal_deadline_near(ctx):
     """Flags a Denied claim to appeal whose appeal deadline is today or within 14 days."""
@@ -76,6 +80,8 @@ def appeal_deadline_near(ctx):
     why="A denial for missing or wrong claim data (CO-4, CO-5, CO-11, CO-16 with its remark code, N290, MA130) is not reversed by an appeal; "
         "the payer pays once the data is right, and an appeal only loses time against the filing limit.",
     fix="Fix the field named, then send a corrected claim (frequency code 7 with the payer's claim number) or, for MA130, a new claim.",
+    bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-16, N290', 'Denial Date': '2026-06-20'}],
+    good=[{'DOS': '2026-03-01', 'Status': 'Denied', 'Submitted On': '2026-03-03', 'Denial Codes': 'CO-4', 'Denial Date': '2026-06-20'}],
 )
 def correct_instead(ctx):
     """Flags a Denied claim whose denial codes call for a corrected (or new) claim while the
@@ -89,6 +95,8 @@ def correct_instead(ctx):
     why="claimcheck cannot tell whether an unknown code means appeal, correct or bill the client, so the line gets no advice and no appeal sheet.",
     fix="Check the code on the remittance (typos such as C0-50 for CO-50 are common); look it up at x12.org/codes.",
     reads=("status_key", "denial_codes"),
+    bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-999', 'Denial Date': '2026-06-20'}],
+    good=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'co 50', 'Denial Date': '2026-06-20'}],
 )
 def unknown_code(line, env):
     """Flags a Denied line with a denial code that is not in carc.csv / rarc.csv / group_codes.csv."""
@@ -104,6 +112,8 @@ def unknown_code(line, env):
     why="The appeal window runs from the denial date; without it claimcheck cannot warn before the window closes.",
     fix="Enter the date of the remittance or denial letter in Denial Date.",
     reads=("status_key", "denial_date__empty", "denial_date__bad"),
+    bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-50'}],
+    good=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-50', 'Denial Date': 'soon'}],
 )
 def no_denial_date(line, env):
     """Flags a line with Status Denied and no readable Denial Date (an unreadable one is already
@@ -117,6 +127,8 @@ def no_denial_date(line, env):
     why="Without the reason codes nobody can tell whether to appeal, correct the claim or bill the client.",
     fix="Copy the group and reason codes (e.g. CO-50, N115) from the remittance into Denial Codes.",
     reads=("status_key", "denial_codes__empty", "denial_codes__bad"),
+    bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Date': '2026-06-20'}],
+    good=[{'Status': 'Appealed', 'Submitted On': '2026-06-03', 'Denial Date': '2026-06-20'}],
 )
 def no_denial_codes(line, env):
     """Flags a line with Status Denied and an empty Denial Codes cell (or no such column)."""
@@ -128,6 +140,8 @@ def no_denial_codes(line, env):
     "DENY007", title="Patient responsibility: bill the client", severity="info", column="Denial Codes", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="A PR (patient responsibility) amount is owed by the client under the plan; appealing it to the payer does not change that.",
     fix="Bill the client (or the secondary insurance first); no appeal.",
+    bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'PR-2', 'Denial Date': '2026-06-20'}],
+    good=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'PR-1, CO-50', 'Denial Date': '2026-06-20'}],
 )
 def patient_responsibility(ctx):
     """Flags a Denied claim whose codes are all patient responsibility (group PR)."""
@@ -138,6 +152,8 @@ def patient_responsibility(ctx):
     "DENY008", title="Another payer is responsible", severity="warning", column="Payer", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="When another insurer is primary (CO-22, N479, MA04) or responsible (CO-109), this payer will not pay however the claim is argued.",
     fix="Update the client's coverage, bill the primary or correct payer, then send this payer the primary's remittance.",
+    bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-109', 'Denial Date': '2026-06-20'}],
+    good=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-22, CO-4', 'Denial Date': '2026-06-20'}],
 )
 def other_payer(ctx):
     """Flags a Denied claim whose codes say another payer must be billed first or instead."""
@@ -148,6 +164,8 @@ def other_payer(ctx):
     "DENY009", title="Denial not appealable: write off or check first", severity="info", column="Denial Codes", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="Some adjustments are final (fee-schedule reductions, claims filed after the limit) or need a check before any action (duplicates).",
     fix="Follow the step the finding gives; do not resubmit a duplicate.",
+    bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-45', 'Denial Date': '2026-06-20'}],
+    good=[{'DOS': '2026-01-05', 'Status': 'Denied', 'Submitted On': '2026-03-01', 'Denial Codes': 'CO-29', 'Denial Date': '2026-06-20'}],
 )
 def not_appealable(ctx):
     """Flags a Denied claim whose decision is write off or check first (with codes recorded:
