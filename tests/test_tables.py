@@ -92,3 +92,15 @@ def test_the_shipped_tables_pass_their_own_checks():
     tables = load_tables(None)
     assert len(tables.procedures) > 50 and tables.payer_defaults["Appeal Days"] == "120"
     assert all(p.code == code for code, p in tables.procedures.items())
+
+
+def test_a_worksheet_function_shows_the_line_not_a_traceback(tmp_path, monkeypatch):
+    from claimcheck.udfs.registry import EXCEL_FUNCTIONS
+
+    write(tmp_path, "procedures.csv", PROCEDURES + "90834,,psychotherapy,N,,,two,p\n")
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+    load_tables.cache_clear()
+    cpt_for_minutes = next(f.plain for f in EXCEL_FUNCTIONS if f.name == "CPT_FOR_MINUTES")
+    assert cpt_for_minutes(45) == (f"claimcheck: {tmp_path / 'procedures.csv'} row 2, column daily_max: "
+                                   "'two' is not a whole number")
+    load_tables.cache_clear()
