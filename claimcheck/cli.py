@@ -176,11 +176,13 @@ def new(
 
 
 @app.command()
-def rules() -> None:
+def rules(
+    markdown: bool = typer.Option(False, "--markdown", help="As Markdown (what docs/rules.md holds)."),
+) -> None:
     """List every rule with its code, severity, why payers care and how to fix it."""
-    from .report import rules_text
+    from .report import rules_markdown, rules_text
 
-    sys.stdout.write(rules_text())
+    sys.stdout.write(rules_markdown() if markdown else rules_text())
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -291,7 +291,7 @@ def read_sheets(path: Path, engine: str = "auto") -> dict[str, list[tuple[Any, .
             from .fast_reader import CalamineCannotRead, read_sheets_calamine
         except ImportError:
             if engine == "calamine":
-                raise UnusableInput("python-calamine is not installed; pip install 'claimcheck[fast]'") from None
+                raise UnusableInput("python-calamine is not installed; pip install 'claimcheck-billing[fast]'") from None
         else:
             try:
                 return read_sheets_calamine(path, wanted=C.SHEETS, max_rows=MAX_ROWS)

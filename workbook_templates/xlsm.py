@@ -82,7 +82,7 @@ def xlwings_package_dir() -> Path:
     try:
         import xlwings
     except ImportError:
-        raise UnusableInput('a macro workbook (.xlsm) needs xlwings: pip install "claimcheck[excel]", '
+        raise UnusableInput('a macro workbook (.xlsm) needs xlwings: pip install "claimcheck-billing[excel]", '
                             "or make a .xlsx") from None
     return Path(xlwings.__file__).resolve().parent
 
