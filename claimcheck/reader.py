@@ -20,7 +20,7 @@ from . import columns as C
 from .errors import UnusableInput  # (callers import it from here as well)
 from .values import is_blank
 
-#: Refuse workbooks whose parts would inflate beyond this (zip-bomb guard); see README.
+#: Refuse workbooks whose parts would inflate beyond this (zip-bomb guard); see docs/security.md.
 MAX_UNCOMPRESSED_BYTES = int(os.environ.get("CLAIMCHECK_MAX_UNCOMPRESSED", 2 * 1024**3))
 MAX_RATIO = 200  # declared inflation ratio above which a large part is refused
 MAX_ROWS = int(os.environ.get("CLAIMCHECK_MAX_ROWS", 2_000_000))
