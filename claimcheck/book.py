@@ -17,7 +17,6 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
-
 from pydantic import BaseModel, ValidationError
 
 from . import columns as C

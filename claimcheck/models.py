@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -53,16 +54,21 @@ def _shown(value) -> str:
     return repr(value)
 
 
+def _whole(value) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and value == int(value))
+
+
 def _days(value):
     """A whole number of calendar days, 1 to 3650 (ten years; a deadline must stay a date)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or not 1 <= value <= 3650:
+    if not _whole(value) or not 1 <= value <= 3650:
         raise ValueError(f"{_shown(value)} is not a whole number of days from 1 to 3650")
     return int(value)
 
 
 def _count(value):
     """A whole number of visits or units, 0 or more."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 0:
+    if not _whole(value) or value < 0:
         raise ValueError(f"{_shown(value)} is not a whole number of 0 or more")
     return float(value)
 
