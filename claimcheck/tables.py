@@ -17,6 +17,7 @@ the header is row 1) and the column, for example
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -190,13 +191,15 @@ def _problem(origin: str, error: dict) -> str:
 
 
 def _read_csv(text: str, origin: str) -> list[tuple[str, dict[str, str]]]:
-    """(``origin row n``, cells) for each row; the header is row 1."""
-    reader = csv.DictReader(text.splitlines())
+    """(``origin row n``, cells) for each row that holds a value, numbered as a spreadsheet
+    shows the file: the header is row 1, a blank line is a row, a cell with line breaks is one."""
+    records = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in next(records, [])]
     out = []
-    for row in reader:
-        cells = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+    for number, record in enumerate(records, start=2):
+        cells = {name: value.strip() for name, value in zip(header, record) if name}
         if any(cells.values()):
-            out.append((f"{origin} row {reader.line_num}", cells))
+            out.append((f"{origin} row {number}", cells))
     return out
 
 

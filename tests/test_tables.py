@@ -68,7 +68,8 @@ def test_a_bad_cell_names_file_row_and_column(tmp_path, name, text, message):
 
 
 def test_the_row_is_the_row_a_spreadsheet_shows(tmp_path):
-    write(tmp_path, "procedures.csv", PROCEDURES + "90834,,psychotherapy,N,,,1,p\n,,,,,,,\n"
+    """Header row 1; an empty row and a blank line are rows; a cell with a line break is one row."""
+    write(tmp_path, "procedures.csv", PROCEDURES + "90834,,psychotherapy,N,,,1,p\n,,,,,,,\n\n"
           '90837,"Talk,\nlonger",psychotherapy,N,,,1,p\n90832,,psychotherapy,N,,,x,p\n')
     assert problem(tmp_path).startswith(f"{tmp_path / 'procedures.csv'} row 6, column daily_max: 'x'")
 
