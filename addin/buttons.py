@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from claimcheck import columns as C
 from claimcheck.reader import RawTable, UnusableInput, rows_to_table, sheet_lookup
@@ -334,11 +334,12 @@ def new_file_name(folder: Path, today: dt.date | None = None) -> Path:
     return path
 
 
-def new_claims_workbook(wb: WorkbookPort) -> str:
+def new_claims_workbook(wb: WorkbookPort, build_workbook: Callable[..., Any] | None = None) -> str:
+    """A new billing workbook next to ``wb``, written by ``build_workbook(path, sample=False)``
+    (classic Excel's entry point passes the template's builder, from the layer above this one);
+    without a builder or a folder (xlwings Lite) the template's sheets are added to ``wb``."""
     folder = wb.folder
-    if folder is not None:
-        from claimcheck.workbook_templates.build import build_workbook
-
+    if folder is not None and build_workbook is not None:
         path = new_file_name(folder)
         build_workbook(path, sample=False)
         wb.open(path)

@@ -12,14 +12,14 @@ from . import buttons
 from .workbook_port import XlwingsWorkbook
 
 
-def _run(name: str) -> str:
+def _run(name: str, **kwargs) -> str:
     import xlwings as xw
 
     try:
         book = xw.Book.caller()
     except Exception:  # not started from Excel
         return "claimcheck: run this from the workbook's button in Excel"
-    return buttons.run(name, XlwingsWorkbook(book))
+    return buttons.run(name, XlwingsWorkbook(book), **kwargs)
 
 
 def validate_claims() -> str:
@@ -35,4 +35,7 @@ def generate_appeals() -> str:
 
 
 def new_claims_workbook() -> str:
-    return _run("new_claims_workbook")
+    # The template sits above the buttons; this entry point (like the command line) wires it in.
+    from claimcheck.workbook_templates.build import build_workbook
+
+    return _run("new_claims_workbook", build_workbook=build_workbook)

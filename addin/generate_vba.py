@@ -60,12 +60,12 @@ def _pywin32_stubs():
 def classic_module():
     """A module holding the worksheet functions decorated with classic xlwings' decorators."""
     import claimcheck.udfs  # noqa: F401  (fills the registry)
-    from claimcheck.udfs.registry import EXCEL_FUNCTIONS, _copy, apply
+    from claimcheck.udfs.registry import EXCEL_FUNCTIONS, apply, undecorated_copy
     from xlwings import udfs as classic
 
     module = types.ModuleType(MODULE_NAME)
     for spec in EXCEL_FUNCTIONS:
-        f = apply(_copy(spec.plain), spec, classic.xlfunc, classic.xlarg, classic.xlret)
+        f = apply(undecorated_copy(spec.plain), spec, classic.xlfunc, classic.xlarg, classic.xlret)
         setattr(module, spec.name, f)
     return module
 

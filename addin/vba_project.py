@@ -917,5 +917,10 @@ def load_vba_sources(folder: str | os.PathLike[str], codepage: int = 1252) -> li
             key=lambda p: p.name.lower(),
         )
         for path in files:
-            result.append(_parse_export(_decode_source(path.read_bytes(), codepage), path, kind))
+            result.append(load_vba_source(path, kind, codepage))
     return result
+
+
+def load_vba_source(path: Path, kind: ModuleKind, codepage: int = 1252) -> VbaModule:
+    """One ``.bas``/``.cls`` export, read as :func:`load_vba_sources` reads each file of a folder."""
+    return _parse_export(_decode_source(path.read_bytes(), codepage), path, kind)

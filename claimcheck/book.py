@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ValidationError
 
 from . import columns as C
 from . import values as V
@@ -438,6 +439,36 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))]
 
 
+def _record(model: type[BaseModel], values: dict[str, Any], defaults: dict[str, Any], sheet: str, row: int,
+            columns: dict[str, C.Column], reading: list[Finding]):
+    """One reference-sheet row as ``model``: the row's read ``values`` (None for an empty or
+    unreadable cell, which takes its value from ``defaults``).  A cell the model refuses becomes
+    a finding on that cell (as a cell that could not be read does) and takes its default too."""
+    data = {**defaults, **{k: v for k, v in values.items() if v is not None}}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+    for error in errors:
+        field = str(error["loc"][0])
+        cause = (error.get("ctx") or {}).get("error")
+        reading.append(_column_problem(sheet, row, "", columns[field], str(cause or error["msg"])))
+        if field in defaults:
+            data[field] = defaults[field]
+        else:
+            data.pop(field, None)
+    return model.model_validate(data)
+
+
+def _cell(value: Any) -> Any:
+    """A read cell as a record takes it: None for empty (None, NaN, NaT), a date for a date."""
+    if value is None or (not isinstance(value, (str, tuple)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
 def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Book:
     """Normalise the raw tables of a workbook (or of Excel ranges) into a :class:`Book`."""
     tables = tables or load_tables()
@@ -452,59 +483,49 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
     providers: dict[str, Provider] = {}
     auths: list[Authorization] = []
 
+    # The reference sheets: each row read cell by cell (a cell that cannot be read is a finding),
+    # then checked by its record model (a cell the model refuses is a finding too).
     if "Payers" in raw and raw["Payers"].positions:
+        sheet = raw["Payers"].sheet
         frame, problems = normalise(raw["Payers"], C.PAYERS)
         reading += problems
+        columns = {c.field: c for c in C.PAYERS}
         for rec in _records(frame):
             if not rec.get("name"):
                 continue
             base = default_payer(rec["name"], tables)
             key = rec["name"].strip().upper()
-            payer = Payer(
-                name=rec["name"],
-                payer_id=rec.get("payer_id") or "",
-                timely_filing_days=int(rec["timely_filing_days"]) if pd.notna(rec.get("timely_filing_days")) else base.timely_filing_days,
-                appeal_days=int(rec["appeal_days"]) if pd.notna(rec.get("appeal_days")) else base.appeal_days,
-                telehealth_modifier=(rec.get("telehealth_modifier") or "").upper().strip(),
-                auth_required=bool(rec["auth_required"]) if rec.get("auth_required") is not None else base.auth_required,
-                eval_counts_toward_auth=bool(rec["eval_counts_toward_auth"]) if rec.get("eval_counts_toward_auth") is not None else base.eval_counts_toward_auth,
-                appeal_address=rec.get("appeal_address") or "",
-                appeal_fax=rec.get("appeal_fax") or "",
-                phone=rec.get("phone") or "",
-                on_sheet=True,
-                row=int(rec["row"]),
-            )
+            values = {f: _cell(rec.get(f)) for f in columns}
+            values["telehealth_modifier"] = values["telehealth_modifier"] or ""  # blank: none, not the default's
+            defaults = base.model_dump(include={"timely_filing_days", "appeal_days", "auth_required",
+                                                "eval_counts_toward_auth"})
+            payer = _record(Payer, {**values, "on_sheet": True, "row": int(rec["row"])}, defaults, sheet,
+                            int(rec["row"]), columns, reading)
             payers[key if key not in ("DEFAULT", "*") else "*"] = payer
 
     if "Providers" in raw and raw["Providers"].positions:
+        sheet = raw["Providers"].sheet
         frame, problems = normalise(raw["Providers"], C.PROVIDERS)
         reading += problems
+        columns = {c.field: c for c in C.PROVIDERS}
         for rec in _records(frame):
             if rec.get("npi"):
-                providers[rec["npi"]] = Provider(
-                    npi=rec["npi"], name=rec.get("name") or "", credential=rec.get("credential") or "",
-                    taxonomy=rec.get("taxonomy") or "", row=int(rec["row"]))
+                values = {f: _cell(rec.get(f)) for f in columns}
+                providers[rec["npi"]] = _record(Provider, {**values, "row": int(rec["row"])}, {}, sheet,
+                                                int(rec["row"]), columns, reading)
 
     if "Authorizations" in raw and raw["Authorizations"].positions:
+        sheet = raw["Authorizations"].sheet
         frame, problems = normalise(raw["Authorizations"], C.AUTHORIZATIONS)
         reading += problems
+        columns = {c.field: c for c in C.AUTHORIZATIONS}
         for rec in _records(frame):
             if not rec.get("auth_number"):
                 continue
-            unit = (rec.get("unit_type") or "Visits").strip().lower()
-            auths.append(Authorization(
-                auth_number=rec["auth_number"],
-                client_id=rec.get("client_id") or "",
-                payer=rec.get("payer") or "",
-                start_date=rec["start_date"].date() if pd.notna(rec.get("start_date")) else None,
-                end_date=rec["end_date"].date() if pd.notna(rec.get("end_date")) else None,
-                authorized=float(rec["authorized"]) if pd.notna(rec.get("authorized")) else None,
-                unit_type="Units" if unit.startswith("unit") else "Visits",
-                codes_covered=tuple(rec.get("codes_covered") or ()),
-                rendering_npi=rec.get("rendering_npi") or "",
-                notes=rec.get("notes") or "",
-                row=int(rec["row"]),
-            ))
+            values = {f: _cell(rec.get(f)) for f in columns}
+            values["codes_covered"] = tuple(values["codes_covered"] or ())
+            auths.append(_record(Authorization, {**values, "row": int(rec["row"])}, {}, sheet,
+                                 int(rec["row"]), columns, reading))
 
     from .rules.registry import get
 

@@ -178,12 +178,13 @@ def new(
 @app.command()
 def rules(
     code: Optional[str] = typer.Argument(None, help="One rule's code (e.g. CPT002): what it does, why, an example and the fix."),
+    markdown: bool = typer.Option(False, "--markdown", help="All rules as Markdown (what docs/rules.md holds)."),
 ) -> None:
-    """List every rule with its code, severity, why payers care and how to fix it."""
-    from .report import rule_help, rules_text
+    """List every rule with its code, severity, why payers care and how to fix it; or one rule in full."""
+    from .report import rule_help, rules_markdown, rules_text
 
     if code is None:
-        sys.stdout.write(rules_text())
+        sys.stdout.write(rules_markdown() if markdown else rules_text())
         return
     try:
         sys.stdout.write(rule_help(code))

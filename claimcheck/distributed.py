@@ -35,7 +35,7 @@ import pandas as pd
 
 from . import columns as C
 from . import values as V
-from .reader import RawTable, _match_headers, read_workbook
+from .reader import RawTable, match_headers, read_workbook
 
 ROW = "row"
 _KEY = "__claimcheck_part"
@@ -89,7 +89,7 @@ def check_frame(part: pd.DataFrame, refs: dict[str, RawTable] | None = None, as_
     load_all()
     part = part.sort_values(ROW, kind="stable") if ROW in part.columns else part
     headers = [c for c in part.columns if c not in (ROW, _KEY)]
-    positions = _match_headers(tuple(headers), C.lookup(C.CLAIMS))
+    positions = match_headers(tuple(headers), C.lookup(C.CLAIMS))
     wanted = sorted(positions.values())
     if ROW in part.columns:
         numbers = [int(r) for r in part[ROW]]
@@ -129,7 +129,7 @@ def _text(value: Any) -> str | None:
 def _line_keys(part: pd.DataFrame) -> pd.DataFrame:
     """Per line: the client key the rules group by, the claim and the authorization number."""
     headers = [c for c in part.columns if c not in (ROW, _KEY)]
-    pos = _match_headers(tuple(headers), C.lookup(C.CLAIMS))
+    pos = match_headers(tuple(headers), C.lookup(C.CLAIMS))
 
     def column(field: str) -> list:
         if field not in pos:

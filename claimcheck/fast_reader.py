@@ -1,6 +1,6 @@
 """The optional fast reader: python-calamine (Rust) instead of openpyxl's read-only mode.
 
-``read_sheets_calamine(path, wanted)`` returns what ``reader._read_sheets_openpyxl`` returns -
+``read_sheets_calamine(path, wanted, max_rows)`` returns what ``reader.read_sheets_openpyxl`` returns -
 ``{sheet name: [row tuple, ...]}`` with row 0 being Excel row 1 - value for value:
 
 * rows start at Excel row 1 and column A, leading blank rows and columns included, and are as
@@ -16,9 +16,10 @@
 * an empty cell is ``None`` (a cell holding the empty string also reads as ``None``: blank
   either way).
 
-Sheets that are not contract sheets come back empty, as in the openpyxl path.  Any file
-calamine cannot read is handed to the openpyxl reader, so both paths fail the same way.
-Install with ``pip install 'claimcheck[fast]'``.
+Sheets that are not contract sheets come back empty, as in the openpyxl path.  A file calamine
+cannot read (or a form this reader does not mirror) raises :class:`CalamineCannotRead`, and
+``reader.read_sheets`` reads it with openpyxl instead, so both paths fail the same way.
+Install with ``pip install 'claimcheck-billing[fast]'``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any, Iterable
 import python_calamine  # noqa: F401  (ImportError here makes the reader fall back to openpyxl)
 
 from . import columns as C
+from .errors import UnusableInput
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _ERROR_CELL = re.compile(rb'<((?:\w+:)?c)\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</\1>)', re.S)
@@ -41,8 +43,13 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _INT_LIMIT = 1e15  # Excel writes integers below this as plain digits (openpyxl reads them as int)
 
 
-class _Fallback(Exception):
-    """The sheet XML has a form this reader does not handle; use openpyxl."""
+class CalamineCannotRead(Exception):
+    """calamine cannot read the file, or its XML has a form this reader does not mirror: read
+    it with openpyxl."""
+
+
+class _Fallback(CalamineCannotRead):
+    """The sheet XML has a form this reader does not handle."""
 
 
 def _col_number(letters: bytes) -> int:
@@ -140,8 +147,6 @@ def _converter():
 
 def _rows(sheet, dimension: tuple[int, int] | None, errors: dict[tuple[int, int], str],
           max_rows: int, path: Path, title: str) -> list[tuple[Any, ...]]:
-    from .reader import UnusableInput
-
     grid = sheet.to_python(skip_empty_area=False)
     if len(grid) > max_rows + 1 and (dimension is None or dimension[0] > max_rows + 1):
         raise UnusableInput(
@@ -178,12 +183,12 @@ def _rows(sheet, dimension: tuple[int, int] | None, errors: dict[tuple[int, int]
     return out
 
 
-def read_sheets_calamine(path: str | Path, wanted: Iterable[str]) -> dict[str, list[tuple[Any, ...]]]:
+def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int) -> dict[str, list[tuple[Any, ...]]]:
     """Every worksheet's name, with the rows of the contract sheets in ``wanted`` (names of
-    sheet kinds, matched as the reader matches them) and ``[]`` for the others."""
+    sheet kinds, matched as the reader matches them) and ``[]`` for the others.  A contract
+    sheet longer than ``max_rows`` (plus its header) is refused with :class:`UnusableInput`;
+    raises :class:`CalamineCannotRead` for a file to read with openpyxl instead."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
-
-    from .reader import MAX_ROWS, UnusableInput, _read_sheets_openpyxl
 
     path = Path(path)
     keys = {C.key(k) for k in wanted}
@@ -206,17 +211,17 @@ def read_sheets_calamine(path: str | Path, wanted: Iterable[str]) -> dict[str, l
                     if part is None:
                         raise _Fallback(f"no part for sheet {name}")
                     dimension = _dimension(zf, part)
-                    if dimension is not None and dimension[0] > MAX_ROWS + 1:
+                    if dimension is not None and dimension[0] > max_rows + 1:
                         raise UnusableInput(
-                            f"{path}: the {name} sheet has more than {MAX_ROWS:,} rows, above the "
+                            f"{path}: the {name} sheet has more than {max_rows:,} rows, above the "
                             "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
                         )
                     out[name] = _rows(wb.get_sheet_by_name(name), dimension, _error_cells(zf, part),
-                                      MAX_ROWS, path, name)
+                                      max_rows, path, name)
                 return out
         finally:
             wb.close()
-    except UnusableInput:
+    except (UnusableInput, CalamineCannotRead):
         raise
-    except Exception:  # calamine could not read it, or a form we do not mirror: openpyxl decides
-        return _read_sheets_openpyxl(path)
+    except Exception as exc:  # calamine could not read it: openpyxl decides
+        raise CalamineCannotRead(type(exc).__name__) from None

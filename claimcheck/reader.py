@@ -17,16 +17,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import columns as C
+from .errors import UnusableInput  # (callers import it from here as well)
 from .values import is_blank
 
-#: Refuse workbooks whose parts would inflate beyond this (zip-bomb guard); see README.
+#: Refuse workbooks whose parts would inflate beyond this (zip-bomb guard); see docs/security.md.
 MAX_UNCOMPRESSED_BYTES = int(os.environ.get("CLAIMCHECK_MAX_UNCOMPRESSED", 2 * 1024**3))
 MAX_RATIO = 200  # declared inflation ratio above which a large part is refused
 MAX_ROWS = int(os.environ.get("CLAIMCHECK_MAX_ROWS", 2_000_000))
-
-
-class UnusableInput(Exception):
-    """The input cannot be used; the message is one plain line for the biller."""
 
 
 @dataclass
@@ -180,7 +177,7 @@ def range_boundaries(ref: str) -> tuple[int, int, int, int]:
 # --------------------------------------------------------------------------- header rows
 
 
-def _match_headers(row: tuple[Any, ...], lookup: dict[str, C.Column]) -> dict[str, int]:
+def match_headers(row: tuple[Any, ...], lookup: dict[str, C.Column]) -> dict[str, int]:
     positions: dict[str, int] = {}
     for i, cell in enumerate(row):
         if cell is None:
@@ -200,12 +197,12 @@ def find_header(
     need = {c.field for c in columns if c.name in required}
     for first in table_first_rows:
         if 0 <= first - 1 < len(rows):
-            positions = _match_headers(rows[first - 1], lookup)
+            positions = match_headers(rows[first - 1], lookup)
             if need <= set(positions):
                 return first - 1, positions
     best: tuple[int, set[str]] = (-1, set())
     for i, row in enumerate(rows[:10]):
-        positions = _match_headers(row, lookup)
+        positions = match_headers(row, lookup)
         if need <= set(positions):
             return i, positions
         if len(need & set(positions)) > len(best[1]):
@@ -262,7 +259,7 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     path = Path(path)
     _check_file(path)
     tables = table_ranges(path)
-    sheets = _read_sheets(path, engine)
+    sheets = read_sheets(path, engine)
     kinds = sheet_lookup(sheets)
     if "Claims" not in kinds:
         raise UnusableInput(
@@ -284,19 +281,26 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     return out
 
 
-def _read_sheets(path: Path, engine: str) -> dict[str, list[tuple[Any, ...]]]:
+def read_sheets(path: Path, engine: str = "auto") -> dict[str, list[tuple[Any, ...]]]:
+    """Every worksheet's name with the rows of its contract sheets (``[]`` for the others), row 0
+    being Excel row 1, read by ``engine``: ``calamine`` (the optional fast reader), ``openpyxl``
+    or ``auto`` (calamine when installed).  A file calamine cannot read is read by openpyxl,
+    so both engines fail the same way."""
     if engine in ("auto", "calamine"):
         try:
-            from .fast_reader import read_sheets_calamine
-
-            return read_sheets_calamine(path, wanted=C.SHEETS)
+            from .fast_reader import CalamineCannotRead, read_sheets_calamine
         except ImportError:
             if engine == "calamine":
-                raise UnusableInput("python-calamine is not installed; pip install 'claimcheck[fast]'") from None
-    return _read_sheets_openpyxl(path)
+                raise UnusableInput("python-calamine is not installed; pip install 'claimcheck-billing[fast]'") from None
+        else:
+            try:
+                return read_sheets_calamine(path, wanted=C.SHEETS, max_rows=MAX_ROWS)
+            except CalamineCannotRead:
+                pass
+    return read_sheets_openpyxl(path)
 
 
-def _refusal(path: Path, exc: BaseException) -> UnusableInput:
+def refusal(path: Path, exc: BaseException) -> UnusableInput:
     """The one-line message for a workbook whose parts could not be parsed."""
     name = type(exc).__name__
     if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
@@ -310,7 +314,7 @@ def _refusal(path: Path, exc: BaseException) -> UnusableInput:
     return UnusableInput(f"{path}: the workbook could not be read ({name}); open and re-save it in Excel")
 
 
-def _read_sheets_openpyxl(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def read_sheets_openpyxl(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     import warnings
 
     from openpyxl import load_workbook
@@ -339,7 +343,7 @@ def _read_sheets_openpyxl(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     except UnusableInput:
         raise
     except Exception as exc:  # damaged parts, hostile XML, unsupported content
-        raise _refusal(path, exc) from None
+        raise refusal(path, exc) from None
     finally:
         if wb is not None:
             wb.close()

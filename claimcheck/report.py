@@ -141,3 +141,71 @@ def rule_help(code: str) -> str:
             out.append(wrap(f"line {n}: {describe(changes)}"))
     out.append("")
     return "\n".join(out)
+
+
+#: What each family of codes covers (the workbook contract, section 3).
+FAMILIES = {
+    "REQ": "a required value missing or unreadable",
+    "CPT": "procedure codes: unknown or malformed codes, time versus code, add-on without its primary, "
+           "codes not billable together on one day, units over the daily maximum",
+    "MOD": "modifiers: unknown, conflicting, telehealth modifier missing or wrong for the payer, licensure modifiers",
+    "DX": "diagnosis codes: malformed, not in ICD-10-CM, a category header that is not billable, missing primary",
+    "POS": "place of service unknown or inconsistent",
+    "NPI": "NPI malformed or failing its check digit",
+    "DATE": "service date in the future or before birth, timely filing deadline passed or near",
+    "CHG": "charge or units zero, negative or unreadable",
+    "DUP": "the same service billed twice",
+    "AUTH": "authorization: missing where required, unknown number, over the authorized count, outside its "
+            "dates, code or provider not covered, nearly used up",
+    "DENY": "denials: appeal window closing or closed, denial not appealable (correct and resubmit instead)",
+}
+
+
+def _example_markdown(r) -> list[str]:
+    """A rule's worked examples for docs/rules.md, with the finding the bad one really gets."""
+    from .rules.examples import describe, example_findings
+
+    if r.bad is None:
+        return []
+    lines = "; ".join(f"line {n}: {describe(c)}" for n, c in enumerate(r.bad.lines, start=1))
+    out = [f"- Example: {lines}"]
+    out += [f"  - gets `{f.code}` on row {f.row}: {f.message}" for f in example_findings(r.bad) if f.code == r.code]
+    if r.good is not None:
+        out.append("- Use instead: " + "; ".join(f"line {n}: {describe(c)}" for n, c in enumerate(r.good.lines, start=1)))
+    return out
+
+
+def rules_markdown() -> str:
+    """``docs/rules.md``: every rule from the registry, by family (``claimcheck rules --markdown``)."""
+    from .rules.registry import all_rules
+
+    rules = [r for r in all_rules() if r.status != "removed"]
+    out = [
+        "# Rules",
+        "",
+        "<!-- Generated from the rule registry by `claimcheck rules --markdown > docs/rules.md`;",
+        "     do not edit by hand (tests/test_docs.py fails when it is out of date). -->",
+        "",
+        "Every finding carries one of these codes. A code never changes meaning once released.",
+        "Severity: **error** - the payer will deny or reject the claim; **warning** - it may be",
+        "denied, or needs attention soon; **info** - worth knowing. `claimcheck rules` prints the",
+        f"same list in a terminal. {len(rules)} rules.",
+        "",
+        "| family | covers |",
+        "|---|---|",
+    ]
+    families = list(dict.fromkeys(r.family for r in rules))
+    out += [f"| [{f}](#{f.lower()}) | {FAMILIES.get(f, '')} |" for f in families]
+    for family in families:
+        out += ["", f"## {family}", ""]
+        for r in (r for r in rules if r.family == family):
+            where = f"{r.sheet} sheet, column {r.column}" if r.sheet != "Claims" else f"column {r.column}"
+            out += [f"### {r.code} {r.title}", "", f"**{r.severity}** - {where}", ""]
+            if r.doc:
+                out += [f"- What: {r.doc}"]
+            out += [f"- Why payers care: {r.why}", f"- Fix: {r.fix}"]
+            out += _example_markdown(r)
+            out.append("")
+    while out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"

@@ -6,17 +6,29 @@ can override or extend any of them: put a file with the same name in a folder an
 the user's file replace the shipped rows with the same key and add new ones.  That is how a
 practice loads its payers' medically-unlikely-edit limits into ``procedures.csv``
 (``daily_max``), which we do not ship beyond the few limits we could source.
+
+Every row, shipped or the user's, is checked by a pydantic model of its table (the ``*Row``
+classes below) as it is loaded.  A cell that does not fit stops the load with
+:class:`~claimcheck.errors.UnusableInput` naming the file, the row (as a spreadsheet shows it:
+the header is row 1) and the column, for example
+``tables/procedures.csv row 12, column daily_max: 'two' is not a whole number``.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, field_validator
+
+from .errors import UnusableInput
 
 DATA = resources.files("claimcheck") / "data"
 
@@ -35,30 +47,195 @@ PROCEDURE_SHAPE = re.compile(r"^(\d{5}|\d{4}[A-Z]|[A-Z]\d{4})$")
 MODIFIER_SHAPE = re.compile(r"^[0-9A-Z]{2}$")
 
 
-def _read_csv(text: str) -> list[dict[str, str]]:
-    return [
-        {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        for row in csv.DictReader(text.splitlines())
-    ]
+# --------------------------------------------------------------------------- one row of each table
+# Cells arrive as text (stripped; "" for an empty cell).  Each validator says what is wrong in
+# the biller's words; the message gets the file, row and column in front of it.
 
 
-def _load(name: str, override_dir: str | None) -> list[dict[str, str]]:
-    rows = _read_csv((DATA / name).read_text(encoding="utf-8"))
+def _whole_number(text: str) -> int | None:
+    if text == "":
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = None
+    if number is None or not number.is_integer():
+        raise ValueError(f"{text!r} is not a whole number")
+    if number < 0:
+        raise ValueError(f"{text!r} is below 0")
+    return int(number)
+
+
+def _flag(text: str) -> bool:
+    if text == "":
+        return False
+    if text.upper() in ("Y", "YES"):
+        return True
+    if text.upper() in ("N", "NO"):
+        return False
+    raise ValueError(f"{text!r} is not Y or N")
+
+
+def _shaped(pattern: re.Pattern, what: str):
+    def check(text: str) -> str:
+        text = text.upper()
+        if not pattern.match(text):
+            raise ValueError(f"{text!r} is not {what}")
+        return text
+    return check
+
+
+def _filled(text: str) -> str:
+    if text == "":
+        raise ValueError("the cell is empty")
+    return text
+
+
+def _choice(*allowed: str, default: str):
+    def check(text: str) -> str:
+        if text == "":
+            return default
+        if text not in allowed:
+            raise ValueError(f"{text!r} is not {' or '.join(allowed)}")
+        return text
+    return check
+
+
+WholeNumber = Annotated[int | None, BeforeValidator(_whole_number)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
+ProcedureCode = Annotated[str, BeforeValidator(_shaped(PROCEDURE_SHAPE, "a procedure code (5 characters, as 90834)"))]
+Filled = Annotated[str, BeforeValidator(_filled)]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)  # extra columns (notes) are kept
+
+
+class ProcedureRow(_Row):
+    code: ProcedureCode
+    label: str = ""
+    kind: Annotated[str, BeforeValidator(lambda t: t or "other")] = "other"
+    addon: Flag = False
+    min_minutes: WholeNumber = None
+    max_minutes: WholeNumber = None
+    daily_max: WholeNumber = None
+    source: str = ""
+
+
+class AddonRow(_Row):
+    addon: ProcedureCode
+    primaries: Filled
+    source: str = ""
+
+
+class SameDayRow(_Row):
+    codes_a: Filled
+    codes_b: Filled
+    kind: Annotated[str, BeforeValidator(_choice("never", "distinct", default="never"))] = "never"
+    # NCCI pair edits apply per client, date and rendering provider; "client" is for a payer
+    # policy that spans providers.
+    scope: Annotated[str, BeforeValidator(_choice("client", "provider", default="provider"))] = "provider"
+    note: str = ""
+    source: str = ""
+
+
+class ModifierRow(_Row):
+    modifier: Annotated[str, BeforeValidator(_shaped(MODIFIER_SHAPE, "a modifier (2 letters or digits, as 95)"))]
+
+
+class ModifierConflictRow(_Row):
+    modifiers: Annotated[str, BeforeValidator(lambda t: " ".join(
+        _shaped(MODIFIER_SHAPE, "a modifier (2 letters or digits, as 95)")(m) for m in _filled(t).split()))]
+    note: str = ""
+
+
+class PosRow(_Row):
+    pos: Annotated[str, BeforeValidator(_shaped(re.compile(r"^\d{1,2}$"), "a place of service (1 or 2 digits, as 11)"))]
+    telehealth: Annotated[str, BeforeValidator(lambda t: "Y" if _flag(t) else "N")] = "N"
+
+
+#: The payer settings read as numbers or flags (book.default_payer); other settings are text.
+_SETTING_KINDS = {"Timely Filing Days": _whole_number, "Appeal Days": _whole_number,
+                  "Auth Required": _flag, "Eval Counts Toward Auth": _flag}
+
+
+class PayerDefaultRow(_Row):
+    setting: Filled
+    value: str = ""
+
+    @field_validator("value")
+    @classmethod
+    def _fits_the_setting(cls, value: str, info: ValidationInfo) -> str:
+        check = _SETTING_KINDS.get(info.data.get("setting", ""))
+        if check is not None:
+            check(value)
+        return value
+
+
+_MODELS: dict[str, type[_Row]] = {
+    "procedures.csv": ProcedureRow,
+    "addons.csv": AddonRow,
+    "same_day.csv": SameDayRow,
+    "modifiers.csv": ModifierRow,
+    "modifier_conflicts.csv": ModifierConflictRow,
+    "pos.csv": PosRow,
+    "payer_defaults.csv": PayerDefaultRow,
+}
+
+
+def _problem(origin: str, error: dict) -> str:
+    """One plain line for a pydantic error on a row from ``origin`` (``file row n``)."""
+    column = ".".join(str(part) for part in error["loc"]) or "?"
+    if error["type"] == "missing":
+        return f"{origin}, column {column}: the column is missing or the cell is empty"
+    cause = (error.get("ctx") or {}).get("error")
+    return f"{origin}, column {column}: {cause if cause is not None else error['msg']}"
+
+
+def _read_csv(text: str, origin: str) -> list[tuple[str, dict[str, str]]]:
+    """(``origin row n``, cells) for each row that holds a value, numbered as a spreadsheet
+    shows the file: the header is row 1, a blank line is a row, a cell with line breaks is one."""
+    records = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in next(records, [])]
+    out = []
+    for number, record in enumerate(records, start=2):
+        cells = {name: value.strip() for name, value in zip(header, record) if name}
+        if any(cells.values()):
+            out.append((f"{origin} row {number}", cells))
+    return out
+
+
+def _load(name: str, override_dir: str | None) -> list[Any]:
+    """The rows of one table, the user's merged over the shipped ones, each checked by its model."""
+    rows = _read_csv((DATA / name).read_text(encoding="utf-8"), name)
     if override_dir:
         path = Path(override_dir) / name
         if path.is_file():
-            extra = _read_csv(path.read_text(encoding="utf-8-sig"))
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                raise UnusableInput(f"{path}: not UTF-8 text; save it from Excel as 'CSV UTF-8'") from None
+            extra = _read_csv(text, str(path))
             key = _KEYS.get(name)
             if key:
-                merged = {r[key].upper(): r for r in rows}
-                for r in extra:
+                merged = {r[key].upper(): (origin, r) for origin, r in rows}
+                for origin, r in extra:
                     if r.get(key):
-                        base = merged.get(r[key].upper(), {})
-                        merged[r[key].upper()] = {**base, **{k: v for k, v in r.items() if v != "" or k not in base}}
+                        base = merged.get(r[key].upper(), ("", {}))[1]
+                        merged[r[key].upper()] = (origin, {**base, **{k: v for k, v in r.items() if v != "" or k not in base}})
+                    else:
+                        raise UnusableInput(f"{origin}, column {key}: the cell is empty")
                 rows = list(merged.values())
             else:
                 rows = rows + extra
-    return rows
+    model = _MODELS[name]
+    out = []
+    for origin, cells in rows:
+        try:
+            out.append(model.model_validate(cells))
+        except ValidationError as exc:
+            raise UnusableInput(_problem(origin, exc.errors()[0])) from None
+    return out
 
 
 @dataclass(frozen=True)
@@ -116,11 +293,6 @@ class CodeTables:
         return proc.label if proc else ""
 
 
-def _int_or_none(text: str) -> int | None:
-    text = (text or "").strip()
-    return int(float(text)) if text else None
-
-
 def _expand(codes: str, em: frozenset[str]) -> frozenset[str]:
     out: set[str] = set()
     for token in codes.split():
@@ -140,37 +312,20 @@ def load_tables(override_dir: str | None = None) -> CodeTables:
     """All code tables, merged with the user's overrides from ``override_dir``."""
     procedures = {}
     for r in _load("procedures.csv", override_dir):
-        code = r["code"].upper()
-        procedures[code] = Procedure(
-            code=code,
-            label=r.get("label", ""),
-            kind=r.get("kind", "other") or "other",
-            addon=r.get("addon", "N").upper().startswith("Y"),
-            min_minutes=_int_or_none(r.get("min_minutes", "")),
-            max_minutes=_int_or_none(r.get("max_minutes", "")),
-            daily_max=_int_or_none(r.get("daily_max", "")),
-            source=r.get("source", ""),
-        )
+        procedures[r.code] = Procedure(r.code, r.label, r.kind, r.addon, r.min_minutes, r.max_minutes,
+                                       r.daily_max, r.source)
     em = frozenset(c for c, p in procedures.items() if p.kind == "em")
-    addons = {r["addon"].upper(): _expand(r["primaries"], em) for r in _load("addons.csv", override_dir)}
+    addons = {r.addon: _expand(r.primaries, em) for r in _load("addons.csv", override_dir)}
     same_day = tuple(
-        SameDayRule(
-            codes_a=_expand(r["codes_a"], em),
-            codes_b=_expand(r["codes_b"], em),
-            kind=r.get("kind", "never") or "never",
-            scope=r.get("scope", "provider") or "provider",  # NCCI: per client, date and rendering provider
-            note=r.get("note", ""),
-            source=r.get("source", ""),
-        )
+        SameDayRule(_expand(r.codes_a, em), _expand(r.codes_b, em), r.kind, r.scope, r.note, r.source)
         for r in _load("same_day.csv", override_dir)
     )
-    modifiers = {r["modifier"].upper(): r for r in _load("modifiers.csv", override_dir)}
+    modifiers = {r.modifier: r.model_dump() for r in _load("modifiers.csv", override_dir)}
     conflicts = tuple(
-        (frozenset(r["modifiers"].upper().split()), r.get("note", ""))
-        for r in _load("modifier_conflicts.csv", override_dir)
+        (frozenset(r.modifiers.split()), r.note) for r in _load("modifier_conflicts.csv", override_dir)
     )
-    pos = {r["pos"].zfill(2): r for r in _load("pos.csv", override_dir)}
-    defaults = {r["setting"]: r.get("value", "") for r in _load("payer_defaults.csv", override_dir)}
+    pos = {r.pos.zfill(2): r.model_dump() for r in _load("pos.csv", override_dir)}
+    defaults = {r.setting: r.value for r in _load("payer_defaults.csv", override_dir)}
     return CodeTables(procedures, addons, same_day, modifiers, conflicts, pos, defaults, em)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .models import Finding
-from .reader import UnusableInput, _refusal
+from .reader import UnusableInput, refusal
 
 FILL = {"error": "FFF4C7CE", "warning": "FFFFEB9C", "info": "FFDDEBF7", "ok": "FFC6EFCE"}
 CHECK_HEADER = "Check"
@@ -169,7 +169,7 @@ def write_checked_copy(src: str | os.PathLike, out: str | os.PathLike, result, *
     except UnusableInput:
         raise
     except Exception as exc:
-        raise _refusal(Path(src), exc) from None
+        raise refusal(Path(src), exc) from None
     if src_suffix == ".xlsm" and out_suffix == ".xlsx":
         notes.append("the output is .xlsx, so the input's macros are not carried over; use .xlsm to keep them")
         wb.vba_archive = None

@@ -145,16 +145,33 @@ def test_new_claims_workbook_without_a_file_system_adds_template_sheets():
 
 
 def test_new_claims_workbook_classic_builds_a_file_next_to_the_workbook(tmp_path):
-    pytest.importorskip("claimcheck.workbook_templates.build")
+    from claimcheck.workbook_templates.build import build_workbook
+
     wb = MemoryWorkbook({"Claims": [["Claim ID", "DOS", "CPT"]]}, folder=tmp_path)
-    text = buttons.new_claims_workbook(wb)
+    text = buttons.new_claims_workbook(wb, build_workbook)
     assert len(wb.opened) == 1 and wb.opened[0].parent == tmp_path and wb.opened[0].exists()
     assert wb.opened[0].name in text
     from claimcheck.reader import read_workbook
 
     assert "Claims" in read_workbook(wb.opened[0])
-    buttons.new_claims_workbook(wb)
+    buttons.new_claims_workbook(wb, build_workbook)
     assert len({p.name for p in wb.opened}) == 2  # never overwrites an earlier file
+
+
+def test_classic_new_claims_workbook_button_builds_from_the_template(monkeypatch):
+    """The classic entry point hands the template's builder to the button (the buttons sit a
+    layer below the template and do not import it)."""
+    import xlwings
+
+    from claimcheck.addin import classic
+    from claimcheck.workbook_templates.build import build_workbook
+
+    seen = {}
+    monkeypatch.setattr(xlwings.Book, "caller", staticmethod(lambda: "the calling book"))
+    monkeypatch.setattr(classic, "XlwingsWorkbook", lambda book: book)
+    monkeypatch.setattr(classic.buttons, "run", lambda name, wb, **kw: seen.update(name=name, wb=wb, **kw) or "ok")
+    assert classic.new_claims_workbook() == "ok"
+    assert seen == {"name": "new_claims_workbook", "wb": "the calling book", "build_workbook": build_workbook}
 
 
 def test_a_button_problem_is_one_message():

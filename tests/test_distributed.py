@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 if not os.environ.get("CI"):
-    pytest.importorskip("dask.dataframe", reason="dask is not installed (pip install 'claimcheck[dask]')")
+    pytest.importorskip("dask.dataframe", reason="dask is not installed (pip install 'claimcheck-billing[dask]')")
 import dask  # noqa: E402  (in CI the extra is installed: a missing dask fails here)
 import dask.dataframe as dd  # noqa: E402
 

@@ -18,7 +18,7 @@ from openpyxl import Workbook  # noqa: E402
 
 from claimcheck import columns as C  # noqa: E402
 from claimcheck.fast_reader import read_sheets_calamine  # noqa: E402
-from claimcheck.reader import _read_sheets_openpyxl  # noqa: E402
+from claimcheck.reader import MAX_ROWS, read_sheets_openpyxl  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,15 +81,15 @@ def same(a: dict, b: dict) -> None:
 
 def test_every_value_form_reads_the_same(tmp_path):
     path = every_value_form(tmp_path / "forms.xlsx")
-    same(read_sheets_calamine(path, C.SHEETS), _read_sheets_openpyxl(path))
+    same(read_sheets_calamine(path, C.SHEETS, MAX_ROWS), read_sheets_openpyxl(path))
 
 
 def test_formulas_with_cached_values_read_the_same(tmp_path):
     lo = with_cached_values(every_value_form(tmp_path / "forms.xlsx"), tmp_path)
     if lo is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    calamine = read_sheets_calamine(lo, C.SHEETS)
-    same(calamine, _read_sheets_openpyxl(lo))
+    calamine = read_sheets_calamine(lo, C.SHEETS, MAX_ROWS)
+    same(calamine, read_sheets_openpyxl(lo))
     rows = calamine["Claims"]
     calc = rows[4].index("Calc")  # the header is on Excel row 5
     assert rows[5][calc] == 90 and rows[6][calc] == "#DIV/0!" and rows[10][calc] == "#N/A"
@@ -97,7 +97,7 @@ def test_formulas_with_cached_values_read_the_same(tmp_path):
 
 def test_sample_and_template_read_the_same():
     for path in (ROOT / "examples").glob("*.xlsx"):
-        same(read_sheets_calamine(path, C.SHEETS), _read_sheets_openpyxl(path))
+        same(read_sheets_calamine(path, C.SHEETS, MAX_ROWS), read_sheets_openpyxl(path))
 
 
 def test_generated_workbook_reads_the_same(tmp_path):
@@ -105,7 +105,7 @@ def test_generated_workbook_reads_the_same(tmp_path):
     from benchmarks.generate import generate
 
     path = generate(300, seed=3, path=tmp_path / "g.xlsx")
-    same(read_sheets_calamine(path, C.SHEETS), _read_sheets_openpyxl(path))
+    same(read_sheets_calamine(path, C.SHEETS, MAX_ROWS), read_sheets_openpyxl(path))
 
 
 def _check(path: Path, engine: str) -> dict:

@@ -344,7 +344,7 @@ def test_cli_new_xlsm_and_check_output_keeps_vba_ribbon_and_notes_buttons(tmp_pa
 
 def test_new_xlsm_without_xlwings_says_so_and_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "xlwings", None)  # import xlwings -> ImportError
-    with pytest.raises(UnusableInput, match=r'needs xlwings: pip install "claimcheck\[excel\]"'):
+    with pytest.raises(UnusableInput, match=r'needs xlwings: pip install "claimcheck-billing\[excel\]"'):
         build_workbook(tmp_path / "Billing.xlsm")
     assert list(tmp_path.iterdir()) == []
 

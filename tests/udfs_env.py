@@ -30,13 +30,13 @@ def office_module():
     without the server switch (pass-through decorators), the same registry is decorated with
     ``xlwings.server``'s decorators, exactly as xlwings Lite does at import."""
     from claimcheck import udfs
-    from claimcheck.udfs.registry import EXCEL_FUNCTIONS, _copy, apply
+    from claimcheck.udfs.registry import EXCEL_FUNCTIONS, apply, undecorated_copy
 
     if all(hasattr(getattr(udfs, s.name), "__xlfunc__") for s in EXCEL_FUNCTIONS):
         return udfs
     module = types.ModuleType("udfs_officejs")
     for spec in EXCEL_FUNCTIONS:
-        setattr(module, spec.name, apply(_copy(spec.plain), spec, server.func, server.arg, server.ret))
+        setattr(module, spec.name, apply(undecorated_copy(spec.plain), spec, server.func, server.arg, server.ret))
     return module
 
 

@@ -38,7 +38,8 @@ class ExcelFunction:
 EXCEL_FUNCTIONS: list[ExcelFunction] = []
 
 
-def _copy(f: Callable[..., Any]) -> Callable[..., Any]:
+def undecorated_copy(f: Callable[..., Any]) -> Callable[..., Any]:
+    """A new function object with ``f``'s code, name and annotations and none of its decorations."""
     g = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
     g.__doc__ = f.__doc__
     g.__annotations__ = dict(getattr(f, "__annotations__", {}))
@@ -81,7 +82,7 @@ def excel_function(args: dict[str, dict] | None = None, ret: dict | None = None)
     def decorate(f):
         if f.__name__ != f.__name__.upper():
             raise ValueError(f"{f.__name__}: worksheet functions are named in upper case")
-        spec = ExcelFunction(name=f.__name__, plain=_copy(f), args=dict(args or {}), ret=dict(ret or {}))
+        spec = ExcelFunction(name=f.__name__, plain=undecorated_copy(f), args=dict(args or {}), ret=dict(ret or {}))
         EXCEL_FUNCTIONS.append(spec)
         return apply(f, spec, xw.func, xw.arg, xw.ret)
 

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from claimcheck.addin.vba_project import ModuleKind, VbaModule, build_vba_project, excel_document_modules, load_vba_sources
+from claimcheck.addin.vba_project import (ModuleKind, VbaModule, build_vba_project, excel_document_modules,
+                                          load_vba_source, load_vba_sources)
 from claimcheck.atomic import replacing
 from claimcheck.reader import UnusableInput
 
@@ -81,7 +82,7 @@ def xlwings_package_dir() -> Path:
     try:
         import xlwings
     except ImportError:
-        raise UnusableInput('a macro workbook (.xlsm) needs xlwings: pip install "claimcheck[excel]", '
+        raise UnusableInput('a macro workbook (.xlsm) needs xlwings: pip install "claimcheck-billing[excel]", '
                             "or make a .xlsx") from None
     return Path(xlwings.__file__).resolve().parent
 
@@ -93,13 +94,6 @@ def xlwings_version() -> str:
     return xlwings.__version__
 
 
-def _load_one(path: Path, kind: ModuleKind) -> VbaModule:
-    """A single .bas/.cls export read the way :func:`load_vba_sources` reads a folder."""
-    from claimcheck.addin.vba_project import _decode_source, _parse_export  # same loader, one file
-
-    return _parse_export(_decode_source(path.read_bytes(), 1252), path, kind)
-
-
 def xlwings_runtime_modules() -> list[VbaModule]:
     """The xlwings VBA runtime of the installed xlwings: ``xlwings`` (RunPython, XLPy, the config
     lookup) and its ``Dictionary`` class, licence headers kept."""
@@ -109,7 +103,7 @@ def xlwings_runtime_modules() -> list[VbaModule]:
     missing = [p for p in (bas, cls) if not p.is_file()]
     if missing:
         raise UnusableInput(f"{missing[0]}: not in the installed xlwings {xlwings_version()}; reinstall xlwings")
-    return [_load_one(bas, ModuleKind.STANDARD), _load_one(cls, ModuleKind.CLASS)]
+    return [load_vba_source(bas, ModuleKind.STANDARD), load_vba_source(cls, ModuleKind.CLASS)]
 
 
 def claimcheck_modules() -> list[VbaModule]:

@@ -1,7 +1,7 @@
 """Appeal letters as Word documents (``claimcheck appeals --docx DIR``).
 
 Built from the same :class:`claimcheck.appeals.letter.AppealLetter` rows as the appeal sheets, so the
-two never differ.  python-docx is optional (``pip install 'claimcheck[docx]'``); without it
+two never differ.  python-docx is optional (``pip install 'claimcheck-billing[docx]'``); without it
 ``--docx`` stops with one clear line before anything is written.
 """
 
@@ -22,7 +22,7 @@ def require_docx():
     try:
         import docx  # noqa: F401
     except ImportError:
-        raise UnusableInput("--docx needs the python-docx package: pip install 'claimcheck[docx]' (or pip install python-docx)") from None
+        raise UnusableInput("--docx needs the python-docx package: pip install 'claimcheck-billing[docx]' (or pip install python-docx)") from None
     return docx
 
 

@@ -1,0 +1,107 @@
+"""A practice's code-table CSVs (``--tables`` / ``CLAIMCHECK_TABLES``) are checked cell by cell
+as they load: a cell that does not fit is one plain line naming the file, row and column (and
+``claimcheck check`` exits 2 with it), never "internal error"."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from claimcheck.errors import UnusableInput
+from claimcheck.tables import load_tables
+from helpers import claimcheck_cmd
+
+ROOT = Path(__file__).resolve().parents[1]
+PROCEDURES = "code,label,kind,addon,min_minutes,max_minutes,daily_max,source\n"
+
+
+def write(folder: Path, name: str, text: str) -> str:
+    (folder / name).write_text(text, encoding="utf-8")
+    return str(folder)
+
+
+def problem(folder: Path) -> str:
+    load_tables.cache_clear()
+    with pytest.raises(UnusableInput) as caught:
+        load_tables(str(folder))
+    load_tables.cache_clear()
+    return str(caught.value)
+
+
+def test_check_with_a_word_for_a_daily_limit_exits_2_with_file_row_and_column(tmp_path):
+    rows = "".join(f"9083{n % 10},,psychotherapy,N,,,1,practice\n" for n in range(10))
+    write(tmp_path, "procedures.csv", PROCEDURES + rows + "90834,,psychotherapy,N,,,two,practice\n")
+    proc = subprocess.run([*claimcheck_cmd(), "check", str(ROOT / "examples" / "sample-billing.xlsx"),
+                           "--as-of", "2026-06-30", "--tables", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"claimcheck: {tmp_path / 'procedures.csv'} row 12, column daily_max: 'two' is not a whole number"]
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("procedures.csv", PROCEDURES + "90834,,psychotherapy,N,38,52.5,,p\n", "row 2, column max_minutes: '52.5' is not a whole number"),
+    ("procedures.csv", PROCEDURES + "90834,,psychotherapy,N,-1,,,p\n", "row 2, column min_minutes: '-1' is below 0"),
+    ("procedures.csv", PROCEDURES + "90834,,psychotherapy,maybe,,,,p\n", "row 2, column addon: 'maybe' is not Y or N"),
+    ("procedures.csv", PROCEDURES + "9083,,psychotherapy,N,,,,p\n", "row 2, column code: '9083' is not a procedure code"),
+    ("procedures.csv", PROCEDURES + ",Talk,psychotherapy,N,,,,p\n", "row 2, column code: the cell is empty"),
+    ("addons.csv", "addon,primaries,source\n90899,,p\n", "row 2, column primaries: the cell is empty"),
+    ("same_day.csv", "codes_a,codes_b,kind,scope,note,source\n90791,90832,sometimes,client,n,p\n",
+     "row 2, column kind: 'sometimes' is not never or distinct"),
+    ("same_day.csv", "codes_a,codes_b,kind,scope,note,source\n90791,90832,never,office,n,p\n",
+     "row 2, column scope: 'office' is not client or provider"),
+    ("modifiers.csv", "modifier,label,group,source\n959,Telehealth,telehealth,p\n", "row 2, column modifier: '959' is not a modifier"),
+    ("modifier_conflicts.csv", "modifiers,note,source\n95 G,n,p\n", "row 2, column modifiers: 'G' is not a modifier"),
+    ("pos.csv", "pos,label,telehealth,source\n1A,Office,N,p\n", "row 2, column pos: '1A' is not a place of service"),
+    ("pos.csv", "pos,label,telehealth,source\n11,Office,sometimes,p\n", "row 2, column telehealth: 'sometimes' is not Y or N"),
+    ("payer_defaults.csv", "setting,value,source\nAppeal Days,soon,p\n", "row 2, column value: 'soon' is not a whole number"),
+    ("payer_defaults.csv", "setting,value,source\nAuth Required,perhaps,p\n", "row 2, column value: 'perhaps' is not Y or N"),
+    ("procedures.csv", "label,kind\nTalk,psychotherapy\n", "row 2, column code: the cell is empty"),
+])
+def test_a_bad_cell_names_file_row_and_column(tmp_path, name, text, message):
+    write(tmp_path, name, text)
+    found = problem(tmp_path)
+    assert found.startswith(f"{tmp_path / name} {message}"), found
+    assert "\n" not in found
+
+
+def test_the_row_is_the_row_a_spreadsheet_shows(tmp_path):
+    """Header row 1; an empty row and a blank line are rows; a cell with a line break is one row."""
+    write(tmp_path, "procedures.csv", PROCEDURES + "90834,,psychotherapy,N,,,1,p\n,,,,,,,\n\n"
+          '90837,"Talk,\nlonger",psychotherapy,N,,,1,p\n90832,,psychotherapy,N,,,x,p\n')
+    assert problem(tmp_path).startswith(f"{tmp_path / 'procedures.csv'} row 6, column daily_max: 'x'")
+
+
+def test_good_overrides_still_merge_over_the_shipped_rows(tmp_path):
+    write(tmp_path, "procedures.csv", PROCEDURES + "90837,,,,,,2,practice limit\n97110,Exercise,other,N,,,4.0,p\n")
+    write(tmp_path, "pos.csv", "pos,label,telehealth,source\n99,Other,yes,p\n")
+    load_tables.cache_clear()
+    tables = load_tables(str(tmp_path))
+    shipped = load_tables(None)
+    assert tables.procedures["90837"].daily_max == 2
+    assert tables.procedures["90837"].min_minutes == shipped.procedures["90837"].min_minutes  # blank keeps it
+    assert tables.procedures["90837"].label == shipped.procedures["90837"].label
+    assert tables.procedures["97110"].daily_max == 4 and not tables.procedures["97110"].addon
+    assert "99" in tables.telehealth_pos
+    load_tables.cache_clear()
+
+
+def test_the_shipped_tables_pass_their_own_checks():
+    load_tables.cache_clear()
+    tables = load_tables(None)
+    assert len(tables.procedures) > 50 and tables.payer_defaults["Appeal Days"] == "120"
+    assert all(p.code == code for code, p in tables.procedures.items())
+
+
+def test_a_worksheet_function_shows_the_line_not_a_traceback(tmp_path, monkeypatch):
+    from claimcheck.udfs.registry import EXCEL_FUNCTIONS
+
+    write(tmp_path, "procedures.csv", PROCEDURES + "90834,,psychotherapy,N,,,two,p\n")
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+    load_tables.cache_clear()
+    cpt_for_minutes = next(f.plain for f in EXCEL_FUNCTIONS if f.name == "CPT_FOR_MINUTES")
+    assert cpt_for_minutes(45) == (f"claimcheck: {tmp_path / 'procedures.csv'} row 2, column daily_max: "
+                                   "'two' is not a whole number")
+    load_tables.cache_clear()
