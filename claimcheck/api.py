@@ -85,3 +85,11 @@ def check_raw(raw: dict[str, RawTable], as_of: dt.date | None = None, *, row_lev
     load_all()
     book = build_book(raw, load_tables())
     return check_book(book, as_of, row_level_only=row_level_only)
+
+
+def example_findings(example) -> list[Finding]:
+    """Every finding claimcheck gives a rule's worked example
+    (:class:`claimcheck.rules.examples.Example`), all rules run as in a workbook."""
+    from .rules.examples import EXAMPLE_AS_OF, example_tables
+
+    return check_raw(example_tables(example), EXAMPLE_AS_OF).findings

@@ -117,7 +117,8 @@ def rule_help(code: str) -> str:
     Raises KeyError for an unknown code."""
     import textwrap
 
-    from .rules.examples import describe, example_findings
+    from .api import example_findings
+    from .rules.examples import describe
     from .rules.registry import all_rules
 
     rules = {r.code: r for r in all_rules()}
@@ -163,7 +164,8 @@ FAMILIES = {
 
 def _example_markdown(r) -> list[str]:
     """A rule's worked examples for docs/rules.md, with the finding the bad one really gets."""
-    from .rules.examples import describe, example_findings
+    from .api import example_findings
+    from .rules.examples import describe
 
     if r.bad is None:
         return []

@@ -123,7 +123,7 @@ def oracle_stage():
 
 
 def deny_findings(book, as_of):
-    return [f.model_dump() for f in run_rules(book, as_of, select=["DENY"])]
+    return [f.as_dict() for f in run_rules(book, as_of, select=["DENY"])]
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -34,13 +34,6 @@ ENTRY_POINTS = {"claimcheck.cli", "claimcheck.addin.classic"}
 #: into packages, and the CHECK_CLAIM rewrite of lines.py and udfs/core.py).  Each entry must
 #: still occur (the test fails on a stale one); empty this list once those changes are merged.
 KNOWN: set[str] = {
-    # claimcheck/appeals.py -> claimcheck/appeals/ (the split moves the sheet layout and the
-    # denial helpers it borrows)
-    "layer: claimcheck.appeals (engine) imports claimcheck.workbook_templates.print_setup (templates)",
-    "private: claimcheck.appeals uses claimcheck.denials._date",
-    "private: claimcheck.appeals uses claimcheck.denials._is_medicare",
-    "private: claimcheck.appeals uses claimcheck.denials._unverified",
-    "private: claimcheck.appeals uses claimcheck.writer._text_cell",
     # claimcheck/auth.py -> claimcheck/auth/ and rules/auth.py (inside claimcheck.rules)
     "private: claimcheck.auth imports private module claimcheck.rules._util",
     # the CHECK_CLAIM rewrite: lines.py reads cells through book's readers, and the

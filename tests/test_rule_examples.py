@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from claimcheck.rules.examples import EXAMPLE_LINE, Example, example_findings
+from claimcheck.api import example_findings
+from claimcheck.rules.examples import EXAMPLE_LINE, Example
 from claimcheck.rules.registry import all_rules
 
 RULES = [r for r in all_rules() if r.func is not None and r.status == "stable"]

@@ -1,7 +1,8 @@
 """The worked examples of the rules: each rule's registration gives a bad example (lines that
 raise it) and a good one (the same lines put right), as changes to one clean service line.
 
-``claimcheck rules CODE`` prints them with the finding the bad example really gets, and the
+``claimcheck rules CODE`` prints them with the finding the bad example really gets
+(:func:`claimcheck.api.example_findings`), and the
 rule tests run every example, so an example cannot drift from what its rule does.  Everything
 here is invented: the client, the IDs and the NPIs (which carry valid check digits).
 """
@@ -71,13 +72,6 @@ def example_tables(example: Example) -> dict:
         rows = [tuple(C.AUTH_HEADERS)] + [tuple(a.get(h) for h in C.AUTH_HEADERS) for a in example.authorizations]
         raw["Authorizations"] = rows_to_table("Authorizations", "Authorizations", rows)
     return raw
-
-
-def example_findings(example: Example):
-    """Every finding claimcheck gives the example's lines (all rules run, as in a workbook)."""
-    from ..api import check_raw
-
-    return check_raw(example_tables(example), EXAMPLE_AS_OF).findings
 
 
 def describe(changes: Mapping[str, Any]) -> str:
