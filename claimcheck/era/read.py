@@ -82,7 +82,7 @@ def _isa_delimiters(text: str, start: int) -> tuple[str, str, str, int]:
     """Element separator, component separator, segment terminator and the index just past the
     ISA's terminator, for an ISA starting at ``start``."""
     element = text[start + 3: start + 4]
-    if not element or element.isalnum() or element.isspace():
+    if not element or element.isalnum() or element in " \r\n":
         raise EraProblem("not an X12 file: the ISA segment has no element separator")
     pos = start + 3  # the separator before ISA01
     for _ in range(15):  # on to the separator before ISA16
@@ -390,6 +390,7 @@ class _Reader:
         self.claim: _Claim | None = None
         self.line: _Line | None = None
         self.seen_iea = False
+        self.noted: set[str] = set()  # elements of the current segment already reported
 
     def problem(self, text: str) -> None:
         if self.claim is not None:
@@ -404,6 +405,7 @@ class _Reader:
             return convert(value, where)
         except _Unreadable as unreadable:
             self.problem(str(unreadable))
+            self.noted.add(where)
             return None
 
     def close_claim(self) -> None:
@@ -537,9 +539,11 @@ def _read_interchange(interchange: _Interchange) -> list[Payment]:
         with context:
             for node in context.iter_segments():
                 seg = _Segment(node.seg_data)
+                reader.noted.clear()
                 reader.take(seg)
                 for problem in collector.drain():
-                    reader.problem(f"{seg.id}: {problem}")
+                    if problem.split(":")[0] not in reader.noted:  # said once, in our words
+                        reader.problem(f"{seg.id}: {problem}")
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as error:
         raise EraProblem(f"not a readable 835 remittance: {_first_line(error)}") from None
     if reader.payment is not None or not reader.seen_iea:
