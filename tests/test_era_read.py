@@ -397,5 +397,23 @@ def write_expected() -> None:
         expected_path(path).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(["paid.835", "plb_remarks.835", "several_st_isa.835"]),
+       cuts=st.lists(st.tuples(st.integers(0, 3000), st.integers(0, 8),
+                               st.text(alphabet="*:~^|>0123456789ABC.-\n ", max_size=6)),
+                     min_size=1, max_size=4))
+def test_mangled_files_give_records_or_one_clear_line_never_a_crash(name, cuts):
+    text = whole(name)
+    for at, length, insert in cuts:
+        at %= len(text)
+        text = text[:at] + insert + text[at + length:]
+    try:
+        batch = read_835(text)
+    except EraProblem as problem:
+        assert "\n" not in str(problem) and str(problem)
+    else:
+        assert isinstance(batch, RemittanceBatch)
+
+
 if __name__ == "__main__" and "--write-expected" in sys.argv:
     write_expected()

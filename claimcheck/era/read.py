@@ -420,12 +420,12 @@ class _Reader:
         elif sid == "GS":
             if seg[1] != "HP":
                 raise EraProblem(
-                    f"not an 835 remittance: its functional group is {seg[1] or 'blank'}, "
+                    f"not an 835 remittance: its functional group is {_shown(seg[1])}, "
                     "not HP (health care claim payment)")
             self.envelope.update(group_control_number=seg[6], version=seg[8])
         elif sid == "ST":
             if seg[1] != "835":
-                raise EraProblem(f"not an 835 remittance: it holds a {seg[1] or 'blank'} "
+                raise EraProblem(f"not an 835 remittance: it holds a {_shown(seg[1])} "
                                  "transaction set")
             if self.payment is not None:
                 raise EraProblem("the file is cut short: a transaction set has no SE trailer")
@@ -438,7 +438,8 @@ class _Reader:
         elif sid == "GE":
             pass
         elif self.payment is None:
-            raise EraProblem(f"not an 835 remittance: segment {sid} outside a transaction set")
+            raise EraProblem(
+                f"not an 835 remittance: segment {_shown(sid)} outside a transaction set")
         elif sid == "SE":
             self.close_claim()
             self.payments.append(self.payment.record())
@@ -537,7 +538,18 @@ def _read_interchange(interchange: _Interchange) -> list[Payment]:
         context = pyx12.x12context.X12ContextReader(
             pyx12.params.params(), collector, io.StringIO(_normalised_text(interchange)))
         with context:
-            for node in context.iter_segments():
+            nodes = context.iter_segments()
+            while True:
+                try:
+                    node = next(nodes)
+                except StopIteration:
+                    break
+                except (pyx12.errors.X12Error, pyx12.errors.EngineError):
+                    raise
+                except Exception as error:  # the library tripped over malformed text
+                    raise EraProblem(
+                        "not a readable 835 remittance: the X12 reader stopped after segment "
+                        f"{context.src.get_cur_line()} ({type(error).__name__})") from None
                 seg = _Segment(node.seg_data)
                 reader.noted.clear()
                 reader.take(seg)
@@ -549,6 +561,11 @@ def _read_interchange(interchange: _Interchange) -> list[Payment]:
     if reader.payment is not None or not reader.seen_iea:
         raise EraProblem("the file is cut short: a transaction set has no SE trailer")
     return reader.payments
+
+
+def _shown(code: str) -> str:
+    """A code from the file as it may appear in a message: short and plain, or not at all."""
+    return code if re.fullmatch(r"[A-Za-z0-9]{1,6}", code) else "unrecognised"
 
 
 def _first_line(error: Exception) -> str:
