@@ -139,11 +139,13 @@ def _split_interchanges(text: str) -> list[_Interchange]:
 
 
 _QUALIFIED_COMPOSITE = re.compile(r"^[A-Z]{2}([^A-Za-z0-9\s])")
-#: Composite elements whose separator is repaired: SVC01, SVC06 and the PLB reason pairs.
-_COMPOSITES = {"SVC": (1, 6), "PLB": (3, 5, 7, 9, 11, 13)}
+#: Composite elements whose separator is repaired (SVC01, SVC06 and the PLB reason pairs), with
+#: how many separators each can hold: a PLB reason has two parts (reason, reference), so only
+#: the first mark splits it and a reference such as ``CC-0999`` keeps its dashes.
+_COMPOSITES = {"SVC": ((1, 6), 6), "PLB": ((3, 5, 7, 9, 11, 13), 1)}
 
 
-def _repair_component(value: str, interchange: _Interchange) -> str:
+def _repair_component(value: str, interchange: _Interchange, limit: int) -> str:
     """``HC>90834`` under an ISA declaring ``:`` becomes ``HC:90834``."""
     if interchange.component in value:
         return value
@@ -153,7 +155,7 @@ def _repair_component(value: str, interchange: _Interchange) -> str:
     mark = found.group(1)
     if mark in (interchange.element, interchange.terminator, interchange.repetition):
         return value
-    return value.replace(mark, interchange.component)
+    return value.replace(mark, interchange.component, limit)
 
 
 def _normalised_text(interchange: _Interchange) -> str:
@@ -168,9 +170,10 @@ def _normalised_text(interchange: _Interchange) -> str:
                 parts[i + 1] = parts[i + 1].ljust(_ISA_WIDTHS[i])
             segment = element.join(parts)
         elif parts[0] in _COMPOSITES:
-            for i in _COMPOSITES[parts[0]]:
+            positions, limit = _COMPOSITES[parts[0]]
+            for i in positions:
                 if i < len(parts) and parts[i]:
-                    parts[i] = _repair_component(parts[i], interchange)
+                    parts[i] = _repair_component(parts[i], interchange, limit)
             segment = element.join(parts)
         out.append(segment)
     return interchange.terminator.join(out) + interchange.terminator
