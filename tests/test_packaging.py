@@ -106,7 +106,7 @@ def test_metadata_licence_authors_classifiers_urls(wheel):
     assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert meta["Author"] == "claimcheck developers"
     classifiers = meta.get_all("Classifier")
-    for minor in (10, 11, 12, 13):
+    for minor in (11, 12, 13):  # 3.11+: pyx12, the 835 reader, needs it
         assert f"Programming Language :: Python :: 3.{minor}" in classifiers
     assert "Operating System :: OS Independent" in classifiers
     assert "Intended Audience :: Healthcare Industry" in classifiers
