@@ -267,14 +267,12 @@ def _udf_child(lines: int, calls: int) -> None:
     call("CHECK_CLAIM", row, header)  # warm up (code tables, ICD-10-CM index)
     distinct = [[r] for r in claims[1:calls + 1]]  # first calculation: every call a different line
 
-    from claimcheck import lines as per_line
 
     def cold_cells(_):
         # The worst case: no cell value, and no value of the fields a rule reads, seen before.
         out = []
         for r in distinct:
-            per_line.forget()
-            core._ANSWERS.clear()
+            core.forget()
             out.append(core.check_claim(r, header, AS_OF))
         return out
 
@@ -320,8 +318,7 @@ def _udf_child(lines: int, calls: int) -> None:
     def first_calculation(lines):
         # A workbook opened fresh: every call a different line; the per-cell reading cache starts
         # empty and fills as the lines' values repeat (codes, payers, dates).
-        per_line.forget()
-        core._ANSWERS.clear()
+        core.forget()
         for r in lines:
             core.check_claim(r, header, AS_OF)
 

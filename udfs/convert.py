@@ -128,7 +128,7 @@ def date(value: Any, what: str) -> dt.date | None:
 def trim_trailing_blank_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Drop the empty rows at the bottom (a whole-column range such as ``A:V``)."""
     end = len(rows)
-    while end and all(V.is_blank(v) for v in rows[end - 1]):
+    while end and all(map(V.is_blank, rows[end - 1])):
         end -= 1
     return rows[:end]
 
