@@ -165,7 +165,7 @@ class _RuleGroup:
 
     def __init__(self, reads: tuple, rules: list):
         self.reads = reads
-        self.record = line_type(reads)  # what a rule is handed: only the fields it reads
+        self.record = line_type(reads)  # what a rule is handed: the fields the group reads
         #: a line's fields -> the values the group reads: the key of its answers (the value
         #: itself when it reads one field, else a tuple)
         self.key: Callable[[list], Any] = itemgetter(*(_SLOT[name] for name in reads)) if reads else lambda fields: ()
@@ -199,13 +199,16 @@ class LineChecker:
         self.tables = code_tables or tables()
         self.env = Env(tables=self.tables, as_of=as_of, payer=lambda name: default_payer(name or "", self.tables),
                        providers={}, present=self.reader.present)
-        by_reads: dict[tuple, list] = {}
+        # Rules reading the same fields (a field, its __bad flag and its __empty view count as one)
+        # form one group: one look-up of kept answers serves them all.
+        by_fields: dict[frozenset, list] = {}
         for rule in line_rules() if rules is None else rules:
             if rule.line is None:
                 raise RuntimeError(f"{rule.code} has no per-line form")
             if self.reader.present.issuperset(rule.needs):
-                by_reads.setdefault(rule.reads, []).append(rule)
-        self.groups = tuple(_RuleGroup(reads, members) for reads, members in by_reads.items())
+                by_fields.setdefault(frozenset(name.split("__")[0] for name in rule.reads), []).append(rule)
+        self.groups = tuple(_RuleGroup(tuple(dict.fromkeys(name for rule in members for name in rule.reads)), members)
+                            for members in by_fields.values())
 
     def check(self, values: Sequence[Any]) -> list[Finding] | None:
         """The row-level findings of one line (sorted as the engine sorts them), or None for a
