@@ -48,8 +48,8 @@ _PRIVATE_FIELDS = frozenset(c.field for c in C.CLAIMS if c.kind in ("private", "
 #: client's birth date.
 _KEPT_KINDS = frozenset(c.kind for c in C.CLAIMS) - {"text", "private", "private_date"}
 
-#: How many cell readings a header, and answers a group of rules, keeps (then no more): a year of
-#: lines has a few dozen procedure codes and a few hundred diagnosis lists.
+#: How many cell readings a column, and answers a group of rules, keeps (then it starts afresh): a
+#: year of lines has a few dozen procedure codes and a few hundred diagnosis lists.
 ANSWERS_LIMIT = 10_000
 
 
@@ -106,7 +106,9 @@ class LineReader:
                     readings = None
             if found is None or found[0] is not type(raw):  # (1, 1.0 and TRUE are equal keys)
                 found = _reading(kind, reader, raw)
-                if readings is not None and len(readings) < ANSWERS_LIMIT:
+                if readings is not None:
+                    if len(readings) >= ANSWERS_LIMIT:
+                        readings.clear()
                     readings[raw] = found
             _, value, problem, holds_value = found
             if holds_value:
@@ -175,14 +177,16 @@ class _RuleGroup:
 
     def work_out(self, key: Any, env: Env) -> tuple:
         """(code, severity, column, message) of every finding the group's rules give a line whose
-        fields it reads hold ``key``; kept in :attr:`answers` (up to a limit) when it keeps any."""
+        fields it reads hold ``key``; kept in :attr:`answers` when it keeps any."""
         record = self.record(key) if len(self.reads) == 1 else self.record._make(key)
         found = ()
         for func, column, code, severity in self.rules:
             result = func(record, env)
             if result is not None:  # most lines pass most rules
                 found += tuple((code, severity, col, str(message)) for col, message in results_of(result, column))
-        if self.keeps and len(self.answers) < ANSWERS_LIMIT:
+        if self.keeps:
+            if len(self.answers) >= ANSWERS_LIMIT:
+                self.answers.clear()
             self.answers[key] = found
         return found
 

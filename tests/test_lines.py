@@ -276,3 +276,22 @@ def test_a_number_cell_at_the_edges_reads_alone_as_in_a_table(probe_rule, number
     clean = line()
     for name in ("Minutes", "Units", "Charge", "Paid Amount"):
         assert_same(CLAIM_HEADERS, [number if h == name else clean[h] for h in CLAIM_HEADERS])
+
+
+def test_a_checker_keeps_no_clients_name_or_birth_date():
+    """What a LineChecker keeps between lines (cell readings, rule answers) never holds a
+    client's name or birth date, whatever the line."""
+    checker = line_checker(CLAIM_HEADERS, AS_OF)
+    births = [dt.date(1980, 1, 2) + dt.timedelta(days=i) for i in range(20)]
+    names = [f"Client Number{i}" for i in range(20)]
+    for name, born in zip(names, births):
+        for dob in (born, born.isoformat(), (born - dt.date(1899, 12, 30)).days):
+            values = [line(**{"Client Name": name, "Client DOB": dob})[h] for h in CLAIM_HEADERS]
+            assert checker.check(values) is not None
+    kept = [(raw, reading) for cell in checker.reader.cells if cell[4] is not None for raw, reading in cell[4].items()]
+    kept += [(key, answer) for group in checker.groups for key, answer in group.answers.items()]
+    text = repr(kept)
+    assert kept and "Client Number" not in text
+    for born in births:
+        assert repr(born) not in text and born.isoformat() not in text
+        assert f"{(born - dt.date(1899, 12, 30)).days}" not in text
