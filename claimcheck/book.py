@@ -36,14 +36,6 @@ def _read_plausible_date(value: Any):
     return day, problem
 
 
-#: The cells this reader takes as they are, as (first day, last day, Excel's day 0): a serial
-#: day number (``int``, or ``float`` read by its whole days) or a ``datetime`` whose day falls
-#: from the first day to the last reads as that day with no problem.  A caller reading one cell
-#: at a time may work such a cell out without calling the reader (the tests hold the two to the
-#: same answers); every other value goes through the reader.
-_read_plausible_date.days_as_they_are = (_MIN_DATE, _MAX_DATE, V._EXCEL_EPOCH)
-
-
 def _read_npi(value: Any):
     # An NPI typed as a number is the same NPI; keep leading text as typed otherwise.
     text, problem = V.read_text(value)

@@ -69,17 +69,11 @@ def is_blank(value: Value) -> bool:
 _NEVER_BLANK = frozenset({int, bool, dt.datetime, dt.date, dt.time})
 
 
-#: The test :func:`_plain` makes, as a Python expression over ``text``: code written out per
-#: header (:mod:`claimcheck.lines`) puts it inline, with no function call per cell.
-PLAIN_TEXT_TEST = 'text.isprintable() and text[:1] not in " #" and text[-1:] != " " and "  " not in text'
-
-
 def _plain(text: str) -> bool:
     """True when ``text`` reads as itself: not blank, not an Excel error (those start with
     ``#``), and :func:`clean_text` keeps it unchanged: no space at either end, no run of spaces,
     and no tab, line break, non-breaking or zero-width space (``isprintable`` is False for every
-    space but the plain one).  (The same test as :data:`PLAIN_TEXT_TEST`; a test holds the two
-    together.)"""
+    space but the plain one)."""
     return text.isprintable() and text[:1] not in " #" and text[-1:] != " " and "  " not in text
 
 
@@ -144,9 +138,6 @@ def _cell_reader(empty, plain=None):
                 return empty, problem
             return read(value)
 
-        #: Plain text (see :func:`_plain`) reads as itself, with no problem: a caller reading one
-        #: cell at a time may take it as it is without calling the reader.
-        reader.plain_reads_as_itself = plain is _same_text
         return reader
 
     return wrap
@@ -332,12 +323,6 @@ def read_number(value: Value) -> tuple[float | None, str | None]:
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return None, "holds a date or time where a number was expected"
     return _number_text(clean_text(value), value)
-
-
-#: A finite ``float``, or an ``int`` whose magnitude is below this bound, reads as ``float(value)``
-#: with no problem: a caller reading one cell at a time may work it out without calling the
-#: reader (the tests hold the two to the same answers).
-read_number.numbers_as_they_are = 2 ** 53
 
 
 # --------------------------------------------------------------------------- dates

@@ -31,10 +31,23 @@ def test_generator_writes_the_lines_asked_for_with_some_problems(tmp_path):
     assert 0 < with_errors < 60  # mostly clean lines, a few with problems
 
 
-def test_run_prints_the_table(tmp_path):
+def test_run_prints_the_table_and_writes_the_performance_page(tmp_path):
+    from benchmarks.run import PYODIDE_END, PYODIDE_START
+
+    page = tmp_path / "performance.md"
+    pyodide = "| Pyodide | CHECK_CLAIM | 1 ms |"
+    page.write_text(f"# old page\n\n{PYODIDE_START}\n{pyodide}\n{PYODIDE_END}\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "10", "--repeat", "1",
-                           "--cold-runs", "1", "--udf-lines", "20", "--udf-calls", "2", "--out", str(tmp_path / "r.md")],
+                           "--cold-runs", "1", "--udf-lines", "20", "--udf-calls", "2", "--out", str(tmp_path / "r.md"),
+                           "--markdown", str(page)],
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     text = (tmp_path / "r.md").read_text()
     assert "| # | measure |" in text and "cold start" in text and "CHECK_CLAIMS" in text and "peak memory" in text
+    assert "CHECK_CLAIM, the function's own time per call, first calculation" in text and "of the dispatch" in text
+    doc = page.read_text(encoding="utf-8")
+    assert doc.startswith("# Performance") and "old page" not in doc
+    for name in ("Python", "numpy", "pandas", "python-calamine", "xlwings"):
+        assert name in doc.split("## Measures")[0], name
+    assert "| # | measure |" in doc and "## Pyodide (xlwings Lite)" in doc
+    assert doc.split(PYODIDE_START)[1].split(PYODIDE_END)[0].strip() == pyodide  # kept as it was

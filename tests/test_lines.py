@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from claimcheck import columns as C
 from claimcheck.api import check_raw
-from claimcheck.lines import check_line, line_rules
+from claimcheck.lines import LINE_FIELDS, check_line, forget, line_checker, line_rules, read_line
 from claimcheck.reader import read_workbook, rows_to_table
 from claimcheck.rules.lines import results_of
 from helpers import AS_OF, CLAIM_HEADERS, line
@@ -43,9 +43,9 @@ def _whole_table(header, values, as_of):
 def assert_same(header, values, as_of=AS_OF):
     codes = {r.code for r in line_rules()} | READING
     whole = _whole_table(header, values, as_of)
-    one = check_line(header, values, as_of)
-    assert one == check_line(header, values, as_of), "the kept answers must give the same findings"
-    assert one == check_line(header, values, as_of, rules=line_rules()), "with and without kept answers"
+    one = check_line(header, values, as_of)  # a fresh checker: every rule run
+    kept = line_checker(header, as_of)  # the checker CHECK_CLAIM uses, with the answers it kept
+    assert one == kept.check(values) == kept.check(values), "with and without kept answers"
     if whole is None:
         assert one is None
         return
@@ -115,7 +115,6 @@ def test_lines_near_a_clean_one_get_the_same_findings(changes):
 def _same_record(header, values):
     """Every field of the line as read alone equals the same line read as a table."""
     from claimcheck.book import build_book
-    from claimcheck.lines import _LINE_FIELDS, read_line
     from claimcheck.rules.lines import canonical, field_kind
 
     table = rows_to_table("Claims", "Claims", [tuple(header), tuple(values)])
@@ -125,7 +124,7 @@ def _same_record(header, values):
         return
     line = read[0]
     row = build_book({"Claims": table}).claims.iloc[0]
-    for name in _LINE_FIELDS:
+    for name in LINE_FIELDS:
         if name.endswith("__empty"):  # as the table runner sees it: an empty list, or no value
             base = name[: -len("__empty")]
             expected = canonical(field_kind(base), row[base]) in (None, ()) if base in row.index else True
@@ -157,20 +156,11 @@ def test_minus_zero_reads_as_zero_whatever_came_before():
         assert found["CHG003"] == "units are 0; enter a whole number of at least 1"
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "#N/A", "a  b", "a ", " a", "\u00a0x", "x\t", "F41.1", "Ω"])))
-def test_the_written_out_plain_text_test_is_the_readers(text):
-    """claimcheck.lines writes the readers' plain-text test inline; it must be the same test."""
-    from claimcheck.values import PLAIN_TEXT_TEST, _plain
-
-    assert bool(eval(PLAIN_TEXT_TEST, {}, {"text": text})) == _plain(text)
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_any_set_of_columns_in_any_order_gets_the_same_findings(data):
-    """CHECK_CLAIM writes a check out per header; every header shape must agree with the loop
-    form and the whole-table run: columns missing, reordered, lines shorter than the header."""
+    """Every header shape agrees with the whole-table run: columns missing, reordered, lines
+    shorter than the header."""
     from helpers import CLAIM_HEADERS as names
 
     others = [h for h in names if h not in ("Claim ID", "DOS", "CPT")]  # a Claims table needs these
@@ -186,20 +176,21 @@ def test_any_set_of_columns_in_any_order_gets_the_same_findings(data):
 def probe_rule():
     """A row-level rule that reads every field a line has and reports what it saw: whatever a
     rule can read must be the same on a lone line (CHECK_CLAIM) as in a whole-table run."""
-    from claimcheck.lines import _LINE_FIELDS
     from claimcheck.rules.registry import REGISTRY, line_rule
 
     line_rules()  # the rule modules are loaded before the probe joins them
-    reads = tuple(_LINE_FIELDS)
+    reads = tuple(LINE_FIELDS)
 
     @line_rule("CHG990", title="Probe", severity="info", column="Charge", why="test", fix="test", reads=reads)
     def probe(line, env):
         return repr(tuple((name, getattr(line, name)) for name in reads))
 
+    forget()  # kept checkers were made with the rules registered before
     try:
         yield
     finally:
         del REGISTRY["CHG990"]
+        forget()
 
 
 def test_every_field_a_rule_reads_is_the_same_alone_and_in_a_table(probe_rule):
@@ -214,9 +205,9 @@ def test_every_field_a_rule_reads_is_the_same_alone_and_in_a_table(probe_rule):
     assert any(f.code == "CHG990" and "('units', 1.0)" in f.message for f in found)
 
 
-def test_a_rule_swapped_for_another_is_seen_alone_and_in_the_worksheet_function():
-    """A rule removed and another registered (the count unchanged): CHECK_CLAIM's written-out
-    checks and its kept answers must follow the registry, not the rule count."""
+def test_rules_registered_after_forget_are_run_alone_and_in_the_worksheet_function():
+    """A rule removed and another registered (the count unchanged): after ``forget()`` the line
+    checks and CHECK_CLAIM's kept answers follow the registry."""
     from claimcheck.rules.registry import REGISTRY, line_rule
     from claimcheck.udfs import core
 
@@ -225,9 +216,11 @@ def test_a_rule_swapped_for_another_is_seen_alone_and_in_the_worksheet_function(
     common = dict(title="Probe", severity="info", column="CPT", why="test", fix="test", reads=("cpt",))
     try:
         line_rule("CPT990", **common)(lambda line, env: "rule A")
+        forget()
         assert "CPT990: rule A" in core.check_claim([values], [header], AS_OF)
         del REGISTRY["CPT990"]
         line_rule("CPT991", **common)(lambda line, env: "rule B")
+        forget()  # (the answer CHECK_CLAIM kept for this row was the old checker's)
         assert [f.message for f in check_line(header, values, AS_OF) if f.code.startswith("CPT99")] == ["rule B"]
         text = core.check_claim([values], [header], AS_OF)
         assert "CPT991: rule B" in text and "CPT990" not in text
@@ -235,6 +228,7 @@ def test_a_rule_swapped_for_another_is_seen_alone_and_in_the_worksheet_function(
     finally:
         REGISTRY.pop("CPT990", None)
         REGISTRY.pop("CPT991", None)
+        forget()
     assert "CPT99" not in core.check_claim([values], [header], AS_OF)
 
 
@@ -245,10 +239,9 @@ _EDGE_DAYS = [1, 2, 3, 45884, 109574, 109575, 0, -1, 2958465, 2958466, 1.999, 2.
 
 
 @pytest.mark.parametrize("day", _EDGE_DAYS, ids=repr)
-def test_a_date_cell_the_written_out_check_reads_itself_reads_as_the_reader_does(probe_rule, day):
-    """claimcheck.lines reads serial day numbers and datetimes in the reader's years without the
-    reader (book._read_plausible_date.days_as_they_are); at and around the edges of those years
-    the written-out check must read what the reader reads, for a kept date and a birth date."""
+def test_a_date_cell_at_the_edges_of_the_readers_years_reads_alone_as_in_a_table(probe_rule, day):
+    """Serial day numbers and datetimes at and around the edges of the years the reader takes
+    (1900-2199) read alone as in a table, for a kept date and a birth date."""
     import pandas as pd
 
     clean = line()
@@ -262,14 +255,11 @@ def test_a_date_cell_the_written_out_check_reads_itself_reads_as_the_reader_does
 @given(st.one_of(st.integers(min_value=-10, max_value=3_000_000), st.floats(min_value=-10, max_value=3e6),
                  st.datetimes(min_value=dt.datetime(1850, 1, 1), max_value=dt.datetime(2250, 1, 1))))
 def test_any_serial_or_datetime_in_a_date_cell_reads_as_the_reader_does(day):
-    from claimcheck.book import _read_plausible_date
-    from claimcheck.lines import _plan, _prepare
-    from claimcheck.tables import tables
+    from claimcheck.book import _READERS
 
     header = ("Claim ID", "Client DOB", "DOS", "CPT")
-    plan = _plan(header)
-    run = _prepare(plan, AS_OF, tables())[3]
-    problem = _read_plausible_date(day)[1]
+    run = line_checker(header, AS_OF).check
+    problem = _READERS["date"](day)[1]
     for values, column in ((("C1", day, AS_OF, "90834"), "Client DOB"), (("C1", None, day, "90834"), "DOS")):
         unreadable = [f for f in run(values) if f.code in READING and f.column == column]
         assert bool(unreadable) == (problem is not None), (values, unreadable, problem)
@@ -281,10 +271,27 @@ _EDGE_NUMBERS = [0, 1, -1, 45, 2 ** 53 - 1, 2 ** 53, -(2 ** 53), 10 ** 400, -(10
 
 
 @pytest.mark.parametrize("number", _EDGE_NUMBERS, ids=repr)
-def test_a_number_cell_the_written_out_check_reads_itself_reads_as_the_reader_does(probe_rule, number):
-    """claimcheck.lines reads finite floats and ints below values.read_number.numbers_as_they_are
-    without the reader; at and around that bound, and for -0.0, NaN, infinities and flags, the
-    written-out check must read what the reader reads."""
+def test_a_number_cell_at_the_edges_reads_alone_as_in_a_table(probe_rule, number):
+    """Numbers around 2**53, -0.0, NaN, infinities and flags read alone as in a table."""
     clean = line()
     for name in ("Minutes", "Units", "Charge", "Paid Amount"):
         assert_same(CLAIM_HEADERS, [number if h == name else clean[h] for h in CLAIM_HEADERS])
+
+
+def test_a_checker_keeps_no_clients_name_or_birth_date():
+    """What a LineChecker keeps between lines (cell readings, rule answers) never holds a
+    client's name or birth date, whatever the line."""
+    checker = line_checker(CLAIM_HEADERS, AS_OF)
+    births = [dt.date(1980, 1, 2) + dt.timedelta(days=i) for i in range(20)]
+    names = [f"Client Number{i}" for i in range(20)]
+    for name, born in zip(names, births):
+        for dob in (born, born.isoformat(), (born - dt.date(1899, 12, 30)).days):
+            values = [line(**{"Client Name": name, "Client DOB": dob})[h] for h in CLAIM_HEADERS]
+            assert checker.check(values) is not None
+    kept = [(raw, reading) for cell in checker.reader.cells if cell[4] is not None for raw, reading in cell[4].items()]
+    kept += [(key, answer) for group in checker.groups for key, answer in group.answers.items()]
+    text = repr(kept)
+    assert kept and "Client Number" not in text
+    for born in births:
+        assert repr(born) not in text and born.isoformat() not in text
+        assert f"{(born - dt.date(1899, 12, 30)).days}" not in text

@@ -307,60 +307,46 @@ def test_classic_excel_keeps_xlwings_error_conversion():
     assert runtime_options({**RANGE, "doc": "x"}, officejs=True) == {"convert": "raw", "doc": "x"}
 
 
-# --------------------------------------------------------------------------- CHECK_CLAIM's quick path
+# --------------------------------------------------------------------------- CHECK_CLAIM's kept answers
 
 def _claim_answer(call_):
     try:
         return call_()
-    except Exception as exc:  # the decorated function shows the same message for either path
+    except Exception as exc:  # the decorated function shows the same message either way
         return ("raised", type(exc).__name__, str(exc))
 
 
-def _both_paths(row, header):
-    """CHECK_CLAIM's quick path (one plain row and a header of text) and the general path
-    (every argument converted and trimmed) on the same arguments, each with no kept answers."""
+def _fresh_and_kept(row, header):
+    """CHECK_CLAIM on a workbook opened afresh, then again (a recalculation, from what it kept),
+    and on the same cells converted first (Office.js' null, empty text, entities and errors as
+    plain values): the three agree."""
     from claimcheck.udfs import core
-    from claimcheck.udfs.convert import grid as to_grid, trim_trailing_blank_rows
+    from claimcheck.udfs.convert import grid as to_grid
 
-    core._ANSWERS.clear()
-    quick = _claim_answer(lambda: core.check_claim(row, header, AS_OF))
-    again = _claim_answer(lambda: core.check_claim(row, header, AS_OF))  # from the kept answer
-    core._ANSWERS.clear()
-    general = _claim_answer(lambda: core._check_claim(
-        trim_trailing_blank_rows(to_grid(row)), trim_trailing_blank_rows(to_grid(header)), AS_OF))
-    assert quick == again == general, (row, header)
-    return quick
+    core.forget()
+    fresh = _claim_answer(lambda: core.check_claim(row, header, AS_OF))
+    kept = _claim_answer(lambda: core.check_claim(row, header, AS_OF))
+    converted = _claim_answer(lambda: core.check_claim(to_grid(row), to_grid(header), AS_OF))
+    assert fresh == kept == converted, (row, header)
+    return fresh
 
 
-def test_check_claim_quick_path_is_taken_and_answers_as_the_general_path():
-    from claimcheck.udfs import core
-
+def test_check_claim_answers_the_same_afresh_kept_and_converted():
     values = [line()[h] for h in CLAIM_HEADERS]
-    assert core._header_names([CLAIM_HEADERS]) is not None
-    converted = []
-    real = core.grid
-    core.grid = lambda *a: converted.append(a) or real(*a)
-    try:
-        core._ANSWERS.clear()
-        assert core.check_claim([values], [CLAIM_HEADERS], AS_OF) == "OK"
-        assert not converted  # the quick path: no argument converted
-        office_error = {"type": "Error", "basicValue": "#N/A"}  # an entity cell: converted
-        assert "REQ003: Payer cell shows the Excel error #N/A" == core.check_claim([values[:5] + [office_error] + values[6:]],
-                                                                       [CLAIM_HEADERS], AS_OF)
-        assert converted
-    finally:
-        core.grid = real
-    assert _both_paths([values], [CLAIM_HEADERS]) == "OK"
-    assert "REQ001: Payer is empty" in _both_paths([values[:5]], [CLAIM_HEADERS])  # a short row
-    assert _both_paths([values + ["extra"]], [CLAIM_HEADERS]) == "OK"  # a wider row than its header
-    assert _both_paths([[None] * len(values)], [CLAIM_HEADERS]) == ""  # a blank line
-    assert _both_paths([[" "] * len(values)], [CLAIM_HEADERS]) == ""
-    # A header with an Office.js error or entity cell (a dict): read by the general path, on every call.
+    assert _fresh_and_kept([values], [CLAIM_HEADERS]) == "OK"
+    office_error = {"type": "Error", "basicValue": "#N/A"}  # an entity cell
+    assert _fresh_and_kept([values[:5] + [office_error] + values[6:]], [CLAIM_HEADERS]) == (
+        "REQ003: Payer cell shows the Excel error #N/A")
+    assert "REQ001: Payer is empty" in _fresh_and_kept([values[:5]], [CLAIM_HEADERS])  # a short row
+    assert _fresh_and_kept([values + ["extra"]], [CLAIM_HEADERS]) == "OK"  # a wider row than its header
+    assert _fresh_and_kept([[None] * len(values)], [CLAIM_HEADERS]) == ""  # a blank line
+    assert _fresh_and_kept([[" "] * len(values)], [CLAIM_HEADERS]) == ""
+    # A header with an Office.js error or entity cell (a dict).
     for header in (list(CLAIM_HEADERS) + [{"type": "Error", "basicValue": "#REF!"}],
                    [{"type": "String", "basicValue": "Claim ID"}] + list(CLAIM_HEADERS[1:])):
-        assert _both_paths([values], [header]) == _both_paths([values], [header]) == "OK"
-    # A header of blanks is no header: the row is read in the template's order, as before.
-    assert _both_paths([values], [[" "] * len(values)]) == _both_paths([values], [[None]])
+        assert _fresh_and_kept([values], [header]) == "OK"
+    # A header of blanks is no header: the row is read in the template's order.
+    assert _fresh_and_kept([values], [[" "] * len(values)]) == _fresh_and_kept([values], [[None]]) == "OK"
 
 
 def _headers():
@@ -372,7 +358,7 @@ def _headers():
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
-def test_check_claim_quick_path_matches_the_general_path_for_any_cells(data):
+def test_check_claim_answers_the_same_afresh_kept_and_converted_for_any_cells(data):
     header = data.draw(_headers())
     clean = [line()[h] for h in CLAIM_HEADERS]
     width = data.draw(st.integers(min_value=0, max_value=len(CLAIM_HEADERS) + 2))
@@ -380,7 +366,7 @@ def test_check_claim_quick_path_matches_the_general_path_for_any_cells(data):
                               {"type": "String", "basicValue": "F41.1"}, ""])  # as Office.js may send them
     cells = [data.draw(st.one_of(st.just(clean[i]) if i < len(clean) else st.none(), cell_values, office))
              for i in range(width)]
-    _both_paths([cells], [header])
+    _fresh_and_kept([cells], [header])
 
 
 def test_a_kept_answer_serves_only_a_row_whose_cells_have_its_types():
@@ -391,7 +377,7 @@ def test_a_kept_answer_serves_only_a_row_whose_cells_have_its_types():
     def row(units, claim_id="C1"):
         return [[line(Units=units, **{"Claim ID": claim_id})[h] for h in CLAIM_HEADERS]]
 
-    core._ANSWERS.clear()
+    core.forget()
     one = core.check_claim(row(1), [CLAIM_HEADERS], AS_OF)
     flag = core.check_claim(row(True), [CLAIM_HEADERS], AS_OF)
     assert one == "OK" and flag == "CHG004: Units holds True, not a number", flag
@@ -401,19 +387,15 @@ def test_a_kept_answer_serves_only_a_row_whose_cells_have_its_types():
     assert core.check_claim(row(0, True), [CLAIM_HEADERS], AS_OF) != core.check_claim(row(0, 1), [CLAIM_HEADERS], AS_OF)
     for units, claim_id in ((1, True), (1, 1), (1.0, 1.0), (True, True)):  # the kept answers and fresh ones agree
         kept = core.check_claim(row(units, claim_id), [CLAIM_HEADERS], AS_OF)
-        core._ANSWERS.clear()
+        core.forget()
         assert core.check_claim(row(units, claim_id), [CLAIM_HEADERS], AS_OF) == kept
 
 
-def test_check_claim_sees_a_changed_tables_setting_within_a_second(tmp_path, monkeypatch):
-    """CHECK_CLAIM reads the code-tables setting at most once a second (not on every cell of a
-    sheet's calculation), and a change of it is seen after that second."""
+def test_check_claim_sees_a_changed_tables_setting(tmp_path, monkeypatch):
+    """A practice's code tables (the CLAIMCHECK_TABLES setting) are seen by the next call."""
     from claimcheck.udfs import core
 
-    clock = [1000.0]
-    monkeypatch.setattr(core, "_clock", lambda: clock[0])
     monkeypatch.delenv("CLAIMCHECK_TABLES", raising=False)
-    core._SETTINGS[:] = [float("-inf"), None, None]
     values = [line(CPT="97110")[h] for h in CLAIM_HEADERS]
     before = core.check_claim([values], [CLAIM_HEADERS], AS_OF)
     assert "CPT006: 97110 is not in claimcheck's behavioral-health code table" in before
@@ -421,12 +403,10 @@ def test_check_claim_sees_a_changed_tables_setting_within_a_second(tmp_path, mon
         "code,label,kind,addon,min_minutes,max_minutes,daily_max,source\n"
         "97110,Therapeutic exercise (a practice that also bills therapy),other,N,,,,test row\n", encoding="utf-8")
     monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
-    clock[0] += 0.5
-    assert core.check_claim([values], [CLAIM_HEADERS], AS_OF) == before  # within the second
-    clock[0] += 0.6
     after = core.check_claim([values], [CLAIM_HEADERS], AS_OF)
     assert "CPT006" not in after, after
-    core._SETTINGS[:] = [float("-inf"), None, None]  # the next test reads the setting afresh
+    monkeypatch.delenv("CLAIMCHECK_TABLES")
+    assert core.check_claim([values], [CLAIM_HEADERS], AS_OF) == before
 
 
 def test_a_recalculation_without_a_header_is_answered_from_the_kept_answer(monkeypatch):
@@ -434,7 +414,7 @@ def test_a_recalculation_without_a_header_is_answered_from_the_kept_answer(monke
     from claimcheck.udfs import core
 
     values = [line()[h] for h in CLAIM_HEADERS]
-    core._ANSWERS.clear()
+    core.forget()
     first = core.check_claim([values], None, AS_OF)
     assert first == "OK"
     worked_out = []

@@ -56,23 +56,23 @@ _PLAIN = frozenset({int, float, bool, dt.datetime, dt.date})
 _PLAIN_OR_TEXT = _PLAIN | {str, type(None)}
 
 
-def _cells(row: Iterable[Any]) -> tuple[Any, ...]:
-    if isinstance(row, (list, tuple)) and _PLAIN_OR_TEXT.issuperset(map(type, row)) and "" not in row:
+def _cells(row: list | tuple) -> tuple[Any, ...]:
+    if _PLAIN_OR_TEXT.issuperset(map(type, row)) and "" not in row:
         return tuple(row)  # nothing to convert (checked in C, not cell by cell)
     return tuple([v if (kind := type(v)) in _PLAIN or (kind is str and v) else cell(v) for v in row])
 
 
 def grid(value: Any) -> list[tuple[Any, ...]]:
     """A range argument as a list of row tuples (a scalar becomes a 1x1 grid)."""
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return []
+        if not isinstance(value[0], (list, tuple)):
+            return [_cells(value)]
+        return [_cells(row) for row in value]
     if value is None or _is_jsnull(value):
         return []
-    if not isinstance(value, (list, tuple)):
-        return [(cell(value),)]
-    if not value:
-        return []
-    if not isinstance(value[0], (list, tuple)):
-        return [_cells(value)]
-    return [_cells(row) for row in value]
+    return [(cell(value),)]
 
 
 def scalar(value: Any) -> Any:
@@ -128,9 +128,9 @@ def date(value: Any, what: str) -> dt.date | None:
 def trim_trailing_blank_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Drop the empty rows at the bottom (a whole-column range such as ``A:V``)."""
     end = len(rows)
-    while end and all(V.is_blank(v) for v in rows[end - 1]):
+    while end and all(map(V.is_blank, rows[end - 1])):
         end -= 1
-    return rows[:end]
+    return rows if end == len(rows) else rows[:end]
 
 
 def column(values: Iterable[Any]) -> list[list[Any]]:

@@ -8,12 +8,11 @@ call these, and turn exceptions into a cell message.  Everything here calls the 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import defaultdict
 from typing import Any
 
 from claimcheck import columns as C
-from claimcheck.lines import HeaderProblem, check_line, line_check
+from claimcheck.lines import HeaderProblem, forget as forget_lines, line_checker
 from claimcheck.reader import RawTable, find_header, rows_to_table
 from claimcheck.tables import tables
 from claimcheck.values import is_blank
@@ -92,147 +91,27 @@ def _texts_by_row(result) -> dict[int, str]:
     return {int(r): check_text(per_row.get(int(r), [])) for r in book.claims["row"]}
 
 
-_clock = time.monotonic
-#: (when the settings below were last read, the code tables, today's date)
-_SETTINGS: list = [float("-inf"), None, None]
+#: Recalculation asks CHECK_CLAIM the same question again: the answer per line checker (it stands
+#: for the header, date, code tables and rules) and row.  1, 1.0 and TRUE are equal keys but read
+#: differently, so the key holds the cells' types too.
+_KEPT: dict = {}
+_KEPT_LIMIT = 4096
 
 
-def _read_settings(now: float) -> None:
-    """Read the code tables (:func:`claimcheck.tables.tables`) and today's date into
-    :data:`_SETTINGS`.  CHECK_CLAIM does so at most once a second: a sheet calculates its
-    CHECK_CLAIM cells in one burst, and reading the ``CLAIMCHECK_TABLES`` setting from the
-    environment on every call cost a tenth of checking the line; a change of the setting or of
-    the date is seen within a second."""
-    _SETTINGS[:] = [now, tables(), dt.date.today()]
-
-
-#: Recalculation asks CHECK_CLAIM the same question again: answers kept per row, as [the line
-#: check, the row, text] (the check of :func:`claimcheck.lines.line_check` stands for the header,
-#: date, code tables and rules; the same row under another of those is worked out again).  1,
-#: 1.0 and TRUE are equal keys but read differently: a kept answer serves a row only when its
-#: cells' types are the kept row's too (looked at on a recalculation, not on a first
-#: calculation, where nothing is kept).
-CHECK_CLAIM_CACHE_SIZE = 4096
-_ANSWERS: dict = {}
-_ROW_TYPES = frozenset({list, tuple})
+def forget() -> None:
+    """Drop every kept answer, as for a workbook opened afresh."""
+    _KEPT.clear()
+    forget_lines()
 
 
 def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> str:
     """``OK`` or the row-level findings of one service line.
 
-    The row-level rules run on the line alone (:func:`claimcheck.lines.check_line`, the same
-    rule functions the command line runs over a table), in microseconds; a recalculation with
-    the same cells is answered from the last answer."""
-    now = _clock()
-    if now - _SETTINGS[0] >= 1.0:
-        _read_settings(now)
-    code_tables = _SETTINGS[1]
-    as_of = as_of or _SETTINGS[2]
-    # The usual call: one row and its header row of text.  Its cells go to the line check as
-    # they came: an empty text reads as an empty cell there, Pyodide's JsNull too
-    # (claimcheck.values.is_blank), and an Office.js entity or error (a dict, which cannot be a
-    # key of the kept answers) takes the general path, which converts it.
-    if header is not None and type(row) in _ROW_TYPES and len(row) == 1 and type(row[0]) in _ROW_TYPES:
-        names = _header_names(header)
-        if names is not None:
-            text = _answer(names, tuple(row[0]), as_of, code_tables)
-            if text is not None:
-                return text
+    The row-level rules run on the line alone (:class:`claimcheck.lines.LineChecker`, the same
+    rule functions the command line runs over a table); a recalculation with the same cells is
+    answered from the last answer."""
     line = trim_trailing_blank_rows(grid(row))
     heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
-    return _check_claim(line, heading, as_of, code_tables)
-
-
-def _answer(names: tuple, values: tuple, as_of: dt.date, code_tables) -> str | None:
-    """The Check text of one line (a tuple of its cells) under its header, kept for a
-    recalculation; None when :func:`_work_out` must decide: a header with no usable columns, or
-    a cell that cannot be a key of the kept answers (an Office.js entity)."""
-    try:
-        check = line_check(names, as_of, code_tables)
-    except (HeaderProblem, TypeError):  # (TypeError: an unhashable header cell)
-        return None
-    if len(_ANSWERS) >= CHECK_CLAIM_CACHE_SIZE:
-        _ANSWERS.clear()
-    slot = [None, None, None]
-    try:  # a recalculation asks the same question again (the row hashed once: kept or a new slot)
-        kept = _ANSWERS.setdefault(values, slot)
-    except TypeError:
-        return None
-    if kept is not slot and kept[0] is check and tuple(map(type, kept[1])) == tuple(map(type, values)):
-        return kept[2]
-    findings = check(values)
-    text = "" if findings is None else check_text(findings)
-    kept[0], kept[1], kept[2] = check, values, text
-    return text
-
-
-#: Header rows seen: their cells -> the names CHECK_CLAIM reads them as (None: not one plain
-#: row of text, so the general path decides).  Every line of a sheet passes the same header.
-_HEADERS: dict = {}
-_HEADERS_LIMIT = 256
-_TEXT_OR_EMPTY = frozenset({str, type(None)})
-
-
-#: The last header row's cells (a copy) and its names: a sheet's calls pass equal headers.
-_LAST_HEADER: list = [None, None]
-
-
-def _header_names(header: Any) -> tuple | None:
-    if type(header) not in _ROW_TYPES or len(header) != 1:
-        return None
-    cells = header[0]
-    last = _LAST_HEADER
-    try:
-        if type(cells) is type(last[0]) and cells == last[0]:  # (equal to a header of text: text too)
-            return last[1]
-    except Exception:  # a cell that cannot be compared: a new header
-        pass
-    if type(cells) not in _ROW_TYPES:
-        return None
-    names = _new_header_names(header)
-    last[:] = [type(cells)(cells), names]
-    return names
-
-
-def _new_header_names(header: Any) -> tuple | None:
-    cells = tuple(header[0])
-    try:
-        # A kept header of text is only found for cells equal to it, that is text and empty
-        # cells too (1, 1.0 and TRUE are equal keys, but none equals a text).
-        return _HEADERS[cells]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable cell (an Office.js error or entity): the general path reads it
-        return None
-    if not _TEXT_OR_EMPTY.issuperset(map(type, cells)):
-        names = None
-    else:
-        rows = trim_trailing_blank_rows(grid(header))
-        names = rows[0] if len(rows) == 1 else None
-    if len(_HEADERS) >= _HEADERS_LIMIT:
-        _HEADERS.clear()
-    _HEADERS[cells] = names
-    return names
-
-
-def _work_out(names: tuple, values: tuple, as_of: dt.date, code_tables) -> str:
-    """The Check text of one line under its header, worked out (a row shorter than its header
-    is read as if its last cells were empty, a longer one's extra cells are not read)."""
-    try:
-        findings = check_line(names, values, as_of, code_tables=code_tables)
-    except HeaderProblem as exc:
-        if all(map(is_blank, values)):  # a blank row is blank under any header
-            return ""
-        raise ArgumentProblem(
-            f"the header has no {exc} column; pass the Claims header row as the second argument") from None
-    except TypeError:  # an unhashable header cell: match the headers by their text
-        findings = check_line(tuple(None if n is None else str(n) for n in names), values, as_of,
-                              code_tables=code_tables)
-    return "" if findings is None else check_text(findings)
-
-
-def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as_of: dt.date,
-                 code_tables=None) -> str:
     if not heading and len(line) >= 2 and find_header("Claims", line[:1])[0] == 0:
         heading, line = line[:1], line[1:]  # the range includes its header row
     if not line:
@@ -250,9 +129,28 @@ def _check_claim(line: list[tuple[Any, ...]], heading: list[tuple[Any, ...]], as
             raise ArgumentProblem(
                 f"the row has {len(values)} cells but the standard Claims layout has "
                 f"{len(CONTRACT_CLAIM_HEADERS)}; pass the header row as the second argument")
-    names, values, code_tables = tuple(names), tuple(values), code_tables or tables()
-    text = _answer(names, values, as_of, code_tables)
-    return text if text is not None else _work_out(names, values, as_of, code_tables)
+    try:
+        check = line_checker(names, as_of or dt.date.today(), tables())
+    except HeaderProblem as exc:
+        if all(map(is_blank, values)):  # a blank row is blank under any header
+            return ""
+        raise ArgumentProblem(
+            f"the header has no {exc} column; pass the Claims header row as the second argument") from None
+    except TypeError:  # a header cell that cannot be a key (a list): match the headers by their text
+        check = line_checker(tuple(None if n is None else str(n) for n in names), as_of or dt.date.today(), tables())
+    try:
+        key = (check, tuple(map(type, values)), values)
+        text = _KEPT.get(key)
+    except TypeError:  # a cell that cannot be a key: worked out every time
+        key = text = None
+    if text is None:
+        findings = check.check(values)
+        text = "" if findings is None else check_text(findings)
+        if key is not None:
+            if len(_KEPT) >= _KEPT_LIMIT:
+                _KEPT.clear()
+            _KEPT[key] = text
+    return text
 
 
 def check_claims(claims: Any, authorizations: Any = None, payers: Any = None,

@@ -85,22 +85,10 @@ def _doc(func) -> str:
     return " ".join((func.__doc__ or "").split())
 
 
-#: Bumped by every registration, so that what is built from the rules (CHECK_CLAIM's per-header
-#: checks and kept answers) notices a rule swapped for another (the count alone would not).
-VERSION = [0]
-
-
-def state() -> tuple[int, int]:
-    """What the registry is now: (registrations so far, rules registered); any change of the rules
-    changes it (a removal changes the count, a registration the first number)."""
-    return VERSION[0], len(REGISTRY)
-
-
 def _register(code: str, **fields) -> Rule:
     if code in REGISTRY:
         raise ValueError(f"rule code {code} registered twice")
     REGISTRY[code] = found = Rule(code=code, **fields)
-    VERSION[0] += 1
     return found
 
 
