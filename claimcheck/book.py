@@ -44,7 +44,7 @@ def _read_npi(value: Any):
     return text, problem
 
 
-_READERS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
+CELL_READERS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "text": V.read_text,
     "private": V.read_text,
     "date": _read_plausible_date,
@@ -118,7 +118,7 @@ def _severity(code: str) -> str:
     return (rule if rule is not None else get(code)).severity
 
 
-def _column_problem(sheet: str, row: int, claim_id: str, column: C.Column, problem: str) -> Finding:
+def column_problem(sheet: str, row: int, claim_id: str, column: C.Column, problem: str) -> Finding:
     if "Excel error" in problem:
         code = "REQ003"
     elif column.field == "charge":
@@ -388,10 +388,10 @@ def _normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFr
         elif col.kind in _TEXT_KINDS and is_plain(pos, col.kind):
             data[col.field] = pd.Series(cells[:, pos].copy(), index=index, dtype=object)
             continue
-        elif pos == id_pos and _READERS[col.kind] is V.read_text and read_ids is not None:
+        elif pos == id_pos and CELL_READERS[col.kind] is V.read_text and read_ids is not None:
             read = read_ids  # the same cells read the same way
         else:
-            read = _read_column(cells[:, pos], _READERS[col.kind], unmixed=unmixed)
+            read = _read_column(cells[:, pos], CELL_READERS[col.kind], unmixed=unmixed)
         reads[col.field] = read
         if col.kind in _DATE_KINDS or col.kind == "number":
             data[col.field] = pd.Series(_typed(read, col.kind), index=index)
@@ -404,7 +404,7 @@ def _normalise(table: RawTable, schema: tuple[C.Column, ...]) -> tuple[pd.DataFr
             codes = read.codes()
             for i in np.flatnonzero(found).tolist():
                 problem = read.results[codes[i]][1]
-                problems.append(_column_problem(table.sheet, int(row_numbers[i]), claim_id(i), col, problem))
+                problems.append(column_problem(table.sheet, int(row_numbers[i]), claim_id(i), col, problem))
             data[col.field + "__bad"] = pd.Series(np.array([False, True], dtype=object).take(found.view(np.int8)),
                                                   index=index, dtype=object)
     return pd.DataFrame(data, index=index, copy=False), problems, reads
@@ -444,7 +444,7 @@ def _record(model: type[BaseModel], values: dict[str, Any], defaults: dict[str, 
     for error in errors:
         field = str(error["loc"][0])
         cause = (error.get("ctx") or {}).get("error")
-        reading.append(_column_problem(sheet, row, "", columns[field], str(cause or error["msg"])))
+        reading.append(column_problem(sheet, row, "", columns[field], str(cause or error["msg"])))
         if field in defaults:
             data[field] = defaults[field]
         else:

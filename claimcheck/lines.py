@@ -1,7 +1,7 @@
 """One service line checked on its own, without building a DataFrame: what the CHECK_CLAIM
 worksheet function runs.
 
-The line is read with the same cell readers as a whole workbook (:data:`claimcheck.book._READERS`)
+The line is read with the same cell readers as a whole workbook (:data:`claimcheck.book.CELL_READERS`)
 and checked by the same row-level rule functions (:mod:`claimcheck.rules.lines`), so it gets
 exactly the findings ``claimcheck check`` gives that line's row-level rules.
 
@@ -19,7 +19,7 @@ from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 from . import columns as C
-from .book import _READERS, _column_problem, default_payer
+from .book import CELL_READERS, column_problem, default_payer
 from .models import SEVERITY_ORDER, Finding
 from .reader import find_header
 from .rules.lines import Env, canonical, empty_value, line_type, results_of
@@ -76,7 +76,7 @@ class LineReader:
         #: the value, of its ``__bad`` flag and of its ``__empty`` view) per Claims column the
         #: header has.  A column's readings (cell -> :func:`_reading`) are kept for the kinds in
         #: :data:`_KEPT_KINDS`: a sheet repeats its codes and dates line after line.
-        self.cells = tuple((c.field, found[c.field], c.kind, _READERS[c.kind], {} if c.kind in _KEPT_KINDS else None,
+        self.cells = tuple((c.field, found[c.field], c.kind, CELL_READERS[c.kind], {} if c.kind in _KEPT_KINDS else None,
                             _SLOT[c.field], _SLOT[c.field + "__bad"], _SLOT[c.field + "__empty"])
                            for c in C.CLAIMS if c.field in found)
         #: the fields of a line whose every cell is empty
@@ -135,7 +135,7 @@ class LineReader:
 
     def reading_findings(self, claim_id: str | None, problems: list) -> list[Finding]:
         """A finding for each cell that could not be read, as the workbook check reports it."""
-        return [_column_problem("Claims", LINE_ROW, claim_id or "", _COLUMNS[name], problem)
+        return [column_problem("Claims", LINE_ROW, claim_id or "", _COLUMNS[name], problem)
                 for name, problem in problems]
 
 

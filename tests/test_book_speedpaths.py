@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from claimcheck import values as V
-from claimcheck.book import _READERS, build_book
+from claimcheck.book import CELL_READERS, build_book
 from claimcheck.reader import rows_to_table
 from helpers import CLAIM_HEADERS, as_row, line
 
@@ -40,7 +40,7 @@ def test_readers_read_plain_text_as_the_slow_path_does(text):
     class Text(str):
         pass
 
-    for reader in set(_READERS.values()) | {V.read_text, V.read_date, V.read_number, V.read_flag}:
+    for reader in set(CELL_READERS.values()) | {V.read_text, V.read_date, V.read_number, V.read_flag}:
         assert reader(text) == reader(Text(text)), (reader, text)
     assert V.clean_text(text) == V.clean_text(Text(text))
     assert V.is_blank(text) == V.is_blank(Text(text))

@@ -36,11 +36,6 @@ ENTRY_POINTS = {"claimcheck.cli", "claimcheck.addin.classic"}
 KNOWN: set[str] = {
     # claimcheck/auth.py -> claimcheck/auth/ and rules/auth.py (inside claimcheck.rules)
     "private: claimcheck.auth imports private module claimcheck.rules._util",
-    # the CHECK_CLAIM rewrite: lines.py reads cells through book's readers, and the
-    # days_as_they_are hint on book's date reader goes with the generator
-    "private: claimcheck.book uses claimcheck.values._EXCEL_EPOCH",
-    "private: claimcheck.lines uses claimcheck.book._READERS",
-    "private: claimcheck.lines uses claimcheck.book._column_problem",
 }
 
 
