@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import importlib
 
-FAMILY_MODULES = ("req", "cpt", "mod", "dx", "pos", "npi", "date", "chg", "dup")
-#: Modules of other features that register rules when present (authorizations, denials).
-OPTIONAL_MODULES = ("claimcheck.auth", "claimcheck.denials")
+FAMILY_MODULES = ("req", "cpt", "mod", "dx", "pos", "npi", "date", "chg", "dup", "auth")
+#: Modules of other features that register rules when present (denials).
+OPTIONAL_MODULES = ("claimcheck.denials",)
 
 _loaded = False
 
