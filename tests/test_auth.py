@@ -303,6 +303,17 @@ def test_missing_number_where_required_and_not_where_not():
     ]
 
 
+def test_a_line_without_a_payer_is_matched_to_the_one_authorization_without_a_payer():
+    """An authorization naming no payer was looked up twice for a line naming none (once for the
+    line's payer, once for 'no payer') and reported as two authorizations covering the line."""
+    payers = PAYERS + [["*", "", 365, 180, "", "Y", "N"]]  # payers not on the sheet require authorization
+    res = check([line(auth=None, payer=None)], [auth(payer="")], payers=payers)
+    assert found(res, "AUTH011") == []
+    assert found(res, "AUTH010") == [(2, "no Auth Number; A-1 is the one authorization covering this line, counted "
+                                         "against it; enter A-1 in Auth Number")]
+    assert A.auth_used(res.book, "A-1", AS_OF) == 1
+
+
 # --------------------------------------------------------------------------- several authorizations
 
 

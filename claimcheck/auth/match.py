@@ -409,10 +409,13 @@ def match_unnumbered_lines(lines: Lines, auths: Authorizations, auth_list: list[
     pool, pool_keys = pool[order], pool_keys[order]
     look = bare[lines.dated[bare] & auths.client_given[lines.client[bare]]]
     owners, found = [], []
-    for payer_part in (lines.payer[look], np.full(len(look), auths.no_payer)):  # the line's payer, then none
-        keys = lines.client[look].astype(np.int64) * width + payer_part
+    # The authorizations for the line's payer, then those for no payer (for a line without a
+    # payer these are the same: looked up once, so that one authorization is not counted twice).
+    with_payer = look[lines.payer[look] != auths.no_payer]
+    for who, payer_part in ((look, lines.payer[look]), (with_payer, np.full(len(with_payer), auths.no_payer))):
+        keys = lines.client[who].astype(np.int64) * width + payer_part
         lo = np.searchsorted(pool_keys, keys, "left").astype(np.intp)
-        owner, item = expand(look, lo, np.searchsorted(pool_keys, keys, "right") - lo)
+        owner, item = expand(who, lo, np.searchsorted(pool_keys, keys, "right") - lo)
         owners.append(owner)
         found.append(pool[item])
     owner, cand = np.concatenate(owners).astype(np.intp), np.concatenate(found).astype(np.intp)

@@ -246,7 +246,9 @@ def analyse(book) -> _Analysis:
             continue
         candidates = []
         if day is not None and client:
-            pool = by_client_payer.get((client, payer_key), []) + by_client_payer.get((client, ""), [])
+            pool = by_client_payer.get((client, payer_key), [])
+            if payer_key != "":  # fixed here: a line without a payer counted its payer-less authorizations twice
+                pool = pool + by_client_payer.get((client, ""), [])
             candidates = [i for i in pool if a_starts[i] is not None and a_ends[i] is not None
                           and covers(i, day) and code_ok(i, cpt) and provider_ok(i, npis[pos])]
         if not payer.auth_required and len(candidates) != 1:
