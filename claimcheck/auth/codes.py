@@ -59,12 +59,12 @@ def truthy(values: list) -> np.ndarray:
 def shared_codes(ctx, c: pd.DataFrame, name: str) -> tuple[np.ndarray, int, Any]:
     """Per line, a code for the column's value; the number of codes; and the distinct values
     (indexed by code; an empty cell's code may lie past them).  Taken from the run's shared codes
-    when there is a rules Context (``rules._util.run_codes``, which other rules of the run
+    when there is a rules Context (``claimcheck.rules.run_codes``, which other rules of the run
     compute anyway), else computed here."""
     if name not in c.columns:
         return np.zeros(len(c), dtype=np.intp), 1, []
     if ctx is not None:
-        from ..rules._util import run_codes
+        from ..rules import run_codes
 
         codes, uniques = run_codes(ctx, name)
     else:

@@ -481,26 +481,47 @@ def number_lines(book, lines: Lines, u_pos: np.ndarray, u_auth: np.ndarray) -> N
     s_end = np.full(len(s_pos), np.nan)
     by_units = np.array([a.unit_type == "Units" for a in auths], dtype=bool)[s_auth]
 
-    # Units: a running total per authorization, added in date order one line at a time.
     unit = c["units"].to_numpy(dtype=np.float64) if "units" in c.columns else np.ones(n)
-    unit = np.where(np.isnan(unit), 1.0, unit)[s_pos]
-    totals = np.zeros(len(s_pos))
+    totals = number_units(np.where(np.isnan(unit), 1.0, unit)[s_pos], by_units, firsts, stops, s_start, s_end)
+    addon = np.array([k in procs and bool(procs[k].addon) for k in lines.cpt_keys], dtype=bool)
+    visit_auth, visit_day = number_visits(s_auth, s_day, ~addon[lines.cpt[s_pos]], ~by_units, s_start, s_end)
+
+    # Back to sheet order for the rules; by authorization for the usage.
+    line_start, line_end = np.empty(len(s_pos)), np.empty(len(s_pos))
+    line_start[order], line_end[order] = s_start, s_end
+    return Numbered(using=u_pos, using_auth=u_auth, seq_start=line_start, seq_end=line_end,
+                    dated=s_pos, dated_auth=s_auth, unit_keys=day_key(s_auth, s_day), unit_totals=totals,
+                    visit_keys=day_key(visit_auth, visit_day))
+
+
+def number_units(unit: np.ndarray, by_units: np.ndarray, firsts: np.ndarray, stops: np.ndarray,
+                 s_start: np.ndarray, s_end: np.ndarray) -> np.ndarray:
+    """Units authorizations: each line's first and last unit number (into ``s_start``/``s_end``)
+    from a running total of ``unit`` per authorization, added in date order one line at a time.
+    The lines are sorted by authorization; ``firsts``/``stops`` bound each one's lines.  Returns
+    the running totals (0 on the lines of visits authorizations)."""
+    totals = np.zeros(len(unit))
     for lo, hi in zip(firsts[by_units[firsts]].tolist(), stops[by_units[firsts]].tolist()):
         totals[lo:hi] = np.cumsum(unit[lo:hi])
     before = np.r_[0.0, totals[:-1]]
     before[firsts] = 0.0
     s_start[by_units] = before[by_units] + 1
     s_end[by_units] = totals[by_units]
+    return totals
 
-    # Visits: one per date with a primary line.
-    visits = np.flatnonzero(~by_units)
+
+def number_visits(s_auth: np.ndarray, s_day: np.ndarray, primary: np.ndarray, by_visits: np.ndarray,
+                  s_start: np.ndarray, s_end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Visits authorizations: one visit per date with a ``primary`` (not add-on) line, numbered
+    per authorization; every line of the date gets the number (NaN on a date with only add-ons),
+    into ``s_start``/``s_end``.  The lines are sorted by authorization, then date.  Returns the
+    authorization and day number of each date that used a visit."""
+    visits = np.flatnonzero(by_visits)
     v_auth, v_day = s_auth[visits], s_day[visits]
-    addon = np.array([k in procs and bool(procs[k].addon) for k in lines.cpt_keys], dtype=bool)
-    primary = ~addon[lines.cpt[s_pos[visits]]]
     new_date = np.r_[True, (v_auth[1:] != v_auth[:-1]) | (v_day[1:] != v_day[:-1])][:len(visits)]
     date_starts = np.flatnonzero(new_date)
     date_of = np.cumsum(new_date, dtype=np.intp) - 1
-    a_visit = np.logical_or.reduceat(primary, date_starts) if len(visits) else np.zeros(0, dtype=bool)
+    a_visit = np.logical_or.reduceat(primary[visits], date_starts) if len(visits) else np.zeros(0, dtype=bool)
     date_auth = v_auth[date_starts]
     running = np.cumsum(a_visit, dtype=np.intp)
     auth_starts = np.flatnonzero(np.r_[True, date_auth[1:] != date_auth[:-1]]) if len(date_starts) else date_starts
@@ -509,13 +530,7 @@ def number_lines(book, lines: Lines, u_pos: np.ndarray, u_auth: np.ndarray) -> N
     seq = np.where(a_visit[date_of], number[date_of].astype(np.float64), np.nan)
     s_start[visits] = seq
     s_end[visits] = seq
-
-    # Back to sheet order for the rules; by authorization for the usage.
-    line_start, line_end = np.empty(len(s_pos)), np.empty(len(s_pos))
-    line_start[order], line_end[order] = s_start, s_end
-    return Numbered(using=u_pos, using_auth=u_auth, seq_start=line_start, seq_end=line_end,
-                    dated=s_pos, dated_auth=s_auth, unit_keys=day_key(s_auth, s_day), unit_totals=totals,
-                    visit_keys=day_key(date_auth[a_visit], v_day[date_starts][a_visit]))
+    return date_auth[a_visit], v_day[date_starts][a_visit]
 
 
 # --------------------------------------------------------------------------- the whole matching

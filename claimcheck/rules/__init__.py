@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import importlib
 
+from ._util import run_codes
+
+__all__ = ["FAMILY_MODULES", "OPTIONAL_MODULES", "load_all", "run_codes"]
+
 FAMILY_MODULES = ("req", "cpt", "mod", "dx", "pos", "npi", "date", "chg", "dup", "auth")
 #: Modules of other features that register rules when present (denials).
 OPTIONAL_MODULES = ("claimcheck.denials",)
