@@ -93,12 +93,12 @@ def _positions(found: list) -> np.ndarray:
     return np.array([p for _, _, p in found], dtype=np.intp)
 
 
-def _tied(ctx, flag: str):
-    """(label, authorization, position) of the numbered lines with one of the matching's flags."""
+def _tied(ctx, keep: np.ndarray) -> list[tuple]:
+    """(label, authorization, position) of the numbered lines tied to a record (``m.tied``) that
+    one of the matching's flags (``keep``, aligned with ``m.tied``) marks."""
     m = ctx.auth_matching
-    keep = getattr(m, flag)
     pos = m.tied[keep]
-    return zip(m.labels(pos), (ctx.book.authorizations[i] for i in m.tied_auth[keep].tolist()), pos.tolist())
+    return list(zip(m.labels(pos), (ctx.book.authorizations[i] for i in m.tied_auth[keep].tolist()), pos.tolist()))
 
 
 @rule(
@@ -109,8 +109,8 @@ def _tied(ctx, flag: str):
 )
 def auth_other_client(ctx):
     """Flags a line whose authorization is for a different Client ID or payer."""
-    clients = list(_tied(ctx, "other_client"))
-    payers = list(_tied(ctx, "other_payer"))
+    clients = _tied(ctx, ctx.auth_matching.other_client)
+    payers = _tied(ctx, ctx.auth_matching.other_payer)
     out = [(idx, f"{a.auth_number} is for client {a.client_id}, not {client}; correct the auth number or the "
                  f"Client ID") for (idx, a, _), client in zip(clients, _cells(ctx, "client_id", _positions(clients)))]
     out += [(idx, f"{a.auth_number} was issued by {a.payer}, but this line bills {payer}; correct the auth number "
@@ -126,7 +126,7 @@ def auth_other_client(ctx):
 )
 def auth_outside_dates(ctx):
     """Flags a DOS before the authorization's Start Date or after its End Date (both inclusive)."""
-    found = list(_tied(ctx, "outside"))
+    found = _tied(ctx, ctx.auth_matching.outside)
     days = _dos_texts(ctx, _positions(found))
     return [(idx, f"DOS {day} is outside {a.auth_number} ({_dates_text(a)}); the payer denies sessions outside the "
                   f"authorized dates") for (idx, a, _), day in zip(found, days)]
@@ -140,7 +140,7 @@ def auth_outside_dates(ctx):
 )
 def auth_code_not_covered(ctx):
     """Flags a code not in the authorization's Codes Covered (blank Codes Covered means all)."""
-    found = list(_tied(ctx, "not_covered"))
+    found = _tied(ctx, ctx.auth_matching.not_covered)
     cpts = _cells(ctx, "cpt", _positions(found))
     return [(idx, f"{cpt} is not covered by {a.auth_number} (covers {', '.join(a.codes_covered)}); bill a covered "
                   f"code or ask the payer to add {cpt}") for (idx, a, _), cpt in zip(found, cpts)]
@@ -154,7 +154,7 @@ def auth_code_not_covered(ctx):
 )
 def auth_wrong_provider(ctx):
     """Flags a line whose Rendering NPI differs from the authorization's (blank means any)."""
-    found = list(_tied(ctx, "wrong_npi"))
+    found = _tied(ctx, ctx.auth_matching.wrong_npi)
     npis = _cells(ctx, "rendering_npi", _positions(found))
     return [(idx, f"{a.auth_number} is for rendering NPI {a.rendering_npi}; this line's provider is {npi}")
             for (idx, a, _), npi in zip(found, npis)]
