@@ -154,8 +154,10 @@ def test_vectorised_matching_gives_the_loop_oracles_findings_and_usage(book_as_o
     got = sorted((f.code, f.row, f.message) for f in run_rules(book, as_of, select=("AUTH",)) if f.code.startswith("AUTH"))
     assert got == expected
 
-    assert A.auth_usage(book, as_of) == oracle.auth_usage(book, as_of)
+    usage = oracle.auth_usage(book, as_of)
+    assert A.auth_usage(book, as_of) == usage
     matching = A.match_authorizations(book)
+    assert A.auth_usage(book, as_of, matching) == usage
     for number in {a.auth_number for a in book.authorizations} | {"A-1", "a-2 ", "NOPE", ""}:
         try:
             want = (oracle.auth_used(book, number, as_of), oracle.auth_remaining(book, number, as_of))
