@@ -103,12 +103,18 @@ def check(
                 result = check_book(book, day, workbook=workbook.name, progress=progress)
         else:
             result = check_book(book, day, workbook=workbook.name)
-        result.hide_expired = hide_expired  # read by claimcheck.auth's summary
+        # The authorization table (text) and the Authorizations sheet's usage (--output) share one matching.
+        matching = None
+        if book.authorizations and (output is not None or format is Format.text):
+            from .auth import match_authorizations
+
+            matching = match_authorizations(book)
         notes = []
         if output is not None:
-            from .writer import write_checked_copy
+            from .writer import write_auth_summary, write_checked_copy
 
-            notes = write_checked_copy(workbook, output, result, extra=_output_extras())
+            notes = write_checked_copy(workbook, output, result, extra=lambda wb, res: write_auth_summary(
+                wb, res, hide_expired=hide_expired, matching=matching))
     except UnusableInput as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -120,19 +126,10 @@ def check(
     elif format is Format.csv:
         sys.stdout.write(report.to_csv(result.findings))
     else:
-        sys.stdout.write(report.to_text(result))
+        sys.stdout.write(report.to_text(result, hide_expired=hide_expired, auth_matching=matching))
         if output is not None:
             sys.stdout.write(f"\nWrote {output} (Check column on {result.book.claims_sheet}, Findings sheet).\n")
     raise typer.Exit(1 if result.has_errors else 0)
-
-
-def _output_extras():
-    """Hooks other features add to ``check --output`` (for example the authorization summary)."""
-    try:
-        from .auth import write_auth_summary  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return write_auth_summary
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections import OrderedDict
 
 from .models import Finding
@@ -43,9 +44,11 @@ def _label(sev: str) -> str:
     return {"error": "ERROR  ", "warning": "WARNING", "info": "INFO   "}[sev]
 
 
-def to_text(result, *, width: int = 100) -> str:
+def to_text(result, *, width: int = 100, hide_expired: bool = False, auth_matching=None) -> str:
     """A report a biller reads top to bottom: a headline, then each claim's findings in row
-    order, then the count per rule with how to fix it."""
+    order, the authorization table (:func:`auth_summary_lines`; ``hide_expired`` leaves expired
+    authorizations out; ``auth_matching``, the book's matching if already made), then the count
+    per rule with how to fix it."""
     s = result.summary
     lines = [
         f"claimcheck {result.workbook or ''} as of {result.as_of.isoformat()}",
@@ -55,7 +58,7 @@ def to_text(result, *, width: int = 100) -> str:
     ]
     if not result.findings:
         lines.append("No problems found. Every line is ready to bill.")
-        lines.extend(_section_hooks(result))
+        lines.extend(auth_summary_lines(result, hide_expired=hide_expired, matching=auth_matching))
         return "\n".join(lines) + "\n"
     groups: "OrderedDict[tuple, list[Finding]]" = OrderedDict()
     for f in result.findings:
@@ -75,7 +78,7 @@ def to_text(result, *, width: int = 100) -> str:
             prefix = f"  row {f.row:<5}" if f.row is not None else "  " + " " * 9
             lines.append(f"{prefix} {_label(f.severity)} {f.code:<7} {f.column:<14} {f.message}")
         lines.append("")
-    lines.extend(_section_hooks(result))
+    lines.extend(auth_summary_lines(result, hide_expired=hide_expired, matching=auth_matching))
     lines.append("By rule:")
     for code, n in sorted(s["by_code"].items(), key=lambda kv: (-kv[1], kv[0])):
         rule = get(code)
@@ -83,13 +86,59 @@ def to_text(result, *, width: int = 100) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _section_hooks(result) -> list[str]:
-    """Extra report sections from other features (the authorization table of claimcheck.auth)."""
-    try:
-        from .auth import summary_lines  # type: ignore[attr-defined]
-    except ImportError:
+def text_bar(percent: float | None, width: int = 10) -> str:
+    """▓▓▓▓░░ 67%: the share used, capped at a full bar."""
+    if percent is None:
+        return ""
+    filled = int(math.floor(min(max(percent, 0.0), 100.0) * width / 100.0 + 0.5))
+    return "\u2593" * filled + "\u2591" * (width - filled) + f" {percent:.0f}%"
+
+
+def auth_summary_lines(result, *, hide_expired: bool = False, matching=None) -> list[str]:
+    """The authorization table of the text report: one line per authorization with its client
+    ID, payer, dates, authorized, used, remaining, status and a bar of use; with
+    ``hide_expired``, expired authorizations are left out (and counted).  Empty when the
+    workbook has no authorizations.  ``matching``: the book's authorization matching, if made."""
+    from .auth import auth_usage, count_text, plural
+
+    book = result.book
+    if not book.authorizations:
         return []
-    return summary_lines(result)
+    usage = auth_usage(book, result.as_of, matching)
+    hidden = 0
+    if hide_expired:
+        kept = [u for u in usage if u.status != "Expired"]
+        hidden = len(usage) - len(kept)
+        usage = kept
+    head = ("Auth", "Client", "Payer", "Dates", "Authorized", "Used", "Left", "Status", "Use")
+    rows = []
+    for u in usage:
+        dates = f"{u.start_date.isoformat() if u.start_date else '?'}..{u.end_date.isoformat() if u.end_date else '?'}"
+        rows.append((
+            u.auth_number, u.client_id or "-", u.payer or "-", dates,
+            f"{count_text(u.authorized)} {u.unit_type.lower()}", count_text(u.used),
+            count_text(u.remaining) if u.remaining is not None else "?", u.status, text_bar(u.percent_used),
+        ))
+    widths = [max(len(str(r[k])) for r in [head, *rows]) for k in range(len(head))]
+    widths[2] = min(widths[2], 28)
+
+    def fmt(r):
+        cells = []
+        for k, v in enumerate(r):
+            v = str(v)
+            if len(v) > widths[k]:
+                v = v[: widths[k] - 1] + "\u2026"
+            right = k in (5, 6)
+            cells.append(v.rjust(widths[k]) if right else v.ljust(widths[k]))
+        return "  " + "  ".join(cells).rstrip()
+
+    out = [f"Authorizations as of {result.as_of.isoformat()}:"]
+    out.append(fmt(head))
+    out.extend(fmt(r) for r in rows)
+    if hidden:
+        out.append(f"  ({plural(hidden, 'expired authorization')} hidden)")
+    out.append("")
+    return out
 
 
 def rules_text() -> str:

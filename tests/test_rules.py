@@ -1,26 +1,42 @@
-"""Every rule against its fixture rows (tests/rule_cases.py), plus a clean corpus that must
-raise nothing at all."""
+"""Every rule against its fixture rows (the CASES of every tests/rule_cases*.py module), plus a
+clean corpus that must raise nothing at all."""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from pathlib import Path
 
 import pytest
 
 from claimcheck.rules.registry import all_rules
 from claimcheck.values import date_to_serial
 from helpers import NPI_B, NPI_MD, check_lines, line
-from rule_cases import CASES as ENGINE_CASES
-from rule_cases_deny import CASES as DENY_CASES
-
-CASES = ENGINE_CASES + DENY_CASES
 
 D = dt.date
+
+#: Families whose fixtures are not written yet: exempt from the fixture test below.
+NOT_YET_CONVERTED: set[str] = set()  # every family has its fixtures
+#: Families whose near miss is (at least) the clean corpus at the end of this file: every one of
+#: their rules runs on it and none may fire.
+CLEAN_CORPUS_FAMILIES = {"REQ", "CPT", "MOD", "DX", "POS", "NPI", "DATE", "CHG", "DUP"}
+#: What a case may say about its book besides its lines (see helpers.raw_tables).
+BOOK_FIELDS = ("payers", "providers", "auths")
+
+
+def _cases() -> list[dict]:
+    cases = []
+    for path in sorted(Path(__file__).parent.glob("rule_cases*.py")):
+        cases.extend(importlib.import_module(path.stem).CASES)
+    return cases
+
+
+CASES = _cases()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['code']}: {c['name']}" for c in CASES])
 def test_rule_case(case):
-    result = check_lines(case["lines"])
+    result = check_lines(case["lines"], **{k: case[k] for k in BOOK_FIELDS if k in case})
     hits = [f for f in result.findings if f.code == case["code"]]
     expected_rows = sorted(i + 2 for i in case["flag"])  # header is row 1
     assert sorted(f.row for f in hits) == expected_rows, [f.message for f in hits]
@@ -29,11 +45,17 @@ def test_rule_case(case):
         assert "Pat Example" not in f.message and "1990" not in f.message
 
 
-def test_every_rule_has_a_fixture_that_fires():
+def test_every_rule_has_a_fixture_that_fires_and_one_that_passes():
+    rules = [r for r in all_rules() if r.status == "stable" and r.family not in NOT_YET_CONVERTED
+             and r.code not in {"REQ004", "REQ007"}]  # sheet-level: covered in test_cli
     fired = {c["code"] for c in CASES if c["flag"]}
-    engine_rules = {r.code for r in all_rules() if r.family in {"REQ", "CPT", "MOD", "DX", "POS", "NPI", "DATE", "CHG", "DUP", "DENY"}}
-    missing = sorted(engine_rules - fired - {"REQ004", "REQ007"})  # sheet-level: covered in test_cli
+    passed = {c["code"] for c in CASES if not c["flag"]}
+    passed |= {r.code for r in rules if r.family in CLEAN_CORPUS_FAMILIES}
+    assert {r.family for r in rules} >= {"REQ", "AUTH"}
+    missing = sorted(r.code for r in rules if r.code not in fired)
     assert not missing, f"rules without a failing fixture: {missing}"
+    missing = sorted(r.code for r in rules if r.code not in passed)
+    assert not missing, f"rules without a near miss that passes: {missing}"
 
 
 def test_every_rule_is_documented():

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import importlib
 
-FAMILY_MODULES = ("req", "cpt", "mod", "dx", "pos", "npi", "date", "chg", "dup", "deny")
-#: Modules of other features that register rules when present (authorizations).
-OPTIONAL_MODULES = ("claimcheck.auth",)
+from ._util import run_codes
+
+__all__ = ["FAMILY_MODULES", "OPTIONAL_MODULES", "load_all", "run_codes"]
+
+FAMILY_MODULES = ("req", "cpt", "mod", "dx", "pos", "npi", "date", "chg", "dup", "auth", "deny")
+#: Modules of other features that register rules when present (none now: every family is a
+#: module of claimcheck.rules).
+OPTIONAL_MODULES: tuple[str, ...] = ()
 
 _loaded = False
 
