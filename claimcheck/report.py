@@ -167,7 +167,7 @@ def rule_help(code: str) -> str:
     import textwrap
 
     from .api import example_findings
-    from .rules.examples import describe
+    from .rules.examples import describe_example
     from .rules.registry import all_rules
 
     rules = {r.code: r for r in all_rules()}
@@ -179,16 +179,14 @@ def rule_help(code: str) -> str:
     out += ["Why is this bad?", wrap(r.why), ""]
     if r.bad is not None:
         out.append("Example")
-        for n, changes in enumerate(r.bad.lines, start=1):
-            out.append(wrap(f"line {n}: {describe(changes)}"))
+        out += [wrap(text) for text in describe_example(r.bad)]
         for f in example_findings(r.bad):
             if f.code == r.code:
                 out.append(wrap(f"-> row {f.row}: {f.code} {f.message}"))
         out.append("")
     out += ["Use instead", wrap(r.fix)]
     if r.good is not None:
-        for n, changes in enumerate(r.good.lines, start=1):
-            out.append(wrap(f"line {n}: {describe(changes)}"))
+        out += [wrap(text) for text in describe_example(r.good)]
     out.append("")
     return "\n".join(out)
 
@@ -214,15 +212,14 @@ FAMILIES = {
 def _example_markdown(r) -> list[str]:
     """A rule's worked examples for docs/rules.md, with the finding the bad one really gets."""
     from .api import example_findings
-    from .rules.examples import describe
+    from .rules.examples import describe_example
 
     if r.bad is None:
         return []
-    lines = "; ".join(f"line {n}: {describe(c)}" for n, c in enumerate(r.bad.lines, start=1))
-    out = [f"- Example: {lines}"]
+    out = [f"- Example: {'; '.join(describe_example(r.bad))}"]
     out += [f"  - gets `{f.code}` on row {f.row}: {f.message}" for f in example_findings(r.bad) if f.code == r.code]
     if r.good is not None:
-        out.append("- Use instead: " + "; ".join(f"line {n}: {describe(c)}" for n, c in enumerate(r.good.lines, start=1)))
+        out.append(f"- Use instead: {'; '.join(describe_example(r.good))}")
     return out
 
 

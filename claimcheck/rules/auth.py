@@ -12,6 +12,7 @@ import numpy as np
 
 from ..auth import EXPIRING_DAYS, count_text, plural, used_as_of
 from ..models import Authorization
+from .examples import Example
 from .registry import rule
 
 NEAR_VISITS = 2  # a visits authorization is nearly used up with this many visits left or fewer
@@ -58,6 +59,12 @@ def _units_span(start: float, end: float) -> str:
     needs=("auth_number",), row_level=False, uses=USES,
     why="The payer pays these sessions only under a prior authorization; a claim without one is denied (CARC 197).",
     fix="Enter the authorization number from the payer's approval letter; if there is none, request one (retro-authorization is rarely granted).",
+    bad=Example(lines=({},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-2', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({'Payer': 'Plain Plan'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-2', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_missing(ctx):
     """Flags a line with no Auth Number (on the line or its claim) for a payer whose Auth
@@ -81,6 +88,12 @@ def auth_missing(ctx):
     needs=("auth_number",), row_level=False, uses=USES,
     why="An authorization that is not tracked cannot be checked for dates, codes or visits left; a mistyped number is denied by the payer.",
     fix="Add the authorization to the Authorizations sheet, or correct the number on the line.",
+    bad=Example(lines=({'Auth Number': 'A-9'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({'Auth Number': ' a-1 '},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_unknown(ctx):
     """Flags an Auth Number that is not on the Authorizations sheet."""
@@ -106,6 +119,12 @@ def _tied(ctx, keep: np.ndarray) -> list[tuple]:
     needs=("auth_number",), row_level=False, uses=USES,
     why="An authorization covers one member with one payer; on another client's claim or another payer's claim it is denied.",
     fix="Use this client's authorization for this payer, or correct the Client ID or payer on the line.",
+    bad=Example(lines=({'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-2', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': '', 'Payer': '', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_other_client(ctx):
     """Flags a line whose authorization is for a different Client ID or payer."""
@@ -123,6 +142,12 @@ def auth_other_client(ctx):
     needs=("auth_number",), row_level=False, uses=USES,
     why="Sessions before the start date or after the end date are not authorized and are denied (CARC 197/198).",
     fix="Bill the authorization that covers the date, or request a new or extended authorization before billing.",
+    bad=Example(lines=({'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-05-31', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-06-01', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_outside_dates(ctx):
     """Flags a DOS before the authorization's Start Date or after its End Date (both inclusive)."""
@@ -137,6 +162,12 @@ def auth_outside_dates(ctx):
     needs=("auth_number",), row_level=False, uses=USES,
     why="An authorization for some codes does not cover the others, even close ones (90837 is not authorized by an approval for 90834).",
     fix="Bill a covered code if it describes the session, or ask the payer to add the code to the authorization.",
+    bad=Example(lines=({'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits', 'Codes Covered': '90837'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits', 'Codes Covered': '90832-90838'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_code_not_covered(ctx):
     """Flags a code not in the authorization's Codes Covered (blank Codes Covered means all)."""
@@ -151,6 +182,12 @@ def auth_code_not_covered(ctx):
     needs=("auth_number",), row_level=False, uses=USES,
     why="Provider-specific authorizations pay only the named clinician; another provider's sessions are denied (CARC 15).",
     fix="Bill under the authorized provider if they gave the session, or ask the payer to add this provider.",
+    bad=Example(lines=({'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits', 'Rendering NPI': '1456789019'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits', 'Rendering NPI': '1234567893'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_wrong_provider(ctx):
     """Flags a line whose Rendering NPI differs from the authorization's (blank means any)."""
@@ -178,6 +215,12 @@ def _numbered_lines(ctx, near) -> list[tuple[int, Authorization, float, float]]:
     row_level=False, uses=USES,
     why="The payer pays only the visits or units it authorized; every session past the count is denied.",
     fix="Request more visits or units (ask for a retroactive extension for sessions already given) before billing these lines.",
+    bad=Example(lines=({'Claim ID': 'W0', 'DOS': '2026-05-18', 'Auth Number': 'A-1'}, {'Claim ID': 'W1', 'DOS': '2026-05-25', 'Auth Number': 'A-1'}, {'Claim ID': 'W2', 'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 2, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({'Claim ID': 'C0', 'DOS': '2026-05-25', 'Auth Number': 'A-1'}, {'Auth Number': 'A-1'}, {'Minutes': None, 'CPT': '90785', 'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 2, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_over_count(ctx):
     """Flags every line past the authorized count, numbering the authorization's lines in date
@@ -201,6 +244,12 @@ def auth_over_count(ctx):
     row_level=False, uses=USES,
     why="Authorizations take days to renew; when the last visits are used without a new one, the next sessions go unpaid.",
     fix="Request the next authorization now, with the treatment plan and progress notes.",
+    bad=Example(lines=({'Claim ID': 'W0', 'DOS': '2026-05-25', 'Auth Number': 'A-1'}, {'Claim ID': 'W1', 'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 4, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({'Claim ID': 'W0', 'DOS': '2026-05-25', 'Auth Number': 'A-1'}, {'Claim ID': 'W1', 'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 5, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_nearly_used(ctx):
     """Warns on the lines that leave 2 visits or fewer, or 10% of the units or fewer."""
@@ -228,6 +277,12 @@ def auth_nearly_used(ctx):
     row_level=False, uses=USES,
     why="Visits or units not used by the end date are lost, and sessions after it need a new authorization.",
     fix="Schedule the remaining sessions before the end date, or request an extension or the next authorization.",
+    bad=Example(lines=({'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-07-10', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-07-20', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_expiring(ctx):
     """Notes, on the latest line of an authorization, that it ends within 14 days of the as-of
@@ -255,6 +310,12 @@ def auth_expiring(ctx):
     needs=("auth_number",), row_level=False, uses=USES,
     why="The payer needs the authorization number on the claim (box 23 / REF*G1); claimcheck found the one authorization that covers the line and counted the session against it.",
     fix="Enter the authorization number the finding names in Auth Number before billing.",
+    bad=Example(lines=({},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_matched(ctx):
     """Notes a line with no Auth Number tied to the single authorization covering it (same
@@ -270,6 +331,12 @@ def auth_matched(ctx):
     column=AUTH_COLUMN, needs=("auth_number",), row_level=False, uses=USES,
     why="With overlapping authorizations the payer applies the number on the claim; without one the claim is denied and the visit cannot be counted.",
     fix="Enter the authorization number the session belongs to.",
+    bad=Example(lines=({},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'}, {'Auth Number': 'A-2', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-05-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'}, {'Auth Number': 'A-2', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-05-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits', 'Codes Covered': '90837'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_ambiguous(ctx):
     """Flags a line with no Auth Number, for a payer that requires one, when two or more
@@ -285,6 +352,11 @@ def auth_ambiguous(ctx):
     needs=("auth_number",), row_level=False, uses=USES,
     why="Without the Authorizations sheet the auth numbers on the lines cannot be checked for dates, codes, provider or visits left.",
     fix="Add an Authorizations sheet with Auth Number, Client ID, Payer, Start Date, End Date and Authorized (one row per authorization).",
+    bad=Example(lines=({'Claim ID': 'W0', 'DOS': '2026-05-18', 'Auth Number': 'A-1'}, {'Claim ID': 'W1', 'DOS': '2026-05-25', 'Auth Number': 'A-1'}, {'Claim ID': 'W2', 'Auth Number': 'A-1'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
+    good=Example(lines=({'Claim ID': 'W0', 'DOS': '2026-05-18', 'Auth Number': 'A-1'}, {'Claim ID': 'W1', 'DOS': '2026-05-25', 'Auth Number': 'A-1'}, {'Claim ID': 'W2', 'Auth Number': 'A-1'},),
+                 authorizations=({'Auth Number': 'A-1', 'Client ID': 'CL-1', 'Payer': 'Acme Health', 'Start Date': '2026-01-01', 'End Date': '2026-12-31', 'Authorized': 12, 'Unit Type': 'Visits'},),
+                 payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_sheet_missing(ctx):
     """Reports once, on the first line with an auth number, that there is no usable

@@ -10,7 +10,7 @@ here is invented: the client, the IDs and the NPIs (which carry valid check digi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 #: The date the examples are checked as of.
@@ -41,10 +41,12 @@ EXAMPLE_PROVIDERS = (
 @dataclass(frozen=True)
 class Example:
     """Claim lines, each given as its changes to :data:`EXAMPLE_LINE` (contract header -> the
-    value as typed), and, for rules that read it, the Authorizations sheet's rows (by header)."""
+    value as typed); for rules that read them, the Authorizations sheet's rows (by header) and
+    changes to :data:`EXAMPLE_PAYERS` (payer name -> header -> value)."""
 
     lines: tuple[Mapping[str, Any], ...]
     authorizations: tuple[Mapping[str, Any], ...] = ()
+    payers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, value: "Example | Iterable[Mapping[str, Any]] | None") -> "Example | None":
@@ -65,13 +67,21 @@ def example_tables(example: Example) -> dict:
     claims = [tuple(C.CLAIM_HEADERS)] + [tuple(line.get(h) for h in C.CLAIM_HEADERS) for line in example.full_lines()]
     raw = {
         "Claims": rows_to_table("Claims", "Claims", claims),
-        "Payers": rows_to_table("Payers", "Payers", [tuple(C.PAYER_HEADERS), *EXAMPLE_PAYERS]),
+        "Payers": rows_to_table("Payers", "Payers", [tuple(C.PAYER_HEADERS), *_payer_rows(example, C.PAYER_HEADERS)]),
         "Providers": rows_to_table("Providers", "Providers", [tuple(C.PROVIDER_HEADERS), *EXAMPLE_PROVIDERS]),
     }
     if example.authorizations:
         rows = [tuple(C.AUTH_HEADERS)] + [tuple(a.get(h) for h in C.AUTH_HEADERS) for a in example.authorizations]
         raw["Authorizations"] = rows_to_table("Authorizations", "Authorizations", rows)
     return raw
+
+
+def _payer_rows(example: Example, headers) -> list[tuple]:
+    rows = []
+    for row in EXAMPLE_PAYERS:
+        changes = example.payers.get(row[0], {})
+        rows.append(tuple(changes.get(h, value) for h, value in zip(headers, row)))
+    return rows
 
 
 def describe(changes: Mapping[str, Any]) -> str:
@@ -84,3 +94,12 @@ def describe(changes: Mapping[str, Any]) -> str:
             value = value.isoformat()
         shown.append(f"{header} {'(empty)' if value is None or value == '' else value}")
     return ", ".join(shown)
+
+
+def describe_example(example: Example) -> list[str]:
+    """An example as a biller reads it: each line's changed cells, then the payer settings and
+    authorizations it needs."""
+    out = [f"line {n}: {describe(changes)}" for n, changes in enumerate(example.lines, start=1)]
+    out += [f"payer {name}: {describe(changes)}" for name, changes in example.payers.items()]
+    out += [f"authorization: {describe({h: v for h, v in row.items() if v not in (None, '')})}" for row in example.authorizations]
+    return out
