@@ -93,7 +93,7 @@ def claim_id_mixed(ctx):
     # pairs counted per claim.
     def nunique(key: np.ndarray) -> np.ndarray:
         pair = combine_codes(claim, key[lines])
-        claim_of_pair = np.zeros(pair.max() + 1, dtype=np.int64)
+        claim_of_pair = np.zeros(pair.max() + 1, dtype=np.intp)
         claim_of_pair[pair] = claim
         return np.bincount(claim_of_pair)[claim]
 
