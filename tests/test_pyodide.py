@@ -41,9 +41,10 @@ def runs(tmp_path_factory):
               {"op": "check_workbook", "path": "generated.xlsx", "as_of": as_of}]
     calls += tier.script_calls(sheets, generated_sheets)
     try:
-        pyodide = tier.run_pyodide(calls, data)
-    except (tier.prepare.SetupError, tier.TierError) as exc:
-        require(False, f"the Pyodide tier could not run: {exc}")
+        manifest = tier.prepare.prepare()
+    except tier.prepare.SetupError as exc:  # no Node/npm, or no network for the first setup
+        require(False, f"the Pyodide tier could not be set up: {exc}")
+    pyodide = tier.run_pyodide(calls, data, manifest)  # a failure in Pyodide fails, here too
     cpython = tier.run_cpython(calls, data)
     return calls, pyodide, cpython
 

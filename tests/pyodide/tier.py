@@ -148,10 +148,10 @@ def data_files(names: dict[str, Path]) -> dict[str, str]:
     return files
 
 
-def run_pyodide(calls: list[dict], data: dict[str, Path], timeout: float = 900) -> dict:
+def run_pyodide(calls: list[dict], data: dict[str, Path], manifest: Path | None = None, timeout: float = 900) -> dict:
     """Run ``calls`` in Pyodide under Node; ``data`` maps a name in the driver's data folder to
-    a file here.  Prepares the runtime first (reusing its cache)."""
-    manifest = prepare.prepare()
+    a file here.  Prepares the runtime first (reusing its cache) unless ``manifest`` is given."""
+    manifest = manifest or prepare.prepare()
     node = json.loads(manifest.read_text())["node"]
     with tempfile.TemporaryDirectory() as tmp:
         job = Path(tmp) / "job.json"
