@@ -40,6 +40,7 @@ class Icd10Index:
     edition: str
     billable: frozenset[str]
     headers: frozenset[str]
+    ordered_billable: tuple[str, ...] = ()  # the billable codes in sorted order
 
     def is_valid(self, code: str) -> bool:
         return code in self.billable or code in self.headers
@@ -50,7 +51,7 @@ class Icd10Index:
     def children(self, code: str, limit: int = 3) -> list[str]:
         """A few billable codes under a category header, for a helpful message."""
         prefix = code if "." in code or len(code) > 3 else code + "."
-        ordered = _sorted_billable(self.billable)
+        ordered = self.ordered_billable or _sorted_billable(self.billable)
         start = bisect.bisect_left(ordered, prefix)
         found = []
         for c in ordered[start:]:
@@ -65,21 +66,23 @@ def _sorted_billable(billable: frozenset[str]) -> list[str]:
     return sorted(billable)
 
 
-def read_code_sets(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
-    """(billable, headers) from the shipped code set file's bytes."""
+def read_code_sets(data: bytes) -> tuple[list[str], list[str]]:
+    """(billable, headers) from the shipped code set file's bytes, each in the file's (sorted)
+    order."""
     text = data.decode("ascii")
     _, _, rest = text.partition("\nbillable\n")
     billable, sep, headers = rest.partition("\nheaders\n")
     if not sep:
         raise ValueError(f"{CODES_FILE} has no headers section")
-    return frozenset(billable.split()), frozenset(headers.split())
+    return billable.split(), headers.split()
 
 
 @lru_cache(maxsize=1)
 def index() -> Icd10Index:
     """The ICD-10-CM code set shipped with claimcheck."""
     billable, headers = read_code_sets((resources.files("claimcheck") / "data" / CODES_FILE).read_bytes())
-    return Icd10Index("FY2026", billable, headers)
+    # the file lists them sorted: no sort of 75,000 codes for the first category hint
+    return Icd10Index("FY2026", frozenset(billable), frozenset(headers), tuple(billable))
 
 
 def _cache_dir() -> Path:

@@ -36,6 +36,8 @@ def test_shipped_code_set_is_simple_icd_10_cm_s(package_sets):
     assert len(billable) > 70000 and len(headers) > 20000
     assert set(idx.billable) == billable, sorted(set(idx.billable) ^ billable)[:10]
     assert set(idx.headers) == headers, sorted(set(idx.headers) ^ headers)[:10]
+    assert list(idx.ordered_billable) == sorted(billable)  # what children() bisects
+    assert idx.children("F41") == ["F41.0", "F41.1", "F41.3"] and idx.children("F43.1") == ["F43.10", "F43.11", "F43.12"]
 
 
 def test_shipped_file_names_its_source_edition_and_licence():
