@@ -198,7 +198,13 @@ def build_project(cache: Path) -> Path:
     project = cache / "project"
     project.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT), "-w", tmp])
+        # from a copy: setuptools' build/ folder in the working tree would keep files deleted
+        # since an earlier build and put them in the wheel
+        source = Path(tmp) / "source"
+        shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+            ".git", ".venv", ".pyodide", "build", "dist", "*.egg-info", "out", "__pycache__",
+            ".pytest_cache", ".hypothesis"))
+        _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(source), "-w", tmp])
         wheels = list(Path(tmp).glob("*.whl"))
         if len(wheels) != 1:
             raise SetupError("building claimcheck's wheel gave no single wheel")
