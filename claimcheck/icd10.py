@@ -1,11 +1,16 @@
 """ICD-10-CM FY2026 diagnosis codes: valid, billable (a leaf of the tree) or a category header.
 
-Source: the ``simple-icd-10-cm`` package (MIT; CDC's ICD-10-CM FY2026 XML, April 2026 edition).
-Importing that package parses the whole code set (about 3 s), so the first use builds a compact
-index - one line per code: code, billable flag, description - and caches it under the user's
-cache folder (``CLAIMCHECK_CACHE_DIR`` overrides; ``~/.cache/claimcheck`` by default).  Later
-starts read the index in a few tens of milliseconds.  When the cache cannot be written (a
-read-only home, Pyodide) the index is simply kept in memory.
+The code set ships with claimcheck: ``data/icd10cm-codes.txt``, built from the
+``simple-icd-10-cm`` package (MIT; CDC's ICD-10-CM FY2026 XML, April 2026 edition) by
+``scripts/build-icd10-index``; tests/test_icd10_index.py holds it equal to the package's code
+set.  Reading it takes a few tens of milliseconds, also in xlwings Lite (Pyodide), where a cache
+written at run time would be gone at the next start.
+
+Descriptions (appeal letters name the diagnosis) come from ``simple-icd-10-cm`` itself, whose
+import parses the whole code set (about 3 s): only when a description is first asked for, and
+kept under the user's cache folder (``CLAIMCHECK_CACHE_DIR`` overrides; ``~/.cache/claimcheck``
+by default) so later starts read them in tens of milliseconds.  When the cache cannot be
+written (a read-only home, Pyodide) they are kept in memory.
 
 Billable follows the domain reference: ``is_leaf(c) and not is_chapter(c) and "-" not in c``
 (``is_chapter_or_block`` wrongly flags F99, B20 ...).
@@ -15,18 +20,19 @@ from __future__ import annotations
 
 import bisect
 import gzip
-import marshal
 import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from .atomic import replacing
 from .values import shown
 
 SHAPE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](\.[0-9A-Z]{1,4})?$")
-INDEX_FORMAT = 1
+CODES_FILE = "icd10cm-codes.txt"
+DESCRIPTIONS_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -34,8 +40,7 @@ class Icd10Index:
     edition: str
     billable: frozenset[str]
     headers: frozenset[str]
-    descriptions_path: Path | None
-    _descriptions: dict[str, str] | None = None
+    ordered_billable: tuple[str, ...] = ()  # the billable codes in sorted order
 
     def is_valid(self, code: str) -> bool:
         return code in self.billable or code in self.headers
@@ -46,7 +51,7 @@ class Icd10Index:
     def children(self, code: str, limit: int = 3) -> list[str]:
         """A few billable codes under a category header, for a helpful message."""
         prefix = code if "." in code or len(code) > 3 else code + "."
-        ordered = _sorted_billable(self.billable)
+        ordered = self.ordered_billable or _sorted_billable(self.billable)
         start = bisect.bisect_left(ordered, prefix)
         found = []
         for c in ordered[start:]:
@@ -59,6 +64,25 @@ class Icd10Index:
 @lru_cache(maxsize=2)
 def _sorted_billable(billable: frozenset[str]) -> list[str]:
     return sorted(billable)
+
+
+def read_code_sets(data: bytes) -> tuple[list[str], list[str]]:
+    """(billable, headers) from the shipped code set file's bytes, each in the file's (sorted)
+    order."""
+    text = data.decode("ascii")
+    _, _, rest = text.partition("\nbillable\n")
+    billable, sep, headers = rest.partition("\nheaders\n")
+    if not sep:
+        raise ValueError(f"{CODES_FILE} has no headers section")
+    return billable.split(), headers.split()
+
+
+@lru_cache(maxsize=1)
+def index() -> Icd10Index:
+    """The ICD-10-CM code set shipped with claimcheck."""
+    billable, headers = read_code_sets((resources.files("claimcheck") / "data" / CODES_FILE).read_bytes())
+    # the file lists them sorted: no sort of 75,000 codes for the first category hint
+    return Icd10Index("FY2026", frozenset(billable), frozenset(headers), tuple(billable))
 
 
 def _cache_dir() -> Path:
@@ -79,87 +103,43 @@ def _package_version() -> str:
 
 
 def _cache_path() -> Path:
-    return _cache_dir() / f"icd10cm-index-v{INDEX_FORMAT}-{_package_version()}.tsv.gz"
+    """Where the descriptions are kept between runs."""
+    return _cache_dir() / f"icd10cm-descriptions-v{DESCRIPTIONS_FORMAT}-{_package_version()}.tsv.gz"
 
 
-def _build_rows() -> list[tuple[str, bool, str]]:
-    import simple_icd_10_cm as cm  # slow import: only when the cache is missing
-
-    rows = []
-    for code in cm.get_all_codes(True):
-        if "-" in code or cm.is_chapter(code):
-            continue
-        rows.append((code, bool(cm.is_leaf(code)), cm.get_description(code)))
-    return rows
+def _read_descriptions(path: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            code, desc = line.rstrip("\n").split("\t", 1)
+            out[code] = desc
+    return out
 
 
-def _write_cache(path: Path, rows: list[tuple[str, bool, str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(path) as tmp, open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as fh:
-        fh.write("".join(f"{c}\t{int(b)}\t{d}\n" for c, b, d in rows).encode("utf-8"))
+def _build_descriptions() -> dict[str, str]:
+    import simple_icd_10_cm as cm  # slow import: only when no kept copy exists
 
-
-def _write_codes(path: Path, billable: set[str], headers: set[str]) -> None:
-    """Best effort: a marshal copy of the code sets next to the TSV index."""
-    try:
-        with replacing(path) as tmp:
-            tmp.write_bytes(marshal.dumps((tuple(sorted(billable)), tuple(sorted(headers)))))
-    except OSError:
-        pass
-
-
-@lru_cache(maxsize=1)
-def index() -> Icd10Index:
-    """The ICD-10-CM index, built once and cached on disk."""
-    path = _cache_path()
-    billable: set[str] = set()
-    headers: set[str] = set()
-    codes_path = path.with_name(path.name.replace(".tsv.gz", ".codes.marshal"))
-    try:  # the codes alone, in marshal form: ~10x faster to load than the TSV (cold start)
-        if codes_path.stat().st_mtime >= path.stat().st_mtime:
-            loaded_billable, loaded_headers = marshal.loads(codes_path.read_bytes())
-            if len(loaded_billable) >= 70000:
-                return Icd10Index("FY2026", frozenset(loaded_billable), frozenset(loaded_headers), path)
-    except Exception:
-        pass
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            text = fh.read()
-        for line in text.splitlines():
-            code, flag, _ = line.split("\t", 2)
-            (billable if flag == "1" else headers).add(code)
-        if len(billable) < 70000:  # a truncated cache: rebuild
-            raise ValueError("short cache")
-        _write_codes(codes_path, billable, headers)
-        return Icd10Index("FY2026", frozenset(billable), frozenset(headers), path)
-    except Exception:
-        pass
-    rows = _build_rows()
-    for code, leaf, _ in rows:
-        (billable if leaf else headers).add(code)
-    try:
-        _write_cache(path, rows)
-        desc_path: Path | None = path
-    except OSError:
-        desc_path = None
-        _memory_descriptions.update({c: d for c, _, d in rows})
-    return Icd10Index("FY2026", frozenset(billable), frozenset(headers), desc_path)
-
-
-_memory_descriptions: dict[str, str] = {}
+    idx = index()
+    return {code: cm.get_description(code) for code in sorted(idx.billable | idx.headers)}
 
 
 @lru_cache(maxsize=1)
 def _descriptions() -> dict[str, str]:
-    idx = index()
-    if _memory_descriptions:
-        return _memory_descriptions
-    out: dict[str, str] = {}
-    if idx.descriptions_path is not None:
-        with gzip.open(idx.descriptions_path, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                code, _, desc = line.rstrip("\n").split("\t", 2)
-                out[code] = desc
+    path = _cache_path()
+    try:
+        out = _read_descriptions(path)
+        if len(out) == len(index().billable) + len(index().headers):
+            return out
+    except Exception:  # missing, truncated or from another format: build it again
+        pass
+    out = _build_descriptions()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with replacing(path) as tmp, open(tmp, "wb") as raw, \
+                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as fh:
+            fh.write("".join(f"{c}\t{d}\n" for c, d in out.items()).encode("utf-8"))
+    except OSError:
+        pass
     return out
 
 

@@ -180,16 +180,16 @@ def _field_codes(ctx, name: str) -> tuple[np.ndarray, list]:
             base = name[: -len("__empty")]
             if field_kind(base) in _TUPLE_KINDS:  # an empty list is (), not a missing value
                 codes, values = _field_codes(ctx, base)
-                empty = np.array([v == () for v in values], dtype=np.int64)
+                empty = np.array([v == () for v in values], dtype=np.intp)
                 return empty[codes], [False, True]
             # Whether a cell is empty needs no numbering of its (maybe 100,000 distinct) values.
-            return claims[base].isna().to_numpy().astype(np.int64), [False, True]
+            return claims[base].isna().to_numpy().astype(np.intp), [False, True]
         if name not in claims.columns:  # a __bad column exists only when a cell was unreadable
-            return np.zeros(n, dtype=np.int64), [empty_value(kind)]
+            return np.zeros(n, dtype=np.intp), [empty_value(kind)]
         # The run's shared numbering of the column (the cross-row rules use it too); an empty
         # cell's NaN/NaT reads as the kind's empty value.
         codes, uniques = run_codes(ctx, name)
-        return np.asarray(codes, dtype=np.int64), [canonical(kind, u) for u in uniques]
+        return np.asarray(codes, dtype=np.intp), [canonical(kind, u) for u in uniques]
 
     return memo(ctx, "lines.codes." + name, make)
 
@@ -202,7 +202,7 @@ def _groups(ctx, reads: tuple[str, ...]):
         record = line_type(reads)
         parts = [_field_codes(ctx, name) for name in reads]
         if not reads:
-            return np.zeros(n, dtype=np.int64), [record()]
+            return np.zeros(n, dtype=np.intp), [record()]
         inverse = combine_codes(*(codes for codes, _ in parts))
         sample = first_positions(inverse)  # the first line of each group stands for it
         lines = [record(*(values[codes[at]] for codes, values in parts)) for at in sample.tolist()]
@@ -218,10 +218,10 @@ def _candidate_groups(ctx, reads: tuple[str, ...], mask: np.ndarray):
     record = line_type(reads)
     parts = [_field_codes(ctx, name) for name in reads]
     if not len(at):
-        return at, np.zeros(0, dtype=np.int64), []
+        return at, np.zeros(0, dtype=np.intp), []
     keys = list(zip(*(codes[at].tolist() for codes, _ in parts))) if parts else [()] * len(at)
     groups: dict = {}
-    inverse = np.fromiter((groups.setdefault(k, len(groups)) for k in keys), dtype=np.int64, count=len(at))
+    inverse = np.fromiter((groups.setdefault(k, len(groups)) for k in keys), dtype=np.intp, count=len(at))
     lines = [record(*(values[c] for c, (_, values) in zip(k, parts))) for k in groups]
     return at, inverse, lines
 

@@ -1,0 +1,111 @@
+"""How fast claimcheck starts and runs inside Pyodide 0.27.7 (xlwings Lite's runtime), offline
+under Node: prints a Markdown table.
+
+    python benchmarks/pyodide.py [--runs 3] [--lines 10000]
+
+Steps timed (each a fresh Node process, as a fresh Lite start):
+- setup: tests/pyodide/prepare.py with its cache in place (builds claimcheck's wheel);
+- loadPyodide, loadPackage numpy/pandas/micropip, micropip of the wheels;
+- import of xlwings and claimcheck.udfs;
+- the first CHECK_CLAIM after that import (a sample line, with its header), then a second one;
+- CHECK_CLAIMS over the generated workbook's lines, with its Authorizations, Payers, as_of
+  and Providers (what =CHECK_CLAIMS(Claims!A:V, ...) gets from Office.js), then once more;
+- check_workbook on the same .xlsx (openpyxl reading it inside Pyodide).
+
+Goals (issue 15): first CHECK_CLAIM <= 1.0 s; CHECK_CLAIMS over 10k lines <= 1.0 s.
+Also prints ``uptime``'s load average: on a shared machine the wall clock stretches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests" / "pyodide"))
+
+import tier  # noqa: E402
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--lines", type=int, default=10000)
+    args = ap.parse_args(argv)
+
+    from benchmarks.generate import generate
+
+    path = generate(args.lines)
+    sheets = tier.workbook_sheets(path)
+    sample = tier.sample_sheets()
+    claims = tier.grid(sample["Claims"])
+    big = [tier.grid(sheets[k]) for k in ("Claims", "Authorizations", "Payers")]
+    calls = [
+        {"op": "import_udfs", "label": "import xlwings, claimcheck.udfs"},
+        tier.function("CHECK_CLAIM", [claims[1]], claims[:1], label="first CHECK_CLAIM"),
+        tier.function("CHECK_CLAIM", [claims[2]], claims[:1], label="second CHECK_CLAIM"),
+        tier.function("CHECK_CLAIMS", *big, [[tier.serial(tier.AS_OF)]], tier.grid(sheets["Providers"]),
+                      label=f"CHECK_CLAIMS over {args.lines:,} lines"),
+        tier.function("CHECK_CLAIMS", *big, [[tier.serial(tier.AS_OF)]], tier.grid(sheets["Providers"]),
+                      label=f"CHECK_CLAIMS over {args.lines:,} lines, again (a recalculation)"),
+        {"op": "check_workbook", "path": path.name, "as_of": tier.AS_OF.isoformat(),
+         "label": f"check_workbook on the {args.lines:,}-line .xlsx"},
+    ]
+    rows: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    runtime = {}
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        manifest = tier.prepare.prepare()
+        rows.setdefault("setup (cache in place; builds claimcheck's wheel)", []).append(time.perf_counter() - start)
+        start = time.perf_counter()
+        out = tier.run_pyodide(calls, {path.name: path}, manifest)
+        total = time.perf_counter() - start
+        for key, label in (("load_pyodide", "loadPyodide"), ("load_packages", "loadPackage numpy, pandas, micropip"),
+                           ("install_wheels", f"micropip of {len(json.loads(manifest.read_text())['wheels'])} wheels")):
+            rows.setdefault(label, []).append(out["timings"][key])
+        for label, seconds, busy in out["timings"]["calls"]:
+            rows.setdefault(label, []).append(seconds)
+            cpu.setdefault(label, []).append(busy)
+        rows.setdefault("whole Node run", []).append(total)
+        runtime = out["runtime"]
+        bad = [r[:200] for r in out["results"][1:5] if "claimcheck:" in r]
+        if bad:
+            raise SystemExit(f"a call failed in Pyodide: {bad}")
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Pyodide {json.loads(manifest.read_text())['pyodide'].split('@')[1]} (Python {runtime['python']}, "
+          f"numpy {runtime['numpy']}, pandas {runtime['pandas']}, {runtime['intp_bits']}-bit intp), Node {node}; "
+          f"{machine()}; load average {load}; {args.runs} runs, fresh Node process each\n")
+    print("| step | wall s, median | min | max | CPU s, median |")
+    print("|---|---:|---:|---:|---:|")
+    for label, values in rows.items():
+        busy = f"{statistics.median(cpu[label]):.3f}" if label in cpu else ""
+        print(f"| {label} | {statistics.median(values):.3f} | {min(values):.3f} | {max(values):.3f} | {busy} |")
+    print("\nCPU: the Node process's user+system time (process.cpuUsage) around the call; it also counts V8's "
+          "background threads (wasm tier-up, GC). Wall times grow when other programs share the cores.")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
