@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import email
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -39,10 +40,19 @@ DATA_FILES = {
 }
 
 
+#: What a checkout holds that a release build must not see: an editable install's egg-info lists
+#: every file it found, and setuptools' sdist takes that list (so a package missing from
+#: pyproject's list still landed in the wheel built here - but not in one built on a clean clone).
+LOCAL_ONLY = shutil.ignore_patterns("*.egg-info", "build", "dist", ".venv", ".pyodide", ".git", "__pycache__",
+                                    ".pytest_cache", ".hypothesis", "out")
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+    source = tmp_path_factory.mktemp("clean") / "claimcheck"
+    shutil.copytree(ROOT, source, ignore=LOCAL_ONLY)
+    done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return out

@@ -40,6 +40,9 @@ def runs(tmp_path_factory):
     calls += [{"op": "check_workbook", "path": "sample-billing.xlsx", "as_of": as_of},
               {"op": "check_workbook", "path": "generated.xlsx", "as_of": as_of}]
     calls += tier.script_calls(sheets, generated_sheets)
+    era = ROOT / "tests" / "fixtures" / "era"
+    calls += [{"op": "read_835", "name": path.name, "text": path.read_text()}
+              for path in sorted([*era.glob("*.835"), *era.glob("*.x12"), *era.glob("public/**/*.835")])]
     try:
         manifest = tier.prepare.prepare()
     except tier.prepare.SetupError as exc:  # no Node/npm, or no network for the first setup
@@ -102,3 +105,11 @@ def test_the_four_lite_scripts_produce_the_same_actions_as_cpython(runs):
         if "Claims" in str(c["book"]["sheets"][0]["name"]):
             assert "stopped" not in p and '"setValues"' in p, c["name"]
     _assert_same(pairs)
+
+
+def test_remittances_read_the_same_in_pyodide(runs):
+    pairs = _pairs(runs, "read_835")
+    assert len(pairs) >= 15
+    assert any('"EraProblem"' in p for _, p, _ in pairs)  # the unusable files are refused there too
+    for call, pyodide, cpython in pairs:
+        assert pyodide == cpython, call["name"]

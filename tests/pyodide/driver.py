@@ -74,6 +74,25 @@ async def _one(call: dict, state: dict, data_dir: Path) -> str:
             return _dumps({"exception": type(exc).__name__, "text": str(exc),
                            "at": f"{Path(frame.filename).name}:{frame.lineno}"})
         return report.to_json(result)
+    if op == "read_835":  # the remittance reader (pyx12 underneath) on one file's text
+        import dataclasses
+        from decimal import Decimal
+
+        from claimcheck.era import EraProblem, read_835
+
+        def plain(value):
+            if dataclasses.is_dataclass(value):
+                return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+            if isinstance(value, (tuple, list)):
+                return [plain(v) for v in value]
+            if isinstance(value, (Decimal, dt.date)):
+                return str(value)
+            return value
+
+        try:
+            return _dumps(plain(read_835(call["text"])))
+        except EraProblem as exc:
+            return _dumps({"EraProblem": str(exc)})
     if op == "script":
         module = state.get("lite") or state.setdefault("lite", lite_main())
         book = xw.Book(json=call["book"])

@@ -157,8 +157,13 @@ def run_pyodide(calls: list[dict], data: dict[str, Path], manifest: Path | None 
         job = Path(tmp) / "job.json"
         job.write_text(json.dumps({"files": data_files(data), "driver": f"{PYODIDE_ROOT}/tests/pyodide/driver.py",
                                    "calls": calls}))
-        done = subprocess.run([node, str(HERE / "run.mjs"), str(manifest), str(job)], capture_output=True,
-                              text=True, timeout=timeout, env=dict(os.environ, TZ="UTC"))
+        # Output to files, not pipes: Node writes to a pipe asynchronously and drops what is
+        # pending when the process exits, which cut the Python traceback of a failed run.
+        out_path, err_path = Path(tmp) / "stdout.txt", Path(tmp) / "stderr.txt"
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            code = subprocess.run([node, str(HERE / "run.mjs"), str(manifest), str(job)], stdout=out, stderr=err,
+                                  timeout=timeout, env=dict(os.environ, TZ="UTC")).returncode
+        done = subprocess.CompletedProcess([], code, out_path.read_text(errors="replace"), err_path.read_text(errors="replace"))
     line = next((ln for ln in reversed(done.stdout.splitlines()) if ln.startswith("RESULT ")), None)
     if done.returncode != 0 or line is None:
         lines = [ln if len(ln) < 400 else ln[:200] + " ..." for ln in (done.stderr or done.stdout).strip().splitlines()
