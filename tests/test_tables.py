@@ -59,6 +59,12 @@ def test_check_with_a_word_for_a_daily_limit_exits_2_with_file_row_and_column(tm
     ("payer_defaults.csv", "setting,value,source\nAppeal Days,soon,p\n", "row 2, column value: 'soon' is not a whole number"),
     ("payer_defaults.csv", "setting,value,source\nAuth Required,perhaps,p\n", "row 2, column value: 'perhaps' is not Y or N"),
     ("procedures.csv", "label,kind\nTalk,psychotherapy\n", "row 2, column code: the cell is empty"),
+    ("procedures.csv", "code,kind,unit_minutes,source\nH2019,hcpcs_bh,0,p\n",
+     "row 2, column unit_minutes: '0' is not a unit length"),
+    ("procedures.csv", "code,kind,unit_minutes,source\nH2019,hcpcs_bh,quarter hour,p\n",
+     "row 2, column unit_minutes: 'quarter hour' is not a whole number"),
+    ("payer_defaults.csv", "setting,value,source\nTimed Unit Rounding,nearest,p\n",
+     "row 2, column value: 'nearest' is not midpoint or whole"),
 ])
 def test_a_bad_cell_names_file_row_and_column(tmp_path, name, text, message):
     write(tmp_path, name, text)
@@ -105,3 +111,34 @@ def test_a_worksheet_function_shows_the_line_not_a_traceback(tmp_path, monkeypat
     assert cpt_for_minutes(45) == (f"claimcheck: {tmp_path / 'procedures.csv'} row 2, column daily_max: "
                                    "'two' is not a whole number")
     load_tables.cache_clear()
+
+
+def test_per_15_minute_hcpcs_carry_their_unit_length():
+    load_tables.cache_clear()
+    procedures = load_tables(None).procedures
+    assert {c for c, p in procedures.items() if p.unit_minutes} >= {"H0004", "H2011", "H2019"}
+    assert all(procedures[c].unit_minutes == 15 for c in ("H0004", "H2011", "H2019"))
+    assert procedures["90834"].unit_minutes is None  # billed per session
+
+
+def test_a_practice_can_set_whole_units_and_its_own_unit_lengths(tmp_path, monkeypatch):
+    """Timed Unit Rounding = whole (a Medicaid program that pays only full units) and a unit
+    length for a code the shipped table lacks, loaded from the tables folder."""
+    from helpers import check_lines, line
+
+    write(tmp_path, "payer_defaults.csv", "setting,value,source\nTimed Unit Rounding,whole,state Medicaid manual\n")
+    write(tmp_path, "procedures.csv", PROCEDURES.replace(",source", ",unit_minutes,source")
+          + "H2014,Skills training,hcpcs_bh,N,,,,15,state Medicaid manual\n")
+    rows = [line(CPT="H2019", Minutes=29, Units=2, Modifiers="HO"), line(Claim_ID="C2", CPT="H2014", Minutes=20, Units=2)]
+    load_tables.cache_clear()
+    shipped = [f.code for f in check_lines(rows).findings if f.code in ("CPT018", "CPT019")]
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+    load_tables.cache_clear()
+    try:
+        found = [(f.row, f.message) for f in check_lines(rows).findings if f.code == "CPT018"]
+    finally:
+        monkeypatch.delenv("CLAIMCHECK_TABLES")
+        load_tables.cache_clear()
+    assert shipped == []  # midpoint: 29 minutes are 2 units; H2014 is not in the shipped table
+    assert found == [(2, "H2019 x2: 29 minutes support 1 unit (one unit per full 15 minutes)"),
+                     (3, "H2014 x2: 20 minutes support 1 unit (one unit per full 15 minutes)")]

@@ -12,7 +12,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from ..tables import PROCEDURE_SHAPE, psychotherapy_code_for_minutes
+from ..tables import PROCEDURE_SHAPE, UNIT_ROUNDING, psychotherapy_code_for_minutes, units_for_minutes
 from ..values import shown
 from .registry import line_rule, rule
 from ._util import (code_list, combine_codes, day, memo, messages, per_code, run_client_codes,
@@ -94,6 +94,82 @@ def psychotherapy_units_over_one(line, env):
     p = _procedure(line, env)
     if p is not None and p.kind in ("psychotherapy", "psychotherapy_em") and line.units is not None and line.units > 1:
         return f"{p.code} is billed once per session; {_minutes(line.units)} units on one line (bill 1 unit)"
+
+
+def _unit_rounding(env) -> str:
+    """payer_defaults.csv ``Timed Unit Rounding`` (midpoint unless the practice says whole)."""
+    value = (env.tables.payer_defaults.get("Timed Unit Rounding") or "").strip().lower()
+    return value if value in UNIT_ROUNDING else "midpoint"
+
+
+def _per_unit_of_time(line, env):
+    """(procedure, minutes, units, units the minutes support, rounding) for a line whose code is
+    billed per unit of time (procedures.csv ``unit_minutes``) with minutes and units recorded;
+    None otherwise."""
+    p, m, u = _procedure(line, env), line.minutes, line.units
+    if p is None or not p.unit_minutes or m is None or u is None:
+        return None
+    rounding = _unit_rounding(env)
+    return p, m, u, units_for_minutes(m, p.unit_minutes, rounding), rounding
+
+
+def _unit_rule_text(p, rounding: str) -> str:
+    half = p.unit_minutes // 2 + 1
+    if rounding == "whole":
+        return f"one unit per full {p.unit_minutes} minutes"
+    return f"one unit per {p.unit_minutes} minutes, the first from {half} minutes"
+
+
+_UNIT_SOURCE = ("CMS Medicare Claims Processing Manual, Pub. 100-04, ch. 5 sec. 20.2 (a unit of a timed code counts once "
+                "more than half of it is given: the 8-minute rule for 15-minute units); Medicaid programs and other payers "
+                "may require the full unit - set Timed Unit Rounding in payer_defaults.csv and unit_minutes in procedures.csv "
+                "(your tables folder) to your payers' rule")
+
+
+@line_rule(
+    "CPT018", title="Units more than the minutes support (per-unit-of-time code)", severity="error", column="Units",
+    needs=("cpt", "units", "minutes"),
+    why="Codes billed per unit of time (H0004, H2011, H2019: 15 minutes a unit) are paid per unit, and each unit must be "
+        "supported by documented minutes: with 15-minute units 8-22 minutes are 1 unit, 23-37 are 2, 38-52 are 3. "
+        "Units the minutes do not support are denied or taken back in an audit (" + _UNIT_SOURCE + ").",
+    fix="Bill the units the session's minutes support (the finding names them), or correct the minutes if they were typed wrong.",
+    reads=("cpt", "units", "minutes"),
+    bad=[{'CPT': 'H2019', 'Modifiers': 'HO', 'Minutes': 50, 'Units': 4}],
+    good=[{'CPT': 'H2019', 'Modifiers': 'HO', 'Minutes': 53, 'Units': 4}],
+)
+def units_above_minutes(line, env):
+    """Flags a line of a code billed per unit of time (procedures.csv ``unit_minutes``) whose
+    Units are more than its Minutes support under Timed Unit Rounding (midpoint: the 8-minute
+    rule).  Each line is checked on its own minutes; lines without minutes are left out."""
+    found = _per_unit_of_time(line, env)
+    if found is None:
+        return None
+    p, m, u, supported, rounding = found
+    if u > supported:
+        return (f"{p.code} x{_minutes(u)}: {_minutes(m)} minutes support {supported} unit{'' if supported == 1 else 's'} "
+                f"({_unit_rule_text(p, rounding)})")
+
+
+@line_rule(
+    "CPT019", title="Units fewer than the minutes support (per-unit-of-time code)", severity="warning", column="Units",
+    needs=("cpt", "units", "minutes"),
+    why="A per-unit-of-time code (H0004, H2011, H2019) billed with fewer units than its documented minutes support is "
+        "under-billed: the practice is paid for less time than it gave (" + _UNIT_SOURCE + ").",
+    fix="Bill the units the minutes support (the finding names them), unless an authorization or payer cap limits the units.",
+    reads=("cpt", "units", "minutes"),
+    bad=[{'CPT': 'H2019', 'Modifiers': 'HO', 'Minutes': 60, 'Units': 2}],
+    good=[{'CPT': 'H2019', 'Modifiers': 'HO', 'Minutes': 60, 'Units': 4}],
+)
+def units_below_minutes(line, env):
+    """Flags a line of a code billed per unit of time whose Minutes support more units than it
+    bills (under Timed Unit Rounding)."""
+    found = _per_unit_of_time(line, env)
+    if found is None:
+        return None
+    p, m, u, supported, rounding = found
+    if u < supported:
+        return (f"{p.code} x{_minutes(u)}: {_minutes(m)} minutes support {supported} units "
+                f"({_unit_rule_text(p, rounding)}); bill {supported} unless a cap limits them")
 
 
 def _band(p) -> str:
