@@ -78,6 +78,11 @@ def _unit_length(text: str) -> int | None:
     return number
 
 
+def _maybe_flag(text: str) -> bool | None:
+    """Y, N, or an empty cell for "not known" (a value we could not verify is left empty)."""
+    return None if text == "" else _flag(text)
+
+
 def _flag(text: str) -> bool:
     if text == "":
         return False
@@ -134,6 +139,10 @@ class ProcedureRow(_Row):
     # Minutes in one unit for a code billed per unit of time (H2019: 15); empty for a code billed
     # per session.  Units are checked against the minutes by CPT018/CPT019.
     unit_minutes: Annotated[int | None, BeforeValidator(_unit_length)] = None
+    # On CMS's List of Telehealth Services (Y/N), and whether audio-only (modifier 93 or FQ) may
+    # deliver it; empty where we could not verify it, and then no telehealth rule reads the code.
+    telehealth: Annotated[bool | None, BeforeValidator(_maybe_flag)] = None
+    audio_only: Annotated[bool | None, BeforeValidator(_maybe_flag)] = None
     source: str = ""
 
 
@@ -265,6 +274,8 @@ class Procedure:
     daily_max: int | None
     source: str
     unit_minutes: int | None = None  # minutes in one unit, for a code billed per unit of time
+    telehealth: bool | None = None  # on CMS's telehealth list (None: not verified)
+    audio_only: bool | None = None  # audio-only (93/FQ) allowed (None: not verified)
 
     @property
     def timed(self) -> bool:
@@ -330,7 +341,7 @@ def load_tables(override_dir: str | None = None) -> CodeTables:
     procedures = {}
     for r in _load("procedures.csv", override_dir):
         procedures[r.code] = Procedure(r.code, r.label, r.kind, r.addon, r.min_minutes, r.max_minutes,
-                                       r.daily_max, r.source, r.unit_minutes)
+                                       r.daily_max, r.source, r.unit_minutes, r.telehealth, r.audio_only)
     em = frozenset(c for c, p in procedures.items() if p.kind == "em")
     addons = {r.addon: _expand(r.primaries, em) for r in _load("addons.csv", override_dir)}
     same_day = tuple(

@@ -156,6 +156,14 @@ CASES = [
     case("MOD007", "repeated modifier", [line(Modifiers="HO, HO")], [0], "listed twice"),
     case("MOD008", "25 on psychotherapy", [line(Modifiers="25")], [0], "not 90834"),
     case("MOD008", "25 on E/M passes", [line(CPT="99214", Minutes=None, Modifiers="25", Rendering_NPI=NPI_MD)], []),
+    # MOD009: audio-only (93/FQ) only on codes CMS's telehealth list lets audio-only deliver
+    case("MOD009", "93 on H2019", [line(CPT="H2019", Minutes=60, Units=4, Modifiers="HO, 93", POS="10")], [0],
+         "modifier 93 marks audio-only, but H2019"),
+    case("MOD009", "FQ on H0004", [line(CPT="H0004", Minutes=30, Units=2, Modifiers="FQ", POS="10")], [0], "modifier FQ"),
+    case("MOD009", "93 on 90834 passes", [line(Modifiers="93", POS="10")], []),
+    case("MOD009", "93 on 90791 passes", [line(CPT="90791", Minutes=None, Modifiers="93", POS="10")], []),
+    case("MOD009", "93 on a code not verified on the list passes", [line(CPT="96127", Minutes=None, Modifiers="93", POS="10")], []),
+    case("MOD009", "H2019 in person passes", [line(CPT="H2019", Minutes=60, Units=4, Modifiers="HO")], []),
     # ---------------------------------------------------------------- DX
     case("DX001", "malformed diagnosis", [line(Dx_Codes="41.1")], [0], "not shaped like"),
     case("DX002", "code not in ICD-10-CM", [line(Dx_Codes="F41.7")], [0], "not in ICD-10-CM FY2026"),
@@ -186,6 +194,16 @@ CASES = [
     case("POS001", "unknown POS", [line(POS="98")], [0], "'98'"),
     case("POS001", "POS as number 11 passes", [line(POS=11)], []),
     case("POS002", "95 with POS 11", [line(Modifiers="95")], [0], "POS 11 is in person"),
+    # POS003: telehealth line for a code not on CMS's telehealth list
+    case("POS003", "H2019 at POS 10", [line(CPT="H2019", Minutes=60, Units=4, Modifiers="HO", POS="10")], [0],
+         "H2019 billed as telehealth (POS 10) is not on CMS's telehealth list"),
+    case("POS003", "H0004 with 95 at the office", [line(CPT="H0004", Minutes=30, Units=2, Modifiers="95")], [0], "(modifier 95)"),
+    case("POS003", "H2011 with GT at POS 02", [line(CPT="H2011", Minutes=30, Units=2, Modifiers="GT", POS="02")], [0], "(POS 02)"),
+    case("POS003", "90870 by telehealth", [line(CPT="90870", Minutes=None, POS="10", Modifiers="95")], [0], "90870"),
+    case("POS003", "H2019 in person passes", [line(CPT="H2019", Minutes=60, Units=4, Modifiers="HO")], []),
+    case("POS003", "90834 at POS 10 passes", [line(POS="10", Modifiers="95")], []),
+    case("POS003", "90849 (on the list from 2026) at POS 10 passes", [line(CPT="90849", Minutes=None, POS="10", Modifiers="95")], []),
+    case("POS003", "a code not verified on the list passes", [line(CPT="96127", Minutes=None, POS="10", Modifiers="95")], []),
     # ---------------------------------------------------------------- NPI
     case("NPI001", "nine-digit NPI", [line(Rendering_NPI="123456789")], [0], "exactly 10 digits"),
     case("NPI001", "NPI starting with 3", [line(Rendering_NPI="3234567893")], [0], "start with 1 or 2"),

@@ -63,6 +63,10 @@ def test_check_with_a_word_for_a_daily_limit_exits_2_with_file_row_and_column(tm
      "row 2, column unit_minutes: '0' is not a unit length"),
     ("procedures.csv", "code,kind,unit_minutes,source\nH2019,hcpcs_bh,quarter hour,p\n",
      "row 2, column unit_minutes: 'quarter hour' is not a whole number"),
+    ("procedures.csv", "code,kind,telehealth,source\nH2019,hcpcs_bh,sometimes,p\n",
+     "row 2, column telehealth: 'sometimes' is not Y or N"),
+    ("procedures.csv", "code,kind,audio_only,source\nH2019,hcpcs_bh,phone,p\n",
+     "row 2, column audio_only: 'phone' is not Y or N"),
     ("payer_defaults.csv", "setting,value,source\nTimed Unit Rounding,nearest,p\n",
      "row 2, column value: 'nearest' is not midpoint or whole"),
 ])
@@ -142,3 +146,17 @@ def test_a_practice_can_set_whole_units_and_its_own_unit_lengths(tmp_path, monke
     assert shipped == []  # midpoint: 29 minutes are 2 units; H2014 is not in the shipped table
     assert found == [(2, "H2019 x2: 29 minutes support 1 unit (one unit per full 15 minutes)"),
                      (3, "H2014 x2: 20 minutes support 1 unit (one unit per full 15 minutes)")]
+
+
+def test_telehealth_columns_are_yes_no_or_not_verified(tmp_path):
+    load_tables.cache_clear()
+    procedures = load_tables(None).procedures
+    assert all(procedures[c].telehealth is True for c in ("90791", "90834", "90837", "90849", "90853", "99214"))
+    assert all(procedures[c].telehealth is False and procedures[c].audio_only is False for c in ("H0004", "H2011", "H2019"))
+    assert procedures["96127"].telehealth is None  # not verified on the list: no telehealth finding
+    # A practice whose Medicaid program covers H2019 by telehealth says so in its tables folder.
+    write(tmp_path, "procedures.csv", "code,telehealth,audio_only\nH2019,Y,N\n")
+    load_tables.cache_clear()
+    mine = load_tables(str(tmp_path)).procedures["H2019"]
+    load_tables.cache_clear()
+    assert mine.telehealth is True and mine.audio_only is False and mine.unit_minutes == 15
