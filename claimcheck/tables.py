@@ -78,6 +78,14 @@ def _unit_length(text: str) -> int | None:
     return number
 
 
+def _mai(text: str) -> int | None:
+    if text == "":
+        return None
+    if text not in ("1", "2", "3"):
+        raise ValueError(f"{text!r} is not an MUE adjudication indicator (1, 2 or 3)")
+    return int(text)
+
+
 def _maybe_flag(text: str) -> bool | None:
     """Y, N, or an empty cell for "not known" (a value we could not verify is left empty)."""
     return None if text == "" else _flag(text)
@@ -143,6 +151,12 @@ class ProcedureRow(_Row):
     # deliver it; empty where we could not verify it, and then no telehealth rule reads the code.
     telehealth: Annotated[bool | None, BeforeValidator(_maybe_flag)] = None
     audio_only: Annotated[bool | None, BeforeValidator(_maybe_flag)] = None
+    # CMS's practitioner medically unlikely edit: the most units per client, date of service and
+    # provider (``mue``), and how it is applied (``mai``: 1 per claim line, 2 per date and never
+    # paid above, 3 per date and paid above only on appeal with records).  Shipped empty: load
+    # the quarter's CMS practitioner MUE file values for your codes into your tables folder.
+    mue: Annotated[int | None, BeforeValidator(_unit_length)] = None
+    mai: Annotated[int | None, BeforeValidator(_mai)] = None
     source: str = ""
 
 
@@ -276,6 +290,8 @@ class Procedure:
     unit_minutes: int | None = None  # minutes in one unit, for a code billed per unit of time
     telehealth: bool | None = None  # on CMS's telehealth list (None: not verified)
     audio_only: bool | None = None  # audio-only (93/FQ) allowed (None: not verified)
+    mue: int | None = None  # CMS practitioner MUE: most units per client, date and provider
+    mai: int | None = None  # MUE adjudication indicator: 1 per line, 2/3 per date of service
 
     @property
     def timed(self) -> bool:
@@ -341,7 +357,8 @@ def load_tables(override_dir: str | None = None) -> CodeTables:
     procedures = {}
     for r in _load("procedures.csv", override_dir):
         procedures[r.code] = Procedure(r.code, r.label, r.kind, r.addon, r.min_minutes, r.max_minutes,
-                                       r.daily_max, r.source, r.unit_minutes, r.telehealth, r.audio_only)
+                                       r.daily_max, r.source, r.unit_minutes, r.telehealth, r.audio_only,
+                                       r.mue, r.mai)
     em = frozenset(c for c, p in procedures.items() if p.kind == "em")
     addons = {r.addon: _expand(r.primaries, em) for r in _load("addons.csv", override_dir)}
     same_day = tuple(

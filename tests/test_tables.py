@@ -160,3 +160,41 @@ def test_telehealth_columns_are_yes_no_or_not_verified(tmp_path):
     mine = load_tables(str(tmp_path)).procedures["H2019"]
     load_tables.cache_clear()
     assert mine.telehealth is True and mine.audio_only is False and mine.unit_minutes == 15
+
+
+def test_a_practice_loads_cms_mues_with_their_adjudication_indicator(tmp_path, monkeypatch):
+    """CPT011 reads procedures.csv mue/mai from the tables folder (none are shipped): MAI 3 adds
+    up a client's units per date and rendering provider, MAI 1 looks at each line."""
+    from helpers import NPI_B, check_lines, line
+
+    write(tmp_path, "procedures.csv", "code,mue,mai,source\n96127,3,3,CMS practitioner MUE file (practice's quarter)\n"
+          "H2019,16,1,CMS practitioner MUE file (practice's quarter)\n")
+    rows = [line(CPT="96127", Minutes=None, Units=2), line(Claim_ID="C2", CPT="96127", Minutes=None, Units=2),  # 4 > 3
+            line(Claim_ID="C3", CPT="96127", Minutes=None, Units=2, Rendering_NPI=NPI_B),  # another provider: 2
+            line(Claim_ID="C4", CPT="H2019", Minutes=300, Units=20, Modifiers="HO"),  # 20 on one line > 16
+            line(Claim_ID="C5", CPT="H2019", Minutes=240, Units=16, Modifiers="HO", DOS=line()["DOS"])]
+    load_tables.cache_clear()
+    shipped = [f for f in check_lines(rows).findings if f.code == "CPT011"]
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+    load_tables.cache_clear()
+    try:
+        found = [(f.row, f.message) for f in check_lines(rows).findings if f.code == "CPT011"]
+    finally:
+        monkeypatch.delenv("CLAIMCHECK_TABLES")
+        load_tables.cache_clear()
+    assert shipped == []
+    day = line()["DOS"].isoformat()
+    assert found == [
+        (2, f"96127: 4 units on {day} by this provider; CMS's MUE is 3 (MAI 3, per date of service: paid above it only on appeal with records)"),
+        (3, f"96127: 4 units on {day} by this provider; CMS's MUE is 3 (MAI 3, per date of service: paid above it only on appeal with records)"),
+        (5, "H2019: 20 units on this line; CMS's MUE is 16 (MAI 1, per claim line: more units truly given go on another line "
+            "with a modifier such as 59 or 76)")]
+
+
+@pytest.mark.parametrize("cells, message", [
+    ("96127,three,3,p", "column mue: 'three' is not a whole number"),
+    ("96127,3,4,p", "column mai: '4' is not an MUE adjudication indicator (1, 2 or 3)"),
+])
+def test_a_bad_mue_cell_names_its_column(tmp_path, cells, message):
+    write(tmp_path, "procedures.csv", "code,mue,mai,source\n" + cells + "\n")
+    assert problem(tmp_path).startswith(f"{tmp_path / 'procedures.csv'} row 2, {message}")

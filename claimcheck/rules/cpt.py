@@ -473,29 +473,71 @@ def two_timed_psychotherapy_codes(ctx):
 
 @rule(
     "CPT011", title="Units over the daily maximum", severity="error", column="Units", needs=("cpt", "dos"),
-    why="Payers cap the units of a code per client per day (medically unlikely edits); units above the cap are denied.",
-    fix="Correct the units; if more were truly given, appeal with the records. Load your payers' limits into procedures.csv (daily_max).",
+    why="Payers cap the units of a code per client per day; units above the cap are denied. CMS's medically unlikely edits (MUEs) "
+        "cap a code's units per client, date of service and provider, and their adjudication indicator (MAI) says how: 1 per "
+        "claim line, 2 per date and never paid above, 3 per date and paid above only on appeal with records (CMS NCCI MUE "
+        "page, cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/medically-unlikely-edits-mues; "
+        "Noridian JF MUE page). claimcheck ships no MUE values (they change each quarter): load the quarter's practitioner "
+        "values for your codes into procedures.csv (mue, mai) in your tables folder.",
+    fix="Correct the units; if more were truly given, appeal with the records (MAI 3) or put the extra units on another line "
+        "with the right modifier (MAI 1). Load your payers' limits into procedures.csv (daily_max) and CMS's MUEs (mue, mai).",
     row_level=False,
     bad=[{'Minutes': None, 'CPT': '90791', 'Units': 2}],
     good=[{'CPT': '90791', 'Minutes': None, 'Units': 1}],
 )
 def units_over_daily_max(ctx):
-    """Flags lines whose client/date/code units add up above the table's daily maximum."""
+    """Flags lines whose client/date/code units add up above the table's daily maximum
+    (``daily_max``), and lines above CMS's MUE (``mue``) where the table has one: with MAI 1
+    the line's own units, with MAI 2 or 3 (or none given) the units of the client, date of
+    service, rendering provider and code added up."""
     c = ctx.claims
     procs = ctx.tables.procedures
     limited = {code: p.daily_max for code, p in procs.items() if p.daily_max}
+    over_mue = _units_over_mue(ctx)
     cpt_k, cpt_u = run_codes(ctx, "cpt")
     lines = np.flatnonzero(_code_mask(ctx, limited.__contains__)[cpt_k])
     if not len(lines):
-        return None
+        return over_mue or None
     group = combine_codes(run_client_codes(ctx)[lines], run_codes(ctx, "dos")[0][lines], cpt_k[lines])
     totals = pd.Series(c["units"].to_numpy()[lines]).groupby(group).transform("sum").to_numpy()
     limit = per_code(cpt_u, lambda u: limited.get(u, 0) if isinstance(u, str) else 0, float)[cpt_k[lines]]
     over = np.flatnonzero(totals > limit)
     dos = c["dos"]
-    return messages(c.index[lines[over]], (
-        f"{code}: {_minutes(t)} units on {day(dos.iat[pos])}; at most {limited[code]} per day"
-        for code, t, pos in zip(cpt_u[cpt_k[lines[over]]], totals[over].tolist(), lines[over].tolist())))
+    found = [(idx, f"{code}: {_minutes(t)} units on {day(dos.iat[pos])}; at most {limited[code]} per day")
+             for idx, code, t, pos in zip(c.index[lines[over]], cpt_u[cpt_k[lines[over]]], totals[over].tolist(), lines[over].tolist())]
+    return found + over_mue
+
+
+_MAI_TEXT = {1: "MAI 1, per claim line: more units truly given go on another line with a modifier such as 59 or 76",
+             2: "MAI 2, per date of service: never paid above it",
+             3: "MAI 3, per date of service: paid above it only on appeal with records"}
+
+
+def _units_over_mue(ctx) -> list:
+    """(line index, message) for the lines above the MUE of procedures.csv (``mue``, ``mai``)."""
+    procs = ctx.tables.procedures
+    mue = {code: (p.mue, p.mai or 3) for code, p in procs.items() if p.mue}
+    if not mue:
+        return []
+    c = ctx.claims
+    cpt_k, cpt_u = run_codes(ctx, "cpt")
+    lines = np.flatnonzero(_code_mask(ctx, mue.__contains__)[cpt_k])
+    if not len(lines):
+        return []
+    codes = cpt_u[cpt_k[lines]]
+    units = c["units"].to_numpy(dtype=float)[lines]
+    provider = run_codes(ctx, "rendering_npi")[0][lines] if "rendering_npi" in c.columns else np.zeros(len(lines), dtype=np.intp)
+    group = combine_codes(run_client_codes(ctx)[lines], run_codes(ctx, "dos")[0][lines], provider, cpt_k[lines])
+    totals = pd.Series(units).groupby(group).transform("sum").to_numpy()
+    dos = c["dos"]
+    out = []
+    for idx, code, u, t, pos in zip(c.index[lines], codes, units.tolist(), totals.tolist(), lines.tolist()):
+        limit, mai = mue[code]
+        value = u if mai == 1 else t
+        if value > limit:
+            where = "on this line" if mai == 1 else f"on {day(dos.iat[pos])} by this provider"
+            out.append((idx, f"{code}: {_minutes(value)} units {where}; CMS's MUE is {limit} ({_MAI_TEXT[mai]})"))
+    return out
 
 
 @rule(
