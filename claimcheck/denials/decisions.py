@@ -7,12 +7,12 @@ Decisions, in order of precedence over the denied lines of one claim:
 * ``new claim``: MA130 (unprocessable; no appeal rights) - send a new claim.
 * ``corrected claim``: a code whose fix is a data correction (CO-4 modifier, CO-5 place of
   service, CO-11 diagnosis, CO-15 auth number, CO-16 with a remark code that names a field, N290 rendering NPI,
-  M76, M51 ...), while the payer's filing window is still open.  When that window has closed a
+  M76, M51, CO-58, 140, 181, 182, 206-208, 236, 284, 296 ...), while the payer's filing window is still open.  When that window has closed a
   corrected claim would be denied for timely filing, so the correction goes through the appeal
   instead (the letter explains the correction).
 * ``other payer``: another insurer is primary or responsible (22, 109, N479, MA04).
-* ``appeal``: a denial that is argued with evidence (50, 97, 151, 167, 197, 198, 242, 252, and
-  29 with proof of timely filing; 26, 27, 31, 96, 119, 170, 185, 204 after verifying).
+* ``appeal``: a denial that is argued with evidence (50, 97, 151, 167, 197, 198, 234, 242, 252, and
+  29 with proof of timely filing; 8, 26, 27, 31, 96, 119, 170, 185, 204, B7 after verifying).
 * ``check first``: nothing to appeal until something is checked (18 duplicate, 23 prior payer,
   unknown codes, no codes recorded).
 * ``write off``: 45 (fee schedule), or 29 when the claim really was sent after the limit.

@@ -1,7 +1,8 @@
 """CPT: procedure codes - unknown or malformed codes, time versus code, add-ons without their
-primary, codes not billable together on one day, units over the daily maximum.
+primary, codes not billable together on one day, units over the daily maximum or CMS's MUE,
+units of a per-unit-of-time code (H2019 per 15 minutes) against its minutes.
 
-Time bands, add-on pairs, same-day pairs and daily limits come from the code tables
+Time bands, unit lengths, add-on pairs, same-day pairs, daily limits and MUEs come from the code tables
 (``claimcheck/data/*.csv``, each row with its source), not from this file.
 """
 

@@ -1,4 +1,5 @@
-"""POS: place of service unknown, or inconsistent with the telehealth modifiers.  Codes come
+"""POS: place of service unknown, or inconsistent with the telehealth modifiers, and telehealth
+lines for codes off CMS's telehealth list (procedures.csv ``telehealth``).  Codes come
 from ``pos.csv`` (CMS place-of-service code set)."""
 
 from __future__ import annotations
