@@ -43,6 +43,11 @@ _KEYS = {
     "payer_defaults.csv": "setting",
 }
 
+#: How minutes become units for a code billed per unit of time (payer_defaults.csv
+#: ``Timed Unit Rounding``): ``midpoint`` counts a unit once more than half of it is given
+#: (Medicare's rule), ``whole`` only when all of it is.
+UNIT_ROUNDING = ("midpoint", "whole")
+
 PROCEDURE_SHAPE = re.compile(r"^(\d{5}|\d{4}[A-Z]|[A-Z]\d{4})$")
 MODIFIER_SHAPE = re.compile(r"^[0-9A-Z]{2}$")
 
@@ -64,6 +69,26 @@ def _whole_number(text: str) -> int | None:
     if number < 0:
         raise ValueError(f"{text!r} is below 0")
     return int(number)
+
+
+def _unit_length(text: str) -> int | None:
+    number = _whole_number(text)
+    if number == 0:
+        raise ValueError(f"{text!r} is not a unit length (minutes in one unit, 1 or more)")
+    return number
+
+
+def _mai(text: str) -> int | None:
+    if text == "":
+        return None
+    if text not in ("1", "2", "3"):
+        raise ValueError(f"{text!r} is not an MUE adjudication indicator (1, 2 or 3)")
+    return int(text)
+
+
+def _maybe_flag(text: str) -> bool | None:
+    """Y, N, or an empty cell for "not known" (a value we could not verify is left empty)."""
+    return None if text == "" else _flag(text)
 
 
 def _flag(text: str) -> bool:
@@ -119,6 +144,19 @@ class ProcedureRow(_Row):
     min_minutes: WholeNumber = None
     max_minutes: WholeNumber = None
     daily_max: WholeNumber = None
+    # Minutes in one unit for a code billed per unit of time (H2019: 15); empty for a code billed
+    # per session.  Units are checked against the minutes by CPT018/CPT019.
+    unit_minutes: Annotated[int | None, BeforeValidator(_unit_length)] = None
+    # On CMS's List of Telehealth Services (Y/N), and whether audio-only (modifier 93 or FQ) may
+    # deliver it; empty where we could not verify it, and then no telehealth rule reads the code.
+    telehealth: Annotated[bool | None, BeforeValidator(_maybe_flag)] = None
+    audio_only: Annotated[bool | None, BeforeValidator(_maybe_flag)] = None
+    # CMS's practitioner medically unlikely edit: the most units per client, date of service and
+    # provider (``mue``), and how it is applied (``mai``: 1 per claim line, 2 per date and never
+    # paid above, 3 per date and paid above only on appeal with records).  Shipped empty: load
+    # the quarter's CMS practitioner MUE file values for your codes into your tables folder.
+    mue: Annotated[int | None, BeforeValidator(_unit_length)] = None
+    mai: Annotated[int | None, BeforeValidator(_mai)] = None
     source: str = ""
 
 
@@ -156,7 +194,8 @@ class PosRow(_Row):
 
 #: The payer settings read as numbers or flags (book.default_payer); other settings are text.
 _SETTING_KINDS = {"Timely Filing Days": _whole_number, "Appeal Days": _whole_number,
-                  "Auth Required": _flag, "Eval Counts Toward Auth": _flag}
+                  "Auth Required": _flag, "Eval Counts Toward Auth": _flag,
+                  "Timed Unit Rounding": _choice(*UNIT_ROUNDING, default="midpoint")}
 
 
 class PayerDefaultRow(_Row):
@@ -248,6 +287,11 @@ class Procedure:
     max_minutes: int | None
     daily_max: int | None
     source: str
+    unit_minutes: int | None = None  # minutes in one unit, for a code billed per unit of time
+    telehealth: bool | None = None  # on CMS's telehealth list (None: not verified)
+    audio_only: bool | None = None  # audio-only (93/FQ) allowed (None: not verified)
+    mue: int | None = None  # CMS practitioner MUE: most units per client, date and provider
+    mai: int | None = None  # MUE adjudication indicator: 1 per line, 2/3 per date of service
 
     @property
     def timed(self) -> bool:
@@ -313,7 +357,8 @@ def load_tables(override_dir: str | None = None) -> CodeTables:
     procedures = {}
     for r in _load("procedures.csv", override_dir):
         procedures[r.code] = Procedure(r.code, r.label, r.kind, r.addon, r.min_minutes, r.max_minutes,
-                                       r.daily_max, r.source)
+                                       r.daily_max, r.source, r.unit_minutes, r.telehealth, r.audio_only,
+                                       r.mue, r.mai)
     em = frozenset(c for c, p in procedures.items() if p.kind == "em")
     addons = {r.addon: _expand(r.primaries, em) for r in _load("addons.csv", override_dir)}
     same_day = tuple(
@@ -331,6 +376,17 @@ def load_tables(override_dir: str | None = None) -> CodeTables:
 
 def tables(override_dir: str | None = None) -> CodeTables:
     return load_tables(override_dir or override_dir_from_env())
+
+
+def units_for_minutes(minutes: float, unit_minutes: int, rounding: str = "midpoint") -> int:
+    """The units ``minutes`` of a per-unit-of-time service support.  ``midpoint`` (Medicare, CMS
+    Pub. 100-04 ch. 5 sec. 20.2): a unit counts once more than half of it is given, so with
+    15-minute units 8-22 minutes are 1 unit, 23-37 are 2, 38-52 are 3; ``whole``: each unit needs
+    all its minutes (15-29 = 1)."""
+    if minutes != minutes or minutes <= 0:
+        return 0
+    full, rest = divmod(minutes, unit_minutes)
+    return int(full) + (1 if rounding != "whole" and rest * 2 > unit_minutes else 0)
 
 
 def psychotherapy_code_for_minutes(minutes: float | None, kind: str = "psychotherapy") -> str | None:

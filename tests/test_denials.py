@@ -80,7 +80,9 @@ def test_catalogue_holds_the_codes_billers_meet_with_action_and_source():
     assert carc["109"]["action"] == "send to another payer"
     assert carc["45"]["action"] == "write off"
     # Meanings we could not confirm in a second source are marked, per the domain reference.
-    assert rarc["N362"]["verified"] == "N" and rarc["M76"]["verified"] == "N" and rarc["M127"]["verified"] == "N"
+    assert rarc["N362"]["verified"] == "N" and rarc["M76"]["verified"] == "N"
+    # M127 (medical record missing) is confirmed by a second source (a lab biller's CO-16/M127 notice).
+    assert rarc["M127"]["verified"] == "Y" and "xifin" in rarc["M127"]["source"]
     assert rarc["MA130"]["verified"] == "Y"
     # Each CARC has a short label for the workbook's Dashboard chart (its only list of reasons).
     for code, r in carc.items():
@@ -245,6 +247,51 @@ def test_claim_decision_precedence():
     assert D.decide(["OA-18"])[0] == D.CHECK_FIRST
     assert D.decide(["CO-27"])[0] == D.APPEAL  # appealable once eligibility is verified
     assert D.decide([])[0] == D.CHECK_FIRST
+
+
+SECOND_ROUND_CARC = {  # issue 17, missing check 6: code -> the decision it leads to alone (group CO)
+    "236": D.CORRECTED, "234": D.APPEAL, "B7": D.APPEAL, "8": D.APPEAL, "58": D.CORRECTED, "181": D.CORRECTED,
+    "182": D.CORRECTED, "206": D.CORRECTED, "207": D.CORRECTED, "208": D.CORRECTED, "140": D.CORRECTED,
+    "284": D.CORRECTED, "296": D.CORRECTED,
+}
+
+
+@pytest.mark.parametrize("code", sorted(SECOND_ROUND_CARC))
+def test_second_round_carcs_are_catalogued_with_action_source_and_label(code):
+    entry = D.lookup(f"CO-{code}")
+    assert entry is not None and entry.kind == "CARC" and entry.code == code
+    assert entry.action in D.ACTIONS and entry.source.strip() and entry.evidence.strip() and entry.short
+    assert "not in claimcheck's catalogue" not in D.explain(f"CO-{code}")
+    assert D.decide([f"CO-{code}"])[0] == SECOND_ROUND_CARC[code]
+    if entry.action == "corrected claim":  # a correction says what to change
+        assert entry.fix and D.correction_fix(D.decide([f"CO-{code}"])[1])
+
+
+def test_second_round_carc_on_a_denied_line_is_not_an_unknown_code():
+    assert "DENY004" in codes(check([line(Denial_Codes="CO-999")]))  # the near miss: still unknown
+    res = check([line(Denial_Codes="CO-236")])
+    assert "DENY004" not in codes(res)
+    [d] = D.claim_decisions(res.book, AS_OF)
+    assert d.decision == D.CORRECTED and "59" in d.why and not d.unknown
+    [d] = D.claim_decisions(check([line(Denial_Codes="CO-234")]).book, AS_OF)
+    assert d.decision == D.APPEAL and any("only if the services were separate" in n for n in d.notes)
+
+
+def test_remark_code_action_wins_over_co16_default():
+    # CO-16 says only "see the remark code"; M127 asks for the medical record: send it, do not correct a field.
+    decision, parsed, _ = D.decide(["CO-16", "M127"])
+    assert decision == D.APPEAL and D.appeal_arguments(parsed) == ["records"]
+    res = check([line(Denial_Codes="CO-16, M127")])
+    assert "DENY003" not in codes(res)
+    [d] = D.claim_decisions(res.book, AS_OF)
+    assert d.decision == D.APPEAL and d.arguments == ("records",)
+    assert "medical record" in d.why and "correct" not in d.why and "fix" not in d.why
+    # A remark code that names a field still makes it a correction, and CO-16 alone stays one.
+    assert D.decide(["CO-16", "N290"])[0] == D.CORRECTED
+    assert D.decide(["CO-16"])[0] == D.CORRECTED
+    # Patient responsibility is not overridden, and other CARCs keep their own action.
+    assert D.decide(["PR-16", "M127"])[0] == D.BILL_PATIENT
+    assert D.decide(["CO-4", "M127"])[0] == D.CORRECTED
 
 
 def test_multi_line_claim_uses_earliest_denial_date():

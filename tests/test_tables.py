@@ -59,6 +59,16 @@ def test_check_with_a_word_for_a_daily_limit_exits_2_with_file_row_and_column(tm
     ("payer_defaults.csv", "setting,value,source\nAppeal Days,soon,p\n", "row 2, column value: 'soon' is not a whole number"),
     ("payer_defaults.csv", "setting,value,source\nAuth Required,perhaps,p\n", "row 2, column value: 'perhaps' is not Y or N"),
     ("procedures.csv", "label,kind\nTalk,psychotherapy\n", "row 2, column code: the cell is empty"),
+    ("procedures.csv", "code,kind,unit_minutes,source\nH2019,hcpcs_bh,0,p\n",
+     "row 2, column unit_minutes: '0' is not a unit length"),
+    ("procedures.csv", "code,kind,unit_minutes,source\nH2019,hcpcs_bh,quarter hour,p\n",
+     "row 2, column unit_minutes: 'quarter hour' is not a whole number"),
+    ("procedures.csv", "code,kind,telehealth,source\nH2019,hcpcs_bh,sometimes,p\n",
+     "row 2, column telehealth: 'sometimes' is not Y or N"),
+    ("procedures.csv", "code,kind,audio_only,source\nH2019,hcpcs_bh,phone,p\n",
+     "row 2, column audio_only: 'phone' is not Y or N"),
+    ("payer_defaults.csv", "setting,value,source\nTimed Unit Rounding,nearest,p\n",
+     "row 2, column value: 'nearest' is not midpoint or whole"),
 ])
 def test_a_bad_cell_names_file_row_and_column(tmp_path, name, text, message):
     write(tmp_path, name, text)
@@ -105,3 +115,86 @@ def test_a_worksheet_function_shows_the_line_not_a_traceback(tmp_path, monkeypat
     assert cpt_for_minutes(45) == (f"claimcheck: {tmp_path / 'procedures.csv'} row 2, column daily_max: "
                                    "'two' is not a whole number")
     load_tables.cache_clear()
+
+
+def test_per_15_minute_hcpcs_carry_their_unit_length():
+    load_tables.cache_clear()
+    procedures = load_tables(None).procedures
+    assert {c for c, p in procedures.items() if p.unit_minutes} >= {"H0004", "H2011", "H2019"}
+    assert all(procedures[c].unit_minutes == 15 for c in ("H0004", "H2011", "H2019"))
+    assert procedures["90834"].unit_minutes is None  # billed per session
+
+
+def test_a_practice_can_set_whole_units_and_its_own_unit_lengths(tmp_path, monkeypatch):
+    """Timed Unit Rounding = whole (a Medicaid program that pays only full units) and a unit
+    length for a code the shipped table lacks, loaded from the tables folder."""
+    from helpers import check_lines, line
+
+    write(tmp_path, "payer_defaults.csv", "setting,value,source\nTimed Unit Rounding,whole,state Medicaid manual\n")
+    write(tmp_path, "procedures.csv", PROCEDURES.replace(",source", ",unit_minutes,source")
+          + "H2014,Skills training,hcpcs_bh,N,,,,15,state Medicaid manual\n")
+    rows = [line(CPT="H2019", Minutes=29, Units=2, Modifiers="HO"), line(Claim_ID="C2", CPT="H2014", Minutes=20, Units=2)]
+    load_tables.cache_clear()
+    shipped = [f.code for f in check_lines(rows).findings if f.code in ("CPT018", "CPT019")]
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+    load_tables.cache_clear()
+    try:
+        found = [(f.row, f.message) for f in check_lines(rows).findings if f.code == "CPT018"]
+    finally:
+        monkeypatch.delenv("CLAIMCHECK_TABLES")
+        load_tables.cache_clear()
+    assert shipped == []  # midpoint: 29 minutes are 2 units; H2014 is not in the shipped table
+    assert found == [(2, "H2019 x2: 29 minutes support 1 unit (one unit per full 15 minutes)"),
+                     (3, "H2014 x2: 20 minutes support 1 unit (one unit per full 15 minutes)")]
+
+
+def test_telehealth_columns_are_yes_no_or_not_verified(tmp_path):
+    load_tables.cache_clear()
+    procedures = load_tables(None).procedures
+    assert all(procedures[c].telehealth is True for c in ("90791", "90834", "90837", "90849", "90853", "99214"))
+    assert all(procedures[c].telehealth is False and procedures[c].audio_only is False for c in ("H0004", "H2011", "H2019"))
+    assert procedures["96127"].telehealth is None  # not verified on the list: no telehealth finding
+    # A practice whose Medicaid program covers H2019 by telehealth says so in its tables folder.
+    write(tmp_path, "procedures.csv", "code,telehealth,audio_only\nH2019,Y,N\n")
+    load_tables.cache_clear()
+    mine = load_tables(str(tmp_path)).procedures["H2019"]
+    load_tables.cache_clear()
+    assert mine.telehealth is True and mine.audio_only is False and mine.unit_minutes == 15
+
+
+def test_a_practice_loads_cms_mues_with_their_adjudication_indicator(tmp_path, monkeypatch):
+    """CPT011 reads procedures.csv mue/mai from the tables folder (none are shipped): MAI 3 adds
+    up a client's units per date and rendering provider, MAI 1 looks at each line."""
+    from helpers import NPI_B, check_lines, line
+
+    write(tmp_path, "procedures.csv", "code,mue,mai,source\n96127,3,3,CMS practitioner MUE file (practice's quarter)\n"
+          "H2019,16,1,CMS practitioner MUE file (practice's quarter)\n")
+    rows = [line(CPT="96127", Minutes=None, Units=2), line(Claim_ID="C2", CPT="96127", Minutes=None, Units=2),  # 4 > 3
+            line(Claim_ID="C3", CPT="96127", Minutes=None, Units=2, Rendering_NPI=NPI_B),  # another provider: 2
+            line(Claim_ID="C4", CPT="H2019", Minutes=300, Units=20, Modifiers="HO"),  # 20 on one line > 16
+            line(Claim_ID="C5", CPT="H2019", Minutes=240, Units=16, Modifiers="HO", DOS=line()["DOS"])]
+    load_tables.cache_clear()
+    shipped = [f for f in check_lines(rows).findings if f.code == "CPT011"]
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+    load_tables.cache_clear()
+    try:
+        found = [(f.row, f.message) for f in check_lines(rows).findings if f.code == "CPT011"]
+    finally:
+        monkeypatch.delenv("CLAIMCHECK_TABLES")
+        load_tables.cache_clear()
+    assert shipped == []
+    day = line()["DOS"].isoformat()
+    assert found == [
+        (2, f"96127: 4 units on {day} by this provider; CMS's MUE is 3 (MAI 3, per date of service: paid above it only on appeal with records)"),
+        (3, f"96127: 4 units on {day} by this provider; CMS's MUE is 3 (MAI 3, per date of service: paid above it only on appeal with records)"),
+        (5, "H2019: 20 units on this line; CMS's MUE is 16 (MAI 1, per claim line: more units truly given go on another line "
+            "with a modifier such as 59 or 76)")]
+
+
+@pytest.mark.parametrize("cells, message", [
+    ("96127,three,3,p", "column mue: 'three' is not a whole number"),
+    ("96127,3,4,p", "column mai: '4' is not an MUE adjudication indicator (1, 2 or 3)"),
+])
+def test_a_bad_mue_cell_names_its_column(tmp_path, cells, message):
+    write(tmp_path, "procedures.csv", "code,mue,mai,source\n" + cells + "\n")
+    assert problem(tmp_path).startswith(f"{tmp_path / 'procedures.csv'} row 2, {message}")

@@ -6,6 +6,7 @@ from .catalogue import (
     ACTIONS,
     FIX_VERBS,
     GROUPS,
+    REMARK_LED,
     DenialCode,
     ParsedCode,
     catalogue,
@@ -35,12 +36,13 @@ from .decisions import (
     decide,
     fixes_by_row,
     is_medicare,
+    remark_led,
 )
 
 __all__ = [
-    "ACTIONS", "FIX_VERBS", "GROUPS", "DenialCode", "ParsedCode", "catalogue", "explain", "lookup", "parse_code",
+    "ACTIONS", "FIX_VERBS", "GROUPS", "REMARK_LED", "DenialCode", "ParsedCode", "catalogue", "explain", "lookup", "parse_code",
     "unverified_note",
     "ALREADY_APPEALED", "APPEAL", "BILL_PATIENT", "CHECK_FIRST", "CORRECTED", "FIX_FAMILIES", "NEAR_DAYS", "NEW_CLAIM",
     "OTHER_PAYER", "PRECEDENCE", "WRITE_OFF", "ClaimDecision", "appeal_arguments", "as_date", "claim_decisions",
-    "codes_shown", "correction_fix", "decide", "fixes_by_row", "is_medicare",
+    "codes_shown", "correction_fix", "decide", "fixes_by_row", "is_medicare", "remark_led",
 ]

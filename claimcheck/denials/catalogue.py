@@ -17,6 +17,12 @@ from importlib import resources
 
 GROUPS = ("CO", "PR", "OA", "PI")
 ACTIONS = ("appeal", "corrected claim", "bill the patient", "send to another payer", "write off", "verify/other")
+#: CARCs that only say "see the remark code": with a catalogued remark code on the claim, the remark
+#: code's own action and argument decide, not the CARC's generic one.  CARC 16 (information missing
+#: or a billing error) always comes with a remark code naming what is missing (First Coast RUC
+#: "CO 16" FAQ, medicare.fcso.com/FAQs/Answers/267319.asp): with M127 the payer wants the medical
+#: record, which is sent with an appeal (or the payer's records request), not fixed in a field.
+REMARK_LED = frozenset({"16"})
 #: A catalogue ``fix`` that starts with one of these words is an instruction, not a field name.
 FIX_VERBS = ("send", "correct", "attach", "report", "add", "put", "use", "list")
 
@@ -31,7 +37,7 @@ class DenialCode:
     action: str  # one of ACTIONS (for a group code: its usual handling, free text)
     evidence: str = ""
     fix: str = ""  # for corrections: what to change
-    argument: str = ""  # the appeal argument this denial calls for (CARCs)
+    argument: str = ""  # the appeal argument this denial calls for (CARCs; a RARC's when it leads, see REMARK_LED)
     appealable: str = ""  # Y, N or conditional (CARCs)
     usual_groups: tuple[str, ...] = ()
     verified: bool = True
@@ -63,7 +69,8 @@ def catalogue() -> dict[tuple[str, str], DenialCode]:
     for r in _rows("rarc.csv"):
         out[("RARC", r["code"].upper())] = DenialCode(
             code=r["code"].upper(), kind="RARC", meaning=r["meaning"], action=r["action"], evidence=r["evidence"],
-            fix=r.get("fix", ""), verified=r.get("verified", "Y").upper() != "N", source=r["source"])
+            fix=r.get("fix", ""), argument=r.get("argument", ""),
+            verified=r.get("verified", "Y").upper() != "N", source=r["source"])
     for r in _rows("group_codes.csv"):
         out[("group", r["code"].upper())] = DenialCode(
             code=r["code"].upper(), kind="group", meaning=r["meaning"], action=r["action"], source=r["source"])

@@ -6,17 +6,21 @@ Decisions, in order of precedence over the denied lines of one claim:
 
 * ``new claim``: MA130 (unprocessable; no appeal rights) - send a new claim.
 * ``corrected claim``: a code whose fix is a data correction (CO-4 modifier, CO-5 place of
-  service, CO-11 diagnosis, CO-15 auth number, CO-16 with its remark code, N290 rendering NPI,
-  M76, M51 ...), while the payer's filing window is still open.  When that window has closed a
+  service, CO-11 diagnosis, CO-15 auth number, CO-16 with a remark code that names a field, N290 rendering NPI,
+  M76, M51, CO-58, 140, 181, 182, 206-208, 236, 284, 296 ...), while the payer's filing window is still open.  When that window has closed a
   corrected claim would be denied for timely filing, so the correction goes through the appeal
   instead (the letter explains the correction).
 * ``other payer``: another insurer is primary or responsible (22, 109, N479, MA04).
-* ``appeal``: a denial that is argued with evidence (50, 97, 151, 167, 197, 198, 242, 252, and
-  29 with proof of timely filing; 26, 27, 31, 96, 119, 170, 185, 204 after verifying).
+* ``appeal``: a denial that is argued with evidence (50, 97, 151, 167, 197, 198, 234, 242, 252, and
+  29 with proof of timely filing; 8, 26, 27, 31, 96, 119, 170, 185, 204, B7 after verifying).
 * ``check first``: nothing to appeal until something is checked (18 duplicate, 23 prior payer,
   unknown codes, no codes recorded).
 * ``write off``: 45 (fee schedule), or 29 when the claim really was sent after the limit.
 * ``bill patient``: every code on the claim is patient responsibility (group PR).
+
+A remark code's own action wins over a CARC that only says "see the remark code" (CO-16,
+``REMARK_LED`` in the catalogue): CO-16 with M127 (the payer wants the medical record) is an
+appeal with the record, not a field to correct; CO-16 with N290 stays a correction.
 
 Status: only lines with Status ``Denied`` are checked.  Lines with Status ``Appealed`` are
 skipped by the deadline rules (the appeal was filed; the payer's decision is what is awaited)
@@ -33,7 +37,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .catalogue import ParsedCode, parse_code
+from .catalogue import REMARK_LED, ParsedCode, parse_code
 
 #: Days before an appeal deadline from which DENY002 warns.
 NEAR_DAYS = 14
@@ -174,6 +178,7 @@ def _decide(codes: Iterable[str]) -> tuple[str, list[ParsedCode], list[str]]:
     if not parsed:
         return CHECK_FIRST, parsed, unknown
     candidates: list[str] = []
+    led = remark_led(parsed)
     for p in parsed:
         e = p.entry
         if p.kind == "group" or e is None:
@@ -185,10 +190,16 @@ def _decide(codes: Iterable[str]) -> tuple[str, list[ParsedCode], list[str]]:
                 candidates.append(CORRECTED)
             elif e.action == "send to another payer":
                 candidates.append(OTHER_PAYER)
+            elif led and e.action == "appeal":
+                candidates.append(APPEAL)
+            elif led and e.action == "verify/other":
+                candidates.append(CHECK_FIRST)
             continue
         if p.group == "PR":
             candidates.append(BILL_PATIENT)
             continue
+        if led and p.code in REMARK_LED:
+            continue  # the remark codes decide
         action = e.action
         if action == "appeal":
             candidates.append(APPEAL)
@@ -209,13 +220,27 @@ def _decide(codes: Iterable[str]) -> tuple[str, list[ParsedCode], list[str]]:
     return min(candidates, key=PRECEDENCE.index), parsed, unknown
 
 
+def remark_led(parsed) -> bool:
+    """Whether the claim's remark codes decide in place of its CARC: a CARC that only points at
+    the remark codes (``REMARK_LED``, CO-16), not patient responsibility, with at least one
+    catalogued remark code beside it."""
+    return (any(p.kind == "CARC" and p.code in REMARK_LED and p.group != "PR" and p.entry is not None for p in parsed)
+            and any(p.kind == "RARC" and p.entry is not None for p in parsed))
+
+
 def appeal_arguments(parsed: list[ParsedCode]) -> list[str]:
     """The appeal arguments the codes call for (``medical_necessity``, ``coding`` ...), each once,
-    in the order typed; patient-responsibility codes call for none."""
+    in the order typed; patient-responsibility codes call for none.  When the remark codes decide
+    (:func:`remark_led`) and name an argument (M127: records), theirs replace CO-16's."""
     out: list[str] = []
+    led = remark_led(parsed) and any(p.kind == "RARC" and p.entry is not None and p.entry.argument for p in parsed)
     for p in parsed:
         e = p.entry
-        if p.kind == "CARC" and e is not None and e.argument and p.group != "PR" and e.argument not in out:
+        if e is None or not e.argument or e.argument in out:
+            continue
+        if p.kind == "CARC" and p.group != "PR" and not (led and p.code in REMARK_LED):
+            out.append(e.argument)
+        elif p.kind == "RARC" and led:
             out.append(e.argument)
     return out
 
@@ -266,10 +291,15 @@ class _CodeFacts:
         carcs = self.carcs
         main = carcs[0] if carcs else None
         note = None
-        if main is not None and main.entry.appealable == "conditional" and main.code == "97":
+        if main is not None and main.entry.appealable == "conditional" and main.code in ("97", "234"):
             note = "appeal only if the services were separate; otherwise the amount is a write-off"
         verify = [p.display for p in carcs if p.entry.action == "verify/other"]
         head = f"appeal {self.code_list}"
+        if remark_led(self.parsed):
+            asked = [f"{p.display}: {p.entry.evidence}" for p in self.parsed
+                     if p.kind == "RARC" and p.entry is not None and p.entry.action == "appeal" and p.entry.evidence]
+            if asked:
+                head += f" with what the remark code asks for ({'; '.join(asked)})"
         if verify:
             head += f" after checking ({', '.join(verify)}): {'; '.join(p.entry.evidence for p in carcs if p.entry.action == 'verify/other')}"
         return head, note

@@ -1,7 +1,8 @@
 """CPT: procedure codes - unknown or malformed codes, time versus code, add-ons without their
-primary, codes not billable together on one day, units over the daily maximum.
+primary, codes not billable together on one day, units over the daily maximum or CMS's MUE,
+units of a per-unit-of-time code (H2019 per 15 minutes) against its minutes.
 
-Time bands, add-on pairs, same-day pairs and daily limits come from the code tables
+Time bands, unit lengths, add-on pairs, same-day pairs, daily limits and MUEs come from the code tables
 (``claimcheck/data/*.csv``, each row with its source), not from this file.
 """
 
@@ -12,7 +13,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from ..tables import PROCEDURE_SHAPE, psychotherapy_code_for_minutes
+from ..tables import PROCEDURE_SHAPE, UNIT_ROUNDING, psychotherapy_code_for_minutes, units_for_minutes
 from ..values import shown
 from .registry import line_rule, rule
 from ._util import (code_list, combine_codes, day, memo, messages, per_code, run_client_codes,
@@ -94,6 +95,82 @@ def psychotherapy_units_over_one(line, env):
     p = _procedure(line, env)
     if p is not None and p.kind in ("psychotherapy", "psychotherapy_em") and line.units is not None and line.units > 1:
         return f"{p.code} is billed once per session; {_minutes(line.units)} units on one line (bill 1 unit)"
+
+
+def _unit_rounding(env) -> str:
+    """payer_defaults.csv ``Timed Unit Rounding`` (midpoint unless the practice says whole)."""
+    value = (env.tables.payer_defaults.get("Timed Unit Rounding") or "").strip().lower()
+    return value if value in UNIT_ROUNDING else "midpoint"
+
+
+def _per_unit_of_time(line, env):
+    """(procedure, minutes, units, units the minutes support, rounding) for a line whose code is
+    billed per unit of time (procedures.csv ``unit_minutes``) with minutes and units recorded;
+    None otherwise."""
+    p, m, u = _procedure(line, env), line.minutes, line.units
+    if p is None or not p.unit_minutes or m is None or u is None:
+        return None
+    rounding = _unit_rounding(env)
+    return p, m, u, units_for_minutes(m, p.unit_minutes, rounding), rounding
+
+
+def _unit_rule_text(p, rounding: str) -> str:
+    half = p.unit_minutes // 2 + 1
+    if rounding == "whole":
+        return f"one unit per full {p.unit_minutes} minutes"
+    return f"one unit per {p.unit_minutes} minutes, the first from {half} minutes"
+
+
+_UNIT_SOURCE = ("CMS Medicare Claims Processing Manual, Pub. 100-04, ch. 5 sec. 20.2 (a unit of a timed code counts once "
+                "more than half of it is given: the 8-minute rule for 15-minute units); Medicaid programs and other payers "
+                "may require the full unit - set Timed Unit Rounding in payer_defaults.csv and unit_minutes in procedures.csv "
+                "(your tables folder) to your payers' rule")
+
+
+@line_rule(
+    "CPT018", title="Units more than the minutes support (per-unit-of-time code)", severity="error", column="Units",
+    needs=("cpt", "units", "minutes"),
+    why="Codes billed per unit of time (H0004, H2011, H2019: 15 minutes a unit) are paid per unit, and each unit must be "
+        "supported by documented minutes: with 15-minute units 8-22 minutes are 1 unit, 23-37 are 2, 38-52 are 3. "
+        "Units the minutes do not support are denied or taken back in an audit (" + _UNIT_SOURCE + ").",
+    fix="Bill the units the session's minutes support (the finding names them), or correct the minutes if they were typed wrong.",
+    reads=("cpt", "units", "minutes"),
+    bad=[{'CPT': 'H2019', 'Modifiers': 'HO', 'Minutes': 50, 'Units': 4}],
+    good=[{'CPT': 'H2019', 'Modifiers': 'HO', 'Minutes': 53, 'Units': 4}],
+)
+def units_above_minutes(line, env):
+    """Flags a line of a code billed per unit of time (procedures.csv ``unit_minutes``) whose
+    Units are more than its Minutes support under Timed Unit Rounding (midpoint: the 8-minute
+    rule).  Each line is checked on its own minutes; lines without minutes are left out."""
+    found = _per_unit_of_time(line, env)
+    if found is None:
+        return None
+    p, m, u, supported, rounding = found
+    if u > supported:
+        return (f"{p.code} x{_minutes(u)}: {_minutes(m)} minutes support {supported} unit{'' if supported == 1 else 's'} "
+                f"({_unit_rule_text(p, rounding)})")
+
+
+@line_rule(
+    "CPT019", title="Units fewer than the minutes support (per-unit-of-time code)", severity="warning", column="Units",
+    needs=("cpt", "units", "minutes"),
+    why="A per-unit-of-time code (H0004, H2011, H2019) billed with fewer units than its documented minutes support is "
+        "under-billed: the practice is paid for less time than it gave (" + _UNIT_SOURCE + ").",
+    fix="Bill the units the minutes support (the finding names them), unless an authorization or payer cap limits the units.",
+    reads=("cpt", "units", "minutes"),
+    bad=[{'CPT': 'H2019', 'Modifiers': 'HO', 'Minutes': 60, 'Units': 2}],
+    good=[{'CPT': 'H2019', 'Modifiers': 'HO', 'Minutes': 60, 'Units': 4}],
+)
+def units_below_minutes(line, env):
+    """Flags a line of a code billed per unit of time whose Minutes support more units than it
+    bills (under Timed Unit Rounding)."""
+    found = _per_unit_of_time(line, env)
+    if found is None:
+        return None
+    p, m, u, supported, rounding = found
+    if u < supported:
+        return (f"{p.code} x{_minutes(u)}: {_minutes(m)} minutes support {supported} units "
+                f"({_unit_rule_text(p, rounding)}); bill {supported} unless a cap limits them")
 
 
 def _band(p) -> str:
@@ -397,29 +474,71 @@ def two_timed_psychotherapy_codes(ctx):
 
 @rule(
     "CPT011", title="Units over the daily maximum", severity="error", column="Units", needs=("cpt", "dos"),
-    why="Payers cap the units of a code per client per day (medically unlikely edits); units above the cap are denied.",
-    fix="Correct the units; if more were truly given, appeal with the records. Load your payers' limits into procedures.csv (daily_max).",
+    why="Payers cap the units of a code per client per day; units above the cap are denied. CMS's medically unlikely edits (MUEs) "
+        "cap a code's units per client, date of service and provider, and their adjudication indicator (MAI) says how: 1 per "
+        "claim line, 2 per date and never paid above, 3 per date and paid above only on appeal with records (CMS NCCI MUE "
+        "page, cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/medically-unlikely-edits-mues; "
+        "Noridian JF MUE page). claimcheck ships no MUE values (they change each quarter): load the quarter's practitioner "
+        "values for your codes into procedures.csv (mue, mai) in your tables folder.",
+    fix="Correct the units; if more were truly given, appeal with the records (MAI 3) or put the extra units on another line "
+        "with the right modifier (MAI 1). Load your payers' limits into procedures.csv (daily_max) and CMS's MUEs (mue, mai).",
     row_level=False,
     bad=[{'Minutes': None, 'CPT': '90791', 'Units': 2}],
     good=[{'CPT': '90791', 'Minutes': None, 'Units': 1}],
 )
 def units_over_daily_max(ctx):
-    """Flags lines whose client/date/code units add up above the table's daily maximum."""
+    """Flags lines whose client/date/code units add up above the table's daily maximum
+    (``daily_max``), and lines above CMS's MUE (``mue``) where the table has one: with MAI 1
+    the line's own units, with MAI 2 or 3 (or none given) the units of the client, date of
+    service, rendering provider and code added up."""
     c = ctx.claims
     procs = ctx.tables.procedures
     limited = {code: p.daily_max for code, p in procs.items() if p.daily_max}
+    over_mue = _units_over_mue(ctx)
     cpt_k, cpt_u = run_codes(ctx, "cpt")
     lines = np.flatnonzero(_code_mask(ctx, limited.__contains__)[cpt_k])
     if not len(lines):
-        return None
+        return over_mue or None
     group = combine_codes(run_client_codes(ctx)[lines], run_codes(ctx, "dos")[0][lines], cpt_k[lines])
     totals = pd.Series(c["units"].to_numpy()[lines]).groupby(group).transform("sum").to_numpy()
     limit = per_code(cpt_u, lambda u: limited.get(u, 0) if isinstance(u, str) else 0, float)[cpt_k[lines]]
     over = np.flatnonzero(totals > limit)
     dos = c["dos"]
-    return messages(c.index[lines[over]], (
-        f"{code}: {_minutes(t)} units on {day(dos.iat[pos])}; at most {limited[code]} per day"
-        for code, t, pos in zip(cpt_u[cpt_k[lines[over]]], totals[over].tolist(), lines[over].tolist())))
+    found = [(idx, f"{code}: {_minutes(t)} units on {day(dos.iat[pos])}; at most {limited[code]} per day")
+             for idx, code, t, pos in zip(c.index[lines[over]], cpt_u[cpt_k[lines[over]]], totals[over].tolist(), lines[over].tolist())]
+    return found + over_mue
+
+
+_MAI_TEXT = {1: "MAI 1, per claim line: more units truly given go on another line with a modifier such as 59 or 76",
+             2: "MAI 2, per date of service: never paid above it",
+             3: "MAI 3, per date of service: paid above it only on appeal with records"}
+
+
+def _units_over_mue(ctx) -> list:
+    """(line index, message) for the lines above the MUE of procedures.csv (``mue``, ``mai``)."""
+    procs = ctx.tables.procedures
+    mue = {code: (p.mue, p.mai or 3) for code, p in procs.items() if p.mue}
+    if not mue:
+        return []
+    c = ctx.claims
+    cpt_k, cpt_u = run_codes(ctx, "cpt")
+    lines = np.flatnonzero(_code_mask(ctx, mue.__contains__)[cpt_k])
+    if not len(lines):
+        return []
+    codes = cpt_u[cpt_k[lines]]
+    units = c["units"].to_numpy(dtype=float)[lines]
+    provider = run_codes(ctx, "rendering_npi")[0][lines] if "rendering_npi" in c.columns else np.zeros(len(lines), dtype=np.intp)
+    group = combine_codes(run_client_codes(ctx)[lines], run_codes(ctx, "dos")[0][lines], provider, cpt_k[lines])
+    totals = pd.Series(units).groupby(group).transform("sum").to_numpy()
+    dos = c["dos"]
+    out = []
+    for idx, code, u, t, pos in zip(c.index[lines], codes, units.tolist(), totals.tolist(), lines.tolist()):
+        limit, mai = mue[code]
+        value = u if mai == 1 else t
+        if value > limit:
+            where = "on this line" if mai == 1 else f"on {day(dos.iat[pos])} by this provider"
+            out.append((idx, f"{code}: {_minutes(value)} units {where}; CMS's MUE is {limit} ({_MAI_TEXT[mai]})"))
+    return out
 
 
 @rule(

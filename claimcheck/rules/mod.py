@@ -10,6 +10,37 @@ from .registry import line_rule
 
 AUDIO_ONLY = frozenset({"93", "FQ"})
 TELEHEALTH_MODIFIERS = frozenset({"95", "93", "GT", "GQ", "FQ"})
+#: Where the telehealth columns of procedures.csv (``telehealth``, ``audio_only``) come from.
+TELEHEALTH_SOURCE = (
+    "CMS List of Telehealth Services for CY2026 (cms.gov/medicare/coverage/telehealth/list-services; the CY2026 "
+    "physician fee schedule final rule CMS-1832-F added 90849 and ended the provisional category); audio-only: "
+    "42 CFR 410.78(a)(3) as revised by the CY2025 fee schedule final rule (two-way audio-only may deliver any "
+    "telehealth service to a client at home when the clinician can do video and the client cannot or will not), "
+    "billed with modifier 93, or FQ at an RHC/FQHC (CMS MLN telehealth FAQ). Codes we could not verify on the list "
+    "are left empty in procedures.csv and not checked; Medicaid programs and commercial payers keep their own lists")
+
+
+@line_rule(
+    "MOD009", title="Audio-only modifier on a code that may not be delivered audio-only", severity="warning",
+    column="Modifiers", needs=("modifiers", "cpt"),
+    why="Modifier 93 (or FQ at an RHC/FQHC) says the service was delivered by telephone, audio only. Medicare pays audio-only "
+        "only for services on its telehealth list, to a client at home; a code outside it (H-codes, partial hospitalization, "
+        "ECT) billed audio-only is denied (" + TELEHEALTH_SOURCE + ").",
+    fix="Bill the session as audio-video (95 or the payer's modifier) if video was used, or check the payer's own audio-only "
+        "policy; mark the code Y in the audio_only column of procedures.csv in your tables folder if your payer allows it.",
+    reads=("modifiers", "cpt"),
+    bad=[{'CPT': 'H0004', 'Minutes': 30, 'Units': 2, 'Modifiers': '93', 'POS': '10'}],
+    good=[{'CPT': '90834', 'Modifiers': '93', 'POS': '10'}],
+)
+def audio_only_not_allowed(line, env):
+    """Flags 93 or FQ on a line whose code procedures.csv marks as not deliverable audio-only
+    (``audio_only`` N); a code left empty there (not verified) is not flagged."""
+    audio = [m for m in line.modifiers if m in AUDIO_ONLY]
+    if not audio or not isinstance(line.cpt, str):
+        return None
+    p = env.tables.procedures.get(line.cpt)
+    if p is not None and p.audio_only is False:
+        return f"modifier {', '.join(audio)} marks audio-only, but {p.code} is not on Medicare's audio-only telehealth services; check the payer's policy"
 
 
 @line_rule(

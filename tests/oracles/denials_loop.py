@@ -103,10 +103,15 @@ def claim_decisions_loop(book, as_of, *, statuses=("Denied", "Appealed"), fixes=
 
         if decision == D.APPEAL and not d.why:
             main = carcs[0] if carcs else None
-            if main is not None and main.entry.appealable == "conditional" and main.code == "97":
+            if main is not None and main.entry.appealable == "conditional" and main.code in ("97", "234"):
                 notes.append("appeal only if the services were separate; otherwise the amount is a write-off")
             verify = [p.display for p in carcs if p.entry.action == "verify/other"]
             head = f"appeal {d.code_list}"
+            if D.remark_led(parsed):  # CO-16 with a remark code that asks for something (M127: the record)
+                asked = [f"{p.display}: {p.entry.evidence}" for p in parsed
+                         if p.kind == "RARC" and p.entry is not None and p.entry.action == "appeal" and p.entry.evidence]
+                if asked:
+                    head += f" with what the remark code asks for ({'; '.join(asked)})"
             if verify:
                 head += f" after checking ({', '.join(verify)}): {'; '.join(p.entry.evidence for p in carcs if p.entry.action == 'verify/other')}"
             d.why = head
