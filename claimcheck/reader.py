@@ -326,17 +326,22 @@ def read_sheets_openpyxl(path: Path) -> dict[str, list[tuple[Any, ...]]]:
             wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
             wanted = {C.key(k) for k in C.SHEETS}
             out: dict[str, list[tuple[Any, ...]]] = {}
+            widths = _bounded_widths(path, wanted)
             for ws in wb.worksheets:
                 if C.key(ws.title) not in wanted:
                     out[ws.title] = []
                     continue
+                width = widths.get(ws.title)
                 rows = []
-                for n, row in enumerate(ws.iter_rows(values_only=True)):
+                cells = ws.iter_rows(values_only=True) if width is None else ws.iter_rows(max_col=max(width, 1), values_only=True)
+                for n, row in enumerate(cells):
                     if n >= MAX_ROWS:
                         raise UnusableInput(
                             f"{path}: the {ws.title} sheet has more than {MAX_ROWS:,} rows, above the "
                             "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
                         )
+                    if width is not None and row.count(None) == len(row):
+                        row = ()  # a blank row of a sparse sheet: one shared empty tuple
                     rows.append(row)
                 out[ws.title] = rows
             return out
@@ -347,6 +352,28 @@ def read_sheets_openpyxl(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     finally:
         if wb is not None:
             wb.close()
+
+
+def _bounded_widths(path: Path, wanted: set[str]) -> dict[str, int]:
+    """For each contract sheet that is sparse (a stray value far out, or a dimension claiming
+    far more than the sheet holds: see :mod:`claimcheck.extent`), the columns to read: up to the
+    last column of its top ten rows or of its Excel Tables, where a header can be.  Reading the
+    full grid of such a sheet would take gigabytes."""
+    from .extent import extent, header_width, is_sparse, listed_sheets
+
+    out: dict[str, int] = {}
+    tables = None
+    with zipfile.ZipFile(path) as zf:
+        for name, part in listed_sheets(zf):
+            if part is None or C.key(name) not in wanted:
+                continue
+            data = zf.read(part)
+            if is_sparse(extent(data)):
+                if tables is None:
+                    tables = table_ranges(path)
+                last_table_col = max((t[3] for t in tables.get(name, [])), default=0)
+                out[name] = header_width(data, last_table_col)
+    return out
 
 
 #: What openpyxl cannot carry into a copy, by package part (see writer.lost_content).

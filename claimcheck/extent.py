@@ -1,0 +1,112 @@
+"""Where a sheet's cells really are, read from its XML with cheap scans (no parsing).
+
+A worksheet part names its own size (``<dimension ref>``), and each row and cell names its
+place (``r="..."``).  A stray value far out (``XFD1048576``) or a dimension that claims the
+whole grid makes a reader that builds the full grid allocate billions of cells; python-calamine
+then aborts the process.  :func:`extent` finds the real rows, columns and cell count so the
+reader can tell such a sheet (:func:`is_sparse`) and read only the columns a header can be in.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+
+_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_WIDE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{2,3})\d+"')
+# The form Excel and openpyxl write (the reference first, no prefix), scanned much faster.
+_ROW_PLAIN = re.compile(rb'<row r="(\d+)"')
+_WIDE_CELL_PLAIN = re.compile(rb'<c r="([A-Z]{2,3})\d')
+_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]+)?\$?(\d+)?(?::\$?([A-Z]+)\$?(\d+))?"')
+
+#: A sheet whose grid (rows x columns, from A1) is above this many cells and more than
+#: ``SPARSE_RATIO`` times its real cell count is read a bounded way (see :func:`is_sparse`).
+SPARSE_CELLS = 2_000_000
+SPARSE_RATIO = 8
+HEADER_ROWS = 10  # the reader looks for the header row in the top ten rows
+
+
+def col_number(letters: bytes | str) -> int:
+    if isinstance(letters, str):
+        letters = letters.encode()
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n
+
+
+@dataclass(frozen=True)
+class Extent:
+    rows: int  # the last row holding a cell (or the dimension's, when larger)
+    cols: int  # the last column holding a cell (or the dimension's, when larger)
+    cells: int  # how many cells the part holds (-1: not counted, the grid being small)
+
+    @property
+    def grid(self) -> int:
+        return self.rows * self.cols
+
+
+def extent(data: bytes) -> Extent:
+    """The sheet's extent from its XML: the larger of its dimension and its real cells.
+
+    Rows and cells are found by their ``r`` attribute written first (as Excel, openpyxl,
+    XlsxWriter and LibreOffice write them); a part whose tags carry a namespace prefix is
+    scanned with slower general patterns.
+    """
+    prefixed = re.match(rb'(?:<\?xml[^>]*>\s*)?<\w+:worksheet\b', data[:1024]) is not None
+    rows = max(map(int, (_ROW if prefixed else _ROW_PLAIN).findall(data)), default=0)
+    wide = (_WIDE_CELL if prefixed else _WIDE_CELL_PLAIN).findall(data)
+    cols = max(map(col_number, wide), default=26 if rows else 0)
+    head = data[: data.find(b"sheetData")] if b"sheetData" in data else data[:4096]
+    m = _DIMENSION.search(head)
+    if m:
+        col, row = (m[3], m[4]) if m[3] else (m[1], m[2])
+        if col and row:
+            rows, cols = max(rows, int(row)), max(cols, col_number(col))
+    cells = -1  # counted only when the grid is large enough to matter
+    if rows * cols > SPARSE_CELLS:
+        cells = len(_CELL.findall(data)) if prefixed else data.count(b"<c ")
+    return Extent(rows=rows, cols=cols, cells=cells)
+
+
+def is_sparse(ext: Extent) -> bool:
+    """True when building the sheet's whole grid would cost far more than its cells: a stray
+    value far out, or a dimension claiming much more than the sheet holds."""
+    return ext.grid > SPARSE_CELLS and ext.grid > SPARSE_RATIO * max(ext.cells, 1)
+
+
+def header_width(data: bytes, tables_last_col: int = 0) -> int:
+    """The last column holding a cell in the top ten rows (where the reader looks for the
+    header), or of an Excel Table on the sheet: columns past it are never read."""
+    width = tables_last_col
+    for letters, row in _CELL.findall(data):
+        if int(row) <= HEADER_ROWS:
+            width = max(width, col_number(letters))
+    return width
+
+
+def listed_sheets(zf: zipfile.ZipFile) -> list[tuple[str, str | None]]:
+    """(sheet name, its worksheet part or None when the part is missing) for every sheet the
+    workbook lists, in order."""
+    from defusedxml import ElementTree as ET
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    ns_pkg = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    names = set(zf.namelist())
+    rels = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        for rel in ET.fromstring(zf.read("xl/_rels/workbook.xml.rels")).iter(ns_pkg + "Relationship"):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            rels[rel.get("Id", "")] = (target, rel.get("Type", ""))
+    out = []
+    for sheet in ET.fromstring(zf.read("xl/workbook.xml")).iter(ns_main + "sheet"):
+        part, kind = rels.get(sheet.get(ns_rel + "id", ""), ("", ""))
+        if kind and not kind.endswith("/worksheet"):
+            continue  # a chart sheet or a dialog sheet
+        out.append((sheet.get("name", ""), part if part in names else None))
+    return out

@@ -1,0 +1,95 @@
+"""Hostile workbooks as real practices have them (issue 21): stray cells far out, formulas
+never calculated, damaged parts, tables with a totals row, sheets whose names read the same.
+
+Each workbook is built here from the sample with openpyxl or zip edits.  A reader abort
+kills the interpreter, so the stray-cell checks run ``claimcheck`` in a child process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "sample-billing.xlsx"
+AS_OF = "2026-06-30"
+
+#: Runs the command line in this child and reports its own peak memory on the last stderr line.
+_CHILD = (
+    "import resource, sys\n"
+    "from claimcheck.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "    rc = 0\n"
+    "except SystemExit as exc:\n"
+    "    rc = exc.code if isinstance(exc.code, int) else 2\n"
+    "sys.stderr.write(f'\\npeak-kb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+    "sys.exit(rc)\n"
+)
+
+
+def run_check(path: Path, *extra: str) -> tuple[int, dict | None, str, int]:
+    """(exit code, the JSON report or None, stderr without the memory line, peak memory in KB)."""
+    proc = subprocess.run([sys.executable, "-c", _CHILD, "check", str(path), "--as-of", AS_OF, "--format", "json", *extra],
+                          capture_output=True, text=True, timeout=600)
+    err = proc.stderr.rstrip().splitlines()
+    peak = int(err[-1].split()[1]) if err and err[-1].startswith("peak-kb ") else -1
+    report = json.loads(proc.stdout) if proc.stdout.strip().startswith("{") else None
+    return proc.returncode, report, "\n".join(err[:-1]), peak
+
+
+def sample_with(tmp_path: Path, name: str, edit) -> Path:
+    wb = openpyxl.load_workbook(SAMPLE)
+    edit(wb)
+    out = tmp_path / name
+    wb.save(out)
+    return out
+
+
+# --------------------------------------------------------------------------- 1. stray cells far out
+
+
+@pytest.mark.parametrize("cell", ["XFD1048576", "NTP200000"])
+def test_a_stray_value_far_out_never_aborts_the_process(tmp_path, cell):
+    path = sample_with(tmp_path, f"stray-{cell}.xlsx", lambda wb: wb["Claims"].__setitem__(cell, "x"))
+    rc, report, err, _ = run_check(path)
+    assert rc in (0, 1), f"exit {rc}: {err[-500:]}"
+    _, plain, _, _ = run_check(SAMPLE)
+    # The stray value is past the last header column: the findings are the sample's own.
+    assert report["summary"] == plain["summary"]
+
+
+def test_a_stray_value_at_the_last_row_is_read_as_a_line_in_bounded_memory(tmp_path):
+    path = sample_with(tmp_path, "stray-A1048576.xlsx", lambda wb: wb["Claims"].__setitem__("A1048576", "x"))
+    rc, report, err, peak = run_check(path)
+    assert rc == 1, err
+    rows = {f["row"] for f in report["findings"] if f["code"] == "REQ001"}
+    assert 1048576 in rows  # the stray Claim ID is a line with its required values missing
+    # Reading the whole grid took 1.3 GB; the bounded read takes the sample's ~150 MB.
+    assert 0 < peak < 500_000, f"peak memory {peak} KB"
+
+
+@pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
+def test_a_dimension_claiming_the_whole_grid_is_read_bounded(tmp_path, engine):
+    import zipfile
+
+    src = sample_with(tmp_path, "plain.xlsx", lambda wb: None)
+    path = tmp_path / "dimension.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                import re
+
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', data, count=1)
+            zout.writestr(info, data)
+    from claimcheck.api import check_workbook
+
+    plain = check_workbook(src, as_of=__import__("datetime").date(2026, 6, 30), engine=engine)
+    result = check_workbook(path, as_of=__import__("datetime").date(2026, 6, 30), engine=engine)
+    assert [f.as_dict() for f in result.findings] == [f.as_dict() for f in plain.findings]
