@@ -110,3 +110,81 @@ def listed_sheets(zf: zipfile.ZipFile) -> list[tuple[str, str | None]]:
             continue  # a chart sheet or a dialog sheet
         out.append((sheet.get("name", ""), part if part in names else None))
     return out
+
+
+# --------------------------------------------------------------------------- formulas never calculated
+
+_FORMULA_CELL = re.compile(
+    rb'<(?:\w+:)?c\b([^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*'
+    rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>)?')
+_STR_TYPE = re.compile(rb'\bt="str"')
+
+
+def uncalculated_formulas(data: bytes) -> dict[tuple[int, int], str]:
+    """(row, column) 1-based -> formula text, for every formula cell without a cached value
+    (``<f>`` and no ``<v>``, or an empty one: a workbook written by a script and never opened
+    in Excel).  A formula whose result is the empty string (``t="str"``, ``<v></v>``) was
+    calculated.  A reader sees such a cell as empty."""
+    if b"<f" not in data and b":f" not in data:
+        return {}
+    out = {}
+    for attrs, letters, row, text, cached in _FORMULA_CELL.findall(data):
+        if not cached and not _STR_TYPE.search(attrs):
+            out[(int(row), col_number(letters))] = _unescape(text.decode("utf-8", "replace"))
+    return out
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+_DATE_CALL = re.compile(r"\s*DATE\(\s*(\d{4})\s*,\s*(\d{1,2})\s*,\s*(\d{1,2})\s*\)\s*", re.I)
+_ARITHMETIC = re.compile(r"[\d.\s+\-*/()]+")
+
+
+def safe_value(formula: str):
+    """The value of a formula that is safe to work out without Excel, or None: ``DATE(y,m,d)``
+    with constant whole numbers (a real date), or arithmetic (+ - * / and brackets) on
+    number constants.  Nothing else is ever evaluated."""
+    import ast
+    import datetime as dt
+    import operator
+
+    m = _DATE_CALL.fullmatch(formula)
+    if m:
+        try:
+            return dt.datetime(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    if not _ARITHMETIC.fullmatch(formula) or len(formula) > 200:
+        return None
+    ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+    def ev(node):
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+            v = ev(node.operand)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp) and type(node.op) in ops:
+            return ops[type(node.op)](ev(node.left), ev(node.right))
+        raise ValueError("not arithmetic on constants")
+
+    try:
+        value = ev(ast.parse(formula.strip(), mode="eval").body)
+    except (ValueError, SyntaxError, ZeroDivisionError, OverflowError, RecursionError):
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return int(value) if value.is_integer() and abs(value) < 1e15 else value
+
+
+def cell_name(row: int, col: int) -> str:
+    """``(5, 4)`` -> ``"D5"`` (1-based)."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"

@@ -183,11 +183,13 @@ def _rows(sheet, dimension: tuple[int, int] | None, errors: dict[tuple[int, int]
     return out
 
 
-def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int) -> dict[str, list[tuple[Any, ...]]]:
+def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
+                         sparse: set[str] | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """Every worksheet's name, with the rows of the contract sheets in ``wanted`` (names of
     sheet kinds, matched as the reader matches them) and ``[]`` for the others.  A contract
     sheet longer than ``max_rows`` (plus its header) is refused with :class:`UnusableInput`;
-    raises :class:`CalamineCannotRead` for a file to read with openpyxl instead."""
+    raises :class:`CalamineCannotRead` for a file to read with openpyxl instead (as a sheet in
+    ``sparse``, or found sparse here when it is None: calamine would build its whole grid)."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     path = Path(path)
@@ -217,7 +219,7 @@ def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int)
                             "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
                         )
                     data = zf.read(part)
-                    if is_sparse(extent(data)):
+                    if name in sparse if sparse is not None else is_sparse(extent(data)):
                         # calamine would build the whole grid (and abort the process on a
                         # value at XFD1048576): the openpyxl path reads it bounded.
                         raise _Fallback(f"sheet {name} is sparse")

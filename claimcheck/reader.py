@@ -36,6 +36,11 @@ class RawTable:
     headers: list[str]
     positions: dict[str, int]  # field -> column position (0-based)
     rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
+    #: Formula cells Excel never calculated (no cached value), as (Excel row, column position);
+    #: they read as empty but are not known to be.
+    uncalculated: list[tuple[int, int]] = field(default_factory=list)
+    #: How many such formulas were simple enough to work out here (DATE and arithmetic on constants).
+    worked_out: int = 0
 
     def present(self) -> set[str]:
         return set(self.positions)
@@ -259,7 +264,8 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     path = Path(path)
     _check_file(path)
     tables = table_ranges(path)
-    sheets = read_sheets(path, engine)
+    widths, formulas = _inspect(path, tables)
+    sheets = read_sheets(path, engine, widths)
     kinds = sheet_lookup(sheets)
     if "Claims" not in kinds:
         raise UnusableInput(
@@ -270,8 +276,12 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     for kind, name in kinds.items():
         rows = sheets[name]
         firsts = [t[0] for t in tables.get(name, [])]
+        uncalculated, worked_out = _work_out(rows, formulas.get(name, {}))
         try:
             out[kind] = rows_to_table(kind, name, rows, firsts)
+            out[kind].uncalculated = [(r, c) for r, c in uncalculated if c in out[kind].positions.values()
+                                      and r > out[kind].header_row]
+            out[kind].worked_out = worked_out
         except UnusableInput as exc:
             if kind == "Claims":
                 raise UnusableInput(f"{path}: {exc}") from None
@@ -281,7 +291,55 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     return out
 
 
-def read_sheets(path: Path, engine: str = "auto") -> dict[str, list[tuple[Any, ...]]]:
+def _inspect(path: Path, tables: dict) -> tuple[dict[str, int], dict[str, dict[tuple[int, int], str]]]:
+    """One look at each contract sheet's XML: the columns to read of a sparse sheet (see
+    :func:`_bounded_widths`), and its formula cells that were never calculated."""
+    from .extent import extent, header_width, is_sparse, listed_sheets, uncalculated_formulas
+
+    wanted = {C.key(k) for k in C.SHEETS}
+    widths: dict[str, int] = {}
+    formulas: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name, part in listed_sheets(zf):
+                if part is None or C.key(name) not in wanted:
+                    continue
+                data = zf.read(part)
+                if is_sparse(extent(data)):
+                    widths[name] = header_width(data, max((t[3] for t in tables.get(name, [])), default=0))
+                found = uncalculated_formulas(data)
+                if found:
+                    formulas[name] = found
+    except Exception:  # a part that cannot be read: the readers say so
+        return {}, {}
+    return widths, formulas
+
+
+def _work_out(rows: list[tuple[Any, ...]], formulas: dict[tuple[int, int], str]) -> tuple[list[tuple[int, int]], int]:
+    """Put the value of each never-calculated formula that is safe to work out into ``rows``
+    (DATE with constants, arithmetic on constants); the others, as (Excel row, column
+    position), and how many were worked out."""
+    from .extent import safe_value
+
+    left, done = [], 0
+    for (r, c), text in sorted(formulas.items()):
+        value = safe_value(text)
+        if value is None:
+            left.append((r, c - 1))
+            continue
+        if r > len(rows):
+            rows.extend([()] * (r - len(rows)))
+        row = list(rows[r - 1])
+        if c > len(row):
+            row += [None] * (c - len(row))
+        if row[c - 1] is None:
+            row[c - 1] = value
+            rows[r - 1] = tuple(row)
+            done += 1
+    return left, done
+
+
+def read_sheets(path: Path, engine: str = "auto", widths: dict[str, int] | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """Every worksheet's name with the rows of its contract sheets (``[]`` for the others), row 0
     being Excel row 1, read by ``engine``: ``calamine`` (the optional fast reader), ``openpyxl``
     or ``auto`` (calamine when installed).  A file calamine cannot read is read by openpyxl,
@@ -294,10 +352,11 @@ def read_sheets(path: Path, engine: str = "auto") -> dict[str, list[tuple[Any, .
                 raise UnusableInput("python-calamine is not installed; pip install 'claimcheck-billing[fast]'") from None
         else:
             try:
-                return read_sheets_calamine(path, wanted=C.SHEETS, max_rows=MAX_ROWS)
+                return read_sheets_calamine(path, wanted=C.SHEETS, max_rows=MAX_ROWS,
+                                            sparse=None if widths is None else set(widths))
             except CalamineCannotRead:
                 pass
-    return read_sheets_openpyxl(path)
+    return read_sheets_openpyxl(path, widths)
 
 
 def refusal(path: Path, exc: BaseException) -> UnusableInput:
@@ -314,7 +373,9 @@ def refusal(path: Path, exc: BaseException) -> UnusableInput:
     return UnusableInput(f"{path}: the workbook could not be read ({name}); open and re-save it in Excel")
 
 
-def read_sheets_openpyxl(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def read_sheets_openpyxl(path: Path, widths: dict[str, int] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """The openpyxl reader; ``widths``: the columns to read of each sparse sheet (found
+    here when not given)."""
     import warnings
 
     from openpyxl import load_workbook
@@ -326,7 +387,8 @@ def read_sheets_openpyxl(path: Path) -> dict[str, list[tuple[Any, ...]]]:
             wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
             wanted = {C.key(k) for k in C.SHEETS}
             out: dict[str, list[tuple[Any, ...]]] = {}
-            widths = _bounded_widths(path, wanted)
+            if widths is None:
+                widths = _bounded_widths(path, wanted)
             for ws in wb.worksheets:
                 if C.key(ws.title) not in wanted:
                     out[ws.title] = []

@@ -93,3 +93,65 @@ def test_a_dimension_claiming_the_whole_grid_is_read_bounded(tmp_path, engine):
     plain = check_workbook(src, as_of=__import__("datetime").date(2026, 6, 30), engine=engine)
     result = check_workbook(path, as_of=__import__("datetime").date(2026, 6, 30), engine=engine)
     assert [f.as_dict() for f in result.findings] == [f.as_dict() for f in plain.findings]
+
+
+# --------------------------------------------------------------------------- 2. formulas never calculated
+
+DOS_COL = "I"  # the sample's DOS column
+
+
+def _dos_as_formulas(kind: str):
+    """Every DOS on Claims as a formula (written by openpyxl: no cached value)."""
+    def edit(wb):
+        ws = wb["Claims"]
+        for row in range(2, ws.max_row + 1):
+            cell = ws[f"{DOS_COL}{row}"]
+            day = cell.value
+            if not hasattr(day, "year"):
+                continue  # the sample's blank and unreadable dates stay as they are
+            if kind == "date":
+                cell.value = f"=DATE({day.year},{day.month},{day.day})"
+            else:  # a reference: never worked out here
+                ws[f"Z{row}"] = day
+                cell.value = f"=Z{row}"
+    return edit
+
+
+@pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
+def test_formulas_never_calculated_are_not_reported_as_empty(tmp_path, engine):
+    from claimcheck.api import check_workbook
+    import datetime as dt
+
+    path = sample_with(tmp_path, "formulas.xlsx", _dos_as_formulas("reference"))
+    result = check_workbook(path, as_of=dt.date(2026, 6, 30), engine=engine)
+    empty_dos = [f for f in result.findings if f.code == "REQ001" and f.message.startswith("DOS is empty")]
+    assert empty_dos == []
+    said = [f for f in result.findings if f.code == "REQ008"]
+    assert len(said) == 1 and said[0].sheet == "Claims" and said[0].row is None
+    assert "formulas Excel has not calculated yet" in said[0].message and "I2" in said[0].message
+
+
+@pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
+def test_a_date_formula_with_constants_is_worked_out(tmp_path, engine):
+    from claimcheck.api import check_workbook
+    import datetime as dt
+
+    day = dt.date(2026, 6, 30)
+    path = sample_with(tmp_path, "dates.xlsx", _dos_as_formulas("date"))
+    result = check_workbook(path, as_of=day, engine=engine)
+    plain = check_workbook(SAMPLE, as_of=day, engine=engine)
+    others = [f.as_dict() for f in result.findings if f.code != "REQ008"]
+    assert others == [f.as_dict() for f in plain.findings]  # the same findings as with typed dates
+    said = [f for f in result.findings if f.code == "REQ008"]
+    assert len(said) == 1 and "worked out" in said[0].message
+
+
+def test_only_safe_formulas_are_worked_out():
+    from claimcheck.extent import safe_value
+    import datetime as dt
+
+    assert safe_value("DATE(2026,5,1)") == dt.datetime(2026, 5, 1)
+    assert safe_value("(60 + 30) / 2") == 45
+    assert safe_value("150*1.5") == 225
+    for unsafe in ("DATE(2026,2,30)", "A1+1", "SUM(1,2)", "1/0", "__import__('os')", "2**3", "TODAY()", "DATE(Y1,1,1)"):
+        assert safe_value(unsafe) is None, unsafe

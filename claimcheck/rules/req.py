@@ -33,6 +33,13 @@ declare(
     row_level=False,
 )
 
+declare(
+    "REQ008", title="Formulas Excel has not calculated yet", severity="warning", column="(sheet)",
+    why="A workbook written by a script (openpyxl, pandas) holds formulas without their results until Excel calculates them; claimcheck cannot see what those cells will show, so it cannot check them.",
+    fix="Open the workbook in Excel and save it (or recalculate with F9 and save), then check it again.",
+    row_level=False,
+)
+
 # field -> (header, what to do).  Billing NPI may be blank (Rendering NPI then bills).
 _REQUIRED = {
     "claim_id": ("Claim ID", "give every service line the ID of its claim"),
