@@ -46,6 +46,20 @@ class RawTable:
         return set(self.positions)
 
 
+class DamagedSheet(list):
+    """The rows of a sheet the workbook lists but whose part is missing or cannot be read
+    (empty), with the reason."""
+
+    def __init__(self, reason: str):
+        super().__init__()
+        self.reason = reason
+
+
+def damaged_message(sheet: str, reason: str) -> str:
+    return (f"the {sheet} sheet is damaged ({reason}); open and re-save the workbook in Excel, "
+            "or restore the sheet from a backup")
+
+
 # --------------------------------------------------------------------------- file checks
 
 
@@ -264,8 +278,10 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     path = Path(path)
     _check_file(path)
     tables = table_ranges(path)
-    widths, formulas = _inspect(path, tables)
+    widths, formulas, missing = _inspect(path, tables)
     sheets = read_sheets(path, engine, widths)
+    for name in missing:  # the readers leave such a sheet out: it is a finding, never silence
+        sheets[name] = DamagedSheet("its part is missing from the file")
     kinds = sheet_lookup(sheets)
     if "Claims" not in kinds:
         raise UnusableInput(
@@ -275,6 +291,12 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     out: dict[str, RawTable] = {}
     for kind, name in kinds.items():
         rows = sheets[name]
+        if isinstance(rows, DamagedSheet):
+            if kind == "Claims":
+                raise UnusableInput(f"{path}: {damaged_message(name, rows.reason)}")
+            out[kind] = RawTable(sheet=name, kind=kind, header_row=0, headers=[], positions={})
+            out[kind].problem = damaged_message(name, rows.reason)  # type: ignore[attr-defined]
+            continue
         firsts = [t[0] for t in tables.get(name, [])]
         uncalculated, worked_out = _work_out(rows, formulas.get(name, {}))
         try:
@@ -291,18 +313,23 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     return out
 
 
-def _inspect(path: Path, tables: dict) -> tuple[dict[str, int], dict[str, dict[tuple[int, int], str]]]:
+def _inspect(path: Path, tables: dict) -> tuple[dict[str, int], dict[str, dict[tuple[int, int], str]], list[str]]:
     """One look at each contract sheet's XML: the columns to read of a sparse sheet (see
-    :func:`_bounded_widths`), and its formula cells that were never calculated."""
+    :func:`_bounded_widths`), its formula cells that were never calculated; and the contract
+    sheets listed in the workbook whose part is missing."""
     from .extent import extent, header_width, is_sparse, listed_sheets, uncalculated_formulas
 
     wanted = {C.key(k) for k in C.SHEETS}
     widths: dict[str, int] = {}
     formulas: dict[str, dict[tuple[int, int], str]] = {}
+    missing: list[str] = []
     try:
         with zipfile.ZipFile(path) as zf:
             for name, part in listed_sheets(zf):
-                if part is None or C.key(name) not in wanted:
+                if C.key(name) not in wanted:
+                    continue
+                if part is None:
+                    missing.append(name)
                     continue
                 data = zf.read(part)
                 if is_sparse(extent(data)):
@@ -311,8 +338,8 @@ def _inspect(path: Path, tables: dict) -> tuple[dict[str, int], dict[str, dict[t
                 if found:
                     formulas[name] = found
     except Exception:  # a part that cannot be read: the readers say so
-        return {}, {}
-    return widths, formulas
+        return {}, {}, []
+    return widths, formulas, missing
 
 
 def _work_out(rows: list[tuple[Any, ...]], formulas: dict[tuple[int, int], str]) -> tuple[list[tuple[int, int]], int]:
@@ -359,6 +386,48 @@ def read_sheets(path: Path, engine: str = "auto", widths: dict[str, int] | None 
     return read_sheets_openpyxl(path, widths)
 
 
+def _damage(exc: BaseException) -> bool:
+    """True when ``exc``, raised reading one sheet, says its part is damaged (cut short, not
+    well-formed, failing its checksum), not hostile (entities) nor too large."""
+    if isinstance(exc, (UnusableInput, MemoryError)) or type(exc).__name__ in (
+            "EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+        return False
+    import zlib
+
+    return (isinstance(exc, (zipfile.BadZipFile, zlib.error, KeyError, EOFError))
+            or type(exc).__name__ in ("ParseError", "XMLSyntaxError") or "CRC" in str(exc))
+
+
+def damaged_sheets(path: str | os.PathLike) -> dict[str, str]:
+    """The reference sheets (Payers, Providers, Authorizations) the workbook lists whose part is
+    missing or is not well-formed XML, with the reason (for commands that read the book
+    elsewhere and must not report success over a damaged sheet)."""
+    from defusedxml import ElementTree as ET
+
+    from .extent import listed_sheets
+
+    reference = {C.key(k) for k in C.SHEETS if k != "Claims"}
+    out: dict[str, str] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name, part in listed_sheets(zf):
+                if C.key(name) not in reference:
+                    continue
+                if part is None:
+                    out[name] = "its part is missing from the file"
+                    continue
+                try:
+                    with zf.open(part) as fh:
+                        for _ in ET.iterparse(fh):
+                            pass
+                except Exception as exc:
+                    if _damage(exc):
+                        out[name] = "its part cannot be read"
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return {}
+    return out
+
+
 def refusal(path: Path, exc: BaseException) -> UnusableInput:
     """The one-line message for a workbook whose parts could not be parsed."""
     name = type(exc).__name__
@@ -396,15 +465,20 @@ def read_sheets_openpyxl(path: Path, widths: dict[str, int] | None = None) -> di
                 width = widths.get(ws.title)
                 rows = []
                 cells = ws.iter_rows(values_only=True) if width is None else ws.iter_rows(max_col=max(width, 1), values_only=True)
-                for n, row in enumerate(cells):
-                    if n >= MAX_ROWS:
-                        raise UnusableInput(
-                            f"{path}: the {ws.title} sheet has more than {MAX_ROWS:,} rows, above the "
-                            "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
-                        )
-                    if width is not None and row.count(None) == len(row):
-                        row = ()  # a blank row of a sparse sheet: one shared empty tuple
-                    rows.append(row)
+                try:
+                    for n, row in enumerate(cells):
+                        if n >= MAX_ROWS:
+                            raise UnusableInput(
+                                f"{path}: the {ws.title} sheet has more than {MAX_ROWS:,} rows, above the "
+                                "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
+                            )
+                        if width is not None and row.count(None) == len(row):
+                            row = ()  # a blank row of a sparse sheet: one shared empty tuple
+                        rows.append(row)
+                except Exception as exc:
+                    if not _damage(exc):
+                        raise
+                    rows = DamagedSheet("its part cannot be read")
                 out[ws.title] = rows
             return out
     except UnusableInput:

@@ -155,3 +155,59 @@ def test_only_safe_formulas_are_worked_out():
     assert safe_value("150*1.5") == 225
     for unsafe in ("DATE(2026,2,30)", "A1+1", "SUM(1,2)", "1/0", "__import__('os')", "2**3", "TODAY()", "DATE(Y1,1,1)"):
         assert safe_value(unsafe) is None, unsafe
+
+
+# --------------------------------------------------------------------------- 3. damaged parts
+
+
+def damaged(tmp_path: Path, part: str, how: str) -> Path:
+    """The sample with one worksheet part removed (``missing``) or cut in half (``cut``)."""
+    import zipfile
+
+    out = tmp_path / f"damaged-{how}.xlsx"
+    with zipfile.ZipFile(SAMPLE) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                if how == "missing":
+                    continue
+                data = data[: len(data) // 2]
+            zout.writestr(info, data)
+    return out
+
+
+PAYERS_PART = "xl/worksheets/sheet3.xml"  # the sample's Payers sheet
+CLAIMS_PART = "xl/worksheets/sheet1.xml"
+
+
+@pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
+@pytest.mark.parametrize("how", ["missing", "cut"])
+def test_a_damaged_reference_sheet_is_a_finding_naming_it(tmp_path, engine, how):
+    from claimcheck.api import check_workbook
+    import datetime as dt
+
+    result = check_workbook(damaged(tmp_path, PAYERS_PART, how), as_of=dt.date(2026, 6, 30), engine=engine)
+    req7 = [f for f in result.findings if f.code == "REQ007"]
+    assert len(req7) == 1 and req7[0].sheet == "Payers"
+    assert "the Payers sheet is damaged" in req7[0].message
+
+
+@pytest.mark.parametrize("how", ["missing", "cut"])
+def test_a_damaged_claims_sheet_is_refused_saying_so(tmp_path, how):
+    proc = subprocess.run([sys.executable, "-m", "claimcheck.cli", "check", str(damaged(tmp_path, CLAIMS_PART, how)),
+                           "--as-of", AS_OF], capture_output=True, text=True)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "the Claims sheet is damaged" in lines[0], proc.stderr
+
+
+def test_appeals_never_exits_0_over_a_damaged_sheet(tmp_path):
+    # As of this day the sample has no missed appeal deadline: appeals exits 0 on it.
+    args = ["--as-of", "2026-04-15", "--output"]
+    ok = subprocess.run([sys.executable, "-m", "claimcheck.cli", "appeals", str(SAMPLE), *args, str(tmp_path / "a.xlsx")],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run([sys.executable, "-m", "claimcheck.cli", "appeals", str(damaged(tmp_path, PAYERS_PART, "missing")),
+                          *args, str(tmp_path / "b.xlsx")], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "the Payers sheet is damaged" in bad.stderr

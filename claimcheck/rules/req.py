@@ -28,8 +28,8 @@ declare(
 
 declare(
     "REQ007", title="A reference sheet could not be used", severity="warning", column="(header)",
-    why="Without a usable Payers, Providers or Authorizations sheet, claimcheck falls back to defaults and skips the checks that need it.",
-    fix="Give the sheet its required headers (Payers: Payer; Providers: NPI; Authorizations: Auth Number, Start Date, End Date, Authorized) in one of its top ten rows.",
+    why="Without a usable Payers, Providers or Authorizations sheet (its headers missing, or the sheet damaged in the file), claimcheck falls back to defaults and skips the checks that need it.",
+    fix="Give the sheet its required headers (Payers: Payer; Providers: NPI; Authorizations: Auth Number, Start Date, End Date, Authorized) in one of its top ten rows; a damaged sheet: open and re-save the workbook in Excel, or restore the sheet from a backup.",
     row_level=False,
 )
 
