@@ -570,6 +570,11 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
     from .rules.registry import get
 
     for kind, table in raw.items():
+        for row, why in getattr(table, "skipped", ()):
+            rule = get("REQ009")
+            reading.append(Finding(sheet=table.sheet, row=None, claim_id="", column="", code=rule.code,
+                                   severity=rule.severity,
+                                   message=f"row {row} is {why}; it is not checked as a claim line"))
         if getattr(table, "uncalculated", None) or getattr(table, "worked_out", 0):
             reading.append(_uncalculated_finding(table))
         problem = getattr(table, "problem", None)

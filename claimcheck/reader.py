@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,8 @@ class RawTable:
     uncalculated: list[tuple[int, int]] = field(default_factory=list)
     #: How many such formulas were simple enough to work out here (DATE and arithmetic on constants).
     worked_out: int = 0
+    #: Rows left out as not being lines: (Excel row, why), e.g. an Excel Table's totals row.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
 
     def present(self) -> set[str]:
         return set(self.positions)
@@ -126,8 +129,9 @@ def _is_encrypted_ooxml(path: Path) -> bool:
 # --------------------------------------------------------------------------- tables
 
 
-def table_ranges(path: Path) -> dict[str, list[tuple[int, int, int, int]]]:
+def table_ranges(path: Path, totals: dict[str, set[int]] | None = None) -> dict[str, list[tuple[int, int, int, int]]]:
     """Excel Table ranges per sheet name: (first_row, first_col, last_row, last_col), 1-based.
+    ``totals``, when given, gets the Excel rows of each sheet's tables' totals rows.
 
     Read from the package parts directly, because openpyxl's fast read-only mode does not
     load tables.  Parsed with defusedxml (no entity expansion).
@@ -168,6 +172,10 @@ def table_ranges(path: Path) -> dict[str, list[tuple[int, int, int, int]]]:
                         if ref:
                             min_col, min_row, max_col, max_row = range_boundaries(ref)
                             out.setdefault(sheet.get("name", ""), []).append((min_row, min_col, max_row, max_col))
+                            count = troot.get("totalsRowCount") or "0"
+                            if totals is not None and count.isdigit() and int(count) > 0:
+                                totals.setdefault(sheet.get("name", ""), set()).update(
+                                    range(max_row - int(count) + 1, max_row + 1))
     except Exception:
         return {}
     return out
@@ -269,6 +277,28 @@ def rows_to_table(kind: str, sheet: str, rows: list[tuple[Any, ...]], tables: It
     return table
 
 
+_TOTAL_LABEL = re.compile(r"(grand\s+)?totals?\s*:?", re.I)
+
+
+def skip_totals(table: RawTable, table_totals: Iterable[int] = ()) -> None:
+    """Leave out the rows that total the lines rather than being one: the totals row of an Excel
+    Table on the sheet, and a last row labelled Total, Totals or Grand Total (its first value)
+    outside a table.  Each is noted in ``table.skipped``."""
+    table_totals = set(table_totals)
+    if table_totals:
+        kept = [(n, row) for n, row in table.rows if n not in table_totals]
+        for n, _ in table.rows:
+            if n in table_totals:
+                table.skipped.append((n, "the Excel Table's totals row"))
+        table.rows = kept
+    if table.rows:
+        n, row = table.rows[-1]
+        first = next((v for v in row if not is_blank(v)), None)
+        if isinstance(first, str) and _TOTAL_LABEL.fullmatch(first.strip()):
+            table.rows.pop()
+            table.skipped.append((n, f"a totals row (labelled {first.strip()!r})"))
+
+
 def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, RawTable]:
     """Read the contract sheets of an .xlsx/.xlsm file into raw tables.
 
@@ -277,7 +307,8 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     """
     path = Path(path)
     _check_file(path)
-    tables = table_ranges(path)
+    totals: dict[str, set[int]] = {}
+    tables = table_ranges(path, totals)
     widths, formulas, missing = _inspect(path, tables)
     sheets = read_sheets(path, engine, widths)
     for name in missing:  # the readers leave such a sheet out: it is a finding, never silence
@@ -301,8 +332,10 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
         uncalculated, worked_out = _work_out(rows, formulas.get(name, {}))
         try:
             out[kind] = rows_to_table(kind, name, rows, firsts)
+            skip_totals(out[kind], totals.get(name, set()))
+            skipped = {n for n, _ in out[kind].skipped}
             out[kind].uncalculated = [(r, c) for r, c in uncalculated if c in out[kind].positions.values()
-                                      and r > out[kind].header_row]
+                                      and r > out[kind].header_row and r not in skipped]
             out[kind].worked_out = worked_out
         except UnusableInput as exc:
             if kind == "Claims":

@@ -211,3 +211,52 @@ def test_appeals_never_exits_0_over_a_damaged_sheet(tmp_path):
                           *args, str(tmp_path / "b.xlsx")], capture_output=True, text=True)
     assert bad.returncode == 1
     assert "the Payers sheet is damaged" in bad.stderr
+
+
+# --------------------------------------------------------------------------- 4. totals rows
+
+
+def _with_table_totals(wb):
+    ws = wb["Claims"]
+    table = ws.tables["ClaimsTable"]
+    last = ws.max_row + 1
+    ws[f"A{last}"] = "Total"
+    ws[f"P{last}"] = f"=SUBTOTAL(109,P2:P{last - 1})"  # Charge
+    ws[f"M{last}"] = 99  # Units: a value a line could hold
+    table.ref = f"A1:V{last}"
+    table.totalsRowCount = 1
+    table.autoFilter.ref = f"A1:V{last - 1}"
+
+
+def _with_total_outside_a_table(wb):
+    ws = wb["Claims"]
+    del ws.tables["ClaimsTable"]
+    last = ws.max_row + 1
+    ws[f"A{last}"] = "Totals:"
+    ws[f"P{last}"] = 12345
+
+
+@pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
+@pytest.mark.parametrize("edit", [_with_table_totals, _with_total_outside_a_table], ids=["table", "outside"])
+def test_a_totals_row_is_not_checked_as_a_claim_line(tmp_path, engine, edit):
+    from claimcheck.api import check_workbook
+    import datetime as dt
+
+    last = openpyxl.load_workbook(SAMPLE)["Claims"].max_row + 1
+    path = sample_with(tmp_path, "totals.xlsx", edit)
+    result = check_workbook(path, as_of=dt.date(2026, 6, 30), engine=engine)
+    assert [f for f in result.findings if f.row == last] == []
+    assert last not in set(result.book.claims["row"])
+    note = [f for f in result.findings if f.code == "REQ009"]
+    assert len(note) == 1 and f"row {last}" in note[0].message and note[0].severity == "info"
+    plain = check_workbook(SAMPLE, as_of=dt.date(2026, 6, 30), engine=engine)
+    assert [f.as_dict() for f in result.findings if f.code != "REQ009"] == [f.as_dict() for f in plain.findings]
+
+
+def test_a_last_line_that_is_a_real_claim_is_kept(tmp_path):
+    from claimcheck.reader import RawTable, skip_totals
+
+    table = RawTable(sheet="Claims", kind="Claims", header_row=1, headers=["Claim ID"], positions={"claim_id": 0},
+                     rows=[(2, ("C1",)), (3, ("Total care",))])
+    skip_totals(table)
+    assert [n for n, _ in table.rows] == [2, 3] and table.skipped == []

@@ -40,6 +40,13 @@ declare(
     row_level=False,
 )
 
+declare(
+    "REQ009", title="A totals row is not a claim line", severity="info", column="(row)",
+    why="A row that adds up the lines (an Excel Table's totals row, or a last row labelled Total) is not a service line; checking it would raise errors on the word Total.",
+    fix="Nothing to do: the row is left out of the checks. Move other totals below a blank row or to another sheet.",
+    row_level=False,
+)
+
 # field -> (header, what to do).  Billing NPI may be blank (Rendering NPI then bills).
 _REQUIRED = {
     "claim_id": ("Claim ID", "give every service line the ID of its claim"),
