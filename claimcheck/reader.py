@@ -242,12 +242,22 @@ def find_header(
 
 
 def sheet_lookup(names: Iterable[str]) -> dict[str, str]:
-    """Contract sheet kind -> actual sheet name, matched ignoring case and spaces."""
-    by_key = {C.key(n): n for n in names}
+    """Contract sheet kind -> actual sheet name, matched ignoring case, spaces and punctuation.
+    When several sheets match (``Claims`` and ``Claims.``), the one named exactly (in any case,
+    as Excel's sheet names ignore case) wins; still several is refused with
+    :class:`UnusableInput` naming them, so nothing is checked or written on the wrong sheet."""
+    names = list(names)
     out = {}
     for kind in C.SHEETS:
-        if C.key(kind) in by_key:
-            out[kind] = by_key[C.key(kind)]
+        found = [n for n in names if C.key(n) == C.key(kind)]
+        if len(found) > 1:
+            found = [n for n in found if n.lower() == kind.lower()] or found  # (Excel's names ignore case)
+        if len(found) > 1:
+            both = " and ".join(repr(n) for n in found[:3]) + (" ..." if len(found) > 3 else "")
+            raise UnusableInput(f"the sheets {both} are both taken for the {kind} sheet; rename all but one "
+                                f"(the {kind} sheet must be named {kind!r})")
+        if found:
+            out[kind] = found[0]
     return out
 
 
@@ -313,7 +323,10 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     sheets = read_sheets(path, engine, widths)
     for name in missing:  # the readers leave such a sheet out: it is a finding, never silence
         sheets[name] = DamagedSheet("its part is missing from the file")
-    kinds = sheet_lookup(sheets)
+    try:
+        kinds = sheet_lookup(sheets)
+    except UnusableInput as exc:
+        raise UnusableInput(f"{path}: {exc}") from None
     if "Claims" not in kinds:
         raise UnusableInput(
             f"{path}: no Claims sheet (found: {', '.join(sheets) or 'no sheets'}); "

@@ -260,3 +260,46 @@ def test_a_last_line_that_is_a_real_claim_is_kept(tmp_path):
                      rows=[(2, ("C1",)), (3, ("Total care",))])
     skip_totals(table)
     assert [n for n, _ in table.rows] == [2, 3] and table.skipped == []
+
+
+# --------------------------------------------------------------------------- 5. names that read the same
+
+
+def _with_decoy(name: str, rename: str | None = None):
+    """A second sheet whose name reads as Claims (a copy of Claims with its IDs changed), after it."""
+    def edit(wb):
+        decoy = wb.copy_worksheet(wb["Claims"])
+        decoy.title = name
+        for row in range(2, decoy.max_row + 1):
+            decoy[f"A{row}"] = f"X{row}"
+            decoy[f"I{row}"] = None  # every DOS empty: errors on each line if this sheet were checked
+        if rename:
+            wb["Claims"].title = rename
+    return edit
+
+
+@pytest.mark.parametrize("decoy", ["Claims.", "Claims ", " CLAIMS_"])
+def test_the_exactly_named_sheet_wins_and_gets_the_check_column(tmp_path, decoy):
+    from claimcheck.reader import read_workbook
+
+    path = sample_with(tmp_path, "two.xlsx", _with_decoy(decoy))
+    assert read_workbook(path)["Claims"].sheet == "Claims"
+    out = tmp_path / "out.xlsx"
+    proc = subprocess.run([sys.executable, "-m", "claimcheck.cli", "check", str(path), "--as-of", AS_OF,
+                           "--output", str(out)], capture_output=True, text=True)
+    assert proc.returncode in (0, 1), proc.stderr
+    wb = openpyxl.load_workbook(out)
+    assert "Check" in [c.value for c in wb["Claims"][1]]
+    assert "Check" not in [c.value for c in wb[decoy][1]]
+
+
+def test_two_sheets_neither_named_exactly_are_refused_naming_both(tmp_path):
+    # Excel's sheet names ignore case, so "CLAIMS" would be the exact name; "Claims " is not.
+    path = sample_with(tmp_path, "two.xlsx", _with_decoy("Claims.", rename="Claims "))
+    out = tmp_path / "out.xlsx"
+    proc = subprocess.run([sys.executable, "-m", "claimcheck.cli", "check", str(path), "--as-of", AS_OF,
+                           "--output", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "'Claims '" in lines[0] and "'Claims.'" in lines[0], proc.stderr
+    assert not out.exists()
