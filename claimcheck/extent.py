@@ -22,9 +22,10 @@ _WIDE_CELL_PLAIN = re.compile(rb'<c r="([A-Z]{2,3})\d')
 _CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]+)?\$?(\d+)?(?::\$?([A-Z]+)\$?(\d+))?"')
 
-#: A sheet whose grid (rows x columns, from A1) is above this many cells and more than
-#: ``SPARSE_RATIO`` times its real cell count is read a bounded way (see :func:`is_sparse`).
-SPARSE_CELLS = 2_000_000
+#: A sheet whose grid (rows x columns, from A1) is above this many cells (a few hundred MB
+#: when built whole) and more than ``SPARSE_RATIO`` times its real cell count is read a
+#: bounded way (see :func:`is_sparse`).
+SPARSE_CELLS = 5_000_000
 SPARSE_RATIO = 8
 HEADER_ROWS = 10  # the reader looks for the header row in the top ten rows
 
@@ -53,11 +54,16 @@ def extent(data: bytes) -> Extent:
     """The sheet's extent from its XML: the larger of its dimension and its real cells.
 
     Rows and cells are found by their ``r`` attribute written first (as Excel, openpyxl,
-    XlsxWriter and LibreOffice write them); a part whose tags carry a namespace prefix is
-    scanned with slower general patterns.
+    XlsxWriter and LibreOffice write them), the last row being the largest (rows come in
+    order); a part whose tags carry a namespace prefix is scanned with slower general patterns.
+    Costs about 0.2 s on the 100,000-line benchmark's 88 MB sheet.
     """
     prefixed = re.match(rb'(?:<\?xml[^>]*>\s*)?<\w+:worksheet\b', data[:1024]) is not None
-    rows = max(map(int, (_ROW if prefixed else _ROW_PLAIN).findall(data)), default=0)
+    if prefixed:
+        rows = max(map(int, _ROW.findall(data)), default=0)
+    else:  # rows come in order (the format requires it): the last one is the largest
+        last = _ROW_PLAIN.match(data, max(data.rfind(b'<row r="'), 0))
+        rows = int(last[1]) if last else 0
     wide = (_WIDE_CELL if prefixed else _WIDE_CELL_PLAIN).findall(data)
     cols = max(map(col_number, wide), default=26 if rows else 0)
     head = data[: data.find(b"sheetData")] if b"sheetData" in data else data[:4096]

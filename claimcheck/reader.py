@@ -496,6 +496,7 @@ def read_sheets_openpyxl(path: Path, widths: dict[str, int] | None = None) -> di
     from openpyxl import load_workbook
 
     wb = None
+    failure: BaseException
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -530,10 +531,64 @@ def read_sheets_openpyxl(path: Path, widths: dict[str, int] | None = None) -> di
     except UnusableInput:
         raise
     except Exception as exc:  # damaged parts, hostile XML, unsupported content
-        raise refusal(path, exc) from None
+        failure = exc
     finally:
         if wb is not None:
             wb.close()
+    # openpyxl could not even open the workbook: when contract sheets' parts are not
+    # well-formed, read the others and report those sheets as damaged.
+    bad = _unparseable_sheets(path) if _damage(failure) else {}
+    if bad:
+        try:
+            out = read_sheets_openpyxl(_with_empty_parts(path, bad), widths)
+        except UnusableInput:
+            raise refusal(path, failure) from None
+        for name in bad:
+            out[name] = DamagedSheet("its part cannot be read")
+        return out
+    raise refusal(path, failure) from None
+
+
+_EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main"><sheetData/></worksheet>')
+
+
+def _unparseable_sheets(path) -> dict[str, str]:
+    """Contract sheet name -> its part, for each part that is not well-formed XML."""
+    from defusedxml import ElementTree as ET
+
+    from .extent import listed_sheets
+
+    wanted = {C.key(k) for k in C.SHEETS}
+    out = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name, part in listed_sheets(zf):
+                if part is None or C.key(name) not in wanted:
+                    continue
+                try:
+                    with zf.open(part) as fh:
+                        for _ in ET.iterparse(fh):
+                            pass
+                except Exception as exc:
+                    if _damage(exc):
+                        out[name] = part
+    except Exception:
+        return {}
+    return out
+
+
+def _with_empty_parts(path, bad: dict[str, str]):
+    """An in-memory copy of the workbook with the ``bad`` sheets' parts emptied."""
+    import io
+
+    parts = set(bad.values())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, _EMPTY_SHEET if info.filename in parts else zin.read(info))
+    buffer.seek(0)
+    return buffer
 
 
 def _bounded_widths(path: Path, wanted: set[str]) -> dict[str, int]:
