@@ -223,8 +223,9 @@ def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
                         # calamine would build the whole grid (and abort the process on a
                         # value at XFD1048576): the openpyxl path reads it bounded.
                         raise _Fallback(f"sheet {name} is sparse")
-                    out[name] = _rows(wb.get_sheet_by_name(name), dimension, _error_cells(data),
-                                      max_rows, path, name)
+                    errors = _error_cells(data)
+                    del data  # (not held while calamine builds the grid)
+                    out[name] = _rows(wb.get_sheet_by_name(name), dimension, errors, max_rows, path, name)
                 return out
         finally:
             wb.close()
