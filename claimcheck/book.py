@@ -461,11 +461,51 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _mark_uncalculated(claims: pd.DataFrame, table: RawTable) -> None:
+    """Cells holding a formula Excel never calculated read as empty, but are not known to be:
+    they are marked as not readable (``<field>__bad``), so no rule reports them as empty."""
+    cells = getattr(table, "uncalculated", None)
+    if not cells or not len(claims):
+        return
+    fields = {pos: f for f, pos in table.positions.items()}
+    at = pd.Series(np.arange(len(claims)), index=claims["row"].to_numpy())
+    for row, pos in cells:
+        name = fields.get(pos)
+        if name is None or name not in claims.columns or row not in at.index:
+            continue
+        flag = name + "__bad"
+        if flag not in claims.columns:
+            claims[flag] = pd.Series(False, index=claims.index, dtype=object)
+        claims.iloc[int(at[row]), claims.columns.get_loc(flag)] = True
+
+
+def _uncalculated_finding(table: RawTable) -> Finding:
+    from .rules.registry import get
+
+    from .extent import cell_name
+
+    rule = get("REQ008")
+    cells = sorted(table.uncalculated)
+    n, worked = len(cells), table.worked_out
+    simple = f"{worked} simple formula{'s' if worked != 1 else ''} (DATE, arithmetic on numbers)"
+    if not cells:
+        message = (f"{simple} Excel has not calculated yet {'were' if worked != 1 else 'was'} worked out here; "
+                   "open and save the file in Excel, or recalculate")
+    else:
+        first = ", ".join(cell_name(r, c + 1) for r, c in cells[:3]) + (" ..." if n > 3 else "")
+        message = (f"{n} cell{'s' if n != 1 else ''} ({first}) hold{'s' if n == 1 else ''} formulas Excel has not "
+                   "calculated yet: open and save the file in Excel, or recalculate; they are not checked as empty"
+                   + (f"; {simple} {'were' if worked != 1 else 'was'} worked out" if worked else ""))
+    return Finding(sheet=table.sheet, row=None, claim_id="", column="", code=rule.code, severity=rule.severity,
+                   message=message)
+
+
 def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Book:
     """Normalise the raw tables of a workbook (or of Excel ranges) into a :class:`Book`."""
     tables = tables or load_tables()
     claims_raw = raw["Claims"]
     claims, reading, reads = _normalise(claims_raw, C.CLAIMS)
+    _mark_uncalculated(claims, claims_raw)
     claims["units_given"] = claims["units"].notna()
     claims["units"] = claims["units"].fillna(1.0)
     claims["payer_key"] = _map_unique(claims["payer"], lambda p: (p or "").strip().upper(), reads.get("payer"))
@@ -522,6 +562,13 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
     from .rules.registry import get
 
     for kind, table in raw.items():
+        for row, why in getattr(table, "skipped", ()):
+            rule = get("REQ009")
+            reading.append(Finding(sheet=table.sheet, row=None, claim_id="", column="", code=rule.code,
+                                   severity=rule.severity,
+                                   message=f"row {row} is {why}; it is not checked as a claim line"))
+        if getattr(table, "uncalculated", None) or getattr(table, "worked_out", 0):
+            reading.append(_uncalculated_finding(table))
         problem = getattr(table, "problem", None)
         if problem:
             rule = get("REQ007")

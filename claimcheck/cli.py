@@ -143,14 +143,20 @@ def appeals(
     """Write appeal sheets for denied claims, and an Appeals Log with every decision."""
     from .appeals import run_appeals  # the appeals feature (issue 4)
 
+    from .reader import damaged_message, damaged_sheets
+
     day = _as_of(as_of)
     try:
         code = run_appeals(workbook, output, as_of=day, claims=list(claim or []), docx_dir=docx, out=sys.stdout)
+        damaged = damaged_sheets(workbook)
     except UnusableInput as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or workbook}: {exc.strerror or exc}")
-    raise typer.Exit(code or 0)
+    for sheet, reason in damaged.items():
+        # Deadlines and payers came from defaults: never report success over a damaged sheet.
+        sys.stderr.write(f"claimcheck: {damaged_message(sheet, reason)}; its defaults were used\n")
+    raise typer.Exit(code or (1 if damaged else 0))
 
 
 @app.command()

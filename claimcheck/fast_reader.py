@@ -35,6 +35,7 @@ import python_calamine  # noqa: F401  (ImportError here makes the reader fall ba
 
 from . import columns as C
 from .errors import UnusableInput
+from .extent import extent, is_sparse
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _ERROR_CELL = re.compile(rb'<((?:\w+:)?c)\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</\1>)', re.S)
@@ -109,9 +110,8 @@ def _dimension(zf: zipfile.ZipFile, part: str) -> tuple[int, int] | None:
     return int(row), _col_number(col)
 
 
-def _error_cells(zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
+def _error_cells(data: bytes) -> dict[tuple[int, int], str]:
     """(row, col) 0-based -> error text, for every cell typed as an error (t="e")."""
-    data = zf.read(part)
     if b't="e"' not in data:
         return {}
     out = {}
@@ -183,11 +183,13 @@ def _rows(sheet, dimension: tuple[int, int] | None, errors: dict[tuple[int, int]
     return out
 
 
-def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int) -> dict[str, list[tuple[Any, ...]]]:
+def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
+                         sparse: set[str] | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """Every worksheet's name, with the rows of the contract sheets in ``wanted`` (names of
     sheet kinds, matched as the reader matches them) and ``[]`` for the others.  A contract
     sheet longer than ``max_rows`` (plus its header) is refused with :class:`UnusableInput`;
-    raises :class:`CalamineCannotRead` for a file to read with openpyxl instead."""
+    raises :class:`CalamineCannotRead` for a file to read with openpyxl instead (as a sheet in
+    ``sparse``, or found sparse here when it is None: calamine would build its whole grid)."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     path = Path(path)
@@ -216,8 +218,14 @@ def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int)
                             f"{path}: the {name} sheet has more than {max_rows:,} rows, above the "
                             "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
                         )
-                    out[name] = _rows(wb.get_sheet_by_name(name), dimension, _error_cells(zf, part),
-                                      max_rows, path, name)
+                    data = zf.read(part)
+                    if name in sparse if sparse is not None else is_sparse(extent(data)):
+                        # calamine would build the whole grid (and abort the process on a
+                        # value at XFD1048576): the openpyxl path reads it bounded.
+                        raise _Fallback(f"sheet {name} is sparse")
+                    errors = _error_cells(data)
+                    del data  # (not held while calamine builds the grid)
+                    out[name] = _rows(wb.get_sheet_by_name(name), dimension, errors, max_rows, path, name)
                 return out
         finally:
             wb.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,9 +37,30 @@ class RawTable:
     headers: list[str]
     positions: dict[str, int]  # field -> column position (0-based)
     rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
+    #: Formula cells Excel never calculated (no cached value), as (Excel row, column position);
+    #: they read as empty but are not known to be.
+    uncalculated: list[tuple[int, int]] = field(default_factory=list)
+    #: How many such formulas were simple enough to work out here (DATE and arithmetic on constants).
+    worked_out: int = 0
+    #: Rows left out as not being lines: (Excel row, why), e.g. an Excel Table's totals row.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
 
     def present(self) -> set[str]:
         return set(self.positions)
+
+
+class DamagedSheet(list):
+    """The rows of a sheet the workbook lists but whose part is missing or cannot be read
+    (empty), with the reason."""
+
+    def __init__(self, reason: str):
+        super().__init__()
+        self.reason = reason
+
+
+def damaged_message(sheet: str, reason: str) -> str:
+    return (f"the {sheet} sheet is damaged ({reason}); open and re-save the workbook in Excel, "
+            "or restore the sheet from a backup")
 
 
 # --------------------------------------------------------------------------- file checks
@@ -107,8 +129,9 @@ def _is_encrypted_ooxml(path: Path) -> bool:
 # --------------------------------------------------------------------------- tables
 
 
-def table_ranges(path: Path) -> dict[str, list[tuple[int, int, int, int]]]:
+def table_ranges(path: Path, totals: dict[str, set[int]] | None = None) -> dict[str, list[tuple[int, int, int, int]]]:
     """Excel Table ranges per sheet name: (first_row, first_col, last_row, last_col), 1-based.
+    ``totals``, when given, gets the Excel rows of each sheet's tables' totals rows.
 
     Read from the package parts directly, because openpyxl's fast read-only mode does not
     load tables.  Parsed with defusedxml (no entity expansion).
@@ -149,6 +172,10 @@ def table_ranges(path: Path) -> dict[str, list[tuple[int, int, int, int]]]:
                         if ref:
                             min_col, min_row, max_col, max_row = range_boundaries(ref)
                             out.setdefault(sheet.get("name", ""), []).append((min_row, min_col, max_row, max_col))
+                            count = troot.get("totalsRowCount") or "0"
+                            if totals is not None and count.isdigit() and int(count) > 0:
+                                totals.setdefault(sheet.get("name", ""), set()).update(
+                                    range(max_row - int(count) + 1, max_row + 1))
     except Exception:
         return {}
     return out
@@ -215,12 +242,22 @@ def find_header(
 
 
 def sheet_lookup(names: Iterable[str]) -> dict[str, str]:
-    """Contract sheet kind -> actual sheet name, matched ignoring case and spaces."""
-    by_key = {C.key(n): n for n in names}
+    """Contract sheet kind -> actual sheet name, matched ignoring case, spaces and punctuation.
+    When several sheets match (``Claims`` and ``Claims.``), the one named exactly (in any case,
+    as Excel's sheet names ignore case) wins; still several is refused with
+    :class:`UnusableInput` naming them, so nothing is checked or written on the wrong sheet."""
+    names = list(names)
     out = {}
     for kind in C.SHEETS:
-        if C.key(kind) in by_key:
-            out[kind] = by_key[C.key(kind)]
+        found = [n for n in names if C.key(n) == C.key(kind)]
+        if len(found) > 1:
+            found = [n for n in found if n.lower() == kind.lower()] or found  # (Excel's names ignore case)
+        if len(found) > 1:
+            both = " and ".join(repr(n) for n in found[:3]) + (" ..." if len(found) > 3 else "")
+            raise UnusableInput(f"the sheets {both} are both taken for the {kind} sheet; rename all but one "
+                                f"(the {kind} sheet must be named {kind!r})")
+        if found:
+            out[kind] = found[0]
     return out
 
 
@@ -250,6 +287,28 @@ def rows_to_table(kind: str, sheet: str, rows: list[tuple[Any, ...]], tables: It
     return table
 
 
+_TOTAL_LABEL = re.compile(r"(grand\s+)?totals?\s*:?", re.I)
+
+
+def skip_totals(table: RawTable, table_totals: Iterable[int] = ()) -> None:
+    """Leave out the rows that total the lines rather than being one: the totals row of an Excel
+    Table on the sheet, and a last row labelled Total, Totals or Grand Total (its first value)
+    outside a table.  Each is noted in ``table.skipped``."""
+    table_totals = set(table_totals)
+    if table_totals:
+        kept = [(n, row) for n, row in table.rows if n not in table_totals]
+        for n, _ in table.rows:
+            if n in table_totals:
+                table.skipped.append((n, "the Excel Table's totals row"))
+        table.rows = kept
+    if table.rows:
+        n, row = table.rows[-1]
+        first = next((v for v in row if not is_blank(v)), None)
+        if isinstance(first, str) and _TOTAL_LABEL.fullmatch(first.strip()):
+            table.rows.pop()
+            table.skipped.append((n, f"a totals row (labelled {first.strip()!r})"))
+
+
 def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, RawTable]:
     """Read the contract sheets of an .xlsx/.xlsm file into raw tables.
 
@@ -258,9 +317,16 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     """
     path = Path(path)
     _check_file(path)
-    tables = table_ranges(path)
-    sheets = read_sheets(path, engine)
-    kinds = sheet_lookup(sheets)
+    totals: dict[str, set[int]] = {}
+    tables = table_ranges(path, totals)
+    widths, formulas, missing = _inspect(path, tables)
+    sheets = read_sheets(path, engine, widths)
+    for name in missing:  # the readers leave such a sheet out: it is a finding, never silence
+        sheets[name] = DamagedSheet("its part is missing from the file")
+    try:
+        kinds = sheet_lookup(sheets)
+    except UnusableInput as exc:
+        raise UnusableInput(f"{path}: {exc}") from None
     if "Claims" not in kinds:
         raise UnusableInput(
             f"{path}: no Claims sheet (found: {', '.join(sheets) or 'no sheets'}); "
@@ -269,9 +335,21 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     out: dict[str, RawTable] = {}
     for kind, name in kinds.items():
         rows = sheets[name]
+        if isinstance(rows, DamagedSheet):
+            if kind == "Claims":
+                raise UnusableInput(f"{path}: {damaged_message(name, rows.reason)}")
+            out[kind] = RawTable(sheet=name, kind=kind, header_row=0, headers=[], positions={})
+            out[kind].problem = damaged_message(name, rows.reason)  # type: ignore[attr-defined]
+            continue
         firsts = [t[0] for t in tables.get(name, [])]
+        uncalculated, worked_out = _work_out(rows, formulas.get(name, {}))
         try:
             out[kind] = rows_to_table(kind, name, rows, firsts)
+            skip_totals(out[kind], totals.get(name, set()))
+            skipped = {n for n, _ in out[kind].skipped}
+            out[kind].uncalculated = [(r, c) for r, c in uncalculated if c in out[kind].positions.values()
+                                      and r > out[kind].header_row and r not in skipped]
+            out[kind].worked_out = worked_out
         except UnusableInput as exc:
             if kind == "Claims":
                 raise UnusableInput(f"{path}: {exc}") from None
@@ -281,7 +359,60 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     return out
 
 
-def read_sheets(path: Path, engine: str = "auto") -> dict[str, list[tuple[Any, ...]]]:
+def _inspect(path: Path, tables: dict) -> tuple[dict[str, int], dict[str, dict[tuple[int, int], str]], list[str]]:
+    """One look at each contract sheet's XML: the columns to read of a sparse sheet (see
+    :func:`_bounded_widths`), its formula cells that were never calculated; and the contract
+    sheets listed in the workbook whose part is missing."""
+    from .extent import extent, header_width, is_sparse, listed_sheets, uncalculated_formulas
+
+    wanted = {C.key(k) for k in C.SHEETS}
+    widths: dict[str, int] = {}
+    formulas: dict[str, dict[tuple[int, int], str]] = {}
+    missing: list[str] = []
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name, part in listed_sheets(zf):
+                if C.key(name) not in wanted:
+                    continue
+                if part is None:
+                    missing.append(name)
+                    continue
+                data = zf.read(part)
+                if is_sparse(extent(data)):
+                    widths[name] = header_width(data, max((t[3] for t in tables.get(name, [])), default=0))
+                found = uncalculated_formulas(data)
+                if found:
+                    formulas[name] = found
+    except Exception:  # a part that cannot be read: the readers say so
+        return {}, {}, []
+    return widths, formulas, missing
+
+
+def _work_out(rows: list[tuple[Any, ...]], formulas: dict[tuple[int, int], str]) -> tuple[list[tuple[int, int]], int]:
+    """Put the value of each never-calculated formula that is safe to work out into ``rows``
+    (DATE with constants, arithmetic on constants); the others, as (Excel row, column
+    position), and how many were worked out."""
+    from .extent import safe_value
+
+    left, done = [], 0
+    for (r, c), text in sorted(formulas.items()):
+        value = safe_value(text)
+        if value is None:
+            left.append((r, c - 1))
+            continue
+        if r > len(rows):
+            rows.extend([()] * (r - len(rows)))
+        row = list(rows[r - 1])
+        if c > len(row):
+            row += [None] * (c - len(row))
+        if row[c - 1] is None:
+            row[c - 1] = value
+            rows[r - 1] = tuple(row)
+            done += 1
+    return left, done
+
+
+def read_sheets(path: Path, engine: str = "auto", widths: dict[str, int] | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """Every worksheet's name with the rows of its contract sheets (``[]`` for the others), row 0
     being Excel row 1, read by ``engine``: ``calamine`` (the optional fast reader), ``openpyxl``
     or ``auto`` (calamine when installed).  A file calamine cannot read is read by openpyxl,
@@ -294,10 +425,53 @@ def read_sheets(path: Path, engine: str = "auto") -> dict[str, list[tuple[Any, .
                 raise UnusableInput("python-calamine is not installed; pip install 'claimcheck-billing[fast]'") from None
         else:
             try:
-                return read_sheets_calamine(path, wanted=C.SHEETS, max_rows=MAX_ROWS)
+                return read_sheets_calamine(path, wanted=C.SHEETS, max_rows=MAX_ROWS,
+                                            sparse=None if widths is None else set(widths))
             except CalamineCannotRead:
                 pass
-    return read_sheets_openpyxl(path)
+    return read_sheets_openpyxl(path, widths)
+
+
+def _damage(exc: BaseException) -> bool:
+    """True when ``exc``, raised reading one sheet, says its part is damaged (cut short, not
+    well-formed, failing its checksum), not hostile (entities) nor too large."""
+    if isinstance(exc, (UnusableInput, MemoryError)) or type(exc).__name__ in (
+            "EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+        return False
+    import zlib
+
+    return (isinstance(exc, (zipfile.BadZipFile, zlib.error, KeyError, EOFError))
+            or type(exc).__name__ in ("ParseError", "XMLSyntaxError") or "CRC" in str(exc))
+
+
+def damaged_sheets(path: str | os.PathLike) -> dict[str, str]:
+    """The reference sheets (Payers, Providers, Authorizations) the workbook lists whose part is
+    missing or is not well-formed XML, with the reason (for commands that read the book
+    elsewhere and must not report success over a damaged sheet)."""
+    from defusedxml import ElementTree as ET
+
+    from .extent import listed_sheets
+
+    reference = {C.key(k) for k in C.SHEETS if k != "Claims"}
+    out: dict[str, str] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name, part in listed_sheets(zf):
+                if C.key(name) not in reference:
+                    continue
+                if part is None:
+                    out[name] = "its part is missing from the file"
+                    continue
+                try:
+                    with zf.open(part) as fh:
+                        for _ in ET.iterparse(fh):
+                            pass
+                except Exception as exc:
+                    if _damage(exc):
+                        out[name] = "its part cannot be read"
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return {}
+    return out
 
 
 def refusal(path: Path, exc: BaseException) -> UnusableInput:
@@ -314,39 +488,129 @@ def refusal(path: Path, exc: BaseException) -> UnusableInput:
     return UnusableInput(f"{path}: the workbook could not be read ({name}); open and re-save it in Excel")
 
 
-def read_sheets_openpyxl(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def read_sheets_openpyxl(path: Path, widths: dict[str, int] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """The openpyxl reader; ``widths``: the columns to read of each sparse sheet (found
+    here when not given)."""
     import warnings
 
     from openpyxl import load_workbook
 
     wb = None
+    failure: BaseException
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
             wanted = {C.key(k) for k in C.SHEETS}
             out: dict[str, list[tuple[Any, ...]]] = {}
+            if widths is None:
+                widths = _bounded_widths(path, wanted)
             for ws in wb.worksheets:
                 if C.key(ws.title) not in wanted:
                     out[ws.title] = []
                     continue
+                width = widths.get(ws.title)
                 rows = []
-                for n, row in enumerate(ws.iter_rows(values_only=True)):
-                    if n >= MAX_ROWS:
-                        raise UnusableInput(
-                            f"{path}: the {ws.title} sheet has more than {MAX_ROWS:,} rows, above the "
-                            "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
-                        )
-                    rows.append(row)
+                cells = ws.iter_rows(values_only=True) if width is None else ws.iter_rows(max_col=max(width, 1), values_only=True)
+                try:
+                    for n, row in enumerate(cells):
+                        if n >= MAX_ROWS:
+                            raise UnusableInput(
+                                f"{path}: the {ws.title} sheet has more than {MAX_ROWS:,} rows, above the "
+                                "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
+                            )
+                        if width is not None and row.count(None) == len(row):
+                            row = ()  # a blank row of a sparse sheet: one shared empty tuple
+                        rows.append(row)
+                except Exception as exc:
+                    if not _damage(exc):
+                        raise
+                    rows = DamagedSheet("its part cannot be read")
                 out[ws.title] = rows
             return out
     except UnusableInput:
         raise
     except Exception as exc:  # damaged parts, hostile XML, unsupported content
-        raise refusal(path, exc) from None
+        failure = exc
     finally:
         if wb is not None:
             wb.close()
+    # openpyxl could not even open the workbook: when contract sheets' parts are not
+    # well-formed, read the others and report those sheets as damaged.
+    bad = _unparseable_sheets(path) if _damage(failure) else {}
+    if bad:
+        try:
+            out = read_sheets_openpyxl(_with_empty_parts(path, bad), widths)
+        except UnusableInput:
+            raise refusal(path, failure) from None
+        for name in bad:
+            out[name] = DamagedSheet("its part cannot be read")
+        return out
+    raise refusal(path, failure) from None
+
+
+_EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main"><sheetData/></worksheet>')
+
+
+def _unparseable_sheets(path) -> dict[str, str]:
+    """Contract sheet name -> its part, for each part that is not well-formed XML."""
+    from defusedxml import ElementTree as ET
+
+    from .extent import listed_sheets
+
+    wanted = {C.key(k) for k in C.SHEETS}
+    out = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name, part in listed_sheets(zf):
+                if part is None or C.key(name) not in wanted:
+                    continue
+                try:
+                    with zf.open(part) as fh:
+                        for _ in ET.iterparse(fh):
+                            pass
+                except Exception as exc:
+                    if _damage(exc):
+                        out[name] = part
+    except Exception:
+        return {}
+    return out
+
+
+def _with_empty_parts(path, bad: dict[str, str]):
+    """An in-memory copy of the workbook with the ``bad`` sheets' parts emptied."""
+    import io
+
+    parts = set(bad.values())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, _EMPTY_SHEET if info.filename in parts else zin.read(info))
+    buffer.seek(0)
+    return buffer
+
+
+def _bounded_widths(path: Path, wanted: set[str]) -> dict[str, int]:
+    """For each contract sheet that is sparse (a stray value far out, or a dimension claiming
+    far more than the sheet holds: see :mod:`claimcheck.extent`), the columns to read: up to the
+    last column of its top ten rows or of its Excel Tables, where a header can be.  Reading the
+    full grid of such a sheet would take gigabytes."""
+    from .extent import extent, header_width, is_sparse, listed_sheets
+
+    out: dict[str, int] = {}
+    tables = None
+    with zipfile.ZipFile(path) as zf:
+        for name, part in listed_sheets(zf):
+            if part is None or C.key(name) not in wanted:
+                continue
+            data = zf.read(part)
+            if is_sparse(extent(data)):
+                if tables is None:
+                    tables = table_ranges(path)
+                last_table_col = max((t[3] for t in tables.get(name, [])), default=0)
+                out[name] = header_width(data, last_table_col)
+    return out
 
 
 #: What openpyxl cannot carry into a copy, by package part (see writer.lost_content).

@@ -411,3 +411,80 @@ def test_no_module_imports_a_network_library():
             if pattern.search(path.read_text(encoding="utf-8")):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+# --------------------------------------------------------------------------- hostile parts (issue 21)
+
+
+def _sample_with_sheet1(tmp_path: Path, name: str, change) -> Path:
+    """The sample with its Claims part (sheet1.xml) changed by ``change(bytes) -> bytes``."""
+    out = tmp_path / name
+    with zipfile.ZipFile(SAMPLE) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
+    return out
+
+
+def _col_letters(n: int) -> str:
+    from claimcheck.extent import cell_name
+
+    return cell_name(1, n)[:-1]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(row=st.integers(min_value=70, max_value=1_048_576), col=st.integers(min_value=1, max_value=16_384),
+       wide_dimension=st.booleans(), formula=st.booleans())
+def test_far_out_stray_cells_and_uncalculated_formulas_never_stop_the_reader(tmp_path, row, col, wide_dimension, formula):
+    """A stray value or formula anywhere (the dimension claiming the whole grid or not) is read
+    in bounded time and memory: no abort (which would end this process), the sample's lines kept."""
+    from claimcheck.reader import read_workbook
+
+    ref = f"{_col_letters(col)}{row}"
+    cell = (f'<c r="{ref}"><f>Z{row}+1</f></c>' if formula else f'<c r="{ref}" t="inlineStr"><is><t>x</t></is></c>').encode()
+
+    def change(data: bytes) -> bytes:
+        data = data.replace(b"</sheetData>", b'<row r="%d">%s</row></sheetData>' % (row, cell))
+        if wide_dimension:
+            data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', data, count=1)
+        return data
+
+    base = len(read_workbook(SAMPLE)["Claims"].rows)
+    path = _sample_with_sheet1(tmp_path, f"stray-{ref}-{int(wide_dimension)}{int(formula)}.xlsx", change)
+    for engine in ("openpyxl", "auto"):
+        table = read_workbook(path, engine=engine)["Claims"]
+        assert len(table.rows) - base in (0, 1)  # the stray line, when in a header column and read
+        if formula and col <= 22 and any(n == row for n, _ in table.rows):
+            assert table.uncalculated == [(row, col - 1)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="DATEdateSUMIFxyzA1$0123456789.+-*/()^,:! ", max_size=30))
+def test_only_date_calls_and_arithmetic_on_constants_are_ever_worked_out(formula):
+    from claimcheck.extent import safe_value
+
+    value = safe_value(formula)
+    letters = re.sub(r"(?i)date", "", formula)
+    if any(ch.isalpha() or ch in "$^,:!" for ch in letters) and not re.fullmatch(r"\s*DATE\(\s*\d{4}\s*,\s*\d{1,2}\s*,\s*\d{1,2}\s*\)\s*", formula, re.I):
+        assert value is None, formula
+    if value is not None:
+        assert isinstance(value, (int, float, dt.datetime))
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml"])
+@pytest.mark.parametrize("how", ["missing", "cut", "garbage"])
+def test_every_damaged_reference_part_is_a_finding_never_silence(tmp_path, part, how):
+    from claimcheck.api import check_workbook
+
+    out = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(SAMPLE) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                if how == "missing":
+                    continue
+                data = data[: len(data) // 3] if how == "cut" else b"\x00\xffnot xml at all"
+            zout.writestr(info, data)
+    result = check_workbook(out, as_of=D(2026, 6, 30))
+    damaged = [f for f in result.findings if f.code == "REQ007" and "is damaged" in f.message]
+    assert len(damaged) == 1

@@ -28,8 +28,22 @@ declare(
 
 declare(
     "REQ007", title="A reference sheet could not be used", severity="warning", column="(header)",
-    why="Without a usable Payers, Providers or Authorizations sheet, claimcheck falls back to defaults and skips the checks that need it.",
-    fix="Give the sheet its required headers (Payers: Payer; Providers: NPI; Authorizations: Auth Number, Start Date, End Date, Authorized) in one of its top ten rows.",
+    why="Without a usable Payers, Providers or Authorizations sheet (its headers missing, or the sheet damaged in the file), claimcheck falls back to defaults and skips the checks that need it.",
+    fix="Give the sheet its required headers (Payers: Payer; Providers: NPI; Authorizations: Auth Number, Start Date, End Date, Authorized) in one of its top ten rows; a damaged sheet: open and re-save the workbook in Excel, or restore the sheet from a backup.",
+    row_level=False,
+)
+
+declare(
+    "REQ008", title="Formulas Excel has not calculated yet", severity="warning", column="(sheet)",
+    why="A workbook written by a script (openpyxl, pandas) holds formulas without their results until Excel calculates them; claimcheck cannot see what those cells will show, so it cannot check them.",
+    fix="Open the workbook in Excel and save it (or recalculate with F9 and save), then check it again.",
+    row_level=False,
+)
+
+declare(
+    "REQ009", title="A totals row is not a claim line", severity="info", column="(row)",
+    why="A row that adds up the lines (an Excel Table's totals row, or a last row labelled Total) is not a service line; checking it would raise errors on the word Total.",
+    fix="Nothing to do: the row is left out of the checks. Move other totals below a blank row or to another sheet.",
     row_level=False,
 )
 
