@@ -25,7 +25,6 @@ Install with ``pip install 'claimcheck-billing[fast]'``.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -35,7 +34,7 @@ import python_calamine  # noqa: F401  (ImportError here makes the reader fall ba
 
 from . import columns as C
 from .errors import UnusableInput
-from .extent import extent, is_sparse
+from .extent import extent, is_sparse, listed_sheets
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _ERROR_CELL = re.compile(rb'<((?:\w+:)?c)\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</\1>)', re.S)
@@ -58,28 +57,6 @@ def _col_number(letters: bytes) -> int:
     for ch in letters:
         n = n * 26 + (ch - 64)
     return n
-
-
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> worksheet part name inside the package."""
-    from defusedxml import ElementTree as ET
-
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    ns_pkg = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-    names = set(zf.namelist())
-    rels = {}
-    if "xl/_rels/workbook.xml.rels" in names:
-        for rel in ET.fromstring(zf.read("xl/_rels/workbook.xml.rels")).iter(ns_pkg + "Relationship"):
-            target = rel.get("Target", "")
-            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            rels[rel.get("Id", "")] = target
-    out = {}
-    for sheet in ET.fromstring(zf.read("xl/workbook.xml")).iter(ns_main + "sheet"):
-        part = rels.get(sheet.get(ns_rel + "id", ""), "")
-        if part in names:
-            out[sheet.get("name", "")] = part
-    return out
 
 
 def _declares_entities(zf: zipfile.ZipFile) -> bool:
@@ -200,7 +177,7 @@ def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
             with zipfile.ZipFile(path) as zf:
                 if _declares_entities(zf):
                     raise _Fallback("a DTD: the openpyxl path refuses it with its message")
-                parts = _sheet_parts(zf)
+                parts = {name: part for name, part in listed_sheets(zf) if part}
                 out: dict[str, list[tuple[Any, ...]]] = {}
                 for meta in wb.sheets_metadata:
                     if meta.typ != SheetTypeEnum.WorkSheet:
