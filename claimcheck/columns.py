@@ -72,6 +72,7 @@ PAYERS = (
     Column("Appeal Address", "appeal_address", "text", ()),
     Column("Appeal Fax", "appeal_fax", "text", ("Fax",)),
     Column("Phone", "phone", "text", ()),
+    Column("Payer Type", "payer_type", "text", ("Plan Type", "Insurance Type")),
 )
 
 PROVIDERS = (
@@ -93,6 +94,11 @@ CLAIM_HEADERS = [c.name for c in CLAIMS]
 AUTH_HEADERS = [c.name for c in AUTHORIZATIONS]
 PAYER_HEADERS = [c.name for c in PAYERS]
 PROVIDER_HEADERS = [c.name for c in PROVIDERS]
+
+#: The kinds of payer the Payers sheet's ``Payer Type`` names (contract section 2, Payers); the
+#: template's dropdown and the Payer record read this one list.  Original Medicare (Part B) and
+#: Medicare Advantage have different correction and appeal routes (see claimcheck.denials).
+PAYER_TYPES = ("Commercial", "Medicare", "Medicare Advantage", "Medicaid", "Medicaid MCO", "Tricare", "Other")
 
 #: Every claim status the contract knows (section 2, Status), in the order of a claim's life;
 #: the template's dropdown, REQ005 and the rules all read this one list.

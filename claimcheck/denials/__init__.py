@@ -35,6 +35,10 @@ from .decisions import (
     decide,
     fixes_by_row,
     is_medicare,
+    is_medicare_advantage,
+    payer_type,
+    MEDICARE,
+    MEDICARE_ADVANTAGE,
 )
 
 __all__ = [
@@ -43,4 +47,5 @@ __all__ = [
     "ALREADY_APPEALED", "APPEAL", "BILL_PATIENT", "CHECK_FIRST", "CORRECTED", "FIX_FAMILIES", "NEAR_DAYS", "NEW_CLAIM",
     "OTHER_PAYER", "PRECEDENCE", "WRITE_OFF", "ClaimDecision", "appeal_arguments", "as_date", "claim_decisions",
     "codes_shown", "correction_fix", "decide", "fixes_by_row", "is_medicare",
+    "is_medicare_advantage", "payer_type", "MEDICARE", "MEDICARE_ADVANTAGE",
 ]

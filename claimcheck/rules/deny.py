@@ -79,7 +79,9 @@ def appeal_deadline_near(ctx):
     "DENY003", title="Correct and resubmit instead of appealing", severity="warning", column="Denial Codes", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="A denial for missing or wrong claim data (CO-4, CO-5, CO-11, CO-16 with its remark code, N290, MA130) is not reversed by an appeal; "
         "the payer pays once the data is right, and an appeal only loses time against the filing limit.",
-    fix="Fix the field named, then send a corrected claim (frequency code 7 with the payer's claim number) or, for MA130, a new claim.",
+    fix="Fix the field named, then send a corrected claim (frequency code 7 with the payer's claim number) or, for MA130, a new claim. "
+        "Original Medicare (Payer Type Medicare) takes no corrected claim: ask the contractor to reopen the claim (clerical error, "
+        "within one year of the denial) or request a redetermination (CMS Pub. 100-04 ch. 34; 42 CFR 405.980).",
     bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-16, N290', 'Denial Date': '2026-06-20'}],
     good=[{'DOS': '2026-03-01', 'Status': 'Denied', 'Submitted On': '2026-03-03', 'Denial Codes': 'CO-4', 'Denial Date': '2026-06-20'}],
 )
