@@ -362,3 +362,14 @@ def test_claims_and_dashboard_render_to_pdf(built, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert len(list(tmp_path.glob("page-*.png"))) == len([p for p in pages if p.strip()])
+
+
+def test_payers_sheet_has_a_payer_type_dropdown_and_the_sample_fills_it(built):
+    ws = load_workbook(built["sample"])["Payers"]
+    col = {c.value: c.column_letter for c in ws[1]}
+    assert "Payer Type" in col
+    found = [v for v in ws.data_validations.dataValidation
+             if any(str(r).startswith(col["Payer Type"]) for r in str(v.sqref).split())]
+    assert found and found[0].formula1 == '"' + ",".join(C.PAYER_TYPES) + '"' and found[0].errorStyle in (None, "stop")  # stop is the default
+    types = {ws.cell(row=r, column=1).value: ws[f"{col['Payer Type']}{r}"].value for r in range(2, ws.max_row + 1)}
+    assert types["Medicare Part B"] == "Medicare" and types["Riverbend Medicaid"] == "Medicaid"

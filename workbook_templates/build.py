@@ -107,7 +107,7 @@ _PAYER_KINDS = {
     "Payer": ("text", 22), "Payer ID": ("text", 9), "Timely Filing Days": ("int", 10),
     "Appeal Days": ("int", 8), "Telehealth Modifier": ("text", 11), "Auth Required": ("text", 9),
     "Eval Counts Toward Auth": ("text", 11), "Appeal Address": ("text", 48),
-    "Appeal Fax": ("text", 15), "Phone": ("text", 15),
+    "Appeal Fax": ("text", 15), "Phone": ("text", 15), "Payer Type": ("text", 18),
 }
 _PROVIDER_KINDS = {"NPI": ("text", 12), "Name": ("text", 22), "Credential": ("text", 11), "Taxonomy": ("text", 13)}
 
@@ -591,6 +591,10 @@ class _Builder:
         ws.data_validation(1, idx["Telehealth Modifier"], end, idx["Telehealth Modifier"], {
             "validate": "list", "source": ["95", "GT", "93"], "error_type": "warning",
             "input_title": "Telehealth modifier", "input_message": "95, GT or 93 as the payer requires on video visits; blank for none."})
+        ws.data_validation(1, idx["Payer Type"], end, idx["Payer Type"], {
+            "validate": "list", "source": list(C.PAYER_TYPES), "error_type": "stop",
+            "input_title": "Payer type", "input_message": "Medicare is Original Medicare (reopenings, redeterminations); "
+                                                          "Medicare Advantage plans run their own appeals."})
         for h, default in (("Timely Filing Days", _default_days("Timely Filing Days")), ("Appeal Days", _default_days("Appeal Days"))):
             ws.data_validation(1, idx[h], end, idx[h], {
                 "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 3650, "error_type": "warning",
