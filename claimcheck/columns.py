@@ -82,6 +82,25 @@ PROVIDERS = (
     Column("Taxonomy", "taxonomy", "text", ("Taxonomy Code",)),
 )
 
+#: The Practice sheet (contract section 2, Practice): one label and its value per row, column A
+#: and column B.  It gives every appeal letter its letterhead and signature block.
+PRACTICE = (
+    Column("Practice Name", "name", "text", ("Practice", "Name", "Group Name")),
+    Column("Street Address", "street", "text", ("Address", "Street")),
+    Column("City State ZIP", "city", "text", ("City", "City/State/ZIP", "City, State ZIP")),
+    Column("Phone", "phone", "text", ("Telephone",)),
+    Column("Fax", "fax", "text", ()),
+    Column("Email", "email", "text", ("E-mail",)),
+    Column("Tax ID", "tax_id", "text", ("TIN", "EIN", "Federal Tax ID")),
+    Column("Group NPI", "group_npi", "text", ("Billing NPI", "Organization NPI")),
+    Column("Contact", "contact", "text", ("Contact Name", "Billing Contact")),
+    Column("Contact Title", "contact_title", "text", ()),
+    Column("Signer", "signer", "text", ("Signer Name", "Signed By")),
+    Column("Signer Title", "signer_title", "text", ()),
+)
+PRACTICE_SHEET = "Practice"
+PRACTICE_LABELS = [c.name for c in PRACTICE]
+
 SHEETS = {
     "Claims": (CLAIMS, ("Claim ID", "DOS", "CPT")),
     "Authorizations": (AUTHORIZATIONS, ("Auth Number", "Start Date", "End Date", "Authorized")),

@@ -81,6 +81,8 @@ def _log_label(plan: AppealPlan, d: D.ClaimDecision) -> str:
         return {D.APPEAL: "appeal (not selected)"}.get(d.decision, _LABELS.get(d.decision, d.decision))
     if d.decision == D.APPEAL and d.deadline_passed:
         return "not appealable: window closed"
+    if d.decision == D.CORRECTED and d.payer_type == D.MEDICARE:
+        return "reopening instead"  # Original Medicare takes no corrected claim (see claimcheck.denials)
     return _LABELS.get(d.decision, d.decision)
 
 
@@ -121,7 +123,7 @@ def sheet_name_for(claim_id: str, taken: set[str]) -> str:
 
 
 def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | None = None, *,
-                 findings=None) -> AppealPlan:
+                 findings=None, practice=None) -> AppealPlan:
     """Decide every denied claim and lay out a letter for each appealable one.
 
     ``claim_ids`` limits the letters to those claims (the Appeals Log still lists every denied
@@ -130,7 +132,8 @@ def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | 
 
     ``findings`` are those of a full ``check`` run on this book as of the same day, when the caller
     has one; a corrected-claim decision quotes its CPT/MOD/DX/POS/NPI findings.  Without them
-    those families are run here."""
+    those families are run here.  ``practice``: the workbook's Practice sheet
+    (:func:`claimcheck.appeals.practice.read_practice`), the letters' letterhead and signer."""
     as_of = as_of or dt.date.today()
     selected = {claim_key(c) for c in claim_ids if str(c).strip()} if claim_ids else None
     if findings is None:
@@ -155,7 +158,7 @@ def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | 
             continue
         name = sheet_name_for(d.claim_id, taken)
         plan.sheet_of[d.claim_id] = name
-        plan.letters.append(build_letter(book, d, as_of, name))
+        plan.letters.append(build_letter(book, d, as_of, name, practice))
     if selected is not None:
         decided = {claim_key(d.claim_id) for d in decisions}
         seen = set()

@@ -33,6 +33,34 @@ def apply_letter_setup(ws, last_row: int, last_col_letter: str = "F", *, one_pag
     ws.sheet_view.showGridLines = False
 
 
+DATE_FORMAT = "mm/dd/yyyy"  # US tables: 06/30/2026
+MONEY_FORMAT = '"$"#,##0.00'  # $165.00
+#: The biller's notes sit in this column, right of the printed letter (A:G) and outside its
+#: print area: deadline, days left, what to fill in.  Never printed, never in the .docx.
+NOTES_COL = "I"
+
+
+def _side_panel(ws, notes, Alignment, Font, PatternFill) -> None:
+    """Write the letter's notes beside it, outside the print area."""
+    fill = PatternFill("solid", start_color="FFFFF2CC", end_color="FFFFF2CC")
+    ws.column_dimensions["H"].width = 3
+    ws.column_dimensions[NOTES_COL].width = 48
+    head = ws[f"{NOTES_COL}1"]
+    head.value = "For the biller (not printed)"
+    head.font = Font(bold=True)
+    head.fill = fill
+    for i, note in enumerate(notes, start=2):
+        cell = ws[f"{NOTES_COL}{i}"]
+        cell.value = plain_value(note)
+        cell.data_type = "s"
+        cell.fill = fill
+        cell.font = Font(size=9)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        need = _height(str(note), 50)
+        if (ws.row_dimensions[i].height or 15) < need:
+            ws.row_dimensions[i].height = need
+
+
 _WIDTHS = {"A": 13, "B": 16, "C": 34, "D": 15, "E": 16, "F": 12, "G": 16}
 _CHARS_PER_LINE = 100
 
@@ -65,7 +93,7 @@ def write_appeals(wb, plan: AppealPlan) -> None:
                 if isinstance(value, str):
                     cell.data_type = "s"  # text from the workbook is never a formula
                 if isinstance(value, dt.date):
-                    cell.number_format = "yyyy-mm-dd"
+                    cell.number_format = DATE_FORMAT
                 cell.alignment = Alignment(vertical="top", wrap_text=row.kind in ("text", "note", "check", "field", "table_row", "heading"))
             kind = row.kind
             if kind == "title":
@@ -101,7 +129,7 @@ def write_appeals(wb, plan: AppealPlan) -> None:
                     cell.fill = header_fill
                     cell.border = Border(bottom=thin, top=thin)
             elif kind in ("table_row", "table_total"):
-                ws.cell(row=r, column=6).number_format = '#,##0.00'
+                ws.cell(row=r, column=6).number_format = MONEY_FORMAT
                 ws.cell(row=r, column=5).number_format = '0.##'
                 if kind == "table_total":
                     for c in range(1, WIDTH + 1):
@@ -110,6 +138,7 @@ def write_appeals(wb, plan: AppealPlan) -> None:
                 else:
                     ws.row_dimensions[r].height = _height(str(values[2] or ""), 32)
         apply_letter_setup(ws, len(letter.body), LAST_COL, one_page=True)
+        _side_panel(ws, letter.notes, Alignment, Font, PatternFill)
         ws.oddFooter.center.text = f"Claim {plain_value(letter.claim_id).replace('&', '&&')} - page &P of &N"
 
     log = wb.create_sheet(LOG_SHEET)
@@ -127,8 +156,8 @@ def write_appeals(wb, plan: AppealPlan) -> None:
             if isinstance(value, str):
                 cell.data_type = "s"  # text from the workbook is never a formula
             if isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-        log.cell(row=r, column=6).number_format = '#,##0.00'
+                cell.number_format = DATE_FORMAT
+        log.cell(row=r, column=6).number_format = MONEY_FORMAT
         log.cell(row=r, column=8).alignment = Alignment(wrap_text=True, vertical="top")
         days = values[9]
         if isinstance(days, float):
