@@ -403,7 +403,7 @@ def _arg_bundling(ctx: _Ctx):
 def _arg_units(ctx: _Ctx):
     paras = []
     for r in ctx.lines():
-        paras.append(f"{r['units']:g} {'unit' if r['units'] == 1 else 'units'} of {r['cpt'] or '?'} were billed for {_long_or(D.as_date(r['dos']))}"
+        paras.append(f"{r['units']:g} {'unit' if r['units'] == 1 else 'units'} of {r['cpt'] or '?'} {'was' if r['units'] == 1 else 'were'} billed for {_long_or(D.as_date(r['dos']))}"
                      + (f", supported by {r['minutes']:g} documented minutes" if pd.notna(r["minutes"]) else "")
                      + ".")
     paras.append("The enclosed timed notes support every unit billed, and the treatment plan explains why this amount of "
@@ -563,7 +563,7 @@ def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str, prac
     add("field", "Beneficiary" if medicare else "Patient", name or "[client name]", None, "Date of birth",
         D.as_date(dob) if dob is not None else "[date of birth]")
     add("field", "Medicare number" if medicare else "Member ID", ctx.member_id or "[member ID]", None,
-        "Claim number (ICN)" if medicare else "Payer claim number", payer_claim or "[payer claim number]")
+        "ICN" if medicare else "Payer claim no.", payer_claim or "[payer claim number]")
     add("field", "Our claim ID", d.claim_id, None, "Denial date", d.denial_date or "[enter the Denial Date]")
     add("field", "Rendering NPI", f"{ctx.rendering or '[NPI]'}{' (' + rendering_named + ')' if rendering_named else ''}",
         None, "Billing NPI", group_npi)

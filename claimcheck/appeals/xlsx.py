@@ -61,7 +61,7 @@ def _side_panel(ws, notes, Alignment, Font, PatternFill) -> None:
             ws.row_dimensions[i].height = need
 
 
-_WIDTHS = {"A": 13, "B": 16, "C": 34, "D": 15, "E": 16, "F": 12, "G": 16}
+_WIDTHS = {"A": 17, "B": 14, "C": 32, "D": 18, "E": 13, "F": 12, "G": 14}
 _CHARS_PER_LINE = 100
 
 
@@ -114,6 +114,8 @@ def write_appeals(wb, plan: AppealPlan) -> None:
             elif kind == "field":
                 ws.cell(row=r, column=1).font = Font(bold=True)
                 ws.cell(row=r, column=4).font = Font(bold=True)
+                for c in (2, 5):  # a date or number value reads left, like the text beside it
+                    ws.cell(row=r, column=c).alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
                 ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
                 ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=WIDTH)
                 longest = max(len(cell_text(values[1])) if values[1] is not None else 0, len(cell_text(values[4])) if values[4] is not None else 0)
@@ -131,6 +133,8 @@ def write_appeals(wb, plan: AppealPlan) -> None:
             elif kind in ("table_row", "table_total"):
                 ws.cell(row=r, column=6).number_format = MONEY_FORMAT
                 ws.cell(row=r, column=5).number_format = '0.##'
+                ws.cell(row=r, column=1).alignment = Alignment(horizontal="left", vertical="top")
+                ws.cell(row=r, column=7).alignment = Alignment(horizontal="left", indent=1, vertical="top", wrap_text=True)
                 if kind == "table_total":
                     for c in range(1, WIDTH + 1):
                         ws.cell(row=r, column=c).font = Font(bold=True)
