@@ -103,7 +103,8 @@ def test_new_refuses_existing_and_other_names(tmp_path):
 
 def test_sheets_tables_and_headers(built):
     wb = load_workbook(built["sample"])
-    assert wb.sheetnames == ["Instructions", "Claims", "Authorizations", "Payers", "Providers", "Dashboard", "Codes", "Rules"]
+    assert wb.sheetnames == ["Instructions", "Claims", "Authorizations", "Payers", "Providers", "Practice", "Dashboard", "Codes",
+                            "Rules"]
     expected = {
         "Claims": ("ClaimsTable", CONTRACT_CLAIMS + CALCULATED),
         "Authorizations": ("AuthorizationsTable", [c.name for c in C.AUTHORIZATIONS] + ["Used", "Left", "Ends In Days"]),
@@ -373,3 +374,14 @@ def test_payers_sheet_has_a_payer_type_dropdown_and_the_sample_fills_it(built):
     assert found and found[0].formula1 == '"' + ",".join(C.PAYER_TYPES) + '"' and found[0].errorStyle in (None, "stop")  # stop is the default
     types = {ws.cell(row=r, column=1).value: ws[f"{col['Payer Type']}{r}"].value for r in range(2, ws.max_row + 1)}
     assert types["Medicare Part B"] == "Medicare" and types["Riverbend Medicaid"] == "Medicaid"
+
+
+def test_practice_sheet_gives_the_letters_their_letterhead(built):
+    from claimcheck.appeals.practice import read_practice
+
+    sample = read_practice(load_workbook(built["sample"]))
+    assert sample.name == "Cedar Grove Counseling Group" and sample.signer == "Priya Nair, MD" and not sample.missing()
+    ws = load_workbook(built["empty"])["Practice"]
+    assert [ws.cell(row=r, column=1).value for r in range(2, 2 + len(C.PRACTICE_LABELS))] == C.PRACTICE_LABELS
+    empty = read_practice(load_workbook(built["empty"]))
+    assert empty.empty and empty.missing()[:2] == ["Practice Name", "Street Address"]

@@ -358,6 +358,7 @@ class _Builder:
         self.auths = self.wb.add_worksheet("Authorizations")
         self.payers = self.wb.add_worksheet("Payers")
         self.providers = self.wb.add_worksheet("Providers")
+        self.practice = self.wb.add_worksheet(C.PRACTICE_SHEET)
         self.dashboard = self.wb.add_worksheet("Dashboard")
         self.codes = self.wb.add_worksheet("Codes")
         self.rules = self.wb.add_worksheet("Rules")
@@ -371,6 +372,7 @@ class _Builder:
         self.write_authorizations()
         self.write_payers()
         self.write_providers()
+        self.write_practice()
         self.write_dashboard()
         self.write_rules()
         self.write_instructions()
@@ -616,6 +618,38 @@ class _Builder:
                                           "input_message": "The licence the provider bills under; some modifiers and codes depend on it."})
         apply_xlsxwriter_setup(ws, landscape=False, footer_title="Providers")
         self.wb.define_name("ProviderNPIs", "=OFFSET(Providers!$A$2,0,0,MAX(1,COUNTA(Providers!$A:$A)-1),1)")
+
+    # Practice --------------------------------------------------------------
+    def write_practice(self) -> None:
+        """One label a row in column A, its value in column B: the letterhead and signature block
+        of every appeal letter (``claimcheck appeals`` reads it; see the contract, Practice)."""
+        ws = self.practice
+        ws.set_column("A:A", 18)
+        ws.set_column("B:B", 44)
+        ws.set_column("C:C", 60)
+        head = self.wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY})
+        label = self.wb.add_format({"bold": True, "valign": "top"})
+        hint = self.wb.add_format({"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"})
+        ws.write_row(0, 0, ["Field", "Value", "Used for"], head)
+        values = dict(S.PRACTICE) if self.sample else {}
+        uses = {
+            "Practice Name": "Letterhead and the last line of the signature block.",
+            "Street Address": "Letterhead.", "City State ZIP": "Letterhead.",
+            "Phone": "Letterhead, and where the payer calls with questions.", "Fax": "Letterhead.", "Email": "Letterhead.",
+            "Tax ID": "Letterhead (the payer matches the claim to the practice by it).",
+            "Group NPI": "Letterhead and the Billing NPI field of each letter.",
+            "Contact": "The person the payer should call about an appeal.", "Contact Title": "The contact's role.",
+            "Signer": "Signs the letter: name and credential.", "Signer Title": "Under the signer's name.",
+        }
+        for r, name in enumerate(C.PRACTICE_LABELS, start=1):
+            ws.write_string(r, 0, name, label)
+            self.cell(ws, r, 1, values.get(name), self.f["text"])
+            ws.write_string(r, 2, uses.get(name, ""), hint)
+        ws.data_validation(1, 1, len(C.PRACTICE_LABELS), 1, {
+            "validate": "any", "input_title": "Practice", "input_message":
+            "Printed on every appeal letter. While blank, letters show [bracketed] placeholders."})
+        ws.freeze_panes(1, 0)
+        apply_xlsxwriter_setup(ws, landscape=False, footer_title="Practice")
 
     # Dashboard -------------------------------------------------------------
     def write_dashboard(self) -> None:

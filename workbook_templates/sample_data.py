@@ -46,6 +46,23 @@ PROVIDERS = [
 ]
 GROUP_NPI = "1987654328"
 
+#: The Practice sheet: one label and its value a row (claimcheck.columns.PRACTICE).  Fictional.
+PRACTICE_LABELS = C.PRACTICE_LABELS
+PRACTICE = [
+    ("Practice Name", "Cedar Grove Counseling Group"),
+    ("Street Address", "410 Main St, Suite 200"),
+    ("City State ZIP", "Springfield, IL 62701"),
+    ("Phone", "(217) 555-0160"),
+    ("Fax", "(217) 555-0161"),
+    ("Email", "billing@cedargrove.example"),
+    ("Tax ID", "12-3456789"),
+    ("Group NPI", GROUP_NPI),
+    ("Contact", "Morgan Lee"),
+    ("Contact Title", "Billing Manager"),
+    ("Signer", "Priya Nair, MD"),
+    ("Signer Title", "Medical Director"),
+]
+
 AUTH_HEADERS = C.AUTH_HEADERS
 AUTHORIZATIONS = [
     ["EV-26-0142", "CL-1001", "Evergreen Health Plan", D(2026, 3, 1), D(2026, 8, 31), 12, "Visits",

@@ -46,18 +46,22 @@ def _text(value) -> str:
 
 
 def practice_from_rows(rows) -> Practice:
-    """A :class:`Practice` from the sheet's rows (sequences of cell values): the first cell of a
-    row names the field (the contract's label or a synonym, case and punctuation ignored), the
-    next non-empty cell is its value.  Unknown labels and a header row are ignored."""
+    """A :class:`Practice` from the sheet's rows (sequences of cell values): the first non-empty
+    cell of a row names the field (the contract's label or a synonym, case and punctuation
+    ignored), the cell right of it is its value (blank: not given; what is further right, such
+    as the template's "Used for" notes, is not read).  Unknown labels and a header row are
+    ignored."""
     lookup = C.lookup(C.PRACTICE)
     values: dict[str, str] = {}
     for row in rows:
-        cells = [c for c in row if c is not None and _text(c)]
-        if len(cells) < 2:
+        row = list(row)
+        at = next((i for i, c in enumerate(row) if _text(c)), None)
+        if at is None or at + 1 >= len(row):
             continue
-        col = lookup.get(C.key(cells[0]))
-        if col is not None and col.field not in values:
-            values[col.field] = _text(cells[1])
+        col = lookup.get(C.key(row[at]))
+        value = _text(row[at + 1])
+        if col is not None and value and col.field not in values:
+            values[col.field] = value
     return Practice(**values)
 
 
