@@ -46,6 +46,10 @@ CLAIMS = (
     Column("Paid Amount", "paid_amount", "number", ("Paid",)),
     Column("Denial Codes", "denial_codes", "codes", ("Denial", "CARC", "Adjustment Codes")),
     Column("Denial Date", "denial_date", "date", ("Denied On",)),
+    # The payer's own number for the processed claim (ICN/DCN/claim control number from the
+    # remittance, 835 CLP07): an appeal or a corrected claim must quote it.
+    Column("Payer Claim Number", "payer_claim_number", "text", ("ICN", "DCN", "Payer Claim #", "Payer Claim ID",
+                                                                 "Claim Control Number", "Original Claim Number")),
 )
 
 AUTHORIZATIONS = (

@@ -96,4 +96,12 @@ CASES = [
     case("DENY009", "CO-29 sent within the limit is an appeal",
          [denied(DOS=D(2026, 1, 5), Submitted_On=D(2026, 3, 1), Denial_Codes="CO-29")], []),
     case("DENY009", "only an unknown code is DENY004's", [denied(Denial_Codes="CO-999")], []),
+    # ---------------------------------------------------------------- DENY010 payer claim number missing
+    case("DENY010", "appeal without the payer's claim number", [denied()], [0],
+         "no Payer Claim Number for claim C1: the appeal must quote the payer's claim number (ICN/DCN)"),
+    case("DENY010", "Medicare reopening without it", [denied(Payer="Medicare Part B", Denial_Codes="CO-16, N290")], [0],
+         "the reopening must quote"),
+    case("DENY010", "on one line of the claim is enough",
+         [denied(), denied(CPT="90785", Minutes=None, Payer_Claim_Number="2226170123456")], []),
+    case("DENY010", "patient responsibility needs none", [denied(Denial_Codes="PR-2")], []),
 ]

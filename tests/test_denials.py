@@ -26,7 +26,7 @@ BASE = {"Claim ID": "C1", "Client ID": "CL-1", "Client Name": NAME, "Client DOB"
         "Payer": "Acme Health", "Rendering NPI": "1234567893", "Billing NPI": "1987654328", "DOS": dt.date(2026, 5, 4),
         "Minutes": 45, "CPT": "90834", "Modifiers": None, "Units": 1, "Dx Codes": "F41.1", "POS": "11", "Charge": 130.0,
         "Auth Number": None, "Status": "Denied", "Submitted On": dt.date(2026, 5, 6), "Paid Amount": None,
-        "Denial Codes": "CO-50", "Denial Date": dt.date(2026, 6, 1)}
+        "Denial Codes": "CO-50", "Denial Date": dt.date(2026, 6, 1), "Payer Claim Number": "2226152000001"}
 
 
 def line(**kw):

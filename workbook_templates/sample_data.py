@@ -93,14 +93,16 @@ FEES = {"90791": 200, "90792": 240, "90832": 95, "90834": 130, "90837": 165, "90
 
 def _line(claim, client, dos, cpt, minutes=None, npi="1234567893", mods="", units=1, dx="F41.1", pos="11",
           auth="", status="Submitted", submitted=None, paid=None, denial="", denial_date=None, charge=None,
-          payer=None, member=None, dob=None):
+          payer=None, member=None, dob=None, icn=None):
     name, client_dob, member_id, client_payer = CLIENTS[client]
+    if icn is None and status in ("Paid", "Partially Paid", "Denied", "Appealed") and isinstance(dos, dt.date):
+        icn = f"2{dos:%y%j}{''.join(ch for ch in claim if ch.isdigit())}00"  # a made-up payer claim number (ICN)
     fee = charge if charge is not None else FEES.get(str(cpt), 100) * (units if str(cpt).startswith("H") else 1)
     if submitted is None and status in ("Submitted", "Paid", "Denied", "Appealed") and isinstance(dos, dt.date):
         submitted = dos + dt.timedelta(days=3)
     return [claim, client, name, dob if dob is not None else client_dob, member if member is not None else member_id,
             payer or client_payer, npi, GROUP_NPI, dos, minutes, cpt, mods, units, dx, pos, fee, auth, status,
-            submitted, paid, denial, denial_date]
+            submitted, paid, denial, denial_date, icn or None]
 
 
 def claim_lines() -> list[list]:
@@ -183,5 +185,5 @@ def claim_lines() -> list[list]:
     add(_line("C1703", "CL-1007", D(2026, 5, 26), "90785", None, npi="1543210987", dx="F41.1", status="Denied",
               denial="CO-97", denial_date=D(2026, 6, 18)))
     add(_line("C1704", "CL-1007", D(2026, 6, 2), "90837", 55, npi="1543210987", dx="F41.1, Z63.0", status="Denied",
-              denial="CO-197", denial_date=D(2026, 6, 22)))
+              denial="CO-197", denial_date=D(2026, 6, 22), icn=""))  # no payer claim number yet: DENY010
     return rows

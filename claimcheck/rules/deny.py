@@ -177,3 +177,30 @@ def not_appealable(ctx):
         if d.decision == WRITE_OFF or (d.decision == CHECK_FIRST and d.codes and not (d.unknown and len(d.unknown) == len(d.codes))):
             out.append((_first(d), d.why))
     return out
+
+
+@rule(
+    "DENY010", title="Claim to appeal or correct without the payer's claim number", severity="warning",
+    column="Payer Claim Number", needs=("status", "payer_claim_number"), row_level=False, uses=("denial_decisions",),
+    why="The payer finds the claim an appeal, a reopening or a corrected claim (frequency 7) refers to by its own claim "
+        "number (ICN/DCN, 835 CLP07); a request without it is returned or matched to the wrong claim.",
+    fix="Copy the payer's claim number from the remittance (ERA/EOB) into Payer Claim Number on the claim's lines.",
+    bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-50', 'Denial Date': '2026-06-20'}],
+    good=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-50', 'Denial Date': '2026-06-20',
+           'Payer Claim Number': '2226170123456'}],
+)
+def payer_claim_number_missing(ctx):
+    """Flags a Denied claim to appeal or correct (reopen) whose lines give no Payer Claim Number,
+    when the workbook has that column.  Claims to bill elsewhere, write off or bill the patient
+    need none."""
+    c = ctx.book.claims
+    out = []
+    for d in _decisions(ctx):
+        if d.decision not in (APPEAL, CORRECTED):
+            continue
+        given = [v for v in c.loc[list(d.indexes), "payer_claim_number"].tolist() if v is not None and str(v).strip()]
+        if not given:
+            verb = {APPEAL: "the appeal", CORRECTED: "the reopening" if d.payer_type == "Medicare" else "the corrected claim"}[d.decision]
+            out.append((_first(d), f"no Payer Claim Number for claim {d.claim_id}: {verb} must quote the payer's claim "
+                                   "number (ICN/DCN) from the remittance"))
+    return out
