@@ -498,3 +498,17 @@ def test_cli_reads_the_practice_sheet_and_says_which_fields_to_fill(tmp_path):
     assert res.returncode == 0 and "Practice sheet" not in res.stdout
     values = [c.value for row in load_workbook(tmp_path / "b.xlsx")["Appeal K1"].iter_rows(max_col=7) for c in row]
     assert values[0] == "Cedar Counseling Group" and "Clinical Director" in values
+
+
+def test_the_payer_claim_number_leads_the_re_line_and_a_placeholder_stands_in_when_blank():
+    letter = letter_for([line(Payer_Claim_Number="2226152000001"), line(CPT="90785", Minutes=None, Charge=25.0)])
+    text = letter.text()
+    assert "Re: Appeal of denied claim C1, payer claim number 2226152000001; date of service May 4, 2026" in text
+    assert "Payer claim no.  2226152000001" in text and "Claim 2226152000001, total charge $155.00" in text
+    assert not any("Payer Claim Number column" in n for n in letter.notes)
+    blank = letter_for([line()])
+    assert "payer claim number [payer claim number from the remittance]" in blank.text()
+    assert any("Payer Claim Number column" in n for n in blank.notes)
+    # Original Medicare names it as form CMS-20027 does.
+    medicare = letter_for([line(Payer="Medicare Part B", Payer_Claim_Number="2226152000009")]).text()
+    assert "ICN  2226152000009" in medicare and "Medicare number  M100" in medicare and "Beneficiary  " in medicare
