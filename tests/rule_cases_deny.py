@@ -57,6 +57,11 @@ CASES = [
     case("DENY003", "Medicare reopening past the commercial filing limit is still a reopening",
          [denied(Payer="Medicare Part B", DOS=D(2026, 3, 1), Submitted_On=D(2026, 3, 3), Denial_Codes="CO-4")], [0],
          "reopen the claim"),
+    case("DENY003", "Medicare: the reopening window past a year needs good cause",
+         [denied(Payer="Medicare Part B", DOS=D(2025, 5, 1), Submitted_On=D(2025, 5, 3), Denial_Codes="CO-4",
+                 Denial_Date=D(2025, 6, 1))], [0],
+         "the one-year window closed 2026-06-01, so the request must show good cause (within four years); Medicare Part B "
+         "takes no corrected (frequency 7) claim"),
     case("DENY003", "a Medicare Advantage plan takes a corrected claim",
          [denied(Payer="Sunrise Medicare Advantage", Denial_Codes="CO-16, N290")], [0],
          "send a corrected claim (frequency code 7 with the payer's claim number)"),

@@ -340,3 +340,13 @@ def test_bad_payer_type_is_a_finding_on_that_cell_and_blank_is_used():
     bad = [f for f in res.findings if f.sheet == "Payers" and f.column == "Payer Type"]
     assert [f.code for f in bad] == ["REQ002"] and "'HMO' is not a payer type" in bad[0].message
     assert res.book.payer("Acme Health").payer_type == ""
+
+
+def test_medicare_reopening_names_no_redetermination_date_once_that_window_closed():
+    # Denied 2026-01-02: the 120-day redetermination window closed 2026-05-02; the one-year
+    # reopening window is open to 2027-01-02.
+    res = _check_with_payers([line(Payer="Medicare Part B", Denial_Codes="CO-16, N290", Denial_Date=dt.date(2026, 1, 2))],
+                             [_payer_row("Medicare Part B", "Medicare")])
+    [f] = [f for f in res.findings if f.code == "DENY003"]
+    assert "by 2027-01-02 (one year from the initial determination)" in f.message
+    assert "redetermination by" not in f.message

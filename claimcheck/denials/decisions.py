@@ -275,6 +275,26 @@ def is_medicare_advantage(payer) -> bool:
     return payer_type(payer)[0] == MEDICARE_ADVANTAGE
 
 
+def medicare_reopening_why(d: ClaimDecision, as_of: dt.date) -> str:
+    """The next step for an Original Medicare claim whose data must be corrected: a reopening
+    (Medicare Part B takes no replacement claim), with its one-year window, and the
+    redetermination when the contractor will not reopen it - while that window is open.
+    Sources: 42 CFR 405.980(b)(1) and (b)(2); CMS Pub. 100-04 ch. 34 sections 10 and 10.11."""
+    head = ("ask the Medicare contractor to reopen the claim to correct it (a clerical-error reopening by phone, portal "
+            "or written request)")
+    if d.reopen_deadline is None:
+        head += ", within one year of the initial determination (enter the Denial Date)"
+    elif d.reopen_deadline >= as_of:
+        head += f", by {d.reopen_deadline.isoformat()} (one year from the initial determination)"
+    else:
+        head += (f"; the one-year window closed {d.reopen_deadline.isoformat()}, so the request must show good cause "
+                 "(within four years)")
+    head += "; Medicare Part B takes no corrected (frequency 7) claim"
+    if d.appeal_deadline is not None and d.days_left is not None and d.days_left >= 0:
+        head += f". If the contractor will not reopen it, request a redetermination by {d.appeal_deadline.isoformat()}"
+    return head
+
+
 class _CodeFacts:
     """Everything a claim's denial codes decide by themselves: the decision before the
     workbook's deadlines are looked at, and the texts that follow from the codes alone.
@@ -507,13 +527,7 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"),
                 # Original Medicare Part B takes no replacement (frequency 7) claims: a processed
                 # claim is corrected by a reopening (clerical error) or appealed (redetermination).
                 # CMS Pub. 100-04 ch. 34 section 10 and 10.11; 42 CFR 405.980(b)(1).
-                when = (f"by {d.reopen_deadline.isoformat()} (one year from the initial determination)"
-                        if d.reopen_deadline is not None else "within one year of the initial determination (enter the Denial Date)")
-                head = ("ask the Medicare contractor to reopen the claim to correct it (a clerical-error reopening by phone, "
-                        f"portal or written request), {when}; Medicare Part B takes no corrected (frequency 7) claim. If the "
-                        "contractor will not reopen it, request a redetermination")
-                if d.appeal_deadline is not None:
-                    head += f" by {d.appeal_deadline.isoformat()}"
+                head = medicare_reopening_why(d, as_of)
             else:
                 head = "send a corrected claim (frequency code 7 with the payer's claim number), not an appeal"
             if d.filing_deadline is not None and not (medicare and decision == CORRECTED):

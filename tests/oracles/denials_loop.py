@@ -135,12 +135,17 @@ def claim_decisions_loop(book, as_of, *, statuses=("Denied", "Appealed"), fixes=
             if decision == D.NEW_CLAIM:
                 head = "send a new claim, not an appeal (MA130: unprocessable, no appeal rights)"
             elif medicare:
-                when = (f"by {d.reopen_deadline.isoformat()} (one year from the initial determination)"
-                        if d.reopen_deadline is not None else "within one year of the initial determination (enter the Denial Date)")
+                if d.reopen_deadline is None:
+                    when = ", within one year of the initial determination (enter the Denial Date)"
+                elif d.reopen_deadline >= as_of:
+                    when = f", by {d.reopen_deadline.isoformat()} (one year from the initial determination)"
+                else:
+                    when = (f"; the one-year window closed {d.reopen_deadline.isoformat()}, so the request must show good "
+                            "cause (within four years)")
                 head = ("ask the Medicare contractor to reopen the claim to correct it (a clerical-error reopening by phone, "
-                        f"portal or written request), {when}; Medicare Part B takes no corrected (frequency 7) claim. If the "
-                        "contractor will not reopen it, request a redetermination"
-                        + (f" by {d.appeal_deadline.isoformat()}" if d.appeal_deadline is not None else ""))
+                        f"portal or written request){when}; Medicare Part B takes no corrected (frequency 7) claim")
+                if d.appeal_deadline is not None and d.days_left is not None and d.days_left >= 0:
+                    head += f". If the contractor will not reopen it, request a redetermination by {d.appeal_deadline.isoformat()}"
             else:
                 head = "send a corrected claim (frequency code 7 with the payer's claim number), not an appeal"
             if d.filing_deadline is not None and not (medicare and decision == D.CORRECTED):
