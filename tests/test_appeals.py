@@ -512,3 +512,30 @@ def test_the_payer_claim_number_leads_the_re_line_and_a_placeholder_stands_in_wh
     # Original Medicare names it as form CMS-20027 does.
     medicare = letter_for([line(Payer="Medicare Part B", Payer_Claim_Number="2226152000009")]).text()
     assert "ICN  2226152000009" in medicare and "Medicare number  M100" in medicare and "Beneficiary  " in medicare
+
+
+
+def test_medical_necessity_asks_for_clinical_specifics_criteria_and_peer_review_and_cites_parity_by_type():
+    payers = PAYERS[0] + ["Payer Type"]
+    rows = [payers] + [r + [t] for r, t in zip(PAYERS[1:], ["Commercial", "Medicaid"])]
+    claims = [tuple(HEADERS)] + [tuple(l.get(h) for h in HEADERS) for l in (line(), line(Claim_ID="C2", Payer="Gov Medicaid"))]
+    book = build_book({"Claims": rows_to_table("Claims", "Claims", claims),
+                       "Payers": rows_to_table("Payers", "Payers", [tuple(p) for p in rows])})
+    plan = plan_appeals(book, AS_OF)
+    by_id = {l.claim_id: l for l in plan.letters}
+    text = by_id["C1"].text()
+    for needed in ("[symptoms and their severity]", "PHQ-9 or GAD-7", "[functional impairment", "[the plan's measurable goals]",
+                   "medical-necessity criteria Acme Health applied", "peer-to-peer review",
+                   "Mental Health Parity and Addiction Equity Act (29 CFR 2590.712"):
+        assert needed in text, needed
+    assert "Parity" not in by_id["C2"].text()  # a fee-for-service Medicaid plan: no MHPAEA citation
+    # Payer Type blank: no citation, and a note says how to get it.
+    blank = letter_for([line()])
+    assert "Parity" not in blank.text() and any("MHPAEA" in n for n in blank.notes)
+
+
+def test_missing_authorization_leads_with_the_request_not_a_concession():
+    text = letter_for([line(Client_ID="CL-9", Denial_Codes="CO-197")]).text()
+    assert "No authorization is on file" not in text
+    why = text.split("Why this claim should be paid")[1]
+    assert why.strip().startswith("We request a retroactive authorization for 90834 on May 4, 2026. Care could not wait")

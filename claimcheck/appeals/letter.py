@@ -205,6 +205,12 @@ def _minutes_sentence(ctx: _Ctx, r) -> str:
     return text
 
 
+#: Payer types whose plans are subject to federal mental-health parity law (MHPAEA): commercial
+#: group and individual coverage, and Medicaid managed care (42 CFR 438 subpart K).  Original
+#: Medicare, Medicare Advantage and Tricare are not.
+PARITY_TYPES = ("Commercial", "Medicaid MCO")
+
+
 # Each argument writer returns (paragraphs, enclosures, action requested).
 
 def _arg_medical_necessity(ctx: _Ctx):
@@ -213,11 +219,28 @@ def _arg_medical_necessity(ctx: _Ctx):
         f"The {'session' if len(ctx.dates) == 1 else 'sessions'} on {ctx.dates_text} treated "
         f"{_join(dx) if dx else '[diagnoses - enter them in Dx Codes]'}.",
         "Services billed: " + "; ".join(_minutes_sentence(ctx, r) for r in ctx.lines()) + ".",
-        "The treatment was medically necessary. The enclosed records document the client's symptoms and the "
-        "impairment they cause in daily functioning, a treatment plan with measurable goals, the interventions used "
-        "in each session and the client's progress. Outpatient psychotherapy at this frequency is the accepted "
-        "standard of care for these diagnoses. Please review the records against your medical-necessity criteria.",
+        "Clinical picture at the time of service: [symptoms and their severity]; [standardized measures with dates "
+        "and scores, for example PHQ-9 or GAD-7 at intake and now]; [functional impairment at work, school, home or in "
+        "relationships].",
+        "Treatment plan and progress: [the plan's measurable goals], [progress toward them so far] and [why continued "
+        "treatment at this frequency is needed].",
+        "The treatment was medically necessary and is the accepted standard of care for these diagnoses, as the enclosed "
+        "records show session by session.",
+        f"Please send us the medical-necessity criteria {ctx.payer_name} applied to this claim and the reviewer's "
+        "rationale. Our clinician is available for a peer-to-peer review with your reviewer: [clinician's name and "
+        "direct phone].",
     ]
+    kind = D.payer_type(ctx.payer)[0]
+    if kind in PARITY_TYPES:
+        # MHPAEA: the criteria for mental-health medical-necessity determinations must be disclosed
+        # on request and be no more stringent than for medical/surgical benefits.  Group and
+        # individual plans: 29 CFR 2590.712 / 45 CFR 146.136 (d) disclosure; Medicaid MCOs:
+        # 42 CFR 438 subpart K (438.910, 438.915).
+        cite = "42 CFR 438.910 and 438.915" if kind == "Medicaid MCO" else "29 CFR 2590.712 and 45 CFR 146.136"
+        paras.append("Under the Mental Health Parity and Addiction Equity Act (" + cite + "), the criteria for "
+                     "mental-health medical-necessity decisions must be made available on request and may be no more "
+                     "stringent than those applied to medical and surgical benefits; please confirm that the criteria "
+                     "applied here meet that standard.")
     remarks = {p.code for p in ctx.d.codes if p.kind == "RARC"}
     if remarks & {"N115", "N386"}:
         which = "Local Coverage Determination" if "N115" in remarks else "National Coverage Determination"
@@ -268,10 +291,11 @@ def _arg_authorization(ctx: _Ctx):
         code = r["cpt"] or "?"
         cands = _auth_candidates(ctx, r)
         if not cands:
+            # Lead with why care could not wait and the request, never with a concession.
             retro = True
-            paras.append(f"No authorization is on file for {code} on {long_date(dos) if dos else '[date]'}. We request a "
-                         "retroactive authorization for this session: [state why authorization was not obtained in advance - "
-                         "for example urgent clinical need, or coverage confirmed after the visit].")
+            paras.append(f"We request a retroactive authorization for {code} on {long_date(dos) if dos else '[date]'}. "
+                         "Care could not wait for an authorization: [state why - for example urgent clinical need or risk "
+                         "of harm, or coverage confirmed only after the visit].")
             continue
         a = cands[0]
         on_file = True
@@ -655,6 +679,9 @@ def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str, prac
         notes.append("Fill in the Practice sheet: " + ", ".join(missing) + ".")
     if not payer_claim:
         notes.append("Enter the payer's claim number (ICN/DCN from the remittance) in the Payer Claim Number column.")
+    if "medical_necessity" in reasons and not D.payer_type(ctx.payer)[0]:
+        notes.append("Set Payer Type on the Payers sheet: a Commercial or Medicaid MCO plan's letter cites "
+                     "mental-health parity (MHPAEA).")
     notes.extend(d.notes)
     notes.append("Prepared with claimcheck from the billing workbook. Fill in the [bracketed] items and check every value "
                  "before sending.")
