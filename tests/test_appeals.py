@@ -186,6 +186,9 @@ def test_log_lists_every_denied_claim_with_its_decision():
     assert log["A1"][6] == "appeal written" and log["A1"][10] == "Appeal A1" and log["A1"][9] == 151.0
     assert log["A2"][6] == "corrected claim instead" and "Rendering NPI" in log["A2"][7]
     assert log["A3"][6] == "bill patient"
+    # An appeal deadline only where an appeal is the route: none on bill-patient, correction or other-payer rows.
+    for claim in ("A2", "A3", "A6"):
+        assert log[claim][8] is None and log[claim][9] is None, claim
     assert log["A4"][6] == "not appealable: window closed" and log["A4"][9] == -61.0 and log["A4"][10] is None
     assert log["A5"][6] == "already appealed"
     assert log["A6"][6] == "send to other payer"
@@ -482,6 +485,9 @@ def test_notes_sit_outside_the_print_area_and_never_in_the_docx(tmp_path):
     assert "Dear Appeals Department:" in words and "$130.00" in words and "05/04/2026" in words
     for internal in ("Prepared with claimcheck", "days left", "Deadline", "Fill in the Practice sheet", "2026-05-04"):
         assert internal not in words
+    paras = d.paragraphs
+    at = [p.text for p in paras].index("Sincerely,")
+    assert all(p.paragraph_format.keep_with_next for p in paras[at:-1])  # the signature stays with the closing
 
 
 def test_cli_reads_the_practice_sheet_and_says_which_fields_to_fill(tmp_path):

@@ -101,6 +101,14 @@ def write_letter(letter, path: str | os.PathLike) -> Path:
                         table.cell(r, c).paragraphs[0].runs[0].bold = True
             continue
         i += 1
+    # Keep the closing, the signature line and the signer's lines together on one page.
+    closing = False
+    for p in document.paragraphs:
+        closing = closing or p.text == "Sincerely,"
+        if closing:
+            p.paragraph_format.keep_with_next = True
+    if closing:
+        document.paragraphs[-1].paragraph_format.keep_with_next = False
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name("." + path.name + ".tmp")

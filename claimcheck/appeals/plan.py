@@ -53,10 +53,15 @@ class AppealPlan:
         """One row per denied (or appealed) claim, then any named claim that is not denied."""
         rows = []
         for d in self.decisions:
-            days = float(d.days_left) if d.days_left is not None else None
+            # The appeal deadline only where an appeal is the route: a claim to correct, bill
+            # elsewhere, write off or bill the patient has none (its own deadline, if any, is in
+            # "Why / next step"), so no row states two deadlines.
+            appeal_route = d.decision in (D.APPEAL, D.ALREADY_APPEALED)
+            deadline = d.appeal_deadline if appeal_route else None
+            days = float(d.days_left) if appeal_route and d.days_left is not None else None
             why = d.why + (f" ({'; '.join(d.notes)})" if d.notes else "")
             rows.append([d.claim_id, d.payer or None, self.first_dos.get(d.claim_id), d.code_list or None, d.denial_date,
-                         money(self.amounts.get(d.claim_id)), _log_label(self, d), why, d.appeal_deadline, days,
+                         money(self.amounts.get(d.claim_id)), _log_label(self, d), why, deadline, days,
                          self.sheet_of.get(d.claim_id)])
         for claim_id, payer, status in self.not_denied:
             rows.append([claim_id, payer or None, self.first_dos.get(claim_id), None, None, None, "not denied",
