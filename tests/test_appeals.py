@@ -545,3 +545,10 @@ def test_missing_authorization_leads_with_the_request_not_a_concession():
     assert "No authorization is on file" not in text
     why = text.split("Why this claim should be paid")[1]
     assert why.strip().startswith("We request a retroactive authorization for 90834 on May 4, 2026. Care could not wait")
+
+
+def test_log_calls_a_medicare_correction_a_reopening():
+    plan = plan_appeals(book_of([line(Payer="Medicare Part B", Denial_Codes="CO-16, N290")]), AS_OF)
+    [row] = plan.log_rows()
+    assert row[6] == "reopening instead" and "reopen the claim" in row[7] and "frequency code 7 with" not in row[7]
+    assert "Payer Type is blank" in row[7]  # the route was taken from the name, and the log says so
