@@ -41,24 +41,27 @@ NOTES_COL = "I"
 
 
 def _side_panel(ws, notes, Alignment, Font, PatternFill) -> None:
-    """Write the letter's notes beside it, outside the print area."""
+    """Write the letter's notes beside it, outside the print area.  A long note spans as many
+    rows as its lines need (merged cells), so the letter's own row heights are left alone."""
     fill = PatternFill("solid", start_color="FFFFF2CC", end_color="FFFFF2CC")
     ws.column_dimensions["H"].width = 3
-    ws.column_dimensions[NOTES_COL].width = 48
+    ws.column_dimensions[NOTES_COL].width = 62
     head = ws[f"{NOTES_COL}1"]
     head.value = "For the biller (not printed)"
     head.font = Font(bold=True)
     head.fill = fill
-    for i, note in enumerate(notes, start=2):
-        cell = ws[f"{NOTES_COL}{i}"]
+    row = 2
+    for note in notes:
+        span = max(1, math.ceil(len(str(note)) / 60))
+        cell = ws[f"{NOTES_COL}{row}"]
         cell.value = plain_value(note)
         cell.data_type = "s"
         cell.fill = fill
         cell.font = Font(size=9)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        need = _height(str(note), 50)
-        if (ws.row_dimensions[i].height or 15) < need:
-            ws.row_dimensions[i].height = need
+        if span > 1:
+            ws.merge_cells(f"{NOTES_COL}{row}:{NOTES_COL}{row + span - 1}")
+        row += span
 
 
 _WIDTHS = {"A": 17, "B": 14, "C": 32, "D": 18, "E": 13, "F": 12, "G": 14}
