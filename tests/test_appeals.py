@@ -552,3 +552,14 @@ def test_log_calls_a_medicare_correction_a_reopening():
     [row] = plan.log_rows()
     assert row[6] == "reopening instead" and "reopen the claim" in row[7] and "frequency code 7 with" not in row[7]
     assert "Payer Type is blank" in row[7]  # the route was taken from the name, and the log says so
+
+
+
+def test_a_closed_window_row_states_one_decision():
+    # CO-4 after the filing window: the correction would go through the appeal, but that window closed too.
+    plan = plan_appeals(book_of([line(Denial_Codes="CO-4", DOS=dt.date(2025, 6, 2), Submitted_On=dt.date(2025, 6, 4),
+                                      Denial_Date=dt.date(2025, 9, 1))]), AS_OF)
+    [row] = plan.log_rows()
+    assert row[6] == "not appealable: window closed"
+    assert row[7].startswith("appeal window closed 2026-02-28: appeal CO-4 only with a good-cause reason")
+    assert "goes through the appeal" not in row[7]

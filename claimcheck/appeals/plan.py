@@ -59,9 +59,16 @@ class AppealPlan:
             appeal_route = d.decision in (D.APPEAL, D.ALREADY_APPEALED)
             deadline = d.appeal_deadline if appeal_route else None
             days = float(d.days_left) if appeal_route and d.days_left is not None else None
-            why = d.why + (f" ({'; '.join(d.notes)})" if d.notes else "")
+            label = _log_label(self, d)
+            notes, why = d.notes, d.why
+            if label == "not appealable: window closed":
+                # One decision, stated once: not "goes through the appeal" beside "not appealable".
+                why = (f"appeal window closed {d.appeal_deadline.isoformat()}: appeal {d.code_list or 'the denial'} only "
+                       "with a good-cause reason (name the claim with --claim to write the letter), otherwise write off")
+                notes = tuple(n for n in notes if "goes through the appeal" not in n)
+            why += f" ({'; '.join(notes)})" if notes else ""
             rows.append([d.claim_id, d.payer or None, self.first_dos.get(d.claim_id), d.code_list or None, d.denial_date,
-                         money(self.amounts.get(d.claim_id)), _log_label(self, d), why, deadline, days,
+                         money(self.amounts.get(d.claim_id)), label, why, deadline, days,
                          self.sheet_of.get(d.claim_id)])
         for claim_id, payer, status in self.not_denied:
             rows.append([claim_id, payer or None, self.first_dos.get(claim_id), None, None, None, "not denied",
