@@ -46,6 +46,10 @@ CLAIMS = (
     Column("Paid Amount", "paid_amount", "number", ("Paid",)),
     Column("Denial Codes", "denial_codes", "codes", ("Denial", "CARC", "Adjustment Codes")),
     Column("Denial Date", "denial_date", "date", ("Denied On",)),
+    # The payer's own number for the processed claim (ICN/DCN/claim control number from the
+    # remittance, 835 CLP07): an appeal or a corrected claim must quote it.
+    Column("Payer Claim Number", "payer_claim_number", "text", ("ICN", "DCN", "Payer Claim #", "Payer Claim ID",
+                                                                 "Claim Control Number", "Original Claim Number")),
 )
 
 AUTHORIZATIONS = (
@@ -72,6 +76,7 @@ PAYERS = (
     Column("Appeal Address", "appeal_address", "text", ()),
     Column("Appeal Fax", "appeal_fax", "text", ("Fax",)),
     Column("Phone", "phone", "text", ()),
+    Column("Payer Type", "payer_type", "text", ("Plan Type", "Insurance Type")),
 )
 
 PROVIDERS = (
@@ -80,6 +85,25 @@ PROVIDERS = (
     Column("Credential", "credential", "text", ("License", "Licence")),
     Column("Taxonomy", "taxonomy", "text", ("Taxonomy Code",)),
 )
+
+#: The Practice sheet (contract section 2, Practice): one label and its value per row, column A
+#: and column B.  It gives every appeal letter its letterhead and signature block.
+PRACTICE = (
+    Column("Practice Name", "name", "text", ("Practice", "Name", "Group Name")),
+    Column("Street Address", "street", "text", ("Address", "Street")),
+    Column("City State ZIP", "city", "text", ("City", "City/State/ZIP", "City, State ZIP")),
+    Column("Phone", "phone", "text", ("Telephone",)),
+    Column("Fax", "fax", "text", ()),
+    Column("Email", "email", "text", ("E-mail",)),
+    Column("Tax ID", "tax_id", "text", ("TIN", "EIN", "Federal Tax ID")),
+    Column("Group NPI", "group_npi", "text", ("Billing NPI", "Organization NPI")),
+    Column("Contact", "contact", "text", ("Contact Name", "Billing Contact")),
+    Column("Contact Title", "contact_title", "text", ()),
+    Column("Signer", "signer", "text", ("Signer Name", "Signed By")),
+    Column("Signer Title", "signer_title", "text", ()),
+)
+PRACTICE_SHEET = "Practice"
+PRACTICE_LABELS = [c.name for c in PRACTICE]
 
 SHEETS = {
     "Claims": (CLAIMS, ("Claim ID", "DOS", "CPT")),
@@ -93,6 +117,11 @@ CLAIM_HEADERS = [c.name for c in CLAIMS]
 AUTH_HEADERS = [c.name for c in AUTHORIZATIONS]
 PAYER_HEADERS = [c.name for c in PAYERS]
 PROVIDER_HEADERS = [c.name for c in PROVIDERS]
+
+#: The kinds of payer the Payers sheet's ``Payer Type`` names (contract section 2, Payers); the
+#: template's dropdown and the Payer record read this one list.  Original Medicare (Part B) and
+#: Medicare Advantage have different correction and appeal routes (see claimcheck.denials).
+PAYER_TYPES = ("Commercial", "Medicare", "Medicare Advantage", "Medicaid", "Medicaid MCO", "Tricare", "Other")
 
 #: Every claim status the contract knows (section 2, Status), in the order of a claim's life;
 #: the template's dropdown, REQ005 and the rules all read this one list.

@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
+from .columns import PAYER_TYPES, key
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -89,6 +91,18 @@ def _unit_type(value):
     raise ValueError(f"{_shown(value)} is not Visits or Units")
 
 
+def _payer_type(value):
+    """One of the contract's payer types (``PAYER_TYPES``), matched ignoring case, spaces and
+    punctuation ("medicare advantage", "Medicaid-MCO"); blank for not given."""
+    text = str(value).strip()
+    if not text:
+        return ""
+    for name in PAYER_TYPES:
+        if key(name) == key(text):
+            return name
+    raise ValueError(f"{_shown(value)} is not a payer type ({', '.join(PAYER_TYPES)})")
+
+
 Days = Annotated[int, BeforeValidator(_days)]
 
 
@@ -105,6 +119,9 @@ class Payer(BaseModel):
     appeal_address: str = ""
     appeal_fax: str = ""
     phone: str = ""
+    #: One of ``claimcheck.columns.PAYER_TYPES``, or blank when the Payers sheet does not say
+    #: (then claimcheck.denials.payer_type guesses Medicare from the name, and says so).
+    payer_type: Annotated[str, BeforeValidator(_payer_type)] = ""
     on_sheet: bool = True
     row: int | None = None
 

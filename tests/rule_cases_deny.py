@@ -46,6 +46,25 @@ CASES = [
     # ---------------------------------------------------------------- DENY003 correct instead of appealing
     case("DENY003", "CO-16 with N290", [denied(Denial_Codes="CO-16, N290")], [0],
          "send a corrected claim (frequency code 7 with the payer's claim number), not an appeal, by 2026-08-30"),
+    # Original Medicare (Part B) takes no replacement (frequency 7) claim: a reopening, or a
+    # redetermination (CMS Pub. 100-04 ch. 34 section 10; 42 CFR 405.980(b)(1)).  The payer is not
+    # on the Payers sheet here, so its type is taken from the name.
+    case("DENY003", "Medicare Part B: a reopening, not a frequency-7 corrected claim",
+         [denied(Payer="Medicare Part B", Denial_Codes="CO-16, N290")], [0],
+         "ask the Medicare contractor to reopen the claim to correct it (a clerical-error reopening by phone, portal or "
+         "written request), by 2027-06-20 (one year from the initial determination); Medicare Part B takes no corrected "
+         "(frequency 7) claim. If the contractor will not reopen it, request a redetermination by 2026-10-18"),
+    case("DENY003", "Medicare reopening past the commercial filing limit is still a reopening",
+         [denied(Payer="Medicare Part B", DOS=D(2026, 3, 1), Submitted_On=D(2026, 3, 3), Denial_Codes="CO-4")], [0],
+         "reopen the claim"),
+    case("DENY003", "Medicare: the reopening window past a year needs good cause",
+         [denied(Payer="Medicare Part B", DOS=D(2025, 5, 1), Submitted_On=D(2025, 5, 3), Denial_Codes="CO-4",
+                 Denial_Date=D(2025, 6, 1))], [0],
+         "the one-year window closed 2026-06-01, so the request must show good cause (within four years); Medicare Part B "
+         "takes no corrected (frequency 7) claim"),
+    case("DENY003", "a Medicare Advantage plan takes a corrected claim",
+         [denied(Payer="Sunrise Medicare Advantage", Denial_Codes="CO-16, N290")], [0],
+         "send a corrected claim (frequency code 7 with the payer's claim number)"),
     case("DENY003", "MA130 needs a new claim", [denied(Denial_Codes="CO-16; MA130")], [0], "send a new claim, not an appeal"),
     case("DENY003", "names claimcheck's own finding on the line", [denied(Denial_Codes="CO-5", POS="30")], [0],
          "claimcheck also finds: POS001"),
@@ -82,4 +101,12 @@ CASES = [
     case("DENY009", "CO-29 sent within the limit is an appeal",
          [denied(DOS=D(2026, 1, 5), Submitted_On=D(2026, 3, 1), Denial_Codes="CO-29")], []),
     case("DENY009", "only an unknown code is DENY004's", [denied(Denial_Codes="CO-999")], []),
+    # ---------------------------------------------------------------- DENY010 payer claim number missing
+    case("DENY010", "appeal without the payer's claim number", [denied()], [0],
+         "no Payer Claim Number for claim C1: the appeal must quote the payer's claim number (ICN/DCN)"),
+    case("DENY010", "Medicare reopening without it", [denied(Payer="Medicare Part B", Denial_Codes="CO-16, N290")], [0],
+         "the reopening must quote"),
+    case("DENY010", "on one line of the claim is enough",
+         [denied(), denied(CPT="90785", Minutes=None, Payer_Claim_Number="2226170123456")], []),
+    case("DENY010", "patient responsibility needs none", [denied(Denial_Codes="PR-2")], []),
 ]

@@ -16,7 +16,7 @@ from claimcheck.addin import buttons
 from claimcheck.addin.workbook_port import MemoryWorkbook, rows_of_address, safe_value
 
 AS_OF = dt.date(2026, 6, 30)
-CHECK_COL = 23  # the sample's Claims has 22 columns
+CHECK_COL = 24  # the sample's Claims has 23 columns (Payer Claim Number is the 23rd)
 
 
 def snapshot(wb: MemoryWorkbook, sheets) -> dict:
@@ -212,7 +212,7 @@ def test_lite_validate_claims_through_xlwings_dispatch():
     book = xw.Book(json=book_json(sheets))
     actions = run_script(lite_main(), "validate_claims", book)["actions"]
     claims_writes = _set_values(actions, 0)
-    # only the Check column (0-based column 22) is written on Claims
+    # only the Check column (0-based column 23) is written on Claims
     assert claims_writes and all(a["start_column"] == CHECK_COL - 1 for a in claims_writes)
     header = next(a for a in claims_writes if a["start_row"] == 0)
     assert header["values"] == [["Check"]]

@@ -82,7 +82,7 @@ def test_authorization_on_file_counts_the_visit():
     letter = letter_for(lines)
     text = letter.text()
     assert letter.reasons == ("authorization",)
-    assert "Authorization A-1 was issued for this client: 2026-03-01 to 2026-08-31, 10 visits, covering 90834" in text
+    assert "Authorization A-1 was issued for this client: March 1, 2026 to August 31, 2026, 10 visits, covering 90834" in text
     assert "visit 2 of 10, so it was authorized" in text
     assert "Authorization approval letter or portal record (number, dates, count, codes)" in letter.enclosures
     assert "Apply the authorization on file" in text
@@ -113,8 +113,8 @@ def test_authorization_exceeded_asks_for_extension():
 def test_timely_filing_argument_uses_the_submission_date():
     letter = letter_for([line(Denial_Codes="CO-29")])
     text = letter.text()
-    assert "We first submitted this claim on 2026-05-06, 2 days after the date of service" in text
-    assert "90-day filing limit, which ran to 2026-08-02" in text
+    assert "We first submitted this claim on May 6, 2026, 2 days after the date of service" in text
+    assert "90-day filing limit, which ran to August 2, 2026" in text
     assert "Clearinghouse acceptance report (999/277CA) showing the submission date" in letter.enclosures
 
 
@@ -138,14 +138,14 @@ def test_coding_correction_explained_when_the_filing_window_has_closed():
     assert letter.reasons[0] == "coding"
     assert "The line as corrected: 90834 with modifiers 95, place of service 10" in text
     assert "For telehealth Acme Health asks for modifier 95" in text
-    assert "The filing limit for a corrected claim ended 2026-04-05" in text
+    assert "The filing limit for a corrected claim ended April 5, 2026" in text
     assert "Corrected claim (CMS-1500) with the changed fields marked" in letter.enclosures
 
 
 @pytest.mark.parametrize("code, phrase, enclosure", [
-    ("CO-27", "was active on 2026-05-04", "Copy of the insurance card (front and back)"),
+    ("CO-27", "was active on May 4, 2026", "Copy of the insurance card (front and back)"),
     ("CO-185", "rendered by Dana Reyes, LCSW (NPI 1234567893, taxonomy 1041C0700X)", "Clinician's license"),
-    ("CO-151", "1 unit(s) of 90834 were billed for 2026-05-04, supported by 45 documented minutes", "Treatment plan explaining the frequency"),
+    ("CO-151", "1 unit of 90834 was billed for May 4, 2026, supported by 45 documented minutes", "Treatment plan explaining the frequency"),
     ("CO-242", "We request a network exception", "Progress notes"),
     ("CO-252", "The records Acme Health asked for are enclosed", "The records requested for each date of service"),
     ("CO-96", "Outpatient behavioral-health treatment is a benefit", "Summary of benefits showing outpatient mental-health coverage"),
@@ -166,11 +166,13 @@ def test_letter_rows_are_plain_values_and_carry_what_the_payer_needs():
         for v in r:
             assert v is None or type(v) in (str, float, dt.date), (v, type(v))
     text = letter.text()
-    for needed in ("Acme Appeals, PO Box 1, Town, ST 00001", "Member ID  M100", "Claim ID  C1", "1234567893",
-                   "1987654328", "CO-50: the payer judged the service not medically necessary", NAME, DOB.isoformat(),
-                   "Appeal deadline 2026-11-28 (151 days left as of 2026-06-30; denial date + 180 days)", "Sincerely,"):
+    for needed in ("Acme Appeals, PO Box 1, Town, ST 00001", "Member ID  M100", "Our claim ID  C1", "1234567893",
+                   "1987654328", "CO-50: the payer judged the service not medically necessary", NAME, "03/07/1984",
+                   "Dear Appeals Department:", "Sincerely,"):
         assert needed in text
-    assert rows[-2][3] == "Days left" and rows[-2][4] == 151.0
+    # The deadline and the fill-in instructions are notes for the biller, not letter text.
+    assert "Deadline 11/28/2026 (151 days left as of 06/30/2026; denial date + 180 days)." in letter.notes
+    assert not any(word in text for word in ("days left", "Prepared with claimcheck", "Deadline"))
 
 
 def test_log_lists_every_denied_claim_with_its_decision():
@@ -184,6 +186,9 @@ def test_log_lists_every_denied_claim_with_its_decision():
     assert log["A1"][6] == "appeal written" and log["A1"][10] == "Appeal A1" and log["A1"][9] == 151.0
     assert log["A2"][6] == "corrected claim instead" and "Rendering NPI" in log["A2"][7]
     assert log["A3"][6] == "bill patient"
+    # An appeal deadline only where an appeal is the route: none on bill-patient, correction or other-payer rows.
+    for claim in ("A2", "A3", "A6"):
+        assert log[claim][8] is None and log[claim][9] is None, claim
     assert log["A4"][6] == "not appealable: window closed" and log["A4"][9] == -61.0 and log["A4"][10] is None
     assert log["A5"][6] == "already appealed"
     assert log["A6"][6] == "send to other payer"
@@ -318,10 +323,11 @@ def test_cli_writes_appeal_sheets_and_log_and_leaves_the_input_alone(workbook, t
     assert ws.page_setup.paperSize == 1 and ws.page_setup.orientation == "portrait"
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 1
-    assert ws.print_area == f"'Appeal C1'!$A$1:$G${ws.max_row}"
+    last = max(r for r in range(1, ws.max_row + 1) if any(ws.cell(row=r, column=c).value is not None for c in range(1, 8)))
+    assert ws.print_area == f"'Appeal C1'!$A$1:$G${last}"
     assert ws.page_margins.left == 0.75
     values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
-    assert "Appeal of denied claim C1" in values and NAME in values
+    assert any(str(v).startswith("Re: Appeal of denied claim C1, payer claim number") for v in values) and NAME in values
     # The member ID that looks like a formula stays text.
     member = [c for row in ws.iter_rows() for c in row if c.value == FORMULA_MEMBER]
     assert member and all(c.data_type == "s" for c in member)
@@ -389,10 +395,171 @@ def test_each_appeal_sheet_prints_as_one_letter_page_in_libreoffice(tmp_path):
     sizes = {int(m[0]): m[1] for m in re.findall(r"Page\s+(\d+) size:\s+(.*)", info)}
     claims = ["C1207", "C1505", "C1703", "C1704"]
     for claim in claims:
-        letter_pages = [i for i, p in enumerate(pages) if f"Appeal of denied claim {claim}" in p]
+        letter_pages = [i for i, p in enumerate(pages) if f"of denied claim {claim}," in p]
         footer_pages = [i for i, p in enumerate(pages) if f"Claim {claim} - page" in p]
         assert len(letter_pages) == 1 and footer_pages == letter_pages, claim
         page = pages[letter_pages[0]]
-        for part in ("Re: appeal of claim", "Why this claim should be paid", "Action requested", "Enclosures", "Sincerely"):
+        for part in ("Re: ", "Dear ", "Why this claim should be paid", "Action requested", "Enclosures", "Sincerely"):
             assert part in page, (claim, part)
         assert sizes[letter_pages[0] + 1].startswith("612 x 792 pts"), sizes[letter_pages[0] + 1]  # US Letter
+
+
+# --------------------------------------------------------------------------- letter form (issue 18)
+
+PRACTICE = [("Practice Name", "Cedar Counseling Group"), ("Street Address", "12 Elm St, Suite 3"),
+            ("City State ZIP", "Springfield, IL 62701"), ("Phone", "(217) 555-0123"), ("Fax", "(217) 555-0124"),
+            ("Email", "billing@cedar.example"), ("Tax ID", 123456789), ("Group NPI", "1987654328"),
+            ("Contact", "Alex Biller"), ("Signer", "Dana Reyes, LCSW"), ("Signer Title", "Clinical Director")]
+
+
+def test_letter_uses_us_dates_money_salutation_and_plurals():
+    letter = letter_for([line(), line(DOS=dt.date(2026, 5, 11))])
+    text = letter.text()
+    assert "June 30, 2026" in text and "Dear Appeals Department:" in text and "Sincerely," in text
+    assert "for the 2 sessions on May 4, 2026 and May 11, 2026" in text
+    assert "05/04/2026  90834" in text and "$130.00" in text and "total charge $260.00" in text
+    assert not re.search(r"\b2026-\d\d-\d\d\b", text)  # no ISO dates on the page
+    one = letter_for([line()]).text()
+    assert "for the session on May 4, 2026" in one and "The session on May 4, 2026 treated" in one
+
+
+def test_practice_sheet_feeds_the_letterhead_and_the_signature_block():
+    from claimcheck.appeals.practice import practice_from_rows
+
+    practice = practice_from_rows([("Field", "Value"), *PRACTICE])
+    letter = letter_for([line()], practice=practice)
+    text = letter.text()
+    lines = text.splitlines()
+    assert lines[0] == "Cedar Counseling Group" and lines[1] == "12 Elm St, Suite 3, Springfield, IL 62701"
+    assert "Phone (217) 555-0123 | Fax (217) 555-0124 | billing@cedar.example" in text
+    assert "Tax ID 123456789 | Group NPI 1987654328" in text
+    assert lines[-3:] == ["Dana Reyes, LCSW", "Clinical Director", "Cedar Counseling Group"]
+    assert "to Alex Biller at (217) 555-0123" in text
+    assert "[practice" not in text.lower() and "[signer" not in text and "[title]" not in text
+    assert not any("Practice sheet" in n for n in letter.notes)
+    # While the sheet is empty: placeholders, and a note naming the fields to fill.
+    empty = letter_for([line()])
+    assert "[practice address and phone]" in empty.text() and "[Practice name]" in empty.text()
+    assert any(n.startswith("Fill in the Practice sheet: Practice Name, Street Address") for n in empty.notes)
+
+
+@pytest.mark.parametrize("payer, codes, title, form", [
+    ("Medicare Part B", "CO-50", "Re: Request for redetermination of denied claim C1", True),
+    ("Medicare Part B", "CO-29", "Re: Request for reopening of denied claim C1", False),
+    ("Sunrise Medicare Advantage", "CO-50", "Re: Request for reconsideration of denied claim C1", False),
+    ("Acme Health", "CO-50", "Re: Appeal of denied claim C1", False),
+])
+def test_the_letter_is_titled_for_the_payer_type(payer, codes, title, form):
+    letter = letter_for([line(Payer=payer, Denial_Codes=codes)])
+    text = letter.text()
+    assert title in text
+    assert any("CMS-20027" in e for e in letter.enclosures) == form
+    if "Advantage" in payer:
+        assert "reopen" not in text.lower() and "Medicare Contractor" not in text
+
+
+def test_notes_sit_outside_the_print_area_and_never_in_the_docx(tmp_path):
+    docx = pytest.importorskip("docx")
+    from claimcheck.appeals import write_appeals
+    from claimcheck.appeals.docx import write_letter
+    from claimcheck.appeals.xlsx import NOTES_COL
+
+    plan = plan_appeals(book_of([line()]), AS_OF)
+    wb = Workbook()
+    write_appeals(wb, plan)
+    ws = wb["Appeal C1"]
+    assert ws.print_area == f"'Appeal C1'!$A$1:$G${len(plan.letters[0].body)}"
+    panel = [ws[f"{NOTES_COL}{r}"].value for r in range(1, ws.max_row + 1) if ws[f"{NOTES_COL}{r}"].value]
+    assert panel[0] == "For the biller (not printed)"
+    assert any(v.startswith("Deadline 11/28/2026 (151 days left") for v in panel)
+    assert any(v.startswith("Prepared with claimcheck") for v in panel)
+    printed = [c.value for row in ws.iter_rows(max_col=7) for c in row if isinstance(c.value, str)]
+    assert not any("Prepared with claimcheck" in v or "days left" in v or "Fill in" in v for v in printed)
+    table_date = [c for row in ws.iter_rows(max_col=7) for c in row if isinstance(c.value, (dt.date, dt.datetime))]
+    assert table_date and all(c.number_format == "mm/dd/yyyy" for c in table_date)
+    assert any(ws.cell(row=c.row, column=6).number_format == '"$"#,##0.00' for c in table_date)
+
+    path = write_letter(plan.letters[0], tmp_path / "a.docx")
+    d = docx.Document(str(path))
+    words = "\n".join(p.text for p in d.paragraphs) + " ".join(c.text for t in d.tables for r in t.rows for c in r.cells)
+    assert "Dear Appeals Department:" in words and "$130.00" in words and "05/04/2026" in words
+    for internal in ("Prepared with claimcheck", "days left", "Deadline", "Fill in the Practice sheet", "2026-05-04"):
+        assert internal not in words
+    paras = d.paragraphs
+    at = [p.text for p in paras].index("Sincerely,")
+    assert all(p.paragraph_format.keep_with_next for p in paras[at:-1])  # the signature stays with the closing
+
+
+def test_cli_reads_the_practice_sheet_and_says_which_fields_to_fill(tmp_path):
+    src = _write_book(tmp_path / "in.xlsx", [line(Claim_ID="K1")])
+    res = _run("appeals", src, "--output", tmp_path / "a.xlsx", "--as-of", "2026-06-30")
+    assert "until the Practice sheet gives: Practice Name, Street Address, City State ZIP, Phone, Tax ID, Group NPI, " \
+           "Signer, Signer Title" in res.stdout
+    wb = load_workbook(src)
+    ws = wb.create_sheet("Practice")
+    for row in PRACTICE:
+        ws.append(row)
+    wb.save(src)
+    res = _run("appeals", src, "--output", tmp_path / "b.xlsx", "--as-of", "2026-06-30")
+    assert res.returncode == 0 and "Practice sheet" not in res.stdout
+    values = [c.value for row in load_workbook(tmp_path / "b.xlsx")["Appeal K1"].iter_rows(max_col=7) for c in row]
+    assert values[0] == "Cedar Counseling Group" and "Clinical Director" in values
+
+
+def test_the_payer_claim_number_leads_the_re_line_and_a_placeholder_stands_in_when_blank():
+    letter = letter_for([line(Payer_Claim_Number="2226152000001"), line(CPT="90785", Minutes=None, Charge=25.0)])
+    text = letter.text()
+    assert "Re: Appeal of denied claim C1, payer claim number 2226152000001; date of service May 4, 2026" in text
+    assert "Payer claim no.  2226152000001" in text and "Claim 2226152000001, total charge $155.00" in text
+    assert not any("Payer Claim Number column" in n for n in letter.notes)
+    blank = letter_for([line()])
+    assert "payer claim number [payer claim number from the remittance]" in blank.text()
+    assert any("Payer Claim Number column" in n for n in blank.notes)
+    # Original Medicare names it as form CMS-20027 does.
+    medicare = letter_for([line(Payer="Medicare Part B", Payer_Claim_Number="2226152000009")]).text()
+    assert "ICN  2226152000009" in medicare and "Medicare number  M100" in medicare and "Beneficiary  " in medicare
+
+
+
+def test_medical_necessity_asks_for_clinical_specifics_criteria_and_peer_review_and_cites_parity_by_type():
+    payers = PAYERS[0] + ["Payer Type"]
+    rows = [payers] + [r + [t] for r, t in zip(PAYERS[1:], ["Commercial", "Medicaid"])]
+    claims = [tuple(HEADERS)] + [tuple(l.get(h) for h in HEADERS) for l in (line(), line(Claim_ID="C2", Payer="Gov Medicaid"))]
+    book = build_book({"Claims": rows_to_table("Claims", "Claims", claims),
+                       "Payers": rows_to_table("Payers", "Payers", [tuple(p) for p in rows])})
+    plan = plan_appeals(book, AS_OF)
+    by_id = {l.claim_id: l for l in plan.letters}
+    text = by_id["C1"].text()
+    for needed in ("[symptoms and their severity]", "PHQ-9 or GAD-7", "[functional impairment", "[the plan's measurable goals]",
+                   "medical-necessity criteria Acme Health applied", "peer-to-peer review",
+                   "Mental Health Parity and Addiction Equity Act (29 CFR 2590.712"):
+        assert needed in text, needed
+    assert "Parity" not in by_id["C2"].text()  # a fee-for-service Medicaid plan: no MHPAEA citation
+    # Payer Type blank: no citation, and a note says how to get it.
+    blank = letter_for([line()])
+    assert "Parity" not in blank.text() and any("MHPAEA" in n for n in blank.notes)
+
+
+def test_missing_authorization_leads_with_the_request_not_a_concession():
+    text = letter_for([line(Client_ID="CL-9", Denial_Codes="CO-197")]).text()
+    assert "No authorization is on file" not in text
+    why = text.split("Why this claim should be paid")[1]
+    assert why.strip().startswith("We request a retroactive authorization for 90834 on May 4, 2026. Care could not wait")
+
+
+def test_log_calls_a_medicare_correction_a_reopening():
+    plan = plan_appeals(book_of([line(Payer="Medicare Part B", Denial_Codes="CO-16, N290")]), AS_OF)
+    [row] = plan.log_rows()
+    assert row[6] == "reopening instead" and "reopen the claim" in row[7] and "frequency code 7 with" not in row[7]
+    assert "Payer Type is blank" in row[7]  # the route was taken from the name, and the log says so
+
+
+
+def test_a_closed_window_row_states_one_decision():
+    # CO-4 after the filing window: the correction would go through the appeal, but that window closed too.
+    plan = plan_appeals(book_of([line(Denial_Codes="CO-4", DOS=dt.date(2025, 6, 2), Submitted_On=dt.date(2025, 6, 4),
+                                      Denial_Date=dt.date(2025, 9, 1))]), AS_OF)
+    [row] = plan.log_rows()
+    assert row[6] == "not appealable: window closed"
+    assert row[7].startswith("appeal window closed 2026-02-28: appeal CO-4 only with a good-cause reason")
+    assert "goes through the appeal" not in row[7]

@@ -26,7 +26,7 @@ BASE = {"Claim ID": "C1", "Client ID": "CL-1", "Client Name": NAME, "Client DOB"
         "Payer": "Acme Health", "Rendering NPI": "1234567893", "Billing NPI": "1987654328", "DOS": dt.date(2026, 5, 4),
         "Minutes": 45, "CPT": "90834", "Modifiers": None, "Units": 1, "Dx Codes": "F41.1", "POS": "11", "Charge": 130.0,
         "Auth Number": None, "Status": "Denied", "Submitted On": dt.date(2026, 5, 6), "Paid Amount": None,
-        "Denial Codes": "CO-50", "Denial Date": dt.date(2026, 6, 1)}
+        "Denial Codes": "CO-50", "Denial Date": dt.date(2026, 6, 1), "Payer Claim Number": "2226152000001"}
 
 
 def line(**kw):
@@ -336,3 +336,64 @@ def test_claim_decisions_group_interleaved_lines_and_use_only_denied_lines_for_d
     assert b.payer == "Gov Medicaid" and b.appeal_deadline == dt.date(2026, 7, 19) and b.days_left == 19
     assert c.decision == "already appealed" and len(c.indexes) == 1
     assert [(f.code, f.row) for f in deny(res) if f.code == "DENY003"] == [("DENY003", 4)]
+
+
+# --------------------------------------------------------------------------- payer type
+
+def _check_with_payers(lines, payer_rows):
+    headers = C.PAYER_HEADERS
+    rows = [tuple(HEADERS)] + [tuple(l.get(h) for h in HEADERS) for l in lines]
+    raw = {"Claims": rows_to_table("Claims", "Claims", rows),
+           "Payers": rows_to_table("Payers", "Payers", [tuple(headers)] + [tuple(p) for p in payer_rows])}
+    return check_raw(raw, AS_OF)
+
+
+def _payer_row(name, payer_type, appeal_days=120):
+    values = {"Payer": name, "Timely Filing Days": 365, "Appeal Days": appeal_days, "Payer Type": payer_type}
+    return [values.get(h) for h in C.PAYER_HEADERS]
+
+
+def test_payer_type_decides_medicare_not_the_name():
+    # A Medicare Advantage plan named without "Advantage": its Payer Type says MA, so it gets a
+    # corrected claim (not a Medicare reopening) and the plan's reconsideration.
+    res = _check_with_payers([line(Payer="Golden Senior Medicare", Denial_Codes="CO-16, N290"),
+                              line(Claim_ID="C2", Payer="Golden Senior Medicare", Denial_Codes="CO-50"),
+                              line(Claim_ID="C3", Payer="Noridian JF", Denial_Codes="CO-16, N290"),
+                              line(Claim_ID="C4", Payer="Noridian JF", Denial_Codes="CO-50")],
+                             [_payer_row("Golden Senior Medicare", "Medicare Advantage"), _payer_row("Noridian JF", "medicare")])
+    by_id = {d.claim_id: d for d in D.claim_decisions(res.book, AS_OF)}
+    assert by_id["C1"].payer_type == "Medicare Advantage" and "frequency code 7" in by_id["C1"].why
+    assert "reopen" not in by_id["C1"].why
+    assert "reconsideration" in by_id["C2"].why and "422.582" in by_id["C2"].why and "CMS-20027" not in by_id["C2"].why
+    # Original Medicare by type, though "Medicare" is not in its name.
+    assert "reopen the claim" in by_id["C3"].why and "frequency code 7 with" not in by_id["C3"].why
+    assert by_id["C3"].reopen_deadline == dt.date(2027, 6, 1)
+    assert "redetermination" in by_id["C4"].why and "CMS-20027" in by_id["C4"].why
+    assert not any("Payer Type is blank" in n for d in by_id.values() for n in d.notes)
+
+
+def test_blank_payer_type_falls_back_to_the_name_and_says_so():
+    res = _check_with_payers([line(Payer="Medicare Part B", Denial_Codes="CO-50")], [_payer_row("Medicare Part B", None)])
+    [d] = D.claim_decisions(res.book, AS_OF)
+    assert d.payer_type == "Medicare" and "redetermination" in d.why
+    assert any("Payer Type is blank" in n and "Original Medicare" in n for n in d.notes)
+    assert D.is_medicare("Medicare Part B") and not D.is_medicare("Sunrise Medicare Advantage")
+    assert D.is_medicare_advantage("Sunrise Medicare Advantage")
+
+
+def test_bad_payer_type_is_a_finding_on_that_cell_and_blank_is_used():
+    res = _check_with_payers([line(Payer="Acme Health", Status="Paid", Paid_Amount=90.0, Denial_Codes=None, Denial_Date=None)],
+                             [_payer_row("Acme Health", "HMO")])
+    bad = [f for f in res.findings if f.sheet == "Payers" and f.column == "Payer Type"]
+    assert [f.code for f in bad] == ["REQ002"] and "'HMO' is not a payer type" in bad[0].message
+    assert res.book.payer("Acme Health").payer_type == ""
+
+
+def test_medicare_reopening_names_no_redetermination_date_once_that_window_closed():
+    # Denied 2026-01-02: the 120-day redetermination window closed 2026-05-02; the one-year
+    # reopening window is open to 2027-01-02.
+    res = _check_with_payers([line(Payer="Medicare Part B", Denial_Codes="CO-16, N290", Denial_Date=dt.date(2026, 1, 2))],
+                             [_payer_row("Medicare Part B", "Medicare")])
+    [f] = [f for f in res.findings if f.code == "DENY003"]
+    assert "by 2027-01-02 (one year from the initial determination)" in f.message
+    assert "redetermination by" not in f.message

@@ -145,7 +145,7 @@ def test_the_oracle_stage_is_the_one_the_deny_rules_read():
     """The DENY findings above compare something: with the stage replaced, a decision the loop
     makes differently shows in them."""
     book = build_book(raw_tables([line(Status="Denied", Denial_Codes="CO-50", Denial_Date=dt.date(2025, 1, 2),
-                                       Submitted_On=dt.date(2024, 12, 1))]))
+                                       Submitted_On=dt.date(2024, 12, 1), Payer_Claim_Number="2225002000001")]))
     as_of = dt.date(2026, 6, 30)
     assert [f["code"] for f in deny_findings(book, as_of)] == ["DENY001"]
     real = STAGES["denial_decisions"]

@@ -103,7 +103,8 @@ def test_new_refuses_existing_and_other_names(tmp_path):
 
 def test_sheets_tables_and_headers(built):
     wb = load_workbook(built["sample"])
-    assert wb.sheetnames == ["Instructions", "Claims", "Authorizations", "Payers", "Providers", "Dashboard", "Codes", "Rules"]
+    assert wb.sheetnames == ["Instructions", "Claims", "Authorizations", "Payers", "Providers", "Practice", "Dashboard", "Codes",
+                            "Rules"]
     expected = {
         "Claims": ("ClaimsTable", CONTRACT_CLAIMS + CALCULATED),
         "Authorizations": ("AuthorizationsTable", [c.name for c in C.AUTHORIZATIONS] + ["Used", "Left", "Ends In Days"]),
@@ -116,11 +117,11 @@ def test_sheets_tables_and_headers(built):
         assert [c.value for c in ws[1]][: len(headers)] == headers
         assert ws.freeze_panes in ("A2", "B2")
     claims = wb["Claims"]
-    assert claims.tables["ClaimsTable"].ref == f"A1:AC{len(S.claim_lines()) + 1}"
-    assert claims.column_dimensions["AC"].hidden  # the Visit helper
+    assert claims.tables["ClaimsTable"].ref == f"A1:AD{len(S.claim_lines()) + 1}"
+    assert claims.column_dimensions["AD"].hidden  # the Visit helper
     # the empty template keeps one blank row in each table
     empty = load_workbook(built["empty"])
-    assert empty["Claims"].tables["ClaimsTable"].ref == "A1:AC2"
+    assert empty["Claims"].tables["ClaimsTable"].ref == "A1:AD2"
     assert all(empty["Claims"].cell(row=2, column=j).value is None for j in range(1, 23))
     assert empty.active.title == "Instructions" and wb.active.title == "Claims"
 
@@ -145,8 +146,8 @@ def test_calculated_columns_are_table_formulas(built):
     ws = wb["Claims"]
     col = {c.value: c.column for c in ws[1]}
     check = ws.cell(row=2, column=col["Check"]).value
-    assert check.startswith("=IF(COUNTA(ClaimsTable[[#This Row],[Claim ID]:[Denial Date]])=0")
-    assert "CHECK_CLAIM(ClaimsTable[[#This Row],[Claim ID]:[Denial Date]],ClaimsTable[[#Headers],[Claim ID]:[Denial Date]])" in check
+    assert check.startswith("=IF(COUNTA(ClaimsTable[[#This Row],[Claim ID]:[Payer Claim Number]])=0")
+    assert "CHECK_CLAIM(ClaimsTable[[#This Row],[Claim ID]:[Payer Claim Number]],ClaimsTable[[#Headers],[Claim ID]:[Payer Claim Number]])" in check
     assert "_xludf" not in check and HINT in check
     table = ws.tables["ClaimsTable"]
     formulas = {c.name: c.calculatedColumnFormula for c in table.tableColumns}
@@ -189,10 +190,10 @@ def test_conditional_formats_cover_flags_auth_deadlines_and_denials(built):
     ws = load_workbook(built["sample"])["Claims"]
     formulas = [r.formula[0] for rng in ws.conditional_formatting for r in rng.rules if r.formula]
     assert any('$R2="Denied"' in f and "AND" not in f for f in formulas)  # denied rows
-    assert any('$W2<>"OK"' in f for f in formulas)  # flagged rows
-    assert any("$Z2<0" in f for f in formulas)  # over authorization
-    assert any("$AA2-AsOf<=14" in f for f in formulas)  # filing deadline near
-    assert any("$AB2<=14" in f for f in formulas)  # appeal deadline near
+    assert any('$X2<>"OK"' in f for f in formulas)  # flagged rows
+    assert any("$AA2<0" in f for f in formulas)  # over authorization
+    assert any("$AB2-AsOf<=14" in f for f in formulas)  # filing deadline near
+    assert any("$AC2<=14" in f for f in formulas)  # appeal deadline near
 
 
 def test_rules_and_instructions_sheets(built):
@@ -362,3 +363,25 @@ def test_claims_and_dashboard_render_to_pdf(built, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert len(list(tmp_path.glob("page-*.png"))) == len([p for p in pages if p.strip()])
+
+
+def test_payers_sheet_has_a_payer_type_dropdown_and_the_sample_fills_it(built):
+    ws = load_workbook(built["sample"])["Payers"]
+    col = {c.value: c.column_letter for c in ws[1]}
+    assert "Payer Type" in col
+    found = [v for v in ws.data_validations.dataValidation
+             if any(str(r).startswith(col["Payer Type"]) for r in str(v.sqref).split())]
+    assert found and found[0].formula1 == '"' + ",".join(C.PAYER_TYPES) + '"' and found[0].errorStyle in (None, "stop")  # stop is the default
+    types = {ws.cell(row=r, column=1).value: ws[f"{col['Payer Type']}{r}"].value for r in range(2, ws.max_row + 1)}
+    assert types["Medicare Part B"] == "Medicare" and types["Riverbend Medicaid"] == "Medicaid"
+
+
+def test_practice_sheet_gives_the_letters_their_letterhead(built):
+    from claimcheck.appeals.practice import read_practice
+
+    sample = read_practice(load_workbook(built["sample"]))
+    assert sample.name == "Cedar Grove Counseling Group" and sample.signer == "Priya Nair, MD" and not sample.missing()
+    ws = load_workbook(built["empty"])["Practice"]
+    assert [ws.cell(row=r, column=1).value for r in range(2, 2 + len(C.PRACTICE_LABELS))] == C.PRACTICE_LABELS
+    empty = read_practice(load_workbook(built["empty"]))
+    assert empty.empty and empty.missing()[:2] == ["Practice Name", "Street Address"]

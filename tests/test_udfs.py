@@ -423,4 +423,5 @@ def test_a_recalculation_without_a_header_is_answered_from_the_kept_answer(monke
     assert core.check_claim([values], None, AS_OF) == first
     assert core.check_claim([list(values)], None, AS_OF) == first
     assert not worked_out  # both from the kept answer
-    assert core.check_claim([values[:-1] + ["CO-50"]], None, AS_OF) != first and worked_out
+    at = CLAIM_HEADERS.index("Denial Date")  # a date cell given a code: a different answer
+    assert core.check_claim([values[:at] + ["CO-50"] + values[at + 1:]], None, AS_OF) != first and worked_out

@@ -96,6 +96,7 @@ _CLAIM_KINDS = {
     "Dx Codes": ("text", 14), "POS": ("text", 5), "Charge": ("money", 11),
     "Auth Number": ("text", 12), "Status": ("text", 10), "Submitted On": ("date", 11),
     "Paid Amount": ("money", 11), "Denial Codes": ("text", 12), "Denial Date": ("date", 11),
+    "Payer Claim Number": ("text", 16),
 }
 _AUTH_KINDS = {
     "Auth Number": ("text", 13), "Client ID": ("text", 10), "Payer": ("text", 20),
@@ -107,7 +108,7 @@ _PAYER_KINDS = {
     "Payer": ("text", 22), "Payer ID": ("text", 9), "Timely Filing Days": ("int", 10),
     "Appeal Days": ("int", 8), "Telehealth Modifier": ("text", 11), "Auth Required": ("text", 9),
     "Eval Counts Toward Auth": ("text", 11), "Appeal Address": ("text", 48),
-    "Appeal Fax": ("text", 15), "Phone": ("text", 15),
+    "Appeal Fax": ("text", 15), "Phone": ("text", 15), "Payer Type": ("text", 18),
 }
 _PROVIDER_KINDS = {"NPI": ("text", 12), "Name": ("text", 22), "Credential": ("text", 11), "Taxonomy": ("text", 13)}
 
@@ -358,6 +359,7 @@ class _Builder:
         self.auths = self.wb.add_worksheet("Authorizations")
         self.payers = self.wb.add_worksheet("Payers")
         self.providers = self.wb.add_worksheet("Providers")
+        self.practice = self.wb.add_worksheet(C.PRACTICE_SHEET)
         self.dashboard = self.wb.add_worksheet("Dashboard")
         self.codes = self.wb.add_worksheet("Codes")
         self.rules = self.wb.add_worksheet("Rules")
@@ -371,6 +373,7 @@ class _Builder:
         self.write_authorizations()
         self.write_payers()
         self.write_providers()
+        self.write_practice()
         self.write_dashboard()
         self.write_rules()
         self.write_instructions()
@@ -591,6 +594,10 @@ class _Builder:
         ws.data_validation(1, idx["Telehealth Modifier"], end, idx["Telehealth Modifier"], {
             "validate": "list", "source": ["95", "GT", "93"], "error_type": "warning",
             "input_title": "Telehealth modifier", "input_message": "95, GT or 93 as the payer requires on video visits; blank for none."})
+        ws.data_validation(1, idx["Payer Type"], end, idx["Payer Type"], {
+            "validate": "list", "source": list(C.PAYER_TYPES), "error_type": "stop",
+            "input_title": "Payer type", "input_message": "Medicare is Original Medicare (reopenings, redeterminations); "
+                                                          "Medicare Advantage plans run their own appeals."})
         for h, default in (("Timely Filing Days", _default_days("Timely Filing Days")), ("Appeal Days", _default_days("Appeal Days"))):
             ws.data_validation(1, idx[h], end, idx[h], {
                 "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 3650, "error_type": "warning",
@@ -612,6 +619,38 @@ class _Builder:
                                           "input_message": "The licence the provider bills under; some modifiers and codes depend on it."})
         apply_xlsxwriter_setup(ws, landscape=False, footer_title="Providers")
         self.wb.define_name("ProviderNPIs", "=OFFSET(Providers!$A$2,0,0,MAX(1,COUNTA(Providers!$A:$A)-1),1)")
+
+    # Practice --------------------------------------------------------------
+    def write_practice(self) -> None:
+        """One label a row in column A, its value in column B: the letterhead and signature block
+        of every appeal letter (``claimcheck appeals`` reads it; see the contract, Practice)."""
+        ws = self.practice
+        ws.set_column("A:A", 18)
+        ws.set_column("B:B", 44)
+        ws.set_column("C:C", 60)
+        head = self.wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY})
+        label = self.wb.add_format({"bold": True, "valign": "top"})
+        hint = self.wb.add_format({"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"})
+        ws.write_row(0, 0, ["Field", "Value", "Used for"], head)
+        values = dict(S.PRACTICE) if self.sample else {}
+        uses = {
+            "Practice Name": "Letterhead and the last line of the signature block.",
+            "Street Address": "Letterhead.", "City State ZIP": "Letterhead.",
+            "Phone": "Letterhead, and where the payer calls with questions.", "Fax": "Letterhead.", "Email": "Letterhead.",
+            "Tax ID": "Letterhead (the payer matches the claim to the practice by it).",
+            "Group NPI": "Letterhead and the Billing NPI field of each letter.",
+            "Contact": "The person the payer should call about an appeal.", "Contact Title": "The contact's role.",
+            "Signer": "Signs the letter: name and credential.", "Signer Title": "Under the signer's name.",
+        }
+        for r, name in enumerate(C.PRACTICE_LABELS, start=1):
+            ws.write_string(r, 0, name, label)
+            self.cell(ws, r, 1, values.get(name), self.f["text"])
+            ws.write_string(r, 2, uses.get(name, ""), hint)
+        ws.data_validation(1, 1, len(C.PRACTICE_LABELS), 1, {
+            "validate": "any", "input_title": "Practice", "input_message":
+            "Printed on every appeal letter. While blank, letters show [bracketed] placeholders."})
+        ws.freeze_panes(1, 0)
+        apply_xlsxwriter_setup(ws, landscape=False, footer_title="Practice")
 
     # Dashboard -------------------------------------------------------------
     def write_dashboard(self) -> None:

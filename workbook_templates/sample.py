@@ -52,6 +52,12 @@ def write_sample(path: str | Path) -> Path:
     _sheet(wb, "Authorizations", S.AUTH_HEADERS, S.AUTHORIZATIONS, "AuthorizationsTable")
     _sheet(wb, "Payers", S.PAYER_HEADERS, S.PAYERS, "PayersTable")
     _sheet(wb, "Providers", S.PROVIDER_HEADERS, S.PROVIDERS, "ProvidersTable")
+    practice = wb.create_sheet("Practice")  # label and value a row: the appeal letters' letterhead
+    practice.append(["Field", "Value"])
+    for row in S.PRACTICE:
+        practice.append(list(row))
+    practice["A1"].font = practice["B1"].font = Font(bold=True)
+    practice.column_dimensions["A"].width, practice.column_dimensions["B"].width = 18, 40
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

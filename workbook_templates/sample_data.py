@@ -24,13 +24,17 @@ CLAIM_HEADERS = C.CLAIM_HEADERS
 PAYER_HEADERS = C.PAYER_HEADERS
 PAYERS = [
     ["Evergreen Health Plan", "EVG01", 90, 180, "95", "Y", "N",
-     "Evergreen Health Plan, Provider Appeals, PO Box 4410, Portland, OR 97208", "(503) 555-0140", "(800) 555-0110"],
+     "Evergreen Health Plan, Provider Appeals, PO Box 4410, Portland, OR 97208", "(503) 555-0140", "(800) 555-0110",
+     "Commercial"],
     ["Summit BlueCare", "SBC22", 180, 180, "95", "N", "N",
-     "Summit BlueCare, Claim Appeals Unit, 200 Ridge Ave, Denver, CO 80202", "(303) 555-0198", "(800) 555-0120"],
+     "Summit BlueCare, Claim Appeals Unit, 200 Ridge Ave, Denver, CO 80202", "(303) 555-0198", "(800) 555-0120",
+     "Commercial"],
     ["Medicare Part B", "MCRB", 365, 120, "", "N", "N",
-     "Medicare Administrative Contractor, Redeterminations, PO Box 6700, Fargo, ND 58108", "(701) 555-0177", "(855) 555-0130"],
+     "Medicare Administrative Contractor, Redeterminations, PO Box 6700, Fargo, ND 58108", "(701) 555-0177", "(855) 555-0130",
+     "Medicare"],
     ["Riverbend Medicaid", "RBM07", 95, 60, "GT", "Y", "Y",
-     "Riverbend Medicaid, Appeals and Grievances, 15 State St, Albany, NY 12207", "(518) 555-0101", "(888) 555-0150"],
+     "Riverbend Medicaid, Appeals and Grievances, 15 State St, Albany, NY 12207", "(518) 555-0101", "(888) 555-0150",
+     "Medicaid"],
 ]
 
 PROVIDER_HEADERS = C.PROVIDER_HEADERS
@@ -41,6 +45,23 @@ PROVIDERS = [
     ["1543210987", "Lee Marsh", "LPC", "101YP2500X"],
 ]
 GROUP_NPI = "1987654328"
+
+#: The Practice sheet: one label and its value a row (claimcheck.columns.PRACTICE).  Fictional.
+PRACTICE_LABELS = C.PRACTICE_LABELS
+PRACTICE = [
+    ("Practice Name", "Cedar Grove Counseling Group"),
+    ("Street Address", "410 Main St, Suite 200"),
+    ("City State ZIP", "Springfield, IL 62701"),
+    ("Phone", "(217) 555-0160"),
+    ("Fax", "(217) 555-0161"),
+    ("Email", "billing@cedargrove.example"),
+    ("Tax ID", "12-3456789"),
+    ("Group NPI", GROUP_NPI),
+    ("Contact", "Morgan Lee"),
+    ("Contact Title", "Billing Manager"),
+    ("Signer", "Priya Nair, MD"),
+    ("Signer Title", "Medical Director"),
+]
 
 AUTH_HEADERS = C.AUTH_HEADERS
 AUTHORIZATIONS = [
@@ -72,14 +93,16 @@ FEES = {"90791": 200, "90792": 240, "90832": 95, "90834": 130, "90837": 165, "90
 
 def _line(claim, client, dos, cpt, minutes=None, npi="1234567893", mods="", units=1, dx="F41.1", pos="11",
           auth="", status="Submitted", submitted=None, paid=None, denial="", denial_date=None, charge=None,
-          payer=None, member=None, dob=None):
+          payer=None, member=None, dob=None, icn=None):
     name, client_dob, member_id, client_payer = CLIENTS[client]
+    if icn is None and status in ("Paid", "Partially Paid", "Denied", "Appealed") and isinstance(dos, dt.date):
+        icn = f"2{dos:%y%j}{''.join(ch for ch in claim if ch.isdigit())}00"  # a made-up payer claim number (ICN)
     fee = charge if charge is not None else FEES.get(str(cpt), 100) * (units if str(cpt).startswith("H") else 1)
     if submitted is None and status in ("Submitted", "Paid", "Denied", "Appealed") and isinstance(dos, dt.date):
         submitted = dos + dt.timedelta(days=3)
     return [claim, client, name, dob if dob is not None else client_dob, member if member is not None else member_id,
             payer or client_payer, npi, GROUP_NPI, dos, minutes, cpt, mods, units, dx, pos, fee, auth, status,
-            submitted, paid, denial, denial_date]
+            submitted, paid, denial, denial_date, icn or None]
 
 
 def claim_lines() -> list[list]:
@@ -162,5 +185,5 @@ def claim_lines() -> list[list]:
     add(_line("C1703", "CL-1007", D(2026, 5, 26), "90785", None, npi="1543210987", dx="F41.1", status="Denied",
               denial="CO-97", denial_date=D(2026, 6, 18)))
     add(_line("C1704", "CL-1007", D(2026, 6, 2), "90837", 55, npi="1543210987", dx="F41.1, Z63.0", status="Denied",
-              denial="CO-197", denial_date=D(2026, 6, 22)))
+              denial="CO-197", denial_date=D(2026, 6, 22), icn=""))  # no payer claim number yet: DENY010
     return rows

@@ -4,15 +4,17 @@
 * :mod:`.letter` lays out one letter as rows of plain values (:class:`AppealLetter`);
 * :mod:`.xlsx` writes the appeal sheets and the Appeals Log with openpyxl;
 * :mod:`.docx` writes the same letters as Word documents (optional python-docx);
+* :mod:`.practice` reads the Practice sheet (letterhead and signer: :func:`read_practice`);
 * :mod:`.command` is ``claimcheck appeals`` (:func:`run_appeals`).
 """
 
 from .command import run_appeals
 from .letter import ALWAYS_ENCLOSED, ARGUMENTS, TABLE_HEADER, AppealLetter, LetterRow, build_letter
+from .practice import Practice, practice_from_rows, read_practice
 from .plan import LOG_HEADER, LOG_SHEET, AppealPlan, plan_appeals, sheet_name_for
 from .xlsx import apply_letter_setup, write_appeals
 
 __all__ = [
     "run_appeals", "ALWAYS_ENCLOSED", "ARGUMENTS", "TABLE_HEADER", "AppealLetter", "LetterRow", "build_letter",
-    "LOG_HEADER", "LOG_SHEET", "AppealPlan", "plan_appeals", "sheet_name_for", "apply_letter_setup", "write_appeals",
+    "Practice", "practice_from_rows", "read_practice", "LOG_HEADER", "LOG_SHEET", "AppealPlan", "plan_appeals", "sheet_name_for", "apply_letter_setup", "write_appeals",
 ]

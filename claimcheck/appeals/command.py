@@ -18,6 +18,7 @@ from typing import IO
 from .. import denials as D
 from ..reader import UnusableInput
 from .plan import LOG_SHEET, claim_key, plan_appeals
+from .practice import read_practice
 from .xlsx import write_appeals
 
 
@@ -58,9 +59,10 @@ def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of
         unknown = [c for c in wanted if claim_key(c) not in known]
         if unknown:
             raise UnusableInput(f"{src.name}: no claim {', '.join(unknown)} on the {book.claims_sheet} sheet")
-    plan = plan_appeals(book, as_of, wanted or None)
-
     wb = open_for_update(src)
+    practice = read_practice(wb)
+    plan = plan_appeals(book, as_of, wanted or None, practice=practice)
+
     notes = []
     if src.suffix.lower() == ".xlsm" and dst.suffix.lower() == ".xlsx":
         notes.append("the output is .xlsx, so the input's macros are not carried over; use .xlsm to keep them")
@@ -86,7 +88,10 @@ def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of
     by_id = {d.claim_id: d for d in plan.decisions}
     for r in rows:
         d = by_id.get(r[0])
-        if d is not None and d.decision in (D.CORRECTED, D.NEW_CLAIM) and d.filing_deadline is not None:
+        if d is not None and d.reopen_deadline is not None:
+            left = (d.reopen_deadline - as_of).days
+            when = f"reopen by {d.reopen_deadline.isoformat()} ({left} days left)"
+        elif d is not None and d.decision in (D.CORRECTED, D.NEW_CLAIM) and d.filing_deadline is not None:
             when = f"correct by {d.filing_deadline.isoformat()} (filing limit, {d.filing_days_left} days left)"
         elif d is not None and d.decision == D.APPEAL and d.appeal_deadline is not None:
             left = d.days_left
@@ -97,6 +102,9 @@ def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of
     out.write(f"\nWrote {dst} ({len(plan.letters)} appeal sheets and {LOG_SHEET}).\n")
     if written_docx:
         out.write(f"Wrote {len(written_docx)} .docx letters to {docx_dir}.\n")
+    missing = practice.missing()
+    if plan.letters and missing:
+        out.write(f"The letters show [placeholders] until the Practice sheet gives: {', '.join(missing)}.\n")
     missed = plan.missed
     if missed:
         out.write(f"{len(missed)} appeal deadline(s) passed: {', '.join(d.claim_id for d in missed)}.\n")

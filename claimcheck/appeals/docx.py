@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from ..reader import UnusableInput
+from .letter import TABLE_HEADER, dollars, short_date
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
@@ -30,10 +31,14 @@ def _text(v) -> str:
     if v is None:
         return ""
     if isinstance(v, dt.date):
-        return v.isoformat()
+        return short_date(v)
     if isinstance(v, float):
         return f"{v:,.2f}" if v != int(v) else f"{int(v)}"
     return str(v)
+
+
+#: The letter table's money column (Charge): shown as $165.00.
+_MONEY_COL = TABLE_HEADER.index("Charge")
 
 
 def file_name(claim_id: str) -> str:
@@ -60,12 +65,8 @@ def write_letter(letter, path: str | os.PathLike) -> Path:
             document.add_heading(_text(cells[0]), level=1)
         elif kind in ("heading", "subheading"):
             document.add_heading(_text(cells[0]), level=2 if kind == "heading" else 3)
-        elif kind in ("text", "note"):
-            p = document.add_paragraph(_text(cells[0]))
-            if kind == "note":
-                for run in p.runs:
-                    run.italic = True
-                    run.font.size = Pt(8)
+        elif kind == "text":
+            document.add_paragraph(_text(cells[0]))
         elif kind == "blank":
             pass
         elif kind == "check":
@@ -95,11 +96,19 @@ def write_letter(letter, path: str | os.PathLike) -> Path:
             table.style = "Table Grid"
             for r, cells_ in enumerate(block):
                 for c, v in enumerate(cells_):
-                    table.cell(r, c).text = _text(v)
+                    table.cell(r, c).text = dollars(v) if c == _MONEY_COL and isinstance(v, float) else _text(v)
                     if r == 0 and table.cell(r, c).paragraphs[0].runs:
                         table.cell(r, c).paragraphs[0].runs[0].bold = True
             continue
         i += 1
+    # Keep the closing, the signature line and the signer's lines together on one page.
+    closing = False
+    for p in document.paragraphs:
+        closing = closing or p.text == "Sincerely,"
+        if closing:
+            p.paragraph_format.keep_with_next = True
+    if closing:
+        document.paragraphs[-1].paragraph_format.keep_with_next = False
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name("." + path.name + ".tmp")

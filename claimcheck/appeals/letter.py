@@ -41,10 +41,29 @@ def plain_value(v):
     return _CONTROL.sub("", str(v))
 
 
+def long_date(d: dt.date) -> str:
+    """A date as a US letter writes it in its text: ``June 30, 2026``."""
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def short_date(d: dt.date) -> str:
+    """A date as a US table shows it: ``06/30/2026``."""
+    return f"{d:%m/%d/%Y}"
+
+
+def dollars(amount: float) -> str:
+    """Money as a US letter writes it: ``$1,165.00``."""
+    return f"${amount:,.2f}"
+
+
+def _long_or(d, placeholder: str = "[date]") -> str:
+    return long_date(d) if d else placeholder
+
+
 def cell_text(v) -> str:
-    """A cell value as the letter's plain text shows it (dates as YYYY-MM-DD)."""
+    """A cell value as the letter's plain text shows it (dates as 06/30/2026)."""
     if isinstance(v, dt.date):
-        return v.isoformat()
+        return short_date(v)
     if isinstance(v, float):
         return f"{v:g}" if v != int(v) or abs(v) < 1e15 else str(v)
     return str(v)
@@ -73,15 +92,21 @@ class AppealLetter:
     body: list[LetterRow]
     reasons: tuple[str, ...] = ()
     enclosures: tuple[str, ...] = ()
+    #: For the biller, never printed: the deadline and days left, what to fill in.
+    notes: tuple[str, ...] = ()
 
     def rows(self) -> list[list]:
         """The sheet as a grid of plain values (str, float, datetime.date or None), 7 columns."""
         return [r.padded() for r in self.body]
 
     def text(self) -> str:
-        """The letter as plain text (for a quick look, tests and logs of content - never printed)."""
+        """The printed letter as plain text (for a quick look and tests - never printed); the
+        biller's notes are not part of it (see ``notes``)."""
         out = []
-        for r in self.rows():
+        money = TABLE_HEADER.index("Charge")
+        for kind, r in zip((b.kind for b in self.body), self.rows()):
+            if kind in ("table_row", "table_total") and isinstance(r[money], float):
+                r[money] = dollars(r[money])
             vals = [cell_text(v) for v in r if v is not None and v != ""]
             out.append("  ".join(vals))
         return "\n".join(out)
@@ -155,7 +180,7 @@ class _Ctx:
 
     @property
     def dates_text(self) -> str:
-        return _join([x.isoformat() for x in self.dates]) or "[date of service]"
+        return _join([long_date(x) for x in self.dates]) or "[date of service]"
 
     def lines(self):
         for _, r in self.denied.iterrows():
@@ -166,7 +191,7 @@ def _minutes_sentence(ctx: _Ctx, r) -> str:
     code = r["cpt"] or "?"
     label = _label(ctx.book, code)
     dos = D.as_date(r["dos"])
-    text = f"{code}{' (' + label + ')' if label else ''} on {dos.isoformat() if dos else '[date]'}"
+    text = f"{code}{' (' + label + ')' if label else ''} on {long_date(dos) if dos else '[date]'}"
     minutes = r["minutes"]
     proc = ctx.book.tables.procedures.get(code) if ctx.book.tables is not None else None
     if minutes is not None and not pd.isna(minutes):
@@ -180,6 +205,12 @@ def _minutes_sentence(ctx: _Ctx, r) -> str:
     return text
 
 
+#: Payer types whose plans are subject to federal mental-health parity law (MHPAEA): commercial
+#: group and individual coverage, and Medicaid managed care (42 CFR 438 subpart K).  Original
+#: Medicare, Medicare Advantage and Tricare are not.
+PARITY_TYPES = ("Commercial", "Medicaid MCO")
+
+
 # Each argument writer returns (paragraphs, enclosures, action requested).
 
 def _arg_medical_necessity(ctx: _Ctx):
@@ -188,11 +219,28 @@ def _arg_medical_necessity(ctx: _Ctx):
         f"The {'session' if len(ctx.dates) == 1 else 'sessions'} on {ctx.dates_text} treated "
         f"{_join(dx) if dx else '[diagnoses - enter them in Dx Codes]'}.",
         "Services billed: " + "; ".join(_minutes_sentence(ctx, r) for r in ctx.lines()) + ".",
-        "The treatment was medically necessary. The enclosed records document the client's symptoms and the "
-        "impairment they cause in daily functioning, a treatment plan with measurable goals, the interventions used "
-        "in each session and the client's progress. Outpatient psychotherapy at this frequency is the accepted "
-        "standard of care for these diagnoses. Please review the records against your medical-necessity criteria.",
+        "Clinical picture at the time of service: [symptoms and their severity]; [standardized measures with dates "
+        "and scores, for example PHQ-9 or GAD-7 at intake and now]; [functional impairment at work, school, home or in "
+        "relationships].",
+        "Treatment plan and progress: [the plan's measurable goals], [progress toward them so far] and [why continued "
+        "treatment at this frequency is needed].",
+        "The treatment was medically necessary and is the accepted standard of care for these diagnoses, as the enclosed "
+        "records show session by session.",
+        f"Please send us the medical-necessity criteria {ctx.payer_name} applied to this claim and the reviewer's "
+        "rationale. Our clinician is available for a peer-to-peer review with your reviewer: [clinician's name and "
+        "direct phone].",
     ]
+    kind = D.payer_type(ctx.payer)[0]
+    if kind in PARITY_TYPES:
+        # MHPAEA: the criteria for mental-health medical-necessity determinations must be disclosed
+        # on request and be no more stringent than for medical/surgical benefits.  Group and
+        # individual plans: 29 CFR 2590.712 / 45 CFR 146.136 (d) disclosure; Medicaid MCOs:
+        # 42 CFR 438 subpart K (438.910, 438.915).
+        cite = "42 CFR 438.910 and 438.915" if kind == "Medicaid MCO" else "29 CFR 2590.712 and 45 CFR 146.136"
+        paras.append("Under the Mental Health Parity and Addiction Equity Act (" + cite + "), the criteria for "
+                     "mental-health medical-necessity decisions must be made available on request and may be no more "
+                     "stringent than those applied to medical and surgical benefits; please confirm that the criteria "
+                     "applied here meet that standard.")
     remarks = {p.code for p in ctx.d.codes if p.kind == "RARC"}
     if remarks & {"N115", "N386"}:
         which = "Local Coverage Determination" if "N115" in remarks else "National Coverage Determination"
@@ -243,17 +291,18 @@ def _arg_authorization(ctx: _Ctx):
         code = r["cpt"] or "?"
         cands = _auth_candidates(ctx, r)
         if not cands:
+            # Lead with why care could not wait and the request, never with a concession.
             retro = True
-            paras.append(f"No authorization is on file for {code} on {dos.isoformat() if dos else '[date]'}. We request a "
-                         "retroactive authorization for this session: [state why authorization was not obtained in advance - "
-                         "for example urgent clinical need, or coverage confirmed after the visit].")
+            paras.append(f"We request a retroactive authorization for {code} on {long_date(dos) if dos else '[date]'}. "
+                         "Care could not wait for an authorization: [state why - for example urgent clinical need or risk "
+                         "of harm, or coverage confirmed only after the visit].")
             continue
         a = cands[0]
         on_file = True
         used = _auth_used(ctx, a, dos)
         unit = "visits" if a.unit_type == "Visits" else "units"
         codes = ", ".join(a.codes_covered) if a.codes_covered else "all codes"
-        span = f"{a.start_date.isoformat() if a.start_date else '?'} to {a.end_date.isoformat() if a.end_date else '?'}"
+        span = f"{long_date(a.start_date) if a.start_date else '?'} to {long_date(a.end_date) if a.end_date else '?'}"
         count = f"{a.authorized:g} {unit}" if a.authorized is not None else f"[authorized {unit}]"
         text = (f"Authorization {a.auth_number} was issued for this client: {span}, {count}, covering {codes}"
                 f"{', rendering NPI ' + a.rendering_npi if a.rendering_npi else ''}.")
@@ -261,9 +310,9 @@ def _arg_authorization(ctx: _Ctx):
         covered = not a.codes_covered or code in a.codes_covered
         within = a.authorized is None or used <= a.authorized
         if inside and covered and within:
-            text += (f" The session on {dos.isoformat()} ({code}) falls inside those dates and is "
+            text += (f" The session on {long_date(dos)} ({code}) falls inside those dates and is "
                      f"{unit[:-1]} {used:g} of {a.authorized:g}" if a.authorized is not None else
-                     f" The session on {dos.isoformat()} ({code}) falls inside those dates")
+                     f" The session on {long_date(dos)} ({code}) falls inside those dates")
             text += ", so it was authorized."
             if not (r["auth_number"] or "").strip():
                 text += f" The authorization number was missing from the claim; it is {a.auth_number}."
@@ -271,7 +320,7 @@ def _arg_authorization(ctx: _Ctx):
             retro = True
             problems = []
             if not inside:
-                problems.append(f"the session on {dos.isoformat() if dos else '[date]'} falls outside its dates")
+                problems.append(f"the session on {long_date(dos) if dos else '[date]'} falls outside its dates")
             if not covered:
                 problems.append(f"{code} is not among the codes it lists")
             if not within:
@@ -303,16 +352,16 @@ def _arg_timely_filing(ctx: _Ctx):
     deadline = ctx.d.filing_deadline
     days = ctx.payer.timely_filing_days
     if first_sub is not None and first_dos is not None:
-        text = (f"We first submitted this claim on {first_sub.isoformat()}, {(first_sub - first_dos).days} days after the "
-                f"date of service and within {ctx.payer_name}'s {days}-day filing limit, which ran to {deadline.isoformat()}.")
+        text = (f"We first submitted this claim on {long_date(first_sub)}, {(first_sub - first_dos).days} days after the "
+                f"date of service and within {ctx.payer_name}'s {days}-day filing limit, which ran to {long_date(deadline)}.")
     else:
         text = (f"We first submitted this claim on [date of first submission], within {ctx.payer_name}'s {days}-day filing "
-                f"limit{', which ran to ' + deadline.isoformat() if deadline else ''}.")
+                f"limit{', which ran to ' + long_date(deadline) if deadline else ''}.")
     paras = [text, "The enclosed acceptance report from our clearinghouse shows the date the claim was received, so the "
                    "claim was filed on time and the timely-filing denial should be reversed."]
-    if D.is_medicare(ctx.d.payer):
-        paras.append("Medicare does not treat a timely-filing denial as an appealable determination; please handle this "
-                     "letter as a request to reopen the claim on the proof of timely filing enclosed.")
+    if D.is_medicare(ctx.payer):
+        paras.append("A timely-filing denial is not an initial determination with appeal rights, so we ask you to reopen "
+                     "the claim on the proof of timely filing enclosed (Medicare Claims Processing Manual, ch. 34).")
     encl = ["Clearinghouse acceptance report (999/277CA) showing the submission date",
             "Any earlier rejection or acknowledgement letters from the payer"]
     return paras, encl, "Accept the claim as filed on time and process it for payment."
@@ -326,7 +375,7 @@ def _arg_coding(ctx: _Ctx):
         mods = ", ".join(r["modifiers"] or ()) or "none"
         dx = ", ".join(r["dx"] or ()) or "none"
         paras.append(f"The line as corrected: {r['cpt'] or '?'} with modifiers {mods}, place of service {r['pos'] or '?'}, "
-                     f"{r['units']:g} unit(s), diagnoses {dx}.")
+                     f"{r['units']:g} {'unit' if r['units'] == 1 else 'units'}, diagnoses {dx}.")
         tele = ctx.book.tables.telehealth_pos if ctx.book.tables is not None else frozenset()
         if r["pos"] in tele and ctx.payer.telehealth_modifier:
             paras.append(f"For telehealth {ctx.payer_name} asks for modifier {ctx.payer.telehealth_modifier}; the corrected "
@@ -334,7 +383,7 @@ def _arg_coding(ctx: _Ctx):
     if ctx.d.fix:
         paras.append(f"What was corrected: {ctx.d.fix}.")
     if ctx.d.filing_deadline is not None and ctx.d.filing_days_left is not None and ctx.d.filing_days_left < 0:
-        paras.append(f"The filing limit for a corrected claim ended {ctx.d.filing_deadline.isoformat()}, so we ask you to "
+        paras.append(f"The filing limit for a corrected claim ended {long_date(ctx.d.filing_deadline)}, so we ask you to "
                      "accept the correction through this appeal and reprocess the claim.")
     else:
         paras.append("Please reprocess the claim with the corrected values.")
@@ -358,16 +407,16 @@ def _arg_bundling(ctx: _Ctx):
         label = _label(ctx.book, code)
         if primaries:
             paras.append(f"{code}{' (' + label + ')' if label else ''} is an add-on code billed with its primary service "
-                         f"{_join(primaries)} on {dos.isoformat() if dos else '[date]'}. An add-on is paid in addition to its "
+                         f"{_join(primaries)} on {long_date(dos) if dos else '[date]'}. An add-on is paid in addition to its "
                          "primary service when its own requirements are documented, as the enclosed note shows; it is not "
                          "included in the primary.")
         elif others:
-            paras.append(f"{code}{' (' + label + ')' if label else ''} on {dos.isoformat() if dos else '[date]'} was a separate "
+            paras.append(f"{code}{' (' + label + ')' if label else ''} on {long_date(dos) if dos else '[date]'} was a separate "
                          f"service from {_join(others)}: [describe the separate time and purpose]. The correct-coding edit for "
                          "this pair allows separate payment for a distinct service, shown with modifier 59 or XE/XS/XP/XU "
                          "where the payer requires it.")
         else:
-            paras.append(f"{code} on {dos.isoformat() if dos else '[date]'} was not part of any other service paid for that "
+            paras.append(f"{code} on {long_date(dos) if dos else '[date]'} was not part of any other service paid for that "
                          "date: [name the service the payer bundled it into and why it was separate].")
     encl = ["Progress notes documenting each service separately, with times",
             "The correct-coding (NCCI) or payer edit entry for the code pair, showing separate payment is allowed",
@@ -378,7 +427,7 @@ def _arg_bundling(ctx: _Ctx):
 def _arg_units(ctx: _Ctx):
     paras = []
     for r in ctx.lines():
-        paras.append(f"{r['units']:g} unit(s) of {r['cpt'] or '?'} were billed for {D.as_date(r['dos']) or '[date]'}"
+        paras.append(f"{r['units']:g} {'unit' if r['units'] == 1 else 'units'} of {r['cpt'] or '?'} {'was' if r['units'] == 1 else 'were'} billed for {_long_or(D.as_date(r['dos']))}"
                      + (f", supported by {r['minutes']:g} documented minutes" if pd.notna(r["minutes"]) else "")
                      + ".")
     paras.append("The enclosed timed notes support every unit billed, and the treatment plan explains why this amount of "
@@ -462,38 +511,86 @@ ARGUMENTS = {
 }
 
 
-def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str) -> AppealLetter:
-    """Lay out the appeal letter for one claim as rows."""
+def letter_kind(book, d: D.ClaimDecision, reasons) -> str:
+    """What the letter asks for, by the payer's type: Original Medicare's reopening (a
+    timely-filing denial, which has no appeal rights: CMS Pub. 100-04 ch. 34 section 10) or
+    redetermination (42 CFR 405.940, form CMS-20027); a Medicare Advantage plan's
+    reconsideration (42 CFR 422.582); any other payer's appeal."""
+    payer = book.payer(d.payer)
+    if D.is_medicare(payer):
+        return "Request for reopening" if list(reasons) == ["timely_filing"] else "Request for redetermination"
+    if D.is_medicare_advantage(payer):
+        return "Request for reconsideration"
+    return "Appeal"
+
+
+def _sessions(n: int) -> str:
+    return "the session" if n == 1 else f"the {n} sessions"
+
+
+def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str, practice=None) -> AppealLetter:
+    """Lay out the appeal letter for one claim as rows (the printed page) and notes (for the
+    biller only: the side panel of the appeal sheet, never in the .docx).  ``practice``: the
+    :class:`claimcheck.appeals.practice.Practice` of the workbook (placeholders when blank)."""
+    from .practice import Practice
+
+    practice = practice or Practice()
     ctx = _Ctx(book, d, as_of)
     rows: list[LetterRow] = []
     add = lambda kind, *cells: rows.append(LetterRow(kind, list(cells)))  # noqa: E731
 
     billing_label = _provider_label(book, ctx.billing) if ctx.billing and ctx.billing in book.providers else ""
     rendering_label = _provider_label(book, ctx.rendering)
-    sender = billing_label or (rendering_label if not rendering_label.startswith("NPI") else "") or "[Practice name]"
+    rendering_named = rendering_label if rendering_label and not rendering_label.startswith("NPI") else ""
+    group_npi = practice.group_npi or ctx.billing or ctx.rendering or ""
+    sender = practice.name or billing_label or "[Practice name]"
+    reasons = [a for a in d.arguments if a in ARGUMENTS] or ["general"]
+    kind = letter_kind(book, d, reasons)
+    medicare = D.is_medicare(ctx.payer)
     reprint = d.decision == "already appealed"
-    add("title", ("Appeal" if not reprint else "Appeal (reprint)") + f" of denied claim {d.claim_id}")
-    add("field", "From", sender, None, "Date", as_of)
-    add("field", "Billing NPI", ctx.billing or ctx.rendering or "", None, "Address", "[practice address and phone]")
+    payer_claim = _first_value(ctx.all_lines, "payer_claim_number") if "payer_claim_number" in ctx.all_lines else None
+    payer_claim = str(payer_claim).strip() if payer_claim is not None else ""
+    claim_no = payer_claim or "[payer claim number from the remittance]"
+
+    # Letterhead.
+    add("title", sender)
+    address = ", ".join(x for x in (practice.street, practice.city) if x)
+    add("text", address or "[practice address and phone]")
+    reach = " | ".join(x for x in (f"Phone {practice.phone}" if practice.phone else "",
+                                   f"Fax {practice.fax}" if practice.fax else "",
+                                   practice.email) if x)
+    ids = " | ".join(x for x in (f"Tax ID {practice.tax_id}" if practice.tax_id else "",
+                                 f"Group NPI {group_npi}" if group_npi else "") if x)
+    if reach:
+        add("text", reach)
+    if ids:
+        add("text", ids)
     add("blank")
-    add("field", "To", ctx.payer_name, None, "Payer ID", ctx.payer.payer_id or None)
+    add("text", long_date(as_of))
+    add("blank")
+    # Inside address.
+    add("text", ctx.payer_name)
+    add("text", "Appeals Department" if not medicare else "Redeterminations and Reopenings")
     add("text", ctx.payer.appeal_address or f"[{ctx.payer_name}'s appeal address - add it on the Payers sheet]")
     contact = " | ".join(x for x in (f"Fax {ctx.payer.appeal_fax}" if ctx.payer.appeal_fax else "",
-                                     f"Phone {ctx.payer.phone}" if ctx.payer.phone else "") if x)
+                                     f"Payer ID {ctx.payer.payer_id}" if ctx.payer.payer_id else "") if x)
     if contact:
         add("text", contact)
     add("blank")
-    first = ctx.dates[0].isoformat() if ctx.dates else "[date of service]"
-    add("heading", f"Re: appeal of claim {d.claim_id}, date of service {first}, denied "
-                   f"{d.denial_date.isoformat() if d.denial_date else '[denial date]'} ({d.code_list or 'no codes recorded'})")
+    first = long_date(ctx.dates[0]) if ctx.dates else "[date of service]"
+    title = f"{kind}{' (reprint)' if reprint else ''} of denied claim {d.claim_id}"
+    add("heading", f"Re: {title}, payer claim number {claim_no}; date of service {first}; denied "
+                   f"{long_date(d.denial_date) if d.denial_date else '[denial date]'} ({d.code_list or 'no codes recorded'})")
     name = _first_value(ctx.all_lines, "client_name")
     dob = _first_value(ctx.all_lines, "client_dob")
-    add("field", "Patient", name or "[client name]", None, "Date of birth", D.as_date(dob) if dob is not None else "[date of birth]")
-    add("field", "Member ID", ctx.member_id or "[member ID]", None, "Claim ID", d.claim_id)
-    add("field", "Rendering NPI", f"{ctx.rendering or '[NPI]'}{' (' + rendering_label + ')' if rendering_label and not rendering_label.startswith('NPI') else ''}",
-        None, "Billing NPI", ctx.billing or ctx.rendering or "")
-    add("field", "Denial date", d.denial_date or "[enter the Denial Date]", None, "Appeal deadline",
-        d.appeal_deadline or "[unknown: no Denial Date]")
+    # The fields of form CMS-20027 for Original Medicare; the same facts for any payer.
+    add("field", "Beneficiary" if medicare else "Patient", name or "[client name]", None, "Date of birth",
+        D.as_date(dob) if dob is not None else "[date of birth]")
+    add("field", "Medicare number" if medicare else "Member ID", ctx.member_id or "[member ID]", None,
+        "ICN" if medicare else "Payer claim no.", payer_claim or "[payer claim number]")
+    add("field", "Our claim ID", d.claim_id, None, "Denial date", d.denial_date or "[enter the Denial Date]")
+    add("field", "Rendering NPI", f"{ctx.rendering or '[NPI]'}{' (' + rendering_named + ')' if rendering_named else ''}",
+        None, "Billing NPI", group_npi)
     add("blank")
     add("table_header", *TABLE_HEADER)
     total = 0.0
@@ -506,6 +603,14 @@ def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str) -> A
             float(r["units"]) if pd.notna(r["units"]) else None, charge, denial or None)
     add("table_total", "Total", None, None, None, None, round(total, 2), None)
     add("blank")
+    add("text", "Dear Appeals Department:" if not medicare else "Dear Medicare Contractor:")
+    n = len(ctx.dates) or 1
+    asks = {"Appeal": "We appeal the denial of", "Request for reopening": "We request a reopening of",
+            "Request for redetermination": "We request a redetermination of",
+            "Request for reconsideration": "We request the plan's reconsideration of"}[kind]
+    add("text", f"{asks} claim {claim_no} (our claim {d.claim_id}) for {_sessions(n)} on {ctx.dates_text}, "
+                f"denied on {long_date(d.denial_date) if d.denial_date else '[denial date]'}. The denial codes and the "
+                "reasons the claim should be paid follow.")
     add("heading", "Denial codes")
     seen = set()
     for p in d.codes:
@@ -520,18 +625,16 @@ def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str) -> A
         else:
             add("text", f"{p.display}: {e.meaning}{D.unverified_note(e)}.")
 
-    reasons = [a for a in d.arguments if a in ARGUMENTS] or ["general"]
     actions, enclosures = [], list(ALWAYS_ENCLOSED)
-    add("blank")
     add("heading", "Why this claim should be paid")
     if d.deadline_passed and d.appeal_deadline is not None:
-        add("text", f"This appeal is sent after the {ctx.payer.appeal_days}-day appeal window that ended "
-                    f"{d.appeal_deadline.isoformat()}. We ask you to accept it for good cause: [state the reason for the delay].")
+        add("text", f"This request is sent after the {ctx.payer.appeal_days}-day window that ended "
+                    f"{long_date(d.appeal_deadline)}. We ask you to accept it for good cause: [state the reason for the delay].")
     for reason in reasons:
-        title, writer = ARGUMENTS.get(reason, ("", _arg_general))
+        title_, writer = ARGUMENTS.get(reason, ("", _arg_general))
         paras, encl, action = writer(ctx)
-        if len(reasons) > 1 and title:
-            add("subheading", title)
+        if len(reasons) > 1 and title_:
+            add("subheading", title_)
         for para in paras:
             add("text", para)
         for e in encl:
@@ -539,32 +642,48 @@ def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str) -> A
                 enclosures.append(e)
         if action not in actions:
             actions.append(action)
-    if D.is_medicare(d.payer) and reasons != ["timely_filing"]:
+    if kind == "Request for redetermination":
         enclosures.append("Medicare redetermination request form (CMS-20027), if the contractor requires it")
-    add("blank")
     add("heading", "Action requested")
-    add("text", " ".join(actions) + f" Claim {d.claim_id}, total charge {total:,.2f}.")
-    add("blank")
+    add("text", " ".join(actions) + f" Claim {claim_no}, total charge {dollars(total)}.")
     add("heading", "Enclosures")
     for e in enclosures:
         add("check", "\u2610", e)
     add("blank")
+    who = practice.contact or practice.signer
+    phone = practice.phone or "[practice phone]"
+    add("text", f"Please direct any questions about this {'request' if kind != 'Appeal' else 'appeal'} to "
+                f"{who + ' at ' if who else ''}{phone}. Thank you for your review.")
+    add("blank")
     add("text", "Sincerely,")
     add("blank")
     add("text", "______________________________")
-    signer = rendering_label if rendering_label and not rendering_label.startswith("NPI") else "[name, credential]"
-    add("text", f"{signer}, NPI {ctx.rendering or '[NPI]'}")
-    add("blank")
+    signer = practice.signer or rendering_named or "[signer name]"
+    add("text", signer)
+    add("text", practice.signer_title or ("[title]" if practice.signer or not rendering_named
+                                          else f"Rendering provider, NPI {ctx.rendering}"))
+    if practice.name or billing_label:
+        add("text", sender)
+
+    # Notes for the biller: never on the printed page.
+    notes: list[str] = []
     if d.appeal_deadline is not None:
         left = _days_left(d.appeal_deadline, as_of)
         when = f"{left} days left" if left > 0 else ("due today" if left == 0 else f"passed {-left} days ago")
-        add("note", f"Appeal deadline {d.appeal_deadline.isoformat()} ({when} as of {as_of.isoformat()}; denial date + "
-                    f"{ctx.payer.appeal_days} days{'' if ctx.payer.on_sheet else ', default for a payer not on the Payers sheet'}).")
-        add("field", "Deadline", d.appeal_deadline, None, "Days left", float(left))
+        notes.append(f"Deadline {short_date(d.appeal_deadline)} ({when} as of {short_date(as_of)}; denial date + "
+                     f"{ctx.payer.appeal_days} days{'' if ctx.payer.on_sheet else ', default for a payer not on the Payers sheet'}).")
     else:
-        add("note", "Appeal deadline unknown: enter the Denial Date on the Claims sheet.")
-    add("note", "Prepared with claimcheck from the billing workbook. Fill in the [bracketed] items and check every value "
-                "before sending.")
+        notes.append("Deadline unknown: enter the Denial Date on the Claims sheet.")
+    missing = practice.missing()
+    if missing:
+        notes.append("Fill in the Practice sheet: " + ", ".join(missing) + ".")
+    if not payer_claim:
+        notes.append("Enter the payer's claim number (ICN/DCN from the remittance) in the Payer Claim Number column.")
+    if "medical_necessity" in reasons and not D.payer_type(ctx.payer)[0]:
+        notes.append("Set Payer Type on the Payers sheet: a Commercial or Medicaid MCO plan's letter cites "
+                     "mental-health parity (MHPAEA).")
+    notes.extend(d.notes)
+    notes.append("Prepared with claimcheck from the billing workbook. Fill in the [bracketed] items and check every value "
+                 "before sending.")
     return AppealLetter(claim_id=d.claim_id, sheet_name=sheet_name, decision=d, body=rows,
-                        reasons=tuple(reasons), enclosures=tuple(enclosures))
-
+                        reasons=tuple(reasons), enclosures=tuple(enclosures), notes=tuple(notes))

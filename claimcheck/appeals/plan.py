@@ -53,10 +53,22 @@ class AppealPlan:
         """One row per denied (or appealed) claim, then any named claim that is not denied."""
         rows = []
         for d in self.decisions:
-            days = float(d.days_left) if d.days_left is not None else None
-            why = d.why + (f" ({'; '.join(d.notes)})" if d.notes else "")
+            # The appeal deadline only where an appeal is the route: a claim to correct, bill
+            # elsewhere, write off or bill the patient has none (its own deadline, if any, is in
+            # "Why / next step"), so no row states two deadlines.
+            appeal_route = d.decision in (D.APPEAL, D.ALREADY_APPEALED)
+            deadline = d.appeal_deadline if appeal_route else None
+            days = float(d.days_left) if appeal_route and d.days_left is not None else None
+            label = _log_label(self, d)
+            notes, why = d.notes, d.why
+            if label == "not appealable: window closed":
+                # One decision, stated once: not "goes through the appeal" beside "not appealable".
+                why = (f"appeal window closed {d.appeal_deadline.isoformat()}: appeal {d.code_list or 'the denial'} only "
+                       "with a good-cause reason (name the claim with --claim to write the letter), otherwise write off")
+                notes = tuple(n for n in notes if "goes through the appeal" not in n)
+            why += f" ({'; '.join(notes)})" if notes else ""
             rows.append([d.claim_id, d.payer or None, self.first_dos.get(d.claim_id), d.code_list or None, d.denial_date,
-                         money(self.amounts.get(d.claim_id)), _log_label(self, d), why, d.appeal_deadline, days,
+                         money(self.amounts.get(d.claim_id)), label, why, deadline, days,
                          self.sheet_of.get(d.claim_id)])
         for claim_id, payer, status in self.not_denied:
             rows.append([claim_id, payer or None, self.first_dos.get(claim_id), None, None, None, "not denied",
@@ -81,6 +93,8 @@ def _log_label(plan: AppealPlan, d: D.ClaimDecision) -> str:
         return {D.APPEAL: "appeal (not selected)"}.get(d.decision, _LABELS.get(d.decision, d.decision))
     if d.decision == D.APPEAL and d.deadline_passed:
         return "not appealable: window closed"
+    if d.decision == D.CORRECTED and d.payer_type == D.MEDICARE:
+        return "reopening instead"  # Original Medicare takes no corrected claim (see claimcheck.denials)
     return _LABELS.get(d.decision, d.decision)
 
 
@@ -121,7 +135,7 @@ def sheet_name_for(claim_id: str, taken: set[str]) -> str:
 
 
 def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | None = None, *,
-                 findings=None) -> AppealPlan:
+                 findings=None, practice=None) -> AppealPlan:
     """Decide every denied claim and lay out a letter for each appealable one.
 
     ``claim_ids`` limits the letters to those claims (the Appeals Log still lists every denied
@@ -130,7 +144,8 @@ def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | 
 
     ``findings`` are those of a full ``check`` run on this book as of the same day, when the caller
     has one; a corrected-claim decision quotes its CPT/MOD/DX/POS/NPI findings.  Without them
-    those families are run here."""
+    those families are run here.  ``practice``: the workbook's Practice sheet
+    (:func:`claimcheck.appeals.practice.read_practice`), the letters' letterhead and signer."""
     as_of = as_of or dt.date.today()
     selected = {claim_key(c) for c in claim_ids if str(c).strip()} if claim_ids else None
     if findings is None:
@@ -155,7 +170,7 @@ def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | 
             continue
         name = sheet_name_for(d.claim_id, taken)
         plan.sheet_of[d.claim_id] = name
-        plan.letters.append(build_letter(book, d, as_of, name))
+        plan.letters.append(build_letter(book, d, as_of, name, practice))
     if selected is not None:
         decided = {claim_key(d.claim_id) for d in decisions}
         seen = set()

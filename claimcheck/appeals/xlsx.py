@@ -33,7 +33,38 @@ def apply_letter_setup(ws, last_row: int, last_col_letter: str = "F", *, one_pag
     ws.sheet_view.showGridLines = False
 
 
-_WIDTHS = {"A": 13, "B": 16, "C": 34, "D": 15, "E": 16, "F": 12, "G": 16}
+DATE_FORMAT = "mm/dd/yyyy"  # US tables: 06/30/2026
+MONEY_FORMAT = '"$"#,##0.00'  # $165.00
+#: The biller's notes sit in this column, right of the printed letter (A:G) and outside its
+#: print area: deadline, days left, what to fill in.  Never printed, never in the .docx.
+NOTES_COL = "I"
+
+
+def _side_panel(ws, notes, Alignment, Font, PatternFill) -> None:
+    """Write the letter's notes beside it, outside the print area.  A long note spans as many
+    rows as its lines need (merged cells), so the letter's own row heights are left alone."""
+    fill = PatternFill("solid", start_color="FFFFF2CC", end_color="FFFFF2CC")
+    ws.column_dimensions["H"].width = 3
+    ws.column_dimensions[NOTES_COL].width = 62
+    head = ws[f"{NOTES_COL}1"]
+    head.value = "For the biller (not printed)"
+    head.font = Font(bold=True)
+    head.fill = fill
+    row = 2
+    for note in notes:
+        span = max(1, math.ceil(len(str(note)) / 60))
+        cell = ws[f"{NOTES_COL}{row}"]
+        cell.value = plain_value(note)
+        cell.data_type = "s"
+        cell.fill = fill
+        cell.font = Font(size=9)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if span > 1:
+            ws.merge_cells(f"{NOTES_COL}{row}:{NOTES_COL}{row + span - 1}")
+        row += span
+
+
+_WIDTHS = {"A": 17, "B": 14, "C": 32, "D": 18, "E": 13, "F": 12, "G": 14}
 _CHARS_PER_LINE = 100
 
 
@@ -65,7 +96,7 @@ def write_appeals(wb, plan: AppealPlan) -> None:
                 if isinstance(value, str):
                     cell.data_type = "s"  # text from the workbook is never a formula
                 if isinstance(value, dt.date):
-                    cell.number_format = "yyyy-mm-dd"
+                    cell.number_format = DATE_FORMAT
                 cell.alignment = Alignment(vertical="top", wrap_text=row.kind in ("text", "note", "check", "field", "table_row", "heading"))
             kind = row.kind
             if kind == "title":
@@ -86,6 +117,8 @@ def write_appeals(wb, plan: AppealPlan) -> None:
             elif kind == "field":
                 ws.cell(row=r, column=1).font = Font(bold=True)
                 ws.cell(row=r, column=4).font = Font(bold=True)
+                for c in (2, 5):  # a date or number value reads left, like the text beside it
+                    ws.cell(row=r, column=c).alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
                 ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
                 ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=WIDTH)
                 longest = max(len(cell_text(values[1])) if values[1] is not None else 0, len(cell_text(values[4])) if values[4] is not None else 0)
@@ -101,8 +134,10 @@ def write_appeals(wb, plan: AppealPlan) -> None:
                     cell.fill = header_fill
                     cell.border = Border(bottom=thin, top=thin)
             elif kind in ("table_row", "table_total"):
-                ws.cell(row=r, column=6).number_format = '#,##0.00'
+                ws.cell(row=r, column=6).number_format = MONEY_FORMAT
                 ws.cell(row=r, column=5).number_format = '0.##'
+                ws.cell(row=r, column=1).alignment = Alignment(horizontal="left", vertical="top")
+                ws.cell(row=r, column=7).alignment = Alignment(horizontal="left", indent=1, vertical="top", wrap_text=True)
                 if kind == "table_total":
                     for c in range(1, WIDTH + 1):
                         ws.cell(row=r, column=c).font = Font(bold=True)
@@ -110,6 +145,7 @@ def write_appeals(wb, plan: AppealPlan) -> None:
                 else:
                     ws.row_dimensions[r].height = _height(str(values[2] or ""), 32)
         apply_letter_setup(ws, len(letter.body), LAST_COL, one_page=True)
+        _side_panel(ws, letter.notes, Alignment, Font, PatternFill)
         ws.oddFooter.center.text = f"Claim {plain_value(letter.claim_id).replace('&', '&&')} - page &P of &N"
 
     log = wb.create_sheet(LOG_SHEET)
@@ -127,8 +163,8 @@ def write_appeals(wb, plan: AppealPlan) -> None:
             if isinstance(value, str):
                 cell.data_type = "s"  # text from the workbook is never a formula
             if isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-        log.cell(row=r, column=6).number_format = '#,##0.00'
+                cell.number_format = DATE_FORMAT
+        log.cell(row=r, column=6).number_format = MONEY_FORMAT
         log.cell(row=r, column=8).alignment = Alignment(wrap_text=True, vertical="top")
         days = values[9]
         if isinstance(days, float):

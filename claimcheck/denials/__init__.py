@@ -37,6 +37,10 @@ from .decisions import (
     fixes_by_row,
     is_medicare,
     remark_led,
+    is_medicare_advantage,
+    payer_type,
+    MEDICARE,
+    MEDICARE_ADVANTAGE,
 )
 
 __all__ = [
@@ -45,4 +49,5 @@ __all__ = [
     "ALREADY_APPEALED", "APPEAL", "BILL_PATIENT", "CHECK_FIRST", "CORRECTED", "FIX_FAMILIES", "NEAR_DAYS", "NEW_CLAIM",
     "OTHER_PAYER", "PRECEDENCE", "WRITE_OFF", "ClaimDecision", "appeal_arguments", "as_date", "claim_decisions",
     "codes_shown", "correction_fix", "decide", "fixes_by_row", "is_medicare", "remark_led",
+    "is_medicare_advantage", "payer_type", "MEDICARE", "MEDICARE_ADVANTAGE",
 ]

@@ -74,6 +74,10 @@ class ClaimDecision:
     days_left: int | None = None
     filing_deadline: dt.date | None = None
     filing_days_left: int | None = None
+    #: Original Medicare: the last day to ask for a reopening (Denial Date + 1 year), else None.
+    reopen_deadline: dt.date | None = None
+    #: The payer's type as decided (claimcheck.columns.PAYER_TYPES, or "" when unknown).
+    payer_type: str = ""
     indexes: tuple = ()  # denied (or appealed) line indexes in book.claims
     status: str = "Denied"
     notes: tuple[str, ...] = ()
@@ -261,9 +265,59 @@ def correction_fix(parsed: list[ParsedCode]) -> str:
     return "; ".join(fixes)
 
 
-def is_medicare(payer: str) -> bool:
-    """Whether a payer name is a Medicare plan or contractor (its appeals have their own forms)."""
-    return "MEDICARE" in (payer or "").upper()
+# Payer types with their own correction and appeal routes (claimcheck.columns.PAYER_TYPES).
+MEDICARE = "Medicare"
+MEDICARE_ADVANTAGE = "Medicare Advantage"
+#: A reopening of an Original Medicare claim for any reason, clerical errors included, may be
+#: asked within one year of the initial determination: 42 CFR 405.980(b)(1); CMS Medicare Claims
+#: Processing Manual (Pub. 100-04) ch. 34, section 10 (reopenings) and 10.11 (clerical errors).
+MEDICARE_REOPEN_DAYS = 365
+
+
+def payer_type(payer) -> tuple[str, bool]:
+    """A payer's type and whether it was guessed: the Payers sheet's ``Payer Type`` when filled
+    (``(type, False)``); otherwise a guess from the name (``(type, True)``): "Medicare" in the name
+    is Original Medicare, unless "Advantage" is there too (a Medicare Advantage plan); any other
+    name is ``""`` (unknown).  ``payer``: a :class:`claimcheck.models.Payer` or a payer name."""
+    name, given = (payer, "") if isinstance(payer, str) or payer is None else (payer.name, payer.payer_type)
+    if given:
+        return given, False
+    upper = (name or "").upper()
+    if "MEDICARE" not in upper:
+        return "", True
+    return (MEDICARE_ADVANTAGE if "ADVANTAGE" in upper else MEDICARE), True
+
+
+def is_medicare(payer) -> bool:
+    """Whether a payer is Original Medicare (a MAC: reopenings, redeterminations, CMS-20027), by
+    its Payer Type, or by its name when the type is blank.  Medicare Advantage plans are not:
+    they run their own reconsiderations (42 CFR 422.582)."""
+    return payer_type(payer)[0] == MEDICARE
+
+
+def is_medicare_advantage(payer) -> bool:
+    """Whether a payer is a Medicare Advantage plan (by Payer Type, or the name when blank)."""
+    return payer_type(payer)[0] == MEDICARE_ADVANTAGE
+
+
+def medicare_reopening_why(d: ClaimDecision, as_of: dt.date) -> str:
+    """The next step for an Original Medicare claim whose data must be corrected: a reopening
+    (Medicare Part B takes no replacement claim), with its one-year window, and the
+    redetermination when the contractor will not reopen it - while that window is open.
+    Sources: 42 CFR 405.980(b)(1) and (b)(2); CMS Pub. 100-04 ch. 34 sections 10 and 10.11."""
+    head = ("ask the Medicare contractor to reopen the claim to correct it (a clerical-error reopening by phone, portal "
+            "or written request)")
+    if d.reopen_deadline is None:
+        head += ", within one year of the initial determination (enter the Denial Date)"
+    elif d.reopen_deadline >= as_of:
+        head += f", by {d.reopen_deadline.isoformat()} (one year from the initial determination)"
+    else:
+        head += (f"; the one-year window closed {d.reopen_deadline.isoformat()}, so the request must show good cause "
+                 "(within four years)")
+    head += "; Medicare Part B takes no corrected (frequency 7) claim"
+    if d.appeal_deadline is not None and d.days_left is not None and d.days_left >= 0:
+        head += f". If the contractor will not reopen it, request a redetermination by {d.appeal_deadline.isoformat()}"
+    return head
 
 
 class _CodeFacts:
@@ -382,6 +436,7 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"),
     payer_name = [p or "" for p in payer_name.tolist()]
     payers = {name: book.payer(name) for name in dict.fromkeys(payer_name)}
     payer = [payers[name] for name in payer_name]
+    types = {name: payer_type(p) for name, p in payers.items()}
 
     denial = _days(c, "denial_date", at)
     earliest_denial = _earliest_of_group(denial, kept, groups, k)
@@ -433,9 +488,15 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"),
                           indexes=tuple(kept_labels[ks:ke]), status=status_i,
                           deadline_line=labels[line] if line < n else None)
         p = payer[i]
+        kind, guessed = types[payer_name[i]]
+        d.payer_type = kind
+        medicare = kind == MEDICARE
         notes: list[str] = []
         if not p.on_sheet:
             notes.append(f"{payer_name[i] or 'the payer'} is not on the Payers sheet, so the default {p.appeal_days} appeal days apply")
+        if guessed and kind:
+            notes.append(f"Payer Type is blank, so {payer_name[i]} is taken for {'Original Medicare' if medicare else kind} "
+                         "from its name; fill Payer Type on the Payers sheet")
         if unknown:
             notes.append(f"not in claimcheck's catalogue: {', '.join(unknown)}")
         if facts.unverified:
@@ -449,7 +510,11 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"),
             continue
 
         # Refinements that need the workbook.
-        if decision == CORRECTED and d.filing_days_left is not None and d.filing_days_left < 0:
+        if medicare and decision == CORRECTED and d.denial_date is not None:
+            d.reopen_deadline = d.denial_date + dt.timedelta(days=MEDICARE_REOPEN_DAYS)
+        if decision == CORRECTED and medicare:
+            pass  # a Medicare reopening has its own one-year window, not the filing limit's
+        elif decision == CORRECTED and d.filing_days_left is not None and d.filing_days_left < 0:
             # A corrected claim would now be denied for timely filing: correct through the appeal.
             d.decision = decision = APPEAL
             if "coding" not in d.arguments:
@@ -471,6 +536,16 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"),
             d.why, note = facts.appeal_why
             if note:
                 notes.append(note)
+            if medicare and facts.only_29:
+                # A timely-filing denial is not an initial determination with appeal rights
+                # (Pub. 100-04 ch. 34, section 10.1): the contractor reopens on proof instead.
+                d.why = ("ask the Medicare contractor to reopen the claim on proof of timely filing (CO-29 carries no "
+                         "redetermination rights)" + d.why[len(f"appeal {facts.code_list}"):])
+            elif medicare:
+                d.why = "request a Medicare redetermination (form CMS-20027 or a letter with its fields) of" + d.why[len("appeal"):]
+            elif kind == MEDICARE_ADVANTAGE:
+                d.why = ("request the plan's reconsideration (Medicare Advantage, 42 CFR 422.582; not a Medicare contractor "
+                         "redetermination) of" + d.why[len("appeal"):])
         elif decision in (CORRECTED, NEW_CLAIM):
             d.fix = facts.correction_fix
             found = _fixes_of(fixes, {int(r) for r in kept_rows[ks:ke]}) if fixes else []
@@ -478,9 +553,14 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"),
                 d.fix = (d.fix + "; " if d.fix else "") + "claimcheck also finds: " + "; ".join(found)
             if decision == NEW_CLAIM:
                 head = "send a new claim, not an appeal (MA130: unprocessable, no appeal rights)"
+            elif medicare:
+                # Original Medicare Part B takes no replacement (frequency 7) claims: a processed
+                # claim is corrected by a reopening (clerical error) or appealed (redetermination).
+                # CMS Pub. 100-04 ch. 34 section 10 and 10.11; 42 CFR 405.980(b)(1).
+                head = medicare_reopening_why(d, as_of)
             else:
                 head = "send a corrected claim (frequency code 7 with the payer's claim number), not an appeal"
-            if d.filing_deadline is not None:
+            if d.filing_deadline is not None and not (medicare and decision == CORRECTED):
                 head += f", by {d.filing_deadline.isoformat()} (filing limit)"
             d.why = head + (f". {d.fix}" if d.fix else "")
         elif decision == OTHER_PAYER:

@@ -79,7 +79,9 @@ def appeal_deadline_near(ctx):
     "DENY003", title="Correct and resubmit instead of appealing", severity="warning", column="Denial Codes", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="A denial for missing or wrong claim data (CO-4, CO-5, CO-11, CO-16 with its remark code, N290, MA130) is not reversed by an appeal; "
         "the payer pays once the data is right, and an appeal only loses time against the filing limit.",
-    fix="Fix the field named, then send a corrected claim (frequency code 7 with the payer's claim number) or, for MA130, a new claim.",
+    fix="Fix the field named, then send a corrected claim (frequency code 7 with the payer's claim number) or, for MA130, a new claim. "
+        "Original Medicare (Payer Type Medicare) takes no corrected claim: ask the contractor to reopen the claim (clerical error, "
+        "within one year of the denial) or request a redetermination (CMS Pub. 100-04 ch. 34; 42 CFR 405.980).",
     bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-16, N290', 'Denial Date': '2026-06-20'}],
     good=[{'DOS': '2026-03-01', 'Status': 'Denied', 'Submitted On': '2026-03-03', 'Denial Codes': 'CO-4', 'Denial Date': '2026-06-20'}],
 )
@@ -174,4 +176,31 @@ def not_appealable(ctx):
     for d in _decisions(ctx):
         if d.decision == WRITE_OFF or (d.decision == CHECK_FIRST and d.codes and not (d.unknown and len(d.unknown) == len(d.codes))):
             out.append((_first(d), d.why))
+    return out
+
+
+@rule(
+    "DENY010", title="Claim to appeal or correct without the payer's claim number", severity="warning",
+    column="Payer Claim Number", needs=("status", "payer_claim_number"), row_level=False, uses=("denial_decisions",),
+    why="The payer finds the claim an appeal, a reopening or a corrected claim (frequency 7) refers to by its own claim "
+        "number (ICN/DCN, 835 CLP07); a request without it is returned or matched to the wrong claim.",
+    fix="Copy the payer's claim number from the remittance (ERA/EOB) into Payer Claim Number on the claim's lines.",
+    bad=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-50', 'Denial Date': '2026-06-20'}],
+    good=[{'Status': 'Denied', 'Submitted On': '2026-06-03', 'Denial Codes': 'CO-50', 'Denial Date': '2026-06-20',
+           'Payer Claim Number': '2226170123456'}],
+)
+def payer_claim_number_missing(ctx):
+    """Flags a Denied claim to appeal or correct (reopen) whose lines give no Payer Claim Number,
+    when the workbook has that column.  Claims to bill elsewhere, write off or bill the patient
+    need none."""
+    c = ctx.book.claims
+    out = []
+    for d in _decisions(ctx):
+        if d.decision not in (APPEAL, CORRECTED):
+            continue
+        given = [v for v in c.loc[list(d.indexes), "payer_claim_number"].tolist() if v is not None and str(v).strip()]
+        if not given:
+            verb = {APPEAL: "the appeal", CORRECTED: "the reopening" if d.payer_type == "Medicare" else "the corrected claim"}[d.decision]
+            out.append((_first(d), f"no Payer Claim Number for claim {d.claim_id}: {verb} must quote the payer's claim "
+                                   "number (ICN/DCN) from the remittance"))
     return out

@@ -9,6 +9,8 @@ Written for reading, not speed: every line is looked at once per claim, in sheet
 
 from __future__ import annotations
 
+import datetime as dt
+
 from claimcheck import denials as D
 from claimcheck.deadlines import appeal_deadline, days_left, filing_deadline
 
@@ -66,9 +68,15 @@ def claim_decisions_loop(book, as_of, *, statuses=("Denied", "Appealed"), fixes=
         if first_dos is not None:
             d.filing_deadline = filing_deadline(first_dos, payer)
             d.filing_days_left = days_left(d.filing_deadline, as_of)
+        kind, guessed = D.payer_type(payer)
+        d.payer_type = kind
+        medicare = kind == D.MEDICARE
         notes: list[str] = []
         if not payer.on_sheet:
             notes.append(f"{payer_name or 'the payer'} is not on the Payers sheet, so the default {payer.appeal_days} appeal days apply")
+        if guessed and kind:
+            notes.append(f"Payer Type is blank, so {payer_name} is taken for {'Original Medicare' if medicare else kind} "
+                         "from its name; fill Payer Type on the Payers sheet")
         if unknown:
             notes.append(f"not in claimcheck's catalogue: {', '.join(unknown)}")
         unverified = [p.display for p in parsed if p.entry is not None and not p.entry.verified]
@@ -84,7 +92,9 @@ def claim_decisions_loop(book, as_of, *, statuses=("Denied", "Appealed"), fixes=
 
         # Refinements that need the workbook.
         carcs = [p for p in parsed if p.kind == "CARC" and p.entry is not None and p.group != "PR"]
-        if decision == D.CORRECTED and d.filing_days_left is not None and d.filing_days_left < 0:
+        if medicare and decision == D.CORRECTED and denial_date is not None:
+            d.reopen_deadline = denial_date + dt.timedelta(days=365)
+        if decision == D.CORRECTED and not medicare and d.filing_days_left is not None and d.filing_days_left < 0:
             # A corrected claim would now be denied for timely filing: correct through the appeal.
             d.decision = decision = D.APPEAL
             if "coding" not in d.arguments:
@@ -114,6 +124,13 @@ def claim_decisions_loop(book, as_of, *, statuses=("Denied", "Appealed"), fixes=
                     head += f" with what the remark code asks for ({'; '.join(asked)})"
             if verify:
                 head += f" after checking ({', '.join(verify)}): {'; '.join(p.entry.evidence for p in carcs if p.entry.action == 'verify/other')}"
+            if medicare and all(p.code == "29" for p in carcs):
+                head = "ask the Medicare contractor to reopen the claim on proof of timely filing (CO-29 carries no redetermination rights)" + head[len(f"appeal {d.code_list}"):]
+            elif medicare:
+                head = "request a Medicare redetermination (form CMS-20027 or a letter with its fields) of" + head[len("appeal"):]
+            elif kind == D.MEDICARE_ADVANTAGE:
+                head = ("request the plan's reconsideration (Medicare Advantage, 42 CFR 422.582; not a Medicare contractor "
+                        "redetermination) of" + head[len("appeal"):])
             d.why = head
         elif decision in (D.CORRECTED, D.NEW_CLAIM):
             d.fix = D.correction_fix(parsed)
@@ -122,9 +139,21 @@ def claim_decisions_loop(book, as_of, *, statuses=("Denied", "Appealed"), fixes=
                 d.fix = (d.fix + "; " if d.fix else "") + "claimcheck also finds: " + "; ".join(found)
             if decision == D.NEW_CLAIM:
                 head = "send a new claim, not an appeal (MA130: unprocessable, no appeal rights)"
+            elif medicare:
+                if d.reopen_deadline is None:
+                    when = ", within one year of the initial determination (enter the Denial Date)"
+                elif d.reopen_deadline >= as_of:
+                    when = f", by {d.reopen_deadline.isoformat()} (one year from the initial determination)"
+                else:
+                    when = (f"; the one-year window closed {d.reopen_deadline.isoformat()}, so the request must show good "
+                            "cause (within four years)")
+                head = ("ask the Medicare contractor to reopen the claim to correct it (a clerical-error reopening by phone, "
+                        f"portal or written request){when}; Medicare Part B takes no corrected (frequency 7) claim")
+                if d.appeal_deadline is not None and d.days_left is not None and d.days_left >= 0:
+                    head += f". If the contractor will not reopen it, request a redetermination by {d.appeal_deadline.isoformat()}"
             else:
                 head = "send a corrected claim (frequency code 7 with the payer's claim number), not an appeal"
-            if d.filing_deadline is not None:
+            if d.filing_deadline is not None and not (medicare and decision == D.CORRECTED):
                 head += f", by {d.filing_deadline.isoformat()} (filing limit)"
             d.why = head + (f". {d.fix}" if d.fix else "")
         elif decision == D.OTHER_PAYER:
