@@ -28,7 +28,13 @@ _CHILD = (
     "    rc = 0\n"
     "except SystemExit as exc:\n"
     "    rc = exc.code if isinstance(exc.code, int) else 2\n"
-    "sys.stderr.write(f'\\npeak-kb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+    # VmHWM is this program's own peak; Linux carries ru_maxrss over from the parent through
+    # exec, so a child of a large test process would report the parent's size.
+    "try:\n"
+    "    peak = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+    "except (OSError, StopIteration):\n"
+    "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "sys.stderr.write(f'\\npeak-kb {peak}\\n')\n"
     "sys.exit(rc)\n"
 )
 
