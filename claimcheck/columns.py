@@ -130,6 +130,9 @@ STATUSES = ("Draft", "Ready", "Submitted", "Rejected", "Paid", "Partially Paid",
 #: Statuses of lines that are not billed services (a voided line, a cancelled or missed
 #: appointment): they use no authorization and are never a duplicate of a line billed again.
 NOT_BILLED_STATUSES = ("Void", "Cancelled", "No Show")
+#: Other spellings billers use for those (read as not billed too; REQ005 still asks for the
+#: contract's word).
+NOT_BILLED_SPELLINGS = ("Voided", "Canceled", "Deleted", "No-show", "Noshow", "Late Cancel", "Late Cancellation")
 
 
 def status_key(text) -> str:
@@ -139,7 +142,7 @@ def status_key(text) -> str:
 
 
 STATUS_KEYS = frozenset(map(status_key, STATUSES))
-NOT_BILLED_KEYS = frozenset(map(status_key, NOT_BILLED_STATUSES))
+NOT_BILLED_KEYS = frozenset(map(status_key, NOT_BILLED_STATUSES + NOT_BILLED_SPELLINGS))
 
 
 def lookup(columns: tuple[Column, ...]) -> dict[str, Column]:

@@ -244,6 +244,7 @@ CASES = [
          [line(), line(Claim_ID="C2", Payer="Gov Medicaid")], []),
     case("DUP001", "a voided line and its rebill pass", [line(Status="Void"), line(Claim_ID="C2")], []),
     case("DUP001", "a no-show line and the billed line pass", [line(Status="no show"), line(Claim_ID="C2")], []),
+    case("DUP001", "a line spelled Canceled (not the contract's word) is not billed either", [line(Status="Canceled"), line(Claim_ID="C2")], []),
     case("DUP001", "payer spelled in another case is the same payer", [line(), line(Claim_ID="C2", Payer="ACME HEALTH")], [1]),
     case("REQ005", "Void, Cancelled, No Show, Rejected and Partially Paid are statuses",
          [line(Status=s, Claim_ID=f"C{i}", DOS=D(2026, 6, 1 + i)) for i, s in

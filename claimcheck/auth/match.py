@@ -32,12 +32,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import columns as C
 from ..models import Authorization, Payer
 from .codes import expand, factor, factor_values, one_space, shared_codes, truthy
 
 EVAL_CODES = frozenset({"90791", "90792"})
-NOT_SERVICES = frozenset({"void", "voided", "cancelled", "canceled", "deleted", "no show", "no-show", "noshow",
-                          "late cancel", "late cancellation"})
+#: Statuses of lines that are not services and use nothing (the contract's Void, Cancelled and
+#: No Show and their other spellings: claimcheck.columns), as lower-case text.
+NOT_SERVICES = frozenset(s.lower() for s in C.NOT_BILLED_STATUSES + C.NOT_BILLED_SPELLINGS)
 
 EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _OPEN_START = np.iinfo(np.int64).min  # an authorization without a Start Date
