@@ -444,34 +444,43 @@ def _damage(exc: BaseException) -> bool:
             or type(exc).__name__ in ("ParseError", "XMLSyntaxError") or "CRC" in str(exc))
 
 
-def damaged_sheets(path: str | os.PathLike) -> dict[str, str]:
-    """The reference sheets (Payers, Providers, Authorizations) the workbook lists whose part is
-    missing or is not well-formed XML, with the reason (for commands that read the book
-    elsewhere and must not report success over a damaged sheet)."""
+def _scan_parts(zf: zipfile.ZipFile, keys: set[str]) -> list[tuple[str, str | None, str | None]]:
+    """(sheet name, its part or None when missing, why it is damaged or None) for each sheet the
+    workbook lists whose name reads as one of ``keys``; a part is damaged when it is missing or
+    is not well-formed XML."""
     from defusedxml import ElementTree as ET
 
     from .extent import listed_sheets
 
+    out = []
+    for name, part in listed_sheets(zf):
+        if C.key(name) not in keys:
+            continue
+        if part is None:
+            out.append((name, None, "its part is missing from the file"))
+            continue
+        why = None
+        try:
+            with zf.open(part) as fh:
+                for _ in ET.iterparse(fh):
+                    pass
+        except Exception as exc:
+            if _damage(exc):
+                why = "its part cannot be read"
+        out.append((name, part, why))
+    return out
+
+
+def damaged_sheets(path: str | os.PathLike) -> dict[str, str]:
+    """The reference sheets (Payers, Providers, Authorizations) the workbook lists whose part is
+    missing or is not well-formed XML, with the reason (for commands that read the book
+    elsewhere and must not report success over a damaged sheet)."""
     reference = {C.key(k) for k in C.SHEETS if k != "Claims"}
-    out: dict[str, str] = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            for name, part in listed_sheets(zf):
-                if C.key(name) not in reference:
-                    continue
-                if part is None:
-                    out[name] = "its part is missing from the file"
-                    continue
-                try:
-                    with zf.open(part) as fh:
-                        for _ in ET.iterparse(fh):
-                            pass
-                except Exception as exc:
-                    if _damage(exc):
-                        out[name] = "its part cannot be read"
+            return {name: why for name, _, why in _scan_parts(zf, reference) if why}
     except (OSError, zipfile.BadZipFile, KeyError):
         return {}
-    return out
 
 
 def refusal(path: Path, exc: BaseException) -> UnusableInput:
@@ -555,27 +564,12 @@ _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http:/
 
 def _unparseable_sheets(path) -> dict[str, str]:
     """Contract sheet name -> its part, for each part that is not well-formed XML."""
-    from defusedxml import ElementTree as ET
-
-    from .extent import listed_sheets
-
-    wanted = {C.key(k) for k in C.SHEETS}
-    out = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            for name, part in listed_sheets(zf):
-                if part is None or C.key(name) not in wanted:
-                    continue
-                try:
-                    with zf.open(part) as fh:
-                        for _ in ET.iterparse(fh):
-                            pass
-                except Exception as exc:
-                    if _damage(exc):
-                        out[name] = part
+            return {name: part for name, part, why in _scan_parts(zf, {C.key(k) for k in C.SHEETS})
+                    if part is not None and why}
     except Exception:
         return {}
-    return out
 
 
 def _with_empty_parts(path, bad: dict[str, str]):

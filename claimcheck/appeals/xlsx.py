@@ -40,6 +40,18 @@ MONEY_FORMAT = '"$"#,##0.00'  # $165.00
 NOTES_COL = "I"
 
 
+
+def _put(ws, row: int, column: int, value):
+    """Write one value of a letter or the log: text always as text (text from the workbook is
+    never a formula), a date with the date format; the cell is returned."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if isinstance(value, dt.date):
+        cell.number_format = DATE_FORMAT
+    return cell
+
 def _side_panel(ws, notes, Alignment, Font, PatternFill) -> None:
     """Write the letter's notes beside it, outside the print area.  A long note spans as many
     rows as its lines need (merged cells), so the letter's own row heights are left alone."""
@@ -91,12 +103,7 @@ def write_appeals(wb, plan: AppealPlan) -> None:
             for c, value in enumerate(values, start=1):
                 if value is None:
                     continue
-                cell = ws.cell(row=r, column=c)
-                cell.value = value
-                if isinstance(value, str):
-                    cell.data_type = "s"  # text from the workbook is never a formula
-                if isinstance(value, dt.date):
-                    cell.number_format = DATE_FORMAT
+                cell = _put(ws, r, c, value)
                 cell.alignment = Alignment(vertical="top", wrap_text=row.kind in ("text", "note", "check", "field", "table_row", "heading"))
             kind = row.kind
             if kind == "title":
@@ -156,14 +163,8 @@ def write_appeals(wb, plan: AppealPlan) -> None:
     for values in plan.log_rows():
         r = log.max_row + 1
         for c, value in enumerate(values, start=1):
-            if value is None:
-                continue
-            cell = log.cell(row=r, column=c)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # text from the workbook is never a formula
-            if isinstance(value, dt.date):
-                cell.number_format = DATE_FORMAT
+            if value is not None:
+                _put(log, r, c, value)
         log.cell(row=r, column=6).number_format = MONEY_FORMAT
         log.cell(row=r, column=8).alignment = Alignment(wrap_text=True, vertical="top")
         days = values[9]
