@@ -7,9 +7,10 @@ exactly the findings ``claimcheck check`` gives that line's row-level rules.
 
 A :class:`LineChecker` holds what checking lines under one header, on one date, with one set of
 code tables and rules needs: which cell feeds which field (a :class:`LineReader`), and the rules
-grouped by the fields they read, each group with its answers per value of those fields (a sheet
-repeats its codes, modifiers and diagnosis lists line after line).  Groups that read a client's
-name or birth date keep nothing: their rules run afresh on every line.
+grouped by the fields they read (a group whose fields a wider group reads joins it), each group
+with its answers per value of those fields (a sheet repeats its codes, modifiers and diagnosis
+lists line after line).  Groups that read a client's name or birth date keep nothing: their rules
+run afresh on every line, and those cells are read afresh too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 from . import columns as C
+from . import values as V
 from .book import CELL_READERS, column_problem, default_payer
 from .models import SEVERITY_ORDER, Finding
 from .reader import find_header
@@ -41,12 +43,9 @@ _SLOT = {name: i for i, name in enumerate(LINE_FIELDS)}
 _CLAIM_ID, _UNITS, _UNITS_GIVEN = _SLOT["claim_id"], _SLOT["units"], _SLOT["units_given"]
 _PAYER, _PAYER_KEY, _STATUS, _STATUS_KEY = _SLOT["payer"], _SLOT["payer_key"], _SLOT["status"], _SLOT["status_key"]
 
-#: A client's name and birth date: read, never kept.
-_PRIVATE_FIELDS = frozenset(c.field for c in C.CLAIMS if c.kind in ("private", "private_date"))
-#: The kinds of cell whose readings a :class:`LineReader` keeps: not text (a Claim ID or Member ID
-#: is new on nearly every line, and plain text reads as itself as fast as it is looked up), nor a
-#: client's birth date.
-_KEPT_KINDS = frozenset(c.kind for c in C.CLAIMS) - {"text", "private", "private_date"}
+#: The kinds of cell that hold a client's name or birth date: read afresh on every line, never kept.
+_PRIVATE_KINDS = frozenset({"private", "private_date"})
+_PRIVATE_FIELDS = frozenset(c.field for c in C.CLAIMS if c.kind in _PRIVATE_KINDS)
 
 #: How many cell readings a column, and answers a group of rules, keeps (then it starts afresh): a
 #: year of lines has a few dozen procedure codes and a few hundred diagnosis lists.
@@ -72,11 +71,11 @@ class LineReader:
             raise HeaderProblem(", ".join(found))  # type: ignore[arg-type]
         self.present = frozenset(found)
         self.width = len(names)
-        #: (field, position in the row, column kind, its reader, its readings or None, slot of
-        #: the value, of its ``__bad`` flag and of its ``__empty`` view) per Claims column the
-        #: header has.  A column's readings (cell -> :func:`_reading`) are kept for the kinds in
-        #: :data:`_KEPT_KINDS`: a sheet repeats its codes and dates line after line.
-        self.cells = tuple((c.field, found[c.field], c.kind, CELL_READERS[c.kind], {} if c.kind in _KEPT_KINDS else None,
+        #: (field, position in the row, its reader (:func:`_line_reader`), its readings or None,
+        #: slot of the value, of its ``__bad`` flag and of its ``__empty`` view) per Claims column
+        #: the header has.  A column's readings (cell -> :func:`_reading`) are kept, but for a
+        #: client's name and birth date: a sheet repeats its codes, dates, payers and IDs.
+        self.cells = tuple((c.field, found[c.field], _line_reader(c.kind), None if c.kind in _PRIVATE_KINDS else {},
                             _SLOT[c.field], _SLOT[c.field + "__bad"], _SLOT[c.field + "__empty"])
                            for c in C.CLAIMS if c.field in found)
         #: the fields of a line whose every cell is empty
@@ -94,7 +93,7 @@ class LineReader:
         fields = self.blank.copy()
         problems = []
         filled = False
-        for name, position, kind, reader, readings, slot, bad_slot, empty_slot in self.cells:
+        for name, position, read, readings, slot, bad_slot, empty_slot in self.cells:
             raw = values[position]
             if raw is None:
                 continue
@@ -105,7 +104,7 @@ class LineReader:
                 except TypeError:  # a cell that cannot be a key
                     readings = None
             if found is None or found[0] is not type(raw):  # (1, 1.0 and TRUE are equal keys)
-                found = _reading(kind, reader, raw)
+                found = _reading(read, raw)
                 if readings is not None:
                     if len(readings) >= ANSWERS_LIMIT:
                         readings.clear()
@@ -139,14 +138,27 @@ class LineReader:
                 for name, problem in problems]
 
 
-def _reading(kind: str, reader: Callable, raw: Any) -> tuple:
+def _line_reader(kind: str) -> Callable[[Any], tuple]:
+    """The reader of a cell of this kind (:data:`claimcheck.book.CELL_READERS`), giving
+    (value as a line holds it, problem)."""
+    reader = CELL_READERS[kind]
+    if reader is V.read_text:  # text or None: a line holds it as it is
+        return reader
+
+    def read(raw: Any) -> tuple:
+        value, problem = reader(raw)
+        return canonical(kind, value), problem
+
+    return read
+
+
+def _reading(read: Callable, raw: Any) -> tuple:
     """(type of the cell, value as a line holds it, problem, whether it holds a value: no problem
     and not empty) for one cell, read as the workbook check reads it."""
     try:
-        value, problem = reader(raw)
+        value, problem = read(raw)
     except Exception:  # a reader bug must never lose the line
         value, problem = None, "could not be read"
-    value = canonical(kind, value)
     return type(raw), value, problem, not problem and value is not None and value != ()
 
 
@@ -211,8 +223,20 @@ class LineChecker:
                 raise RuntimeError(f"{rule.code} has no per-line form")
             if self.reader.present.issuperset(rule.needs):
                 by_fields.setdefault(frozenset(name.split("__")[0] for name in rule.reads), []).append(rule)
+        # A group whose fields a wider group reads too joins the narrowest such group (one look-up
+        # then serves both), unless only the wider one reads a client's name or birth date.
+        merged: dict[frozenset, list] = {}
+        for fields in sorted(by_fields, key=len, reverse=True):
+            wider = [f for f in merged if fields < f and not (f - fields) & _PRIVATE_FIELDS]
+            merged.setdefault(min(wider, key=len) if wider else fields, []).extend(by_fields[fields])
         self.groups = tuple(_RuleGroup(tuple(dict.fromkeys(name for rule in members for name in rule.reads)), members)
-                            for members in by_fields.values())
+                            for members in merged.values())
+
+    def kept(self) -> list[tuple]:
+        """Everything the checker keeps between lines: (cell, reading) per kept cell reading and
+        (values, answer) per kept rule answer."""
+        return ([item for cell in self.reader.cells if cell[3] is not None for item in cell[3].items()]
+                + [item for group in self.groups for item in group.answers.items()])
 
     def check(self, values: Sequence[Any]) -> list[Finding] | None:
         """The row-level findings of one line (sorted as the engine sorts them), or None for a

@@ -288,8 +288,7 @@ def test_a_checker_keeps_no_clients_name_or_birth_date():
         for dob in (born, born.isoformat(), (born - dt.date(1899, 12, 30)).days):
             values = [line(**{"Client Name": name, "Client DOB": dob})[h] for h in CLAIM_HEADERS]
             assert checker.check(values) is not None
-    kept = [(raw, reading) for cell in checker.reader.cells if cell[4] is not None for raw, reading in cell[4].items()]
-    kept += [(key, answer) for group in checker.groups for key, answer in group.answers.items()]
+    kept = checker.kept()
     text = repr(kept)
     assert kept and "Client Number" not in text
     for born in births:
