@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from claimcheck import columns as C
 from claimcheck.appeals import LOG_HEADER, LOG_SHEET, plan_appeals, sheet_name_for
 from claimcheck.book import build_book
+from claimcheck.engine import run_rules
 from claimcheck.reader import rows_to_table
 from helpers import claimcheck_exe
 
@@ -105,6 +106,23 @@ def test_authorization_exceeded_asks_for_extension():
                   DOS=dt.date(2026, 2, 2 + 7 * i), Denial_Codes=None, Denial_Date=None) for i in range(2)]
     lines.append(line(Client_ID="CL-2", Payer="Gov Medicaid", Auth_Number="A-2", DOS=dt.date(2026, 3, 16),
                       Denial_Codes="CO-198", Denial_Date=dt.date(2026, 6, 15)))
+    text = letter_for(lines).text()
+    assert "the session is visit 3 of 2 authorized" in text
+    assert "retroactive extension of authorization A-2" in text
+
+
+def test_authorization_letter_counts_the_visits_the_check_counts():
+    """A line without a number that the check ties to A-2 (AUTH010) uses a visit too: the
+    letter says visit 3 of 2, as AUTH007 does, not "visit 2 of 2, so it was authorized"."""
+    lines = [line(Claim_ID="P0", Client_ID="CL-2", Payer="Gov Medicaid", Status="Paid", DOS=dt.date(2026, 2, 2),
+                  Denial_Codes=None, Denial_Date=None),
+             line(Claim_ID="P1", Client_ID="CL-2", Payer="Gov Medicaid", Status="Paid", Auth_Number="A-2",
+                  DOS=dt.date(2026, 2, 9), Denial_Codes=None, Denial_Date=None),
+             line(Client_ID="CL-2", Payer="Gov Medicaid", Auth_Number="A-2", DOS=dt.date(2026, 3, 16),
+                  Denial_Codes="CO-198", Denial_Date=dt.date(2026, 6, 15))]
+    book = book_of(lines)
+    over = [f for f in run_rules(book, AS_OF, select=["AUTH007"]) if f.claim_id == "C1"]
+    assert [f.code for f in over] == ["AUTH007"] and "session 3 of 2" in over[0].message
     text = letter_for(lines).text()
     assert "the session is visit 3 of 2 authorized" in text
     assert "retroactive extension of authorization A-2" in text

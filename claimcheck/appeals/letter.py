@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import denials as D
+from ..auth.match import match_authorizations
+from ..auth.usage import line_use, used_as_of
 from ..deadlines import days_left as _days_left
 
 WIDTH = 7  # columns A..G
@@ -158,8 +160,8 @@ def _join(items: list[str]) -> str:
 class _Ctx:
     """What the argument writers need about one claim."""
 
-    def __init__(self, book, d: D.ClaimDecision, as_of: dt.date):
-        self.book, self.d, self.as_of = book, d, as_of
+    def __init__(self, book, d: D.ClaimDecision, as_of: dt.date, matching=None):
+        self.book, self.d, self.as_of, self.matching = book, d, as_of, matching
         c = book.claims
         ids = c["claim_id"].fillna("").astype(str)
         self.all_lines = c[ids == d.claim_id].sort_values("row")
@@ -269,27 +271,20 @@ def _auth_candidates(ctx: _Ctx, r) -> list:
             and dos is not None and a.start_date and a.end_date and a.start_date <= dos <= a.end_date]
 
 
-def _auth_used(ctx: _Ctx, auth, through: dt.date | None) -> float:
-    c = ctx.book.claims
-    key = auth.auth_number.strip().upper()
-    mask = c["auth_number"].fillna("").astype(str).str.strip().str.upper() == key
-    mask &= ~c["status_key"].isin(["Draft", ""])
-    if through is not None:
-        mask &= c["dos"] <= pd.Timestamp(through)
-    lines = c[mask]
-    if auth.unit_type == "Units":
-        return float(lines["units"].fillna(1).sum())
-    return float(lines["dos"].dropna().dt.normalize().nunique())
-
-
 def _arg_authorization(ctx: _Ctx):
+    # The authorization a line uses and its visit or unit number are the ones the AUTH findings
+    # give (the engine's matching), so a letter never counts otherwise than the check.
+    auths = ctx.book.authorizations
+    matching = ctx.matching if ctx.matching is not None else match_authorizations(ctx.book)
+    uses = line_use(matching)
     paras, action = [], ""
     retro = False
     on_file = False
     for r in ctx.lines():
         dos = D.as_date(r["dos"])
         code = r["cpt"] or "?"
-        cands = _auth_candidates(ctx, r)
+        use = uses.get(r.name)
+        cands = [auths[use[0]]] if use is not None else _auth_candidates(ctx, r)
         if not cands:
             # Lead with why care could not wait and the request, never with a concession.
             retro = True
@@ -299,7 +294,10 @@ def _arg_authorization(ctx: _Ctx):
             continue
         a = cands[0]
         on_file = True
-        used = _auth_used(ctx, a, dos)
+        if use is not None and use[1] == use[1]:
+            used = use[1]
+        else:  # a line the matching does not number: the authorization's use through its date
+            used = used_as_of(matching, auths, dos or ctx.as_of)[auths.index(a)]
         unit = "visits" if a.unit_type == "Visits" else "units"
         codes = ", ".join(a.codes_covered) if a.codes_covered else "all codes"
         span = f"{long_date(a.start_date) if a.start_date else '?'} to {long_date(a.end_date) if a.end_date else '?'}"
@@ -528,14 +526,17 @@ def _sessions(n: int) -> str:
     return "the session" if n == 1 else f"the {n} sessions"
 
 
-def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str, practice=None) -> AppealLetter:
+def build_letter(book, d: D.ClaimDecision, as_of: dt.date, sheet_name: str, practice=None,
+                 matching=None) -> AppealLetter:
     """Lay out the appeal letter for one claim as rows (the printed page) and notes (for the
     biller only: the side panel of the appeal sheet, never in the .docx).  ``practice``: the
-    :class:`claimcheck.appeals.practice.Practice` of the workbook (placeholders when blank)."""
+    :class:`claimcheck.appeals.practice.Practice` of the workbook (placeholders when blank);
+    ``matching``: the book's :class:`claimcheck.auth.AuthMatching` when already made (an
+    authorization argument makes it otherwise)."""
     from .practice import Practice
 
     practice = practice or Practice()
-    ctx = _Ctx(book, d, as_of)
+    ctx = _Ctx(book, d, as_of, matching)
     rows: list[LetterRow] = []
     add = lambda kind, *cells: rows.append(LetterRow(kind, list(cells)))  # noqa: E731
 

@@ -25,6 +25,7 @@ from typing import Iterable
 import pandas as pd
 
 from .. import denials as D
+from ..auth.match import match_authorizations
 from ..engine import run_rules
 from .letter import AppealLetter, build_letter, plain_value
 
@@ -160,6 +161,8 @@ def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | 
         plan.amounts[d.claim_id] = float(lines["charge"].fillna(0).sum())
         dos = [x for x in (D.as_date(v) for v in c.loc[ids == d.claim_id, "dos"]) if x is not None]
         plan.first_dos[d.claim_id] = min(dos) if dos else None
+    # One authorization matching serves every letter that argues an authorization.
+    matching = match_authorizations(book) if any("authorization" in d.arguments for d in decisions) else None
     taken: set[str] = set()
     for d in decisions:
         named = selected is not None and claim_key(d.claim_id) in selected
@@ -170,7 +173,7 @@ def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | 
             continue
         name = sheet_name_for(d.claim_id, taken)
         plan.sheet_of[d.claim_id] = name
-        plan.letters.append(build_letter(book, d, as_of, name, practice))
+        plan.letters.append(build_letter(book, d, as_of, name, practice, matching))
     if selected is not None:
         decided = {claim_key(d.claim_id) for d in decisions}
         seen = set()

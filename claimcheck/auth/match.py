@@ -92,8 +92,29 @@ def first_day_key(count: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class AuthMatching:
-    """Every claim line tied to its authorization, and the lines of each authorization numbered.
+class Numbered:
+    """Step 4's answer: the lines of each authorization numbered, and its use by date."""
+
+    #: The lines that use an authorization, in sheet order, with their visit number, or first
+    #: and last unit number (NaN on a date with only add-on lines) (AUTH007, AUTH008).
+    using: np.ndarray
+    using_auth: np.ndarray
+    seq_start: np.ndarray
+    seq_end: np.ndarray
+    #: The same lines by authorization (ascending), in date order then row (AUTH009, usage).
+    dated: np.ndarray
+    dated_auth: np.ndarray
+    #: Usage as of a date: the ``day_key`` of each dated line with the running total of units
+    #: of its authorization, and the ``day_key`` of each date that used a visit; ascending.
+    unit_keys: np.ndarray
+    unit_totals: np.ndarray
+    visit_keys: np.ndarray
+
+
+@dataclass(frozen=True)
+class AuthMatching(Numbered):
+    """Every claim line tied to its authorization (the fields below), and the lines of each
+    authorization numbered (the fields of :class:`Numbered`).
 
     Positions are row positions in ``book.claims`` (``index`` turns them into its labels);
     ``auth`` values are indexes into ``book.authorizations``.  Each group of fields is what one
@@ -128,20 +149,6 @@ class AuthMatching:
     ambiguous_auths: list[list[int]]
     uncovered: np.ndarray
     uncovered_payer: list[str]
-    #: The lines that use an authorization, in sheet order, with their visit number, or first
-    #: and last unit number (NaN on a date with only add-on lines) (AUTH007, AUTH008).
-    using: np.ndarray
-    using_auth: np.ndarray
-    seq_start: np.ndarray
-    seq_end: np.ndarray
-    #: The same lines by authorization (ascending), in date order then row (AUTH009, usage).
-    dated: np.ndarray
-    dated_auth: np.ndarray
-    #: Usage as of a date: the ``day_key`` of each dated line with the running total of units
-    #: of its authorization, and the ``day_key`` of each date that used a visit; ascending.
-    unit_keys: np.ndarray
-    unit_totals: np.ndarray
-    visit_keys: np.ndarray
 
     def labels(self, positions: np.ndarray) -> list:
         """The ``book.claims`` labels of some positions."""
@@ -442,21 +449,6 @@ def match_unnumbered_lines(lines: Lines, auths: Authorizations, auth_list: list[
 # --------------------------------------------------------------------------- step 4: numbering
 
 
-@dataclass
-class Numbered:
-    """Step 4's answer (see the fields of :class:`AuthMatching` of the same names)."""
-
-    using: np.ndarray
-    using_auth: np.ndarray
-    seq_start: np.ndarray
-    seq_end: np.ndarray
-    dated: np.ndarray
-    dated_auth: np.ndarray
-    unit_keys: np.ndarray
-    unit_totals: np.ndarray
-    visit_keys: np.ndarray
-
-
 def number_lines(book, lines: Lines, u_pos: np.ndarray, u_auth: np.ndarray) -> Numbered:
     """Step 4: number the lines that use each authorization in date order, then sheet row -
     Units: a running total of the line's units (1 when blank); Visits: one visit per date
@@ -574,7 +566,4 @@ def match_authorizations(book, ctx=None) -> AuthMatching:
         outside=tied.outside, not_covered=tied.not_covered, wrong_npi=tied.wrong_npi,
         matched=found.matched, matched_auth=found.matched_auth, ambiguous=found.ambiguous,
         ambiguous_auths=found.ambiguous_auths, uncovered=found.uncovered, uncovered_payer=payer_name(found.uncovered),
-        using=numbered_lines.using, using_auth=numbered_lines.using_auth, seq_start=numbered_lines.seq_start,
-        seq_end=numbered_lines.seq_end, dated=numbered_lines.dated, dated_auth=numbered_lines.dated_auth,
-        unit_keys=numbered_lines.unit_keys, unit_totals=numbered_lines.unit_totals,
-        visit_keys=numbered_lines.visit_keys)
+        **vars(numbered_lines))

@@ -76,6 +76,13 @@ def used_as_of(matching: AuthMatching, auths: list[Authorization], as_of: dt.dat
     return np.where(by_units, units, visits.astype(np.float64)).tolist()
 
 
+def line_use(matching: AuthMatching) -> dict:
+    """Claim-line label -> (index in ``book.authorizations`` of the authorization the line uses,
+    the line's last visit or unit number: the number AUTH007 and AUTH008 report, NaN on a date
+    with only add-on lines), for every line that uses one."""
+    return dict(zip(matching.labels(matching.using), zip(matching.using_auth.tolist(), matching.seq_end.tolist())))
+
+
 def auth_status(auth: Authorization, used: float, as_of: dt.date) -> str:
     """Active, Expiring (ends within 14 days of as_of with some left), Exhausted (nothing left)
     or Expired (ended before as_of)."""
