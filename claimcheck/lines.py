@@ -20,7 +20,6 @@ from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 from . import columns as C
-from . import values as V
 from .book import CELL_READERS, column_problem, default_payer
 from .models import SEVERITY_ORDER, Finding
 from .reader import find_header
@@ -46,6 +45,9 @@ _PAYER, _PAYER_KEY, _STATUS, _STATUS_KEY = _SLOT["payer"], _SLOT["payer_key"], _
 #: The kinds of cell that hold a client's name or birth date: read afresh on every line, never kept.
 _PRIVATE_KINDS = frozenset({"private", "private_date"})
 _PRIVATE_FIELDS = frozenset(c.field for c in C.CLAIMS if c.kind in _PRIVATE_KINDS)
+
+#: The kinds whose reader gives a value as a line holds it (text, a date or None).
+_AS_READ_KINDS = frozenset({"text", "private", "date", "private_date"})
 
 #: How many cell readings a column, and answers a group of rules, keeps (then it starts afresh): a
 #: year of lines has a few dozen procedure codes and a few hundred diagnosis lists.
@@ -142,7 +144,7 @@ def _line_reader(kind: str) -> Callable[[Any], tuple]:
     """The reader of a cell of this kind (:data:`claimcheck.book.CELL_READERS`), giving
     (value as a line holds it, problem)."""
     reader = CELL_READERS[kind]
-    if reader is V.read_text:  # text or None: a line holds it as it is
+    if kind in _AS_READ_KINDS:
         return reader
 
     def read(raw: Any) -> tuple:
