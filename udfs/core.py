@@ -91,9 +91,9 @@ def _texts_by_row(result) -> dict[int, str]:
     return {int(r): check_text(per_row.get(int(r), [])) for r in book.claims["row"]}
 
 
-#: Recalculation asks CHECK_CLAIM the same question again: the answer per line checker (it stands
-#: for the header, date, code tables and rules) and row.  1, 1.0 and TRUE are equal keys but read
-#: differently, so the key holds the cells' types too.
+#: Recalculation asks CHECK_CLAIM the same question again: (row, answer) per line checker (it
+#: stands for the header, date, code tables and rules) and row.  1, 1.0 and TRUE are equal keys but
+#: read differently, so an answer serves only a row whose cells have the kept row's types.
 _KEPT: dict = {}
 _KEPT_LIMIT = 4096
 
@@ -139,17 +139,18 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     except TypeError:  # a header cell that cannot be a key (a list): match the headers by their text
         check = line_checker(tuple(None if n is None else str(n) for n in names), as_of or dt.date.today(), tables())
     try:
-        key = (check, tuple(map(type, values)), values)
-        text = _KEPT.get(key)
+        key = (check, values)
+        kept = _KEPT.get(key)
     except TypeError:  # a cell that cannot be a key: worked out every time
-        key = text = None
-    if text is None:
-        findings = check.check(values)
-        text = "" if findings is None else check_text(findings)
-        if key is not None:
-            if len(_KEPT) >= _KEPT_LIMIT:
-                _KEPT.clear()
-            _KEPT[key] = text
+        key = kept = None
+    if kept is not None and list(map(type, kept[0])) == list(map(type, values)):
+        return kept[1]
+    findings = check.check(values)
+    text = "" if findings is None else check_text(findings)
+    if key is not None:
+        if len(_KEPT) >= _KEPT_LIMIT:
+            _KEPT.clear()
+        _KEPT[key] = (values, text)
     return text
 
 
