@@ -59,7 +59,12 @@ def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of
         unknown = [c for c in wanted if claim_key(c) not in known]
         if unknown:
             raise UnusableInput(f"{src.name}: no claim {', '.join(unknown)} on the {book.claims_sheet} sheet")
-    wb = open_for_update(src)
+    try:
+        wb = open_for_update(src)
+    except Exception as exc:  # the same line as check --output for a workbook openpyxl cannot load
+        from ..reader import refusal
+
+        raise refusal(src, exc) from None
     practice = read_practice(wb)
     plan = plan_appeals(book, as_of, wanted or None, practice=practice)
 
