@@ -271,3 +271,69 @@ def test_cannot_write_is_an_unusable_input_and_an_os_error():
     exc = CannotWrite(errno.ENOSPC, "out.xlsx: could not be written: no space left on the disk", "out.xlsx")
     assert isinstance(exc, UnusableInput) and isinstance(exc, OSError)
     assert str(exc) == "out.xlsx: could not be written: no space left on the disk"
+
+
+# --------------------------------------------------------------------------- 9. templates in, workbooks out
+
+_TYPES = {
+    "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "xlsm": b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "xltx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "xltm": b"application/vnd.ms-excel.template.macroEnabled.main+xml",
+}
+
+
+def _workbook_type(path: Path) -> bytes:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        types = zf.read("[Content_Types].xml")
+    return re.search(rb'PartName="/xl/workbook.xml" ContentType="([^"]+)"', types)[1]
+
+
+def _template(tmp_path: Path, kind: str) -> Path:
+    """The sample saved as an Excel template: .xltx, or .xltm with the template's macros."""
+    import openpyxl
+
+    if kind == "xltx":
+        src = SAMPLE
+    else:
+        from claimcheck.workbook_templates.build import build_workbook
+
+        src = build_workbook(tmp_path / "macros.xlsm", sample=True)
+    wb = openpyxl.load_workbook(src, keep_vba=kind == "xltm")
+    wb.template = True
+    path = tmp_path / f"billing.{kind}"
+    wb.save(path)
+    assert _workbook_type(path) == _TYPES[kind]
+    return path
+
+
+@pytest.mark.parametrize("kind, out_kind", [("xltx", "xlsx"), ("xltm", "xlsx"), ("xltm", "xlsm")])
+@pytest.mark.parametrize("command", ["check", "appeals"])
+def test_a_template_in_gives_the_workbook_type_of_the_output_extension(tmp_path, kind, out_kind, command):
+    import openpyxl
+
+    src = _template(tmp_path, kind)
+    out = tmp_path / f"out.{out_kind}"
+    proc = subprocess.run([sys.executable, "-m", "claimcheck.cli", command, str(src), "--as-of", AS_OF,
+                           "--output", str(out)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert _workbook_type(out) == _TYPES[out_kind]
+    wb = openpyxl.load_workbook(out)
+    assert ("Findings" if command == "check" else "Appeals Log") in wb.sheetnames
+    import zipfile
+
+    with zipfile.ZipFile(out) as zf:
+        assert ("xl/vbaProject.bin" in zf.namelist()) == (out_kind == "xlsm")
+
+
+@pytest.mark.parametrize("command", ["check", "appeals"])
+def test_a_template_without_macros_is_not_written_as_a_macro_workbook(tmp_path, command):
+    src = _template(tmp_path, "xltx")
+    out = tmp_path / "out.xlsm"
+    proc = subprocess.run([sys.executable, "-m", "claimcheck.cli", command, str(src), "--as-of", AS_OF,
+                           "--output", str(out)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "the input has no macros; write the output as .xlsx" in proc.stderr
+    assert not out.exists()
