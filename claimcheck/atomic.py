@@ -86,14 +86,8 @@ def _remove_live() -> None:
 
 
 def _on_signal(signum, frame) -> None:
-    """Delete the temporary files being written, then stop as the signal asked."""
+    """Delete the temporary files being written, then end the run as the signal would have."""
     _remove_live()
-    previous = _previous.get(signum, signal.SIG_DFL)
-    if callable(previous):
-        previous(signum, frame)
-        return
-    if previous == signal.SIG_IGN:
-        return
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 
@@ -103,11 +97,12 @@ def _watch(tmp: str) -> None:
         if not _live and threading.current_thread() is threading.main_thread():
             for sig in _CAUGHT:
                 try:
-                    current = signal.getsignal(sig)
-                    if current is not _on_signal:
-                        _previous[sig] = current
+                    # Only where the signal would simply end the run: a signal that is ignored
+                    # (nohup) or that the program handles itself is left as it is.
+                    if signal.getsignal(sig) == signal.SIG_DFL:
+                        _previous[sig] = signal.SIG_DFL
                         signal.signal(sig, _on_signal)
-                except (ValueError, OSError):  # not the main thread of the main interpreter
+                except Exception:  # not the main thread of the main interpreter, or no signals here
                     pass
         _live.add(tmp)
 
@@ -120,7 +115,7 @@ def _unwatch(tmp: str) -> None:
                 try:
                     if signal.getsignal(sig) is _on_signal:
                         signal.signal(sig, previous)  # type: ignore[arg-type]
-                except (ValueError, OSError, TypeError):
+                except Exception:
                     pass
                 del _previous[sig]
 
@@ -134,9 +129,12 @@ def _umask() -> int:
                     return int(line.split()[1], 8)
     except (OSError, ValueError):
         pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    try:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return mask
+    except (OSError, AttributeError):
+        return 0o022
 
 
 def _mode_for(target: Path) -> int:
@@ -159,8 +157,8 @@ def _fsync(path: str | os.PathLike, folder: bool = False) -> None:
         raise
     try:
         os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EROFS) and not folder:
+    except OSError as exc:  # a failed write-back is a failed write; "not supported here" is not
+        if not folder and exc.errno in (errno.EIO, errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
             raise
     finally:
         os.close(fd)

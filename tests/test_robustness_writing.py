@@ -337,3 +337,26 @@ def test_a_template_without_macros_is_not_written_as_a_macro_workbook(tmp_path, 
                            "--output", str(out)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "the input has no macros; write the output as .xlsx" in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_an_ignored_hangup_is_left_alone_and_the_file_still_written(tmp_path):
+    """Under nohup (SIGHUP ignored) a hangup neither stops the run nor deletes its temporary file."""
+    script = ("import os, signal, sys\n"
+              "from claimcheck.atomic import replacing\n"
+              "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
+              "with replacing(sys.argv[1]) as tmp:\n"
+              "    tmp.write_bytes(b'new')\n"
+              "    os.kill(os.getpid(), signal.SIGHUP)\n")
+    target = tmp_path / "out.xlsx"
+    proc = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert target.read_bytes() == b"new" and temp_files(tmp_path) == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_a_new_macro_workbook_gets_the_umask_permissions(tmp_path, umask_002):
+    from claimcheck.workbook_templates.build import build_workbook
+
+    out = build_workbook(tmp_path / "Billing.xlsm")
+    assert out.stat().st_mode & 0o777 == 0o664 and temp_files(tmp_path) == []
