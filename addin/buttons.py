@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from claimcheck import columns as C
-from claimcheck.reader import RawTable, UnusableInput, rows_to_table, sheet_lookup
+from claimcheck.reader import RawTable, UnusableInput, rows_to_table, sheet_list, sheet_lookup, skip_non_lines
 
 from .workbook_port import WorkbookPort
 
@@ -57,7 +57,7 @@ def read_tables(wb: WorkbookPort) -> tuple[dict[str, RawTable], dict[str, list[t
     kinds = sheet_lookup(wb.sheet_names())
     if "Claims" not in kinds:
         raise UnusableInput(
-            f"no Claims sheet (found: {', '.join(wb.sheet_names()) or 'no sheets'}); "
+            f"no Claims sheet (found: {sheet_list(wb.sheet_names())}); "
             "name the sheet with the service lines 'Claims'")
     raw: dict[str, RawTable] = {}
     rows_by_kind: dict[str, list[tuple[Any, ...]]] = {}
@@ -68,10 +68,12 @@ def read_tables(wb: WorkbookPort) -> tuple[dict[str, RawTable], dict[str, list[t
         rows_by_kind[kind] = rows
         try:
             raw[kind] = rows_to_table(kind, name, rows)
-        except UnusableInput:
+            skip_non_lines(raw[kind])  # a units row, a totals row: as the command line reads a file
+        except UnusableInput as exc:
             if kind == "Claims":
                 raise
             table = RawTable(sheet=name, kind=kind, header_row=0, headers=[], positions={})
+            table.problem = str(exc)  # type: ignore[attr-defined]  # a finding (REQ007), as on the command line
             raw[kind] = table
     return raw, rows_by_kind
 

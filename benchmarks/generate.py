@@ -280,6 +280,11 @@ def generate(lines: int, seed: int = 7, path: Path | None = None, force: bool = 
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    if "-h" in args or "--help" in args:
+        print("usage: python benchmarks/generate.py [SIZE ...] [--force]\n\n"
+              "Write synthetic billing workbooks of SIZE service lines (1000, 10k, 100_000; default 1000 10000 100000)\n"
+              f"into {OUT} and print their paths; a file already there is kept unless --force.")
+        return
     force = "--force" in args
     sizes = [int(a.replace("_", "").replace("k", "000")) for a in args if not a.startswith("--")] or [1000, 10000, 100000]
     for n in sizes:

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, Field
 
 from .columns import PAYER_TYPES, key
+from .values import brief
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -53,7 +54,7 @@ def _shown(value) -> str:
         if value.is_integer():
             return str(int(value)) if abs(value) < 1e15 else f"{value:g}"
         return repr(value)
-    return repr(value)
+    return repr(brief(value) if isinstance(value, str) else value)  # a long cell: cut (issue 21)
 
 
 def _whole(value) -> bool:

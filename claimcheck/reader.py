@@ -112,6 +112,29 @@ def _check_file(path: Path) -> None:
         raise UnusableInput(f"{path}: a zip file but not an Excel workbook (no xl/workbook.xml)")
     if "xl/workbook.bin" in names:
         raise UnusableInput(f"{path}: a binary .xlsb workbook; save it as .xlsx in Excel")
+    if _is_strict(path):
+        raise UnusableInput(
+            f"{path}: a Strict Open XML workbook, which claimcheck cannot read; open it in Excel and save it "
+            "as an ordinary workbook (File > Save As > 'Excel Workbook (*.xlsx)', not 'Strict Open XML Spreadsheet')"
+        )
+
+
+#: The namespace of Strict Open XML (ISO/IEC 29500 Strict) workbooks, where the usual
+#: (Transitional) ones use schemas.openxmlformats.org; neither reader understands it.
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/"
+
+
+def _is_strict(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for part in ("_rels/.rels", "xl/workbook.xml"):
+                if part in zf.namelist():
+                    with zf.open(part) as fh:
+                        if _STRICT_NAMESPACE in fh.read(4096):
+                            return True
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError):
+        return False
+    return False
 
 
 def _is_encrypted_ooxml(path: Path) -> bool:
@@ -240,6 +263,34 @@ def find_header(
 
 # --------------------------------------------------------------------------- reading
 
+#: The words a sheet name may be made of to be shown in a message (with digits and
+#: punctuation).  Any other name is only counted: a sheet may be named after a client.
+_SHEET_WORDS = frozenset("""
+    sheet claims claim lines line services service visits sessions session charges authorizations
+    authorization auths auth payers payer providers provider clinicians findings appeals appeal log
+    practice instructions instruction help lists list codes code data summary notes readme read me
+    billing bills era payments payment posting remits remittance denials denial ar aging report reports
+    dashboard totals total master archive backup copy old new template lookup lookups settings setup
+    config pivot chart export import working draft final check checked table tables
+    jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august
+    september october november december q of and for the
+""".split())
+
+
+def sheet_list(names: Iterable[str], shown: int = 5) -> str:
+    """The workbook's sheets for a message: the first few whose names are made of ordinary sheet
+    words (each cut to 31 characters, Excel's longest), the others counted, never shown."""
+    names = list(names)
+    if not names:
+        return "no sheets"
+    listed = [n[:31] for n in names if re.findall(r"[A-Za-z]+", n)
+              and all(w.lower() in _SHEET_WORDS for w in re.findall(r"[A-Za-z]+", n))][:shown]
+    rest = len(names) - len(listed)
+    if not listed:
+        return f"{rest} sheet{'s' if rest > 1 else ''}"
+    return ", ".join(listed) + (f" and {rest} other sheet{'s' if rest > 1 else ''}" if rest else "")
+
+
 
 def sheet_lookup(names: Iterable[str]) -> dict[str, str]:
     """Contract sheet kind -> actual sheet name, matched ignoring case, spaces and punctuation.
@@ -309,6 +360,41 @@ def skip_totals(table: RawTable, table_totals: Iterable[int] = ()) -> None:
             table.skipped.append((n, f"a totals row (labelled {first.strip()!r})"))
 
 
+def _looks_like_data(value: Any) -> bool:
+    """A Claim ID, DOS or CPT value shaped like one: a number, a date, or text with a digit."""
+    if is_blank(value):
+        return False
+    if isinstance(value, str):
+        return any(ch.isdigit() for ch in value)
+    return True
+
+
+def skip_units_row(table: RawTable) -> None:
+    """Leave out a second header row right under the headers (units such as "minutes" and "$",
+    or notes on what to type): a row of text only whose Claim ID, DOS and CPT hold nothing shaped
+    like a value of theirs (no digit in any).  Noted in ``table.skipped``."""
+    if table.kind != "Claims" or not table.rows:
+        return
+    n, row = table.rows[0]
+    if n != table.header_row + 1:
+        return
+    if any(not is_blank(v) and not isinstance(v, str) for v in row):
+        return
+    if any(_looks_like_data(row[table.positions[f]]) for f in ("claim_id", "dos", "cpt")
+           if f in table.positions and table.positions[f] < len(row)):
+        return
+    table.rows.pop(0)
+    table.skipped.append((n, "a second header row (units or notes under the headers)"))
+
+
+def skip_non_lines(table: RawTable, table_totals: Iterable[int] = ()) -> None:
+    """Leave out the rows of a sheet that are not lines: a units row under the headers
+    (:func:`skip_units_row`) and a totals row (:func:`skip_totals`); the command line and the
+    buttons both call this."""
+    skip_units_row(table)
+    skip_totals(table, table_totals)
+
+
 def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, RawTable]:
     """Read the contract sheets of an .xlsx/.xlsm file into raw tables.
 
@@ -329,7 +415,7 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
         raise UnusableInput(f"{path}: {exc}") from None
     if "Claims" not in kinds:
         raise UnusableInput(
-            f"{path}: no Claims sheet (found: {', '.join(sheets) or 'no sheets'}); "
+            f"{path}: no Claims sheet (found: {sheet_list(sheets)}); "
             "name the sheet with the service lines 'Claims'"
         )
     out: dict[str, RawTable] = {}
@@ -345,7 +431,7 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
         uncalculated, worked_out = _work_out(rows, formulas.get(name, {}))
         try:
             out[kind] = rows_to_table(kind, name, rows, firsts)
-            skip_totals(out[kind], totals.get(name, set()))
+            skip_non_lines(out[kind], totals.get(name, set()))
             skipped = {n for n, _ in out[kind].skipped}
             out[kind].uncalculated = [(r, c) for r, c in uncalculated if c in out[kind].positions.values()
                                       and r > out[kind].header_row and r not in skipped]
@@ -494,6 +580,9 @@ def refusal(path: Path, exc: BaseException) -> UnusableInput:
                              "open and re-save it in Excel")
     if isinstance(exc, MemoryError):
         return UnusableInput(f"{path}: the workbook is too large to read in memory; split it by year or payer")
+    bad = sorted(_unparseable_sheets(path)) if _damage(exc) else []
+    if bad:
+        return UnusableInput(f"{path}: {damaged_message(bad[0], 'its part cannot be read')}")
     return UnusableInput(f"{path}: the workbook could not be read ({name}); open and re-save it in Excel")
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import math
 import re
-from typing import Any
+from typing import Any, Iterable
 
 #: Excel's error values as openpyxl, calamine and xlwings hand them over.
 EXCEL_ERRORS = frozenset(
@@ -95,11 +95,26 @@ def clean_text(value: Value) -> str:
     return _SPACES.sub(" ", str(value)).strip()
 
 
+#: The longest a value quoted in a message may be (Excel cells hold up to 32,767 characters).
+QUOTE_LIMIT = 60
+
+
+def brief(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``value`` as text for a message, cut to ``limit`` characters with an ellipsis (…) when
+    longer; shorter text is returned unchanged.  Every message that quotes a cell's value, or a
+    list of values read from one, quotes it through this."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def brief_list(values: Iterable[Any], limit: int = QUOTE_LIMIT, sep: str = ", ") -> str:
+    """Values joined by ``sep`` for a message, cut as :func:`brief` cuts one value."""
+    return brief(sep.join(str(v) for v in values), limit)
+
+
 def shown(value: Value, limit: int = 24) -> str:
     """A short, printable rendering of a raw cell value for messages."""
-    text = clean_text(value)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
+    text = brief(clean_text(value), limit)
     return repr(text) if isinstance(value, str) else text
 
 

@@ -50,6 +50,9 @@ def save_atomically(wb, out: str | os.PathLike) -> None:
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    # The content type follows the output's extension (an .xltx template in, an .xlsx workbook
+    # out: Excel refuses a template's type under .xlsx); macros keep the macro type.
+    wb.template = out.suffix.lower() in (".xltx", ".xltm")
     with replacing(out) as tmp:
         wb.save(tmp)
 
@@ -171,11 +174,11 @@ def write_checked_copy(src: str | os.PathLike, out: str | os.PathLike, result, *
         raise
     except Exception as exc:
         raise refusal(Path(src), exc) from None
-    if src_suffix == ".xlsm" and out_suffix == ".xlsx":
+    if src_suffix in (".xlsm", ".xltm") and out_suffix == ".xlsx":
         notes.append("the output is .xlsx, so the input's macros are not carried over; use .xlsm to keep them")
         wb.vba_archive = None
         wb.is_template = False
-    elif src_suffix == ".xlsx" and out_suffix == ".xlsm":
+    elif src_suffix in (".xlsx", ".xltx") and out_suffix == ".xlsm":
         raise UnusableInput(f"{out}: the input has no macros; write the output as .xlsx")
     write_results(wb, result, extra=extra)
     save_atomically(wb, out)

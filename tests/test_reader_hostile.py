@@ -309,3 +309,196 @@ def test_two_sheets_neither_named_exactly_are_refused_naming_both(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "'Claims '" in lines[0] and "'Claims.'" in lines[0], proc.stderr
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- 8. messages
+
+
+def _zip_edit(tmp_path: Path, name: str, change) -> Path:
+    """The sample with each part passed through ``change(part name, bytes)`` (None drops it)."""
+    import zipfile
+
+    out = tmp_path / name
+    with zipfile.ZipFile(SAMPLE) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = change(info.filename, zin.read(info))
+            if data is not None:
+                zout.writestr(info, data)
+    return out
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "claimcheck.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_a_strict_open_xml_workbook_is_named_with_how_to_re_save_it(tmp_path):
+    def strict(name, data):
+        if name.endswith((".xml", ".rels")):
+            data = data.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                                b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+            data = data.replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                                b"http://purl.oclc.org/ooxml/officeDocument/relationships")
+        return data
+
+    path = _zip_edit(tmp_path, "strict.xlsx", strict)
+    for args in (["check", path], ["appeals", path, "--output", tmp_path / "out.xlsx"]):
+        proc = cli(*args)
+        assert proc.returncode == 2
+        line, = proc.stderr.splitlines()
+        assert "Strict Open XML" in line and "Save As" in line and "Excel Workbook (*.xlsx)" in line, line
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet2.xml", "xl/worksheets/sheet1.xml"])
+def test_an_unreadable_workbook_gets_one_wording_from_check_output_and_appeals(tmp_path, part):
+    """A damaged sheet that stops the full copy: the same line from both commands (appeals said
+    'internal error (ParseError)'), naming the damaged sheet."""
+    path = _zip_edit(tmp_path, "damaged.xlsx", lambda name, data: b"\x00 not xml" if name == part else data)
+    check = cli("check", path, "--as-of", AS_OF, "--output", tmp_path / "c.xlsx")
+    appeals = cli("appeals", path, "--as-of", AS_OF, "--output", tmp_path / "a.xlsx")
+    assert check.returncode == appeals.returncode == 2
+    assert check.stderr == appeals.stderr
+    line, = check.stderr.splitlines()
+    assert "sheet is damaged" in line and "internal error" not in line, line
+
+
+def test_a_missing_claims_part_says_the_sheet_is_damaged_in_every_command(tmp_path):
+    path = _zip_edit(tmp_path, "no-claims-part.xlsx", lambda name, data: None if name == "xl/worksheets/sheet1.xml" else data)
+    for args in (["check", path], ["check", path, "--output", tmp_path / "c.xlsx"],
+                 ["appeals", path, "--output", tmp_path / "a.xlsx"]):
+        proc = cli(*args)
+        assert proc.returncode == 2
+        line, = proc.stderr.splitlines()
+        assert "the Claims sheet is damaged" in line and "no Claims sheet" not in line, line
+
+
+def test_sheet_names_in_messages_are_shown_only_when_they_read_as_sheet_names():
+    from claimcheck.reader import sheet_list
+
+    assert sheet_list([]) == "no sheets"
+    assert sheet_list(["Sheet1", "Lists", "Claims 2025"]) == "Sheet1, Lists, Claims 2025"
+    assert sheet_list(["Sheet1", "Jane Doe", "Doe, Jane 1984-02-03", "Lists"]) == "Sheet1, Lists and 2 other sheets"
+    assert sheet_list(["Jane Doe"]) == "1 sheet"
+    assert sheet_list([f"Sheet{i}" for i in range(1, 9)]) == "Sheet1, Sheet2, Sheet3, Sheet4, Sheet5 and 3 other sheets"
+    assert sheet_list(["Claims " + "Jan " * 20]) == ["Claims " + "Jan " * 20][0][:31]
+
+
+def test_a_sheet_named_after_a_client_never_appears_in_the_no_claims_sheet_message(tmp_path):
+    def edit(wb):
+        wb["Claims"].title = "Doe, Jane"
+        wb["Payers"].title = "Sheet1"
+
+    path = sample_with(tmp_path, "client-sheet.xlsx", edit)
+    proc = cli("check", path)
+    assert proc.returncode == 2
+    line, = proc.stderr.splitlines()
+    assert "no Claims sheet (found: Authorizations, Sheet1, Providers, Practice and 1 other sheet)" in line and "Doe" not in line and "Jane" not in line, line
+
+    from claimcheck.addin import buttons
+    from claimcheck.addin.workbook_port import MemoryWorkbook
+
+    wb = MemoryWorkbook({"Doe, Jane": [["Claim ID"]], "Sheet1": [["x"]]})
+    text = buttons.run("validate_claims", wb)
+    assert "found: Sheet1 and 1 other sheet" in text and "Jane" not in text, text
+
+
+# --------------------------------------------------------------------------- 10. a units row under the headers
+
+
+def _with_units_row(wb):
+    from openpyxl.utils import get_column_letter
+    from claimcheck.reader import range_boundaries
+
+    ws = wb["Claims"]
+    ws.insert_rows(2)
+    units = {"Units": "minutes", "Charge": "$", "DOS": "(MM/DD/YYYY)", "Claim ID": "(from the EHR)"}
+    for c in range(1, ws.max_column + 1):
+        header = ws.cell(row=1, column=c).value
+        if header in units:
+            ws.cell(row=2, column=c, value=units[header])
+    for table in ws.tables.values():
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row + 1}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
+
+
+@pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
+def test_a_units_row_under_the_headers_is_a_second_header_row_with_a_note(tmp_path, engine):
+    import datetime as dt
+    from collections import Counter
+
+    from claimcheck.api import check_workbook
+
+    path = sample_with(tmp_path, "units.xlsx", _with_units_row)
+    result = check_workbook(path, as_of=dt.date(2026, 6, 30), engine=engine)
+    assert [f for f in result.findings if f.row == 2] == []
+    assert 2 not in set(result.book.claims["row"])
+    note, = [f for f in result.findings if f.code == "REQ009"]
+    assert "row 2 is a second header row" in note.message and note.severity == "info"
+    plain = check_workbook(SAMPLE, as_of=dt.date(2026, 6, 30), engine=engine)
+    assert Counter((f.code, f.claim_id) for f in result.findings if f.code != "REQ009") == \
+        Counter((f.code, f.claim_id) for f in plain.findings)
+
+
+def test_a_first_line_with_a_claim_id_or_a_date_is_kept():
+    import datetime as dt
+
+    from claimcheck.reader import RawTable, skip_units_row
+
+    positions = {"claim_id": 0, "dos": 1, "cpt": 2}
+    for first in [("C1", None, None), (None, dt.date(2026, 1, 5), None), (None, None, "90834"),
+                  ("", "", "", 60), ("x", "y", "z", 1.5)]:
+        table = RawTable(sheet="Claims", kind="Claims", header_row=1, headers=["Claim ID", "DOS", "CPT", "Units"],
+                         positions=positions, rows=[(2, first), (3, ("C2", dt.date(2026, 1, 6), "90837"))])
+        skip_units_row(table)
+        assert [n for n, _ in table.rows] == [2, 3] and table.skipped == [], first
+    table = RawTable(sheet="Claims", kind="Claims", header_row=1, headers=["Claim ID", "DOS", "CPT", "Units"],
+                     positions=positions, rows=[(2, (None, "date", "code", "minutes")), (3, ("C2", None, None, 1))])
+    skip_units_row(table)
+    assert [n for n, _ in table.rows] == [3] and table.skipped[0][0] == 2
+
+
+# --------------------------------------------------------------------------- the buttons read as the command line
+
+
+def _sheets_of(path: Path) -> dict:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+
+def test_the_buttons_skip_a_totals_row_and_a_units_row_as_the_command_line_does(tmp_path):
+    import datetime as dt
+
+    from claimcheck.addin import buttons
+    from claimcheck.addin.workbook_port import MemoryWorkbook
+
+    sheets = _sheets_of(sample_with(tmp_path, "units.xlsx", _with_units_row))
+    last = len(sheets["Claims"]) + 1
+    sheets["Claims"].append(["Total"] + [None] * 14 + [12345.0])
+    wb = MemoryWorkbook(sheets)
+    buttons.validate_claims(wb, dt.date(2026, 6, 30))
+    findings = wb.read("Findings")[1:]
+    assert [r for r in findings if r[1] in (2, last)] == []
+    notes = sorted(r[6] for r in findings if r[4] == "REQ009")
+    assert len(notes) == 2 and notes[0].startswith("row 2 is a second header row") and f"row {last} is a totals row" in notes[1]
+    check = next(c for c in range(1, 40) if wb.value("Claims", 1, c) == "Check")
+    assert wb.value("Claims", 2, check) in (None, "") and wb.value("Claims", last, check) in (None, "")
+
+
+def test_the_buttons_report_an_unusable_reference_sheet_as_the_command_line_does(tmp_path):
+    import datetime as dt
+
+    from claimcheck.addin import buttons
+    from claimcheck.addin.workbook_port import MemoryWorkbook
+    from claimcheck.api import check_workbook
+
+    def no_payer_header(wb):
+        wb["Payers"]["A1"] = "Notes"
+
+    path = sample_with(tmp_path, "payers.xlsx", no_payer_header)
+    cli_notes = [f.message for f in check_workbook(path, as_of=dt.date(2026, 6, 30)).findings if f.code == "REQ007"]
+    wb = MemoryWorkbook(_sheets_of(path))
+    buttons.validate_claims(wb, dt.date(2026, 6, 30))
+    button_notes = [r[6] for r in wb.read("Findings")[1:] if r[4] == "REQ007"]
+    assert cli_notes and button_notes == cli_notes

@@ -488,3 +488,40 @@ def test_every_damaged_reference_part_is_a_finding_never_silence(tmp_path, part,
     result = check_workbook(out, as_of=D(2026, 6, 30))
     damaged = [f for f in result.findings if f.code == "REQ007" and "is damaged" in f.message]
     assert len(damaged) == 1
+
+
+_SAMPLE_PARTS = sorted(zipfile.ZipFile(SAMPLE).namelist())
+_SHEET_OF_PART = {"xl/worksheets/sheet1.xml": "Claims"}
+
+
+@settings(max_examples=int(os.environ.get("DAMAGE_EXAMPLES", 25)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(part=st.sampled_from(_SAMPLE_PARTS), how=st.sampled_from(["missing", "cut", "garbage"]),
+       where=st.floats(min_value=0, max_value=1), engine=st.sampled_from(["auto", "openpyxl"]))
+def test_any_damaged_part_is_one_plain_line_or_a_finding(tmp_path, part, how, where, engine):
+    """Any part of the workbook missing, cut short at any point or overwritten with junk: the
+    check either runs (a damaged reference sheet is a REQ007 finding naming it) or stops with
+    one plain UnusableInput line (a damaged Claims sheet says so); never another exception."""
+    from claimcheck.errors import UnusableInput
+
+    out = tmp_path / f"damaged-{how}.xlsx"
+    with zipfile.ZipFile(SAMPLE) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                if how == "missing":
+                    continue
+                at = int((len(data) - 1) * where)  # cut at least the last byte
+                data = data[:at] if how == "cut" else data[:at] + b"\x00<<junk\xff" + data[at + 9:]
+            zout.writestr(info, data)
+    try:
+        result = check_workbook(out, as_of=D(2026, 6, 30), engine=engine)
+    except UnusableInput as exc:
+        message = str(exc)
+        assert "\n" not in message and "Traceback" not in message
+        if part == "xl/worksheets/sheet1.xml":
+            assert "the Claims sheet is damaged" in message, message
+        return
+    assert part != "xl/worksheets/sheet1.xml", "a damaged Claims sheet was read"
+    if part in ("xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml"):
+        assert any(f.code == "REQ007" and "is damaged" in f.message for f in result.findings)

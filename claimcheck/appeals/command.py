@@ -29,7 +29,7 @@ def _check_output(src: Path, out: Path) -> None:
         raise UnusableInput(f"{out}: --output is the input file; claimcheck never overwrites the input, choose another name")
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UnusableInput(f"{out}: --output must end in .xlsx or .xlsm")
-    if src.suffix.lower() == ".xlsx" and out.suffix.lower() == ".xlsm":
+    if src.suffix.lower() in (".xlsx", ".xltx") and out.suffix.lower() == ".xlsm":
         raise UnusableInput(f"{out}: the input has no macros; write the output as .xlsx")
 
 
@@ -59,12 +59,17 @@ def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of
         unknown = [c for c in wanted if claim_key(c) not in known]
         if unknown:
             raise UnusableInput(f"{src.name}: no claim {', '.join(unknown)} on the {book.claims_sheet} sheet")
-    wb = open_for_update(src)
+    try:
+        wb = open_for_update(src)
+    except Exception as exc:  # the same line as check --output for a workbook openpyxl cannot load
+        from ..reader import refusal
+
+        raise refusal(src, exc) from None
     practice = read_practice(wb)
     plan = plan_appeals(book, as_of, wanted or None, practice=practice)
 
     notes = []
-    if src.suffix.lower() == ".xlsm" and dst.suffix.lower() == ".xlsx":
+    if src.suffix.lower() in (".xlsm", ".xltm") and dst.suffix.lower() == ".xlsx":
         notes.append("the output is .xlsx, so the input's macros are not carried over; use .xlsm to keep them")
         wb.vba_archive = None
         wb.is_template = False

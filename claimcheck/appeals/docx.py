@@ -111,9 +111,10 @@ def write_letter(letter, path: str | os.PathLike) -> Path:
         document.paragraphs[-1].paragraph_format.keep_with_next = False
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name("." + path.name + ".tmp")
-    document.save(str(tmp))
-    os.replace(tmp, path)
+    from ..atomic import replacing
+
+    with replacing(path) as tmp:  # a whole letter or none, even with two runs into one folder
+        document.save(str(tmp))
     return path
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..auth import EXPIRING_DAYS, count_text, plural, used_as_of
 from ..models import Authorization
+from ..values import brief, brief_list
 from .examples import Example
 from .registry import rule
 
@@ -71,15 +72,15 @@ def auth_missing(ctx):
     Required is Y, when no authorization on the sheet covers it (90791/90792 are exempt unless
     the payer's Eval Counts Toward Auth is Y)."""
     m = ctx.auth_matching
-    out = [(idx, f"{payer or 'the payer'} requires prior authorization and this line has no Auth Number; enter it")
+    out = [(idx, f"{brief(payer) if payer else 'the payer'} requires prior authorization and this line has no Auth Number; enter it")
            for idx, payer in zip(m.labels(m.required_without_sheet), m.required_without_sheet_payer)]
     pos = m.uncovered
     for idx, payer, client, day, cpt in zip(m.labels(pos), m.uncovered_payer, _cells(ctx, "client_id", pos),
                                             _dos_texts(ctx, pos), _cells(ctx, "cpt", pos)):
-        what = f" for {cpt}" if isinstance(cpt, str) else ""
+        what = f" for {brief(cpt)}" if isinstance(cpt, str) else ""
         when = f" on {day}" if day is not None else ""
-        out.append((idx, f"{payer or 'the payer'} requires prior authorization; this line has no Auth Number and "
-                         f"no authorization on the sheet covers client {client or '(no Client ID)'}{when}{what}"))
+        out.append((idx, f"{brief(payer) if payer else 'the payer'} requires prior authorization; this line has no Auth Number and "
+                         f"no authorization on the sheet covers client {brief(client) if client else '(no Client ID)'}{when}{what}"))
     return out
 
 
@@ -98,7 +99,7 @@ def auth_missing(ctx):
 def auth_unknown(ctx):
     """Flags an Auth Number that is not on the Authorizations sheet."""
     m = ctx.auth_matching
-    return [(idx, f"auth {number} is not on the Authorizations sheet; add the authorization or correct the number")
+    return [(idx, f"auth {brief(number)} is not on the Authorizations sheet; add the authorization or correct the number")
             for idx, number in zip(m.labels(m.unknown), m.unknown_number)]
 
 
@@ -130,9 +131,9 @@ def auth_other_client(ctx):
     """Flags a line whose authorization is for a different Client ID or payer."""
     clients = _tied(ctx, ctx.auth_matching.other_client)
     payers = _tied(ctx, ctx.auth_matching.other_payer)
-    out = [(idx, f"{a.auth_number} is for client {a.client_id}, not {client}; correct the auth number or the "
+    out = [(idx, f"{brief(a.auth_number)} is for client {brief(a.client_id)}, not {brief(client)}; correct the auth number or the "
                  f"Client ID") for (idx, a, _), client in zip(clients, _cells(ctx, "client_id", _positions(clients)))]
-    out += [(idx, f"{a.auth_number} was issued by {a.payer}, but this line bills {payer}; correct the auth number "
+    out += [(idx, f"{brief(a.auth_number)} was issued by {brief(a.payer)}, but this line bills {brief(payer)}; correct the auth number "
                   f"or the payer") for (idx, a, _), payer in zip(payers, _cells(ctx, "payer", _positions(payers)))]
     return out
 
@@ -153,7 +154,7 @@ def auth_outside_dates(ctx):
     """Flags a DOS before the authorization's Start Date or after its End Date (both inclusive)."""
     found = _tied(ctx, ctx.auth_matching.outside)
     days = _dos_texts(ctx, _positions(found))
-    return [(idx, f"DOS {day} is outside {a.auth_number} ({_dates_text(a)}); the payer denies sessions outside the "
+    return [(idx, f"DOS {day} is outside {brief(a.auth_number)} ({_dates_text(a)}); the payer denies sessions outside the "
                   f"authorized dates") for (idx, a, _), day in zip(found, days)]
 
 
@@ -173,8 +174,8 @@ def auth_code_not_covered(ctx):
     """Flags a code not in the authorization's Codes Covered (blank Codes Covered means all)."""
     found = _tied(ctx, ctx.auth_matching.not_covered)
     cpts = _cells(ctx, "cpt", _positions(found))
-    return [(idx, f"{cpt} is not covered by {a.auth_number} (covers {', '.join(a.codes_covered)}); bill a covered "
-                  f"code or ask the payer to add {cpt}") for (idx, a, _), cpt in zip(found, cpts)]
+    return [(idx, f"{brief(cpt)} is not covered by {brief(a.auth_number)} (covers {brief_list(a.codes_covered)}); bill a covered "
+                  f"code or ask the payer to add {brief(cpt)}") for (idx, a, _), cpt in zip(found, cpts)]
 
 
 @rule(
@@ -193,7 +194,7 @@ def auth_wrong_provider(ctx):
     """Flags a line whose Rendering NPI differs from the authorization's (blank means any)."""
     found = _tied(ctx, ctx.auth_matching.wrong_npi)
     npis = _cells(ctx, "rendering_npi", _positions(found))
-    return [(idx, f"{a.auth_number} is for rendering NPI {a.rendering_npi}; this line's provider is {npi}")
+    return [(idx, f"{brief(a.auth_number)} is for rendering NPI {brief(a.rendering_npi)}; this line's provider is {brief(npi)}")
             for (idx, a, _), npi in zip(found, npis)]
 
 
@@ -232,10 +233,10 @@ def auth_over_count(ctx):
         if auth.unit_type == "Units":
             over = end - max(auth.authorized, start - 1)
             out.append((idx, f"{_units_span(start, end)} of {count_text(auth.authorized)} authorized on "
-                             f"{auth.auth_number}: {plural(over, 'unit')} over"))
+                             f"{brief(auth.auth_number)}: {plural(over, 'unit')} over"))
         else:
             out.append((idx, f"session {count_text(end)} of {count_text(auth.authorized)} authorized on "
-                             f"{auth.auth_number}; request more visits before billing it"))
+                             f"{brief(auth.auth_number)}; request more visits before billing it"))
     return out
 
 
@@ -264,11 +265,11 @@ def auth_nearly_used(ctx):
             if left <= NEAR_UNITS_SHARE * auth.authorized:
                 rest = "no units left after it" if left == 0 else f"{plural(left, 'unit')} left"
                 out.append((idx, f"{_units_span(start, end)} of {count_text(auth.authorized)} authorized on "
-                                 f"{auth.auth_number}: {rest}; request more now"))
+                                 f"{brief(auth.auth_number)}: {rest}; request more now"))
         elif left <= NEAR_VISITS:
             rest = "no visits left after it" if left == 0 else f"{plural(left, 'visit')} left"
             out.append((idx, f"session {count_text(end)} of {count_text(auth.authorized)} authorized on "
-                             f"{auth.auth_number}: {rest}; request more now"))
+                             f"{brief(auth.auth_number)}: {rest}; request more now"))
     return out
 
 
@@ -299,7 +300,7 @@ def auth_expiring(ctx):
         if not 0 <= days <= EXPIRING_DAYS or left <= 0:
             continue
         when = "today" if days == 0 else f"in {plural(days, 'day')}"
-        out.append((m.labels(last[ai]), f"{auth.auth_number} ends {auth.end_date.isoformat()} ({when}) with "
+        out.append((m.labels(last[ai]), f"{brief(auth.auth_number)} ends {auth.end_date.isoformat()} ({when}) with "
                                         f"{count_text(left)} of {plural(auth.authorized, _unit_word(auth))} left; "
                                         f"schedule them or request an extension"))
     return out
@@ -321,8 +322,8 @@ def auth_matched(ctx):
     """Notes a line with no Auth Number tied to the single authorization covering it (same
     client and payer, dates, code, provider), which it is counted against."""
     m, auths = ctx.auth_matching, ctx.book.authorizations
-    return [(idx, f"no Auth Number; {auths[i].auth_number} is the one authorization covering this line, counted "
-                  f"against it; enter {auths[i].auth_number} in Auth Number")
+    return [(idx, f"no Auth Number; {brief(auths[i].auth_number)} is the one authorization covering this line, counted "
+                  f"against it; enter {brief(auths[i].auth_number)} in Auth Number")
             for idx, i in zip(m.labels(m.matched), m.matched_auth.tolist())]
 
 
@@ -343,7 +344,7 @@ def auth_ambiguous(ctx):
     authorizations cover it."""
     m, auths = ctx.auth_matching, ctx.book.authorizations
     return [(idx, f"no Auth Number and {len(found)} authorizations cover this line "
-                  f"({', '.join(sorted({auths[i].auth_number for i in found}))}); enter the one the payer should apply")
+                  f"({brief_list(sorted({auths[i].auth_number for i in found}))}); enter the one the payer should apply")
             for idx, found in zip(m.labels(m.ambiguous), m.ambiguous_auths)]
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..tables import PROCEDURE_SHAPE, UNIT_ROUNDING, psychotherapy_code_for_minutes, units_for_minutes
-from ..values import shown
+from ..values import brief, shown
 from .registry import line_rule, rule
 from ._util import (code_list, combine_codes, day, memo, messages, per_code, run_client_codes,
                     run_client_key, run_codes, run_empty_code)
@@ -588,7 +588,7 @@ def eval_with_medical_services_by_non_prescriber(line, env):
     cred = env.providers[line.rendering_npi].credential
     creds = {x.strip() for x in cred.upper().replace("/", ",").replace(" ", ",").split(",") if x.strip()}
     if creds and not creds & PRESCRIBER_CREDENTIALS:
-        return f"90792 is for prescribers; the rendering provider is {cred} (bill 90791)"
+        return f"90792 is for prescribers; the rendering provider is {brief(cred)} (bill 90791)"
 
 
 def units_supported(minutes: float) -> int:

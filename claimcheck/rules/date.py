@@ -9,6 +9,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ..values import brief
 from .registry import line_rule, rule
 from ._util import day, memo, per_code, run_codes
 
@@ -144,7 +145,7 @@ def filing_deadline_passed(ctx):
     filing deadline is before the as-of date."""
     c, deadline, left = _filing(ctx)
     return _filing_findings(ctx, _unsubmitted(ctx) & (left < 0), lambda dl, n, p, days: (
-        f"filing deadline {day(dl)} ({days} days from DOS for {p or 'this payer'}) passed {-int(n)} days ago; file now with any proof of timely filing"))
+        f"filing deadline {day(dl)} ({days} days from DOS for {brief(p) if p else 'this payer'}) passed {-int(n)} days ago; file now with any proof of timely filing"))
 
 
 @rule(
@@ -158,7 +159,7 @@ def filing_deadline_near(ctx):
     """Flags a line not yet submitted whose filing deadline is today or within 14 days."""
     c, deadline, left = _filing(ctx)
     return _filing_findings(ctx, _unsubmitted(ctx) & (left >= 0) & (left <= NEAR_DAYS), lambda dl, n, p, days: (
-        f"file by {day(dl)} ({'today' if n == 0 else f'in {int(n)} days'}; {days}-day limit for {p or 'this payer'})"))
+        f"file by {day(dl)} ({'today' if n == 0 else f'in {int(n)} days'}; {days}-day limit for {brief(p) if p else 'this payer'})"))
 
 
 @line_rule(

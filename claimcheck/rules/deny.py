@@ -19,6 +19,7 @@ from ..denials import (
     ClaimDecision,
     parse_code,
 )
+from ..values import brief_list
 from .registry import line_rule, rule
 
 
@@ -106,7 +107,7 @@ def unknown_code(line, env):
         return None
     unknown = [p.text.strip() for p in map(parse_code, line.denial_codes) if p.entry is None and p.kind != "group"]
     if unknown:
-        return f"denial code {', '.join(unknown)} is not in claimcheck's catalogue; check it on the remittance"
+        return f"denial code {brief_list(unknown)} is not in claimcheck's catalogue; check it on the remittance"
 
 
 @line_rule(

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..columns import NOT_BILLED_KEYS
+from ..values import brief
 from .registry import rule
 from ._util import combine_codes, day, first_positions, per_line, run_client_codes, run_codes, run_empty_code
 
@@ -111,5 +112,5 @@ def claim_id_mixed(ctx):
     out = []
     for idx, cid, nc, np_ in zip(c.index[lines], c["claim_id"].to_numpy(dtype=object)[lines], nunique(who).tolist(), nunique(payer).tolist()):
         what = "clients" if nc > 1 else "payers"
-        out.append((idx, f"claim {cid} has lines for {max(nc, np_)} different {what}; split them into separate claims"))
+        out.append((idx, f"claim {brief(cid)} has lines for {max(nc, np_)} different {what}; split them into separate claims"))
     return out

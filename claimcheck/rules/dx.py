@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import icd10
+from ..values import brief, brief_list
 from .registry import line_rule, rule
 
 
@@ -117,7 +118,7 @@ def too_many_dx(ctx):
 def over_four_pointers(line, env):
     """Flags a line listing more than four diagnosis codes."""
     if len(line.dx) > 4:
-        return f"{len(line.dx)} diagnosis codes on one line; a line points to at most 4 ({', '.join(line.dx[4:])} would not be tied to it)"
+        return f"{len(line.dx)} diagnosis codes on one line; a line points to at most 4 ({brief_list(line.dx[4:])} would not be tied to it)"
 
 
 #: Procedure kinds that are psychotherapy (the services payers pay for a mental-health diagnosis).
@@ -147,8 +148,8 @@ def symptom_or_circumstance_first(line, env):
         return None
     mental = [c for c in codes[1:] if c[:1] == "F"]
     if mental:
-        return f"{codes[0]} is listed before {mental[0]}; list the mental-health diagnosis first for {line.cpt}"
-    return f"{line.cpt} with only {codes[0]}{' and other non-F codes' if len(codes) > 1 else ''}: most payers need a mental-health diagnosis (F01-F99) first"
+        return f"{brief(codes[0])} is listed before {brief(mental[0])}; list the mental-health diagnosis first for {line.cpt}"
+    return f"{line.cpt} with only {brief(codes[0])}{' and other non-F codes' if len(codes) > 1 else ''}: most payers need a mental-health diagnosis (F01-F99) first"
 
 
 @line_rule(
@@ -164,7 +165,7 @@ def repeated_dx(line, env):
     codes = line.dx
     twice = sorted({x for x in codes if codes.count(x) > 1}) if len(codes) > 1 else ()
     if twice:
-        return f"{', '.join(twice)} listed twice"
+        return f"{brief_list(twice)} listed twice"
 
 
 @line_rule(
@@ -179,4 +180,4 @@ def external_cause_first(line, env):
     """Flags a line whose primary diagnosis is a V, W, X or Y code."""
     codes = line.dx
     if codes and codes[0][:1] in "VWXY":
-        return f"{codes[0]} is an external-cause code and cannot be the primary diagnosis"
+        return f"{brief(codes[0])} is an external-cause code and cannot be the primary diagnosis"

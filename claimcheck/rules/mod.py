@@ -5,7 +5,7 @@ modifier missing or wrong.  Meanings and conflicts come from ``modifiers.csv`` a
 from __future__ import annotations
 
 from ..tables import MODIFIER_SHAPE
-from ..values import shown
+from ..values import brief_list, shown
 from .registry import line_rule
 
 AUDIO_ONLY = frozenset({"93", "FQ"})
@@ -55,7 +55,7 @@ def malformed_modifier(line, env):
     """Flags a modifier that is not two characters."""
     wrong = [m for m in line.modifiers if not MODIFIER_SHAPE.match(m)]
     if wrong:
-        return f"{', '.join(shown(m) for m in wrong)} {'is not a modifier' if len(wrong) == 1 else 'are not modifiers'} (two characters, e.g. 95)"
+        return f"{brief_list(shown(m) for m in wrong)} {'is not a modifier' if len(wrong) == 1 else 'are not modifiers'} (two characters, e.g. 95)"
 
 
 @line_rule(
@@ -71,7 +71,7 @@ def unknown_modifier(line, env):
     known = env.tables.modifiers
     unknown = [m for m in line.modifiers if MODIFIER_SHAPE.match(m) and m not in known]
     if unknown:
-        return f"modifier {', '.join(unknown)} is not in claimcheck's modifier table; check it"
+        return f"modifier {brief_list(unknown)} is not in claimcheck's modifier table; check it"
 
 
 @line_rule(
@@ -141,7 +141,7 @@ def too_many_modifiers(line, env):
     """Flags a line with five or more modifiers."""
     mods = line.modifiers
     if len(mods) > 4:
-        return f"{len(mods)} modifiers ({', '.join(mods)}); a line holds at most 4"
+        return f"{len(mods)} modifiers ({brief_list(mods)}); a line holds at most 4"
 
 
 @line_rule(

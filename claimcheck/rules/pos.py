@@ -4,7 +4,7 @@ from ``pos.csv`` (CMS place-of-service code set)."""
 
 from __future__ import annotations
 
-from ..values import shown
+from ..values import brief, brief_list, shown
 from .registry import line_rule
 from .mod import TELEHEALTH_MODIFIERS, TELEHEALTH_SOURCE
 
@@ -38,7 +38,7 @@ def telehealth_modifier_in_person_pos(line, env):
     tele = [m for m in line.modifiers if m in TELEHEALTH_MODIFIERS]
     if not tele or line.pos is None or line.pos in env.tables.telehealth_pos:
         return None
-    return f"modifier {', '.join(tele)} marks telehealth but POS {line.pos} is in person; use 10 (home) or 02"
+    return f"modifier {brief_list(tele)} marks telehealth but POS {brief(line.pos)} is in person; use 10 (home) or 02"
 
 
 @line_rule(
@@ -65,9 +65,9 @@ def telehealth_code_not_on_list(line, env):
         return None
     tele = [m for m in line.modifiers if m in TELEHEALTH_MODIFIERS]
     if line.pos in env.tables.telehealth_pos:
-        how = f"POS {line.pos}"
+        how = f"POS {brief(line.pos)}"
     elif tele:
-        how = f"modifier {', '.join(tele)}"
+        how = f"modifier {brief_list(tele)}"
     else:
         return None
     return f"{p.code} billed as telehealth ({how}) is not on CMS's telehealth list; check this payer covers it by telehealth"

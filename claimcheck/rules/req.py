@@ -41,8 +41,8 @@ declare(
 )
 
 declare(
-    "REQ009", title="A totals row is not a claim line", severity="info", column="(row)",
-    why="A row that adds up the lines (an Excel Table's totals row, or a last row labelled Total) is not a service line; checking it would raise errors on the word Total.",
+    "REQ009", title="A totals row or second header row is not a claim line", severity="info", column="(row)",
+    why="A row that adds up the lines (an Excel Table's totals row, or a last row labelled Total) or a second header row right under the headers (units such as minutes and $, with no Claim ID, DOS or CPT value) is not a service line; checking it would raise errors on the word Total or the units.",
     fix="Nothing to do: the row is left out of the checks. Move other totals below a blank row or to another sheet.",
     row_level=False,
 )
