@@ -122,7 +122,8 @@ def check(
     for note in notes:
         sys.stderr.write(f"claimcheck: note: {note}\n")
     if format is Format.json:
-        sys.stdout.write(report.to_json(result) + "\n")
+        report.write_json(result, sys.stdout)
+        sys.stdout.write("\n")
     elif format is Format.csv:
         sys.stdout.write(report.to_csv(result.findings))
     else:

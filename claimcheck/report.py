@@ -27,7 +27,49 @@ def safe_cell(value):
 
 
 def to_json(result) -> str:
-    return json.dumps(result.as_json(), indent=2, ensure_ascii=False)
+    """The JSON report (contract section 4): the same text as ``json.dumps(result.as_json(),
+    indent=2, ensure_ascii=False)``."""
+    return "".join(json_chunks(result))
+
+
+def write_json(result, out) -> None:
+    """The JSON report written to the text stream ``out`` piece by piece, never held whole."""
+    for chunk in json_chunks(result):
+        out.write(chunk)
+
+
+def json_chunks(result, per_chunk: int = 2000):
+    """The JSON report in pieces of ``per_chunk`` findings, byte for byte what ``json.dumps``
+    with ``indent=2`` and ``ensure_ascii=False`` writes.  The findings are written from a
+    template per finding (``json.dumps`` walks every value through its pure-Python indenting
+    encoder, which cost more than checking the workbook), each text encoded once."""
+    head = json.dumps({"workbook": result.workbook, "as_of": result.as_of.isoformat(),
+                       "summary": result.summary, "findings": []}, indent=2, ensure_ascii=False)
+    findings = result.findings
+    if not findings:
+        yield head
+        return
+    assert head.endswith('"findings": []\n}')
+    yield head[:-3] + "\n"  # (keeps the "[")
+    enc = _Encoded()
+    template = ('    {\n      "sheet": %s,\n      "row": %s,\n      "claim_id": %s,\n      "column": %s,\n'
+                '      "code": %s,\n      "severity": %s,\n      "message": %s\n    }')
+    for start in range(0, len(findings), per_chunk):
+        part = [template % (enc[f.sheet], "null" if f.row is None else int.__repr__(f.row), enc[f.claim_id],
+                            enc[f.column], enc[f.code], enc[f.severity], enc[f.message])
+                for f in findings[start:start + per_chunk]]
+        yield (",\n" if start else "") + ",\n".join(part)
+    yield "\n  ]\n}"
+
+
+class _Encoded(dict):
+    """Values and their JSON text, each encoded the first time it is looked up: json's own string
+    encoder (its C version when present), as ``json.dumps(ensure_ascii=False)`` uses it."""
+
+    def __missing__(self, value) -> str:
+        text = json.encoder.encode_basestring(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        self[value] = text
+        return text
 
 
 def to_csv(findings: list[Finding]) -> str:
