@@ -9,11 +9,16 @@ category or dot-less diagnosis, a telehealth line without the payer's modifier, 
 duplicate, a zero charge, a future date, dates typed as text, an ``#N/A`` cell, ...).  Values
 come in the forms Excel hands over: codes as numbers, dates as date cells or text.
 
+``problems`` sets how many of those mistakes a line gets on average (0.07 by default): a
+problem-dense workbook, as in a backlog or a clean-up export, has one or more per line
+(``DENSE`` gives about 1.4 findings per line, ``DENSE5`` about 5; see :data:`DENSITIES`).
+
 Everything is invented (names, IDs; NPIs carry valid check digits but are made up) and
 deterministic for a given size and seed.  Files are written with XlsxWriter's constant-memory
 mode and cached under ``benchmarks/out/`` (git-ignored)::
 
     python benchmarks/generate.py 1000 10000 100000      # prints the paths
+    python benchmarks/generate.py 20000 --problems=1     # a problem-dense workbook
 """
 
 from __future__ import annotations
@@ -57,6 +62,11 @@ FIRST = ["Avery", "Jordan", "Riley", "Casey", "Morgan", "Taylor", "Quinn", "Harp
 LAST = ["Sample", "Example", "Placeholder", "Fictional", "Madeup", "Testcase", "Synthetic", "Mock", "Dummy"]
 
 PROBLEM_RATE = 0.07
+#: Mistakes per line for the problem-dense workbooks of the speed benchmark (issue 20), measured
+#: by ``claimcheck check`` on the generated files: DENSE gives about 1.4 findings per line,
+#: DENSE5 about 5.
+DENSE = 1.8
+DENSE5 = 12.0
 
 
 def npi_with_check_digit(nine: str) -> str:
@@ -85,9 +95,10 @@ def _providers(n: int, rng: random.Random) -> list[tuple[str, str, str, str]]:
 
 
 class _Practice:
-    def __init__(self, lines: int, seed: int):
+    def __init__(self, lines: int, seed: int, problems: float = PROBLEM_RATE):
         self.rng = rng = random.Random(seed)
         self.lines = lines
+        self.problems = problems
         n_clients = max(3, lines // 34)  # about 34 sessions per client-year
         self.providers = _providers(max(4, 4 + lines // 2500), rng)
         self.clients = []
@@ -139,15 +150,22 @@ class _Practice:
                 for line in lines:
                     if written >= self.lines:
                         return
-                    if rng.random() < PROBLEM_RATE:
-                        extra = self._problem(line, c)
-                        if extra is not None and written + 1 < self.lines:
-                            yield line
-                            written += 1
-                            line = extra
+                    n = self._how_many()
+                    kinds = [None] if n == 1 else rng.sample(range(16), min(n, 16))  # n mistakes, all different
+                    extras = [self._problem(line, c, kind) for kind in kinds[:n]]
+                    extra = next((e for e in extras if e is not None), None)
+                    if extra is not None and written + 1 < self.lines:
+                        yield line
+                        written += 1
+                        line = extra
                     yield line
                     written += 1
             week += 1
+
+    def _how_many(self) -> int:
+        """How many mistakes the next line gets: ``problems`` on average (below 1: one, that often)."""
+        whole = int(self.problems)
+        return whole + (1 if self.rng.random() < self.problems - whole else 0)
 
     def _session(self, c, dos: dt.date, week: int, claim: str) -> list[list]:
         rng = self.rng
@@ -186,10 +204,12 @@ class _Practice:
                         submitted, paid, denial, denial_date])
         return out
 
-    def _problem(self, line: list, c) -> list | None:
-        """Put one biller's mistake into ``line`` (in place); may return an extra line."""
+    def _problem(self, line: list, c, kind: int | None = None) -> list | None:
+        """Put one biller's mistake (``kind``, or one at random) into ``line`` (in place); may
+        return an extra line."""
         rng = self.rng
-        kind = rng.randrange(16)
+        if kind is None:
+            kind = rng.randrange(16)
         i = CLAIM_HEADERS.index
         if kind == 0:  # 90837 for 45 minutes
             line[i("CPT")], line[i("Minutes")] = 90837, 45
@@ -201,6 +221,8 @@ class _Practice:
             line[i("POS")], line[i("Modifiers")] = 10, ""
         elif kind == 4:  # NPI typo
             npi = line[i("Rendering NPI")]
+            if not npi:  # (another mistake on this line took it away)
+                return None
             line[i("Rendering NPI")] = npi[:-1] + str((int(npi[-1]) + 1) % 10)
         elif kind == 5:  # duplicate line
             return list(line)
@@ -211,6 +233,8 @@ class _Practice:
             line[i("Status")], line[i("Submitted On")], line[i("Paid Amount")] = "Draft", None, None
         elif kind == 8:  # dates typed as text
             d = line[i("DOS")]
+            if not isinstance(d, dt.date):
+                return None
             line[i("DOS")] = f"{d.month:02d}/{d.day:02d}/{d.year}"
         elif kind == 9:  # a formula error that came through
             line[i("Member ID")] = "#N/A"
@@ -224,24 +248,27 @@ class _Practice:
             line[i(rng.choice(["Member ID", "POS", "Rendering NPI"]))] = None
         elif kind == 14:  # unfiled old line (timely filing passed)
             line[i("Status")], line[i("Submitted On")], line[i("Paid Amount")] = "Ready", None, None
-        else:  # charge as text
+        elif isinstance(line[i("Charge")], (int, float)):  # charge as text
             line[i("Charge")] = f"${line[i('Charge')]:,.2f}"
         return None
 
 
-def path_for(lines: int, seed: int = 7) -> Path:
-    return OUT / f"claims-{lines}-s{seed}-v{GENERATOR_VERSION}.xlsx"
+def path_for(lines: int, seed: int = 7, problems: float = PROBLEM_RATE) -> Path:
+    dense = "" if problems == PROBLEM_RATE else f"-p{problems:g}"
+    return OUT / f"claims-{lines}-s{seed}-v{GENERATOR_VERSION}{dense}.xlsx"
 
 
-def generate(lines: int, seed: int = 7, path: Path | None = None, force: bool = False) -> Path:
-    """Write (or reuse the cached) synthetic workbook with ``lines`` service lines."""
+def generate(lines: int, seed: int = 7, path: Path | None = None, force: bool = False,
+             problems: float = PROBLEM_RATE) -> Path:
+    """Write (or reuse the cached) synthetic workbook with ``lines`` service lines, ``problems``
+    mistakes per line on average."""
     import xlsxwriter
 
-    path = Path(path) if path else path_for(lines, seed)
+    path = Path(path) if path else path_for(lines, seed, problems)
     if path.exists() and not force:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    practice = _Practice(lines, seed)
+    practice = _Practice(lines, seed, problems)
     tmp = path.with_suffix(".tmp.xlsx")
     wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
     bold = wb.add_format({"bold": True})
@@ -286,9 +313,10 @@ def main(argv: list[str] | None = None) -> None:
               f"into {OUT} and print their paths; a file already there is kept unless --force.")
         return
     force = "--force" in args
+    problems = next((float(a.split("=", 1)[1]) for a in args if a.startswith("--problems=")), PROBLEM_RATE)
     sizes = [int(a.replace("_", "").replace("k", "000")) for a in args if not a.startswith("--")] or [1000, 10000, 100000]
     for n in sizes:
-        print(generate(n, force=force))
+        print(generate(n, force=force, problems=problems))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,15 @@ Measures
 4. the worksheet functions through xlwings' Office.js dispatch (CHECK_CLAIM per call, its own
    time against the dispatch's in interleaved rounds, on fresh copies of the rows as the dispatch
    hands them; CHECK_CLAIMS over 10k lines);
-5. peak memory (max RSS of the ``claimcheck check`` subprocess).
+5. peak memory (max RSS of the ``claimcheck check`` subprocess);
+6. problem-dense workbooks (issue 20; ``--dense-sizes``, about 1.4 findings per line and a 5 per
+   line variant, :data:`benchmarks.generate.DENSE`): ``claimcheck check`` in json, csv and text
+   against python-calamine reading every cell of the same file, each a subprocess that reports
+   its own peak memory (VmHWM); the fixed start-up (``claimcheck check`` on the 10-line
+   workbook) measured beside them; ``check --output`` against openpyxl loading the same
+   workbook, writing the same cells (the Check column and the Findings sheet, with their fills)
+   and saving it.  Each run's outputs are checked against each other (the same findings in
+   json, csv, text and the Findings sheet).
 
 Wall-clock times on a shared machine swing with the other processes' load, so every figure is
 the median of ``--repeat`` runs and CPU time (user + system of the process) is reported next
@@ -38,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.generate import AS_OF, OUT, generate  # noqa: E402
+from benchmarks.generate import AS_OF, DENSE, DENSE5, OUT, generate  # noqa: E402
 
 FLOOR = """
 import sys, warnings
@@ -51,6 +59,68 @@ for ws in wb.worksheets:
         n += len(row)
 wb.close()
 print(n)
+"""
+
+#: A child's own peak memory (VmHWM, kB) on its last stderr line, written as it exits.  Not
+#: ru_maxrss: Linux carries that over from the parent through exec.
+PEAK = """
+import atexit, sys
+def _peak():
+    try:
+        kb = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:'))
+    except (OSError, StopIteration):
+        import resource
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sys.stderr.write(f'\\npeak-kb {kb}\\n')
+atexit.register(_peak)
+"""
+
+#: The reading floor for problem-dense workbooks: python-calamine turning every cell of every
+#: sheet into a Python value (what claimcheck's default reader starts from).
+CALAMINE = PEAK + """
+from python_calamine import CalamineWorkbook
+wb = CalamineWorkbook.from_path(sys.argv[1])
+n = 0
+for name in wb.sheet_names:
+    for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False):
+        n += len(row)
+print(n)
+"""
+
+#: ``claimcheck check`` as the console script runs it, reporting its peak memory.
+CHECK = PEAK + """
+from claimcheck.cli import main
+main(sys.argv[1:])
+"""
+
+#: The reference for ``check --output``: openpyxl loads the workbook as the checked copy does,
+#: writes the same cells (the Check column with its fills, the Findings sheet's rows) from a
+#: JSON report made beforehand, and saves.
+OPENPYXL_WRITE = PEAK + """
+import json, warnings
+from collections import defaultdict
+from openpyxl import load_workbook
+from openpyxl.styles import PatternFill
+warnings.simplefilter("ignore")
+report = json.load(open(sys.argv[2], encoding="utf-8"))
+wb = load_workbook(sys.argv[1], keep_links=True, rich_text=True)
+ws = wb["Claims"]
+col = ws.max_column + 1
+fill = {s: PatternFill("solid", start_color=c, end_color=c)
+        for s, c in (("error", "FFF4C7CE"), ("warning", "FFFFEB9C"), ("info", "FFDDEBF7"), ("ok", "FFC6EFCE"))}
+per_row = defaultdict(list)
+for f in report["findings"]:
+    per_row[f["row"]].append(f)
+for r in range(2, ws.max_row + 1):
+    items = per_row.get(r, [])
+    cell = ws.cell(row=r, column=col, value="; ".join(f"{f['code']}: {f['message']}" for f in items) or "OK")
+    cell.fill = fill[items[0]["severity"] if items else "ok"]
+fs = wb.create_sheet("Findings")
+fs.append(["Sheet", "Row", "Claim ID", "Column", "Code", "Severity", "Message", "Rule", "How to fix"])
+for r, f in enumerate(report["findings"], start=2):
+    fs.append([f["sheet"], f["row"], f["claim_id"], f["column"], f["code"], f["severity"], f["message"], f["code"], f["code"]])
+    fs.cell(row=r, column=6).fill = fill[f["severity"]]
+wb.save(sys.argv[3])
 """
 
 
@@ -76,6 +146,27 @@ def run_child(cmd: list[str], env: dict | None = None) -> dict:
     if code not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} exited {code}: {err.strip()[-500:]}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
+
+
+def run_measured(cmd: list[str], stdout=None) -> dict:
+    """Run a child that reports its own peak memory (:data:`PEAK`): wall seconds, CPU seconds
+    (user+sys) and peak memory (MB).  ``stdout``: a file for its output (default: discarded)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode(errors="replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    lines = err.rstrip().splitlines()
+    if code not in (0, 1) or not lines or not lines[-1].startswith("peak-kb "):
+        raise RuntimeError(f"{' '.join(cmd)} exited {code}: {err.strip()[-500:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": int(lines[-1].split()[1]) / 1024}
+
+
+def median_measured(cmd: list[str], repeat: int) -> dict:
+    runs = [run_measured(cmd) for _ in range(repeat)]
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]} | {"n": repeat}
 
 
 def median_runs(cmd: list[str], repeat: int, env: dict | None = None) -> dict:
@@ -174,6 +265,133 @@ def end_to_end(sizes: list[int], repeat: int, large_repeat: int) -> list[dict]:
         print(f"  e2e {n:,}: floor {fmt(floor['wall'])}, openpyxl {fmt(openpyxl['wall'])}, default {fmt(auto['wall'])}",
               file=sys.stderr, flush=True)
     return out
+
+
+def interleaved(cmds: dict[str, list[str]], repeat: int, keep: dict[str, Path] | None = None) -> dict[str, dict]:
+    """Each command run ``repeat`` times in interleaved rounds (a drift in the machine's speed
+    touches every command alike): the medians of :func:`run_measured` per command.  ``keep``:
+    where to write a command's output of the first round."""
+    runs: dict[str, list[dict]] = {name: [] for name in cmds}
+    for k in range(repeat):
+        for name, cmd in cmds.items():
+            target = (keep or {}).get(name) if k == 0 else None
+            if target is not None:
+                with open(target, "wb") as out:
+                    runs[name].append(run_measured(cmd, stdout=out))
+            else:
+                runs[name].append(run_measured(cmd))
+    return {name: {key: statistics.median(r[key] for r in rs) for key in rs[0]} | {"n": repeat}
+            for name, rs in runs.items()}
+
+
+def outputs_agree(json_path: Path, csv_path: Path, text_path: Path, checked_copy: Path) -> int:
+    """The same findings in the json, csv and text reports and on the checked copy's Findings
+    sheet (raises otherwise); returns how many."""
+    import csv
+
+    report = json.loads(json_path.read_text(encoding="utf-8"))
+    found = [(f["sheet"], f["row"], f["code"], f["column"]) for f in report["findings"]]
+    with open(csv_path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    in_csv = [(r["sheet"].lstrip("'"), int(r["row"]) if r["row"] else None, r["code"], r["column"].lstrip("'")) for r in rows]
+    if in_csv != found:
+        raise RuntimeError(f"{csv_path}: the csv report's findings differ from the json report's")
+    s = report["summary"]
+    headline = (f"{s['lines']} service lines checked: {s['errors']} errors, {s['warnings']} warnings, "
+                f"{s['info']} notes")
+    if headline not in text_path.read_text(encoding="utf-8"):
+        raise RuntimeError(f"{text_path}: the text report's counts differ from the json report's ({headline})")
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(checked_copy)).get_sheet_by_name("Findings").to_python()
+    on_sheet = [(r[0], int(r[1]) if r[1] != "" else None, r[4], r[3]) for r in sheet[1:]]
+    if on_sheet != found:
+        raise RuntimeError(f"{checked_copy}: the Findings sheet differs from the json report")
+    return len(found)
+
+
+def dense(sizes: list[int], repeat: int, large_repeat: int, work: Path, output_sizes: list[int] | None = None) -> dict:
+    """Problem-dense workbooks: claimcheck check against python-calamine reading the same file
+    (measure 6), side by side in interleaved rounds."""
+    py = sys.executable
+    as_of = ["--as-of", AS_OF.isoformat()]
+    work.mkdir(parents=True, exist_ok=True)
+    small = generate(10)
+    startup = interleaved({"check": [py, "-c", CHECK, "check", str(small), *as_of, "--format", "json"]}, max(repeat, 3))["check"]
+    out = {"startup": startup, "sizes": []}
+    for n in sizes:
+        r = large_repeat if n >= 100_000 else repeat
+        path, path5 = generate(n, problems=DENSE), generate(n, problems=DENSE5)
+        check = [py, "-c", CHECK, "check", str(path), *as_of, "--format"]
+        report, copy = work / f"dense-{n}.json", work / f"dense-{n}-checked.xlsx"
+        keep = {"json": report, "csv": work / f"dense-{n}.csv", "text": work / f"dense-{n}.txt",
+                "json5": work / f"dense5-{n}.json"}
+        m = interleaved({
+            "calamine": [py, "-c", CALAMINE, str(path)],
+            "json": check + ["json"], "csv": check + ["csv"], "text": check + ["text"],
+            "calamine5": [py, "-c", CALAMINE, str(path5)],
+            "json5": [py, "-c", CHECK, "check", str(path5), *as_of, "--format", "json"],
+        }, r, keep)
+        written = {}
+        if output_sizes is None or n in output_sizes:
+            written = interleaved({
+                "output": check + ["json", "--output", str(copy)],
+                "openpyxl": [py, "-c", OPENPYXL_WRITE, str(path), str(report), str(work / f"dense-{n}-openpyxl.xlsx")],
+            }, r)
+            findings = outputs_agree(report, keep["csv"], keep["text"], copy)
+        else:
+            findings = len(json.loads(report.read_text(encoding="utf-8"))["findings"])
+        findings5 = len(json.loads(keep["json5"].read_text(encoding="utf-8"))["findings"])
+        out["sizes"].append({"lines": n, "findings": findings, "findings5": findings5, **m, **written})
+        print(f"  dense {n:,}: calamine {fmt(m['calamine']['wall'])}, json {fmt(m['json']['wall'])}, "
+              f"csv {fmt(m['csv']['wall'])}, text {fmt(m['text']['wall'])}", file=sys.stderr, flush=True)
+    return out
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "not met"
+
+
+def dense_rows(d: dict) -> list[str]:
+    """Measure 6 as rows of the table."""
+    if not d:
+        return []
+    lines = []
+    add = lines.append
+    up = d["startup"]
+    add(f"| 6 | fixed start-up: `claimcheck check` on the 10-line workbook | 10 | {fmt(up['wall'])} / {fmt(up['cpu'])} | "
+        f"peak {up['peak_mb']:.0f} MB | | |")
+    for r in d["sizes"]:
+        cal, n = r["calamine"], r["lines"]
+        per = r["findings"] / n
+        for f in ("json", "csv", "text"):
+            c = r[f]
+            net = (c["wall"] - up["wall"]) / cal["wall"]
+            net_cpu = (c["cpu"] - up["cpu"]) / cal["cpu"]
+            add(f"| 6 | `claimcheck check --format {f}` vs python-calamine reading every cell "
+                f"({r['findings']:,} findings, {per:.2f} per line) | {n:,} | {fmt(c['wall'])} / {fmt(c['cpu'])} | "
+                f"{fmt(cal['wall'])} / {fmt(cal['cpu'])} | {c['wall'] / cal['wall']:.2f}× / {c['cpu'] / cal['cpu']:.2f}×; "
+                f"less the start-up {net:.2f}× / {net_cpu:.2f}× | ≤ 1.5× plus start-up: wall {_met(net <= 1.5)}, "
+                f"CPU {_met(net_cpu <= 1.5)} |")
+        c = r["json"]
+        add(f"| 6 | peak memory (VmHWM), `claimcheck check --format json` vs the calamine read | {n:,} | "
+            f"{c['peak_mb']:.0f} MB (csv {r['csv']['peak_mb']:.0f} MB, text {r['text']['peak_mb']:.0f} MB) | "
+            f"{cal['peak_mb']:.0f} MB | {c['peak_mb'] / cal['peak_mb']:.2f}× | "
+            f"≤ 2×: {'met' if c['peak_mb'] <= 2 * cal['peak_mb'] else 'not met'} |")
+        c5, cal5 = r["json5"], r["calamine5"]
+        per5 = r["findings5"] / n
+        add(f"| 6 | `claimcheck check --format json`, {per5:.2f} findings per line ({r['findings5']:,}) vs {per:.2f} | {n:,} | "
+            f"{fmt(c5['wall'])} / {fmt(c5['cpu'])} (calamine read {fmt(cal5['wall'])}; peak {c5['peak_mb']:.0f} MB) | "
+            f"{fmt(c['wall'])} / {fmt(c['cpu'])} | {c5['wall'] / c['wall']:.2f}× / {c5['cpu'] / c['cpu']:.2f}× | "
+            f"≤ 2×: {'met' if c5['wall'] <= 2 * c['wall'] else 'not met'} |")
+        if "output" not in r:
+            continue
+        o, w = r["output"], r["openpyxl"]
+        add(f"| 6 | `claimcheck check --output` (checked copy) vs openpyxl loading it, writing the same cells and saving "
+            f"| {n:,} | {fmt(o['wall'])} / {fmt(o['cpu'])} (peak {o['peak_mb']:.0f} MB) | {fmt(w['wall'])} / {fmt(w['cpu'])} "
+            f"(peak {w['peak_mb']:.0f} MB) | {o['wall'] / w['wall']:.2f}× / {o['cpu'] / w['cpu']:.2f}× | "
+            f"≤ 1.5×: {'met' if o['wall'] <= 1.5 * w['wall'] else 'not met'} |")
+    return lines
 
 
 def engine_alone(sizes: list[int], repeat: int) -> list[dict]:
@@ -371,16 +589,16 @@ def machine_text(info: dict) -> str:
             f"{info['load']}")
 
 
-def report(info: dict, e2e: list[dict], eng: list[dict], cold: dict, udf, argv: str) -> str:
+def report(info: dict, e2e: list[dict], eng: list[dict], cold: dict, udf, argv: str, dense_run: dict | None = None) -> str:
     lines = []
     add = lines.append
     add(f"Machine: {machine_text(info)} (shared with other processes).  `{argv}`.  Medians; wall / CPU (user+sys).")
     add("")
-    lines += table(e2e, eng, cold, udf)
+    lines += table(e2e, eng, cold, udf, dense_run)
     return "\n".join(lines)
 
 
-def table(e2e: list[dict], eng: list[dict], cold: dict, udf) -> list[str]:
+def table(e2e: list[dict], eng: list[dict], cold: dict, udf, dense_run: dict | None = None) -> list[str]:
     """The measures as the rows of one Markdown table."""
     lines: list[str] = []
     add = lines.append
@@ -441,6 +659,7 @@ def table(e2e: list[dict], eng: list[dict], cold: dict, udf) -> list[str]:
             add(f"| 5 | peak memory (max RSS), `claimcheck check` | {r['lines']:,} | default engine "
                 f"{r['auto']['rss_mb']:.0f} MB; --engine openpyxl {r['openpyxl']['rss_mb']:.0f} MB | "
                 f"openpyxl scan {r['floor']['rss_mb']:.0f} MB | | |")
+    lines += dense_rows(dense_run or {})
     add("")
     if cold:
         add(f"Modules loaded by `import claimcheck.cli`: {c['loaded_by_cli_import'] or 'none of rich, pydantic, simple_icd_10_cm, xlsxwriter, openpyxl, pandas'}.")
@@ -454,10 +673,37 @@ PYODIDE_END = "<!-- pyodide timings: end -->"
 PYODIDE_NONE = "Not measured yet: `python benchmarks/pyodide.py` writes its timings here."
 
 
+#: Which rows of the table each part (``--parts``) writes.
+PART_ROWS = {"e2e": ("1", "5"), "engine": ("2",), "cold": ("3",), "udf": ("4",), "dense": ("6",)}
+
+
+def kept_rows(previous: str, parts: set[str]) -> tuple[list[str], list[str]]:
+    """The rows of ``previous``'s table for the measures a run with only ``parts`` leaves out
+    (kept as they were), and those measures' numbers."""
+    numbers = sorted({n for part, ns in PART_ROWS.items() if part not in parts for n in ns})
+    rows = [line for line in previous.splitlines() if any(line.startswith(f"| {n} |") for n in numbers)]
+    return rows, [n for n in numbers if any(r.startswith(f"| {n} |") for r in rows)]
+
+
 def performance_doc(info: dict, e2e: list[dict], eng: list[dict], cold: dict, udf, argv: str,
-                    previous: str = "") -> str:
+                    previous: str = "", dense_run: dict | None = None, parts: set[str] | None = None) -> str:
     """docs/performance.md: the machine, the table, and the Pyodide section of ``previous`` (the
-    file as it was) kept as it is."""
+    file as it was) kept as it is; with ``parts``, the rows of the measures left out are kept
+    from ``previous`` too (and said to be)."""
+    rows = table(e2e, eng, cold, udf, dense_run)
+    note = []
+    if parts is not None:
+        old, numbers = kept_rows(previous, parts)
+        if old:
+            body = [r for r in rows if r.startswith("| ") and not r.startswith("| # |") and not r.startswith("|---")]
+            if udf == "skipped" or "udf" not in parts:
+                body = [r for r in body if not r.startswith("| 4 |")]
+            rest = [r for r in rows if not r.startswith("|")]
+            if "cold" not in parts:
+                rest += [line for line in previous.splitlines() if line.startswith("Modules loaded by")]
+            rows = rows[:2] + sorted(old + body, key=lambda r: int(r.split("|")[1])) + rest
+            note = ["", f"Rows {', '.join(numbers)} are kept from an earlier run of this page (this run measured "
+                        f"only {', '.join(sorted(parts))}); the machine line describes this run.", ""]
     pyodide = PYODIDE_NONE
     if PYODIDE_START in previous and PYODIDE_END in previous:
         pyodide = previous.split(PYODIDE_START, 1)[1].split(PYODIDE_END, 1)[0].strip() or PYODIDE_NONE
@@ -474,7 +720,16 @@ def performance_doc(info: dict, e2e: list[dict], eng: list[dict], cold: dict, ud
         "",
         "## Measures",
         "",
-        *table(e2e, eng, cold, udf),
+        *rows,
+        *note,
+        "",
+        "Measure 6 (issue 20) runs on problem-dense workbooks (`benchmarks/generate.py --problems=1.8`, "
+        "about 1.4 findings per line; `--problems=12`, about 5): every command is a child process that "
+        "reports its own peak memory (VmHWM), run in interleaved rounds. Goals: `claimcheck check` within "
+        "1.5× the python-calamine read plus the fixed start-up, in json, csv and text; peak memory within "
+        "2× the read's; 5 findings per line within 2× the cost of 1.4; `check --output` within 1.5× of "
+        "openpyxl writing the same cells. The json, csv and text reports and the checked copy's Findings "
+        "sheet are checked to hold the same findings in every run.",
         "",
         "## Pyodide (xlwings Lite)",
         "",
@@ -500,7 +755,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--udf-lines", type=int, default=10_000)
     ap.add_argument("--udf-calls", type=int, default=200)
     ap.add_argument("--skip-udfs", action="store_true")
-    ap.add_argument("--parts", default="cold,e2e,engine,udf", help="which measures to run (comma list)")
+    ap.add_argument("--dense-sizes", default="20000,100000",
+                    help="line counts of the problem-dense workbooks (measure 6)")
+    ap.add_argument("--dense-output-sizes", default=None,
+                    help="the dense sizes at which check --output is measured too (default: all)")
+    ap.add_argument("--parts", default="cold,e2e,engine,udf,dense", help="which measures to run (comma list)")
     ap.add_argument("--out", type=Path, help="also write the Markdown here")
     ap.add_argument("--markdown", type=Path, nargs="?", const=ROOT / "docs" / "performance.md", default=None,
                     metavar="PATH", help="write the table as docs/performance.md (or PATH), keeping its Pyodide section")
@@ -520,15 +779,21 @@ def main(argv: list[str] | None = None) -> None:
     print("engine alone ...", file=sys.stderr, flush=True)
     eng = engine_alone(engine_sizes, args.repeat) if "engine" in parts else []
     udf = "skipped" if args.skip_udfs or "udf" not in parts else udfs(args.udf_lines, args.udf_calls)
+    print("problem-dense ...", file=sys.stderr, flush=True)
+    dense_sizes = [int(s) for s in args.dense_sizes.split(",") if s]
+    output_sizes = [int(s) for s in args.dense_output_sizes.split(",") if s] if args.dense_output_sizes else None
+    dense_run = (dense(dense_sizes, args.repeat, args.large_repeat, OUT / "dense-run", output_sizes)
+                 if "dense" in parts else None)
     argv = " ".join(["python benchmarks/run.py"] + [a for a in args_list if a != "--markdown"])
-    text = report(info, e2e, eng, cold, udf, argv)
+    text = report(info, e2e, eng, cold, udf, argv, dense_run)
     print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     if args.markdown:
         previous = args.markdown.read_text(encoding="utf-8") if args.markdown.exists() else ""
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(performance_doc(info, e2e, eng, cold, udf, argv + " --markdown", previous),
+        args.markdown.write_text(performance_doc(info, e2e, eng, cold, udf, argv + " --markdown", previous, dense_run,
+                                                 None if parts >= set(PART_ROWS) else parts),
                                  encoding="utf-8")
 
 

@@ -122,11 +122,12 @@ def check(
     for note in notes:
         sys.stderr.write(f"claimcheck: note: {note}\n")
     if format is Format.json:
-        sys.stdout.write(report.to_json(result) + "\n")
+        report.write_json(result, sys.stdout)
+        sys.stdout.write("\n")
     elif format is Format.csv:
-        sys.stdout.write(report.to_csv(result.findings))
+        report.write_csv(result.findings, sys.stdout)
     else:
-        sys.stdout.write(report.to_text(result, hide_expired=hide_expired, auth_matching=matching))
+        report.write_text(result, sys.stdout, hide_expired=hide_expired, auth_matching=matching)
         if output is not None:
             sys.stdout.write(f"\nWrote {output} (Check column on {result.book.claims_sheet}, Findings sheet).\n")
     raise typer.Exit(1 if result.has_errors else 0)

@@ -86,7 +86,27 @@ def _header_of(field_name: str) -> str:
     return field_name
 
 
-def _to_findings(rule: Rule, result, claims: pd.DataFrame, sheet: str) -> list[Finding]:
+class _Lines:
+    """Each claim line's sheet row and Claim ID by position in the claims DataFrame, as plain
+    lists made once per run, when the first finding needs them; position -1 (a label not in the
+    frame) gives no row and no Claim ID."""
+
+    def __init__(self, claims: pd.DataFrame):
+        self.claims = claims
+        self._lists: tuple[list, list] | None = None
+
+    def rows_and_claim_ids(self) -> tuple[list, list]:
+        if self._lists is None:
+            row = self.claims["row"]
+            rows = [int(r) if known else None for r, known in zip(row.tolist(), row.notna().tolist())]
+            ids = [c if isinstance(c, str) else "" for c in self.claims["claim_id"].tolist()]
+            self._lists = (rows + [None], ids + [""])
+        return self._lists
+
+
+def _to_findings(rule: Rule, result, claims: pd.DataFrame, sheet: str, lines: _Lines | None = None) -> list[Finding]:
+    """A rule's result as findings: a Series of messages by claims label (NaN/None for none), a
+    DataFrame with ``message`` (and optionally ``column``), or (label, message) pairs."""
     if result is None:
         return []
     columns = None
@@ -96,7 +116,7 @@ def _to_findings(rule: Rule, result, claims: pd.DataFrame, sheet: str) -> list[F
     elif isinstance(result, pd.DataFrame):
         labels, messages = result.index, result["message"].tolist()
         if "column" in result.columns:
-            columns = result["column"].tolist()
+            columns = [c or rule.column for c in result["column"].tolist()]
     else:
         pairs = list(result)
         if not pairs:
@@ -105,31 +125,16 @@ def _to_findings(rule: Rule, result, claims: pd.DataFrame, sheet: str) -> list[F
         messages = [m for _, m in pairs]
     if not messages:
         return []
-    # Plain arrays, looked up by position: per-finding .iloc calls dominated large workbooks.
+    rows, claim_ids = (lines or _Lines(claims)).rows_and_claim_ids()
+    # Plain lists, looked up by position: per-finding .iloc calls dominated large workbooks.
     positions = claims.index.get_indexer(labels).tolist()
-    rows = claims["row"].to_numpy()
-    claim_ids = claims["claim_id"].to_numpy(dtype=object)
-    out = []
-    # Findings built from values of the types the model declares (checked here) skip pydantic's
-    # validation, which cost more than the rest of this loop on large workbooks.
-    make = Finding.model_construct if isinstance(sheet, str) and rule.severity in SEVERITY_ORDER else Finding
-    for pos, message in enumerate(messages):
-        if message is None or (isinstance(message, float) and pd.isna(message)):
-            continue
-        at = positions[pos]
-        row = rows[at] if at >= 0 else None
-        claim_id = claim_ids[at] if at >= 0 else None
-        column = (columns[pos] if columns is not None else rule.column) or rule.column
-        out.append((make if isinstance(column, str) else Finding)(
-            sheet=sheet,
-            row=int(row) if row is not None and pd.notna(row) else None,
-            claim_id=claim_id or "" if isinstance(claim_id, str) else "",
-            column=column,
-            code=rule.code,
-            severity=rule.severity,
-            message=str(message),
-        ))
-    return out
+    code, severity = rule.code, rule.severity
+    if columns is None:
+        columns = [rule.column] * len(messages)
+    return [Finding(sheet=sheet, row=rows[at], claim_id=claim_ids[at], column=column, code=code, severity=severity,
+                    message=str(message))
+            for at, message, column in zip(positions, messages, columns)
+            if message is not None and not (isinstance(message, float) and message != message)]
 
 
 def _runnable(rule: Rule, book: Book) -> bool:
@@ -153,6 +158,7 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
     wanted = set(select) if select else None
     rules = all_rules()
     ran: dict[str, list[Finding]] = {}  # rule code -> its findings, in this run
+    lines = _Lines(book.claims)
 
     def run(rule: Rule) -> list[Finding]:
         found = ran.get(rule.code)
@@ -166,7 +172,7 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
                     setattr(ctx, name, stage.make(ctx, before))
             if progress is not None:
                 progress(rule.code)
-            found = ran[rule.code] = _to_findings(rule, rule.func(ctx), book.claims, book.claims_sheet)
+            found = ran[rule.code] = _to_findings(rule, rule.func(ctx), book.claims, book.claims_sheet, lines)
         return found
 
     for rule in rules:

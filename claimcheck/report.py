@@ -10,9 +10,8 @@ import csv
 import io
 import json
 import math
-from collections import OrderedDict
 
-from .models import Finding
+from .models import SEVERITY_ORDER, Finding
 from .rules.registry import get
 
 FIELDS = ("sheet", "row", "claim_id", "column", "code", "severity", "message")
@@ -27,21 +26,88 @@ def safe_cell(value):
 
 
 def to_json(result) -> str:
-    return json.dumps(result.as_json(), indent=2, ensure_ascii=False)
+    """The JSON report (contract section 4): the same text as ``json.dumps(result.as_json(),
+    indent=2, ensure_ascii=False)``."""
+    return "".join(json_chunks(result))
+
+
+def write_json(result, out) -> None:
+    """The JSON report written to the text stream ``out`` piece by piece, never held whole."""
+    for chunk in json_chunks(result):
+        out.write(chunk)
+
+
+def json_chunks(result, per_chunk: int = 2000):
+    """The JSON report in pieces of ``per_chunk`` findings, byte for byte what ``json.dumps``
+    with ``indent=2`` and ``ensure_ascii=False`` writes.  The findings are written from a
+    template per finding (``json.dumps`` walks every value through its pure-Python indenting
+    encoder, which cost more than checking the workbook), each text encoded once."""
+    head = json.dumps({"workbook": result.workbook, "as_of": result.as_of.isoformat(),
+                       "summary": result.summary, "findings": []}, indent=2, ensure_ascii=False)
+    findings = result.findings
+    if not findings:
+        yield head
+        return
+    assert head.endswith('"findings": []\n}')
+    yield head[:-3] + "\n"  # (keeps the "[")
+    enc = _Encoded()
+    template = ('    {\n      "sheet": %s,\n      "row": %s,\n      "claim_id": %s,\n      "column": %s,\n'
+                '      "code": %s,\n      "severity": %s,\n      "message": %s\n    }')
+    for start in range(0, len(findings), per_chunk):
+        part = [template % (enc[f.sheet], "null" if f.row is None else int.__repr__(f.row), enc[f.claim_id],
+                            enc[f.column], enc[f.code], enc[f.severity], enc[f.message])
+                for f in findings[start:start + per_chunk]]
+        yield (",\n" if start else "") + ",\n".join(part)
+    yield "\n  ]\n}"
+
+
+class _Encoded(dict):
+    """Values and their JSON text, each encoded the first time it is looked up: json's own string
+    encoder (its C version when present), as ``json.dumps(ensure_ascii=False)`` uses it."""
+
+    def __missing__(self, value) -> str:
+        text = json.encoder.encode_basestring(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        self[value] = text
+        return text
 
 
 def to_csv(findings: list[Finding]) -> str:
+    return "".join(csv_chunks(findings))
+
+
+def write_csv(findings: list[Finding], out) -> None:
+    """The CSV report written to the text stream ``out`` piece by piece, never held whole."""
+    for chunk in csv_chunks(findings):
+        out.write(chunk)
+
+
+def csv_chunks(findings: list[Finding], per_chunk: int = 2000):
+    """The CSV report in pieces of ``per_chunk`` findings; every text made safe once."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(FIELDS)
-    for f in findings:
-        d = f.as_dict()
-        writer.writerow([safe_cell(d[k]) if d[k] is not None else "" for k in FIELDS])
-    return buf.getvalue()
+    safe = _Safe()
+    for start in range(0, len(findings), per_chunk):
+        writer.writerows([(safe[f.sheet], "" if f.row is None else f.row, safe[f.claim_id], safe[f.column], safe[f.code],
+                           safe[f.severity], safe[f.message]) for f in findings[start:start + per_chunk]])
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+    yield buf.getvalue()
 
 
-def _label(sev: str) -> str:
-    return {"error": "ERROR  ", "warning": "WARNING", "info": "INFO   "}[sev]
+class _Safe(dict):
+    """Values and what a CSV cell holds for them (:func:`safe_cell`; None as empty), each made
+    the first time it is looked up."""
+
+    def __missing__(self, value):
+        cell = "" if value is None else safe_cell(value)
+        self[value] = cell
+        return cell
+
+
+#: Each severity as the text report's column shows it.
+_LABELS = {"error": "ERROR  ", "warning": "WARNING", "info": "INFO   "}
 
 
 def to_text(result, *, width: int = 100, hide_expired: bool = False, auth_matching=None) -> str:
@@ -49,6 +115,17 @@ def to_text(result, *, width: int = 100, hide_expired: bool = False, auth_matchi
     order, the authorization table (:func:`auth_summary_lines`; ``hide_expired`` leaves expired
     authorizations out; ``auth_matching``, the book's matching if already made), then the count
     per rule with how to fix it."""
+    return "".join(text_chunks(result, hide_expired=hide_expired, auth_matching=auth_matching))
+
+
+def write_text(result, out, *, hide_expired: bool = False, auth_matching=None) -> None:
+    """The text report (:func:`to_text`) written to the text stream ``out`` piece by piece."""
+    for chunk in text_chunks(result, hide_expired=hide_expired, auth_matching=auth_matching):
+        out.write(chunk)
+
+
+def text_chunks(result, *, hide_expired: bool = False, auth_matching=None, per_chunk: int = 2000):
+    """The text report (:func:`to_text`) in pieces of about ``per_chunk`` claims."""
     s = result.summary
     lines = [
         f"claimcheck {result.workbook or ''} as of {result.as_of.isoformat()}",
@@ -59,10 +136,12 @@ def to_text(result, *, width: int = 100, hide_expired: bool = False, auth_matchi
     if not result.findings:
         lines.append("No problems found. Every line is ready to bill.")
         lines.extend(auth_summary_lines(result, hide_expired=hide_expired, matching=auth_matching))
-        return "\n".join(lines) + "\n"
-    groups: "OrderedDict[tuple, list[Finding]]" = OrderedDict()
+        yield "\n".join(lines) + "\n"
+        return
+    groups: dict[tuple, list[Finding]] = {}
+    header_row = result.book.header_row
     for f in result.findings:
-        if f.row is None or (not f.claim_id and f.row == result.book.header_row):
+        if f.row is None or (not f.claim_id and f.row == header_row):
             key = ("sheet", f.sheet)
         else:
             key = ("claim", f.claim_id or f"(no claim ID, row {f.row})")
@@ -71,19 +150,22 @@ def to_text(result, *, width: int = 100, hide_expired: bool = False, auth_matchi
         rows = sorted({f.row for f in items if f.row is not None})
         where = f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(map(str, rows))}" if rows else ""
         title = f"Claim {name}" if kind == "claim" else f"Sheet {name}"
-        worst = min(items, key=lambda f: {"error": 0, "warning": 1, "info": 2}[f.severity]).severity
+        worst = min(items, key=lambda f: SEVERITY_ORDER[f.severity]).severity
         where = f"  ({where})" if where else ""
         lines.append(f"{title}{where}  {worst.upper() if worst != 'info' else 'NOTE'}")
         for f in items:
             prefix = f"  row {f.row:<5}" if f.row is not None else "  " + " " * 9
-            lines.append(f"{prefix} {_label(f.severity)} {f.code:<7} {f.column:<14} {f.message}")
+            lines.append(f"{prefix} {_LABELS[f.severity]} {f.code:<7} {f.column:<14} {f.message}")
         lines.append("")
+        if len(lines) >= per_chunk:
+            yield "\n".join(lines) + "\n"
+            lines = []
     lines.extend(auth_summary_lines(result, hide_expired=hide_expired, matching=auth_matching))
     lines.append("By rule:")
     for code, n in sorted(s["by_code"].items(), key=lambda kv: (-kv[1], kv[0])):
         rule = get(code)
         lines.append(f"  {code:<7} {n:>5}  {rule.title}. Fix: {rule.fix}")
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines) + "\n"
 
 
 def text_bar(percent: float | None, width: int = 10) -> str:

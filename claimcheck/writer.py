@@ -138,10 +138,9 @@ def write_results(wb, result, *, extra: Callable | None = None) -> None:
         c.fill = PatternFill("solid", start_color="FF305496", end_color="FF305496")
     from .rules.registry import get
 
-    for f in result.findings:
+    for r, f in enumerate(result.findings, start=2):  # (fs.max_row scans every cell: not per finding)
         rule = get(f.code)
         fs.append([f.sheet, f.row, None, f.column, f.code, f.severity, None, rule.title, rule.fix])
-        r = fs.max_row
         _text_cell(fs.cell(row=r, column=3), f.claim_id)
         _text_cell(fs.cell(row=r, column=7), f.message)
         fs.cell(row=r, column=6).fill = PatternFill("solid", start_color=FILL[f.severity], end_color=FILL[f.severity])

@@ -38,7 +38,8 @@ def test_run_prints_the_table_and_writes_the_performance_page(tmp_path):
     pyodide = "| Pyodide | CHECK_CLAIM | 1 ms |"
     page.write_text(f"# old page\n\n{PYODIDE_START}\n{pyodide}\n{PYODIDE_END}\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "10", "--repeat", "1",
-                           "--cold-runs", "1", "--udf-lines", "20", "--udf-calls", "2", "--out", str(tmp_path / "r.md"),
+                           "--cold-runs", "1", "--udf-lines", "20", "--udf-calls", "2", "--dense-sizes", "200",
+                           "--out", str(tmp_path / "r.md"),
                            "--markdown", str(page)],
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -51,3 +52,54 @@ def test_run_prints_the_table_and_writes_the_performance_page(tmp_path):
         assert name in doc.split("## Measures")[0], name
     assert "| # | measure |" in doc and "## Pyodide (xlwings Lite)" in doc
     assert doc.split(PYODIDE_START)[1].split(PYODIDE_END)[0].strip() == pyodide  # kept as it was
+
+
+def test_problem_dense_workbooks_have_one_or_more_findings_per_line_and_five_for_the_dense5_variant(tmp_path):
+    from benchmarks.generate import AS_OF, DENSE, DENSE5
+    from claimcheck.api import check_workbook
+
+    def per_line(problems):
+        path = generate(400, seed=5, path=tmp_path / f"p{problems}.xlsx", problems=problems)
+        return len(check_workbook(path, AS_OF).findings) / 400
+
+    plain, dense, dense5 = per_line(0.07), per_line(DENSE), per_line(DENSE5)
+    assert plain < 0.3
+    assert 1.1 <= dense <= 1.8
+    assert 4.0 <= dense5 <= 6.0
+
+
+def test_dense_benchmark_writes_its_rows_and_checks_that_the_reports_agree(tmp_path):
+    page = tmp_path / "performance.md"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--parts", "dense", "--dense-sizes", "200",
+                           "--repeat", "1", "--sizes", "10", "--skip-udfs", "--out", str(tmp_path / "r.md"),
+                           "--markdown", str(page)],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    doc = page.read_text(encoding="utf-8")
+    assert "python-calamine" in doc.split("## Measures")[0]
+    rows = [line for line in doc.splitlines() if line.startswith("| 6 |")]
+    for fmt in ("json", "csv", "text"):
+        assert any(f"`claimcheck check --format {fmt}` vs python-calamine reading every cell" in r and "| 200 |" in r
+                   for r in rows), fmt
+    assert any("peak memory (VmHWM)" in r for r in rows)
+    assert any("findings per line" in r and " vs " in r for r in rows)
+    assert any("`claimcheck check --output`" in r and "openpyxl" in r for r in rows)
+    assert any("fixed start-up" in r for r in rows)
+
+
+def test_the_dense_benchmark_refuses_reports_that_disagree(tmp_path):
+    import json
+
+    from benchmarks.run import outputs_agree
+
+    report = {"summary": {"lines": 1, "errors": 1, "warnings": 0, "info": 0},
+              "findings": [{"sheet": "Claims", "row": 2, "claim_id": "C1", "column": "CPT", "code": "CPT001",
+                            "severity": "error", "message": "m"}]}
+    (tmp_path / "r.json").write_text(json.dumps(report), encoding="utf-8")
+    (tmp_path / "r.csv").write_text("sheet,row,claim_id,column,code,severity,message\nClaims,3,C1,CPT,CPT001,error,m\n",
+                                    encoding="utf-8")
+    (tmp_path / "r.txt").write_text("1 service lines checked: 1 errors, 0 warnings, 0 notes\n", encoding="utf-8")
+    import pytest
+
+    with pytest.raises(RuntimeError, match="csv"):
+        outputs_agree(tmp_path / "r.json", tmp_path / "r.csv", tmp_path / "r.txt", tmp_path / "none.xlsx")

@@ -1,0 +1,89 @@
+"""The reports are written without building them through json.dumps / one finding object at a
+time, yet say exactly what they said before: the JSON report byte for byte what ``json.dumps(...,
+indent=2, ensure_ascii=False)`` makes of ``CheckResult.as_json()``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+from claimcheck import report
+from claimcheck.api import check_workbook
+from claimcheck.models import Finding
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "sample-billing.xlsx"
+AS_OF = dt.date(2026, 6, 30)
+
+
+def reference_json(result) -> str:
+    return json.dumps(result.as_json(), indent=2, ensure_ascii=False)
+
+
+def test_the_json_report_of_the_sample_is_what_json_dumps_writes():
+    result = check_workbook(SAMPLE, AS_OF)
+    assert result.findings
+    assert report.to_json(result) == reference_json(result)
+    out = io.StringIO()
+    report.write_json(result, out)
+    assert out.getvalue() == reference_json(result)
+
+
+def test_the_json_report_escapes_every_text_as_json_dumps_does():
+    result = check_workbook(SAMPLE, AS_OF)
+    odd = ['quote " and back\\slash', "tab\there\nnew line\r", "ctrl \x00\x1f\x7f", "é ü 中文 \u2028 \U0001F600",
+           "", "'=SUM(A1)", "\ud800 lone surrogate"]
+    result.findings = [Finding(sheet=s, row=row, claim_id=s, column=s, code="CPT001", severity="error", message=s)
+                       for row, s in zip([None, 0, 2, 10**12, -1, 3, 4], odd)]
+    assert report.to_json(result) == reference_json(result)
+
+
+def test_the_json_report_with_no_findings_and_across_chunks():
+    result = check_workbook(SAMPLE, AS_OF)
+    findings = result.findings
+    result.findings = []
+    assert report.to_json(result) == reference_json(result)
+    result.findings = findings * 3
+    for per_chunk in (1, 2, len(findings), 10_000):
+        assert "".join(report.json_chunks(result, per_chunk=per_chunk)) == reference_json(result)
+
+
+def reference_csv(findings) -> str:
+    """The CSV report as it was written before, one finding's dict at a time."""
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(report.FIELDS)
+    for f in findings:
+        d = f.as_dict()
+        writer.writerow([report.safe_cell(d[k]) if d[k] is not None else "" for k in report.FIELDS])
+    return buf.getvalue()
+
+
+def test_the_csv_report_streams_the_same_text_with_formulas_made_inert():
+    result = check_workbook(SAMPLE, AS_OF)
+    odd = Finding(sheet="Claims", row=None, claim_id="=HYPERLINK(1)", column="+CPT", code="CPT001", severity="error",
+                  message='-1, "quoted"\nnext line')
+    findings = result.findings + [odd] * 3
+    assert report.to_csv(findings) == reference_csv(findings)
+    assert "'=HYPERLINK(1)" in report.to_csv([odd])
+    out = io.StringIO()
+    report.write_csv(findings, out)
+    assert out.getvalue() == reference_csv(findings)
+    for per_chunk in (1, 2, 10_000):
+        assert "".join(report.csv_chunks(findings, per_chunk=per_chunk)) == reference_csv(findings)
+    assert report.to_csv([]) == reference_csv([])
+
+
+def test_the_text_report_streams_the_same_text_in_any_piece_size():
+    result = check_workbook(SAMPLE, AS_OF)
+    whole = report.to_text(result)
+    assert whole.startswith("claimcheck ") and "By rule:" in whole
+    for per_chunk in (1, 3, 10_000):
+        assert "".join(report.text_chunks(result, per_chunk=per_chunk)) == whole
+    out = io.StringIO()
+    report.write_text(result, out, hide_expired=True)
+    assert out.getvalue() == report.to_text(result, hide_expired=True)
