@@ -35,6 +35,12 @@ class WorkbookPort(Protocol):
              color: str | None) -> None:
         """Set the fill of a block to ``#RRGGBB``, or clear it with None."""
 
+    def fill_of(self, sheet: str, row: int, column: int) -> str | None:
+        """A cell's fill as ``#RRGGBB``, or None when it has none."""
+
+    def hide_sheet(self, name: str) -> None:
+        """Hide a sheet claimcheck keeps for itself (the cells it coloured)."""
+
     def add_sheet(self, name: str) -> None:
         """Add an empty sheet at the end."""
 
@@ -101,6 +107,7 @@ class MemoryWorkbook:
         self.cells: dict[str, dict[tuple[int, int], Any]] = {}
         self.fills: dict[str, dict[tuple[int, int], str]] = {}
         self.messages: list[str] = []
+        self.hidden: set[str] = set()
         self.opened: list[Path] = []
         self._selection = selection
         self._folder = folder
@@ -144,6 +151,12 @@ class MemoryWorkbook:
                     fills.pop((r, c), None)
                 else:
                     fills[(r, c)] = color
+
+    def fill_of(self, sheet: str, row: int, column: int) -> str | None:
+        return self.fills[self._sheet(sheet)].get((row, column))
+
+    def hide_sheet(self, name: str) -> None:
+        self.hidden.add(self._sheet(name))
 
     def add_sheet(self, name: str) -> None:
         self.cells[name] = {}
@@ -211,6 +224,21 @@ class XlwingsWorkbook:
     def fill(self, sheet, first_row, last_row, first_column, last_column, color):
         sh = self._sheet(sheet)
         sh.range((first_row, first_column), (last_row, last_column)).color = color
+
+    def fill_of(self, sheet: str, row: int, column: int) -> str | None:
+        try:
+            colour = self._sheet(sheet).range((row, column)).color
+        except Exception:
+            return None
+        if isinstance(colour, (tuple, list)) and len(colour) == 3:
+            return "#{:02X}{:02X}{:02X}".format(*colour)
+        return colour if isinstance(colour, str) and colour else None
+
+    def hide_sheet(self, name: str) -> None:
+        try:
+            self._sheet(name).visible = False
+        except Exception:
+            pass  # a runtime without sheet visibility shows it; it holds no client data
 
     def add_sheet(self, name: str) -> None:
         self.book.sheets.add(name=name, after=self.book.sheets[len(self.book.sheets) - 1])
