@@ -484,13 +484,21 @@ def column_width(ws, column: int) -> float:
 
 
 def claims_print_setup(ws, header_row: int, check_col: int, last_row: int) -> None:
-    """Claims prints its working columns (the first through Check), landscape, as few pages
-    across as keeps it readable, with the header row and the Claim ID column(s) on every page."""
+    """Claims prints its working columns (the first through Check, or through the last visible
+    headed column after it, such as the template's deadlines), landscape, as few pages across
+    as keeps it readable, with the header row and the Claim ID column(s) on every page."""
     from openpyxl.utils import get_column_letter
 
     def width(c: int) -> float:
         return column_width(ws, c)
 
+    def hidden(c: int) -> bool:
+        letter = get_column_letter(c)
+        return letter in ws.column_dimensions and bool(ws.column_dimensions[letter].hidden)
+
+    for cell in ws[header_row]:
+        if cell.column > check_col and cell.value not in (None, "") and not hidden(cell.column):
+            check_col = cell.column
     widths = [width(c) for c in range(1, check_col + 1)]
     titles = claims_columns([c.value for c in ws[header_row]])
     first = min(titles.get("Claim ID", 1), titles.get("Client ID", 1))
