@@ -82,7 +82,7 @@ def wrapped_lines(text, width: float) -> int:
 
     if not isinstance(text, str) or not text:
         return 1
-    per_line = max(1, int(width * 1.1))  # text runs a little narrower than the digits Excel measures by
+    per_line = max(1, int(width * 1.2))  # text runs a little narrower than the digits Excel measures by
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
