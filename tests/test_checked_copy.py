@@ -134,3 +134,30 @@ def test_claims_prints_its_working_columns_landscape_readable_with_titles(tmp_pa
         assert ws.print_title_cols == "$A:$B"
         fewer = sum(map(writer.column_points, widths)) + (pages - 2) * sum(map(writer.column_points, widths[:2]))
         assert fewer / (pages - 1) > writer.PRINTABLE_WIDTH_PT / writer.READABLE_SCALE
+
+
+def test_checked_copy_prints_readably_in_libreoffice(tmp_path):
+    """The sample's checked copy rendered to PDF: Claims prints two pages across with the header
+    and Claim ID on every page (Check on the second), and every Findings page carries both the
+    message and the fix."""
+    import subprocess
+    from pathlib import Path
+
+    import office
+
+    sample = Path(__file__).resolve().parents[1] / "examples" / "sample-billing.xlsx"
+    out = tmp_path / "checked.xlsx"
+    writer.write_checked_copy(sample, out, check_workbook(sample, AS_OF))
+    pdf = office.soffice_convert(out, tmp_path / "pdf", "pdf", tmp_path / "lo-profile")
+    text = subprocess.run([office.need("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          timeout=120).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    claims = [p for p in pages if p.lstrip().startswith("Claim ID") and "Client ID" in p.splitlines()[0]
+              and "Severity" not in p.splitlines()[0]]
+    with_check = [p for p in claims if "Check" in p.splitlines()[0]]
+    assert claims and len(with_check) * 2 == len(claims)  # two pages across, each page down
+    assert all("Minutes" not in p.splitlines()[0] for p in with_check)  # Check is on the second page across
+    assert "CPT002: 90837 needs 53+ minutes" in " ".join(" ".join(p.split()) for p in with_check)
+    findings = [p for p in pages if "Severity" in p and "Message" in p]
+    assert findings and all("How to fix" in p for p in findings)
+    assert "CPT002" in "".join(findings)
