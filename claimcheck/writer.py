@@ -207,25 +207,23 @@ def findings_rows(result, kept: dict | None = None, header: Iterable[Any] | None
               for name in ("client_id", "payer", "dos", "cpt", "charge")}
     kept = kept or {}
     rows: list[list[Any]] = [list(FINDINGS_HEADERS)]
+    def val(name: str, i: int | None):
+        """The line's value of a claims column (None when blank or the finding has no line)."""
+        values = fields[name]
+        if i is None or values is None:
+            return None
+        v = values[i]
+        if v is None or v != v:  # NaN / NaT
+            return None
+        return v.date() if name == "dos" and hasattr(v, "date") else v
+
     for f in result.findings:
         rule = get(f.code)
         i = line_of.get(f.row) if f.sheet == book.claims_sheet and f.row is not None else None
-
-        def val(name):
-            values = fields[name]
-            if i is None or values is None:
-                return None
-            v = values[i]
-            if v is None or v != v:  # NaN / NaT
-                return None
-            if name == "dos":
-                return v.date() if hasattr(v, "date") else v
-            return v
-
         col = where.get(f.column) if i is not None else None
         cell = f"{f.sheet}!{get_column_letter(col)}{f.row}" if col else (f"{f.sheet}!A{f.row}" if f.row else None)
         done, note = kept.get((_key(f.claim_id), f.code, _key(f.column)), (None, None))
-        rows.append([f.claim_id, val("client_id"), val("payer"), val("dos"), val("cpt"), val("charge"), f.code,
+        rows.append([f.claim_id, val("client_id", i), val("payer", i), val("dos", i), val("cpt", i), val("charge", i), f.code,
                      f.severity, f.message, rule.fix, done, note, cell, f.column, rule.title, f.sheet, f.row])
     return rows
 
