@@ -995,8 +995,10 @@ INSTRUCTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ("Authorizations", "Prior authorizations, with Used (visits, one per date, or units), Left and Ends In Days."),
         ("Payers", "Each payer's rules. The Claims formulas and the checks read them."),
         ("Providers", "Rendering providers. The Rendering NPI dropdown on Claims lists them."),
-        ("Dashboard", "Counts and charts: denials by reason, authorization use, claims by status, unpaid lines by "
-                      "age. The As of date (C2) is today unless you type another date; the deadlines count from it."),
+        ("Dashboard", "Counts and charts: billed (lines sent), denials by reason (deductible, coinsurance and copay "
+                      "are the client's share, not denials), authorization use, claims by status, and accounts "
+                      "receivable in dollars by days since Submitted On, in total and by payer. The As of date (C2) "
+                      "is today unless you type another date; the deadlines count from it."),
         ("Codes", "Procedure codes with our plain labels and time bands, modifiers, places of service and denial "
                   "codes. The CPT and POS dropdowns read this sheet."),
         ("Rules", "Every check claimcheck runs: its code (such as CPT002), severity, why payers care and how to fix it."),
