@@ -172,6 +172,11 @@ def write_findings_sheet(wb: WorkbookPort, result, header: tuple[Any, ...] = ())
     sev = FINDINGS_HEADERS.index("Severity") + 1
     for first, last, severity in _spans([(i, f.severity) for i, f in enumerate(result.findings, start=2)]):
         wb.fill(FINDINGS_SHEET, first, last, sev, sev, colours[severity])
+    at = FINDINGS_HEADERS.index("Cell")
+    for r, values in enumerate(rows[1:], start=2):
+        if values[at]:
+            sheet, _, ref = values[at].rpartition("!")
+            wb.link(FINDINGS_SHEET, r, at + 1, "'" + sheet.replace("'", "''") + "'!" + ref, values[at])
 
 
 def _mark_cells(wb: WorkbookPort, sheet: str, result, header: tuple[Any, ...]) -> None:
@@ -182,8 +187,8 @@ def _mark_cells(wb: WorkbookPort, sheet: str, result, header: tuple[Any, ...]) -
     have = any(n.casefold() == MARKS_SHEET.casefold() for n in wb.sheet_names())
     previous = [tuple(r) for r in wb.read(MARKS_SHEET)[1:]] if have else []
 
-    def get_fill(r: int, c: int) -> str:
-        return wb.fill_of(sheet, r, c) or ""
+    def get_fill(r: int, c: int) -> str | None:
+        return wb.fill_of(sheet, r, c)  # None: this runtime cannot read fills
 
     def set_fill(r: int, c: int, colour: str) -> None:
         wb.fill(sheet, r, r, c, c, colour or None)

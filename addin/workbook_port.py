@@ -36,10 +36,14 @@ class WorkbookPort(Protocol):
         """Set the fill of a block to ``#RRGGBB``, or clear it with None."""
 
     def fill_of(self, sheet: str, row: int, column: int) -> str | None:
-        """A cell's fill as ``#RRGGBB``, or None when it has none."""
+        """A cell's fill as ``#RRGGBB``, ``""`` when it has none, None when the runtime cannot
+        read fills (xlwings Lite)."""
 
     def hide_sheet(self, name: str) -> None:
         """Hide a sheet claimcheck keeps for itself (the cells it coloured)."""
+
+    def link(self, sheet: str, row: int, column: int, target: str, text: str) -> None:
+        """Make a cell a link to a place in the workbook (``'Claims'!K7``) showing ``text``."""
 
     def add_sheet(self, name: str) -> None:
         """Add an empty sheet at the end."""
@@ -108,6 +112,7 @@ class MemoryWorkbook:
         self.fills: dict[str, dict[tuple[int, int], str]] = {}
         self.messages: list[str] = []
         self.hidden: set[str] = set()
+        self.links: dict[tuple[str, int, int], str] = {}
         self.opened: list[Path] = []
         self._selection = selection
         self._folder = folder
@@ -153,10 +158,13 @@ class MemoryWorkbook:
                     fills[(r, c)] = color
 
     def fill_of(self, sheet: str, row: int, column: int) -> str | None:
-        return self.fills[self._sheet(sheet)].get((row, column))
+        return self.fills[self._sheet(sheet)].get((row, column), "")
 
     def hide_sheet(self, name: str) -> None:
         self.hidden.add(self._sheet(name))
+
+    def link(self, sheet: str, row: int, column: int, target: str, text: str) -> None:
+        self.links[(self._sheet(sheet), row, column)] = target
 
     def add_sheet(self, name: str) -> None:
         self.cells[name] = {}
@@ -229,16 +237,22 @@ class XlwingsWorkbook:
         try:
             colour = self._sheet(sheet).range((row, column)).color
         except Exception:
-            return None
+            return None  # xlwings Lite reads fills only asynchronously
         if isinstance(colour, (tuple, list)) and len(colour) == 3:
             return "#{:02X}{:02X}{:02X}".format(*colour)
-        return colour if isinstance(colour, str) and colour else None
+        return colour if isinstance(colour, str) else ""
 
     def hide_sheet(self, name: str) -> None:
         try:
             self._sheet(name).visible = False
         except Exception:
             pass  # a runtime without sheet visibility shows it; it holds no client data
+
+    def link(self, sheet: str, row: int, column: int, target: str, text: str) -> None:
+        try:
+            self._sheet(sheet).range((row, column)).add_hyperlink("#" + target, text)
+        except Exception:
+            pass  # a runtime without links keeps the cell's text (Claims!K7), which names the cell
 
     def add_sheet(self, name: str) -> None:
         self.book.sheets.add(name=name, after=self.book.sheets[len(self.book.sheets) - 1])

@@ -134,14 +134,17 @@ def cell_marks(result, header: Iterable[Any]) -> dict[tuple[int, int], str]:
 
 
 def remark(previous: Iterable[tuple], marks: dict[tuple[int, int], str], colours: dict[str, str],
-           get_fill: Callable[[int, int], str], set_fill: Callable[[int, int], str], sheet: str) -> list[list[str]]:
+           get_fill: Callable[[int, int], str | None], set_fill: Callable[[int, int, str], None],
+           sheet: str) -> list[list[str]]:
     """Colour the cells of ``marks`` and put back the biller's fill where a finding went away.
 
     ``previous``: the rows of the marks sheet from the last run (sheet, cell, fill before, fill
     set).  A cell still showing the fill we set gets its fill from before back (a fill the biller
     changed since is theirs and stays).  Then each marked cell's fill is remembered and the
     severity's colour set.  ``get_fill``/``set_fill`` read and write a cell's fill as text (the
-    same text ``get_fill`` gives is what ``set_fill`` takes); returns the new marks sheet rows.
+    same text ``get_fill`` gives is what ``set_fill`` takes; ``get_fill`` gives None where fills
+    cannot be read, as in xlwings Lite: then a cell we coloured is cleared when its finding goes
+    away); returns the new marks sheet rows.
     """
     from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 
@@ -152,13 +155,14 @@ def remark(previous: Iterable[tuple], marks: dict[tuple[int, int], str], colours
             r, c = coordinate_to_tuple(str(row[1]))
         except ValueError:
             continue
-        if get_fill(r, c) == (row[3] or ""):
+        now = get_fill(r, c)
+        if now is None or now == (row[3] or ""):
             set_fill(r, c, row[2] or "")
     rows: list[list[str]] = []
     for (r, c), severity in sorted(marks.items()):
-        before = get_fill(r, c)
+        before = get_fill(r, c) or ""
         set_fill(r, c, colours[severity])
-        rows.append([sheet, f"{get_column_letter(c)}{r}", before, get_fill(r, c)])
+        rows.append([sheet, f"{get_column_letter(c)}{r}", before, get_fill(r, c) or colours[severity]])
     return rows
 
 

@@ -69,6 +69,8 @@ def test_validate_claims_fills_check_like_the_command_line(tmp_path):
     assert {r[at["Code"]] for r in findings[1:]} >= {"CPT002", "DX003"}
     row = next(r for r in findings[1:] if r[at["Code"]] == "CPT002")
     assert row[at["Cell"]] == f"Claims!{chr(64 + minutes)}{cpt002.row}"
+    r = next(i for i, r in enumerate(findings, start=1) if r[at["Code"]] == "CPT002")
+    assert wb.links[("Findings", r, at["Cell"] + 1)] == f"'Claims'!{chr(64 + minutes)}{cpt002.row}"
     assert (row[at["Claim ID"]], row[at["CPT"]]) == (cpt002.claim_id, "90837") and row[at["Payer"]]
 
 
@@ -306,3 +308,22 @@ def test_lite_problem_is_an_alert_not_a_traceback():
     actions = run_script(lite_main(), "validate_claims", book)["actions"]
     assert [a["func"] for a in actions] == ["alert"]
     assert actions[0]["args"][0].startswith("claimcheck: no Claims sheet")
+
+
+def test_where_fills_cannot_be_read_a_fixed_cell_is_cleared():
+    """xlwings Lite cannot read a fill synchronously: the colour a finding put on a cell is
+    cleared once the finding goes away, never left behind."""
+    class NoFillReading(MemoryWorkbook):
+        def fill_of(self, sheet, row, column):
+            return None
+
+    wb = NoFillReading(sample_sheets())
+    header = sample_sheets()["Claims"][0]
+    minutes = header.index("Minutes") + 1
+    buttons.validate_claims(wb, AS_OF)
+    last = len(sample_sheets()["Claims"])
+    bad_row = next(r for r in range(2, last + 1) if str(wb.value("Claims", r, CHECK_COL)).startswith("CPT002"))
+    assert wb.fills["Claims"][(bad_row, minutes)] == buttons.fills()["error"]
+    wb.write("Claims", bad_row, header.index("CPT") + 1, [[90834]])
+    buttons.validate_claims(wb, AS_OF)
+    assert (bad_row, minutes) not in wb.fills["Claims"]
