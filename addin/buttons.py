@@ -1,9 +1,10 @@
 """The four buttons, written once against :class:`addin.workbook_port.WorkbookPort`.
 
 * **Validate Claims** fills the ``Check`` column of Claims (found by its header, or added right
-  of the last header), colours each line's cells up to Check by its worst finding (red error,
-  yellow warning, blue note; an OK line's fill is cleared and its Check cell turns green), and
-  rewrites the ``Findings`` sheet.  The text is the command line's Check text for that line.
+  of the last header), colours the Check cell by the line's worst finding (red error, yellow
+  warning, blue note, green OK) and each cell a finding names (Minutes, CPT, Dx Codes ...), puts
+  back the biller's own fill where a finding went away, and rewrites the ``Findings`` sheet
+  (keeping the biller's Done and Note), all as ``claimcheck check --output`` does.
 * **Flag Authorizations** writes each line's AUTH findings into an ``Auth`` column right of
   Check (so Validate Claims' text is not overwritten; only the Auth cell is coloured), and
   ``Used``, ``Remaining``, ``% Used`` and ``Status`` on the Authorizations sheet to the right of
@@ -29,13 +30,14 @@ from typing import Any, Callable, Iterable
 from claimcheck import columns as C
 from claimcheck.reader import RawTable, UnusableInput, rows_to_table, sheet_list, sheet_lookup, skip_non_lines
 
+from claimcheck.writer import FINDINGS_HEADERS
+
 from .workbook_port import WorkbookPort
 
 CHECK_HEADER = "Check"
 AUTH_HEADER = "Auth"
 FINDINGS_SHEET = "Findings"
 APPEALS_LOG_SHEET = "Appeals Log"
-FINDINGS_HEADERS = ["Sheet", "Row", "Claim ID", "Column", "Code", "Severity", "Message", "Rule", "How to fix"]
 HEADER_FILL = "#305496"
 
 
@@ -154,48 +156,76 @@ def _summary(result) -> str:
 # --------------------------------------------------------------------------- Validate Claims
 
 
-def write_findings_sheet(wb: WorkbookPort, result) -> None:
-    from claimcheck.rules.registry import get
+def write_findings_sheet(wb: WorkbookPort, result, header: tuple[Any, ...] = ()) -> None:
+    """(Re)write Findings as the checked copy does (:func:`claimcheck.writer.findings_rows`),
+    keeping the biller's Done and Note for the same claim, rule and column."""
+    from claimcheck.writer import findings_rows, kept_biller_columns
 
+    kept: dict = {}
     if any(n.casefold() == FINDINGS_SHEET.casefold() for n in wb.sheet_names()):
+        kept = kept_biller_columns(wb.read(FINDINGS_SHEET))
         wb.clear_sheet(FINDINGS_SHEET)
     else:
         wb.add_sheet(FINDINGS_SHEET)
-    rows: list[list[Any]] = [FINDINGS_HEADERS]
-    for f in result.findings:
-        rule = get(f.code)
-        rows.append([f.sheet, f.row, f.claim_id, f.column, f.code, f.severity, f.message, rule.title, rule.fix])
+    rows = findings_rows(result, kept, header)
     wb.write(FINDINGS_SHEET, 1, 1, rows)
     wb.fill(FINDINGS_SHEET, 1, 1, 1, len(FINDINGS_HEADERS), HEADER_FILL)
     colours = fills()
-    for first, last, sev in _spans([(i, f.severity) for i, f in enumerate(result.findings, start=2)]):
-        wb.fill(FINDINGS_SHEET, first, last, 6, 6, colours[sev])
+    sev = FINDINGS_HEADERS.index("Severity") + 1
+    for first, last, severity in _spans([(i, f.severity) for i, f in enumerate(result.findings, start=2)]):
+        wb.fill(FINDINGS_SHEET, first, last, sev, sev, colours[severity])
+    at = FINDINGS_HEADERS.index("Cell")
+    for r, values in enumerate(rows[1:], start=2):
+        if values[at]:
+            sheet, _, ref = values[at].rpartition("!")
+            wb.link(FINDINGS_SHEET, r, at + 1, "'" + sheet.replace("'", "''") + "'!" + ref, values[at])
+
+
+def _mark_cells(wb: WorkbookPort, sheet: str, result, header: tuple[Any, ...]) -> None:
+    """Colour the cells findings name, putting back the fill of cells whose finding went away
+    (:func:`claimcheck.writer.remark`; what was coloured is kept on a hidden sheet)."""
+    from claimcheck.writer import MARKS_HEADERS, MARKS_SHEET, cell_marks, remark
+
+    have = any(n.casefold() == MARKS_SHEET.casefold() for n in wb.sheet_names())
+    previous = [tuple(r) for r in wb.read(MARKS_SHEET)[1:]] if have else []
+
+    def get_fill(r: int, c: int) -> str | None:
+        return wb.fill_of(sheet, r, c)  # None: this runtime cannot read fills
+
+    def set_fill(r: int, c: int, colour: str) -> None:
+        wb.fill(sheet, r, r, c, c, colour or None)
+
+    rows = remark(previous, cell_marks(result, header), fills(), get_fill, set_fill, sheet)
+    if have:
+        wb.clear_sheet(MARKS_SHEET)
+    elif rows:
+        wb.add_sheet(MARKS_SHEET)
+    if rows:
+        wb.write(MARKS_SHEET, 1, 1, [MARKS_HEADERS, *rows])
+    if have or rows:
+        wb.hide_sheet(MARKS_SHEET)
 
 
 def validate_claims(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
-    from claimcheck.writer import check_text
+    from claimcheck.writer import check_text, findings_by_row, worst
 
     result, raw, rows = _check(wb, as_of)
     book = result.book
     sheet, header_row = book.claims_sheet, book.header_row
     claim_rows = rows["Claims"]
     col = _own_column(wb, sheet, claim_rows, header_row, CHECK_HEADER)
-    per_row = _column_texts(result)
+    per_row = findings_by_row(result)
     data_rows = [int(r) for r in book.claims["row"]]
     texts = {r: check_text(per_row.get(r, [])) for r in data_rows}
     last = max([len(claim_rows), *data_rows]) if data_rows else len(claim_rows)
     _write_column(wb, sheet, header_row + 1, last, col, texts)
 
     colours = fills()
-    worst = [(r, _worst(per_row.get(r, []))) for r in data_rows]
-    for first, last_row, sev in _spans(worst):
-        if sev == "ok":
-            if col > 1:
-                wb.fill(sheet, first, last_row, 1, col - 1, None)
-            wb.fill(sheet, first, last_row, col, col, colours["ok"])
-        else:
-            wb.fill(sheet, first, last_row, 1, col, colours[sev])
-    write_findings_sheet(wb, result)
+    for first, last_row, sev in _spans([(r, worst(per_row.get(r, []))) for r in data_rows]):
+        wb.fill(sheet, first, last_row, col, col, colours[sev])
+    header = tuple(claim_rows[header_row - 1]) if len(claim_rows) >= header_row else ()
+    _mark_cells(wb, sheet, result, header)
+    write_findings_sheet(wb, result, header)
     text = f"Validate Claims: {_summary(result)}. Check column and {FINDINGS_SHEET} sheet updated."
     wb.message(text)
     return text

@@ -35,6 +35,16 @@ class WorkbookPort(Protocol):
              color: str | None) -> None:
         """Set the fill of a block to ``#RRGGBB``, or clear it with None."""
 
+    def fill_of(self, sheet: str, row: int, column: int) -> str | None:
+        """A cell's fill as ``#RRGGBB``, ``""`` when it has none, None when the runtime cannot
+        read fills (xlwings Lite)."""
+
+    def hide_sheet(self, name: str) -> None:
+        """Hide a sheet claimcheck keeps for itself (the cells it coloured)."""
+
+    def link(self, sheet: str, row: int, column: int, target: str, text: str) -> None:
+        """Make a cell a link to a place in the workbook (``'Claims'!K7``) showing ``text``."""
+
     def add_sheet(self, name: str) -> None:
         """Add an empty sheet at the end."""
 
@@ -101,6 +111,8 @@ class MemoryWorkbook:
         self.cells: dict[str, dict[tuple[int, int], Any]] = {}
         self.fills: dict[str, dict[tuple[int, int], str]] = {}
         self.messages: list[str] = []
+        self.hidden: set[str] = set()
+        self.links: dict[tuple[str, int, int], str] = {}
         self.opened: list[Path] = []
         self._selection = selection
         self._folder = folder
@@ -144,6 +156,15 @@ class MemoryWorkbook:
                     fills.pop((r, c), None)
                 else:
                     fills[(r, c)] = color
+
+    def fill_of(self, sheet: str, row: int, column: int) -> str | None:
+        return self.fills[self._sheet(sheet)].get((row, column), "")
+
+    def hide_sheet(self, name: str) -> None:
+        self.hidden.add(self._sheet(name))
+
+    def link(self, sheet: str, row: int, column: int, target: str, text: str) -> None:
+        self.links[(self._sheet(sheet), row, column)] = target
 
     def add_sheet(self, name: str) -> None:
         self.cells[name] = {}
@@ -211,6 +232,27 @@ class XlwingsWorkbook:
     def fill(self, sheet, first_row, last_row, first_column, last_column, color):
         sh = self._sheet(sheet)
         sh.range((first_row, first_column), (last_row, last_column)).color = color
+
+    def fill_of(self, sheet: str, row: int, column: int) -> str | None:
+        try:
+            colour = self._sheet(sheet).range((row, column)).color
+        except Exception:
+            return None  # xlwings Lite reads fills only asynchronously
+        if isinstance(colour, (tuple, list)) and len(colour) == 3:
+            return "#{:02X}{:02X}{:02X}".format(*colour)
+        return colour if isinstance(colour, str) else ""
+
+    def hide_sheet(self, name: str) -> None:
+        try:
+            self._sheet(name).visible = False
+        except Exception:
+            pass  # a runtime without sheet visibility shows it; it holds no client data
+
+    def link(self, sheet: str, row: int, column: int, target: str, text: str) -> None:
+        try:
+            self._sheet(sheet).range((row, column)).add_hyperlink("#" + target, text)
+        except Exception:
+            pass  # a runtime without links keeps the cell's text (Claims!K7), which names the cell
 
     def add_sheet(self, name: str) -> None:
         self.book.sheets.add(name=name, after=self.book.sheets[len(self.book.sheets) - 1])

@@ -9,6 +9,7 @@ Payers, providers and authorizations become pydantic records.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
@@ -36,11 +37,17 @@ def _read_plausible_date(value: Any):
     return day, problem
 
 
+#: "1234567893  Dana Reyes (LCSW)": an NPI picked from the template's Rendering NPI dropdown,
+#: which shows each provider's name after the NPI.
+_NPI_WITH_NAME = re.compile(r"\s*(\d{10})\s+[A-Za-z(]")
+
+
 def _read_npi(value: Any):
     # An NPI typed as a number is the same NPI; keep leading text as typed otherwise.
     text, problem = V.read_text(value)
     if text is not None:
-        text = text.replace(" ", "").replace("-", "")
+        picked = _NPI_WITH_NAME.match(text)
+        text = picked.group(1) if picked else text.replace(" ", "").replace("-", "")
     return text, problem
 
 

@@ -14,7 +14,7 @@ import os
 import warnings
 from collections import defaultdict
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterable
 
 from .auth.usage import SUMMARY_HEADERS as AUTH_SUMMARY_HEADERS
 from .models import Finding
@@ -24,6 +24,18 @@ FILL = {"error": "FFF4C7CE", "warning": "FFFFEB9C", "info": "FFDDEBF7", "ok": "F
 CHECK_HEADER = "Check"
 EXCEL_CELL_LIMIT = 32767
 FINDINGS_SHEET = "Findings"
+#: A hidden sheet remembering which cells were coloured for a finding and the fill each had
+#: before, so a later run puts the biller's own fill back once the finding is gone.
+MARKS_SHEET = "Check Marks"
+MARKS_HEADERS = ["Sheet", "Cell", "Fill before", "Fill set"]
+#: The Findings sheet's columns (contract section 3).  ``Done`` and ``Note`` are the biller's,
+#: kept across runs for the same claim, rule and column.  The columns up to Note are printed.
+FINDINGS_HEADERS = ["Claim ID", "Client ID", "Payer", "DOS", "CPT", "Charge", "Code", "Severity", "Message",
+                    "How to fix", "Done", "Note", "Cell", "Column", "Rule", "Sheet", "Row"]
+FINDINGS_WIDTHS = [11, 10, 13, 10, 7, 9, 8, 8, 44, 38, 6, 16, 11, 13, 34, 9, 6]
+FINDINGS_PRINTED = FINDINGS_HEADERS.index("Note") + 1
+BILLER_COLUMNS = ("Done", "Note")
+SEVERITIES = ("error", "warning", "info")
 
 
 def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
@@ -67,6 +79,162 @@ def check_text(items: list[Finding]) -> str:
     return text
 
 
+def wrapped_lines(text, width: float) -> int:
+    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    import math
+
+    if not isinstance(text, str) or not text:
+        return 1
+    per_line = max(1, int(width * 1.2))  # text runs a little narrower than the digits Excel measures by
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def worst(items) -> str:
+    """The worst severity of some findings, ``ok`` for none."""
+    return min((f.severity for f in items), key=SEVERITIES.index, default="ok")
+
+
+# --------------------------------------------------------------------------- shared with Validate Claims
+
+
+def claims_columns(header: Iterable[Any]) -> dict[str, int]:
+    """The contract header each Claims column stands for -> its 1-based column number."""
+    from . import columns as C
+
+    lookup = C.lookup(C.CLAIMS)
+    out: dict[str, int] = {}
+    for i, value in enumerate(header, start=1):
+        col = lookup.get(C.key(value)) if value is not None else None
+        if col is not None and col.name not in out:
+            out[col.name] = i
+    return out
+
+
+def findings_by_row(result) -> dict[int, list[Finding]]:
+    """The Claims findings of each data row (row numbers as Excel shows them)."""
+    book = result.book
+    per_row: dict[int, list[Finding]] = defaultdict(list)
+    for f in result.findings:
+        if f.sheet == book.claims_sheet and f.row is not None and f.row != book.header_row:
+            per_row[f.row].append(f)
+    return per_row
+
+
+def cell_marks(result, header: Iterable[Any]) -> dict[tuple[int, int], str]:
+    """(row, column) -> worst severity, for each Claims cell a finding names (``Minutes``,
+    ``CPT``, ``Dx Codes`` ...).  Findings about a column the sheet does not have mark nothing."""
+    where = claims_columns(header)
+    marks: dict[tuple[int, int], str] = {}
+    for row, items in findings_by_row(result).items():
+        for f in items:
+            col = where.get(f.column)
+            if col is None:
+                continue
+            now = marks.get((row, col))
+            if now is None or SEVERITIES.index(f.severity) < SEVERITIES.index(now):
+                marks[(row, col)] = f.severity
+    return marks
+
+
+def remark(previous: Iterable[tuple], marks: dict[tuple[int, int], str], colours: dict[str, str],
+           get_fill: Callable[[int, int], str | None], set_fill: Callable[[int, int, str], None],
+           sheet: str) -> list[list[str]]:
+    """Colour the cells of ``marks`` and put back the biller's fill where a finding went away.
+
+    ``previous``: the rows of the marks sheet from the last run (sheet, cell, fill before, fill
+    set).  A cell still showing the fill we set gets its fill from before back (a fill the biller
+    changed since is theirs and stays).  Then each marked cell's fill is remembered and the
+    severity's colour set.  ``get_fill``/``set_fill`` read and write a cell's fill as text (the
+    same text ``get_fill`` gives is what ``set_fill`` takes; ``get_fill`` gives None where fills
+    cannot be read, as in xlwings Lite: then a cell we coloured is cleared when its finding goes
+    away); returns the new marks sheet rows.
+    """
+    from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
+
+    for row in previous:
+        if len(row) < 4 or row[0] != sheet or not row[1]:
+            continue
+        try:
+            r, c = coordinate_to_tuple(str(row[1]))
+        except ValueError:
+            continue
+        now = get_fill(r, c)
+        if now is None or now == (row[3] or ""):
+            set_fill(r, c, row[2] or "")
+    rows: list[list[str]] = []
+    for (r, c), severity in sorted(marks.items()):
+        before = get_fill(r, c) or ""
+        set_fill(r, c, colours[severity])
+        rows.append([sheet, f"{get_column_letter(c)}{r}", before, get_fill(r, c) or colours[severity]])
+    return rows
+
+
+def _key(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def kept_biller_columns(rows: list[tuple]) -> dict[tuple[str, str, str], tuple]:
+    """From an earlier Findings sheet (its rows, header first): (claim, rule, column) -> the
+    biller's Done and Note.  An earlier layout without those columns gives nothing."""
+    if not rows:
+        return {}
+    header = [_key(h).casefold() for h in rows[0]]
+
+    def pos(name: str) -> int | None:
+        return header.index(name.casefold()) if name.casefold() in header else None
+
+    claim, code, column = pos("Claim ID"), pos("Code"), pos("Column")
+    keep = [pos(name) for name in BILLER_COLUMNS]
+    if claim is None or code is None or all(k is None for k in keep):
+        return {}
+    out: dict[tuple[str, str, str], tuple] = {}
+    for row in rows[1:]:
+        values = tuple(row[k] if k is not None and k < len(row) else None for k in keep)
+        if all(v is None or v == "" for v in values):
+            continue
+        key = (_key(row[claim] if claim < len(row) else None), _key(row[code] if code < len(row) else None),
+               _key(row[column] if column is not None and column < len(row) else None))
+        out.setdefault(key, values)
+    return out
+
+
+def findings_rows(result, kept: dict | None = None, header: Iterable[Any] | None = None) -> list[list[Any]]:
+    """The Findings sheet's rows, header first: one per finding with its line's claim, client,
+    payer, date of service, code and charge, the rule's fix, the biller's Done/Note from
+    ``kept`` and the cell it is about (``Claims!K7``; ``header``: the Claims header row)."""
+    from openpyxl.utils.cell import get_column_letter
+
+    from .rules.registry import get
+
+    book = result.book
+    claims = book.claims
+    where = claims_columns(header or ())
+    line_of: dict[int, int] = {int(r): i for i, r in enumerate(claims["row"])} if len(claims) else {}
+    fields = {name: claims[name].tolist() if name in claims.columns else None
+              for name in ("client_id", "payer", "dos", "cpt", "charge")}
+    kept = kept or {}
+    rows: list[list[Any]] = [list(FINDINGS_HEADERS)]
+    def val(name: str, i: int | None):
+        """The line's value of a claims column (None when blank or the finding has no line)."""
+        values = fields[name]
+        if i is None or values is None:
+            return None
+        v = values[i]
+        if v is None or v != v:  # NaN / NaT
+            return None
+        return v.date() if name == "dos" and hasattr(v, "date") else v
+
+    for f in result.findings:
+        rule = get(f.code)
+        i = line_of.get(f.row) if f.sheet == book.claims_sheet and f.row is not None else None
+        col = where.get(f.column) if i is not None else None
+        cell = f"{f.sheet}!{get_column_letter(col)}{f.row}" if col else (f"{f.sheet}!A{f.row}" if f.row else None)
+        done, note = kept.get((_key(f.claim_id), f.code, _key(f.column)), (None, None))
+        rows.append([f.claim_id, val("client_id", i), val("payer", i), val("dos", i), val("cpt", i), val("charge", i), f.code,
+                     f.severity, f.message, rule.fix, done, note, cell, f.column, rule.title, f.sheet, f.row])
+    return rows
+
+
 def _text_cell(cell, value):
     """Write biller-derived text so Excel never treats it as a formula."""
     cell.value = value
@@ -100,8 +268,71 @@ def _extend_table(ws, header_row: int, col: int) -> None:
             return
 
 
+def _colour_text(colour) -> str:
+    if colour is None:
+        return ""
+    kind = getattr(colour, "type", None)
+    if kind == "theme":
+        return f"theme:{colour.theme}:{colour.tint or 0}"
+    if kind == "indexed":
+        return f"indexed:{colour.indexed}"
+    if kind == "rgb" and isinstance(colour.rgb, str):
+        return f"rgb:{colour.rgb}"
+    return ""
+
+
+def fill_text(fill) -> str:
+    """An openpyxl cell fill as text (empty for none), which :func:`text_fill` turns back."""
+    if fill is None or getattr(fill, "fill_type", None) in (None, "none"):
+        return ""
+    return f"{fill.fill_type}|{_colour_text(fill.fgColor)}|{_colour_text(fill.bgColor)}"
+
+
+def text_fill(text: str):
+    """The openpyxl fill :func:`fill_text` described (a plain ``AARRGGBB`` is a solid fill)."""
+    from openpyxl.styles import Color, PatternFill
+
+    if not text:
+        return PatternFill(fill_type=None)
+    if "|" not in text:
+        return PatternFill("solid", start_color=text, end_color=text)
+
+    def colour(part: str):
+        kind, _, value = part.partition(":")
+        if kind == "theme":
+            theme, _, tint = value.partition(":")
+            return Color(theme=int(theme), tint=float(tint or 0))
+        if kind == "indexed":
+            return Color(indexed=int(value))
+        if kind == "rgb":
+            return Color(rgb=value)
+        return Color()
+
+    pattern, fg, bg = (text.split("|") + ["", ""])[:3]
+    return PatternFill(fill_type=pattern, fgColor=colour(fg), bgColor=colour(bg))
+
+
+def read_marks(wb) -> list[tuple]:
+    if MARKS_SHEET not in wb.sheetnames:
+        return []
+    return [tuple(r) for r in wb[MARKS_SHEET].iter_rows(min_row=2, values_only=True)]
+
+
+def write_marks(wb, rows: list[list[str]]) -> None:
+    if MARKS_SHEET in wb.sheetnames:
+        del wb[MARKS_SHEET]
+    if not rows:
+        return
+    ms = wb.create_sheet(MARKS_SHEET)
+    ms.sheet_state = "hidden"
+    ms.append(MARKS_HEADERS)
+    for r in rows:
+        ms.append(r)
+
+
 def write_results(wb, result, *, extra: Callable | None = None) -> None:
-    """Fill Check on the Claims sheet and (re)write the Findings sheet in an open workbook."""
+    """Fill Check on the Claims sheet, colour the cells findings name and (re)write the Findings
+    sheet in an open workbook."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -115,42 +346,173 @@ def write_results(wb, result, *, extra: Callable | None = None) -> None:
         _extend_table(ws, header_row, col)
         ws.cell(row=header_row, column=col).font = Font(bold=True)
         ws.column_dimensions[get_column_letter(col)].width = 60
+    header = [c.value for c in ws[header_row]]
 
-    per_row: dict[int, list[Finding]] = defaultdict(list)
-    for f in result.findings:
-        if f.sheet == book.claims_sheet and f.row is not None and f.row != header_row:
-            per_row[f.row].append(f)
+    per_row = findings_by_row(result)
+    check_width = column_width(ws, col)
     for rownum in book.claims["row"]:
         items = per_row.get(int(rownum), [])
         cell = ws.cell(row=int(rownum), column=col)
         _text_cell(cell, check_text(items))
-        worst = min((f.severity for f in items), key=["error", "warning", "info"].index, default="ok")
-        cell.fill = PatternFill("solid", start_color=FILL[worst], end_color=FILL[worst])
-        cell.alignment = Alignment(wrap_text=False, vertical="top")
+        colour = FILL[worst(items)]
+        cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        lines = wrapped_lines(cell.value, check_width)
+        if lines > 1:  # Excel and LibreOffice keep a written file's row heights: make room for the text
+            dim = ws.row_dimensions[int(rownum)]
+            height = min(409.0, 15.0 * lines)
+            if (dim.height or 15.0) < height:
+                dim.height = height
 
+    def get_fill(r: int, c: int) -> str:
+        return fill_text(ws.cell(row=r, column=c).fill)
+
+    def set_fill(r: int, c: int, text: str) -> None:
+        ws.cell(row=r, column=c).fill = text_fill(text)
+
+    marks = cell_marks(result, header)
+    write_marks(wb, remark(read_marks(wb), marks, FILL, get_fill, set_fill, ws.title))
+    claims_print_setup(ws, header_row, col, max([header_row, *map(int, book.claims["row"])]))
+    write_findings(wb, result, header)
+    if extra is not None:
+        extra(wb, result)
+
+
+def write_findings(wb, result, header) -> None:
+    """(Re)write the Findings sheet, keeping the biller's Done and Note."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    kept = {}
     if FINDINGS_SHEET in wb.sheetnames:
+        kept = kept_biller_columns([tuple(r) for r in wb[FINDINGS_SHEET].iter_rows(values_only=True)])
         del wb[FINDINGS_SHEET]
     fs = wb.create_sheet(FINDINGS_SHEET)
-    headers = ["Sheet", "Row", "Claim ID", "Column", "Code", "Severity", "Message", "Rule", "How to fix"]
-    fs.append(headers)
+    rows = findings_rows(result, kept, header)
+    fs.append(rows[0])
     for c in fs[1]:
         c.font = Font(bold=True, color="FFFFFFFF")
         c.fill = PatternFill("solid", start_color="FF305496", end_color="FF305496")
-    from .rules.registry import get
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    pos = {h: i + 1 for i, h in enumerate(FINDINGS_HEADERS)}
+    text_columns = [pos[h] for h in ("Claim ID", "Client ID", "Payer", "CPT", "Message", "Note", "Column")]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    fills = {k: PatternFill("solid", start_color=v, end_color=v) for k, v in FILL.items()}
+    for r, values in enumerate(rows[1:], start=2):  # (fs.max_row scans every cell: not per finding)
+        fs.append(values)
+        for c in text_columns:
+            _text_cell(fs.cell(row=r, column=c), values[c - 1])
+        for c in range(1, FINDINGS_PRINTED + 1):
+            fs.cell(row=r, column=c).alignment = top
+        fs.cell(row=r, column=pos["Message"]).alignment = wrap
+        fs.cell(row=r, column=pos["How to fix"]).alignment = wrap
+        fs.cell(row=r, column=pos["Severity"]).fill = fills[values[pos["Severity"] - 1]]
+        fs.cell(row=r, column=pos["DOS"]).number_format = "mm/dd/yyyy"
+        fs.cell(row=r, column=pos["Charge"]).number_format = "$#,##0.00"
+        target = values[pos["Cell"] - 1]
+        if target:
+            sheet, _, ref = target.rpartition("!")
+            link = fs.cell(row=r, column=pos["Cell"])
+            link.hyperlink = Hyperlink(ref=link.coordinate, location="'" + sheet.replace("'", "''") + "'!" + ref,
+                                       display=target)
+            link.font = Font(color="FF0563C1", underline="single")
+    for i, width in enumerate(FINDINGS_WIDTHS, start=1):
+        fs.column_dimensions[get_column_letter(i)].width = width
+    last = get_column_letter(len(FINDINGS_HEADERS))
+    fs.freeze_panes = "B2"
+    fs.auto_filter.ref = f"A1:{last}{max(fs.max_row, 2)}"
+    print_setup(fs, f"A1:{get_column_letter(FINDINGS_PRINTED)}{fs.max_row}", pages_wide=1, title_rows="1:1")
 
-    for r, f in enumerate(result.findings, start=2):  # (fs.max_row scans every cell: not per finding)
-        rule = get(f.code)
-        fs.append([f.sheet, f.row, None, f.column, f.code, f.severity, None, rule.title, rule.fix])
-        _text_cell(fs.cell(row=r, column=3), f.claim_id)
-        _text_cell(fs.cell(row=r, column=7), f.message)
-        fs.cell(row=r, column=6).fill = PatternFill("solid", start_color=FILL[f.severity], end_color=FILL[f.severity])
-    for letter, width in zip("ABCDEFGHI", (10, 6, 12, 14, 9, 9, 80, 40, 60)):
-        fs.column_dimensions[letter].width = width
-    fs.freeze_panes = "A2"
-    if fs.max_row > 1:
-        fs.auto_filter.ref = f"A1:I{fs.max_row}"
-    if extra is not None:
-        extra(wb, result)
+
+# --------------------------------------------------------------------------- printing
+
+#: US Letter landscape with 0.4" side margins: the printable width in points.
+PRINTABLE_WIDTH_PT = (11 - 2 * 0.4) * 72
+#: Below this scale an 11-point sheet prints under about 7 points: too small to read, so a wide
+#: sheet prints on more pages across (its first columns repeated) instead of shrinking further.
+READABLE_SCALE = 0.65
+
+
+def column_points(width: float) -> float:
+    """The printed width of an Excel column ``width`` characters wide (Calibri 11: 7 px a
+    character plus 5 px padding, at 96 px to the inch)."""
+    return (width * 7 + 5) * 0.75
+
+
+def pages_wide(widths: list[float], title_widths: list[float] = (), *, printable: float = PRINTABLE_WIDTH_PT,
+               readable: float = READABLE_SCALE) -> int:
+    """How many pages across a sheet of these column widths needs so that fitting it to that
+    many pages never prints it below the ``readable`` scale; repeated title columns
+    (``title_widths``) take room on every page after the first."""
+    total = sum(column_points(w) for w in widths)
+    titles = sum(column_points(w) for w in title_widths)
+    n = 1
+    while n < 20 and (total + (n - 1) * titles) / n > printable / readable:
+        n += 1
+    return n
+
+
+def print_setup(ws, area: str, *, pages_wide: int = 1, title_rows: str | None = None,
+                title_cols: str | None = None) -> None:
+    """Landscape US Letter, 0.4" side margins, fit to ``pages_wide`` pages across and as many
+    down as needed, with title rows/columns repeated on every page (an openpyxl sheet)."""
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
+    ws.page_setup.fitToWidth = pages_wide
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.print_area = area
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+    ws.oddFooter.left.text = ws.title.replace("&", "&&")
+    ws.oddFooter.right.text = "Page &P of &N"
+
+
+def column_width(ws, column: int) -> float:
+    """The width of an openpyxl sheet's column in characters (Excel's 8.43 when not set)."""
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(column)
+    if letter in ws.column_dimensions:
+        dim = ws.column_dimensions[letter]
+        if dim.customWidth and dim.width:
+            return dim.width
+    return 8.43
+
+
+def claims_print_setup(ws, header_row: int, check_col: int, last_row: int) -> None:
+    """Claims prints its working columns (the first through Check, or through the last visible
+    headed column after it, such as the template's deadlines), landscape, as few pages across
+    as keeps it readable, with the header row and the Claim ID column(s) on every page."""
+    from openpyxl.utils import get_column_letter
+
+    def width(c: int) -> float:
+        return column_width(ws, c)
+
+    def hidden(c: int) -> bool:
+        letter = get_column_letter(c)
+        return letter in ws.column_dimensions and bool(ws.column_dimensions[letter].hidden)
+
+    for cell in ws[header_row]:
+        if cell.column > check_col and cell.value not in (None, "") and not hidden(cell.column):
+            check_col = cell.column
+    widths = [width(c) for c in range(1, check_col + 1)]
+    titles = claims_columns([c.value for c in ws[header_row]])
+    first = min(titles.get("Claim ID", 1), titles.get("Client ID", 1))
+    last = max(titles.get("Claim ID", 1), titles.get("Client ID", 1))
+    if last - first > 2:
+        last = first
+    n = pages_wide(widths, [width(c) for c in range(first, last + 1)])
+    letters = f"{get_column_letter(first)}:{get_column_letter(last)}"
+    print_setup(ws, f"A1:{get_column_letter(check_col)}{last_row}", pages_wide=n,
+                title_rows=f"{header_row}:{header_row}", title_cols=letters if n > 1 else None)
 
 
 def write_checked_copy(src: str | os.PathLike, out: str | os.PathLike, result, *, extra: Callable | None = None) -> list[str]:

@@ -45,19 +45,63 @@ def test_validate_claims_fills_check_like_the_command_line(tmp_path):
     for row in range(2, len(sheets["Claims"]) + 1):
         assert wb.value("Claims", row, CHECK_COL) == expected.get(row, "OK"), row
     assert_biller_cells_unchanged(wb, before)
-    # colours: a flagged line is coloured across to Check, an OK line's Check cell is green
+    # colours: a flagged line's Check cell and the cell its finding names; nothing else
     fills = buttons.fills()
-    flagged = next(r for r in expected if any(p.split(":")[0] for p in [expected[r]]))
-    assert wb.fills["Claims"][(flagged, 1)] in (fills["error"], fills["warning"], fills["info"])
+    result = buttons._check(sample_book(), AS_OF)[0]
+    header = sheets["Claims"][0]
+    minutes = header.index("Minutes") + 1
+    cpt002 = next(f for f in result.findings if f.code == "CPT002")
+    assert cpt002.column == "Minutes"
+    assert wb.fills["Claims"][(cpt002.row, minutes)] == fills["error"]
+    assert wb.fills["Claims"][(cpt002.row, CHECK_COL)] == fills["error"]
+    assert (cpt002.row, 1) not in wb.fills["Claims"]
+    named = {(f.row, header.index(f.column) + 1) for f in result.findings if f.sheet == "Claims" and f.row}
+    assert {k for k in wb.fills["Claims"] if k[1] != CHECK_COL} == named
     ok_row = next(r for r in range(2, len(sheets["Claims"]) + 1) if r not in expected)
     assert wb.fills["Claims"][(ok_row, CHECK_COL)] == fills["ok"] and (ok_row, 1) not in wb.fills["Claims"]
-    # Findings sheet: a header and one row per finding
+    # Findings sheet: the checked copy's rows (a header and one row per finding)
     findings = wb.read("Findings")
     assert list(findings[0]) == buttons.FINDINGS_HEADERS
-    result = buttons._check(sample_book(), AS_OF)[0]
     assert len(findings) - 1 == len(result.findings)
-    assert [tuple(r[4:7]) for r in findings[1:]] == [(f.code, f.severity, f.message) for f in result.findings]
-    assert {r[4] for r in findings[1:]} >= {"CPT002", "DX003"}
+    at = {h: i for i, h in enumerate(buttons.FINDINGS_HEADERS)}
+    assert [(r[at["Code"]], r[at["Severity"]], r[at["Message"]]) for r in findings[1:]] == [
+        (f.code, f.severity, f.message) for f in result.findings]
+    assert {r[at["Code"]] for r in findings[1:]} >= {"CPT002", "DX003"}
+    row = next(r for r in findings[1:] if r[at["Code"]] == "CPT002")
+    assert row[at["Cell"]] == f"Claims!{chr(64 + minutes)}{cpt002.row}"
+    r = next(i for i, r in enumerate(findings, start=1) if r[at["Code"]] == "CPT002")
+    assert wb.links[("Findings", r, at["Cell"] + 1)] == f"'Claims'!{chr(64 + minutes)}{cpt002.row}"
+    assert (row[at["Claim ID"]], row[at["CPT"]]) == (cpt002.claim_id, "90837") and row[at["Payer"]]
+
+
+def test_validate_claims_puts_the_billers_fill_back_and_keeps_done_and_note():
+    wb = sample_book()
+    last = len(sample_sheets()["Claims"])
+    header = sample_sheets()["Claims"][0]
+    minutes = header.index("Minutes") + 1
+    buttons.validate_claims(wb, AS_OF)
+    bad_row = next(r for r in range(2, last + 1) if str(wb.value("Claims", r, CHECK_COL)).startswith("CPT002"))
+    # the biller had their own colour on that Minutes cell before the first run
+    wb2 = sample_book()
+    wb2.fill("Claims", bad_row, bad_row, minutes, minutes, "#ABCDEF")
+    buttons.validate_claims(wb2, AS_OF)
+    assert wb2.fills["Claims"][(bad_row, minutes)] == buttons.fills()["error"]
+    assert "Check Marks" in wb2.hidden
+    # the biller ticks the finding off with a note, then fixes the line (90834 for 45 minutes)
+    at = {h: i for i, h in enumerate(buttons.FINDINGS_HEADERS)}
+    findings = wb2.read("Findings")
+    i = next(i for i, r in enumerate(findings) if r[at["Code"]] == "DX003") + 1
+    dx003 = findings[i - 1]
+    wb2.write("Findings", i, at["Done"] + 1, [["x", "called the payer"]])
+    wb2.write("Claims", bad_row, header.index("CPT") + 1, [[90834]])
+    buttons.validate_claims(wb2, AS_OF)
+    assert not str(wb2.value("Claims", bad_row, CHECK_COL)).startswith("CPT002")
+    assert wb2.fills["Claims"][(bad_row, minutes)] == "#ABCDEF"  # the biller's own fill is back
+    again = wb2.read("Findings")
+    kept = [r for r in again[1:] if (r[at["Claim ID"]], r[at["Code"]], r[at["Column"]]) ==
+            (dx003[at["Claim ID"]], "DX003", dx003[at["Column"]])]
+    assert kept and all((r[at["Done"]], r[at["Note"]]) == ("x", "called the payer") for r in kept)
+    assert sum(1 for r in again[1:] if r[at["Note"]]) == len(kept)
 
 
 def test_validate_claims_twice_reuses_check_and_clears_fixed_rows():
@@ -264,3 +308,22 @@ def test_lite_problem_is_an_alert_not_a_traceback():
     actions = run_script(lite_main(), "validate_claims", book)["actions"]
     assert [a["func"] for a in actions] == ["alert"]
     assert actions[0]["args"][0].startswith("claimcheck: no Claims sheet")
+
+
+def test_where_fills_cannot_be_read_a_fixed_cell_is_cleared():
+    """xlwings Lite cannot read a fill synchronously: the colour a finding put on a cell is
+    cleared once the finding goes away, never left behind."""
+    class NoFillReading(MemoryWorkbook):
+        def fill_of(self, sheet, row, column):
+            return None
+
+    wb = NoFillReading(sample_sheets())
+    header = sample_sheets()["Claims"][0]
+    minutes = header.index("Minutes") + 1
+    buttons.validate_claims(wb, AS_OF)
+    last = len(sample_sheets()["Claims"])
+    bad_row = next(r for r in range(2, last + 1) if str(wb.value("Claims", r, CHECK_COL)).startswith("CPT002"))
+    assert wb.fills["Claims"][(bad_row, minutes)] == buttons.fills()["error"]
+    wb.write("Claims", bad_row, header.index("CPT") + 1, [[90834]])
+    buttons.validate_claims(wb, AS_OF)
+    assert (bad_row, minutes) not in wb.fills["Claims"]

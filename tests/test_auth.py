@@ -118,17 +118,17 @@ def test_clean_schedule_raises_nothing():
 # --------------------------------------------------------------------------- over the count
 
 
-def test_every_session_past_the_count_is_an_error_and_the_last_ones_warn():
+def test_every_session_past_the_count_is_an_error_and_nearly_used_up_warns_once_on_the_latest_line():
+    res = check(weekly(12), [auth(authorized=12)])
+    assert found(res, "AUTH008") == [
+        (13, "session 12 of 12 authorized on A-1: no visits left after it; request more now"),
+    ]
     res = check(weekly(14), [auth(authorized=12)])
     assert found(res, "AUTH007") == [
         (14, "session 13 of 12 authorized on A-1; request more visits before billing it"),
         (15, "session 14 of 12 authorized on A-1; request more visits before billing it"),
     ]
-    assert found(res, "AUTH008") == [
-        (11, "session 10 of 12 authorized on A-1: 2 visits left; request more now"),
-        (12, "session 11 of 12 authorized on A-1: 1 visit left; request more now"),
-        (13, "session 12 of 12 authorized on A-1: no visits left after it; request more now"),
-    ]
+    assert found(res, "AUTH008") == []  # already over: AUTH007 says so
     assert {f.severity for f in res.findings if f.code == "AUTH007"} == {"error"}
     u = usage(res, "A-1")
     assert (u.used, u.remaining, u.status) == (14, -2, "Exhausted")
@@ -143,7 +143,7 @@ def test_lines_out_of_date_order_are_numbered_by_date():
         (2, "session 4 of 3 authorized on A-1; request more visits before billing it"),
         (4, "session 5 of 3 authorized on A-1; request more visits before billing it"),
     ]
-    assert [r for r, _ in found(res, "AUTH008")] == [3, 5, 6]
+    assert found(res, "AUTH008") == []  # the authorization is over its count: AUTH007's
     assert [res.book.claims.at[i, "claim_id"] for i in usage(res, "A-1").line_indexes] == ["C001", "C002", "C003", "C004", "C005"]
 
 
@@ -159,7 +159,7 @@ def test_units_authorization_counts_units():
         (8, "units 43-46 of 40 authorized on U-1: 4 units over"),
     ]
     # 40 - 32 = 8 left after row 5 (20%): no warning; 2 left after row 6 (5%): warning.
-    assert found(res, "AUTH008") == [(6, "units 33-38 of 40 authorized on U-1: 2 units left; request more now")]
+    assert found(res, "AUTH008") == []  # nearly used up is said once on the latest line; that line is over
     assert A.auth_used(res.book, "U-1", AS_OF) == 46
     assert A.auth_remaining(res.book, "U-1", AS_OF) == -6
     assert A.auth_used(res.book, "u-1", D(2026, 4, 30)) == 32  # as of a date; number matched ignoring case
@@ -356,7 +356,7 @@ def test_renewal_with_the_same_number_uses_the_record_covering_the_date():
     new = auth("R-1", start=D(2026, 4, 1), end=D(2026, 6, 30), authorized=2)
     lines = [line(claim=f"R{i}", dos=d, auth="R-1") for i, d in enumerate([D(2026, 2, 2), D(2026, 2, 9), D(2026, 4, 6)])]
     res = check(lines, [old, new])
-    assert auth_codes(res) == [("AUTH008", 2), ("AUTH008", 3), ("AUTH008", 4), ("AUTH009", 4)]
+    assert auth_codes(res) == [("AUTH008", 3), ("AUTH008", 4), ("AUTH009", 4)]  # once per record, its latest line
     assert [(u.used, u.status) for u in A.auth_usage(res.book, AS_OF)] == [(2, "Expired"), (1, "Expiring")]
     assert A.auth_used(res.book, "R-1", AS_OF) == 3 and A.auth_remaining(res.book, "R-1", AS_OF) == 1
 

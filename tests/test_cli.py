@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 import openpyxl
+
+from claimcheck import writer
 import pytest
 from openpyxl.worksheet.table import Table
 
@@ -229,7 +231,9 @@ def test_output_copy_keeps_everything_and_adds_check_and_findings(tmp_path):
     table = claims.tables["ClaimsTable"]
     assert table.ref.startswith("A1:") and table.tableColumns[-1].name == "Check"
     findings = res["Findings"]
-    assert [c.value for c in findings[1]][:7] == ["Sheet", "Row", "Claim ID", "Column", "Code", "Severity", "Message"]
+    assert [c.value for c in findings[1]] == writer.FINDINGS_HEADERS
+    assert [c.value for c in findings[1]][:9] == ["Claim ID", "Client ID", "Payer", "DOS", "CPT", "Charge", "Code",
+                                                  "Severity", "Message"]
     js = as_json(src, exit_code=1)
     assert findings.max_row - 1 == len(js["findings"])
 

@@ -18,6 +18,7 @@ import pytest
 import office
 from helpers import claimcheck_cmd
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from claimcheck import columns as C
 from claimcheck.reader import UnusableInput
@@ -214,11 +215,22 @@ def test_print_setup(built):
     wb = load_workbook(built["sample"])
     claims = wb["Claims"]
     assert claims.page_setup.orientation == "landscape" and claims.page_setup.paperSize == 1
-    assert claims.sheet_properties.pageSetUpPr.fitToPage and claims.page_setup.fitToWidth in (None, 1)  # 1 is the default
-    assert claims.page_setup.fitToHeight == 0
+    assert claims.sheet_properties.pageSetUpPr.fitToPage and claims.page_setup.fitToHeight == 0
     assert claims.print_title_rows == "$1:$1"
+    # the working columns through Appeal Days Left, on as few pages across as keeps them readable
+    from claimcheck import writer
+
+    header = [c.value for c in claims[1]]
+    last = header.index("Appeal Days Left") + 1
+    assert claims.print_area.replace("$", "").split("!")[-1].startswith(f"A1:{get_column_letter(last)}")
+    widths = [writer.column_width(claims, c) for c in range(1, last + 1)]
+    across = claims.page_setup.fitToWidth or 1
+    assert across == writer.pages_wide(widths, widths[:2]) == 2
+    points = sum(map(writer.column_points, widths)) + (across - 1) * sum(map(writer.column_points, widths[:2]))
+    assert writer.PRINTABLE_WIDTH_PT / (points / across) >= writer.READABLE_SCALE  # the scale it prints at
+    assert claims.print_title_cols == "$A:$B"
     dash = wb["Dashboard"]
-    assert dash.page_setup.orientation == "landscape" and dash.page_setup.fitToHeight in (None, 1)  # one page
+    assert dash.page_setup.orientation == "landscape" and dash.page_setup.fitToWidth in (None, 1)  # one page wide
 
 
 # ----------------------------------------------------------------------------- the engine reads it
@@ -307,19 +319,47 @@ def test_dashboard_helpers_calculate_in_libreoffice(calculated):
     lines = S.claim_lines()
     kpi = {ws.cell(row=4, column=j).value: ws.cell(row=5, column=j).value for j in range(2, 10)}
     assert kpi["Service lines"] == len(lines)
-    assert kpi["Denied lines"] == sum(1 for r in lines if r[17] == "Denied")
-    assert kpi["Billed"] == pytest.approx(sum(r[15] for r in lines))
+    # deductible, coinsurance or copay alone (PR-1/2/3) is the client's share, not a denial
+    share_only = [r for r in lines if r[17] == "Denied" and r[20]
+                  and set(str(r[20]).replace(",", " ").split()) <= {"PR-1", "PR-2", "PR-3"}]
+    assert share_only  # the sample has one (C1702, PR-1)
+    assert kpi["Denied lines"] == sum(1 for r in lines if r[17] == "Denied") - len(share_only)
+    # Billed counts only lines sent to the payer (not Draft, Ready, Void ...)
+    sent = {"Submitted", "Rejected", "Paid", "Partially Paid", "Denied", "Appealed"}
+    assert kpi["Billed (sent)"] == pytest.approx(sum(r[15] for r in lines if r[17] in sent))
+    assert kpi["Billed (sent)"] < sum(r[15] for r in lines)
     assert kpi["Sessions over authorization"] == 2
     helper = {ws.cell(row=r, column=11).value: ws.cell(row=r, column=12).value for r in range(1, ws.max_row + 1)}
     for status in C.STATUSES:
         assert helper[status] == sum(1 for r in lines if r[17] == status), status
-    unpaid = [r for r in lines if r[17] != "Paid" and isinstance(r[8], dt.date) and r[8] <= S.AS_OF]
-    text_dates = [r for r in lines if r[17] != "Paid" and isinstance(r[8], str)]
-    ages = [(S.AS_OF - r[8]).days for r in unpaid] + [(S.AS_OF - dt.date(2026, 4, 20)).days for r in text_dates]
-    assert helper["0-30 days"] == sum(1 for a in ages if a <= 30)
-    assert helper["31-60 days"] == sum(1 for a in ages if 31 <= a <= 60)
-    assert helper["61-90 days"] == sum(1 for a in ages if 61 <= a <= 90)
-    assert helper["Over 90 days"] == sum(1 for a in ages if a > 90)
+    # accounts receivable: unpaid lines sent to the payer, in dollars, by days since Submitted On
+    unpaid = [r for r in lines if r[17] in ("Submitted", "Rejected", "Denied", "Appealed") and r[18]]
+    buckets = {"0-30 days": (0, 30), "31-60 days": (31, 60), "61-90 days": (61, 90), "91-120 days": (91, 120),
+               "Over 120 days": (121, 10**6)}
+
+    def submitted(r) -> dt.date:
+        return r[18] if isinstance(r[18], dt.date) else dt.datetime.strptime(r[18], "%m/%d/%Y").date()
+
+    def dollars(rows, lo, hi):
+        return sum(r[15] for r in rows if lo <= (S.AS_OF - submitted(r)).days <= hi)
+
+    dollars_col = {ws.cell(row=r, column=11).value: ws.cell(row=r, column=13).value for r in range(1, ws.max_row + 1)}
+    for label, (lo, hi) in buckets.items():
+        assert dollars_col[label] == pytest.approx(dollars(unpaid, lo, hi)), label
+        assert helper[label] == sum(1 for r in unpaid if lo <= (S.AS_OF - submitted(r)).days <= hi), label
+    assert sum(dollars_col[b] for b in buckets) > 0
+    # ... and by payer, below the charts
+    table = {}
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row, min_col=2, max_col=9, values_only=True):
+        if isinstance(row[0], str) and row[0] and all(isinstance(v, (int, float)) for v in row[2:]):
+            table[row[0]] = row[2:]
+    for payer in {r[5] for r in unpaid} & {p[0] for p in S.PAYERS}:
+        mine = [r for r in unpaid if r[5] == payer]
+        assert list(table[payer]) == pytest.approx([dollars(mine, lo, hi) for lo, hi in buckets.values()]
+                                                   + [sum(r[15] for r in mine)]), payer
+    assert table["All payers"][-1] == pytest.approx(sum(r[15] for r in unpaid))
+    off_sheet = [r for r in unpaid if r[5] not in {p[0] for p in S.PAYERS}]
+    assert table["Payers not on the Payers sheet"][-1] == pytest.approx(sum(r[15] for r in off_sheet))
     top = {ws.cell(row=r, column=15).value: ws.cell(row=r, column=16).value for r in range(5, 13)}
     top.pop(None, None)
     # expected: lines per CARC, read from the sample with the engine's own code parser
@@ -331,6 +371,8 @@ def test_dashboard_helpers_calculate_in_libreoffice(calculated):
             carcs = {p.code for p in map(parse_code, str(r[20]).replace(",", " ").split()) if p.kind == "CARC"}
             expected.update(carcs)
     assert expected["197"] == 2 and expected["50"] == 1  # CO-197 twice (C1405, C1704)
+    for share in ("1", "2", "3"):  # the client's share is not a denial reason
+        expected.pop(share, None)
     assert {k.split(" - ")[0]: v for k, v in top.items()} == dict(expected.most_common(8))
     counts = list(top.values())
     assert counts == sorted(counts, reverse=True)  # biggest reason first
@@ -354,15 +396,52 @@ def test_claims_and_dashboard_render_to_pdf(built, tmp_path):
     pdf = soffice_convert(built["sample"], tmp_path / "pdf", "pdf", tmp_path / "lo_profile_pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
     pages = text.split("\f")
-    claims_page = next(p for p in pages if "Claim ID" in p and "C1013" in p)
-    assert "Session" in claims_page and "File By" in claims_page
-    dash_page = next(p for p in pages if "Billing dashboard" in p)
-    for title in ("Denials by reason", "Authorization use", "Claims by status", "Unpaid lines by days since DOS"):
+    claims_pages = [p for p in pages if "Claim ID" in p and "C1013" in p]
+    assert len(claims_pages) == 2  # two pages across, Claim ID repeated on the second
+    assert "Session" in claims_pages[1] and "File By" in claims_pages[1] and "Payer" in claims_pages[0]
+    first = pages.index(next(p for p in pages if "Billing dashboard" in p))
+    dash_page = pages[first] + pages[first + 1]
+    for title in ("Denials by reason", "Authorization use", "Claims by status", "Accounts receivable by age",
+                  "Accounts receivable by payer"):
         assert title in dash_page, title
     done = subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert len(list(tmp_path.glob("page-*.png"))) == len([p for p in pages if p.strip()])
+
+
+def test_rendering_npi_dropdowns_show_the_providers_name_and_the_pick_reads_as_the_npi(built, calculated, tmp_path):
+    from claimcheck.workbook_templates.build import PROVIDER_PICK_HEADER
+
+    wb = load_workbook(built["sample"])
+    source = wb.defined_names["ProviderNPIs"].attr_text
+    providers = wb["Providers"]
+    pick = next(c for c in providers[1] if c.value == PROVIDER_PICK_HEADER)
+    assert f"Providers!${pick.column_letter}$2" in source
+    for sheet in ("Claims", "Authorizations"):
+        ws = wb[sheet]
+        npi_col = next(c.column_letter for c in ws[1] if c.value == "Rendering NPI")
+        dvs = [v for v in ws.data_validations.dataValidation if str(v.sqref).startswith(f"{npi_col}2")]
+        assert dvs and dvs[0].type == "list" and dvs[0].formula1 == "ProviderNPIs", sheet
+    shown = calculated["sample"]["Providers"]
+    listed = [shown.cell(row=r, column=pick.column).value for r in range(2, 2 + len(S.PROVIDERS))]
+    assert listed == [f"{p[0]}  {p[1]} ({p[2]})" for p in S.PROVIDERS]
+    assert shown.cell(row=2 + len(S.PROVIDERS), column=pick.column).value in (None, "")
+    # a line whose Rendering NPI was picked from the list reads as that NPI
+    from claimcheck.api import check_workbook
+
+    picked = tmp_path / "picked.xlsx"
+    claims = wb["Claims"]
+    npi_col = next(c.column for c in claims[1] if c.value == "Rendering NPI")
+    before = {f.row: (f.code, f.message) for f in check_workbook(built["sample"], S.AS_OF).findings if f.code.startswith("NPI")}
+    for r in range(2, claims.max_row + 1):
+        value = claims.cell(row=r, column=npi_col).value
+        name = {p[0]: f"{p[0]}  {p[1]} ({p[2]})" for p in S.PROVIDERS}.get(value)
+        if name:
+            claims.cell(row=r, column=npi_col).value = name
+    wb.save(picked)
+    after = {f.row: (f.code, f.message) for f in check_workbook(picked, S.AS_OF).findings if f.code.startswith("NPI")}
+    assert after == before
 
 
 def test_payers_sheet_has_a_payer_type_dropdown_and_the_sample_fills_it(built):

@@ -39,6 +39,8 @@ from claimcheck.reader import UnusableInput
 from claimcheck.tables import tables
 
 from . import sample_data as S
+from claimcheck.writer import pages_wide
+
 from .print_setup import apply_xlsxwriter_setup
 
 # ----------------------------------------------------------------------------- names
@@ -232,8 +234,33 @@ def _sentence(text: str) -> str:
 
 
 def dashboard_denials() -> list[tuple[str, str]]:
-    """The reasons the Dashboard counts: (code, short label) of every CARC in the catalogue."""
-    return [(d.code, d.short) for d in denial_codes() if d.kind == "CARC"]
+    """The reasons the Dashboard counts: (code, short label) of every CARC in the catalogue but
+    deductible, coinsurance and copay (the client's share, not a denial)."""
+    return [(d.code, d.short) for d in denial_codes() if d.kind == "CARC" and d.code not in PATIENT_SHARE_CARCS]
+
+
+def _code_tokens(ref: str) -> str:
+    """An Excel expression turning denial codes as typed (``CO-50, co50; N290``) into
+    space-separated tokens (``CO 50 N290``, with extra spaces)."""
+    norm = f"UPPER({ref})"
+    for sep in (",", ";", "-", "/", ":"):
+        norm = f'SUBSTITUTE({norm},"{sep}"," ")'
+    for group in ("CO", "PR", "OA", "PI", "CR"):
+        norm = f'SUBSTITUTE({norm},"{group}","{group} ")'
+    return norm
+
+
+#: The Providers sheet's pick-list column (outside its table) that the Rendering NPI dropdowns show.
+PROVIDER_PICK_HEADER = "Pick list (NPI and name)"
+#: Statuses of lines sent to the payer (the Dashboard's Billed).
+SENT_STATUSES = ("Submitted", "Rejected", "Paid", "Partially Paid", "Denied", "Appealed")
+#: Statuses of lines sent and not paid (accounts receivable).
+UNPAID_STATUSES = ("Submitted", "Rejected", "Denied", "Appealed")
+#: CARCs of the client's share: 1 deductible, 2 coinsurance, 3 copay.
+PATIENT_SHARE_CARCS = ("1", "2", "3")
+AR_BUCKETS = [("0-30 days", 0, 30), ("31-60 days", 31, 60), ("61-90 days", 61, 90), ("91-120 days", 91, 120),
+              ("Over 120 days", 121, None)]
+AR_PAYER_ROWS = 12
 
 
 # ----------------------------------------------------------------------------- the writer
@@ -472,8 +499,8 @@ class _Builder:
                            "error_title": "Unknown authorization", "error_message": "This number is not on the "
                            "Authorizations sheet. Keep it anyway?"})
         dv("Rendering NPI", {"validate": "list", "source": "=ProviderNPIs", "error_type": "information",
-                             "input_title": "Rendering NPI", "input_message": "10 digits; pick the provider "
-                             "from the Providers sheet.",
+                             "input_title": "Rendering NPI", "input_message": "Pick the provider by name (the list "
+                             "shows each NPI with its provider from the Providers sheet) or type the 10-digit NPI.",
                              "error_title": "Provider not listed", "error_message": "This NPI is not on the Providers sheet."})
         dv("Billing NPI", {"validate": "length", "criteria": "==", "value": 10, "error_type": "warning",
                            "input_title": "Billing (group) NPI", "input_message": "10 digits; blank when the rendering provider bills.",
@@ -538,7 +565,13 @@ class _Builder:
         cf(full, f'=AND({check}<>"",{check}<>"OK",{check}<>"{HINT}")', "cf-flagged")
 
         ws.set_zoom(90)
-        apply_xlsxwriter_setup(ws, landscape=True, narrow=True, footer_title="Claims")
+        # Print the working columns (through Appeal Days Left; Visit is a hidden helper) landscape,
+        # on as few pages across as keeps them readable, Claim ID and Client ID on every page.
+        printed = [c.width for c in cols[: idx["Appeal Days Left"] + 1]]
+        across = pages_wide(printed, printed[:2])
+        apply_xlsxwriter_setup(ws, landscape=True, narrow=True, footer_title="Claims", pages_wide=across)
+        if across > 1:
+            ws.repeat_columns(0, 1)
         ws.print_area(0, 0, max(last, 1), idx["Appeal Days Left"])
         self.claim_letters = letter
 
@@ -617,8 +650,18 @@ class _Builder:
                                                                       "MD", "DO", "NP", "PMHNP", "PA"],
                                           "error_type": "information", "input_title": "Credential",
                                           "input_message": "The licence the provider bills under; some modifiers and codes depend on it."})
+        # The Rendering NPI dropdowns list "NPI  Name (Credential)", so the biller picks the provider
+        # by name; claimcheck reads the leading 10 digits as the NPI.
+        pick = len(cols) + 1
+        ws.write(0, pick, PROVIDER_PICK_HEADER, self.f["helper-h"])
+        ws.set_column(pick, pick, 36)
+        for i in range(1, end + 1):
+            ws.write_formula(i, pick, f'=IF(A{i + 1}="","",A{i + 1}&"  "&B{i + 1}&IF(C{i + 1}="",""," ("&C{i + 1}&")"))',
+                             self.f["helper"], "")
         apply_xlsxwriter_setup(ws, landscape=False, footer_title="Providers")
-        self.wb.define_name("ProviderNPIs", "=OFFSET(Providers!$A$2,0,0,MAX(1,COUNTA(Providers!$A:$A)-1),1)")
+        ws.print_area(0, 0, max(last, 1), len(cols) - 1)
+        pick_col = xl_col_to_name(pick)
+        self.wb.define_name("ProviderNPIs", f"=OFFSET(Providers!${pick_col}$2,0,0,MAX(1,COUNTA(Providers!$A:$A)-1),1)")
 
     # Practice --------------------------------------------------------------
     def write_practice(self) -> None:
@@ -685,11 +728,23 @@ class _Builder:
         window = f'"<="&(AsOf+{DEADLINE_WINDOW})'
         unsent = "+".join(f'COUNTIFS({status},"{s}",{file_by},">="&AsOf,{file_by},{window})' for s in ("Draft", "Ready"))
         unsent += f'+COUNTIFS({claim_id},"<>",{status},"",{file_by},">="&AsOf,{file_by},{window})'
+        charge_ref = _ref(CT, "Charge")
+        billed = "+".join(f'SUMIFS({charge_ref},{status},"{s}")' for s in SENT_STATUSES)
+        # Denial codes as tokens: " CO 50 N290 " (codes typed CO-50, co50, CO 50 ...); a line
+        # whose codes are only deductible, coinsurance or copay (PR-1/2/3) is not a denial.
+        codes = _ref(CT, "Denial Codes")
+        tokens = f'" "&TRIM({_code_tokens(codes)})&" "'
+        owed = tokens
+        for _ in range(2):  # twice: SUBSTITUTE skips a match that starts right after one it replaced
+            for carc in PATIENT_SHARE_CARCS:
+                owed = f'SUBSTITUTE({owed}," PR {carc} "," ")'
+        only_patient_share = f'(LEN(TRIM({codes}))>0)*(LEN(TRIM({owed}))=0)'
+        denied = f'=SUMPRODUCT(({status}="Denied")*(1-{only_patient_share}))'
         kpis = [
             ("Service lines", f"=COUNTA({claim_id})", "kpi"),
-            ("Billed", f"=SUM({_ref(CT, 'Charge')})", "kpi-money"),
+            ("Billed (sent)", "=" + billed, "kpi-money"),
             ("Paid", f"=SUM({_ref(CT, 'Paid Amount')})", "kpi-money"),
-            ("Denied lines", f'=COUNTIFS({status},"Denied")', "kpi"),
+            ("Denied lines", denied, "kpi"),
             (f"Appeals due in {DEADLINE_WINDOW} days", f'=COUNTIFS({status},"Denied",{appeal_left},">=0",{appeal_left},"<={DEADLINE_WINDOW}")', "kpi"),
             (f"To file in {DEADLINE_WINDOW} days (not sent)", "=" + unsent, "kpi"),
             ("Sessions over authorization", f'=COUNTIFS({_ref(CT, "Auth Left")},"<0")', "kpi"),
@@ -719,30 +774,31 @@ class _Builder:
             status_rows.append(i)
         status_first, status_last = status_rows[0], status_rows[-1]
 
-        # Unpaid lines by age
+        # Accounts receivable by age: unpaid lines sent to the payer, dollars by days since Submitted On
         r = status_last + 2
-        ws.write_row(r, 10, ["Unpaid lines by days since DOS", "Lines", "Charges"], f["helper-h"])
-        dos, charge = _ref(CT, "DOS"), _ref(CT, "Charge")
-        buckets = [("0-30 days", 0, 30), ("31-60 days", 31, 60), ("61-90 days", 61, 90), ("Over 90 days", 91, None)]
+        ws.write_row(r, 10, ["Unpaid by days since Submitted On", "Lines", "Dollars"], f["helper-h"])
+        submitted, payer_ref = _ref(CT, "Submitted On"), _ref(CT, "Payer")
         age_rows = []
-        for i, (label, lo, hi) in enumerate(buckets, start=r + 1):
-            crit = f'{dos},"<="&(AsOf-{lo})' + (f',{dos},">="&(AsOf-{hi})' if hi is not None else "")
-            ws.write_string(i, 10, label, f["helper"])
-            ws.write_formula(i, 11, f'=COUNTIFS({crit},{status},"<>Paid")', f["helper"], "")
-            ws.write_formula(i, 12, f'=SUMIFS({charge},{crit},{status},"<>Paid")', f["helper-money"], "")
-            age_rows.append(i)
 
+        def ar(crit: str, what: str) -> str:
+            if what == "lines":
+                return "+".join(f'COUNTIFS({crit},{status},"{s}")' for s in UNPAID_STATUSES)
+            return "+".join(f'SUMIFS({charge_ref},{crit},{status},"{s}")' for s in UNPAID_STATUSES)
+
+        def bucket(lo: int, hi: int | None) -> str:
+            return f'{submitted},"<="&(AsOf-{lo})' + (f',{submitted},">="&(AsOf-{hi})' if hi is not None else "")
+
+        for i, (label, lo, hi) in enumerate(AR_BUCKETS, start=r + 1):
+            ws.write_string(i, 10, label, f["helper"])
+            ws.write_formula(i, 11, "=" + ar(bucket(lo, hi), "lines"), f["helper"], "")
+            ws.write_formula(i, 12, "=" + ar(bucket(lo, hi), "dollars"), f["helper-money"], "")
+            age_rows.append(i)
         # Denials by reason: every common code counted, then the top 8 sorted for the chart.
         r = age_rows[-1] + 2
         ws.write_row(r, 10, ["Denial reason (all codes counted)", "Code", "Lines"], f["helper-h"])
         # Codes as typed (CO-50, co 50, CO50, 50; N290) become " CO 50 N290 ", so " 50 " finds
         # CARC 50 whatever its group code and separators.
-        norm = f'UPPER({_ref(CT, "Denial Codes")})'
-        for sep in (",", ";", "-", "/", ":"):
-            norm = f'SUBSTITUTE({norm},"{sep}"," ")'
-        for group in ("CO", "PR", "OA", "PI", "CR"):
-            norm = f'SUBSTITUTE({norm},"{group}","{group} ")'
-        norm = f'" "&{norm}&" "'
+        norm = f'" "&{_code_tokens(codes)}&" "'
         den_rows = []
         for i, (code, label) in enumerate(dashboard_denials(), start=r + 1):
             ws.write_string(i, 10, f"{code} - {label}", f["helper"])
@@ -766,8 +822,8 @@ class _Builder:
                              f["helper"], "")
             ws.write_formula(i, 15, f'=IF(O{i + 1}="",0,INDEX($M${d_first}:$M${d_last},{match}))', f["helper"], "")
             top_rows.append(i)
-        ws.write(13, 14, "Lines with any denial code", f["helper"])
-        ws.write_formula(13, 15, f'=COUNTIFS({_ref(CT, "Denial Codes")},"?*")', f["helper"], "")
+        ws.write(13, 14, "Lines denied (not deductible, coinsurance or copay alone)", f["helper"])
+        ws.write_formula(13, 15, f'=SUMPRODUCT((LEN(TRIM({codes}))>0)*(1-{only_patient_share}))', f["helper"], "")
 
         # Charts (2 x 2) below the KPI tiles; each 420 px wide fits four 14.5-wide columns.
         grid = {"visible": True, "line": {"color": "#D9D9D9"}}
@@ -813,19 +869,54 @@ class _Builder:
         st.set_y_axis({"min": 0, "major_gridlines": grid, "num_font": {"size": 8}})
         st.set_x_axis({"num_font": {"size": 9}})
 
-        age = chart("column", "Unpaid lines by days since DOS")
-        age.add_series({"name": "Unpaid lines", "categories": [dash, age_rows[0], 10, age_rows[-1], 10],
-                        "values": [dash, age_rows[0], 11, age_rows[-1], 11], "data_labels": hide_zero, "gap": 60,
-                        "points": [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#ED7D31", "#C00000")]})
-        age.set_y_axis({"min": 0, "major_gridlines": grid, "num_font": {"size": 8}})
+        age = chart("column", "Accounts receivable by age ($)")
+        money_labels = {"value": True, "num_format": "$#,##0;-$#,##0;;", "font": {"size": 9}}
+        age.add_series({"name": "Unpaid dollars", "categories": [dash, age_rows[0], 10, age_rows[-1], 10],
+                        "values": [dash, age_rows[0], 12, age_rows[-1], 12], "data_labels": money_labels, "gap": 60,
+                        "points": [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#ED7D31", "#C55A11", "#C00000")]})
+        age.set_y_axis({"min": 0, "major_gridlines": grid, "num_font": {"size": 8}, "num_format": "$#,##0"})
         age.set_x_axis({"num_font": {"size": 9}})
 
         ws.insert_chart("B7", den, {"x_offset": 0, "y_offset": 6})
         ws.insert_chart("F7", auth, {"x_offset": 6, "y_offset": 6})
         ws.insert_chart("B23", st, {"x_offset": 0, "y_offset": 6})
         ws.insert_chart("F23", age, {"x_offset": 6, "y_offset": 6})
-        ws.print_area("A1:I38")
-        apply_xlsxwriter_setup(ws, landscape=True, repeat_header=False, one_page=True, footer_title="Dashboard")
+        # Accounts receivable by payer, below the charts: unpaid dollars by days since Submitted On
+        # (the payer's name over B:C, the ages in D:H, the total in I).
+        top = 39
+        ws.set_h_pagebreaks([top])  # the charts on page 1, the table on page 2
+        ws.write(top, 1, "Accounts receivable by payer", f["h2"])
+        ws.write(top + 1, 1, "Unpaid lines sent to the payer (Status " + ", ".join(UNPAID_STATUSES[:-1]) + " or "
+                 + UNPAID_STATUSES[-1] + "): their charges by days since Submitted On.", f["subtitle"])
+        head = top + 2
+        ws.merge_range(head, 1, head, 2, "Payer", f["helper-h"])
+        ws.write_row(head, 3, [*(label for label, _, _ in AR_BUCKETS), "Total"], f["helper-h"])
+        first = head + 1
+        total_col = 3 + len(AR_BUCKETS)
+        ages = f"D{{r}}:{xl_col_to_name(total_col - 1)}{{r}}"
+        for k in range(AR_PAYER_ROWS):
+            i = first + k
+            name = f"$B{i + 1}"
+            ws.merge_range(i, 1, i, 2, "", f["helper"])
+            ws.write_formula(i, 1, f'=IFERROR(IF(INDEX(Payers!$A:$A,{k + 2})="","",INDEX(Payers!$A:$A,{k + 2})),"")',
+                             f["helper"], "")
+            for j, (_, lo, hi) in enumerate(AR_BUCKETS):
+                ws.write_formula(i, 3 + j, f'=IF({name}="","",{ar(bucket(lo, hi) + f",{payer_ref},{name}", "dollars")})',
+                                 f["helper-money"], "")
+            ws.write_formula(i, total_col, f'=IF({name}="","",SUM({ages.format(r=i + 1)}))', f["helper-money"], "")
+        other = first + AR_PAYER_ROWS
+        total = other + 1
+        ws.merge_range(other, 1, other, 2, "Payers not on the Payers sheet", f["helper"])
+        ws.merge_range(total, 1, total, 2, "All payers", f["helper-h"])
+        for j in range(len(AR_BUCKETS) + 1):
+            c = xl_col_to_name(3 + j)
+            ws.write_formula(other, 3 + j, f"={c}{total + 1}-SUM({c}{first + 1}:{c}{other})", f["helper-money"], "")
+        for j, (_, lo, hi) in enumerate(AR_BUCKETS):
+            ws.write_formula(total, 3 + j, "=" + ar(bucket(lo, hi), "dollars"), f["helper-money"], "")
+        ws.write_formula(total, total_col, f"=SUM({ages.format(r=total + 1)})", f["helper-money"], "")
+        self.ar_rows = (first, total)
+        ws.print_area(0, 0, total, 8)
+        apply_xlsxwriter_setup(ws, landscape=True, repeat_header=False, footer_title="Dashboard")
 
     # Rules -----------------------------------------------------------------
     def write_rules(self) -> None:
@@ -904,8 +995,10 @@ INSTRUCTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ("Authorizations", "Prior authorizations, with Used (visits, one per date, or units), Left and Ends In Days."),
         ("Payers", "Each payer's rules. The Claims formulas and the checks read them."),
         ("Providers", "Rendering providers. The Rendering NPI dropdown on Claims lists them."),
-        ("Dashboard", "Counts and charts: denials by reason, authorization use, claims by status, unpaid lines by "
-                      "age. The As of date (C2) is today unless you type another date; the deadlines count from it."),
+        ("Dashboard", "Counts and charts: billed (lines sent), denials by reason (deductible, coinsurance and copay "
+                      "are the client's share, not denials), authorization use, claims by status, and accounts "
+                      "receivable in dollars by days since Submitted On, in total and by payer. The As of date (C2) "
+                      "is today unless you type another date; the deadlines count from it."),
         ("Codes", "Procedure codes with our plain labels and time bands, modifiers, places of service and denial "
                   "codes. The CPT and POS dropdowns read this sheet."),
         ("Rules", "Every check claimcheck runs: its code (such as CPT002), severity, why payers care and how to fix it."),
@@ -947,7 +1040,8 @@ INSTRUCTIONS: list[tuple[str, list[tuple[str, str]]]] = [
                           "dropdown warns about a code it does not know but lets you keep it."),
         ("Adding rows", "Type in the first empty row under a table (or press Tab in its last cell): the table grows "
                         "and the formulas follow. Do not leave blank rows inside the table."),
-        ("Printing", "Claims prints landscape, one page wide, with the header on every page. Appeal sheets print "
+        ("Printing", "Claims prints landscape, two pages across at a readable size, with the header and Claim ID "
+                     "on every page. Appeal sheets print "
                      "on letter paper, one page."),
     ]),
 ]

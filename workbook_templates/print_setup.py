@@ -9,9 +9,10 @@ from claimcheck.appeals.xlsx import HEADER_MARGIN, LETTER, SIDE_MARGIN, TOP_MARG
 
 
 def apply_xlsxwriter_setup(ws, *, landscape: bool = False, repeat_header: bool = True,
-                           one_page: bool = False, narrow: bool = False, footer_title: str = "") -> None:
-    """Letter paper, fit to one page wide (and one tall when ``one_page``), the header row
-    repeated on every page, page numbers in the footer; for an XlsxWriter worksheet.
+                           one_page: bool = False, narrow: bool = False, footer_title: str = "",
+                           pages_wide: int = 1) -> None:
+    """Letter paper, fit to ``pages_wide`` pages wide (and one tall when ``one_page``), the header
+    row repeated on every page, page numbers in the footer; for an XlsxWriter worksheet.
     ``narrow`` uses 0.4" side margins for wide tables such as Claims."""
     ws.set_paper(LETTER)
     if landscape:
@@ -20,7 +21,7 @@ def apply_xlsxwriter_setup(ws, *, landscape: bool = False, repeat_header: bool =
         ws.set_portrait()
     side = 0.4 if narrow else SIDE_MARGIN
     ws.set_margins(left=side, right=side, top=TOP_MARGIN, bottom=TOP_MARGIN)
-    ws.fit_to_pages(1, 1 if one_page else 0)
+    ws.fit_to_pages(pages_wide, 1 if one_page else 0)
     if repeat_header:
         ws.repeat_rows(0)
     title = footer_title.replace("&", "&&")

@@ -76,7 +76,7 @@ def _side_panel(ws, notes, Alignment, Font, PatternFill) -> None:
         row += span
 
 
-_WIDTHS = {"A": 17, "B": 14, "C": 32, "D": 18, "E": 13, "F": 12, "G": 14}
+_WIDTHS = {"A": 19, "B": 14, "C": 30, "D": 18, "E": 13, "F": 12, "G": 14}  # A: "Medicare number" in bold with room
 _CHARS_PER_LINE = 100
 
 
@@ -113,7 +113,7 @@ def write_appeals(wb, plan: AppealPlan) -> None:
             elif kind in ("text", "note", "heading", "subheading"):
                 ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=WIDTH)
                 text = str(values[0] or "")
-                ws.row_dimensions[r].height = _height(text)
+                ws.row_dimensions[r].height = _height(text, 88 if kind == "heading" else _CHARS_PER_LINE)  # bold 11 pt: fewer a line
                 if kind == "heading":
                     ws.cell(row=r, column=1).font = Font(bold=True, size=11)
                     ws.cell(row=r, column=1).border = Border(bottom=thin)

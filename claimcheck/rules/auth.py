@@ -55,6 +55,17 @@ def _units_span(start: float, end: float) -> str:
     return f"units {count_text(start)}-{count_text(end)}"
 
 
+def _patient_responsibility(codes) -> bool:
+    """Whether a line's Denial Codes are all patient responsibility (PR-1 deductible, PR-2
+    coinsurance, PR-3 copay ...): the payer processed the line and assigned it to the client,
+    so a missing authorization no longer decides whether it is paid."""
+    if not codes or not isinstance(codes, (tuple, list)):
+        return False
+    from ..denials import BILL_PATIENT, decide
+
+    return decide(tuple(str(c) for c in codes))[0] == BILL_PATIENT
+
+
 @rule(
     "AUTH001", title="Authorization required but missing", severity="error", column=AUTH_COLUMN,
     needs=("auth_number",), row_level=False, uses=USES,
@@ -70,13 +81,19 @@ def _units_span(start: float, end: float) -> str:
 def auth_missing(ctx):
     """Flags a line with no Auth Number (on the line or its claim) for a payer whose Auth
     Required is Y, when no authorization on the sheet covers it (90791/90792 are exempt unless
-    the payer's Eval Counts Toward Auth is Y)."""
+    the payer's Eval Counts Toward Auth is Y).  A line whose Denial Codes the payer put all on
+    the client (group PR) is not flagged."""
     m = ctx.auth_matching
     out = [(idx, f"{brief(payer) if payer else 'the payer'} requires prior authorization and this line has no Auth Number; enter it")
-           for idx, payer in zip(m.labels(m.required_without_sheet), m.required_without_sheet_payer)]
+           for idx, payer, codes in zip(m.labels(m.required_without_sheet), m.required_without_sheet_payer,
+                                        _cells(ctx, "denial_codes", m.required_without_sheet))
+           if not _patient_responsibility(codes)]
     pos = m.uncovered
-    for idx, payer, client, day, cpt in zip(m.labels(pos), m.uncovered_payer, _cells(ctx, "client_id", pos),
-                                            _dos_texts(ctx, pos), _cells(ctx, "cpt", pos)):
+    for idx, payer, client, day, cpt, codes in zip(m.labels(pos), m.uncovered_payer, _cells(ctx, "client_id", pos),
+                                                   _dos_texts(ctx, pos), _cells(ctx, "cpt", pos),
+                                                   _cells(ctx, "denial_codes", pos)):
+        if _patient_responsibility(codes):
+            continue
         what = f" for {brief(cpt)}" if isinstance(cpt, str) else ""
         when = f" on {day}" if day is not None else ""
         out.append((idx, f"{brief(payer) if payer else 'the payer'} requires prior authorization; this line has no Auth Number and "
@@ -253,11 +270,17 @@ def auth_over_count(ctx):
                  payers={'Acme Health': {'Auth Required': 'Y'}, 'Gov Medicaid': {'Auth Required': 'Y', 'Eval Counts Toward Auth': 'Y'}}),
 )
 def auth_nearly_used(ctx):
-    """Warns on the lines that leave 2 visits or fewer, or 10% of the units or fewer."""
-    out = []
-    # The array pre-filter keeps every line within the larger of the two margins.
-    margin = lambda end, authorized: ~(end > authorized) & ~(authorized - end > np.maximum(NEAR_VISITS, NEAR_UNITS_SHARE * authorized))  # noqa: E731
+    """Warns once per authorization, on its latest line, when that line leaves 2 visits or
+    fewer, or 10% of the units or fewer (an authorization already over its count is AUTH007's)."""
+    # The array pre-filter keeps every line within the larger of the two margins, or over.
+    margin = lambda end, authorized: ~(authorized - end > np.maximum(NEAR_VISITS, NEAR_UNITS_SHARE * authorized))  # noqa: E731
+    latest: dict[int, tuple] = {}  # authorization -> its line with the highest number (the last such in sheet order)
     for idx, auth, start, end in _numbered_lines(ctx, margin):
+        now = latest.get(id(auth))
+        if now is None or end >= now[3]:
+            latest[id(auth)] = (idx, auth, start, end)
+    out = []
+    for idx, auth, start, end in latest.values():
         if end > auth.authorized:
             continue
         left = auth.authorized - end

@@ -299,8 +299,14 @@ def _primaries_text(ctx, primaries: frozenset[str]) -> str:
     em = ctx.tables.em_codes
     if em and em <= primaries:
         rest = primaries - em
-        return "an E/M visit (99202-99350)" + (f" or {code_list(rest)}" if rest else "")
-    return code_list(primaries)
+        return "an E/M visit (99202-99350)" + (f" or {_any_of(rest)}" if rest else "")
+    return _any_of(primaries)
+
+
+def _any_of(codes) -> str:
+    """Every code, in order: ``90832, 90834 or 90837`` (the biller needs the whole list, not "or 3 more")."""
+    codes = sorted(codes)
+    return codes[0] if len(codes) == 1 else ", ".join(codes[:-1]) + " or " + codes[-1]
 
 
 @rule(

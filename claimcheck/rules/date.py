@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..values import brief
+from ..columns import status_key
 from .registry import line_rule, rule
 from ._util import day, memo, per_code, run_codes
 
@@ -136,16 +137,35 @@ def _filing_findings(ctx, mask: np.ndarray, text) -> list:
 @rule(
     "DATE003", title="Timely filing deadline passed", severity="error", column="DOS", needs=("dos",), row_level=False,
     why="Claims filed after the payer's filing limit are denied (CARC 29) and the practice may not bill the client.",
-    fix="File today with any proof of an earlier submission (clearinghouse report); otherwise the line is a write-off.",
+    fix="A line never sent: write it off unless the payer allows an exception (such as retroactive eligibility). "
+        "A rejected line: correct it and resubmit today with the proof of the first submission (the clearinghouse report).",
     bad=[{'DOS': '2026-03-01'}],
     good=[{'DOS': '2026-03-01', 'Status': 'Submitted', 'Submitted On': '2026-03-05'}],
 )
 def filing_deadline_passed(ctx):
-    """Flags a line not yet submitted (Draft, Ready or blank status, no Submitted On) whose
-    filing deadline is before the as-of date."""
+    """Flags a line whose filing deadline is before the as-of date and that was not filed: one
+    never sent (Draft, Ready or blank status, no Submitted On), or one the payer or clearinghouse
+    rejected (Status Rejected).  Only a rejected line was sent, so only it is told to file now
+    with proof of timely filing."""
     c, deadline, left = _filing(ctx)
-    return _filing_findings(ctx, _unsubmitted(ctx) & (left < 0), lambda dl, n, p, days: (
-        f"filing deadline {day(dl)} ({days} days from DOS for {brief(p) if p else 'this payer'}) passed {-int(n)} days ago; file now with any proof of timely filing"))
+    rejected = _rejected(ctx)
+    never = _filing_findings(ctx, _unsubmitted(ctx) & ~rejected & (left < 0), lambda dl, n, p, days: (
+        f"filing deadline {day(dl)} ({days} days from DOS for {brief(p) if p else 'this payer'}) passed {-int(n)} days ago and the "
+        f"line was never sent; expect a timely-filing denial (CO-29): write it off unless the payer allows an exception"))
+    sent = _filing_findings(ctx, rejected & (left < 0), lambda dl, n, p, days: (
+        f"filing deadline {day(dl)} ({days} days from DOS for {brief(p) if p else 'this payer'}) passed {-int(n)} days ago; the claim "
+        f"was rejected: correct it and file now with proof of timely filing (the first submission's clearinghouse report)"))
+    order = {idx: i for i, idx in enumerate(c.index)}
+    return sorted(never + sent, key=lambda pair: order[pair[0]])
+
+
+def _rejected(ctx) -> np.ndarray:
+    """Per line: Status Rejected (sent, but refused before the payer processed it)."""
+    def make():
+        codes, statuses = run_codes(ctx, "status_key")
+        rejected = status_key("Rejected")
+        return per_code(statuses, lambda s: s == rejected)[codes]
+    return memo(ctx, "date.rejected", make)
 
 
 @rule(

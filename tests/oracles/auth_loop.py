@@ -20,6 +20,7 @@ from typing import Any
 from claimcheck.auth import (
     EVAL_CODES, EXPIRING_DAYS, NOT_SERVICES, AuthUsage, auth_status,
 )
+from claimcheck.denials import BILL_PATIENT, decide
 from claimcheck.models import Authorization
 from claimcheck.rules.auth import NEAR_UNITS_SHARE, NEAR_VISITS
 
@@ -138,6 +139,11 @@ def analyse(book) -> _Analysis:
     payer_keys = col("payer_key", "")
     npis = col("rendering_npi")
     cpts = col("cpt")
+    denials = col("denial_codes")
+
+    def patient_owes(pos) -> bool:  # the payer put the whole line on the client (PR group codes only)
+        codes = denials[pos]
+        return bool(codes) and isinstance(codes, tuple) and decide(codes)[0] == BILL_PATIENT
     units = col("units", 1.0)
     numbers = _normalised(col("auth_number"))
     statuses = _normalised(col("status"), str.lower)
@@ -241,6 +247,8 @@ def analyse(book) -> _Analysis:
         if exempt_eval or not (payer.auth_required or has_sheet):
             continue
         if not has_sheet:
+            if patient_owes(pos):
+                continue
             problems["AUTH001"].append((idx, f"{payer.name or 'the payer'} requires prior authorization and this line "
                                              f"has no Auth Number; enter it"))
             continue
@@ -262,7 +270,7 @@ def analyse(book) -> _Analysis:
             names = ", ".join(sorted({auths[i].auth_number for i in candidates}))
             problems["AUTH011"].append((idx, f"no Auth Number and {len(candidates)} authorizations cover this line "
                                              f"({names}); enter the one the payer should apply"))
-        else:
+        elif not patient_owes(pos):
             what = f" for {cpt}" if isinstance(cpt, str) else ""
             when = f" on {day.isoformat()}" if day is not None else ""
             problems["AUTH001"].append((idx, f"{payer.name or 'the payer'} requires prior authorization; this line has no "
@@ -399,7 +407,18 @@ def findings(book, as_of: dt.date) -> dict[str, list[tuple[int, str]]]:
                                                            f"authorized on {auth.auth_number}; request more visits "
                                                            f"before billing it"))
             continue
-        left = auth.authorized - ln.seq_end  # AUTH008
+    latest: dict[int, tuple] = {}  # AUTH008: once per authorization, on its highest-numbered line (the last in sheet order)
+    for idx, ln in sorted(a.lines.items(), key=lambda item: item[0]):
+        auth = auths[ln.auth]
+        if auth.authorized is None or ln.seq_end is None:
+            continue
+        if ln.auth not in latest or ln.seq_end >= latest[ln.auth][1].seq_end:
+            latest[ln.auth] = (idx, ln)
+    for idx, ln in latest.values():
+        auth = auths[ln.auth]
+        if ln.seq_end > auth.authorized:
+            continue
+        left = auth.authorized - ln.seq_end
         if auth.unit_type == "Units":
             if left <= NEAR_UNITS_SHARE * auth.authorized:
                 rest = "no units left after it" if left == 0 else f"{_plural(left, 'unit')} left"
