@@ -1,7 +1,9 @@
-"""DX: ICD-10-CM diagnosis codes - malformed, not in ICD-10-CM FY2026, a category header that is
-not billable, a missing primary, too many on a claim or a line, an external-cause code listed
-first, a symptom or circumstance code first on psychotherapy.  Validity comes
-from :mod:`claimcheck.icd10` (simple-icd-10-cm, CDC FY2026)."""
+"""DX: ICD-10-CM diagnosis codes - malformed, not in the ICD-10-CM code set of the date of
+service's fiscal year (FY2025 before 2025-10-01, FY2026 from then; a note past the shipped years),
+a category header that is not billable, a missing primary, too many on a claim or a line, an
+external-cause or manifestation code listed first, a symptom or circumstance code first on
+psychotherapy, a diagnosis the payer's covered list for the code lacks.  Validity comes from
+:mod:`claimcheck.icd10` (simple-icd-10-cm, CDC FY2025 and FY2026)."""
 
 from __future__ import annotations
 
@@ -12,14 +14,15 @@ from .registry import line_rule, rule
 
 
 @lru_cache(maxsize=4096)
-def _checked(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(kind, message) for each code of a Dx cell that ICD-10-CM does not accept as billable,
-    in code order (kinds: malformed, unknown, header)."""
-    return tuple(res for res in map(icd10.check, codes) if res)
+def _checked(codes: tuple[str, ...], year: int = icd10.NEWEST) -> tuple[tuple[str, str], ...]:
+    """(kind, message) for each code of a Dx cell that ICD-10-CM's code set of fiscal year
+    ``year`` does not accept as billable, in code order (kinds: malformed, unknown, header,
+    unlisted)."""
+    return tuple(res for res in (icd10.check(code, year) for code in codes) if res)
 
 
-def _problems(codes: tuple[str, ...], kind: str) -> list[str]:
-    return [message for k, message in _checked(codes) if k == kind] if codes else []
+def _problems(codes: tuple[str, ...], kind: str, dos=None) -> list[str]:
+    return [message for k, message in _checked(codes, icd10.fiscal_year(dos)) if k == kind] if codes else []
 
 
 @line_rule(
@@ -37,28 +40,54 @@ def malformed_dx(line, env):
 
 @line_rule(
     "DX002", title="Diagnosis code not in ICD-10-CM", severity="error", column="Dx Codes", needs=("dx",),
-    why="Payers reject codes that are not in the ICD-10-CM edition in force for the date of service (FY2026 here).",
-    fix="Look the code up and enter the current one (a typo, an ICD-9 or DSM-only code, or a retired code).",
-    reads=("dx",),
-    bad=[{'Dx Codes': 'F41.7'}],
-    good=[{'Dx Codes': 'F41.9'}],
+    why="Payers reject codes that are not in the ICD-10-CM code set in force on the date of service. Each fiscal "
+        "year's code set takes effect on October 1 (CMS, ICD-10 page: cms.gov/medicare/coding-billing/icd-10-codes; "
+        "CDC ICD-10-CM files): a service on 2025-09-30 is coded from FY2025, one on 2025-10-01 from FY2026.",
+    fix="Look the code up in the code set of the date of service and enter that one (a typo, an ICD-9 or DSM-only "
+        "code, a retired code, or a code that starts only in a later fiscal year).",
+    reads=("dx", "dos"),
+    bad=[{'Dx Codes': 'F41.7'}, {'DOS': '2025-09-15', 'Dx Codes': 'F41.1, Z59.861'}],
+    good=[{'Dx Codes': 'F41.9'}, {'DOS': '2025-09-15', 'Dx Codes': 'F41.1, Z59.86'}],
 )
 def unknown_dx(line, env):
-    """Flags each well-formed code that ICD-10-CM FY2026 does not contain."""
-    return _problems(line.dx, "unknown")
+    """Flags each well-formed code that the ICD-10-CM code set of the date of service's fiscal
+    year does not contain (FY2025 for a DOS before 2025-10-01, FY2026 from then; FY2026 when the
+    DOS is blank).  A DOS outside the shipped years is DX010's note instead."""
+    return _problems(line.dx, "unknown", line.dos)
 
 
 @line_rule(
     "DX003", title="Diagnosis is a category, not billable", severity="error", column="Dx Codes", needs=("dx",),
     why="Only the most specific codes (the leaves of ICD-10-CM) are billable; a category such as F41 or F43.1 is denied (CARC 11/16).",
     fix="Use the specific code from the note (the finding shows a few).",
-    reads=("dx",),
-    bad=[{'Dx Codes': 'F41'}],
-    good=[{'Dx Codes': 'F99'}],
+    reads=("dx", "dos"),
+    bad=[{'Dx Codes': 'F41'}, {'DOS': '2025-10-15', 'Dx Codes': 'F41.1, Z59.86'}],
+    good=[{'Dx Codes': 'F99'}, {'DOS': '2025-10-15', 'Dx Codes': 'F41.1, Z59.861'}],
 )
 def header_dx(line, env):
-    """Flags each code that is a category header with more specific codes beneath it."""
-    return _problems(line.dx, "header")
+    """Flags each code that is a category header with more specific codes beneath it in the
+    code set of the date of service's fiscal year (Z59.86 is billable in FY2025 and a category
+    in FY2026)."""
+    return _problems(line.dx, "header", line.dos)
+
+
+@line_rule(
+    "DX010", title="Diagnosis not in the nearest code set claimcheck has", severity="info", column="Dx Codes",
+    needs=("dx", "dos"),
+    why="claimcheck ships the ICD-10-CM code sets of FY2025 and FY2026; a date of service outside them is coded "
+        "from another year's code set (each takes effect October 1: CMS ICD-10 page, "
+        "cms.gov/medicare/coding-billing/icd-10-codes), which may add or retire codes.",
+    fix="Check the code against the code set of the date of service's fiscal year; update claimcheck for a newer "
+        "code set.",
+    reads=("dx", "dos"),
+    bad=[{'DOS': '2026-10-05', 'Dx Codes': 'F41.1, F99.9'}],
+    good=[{'DOS': '2026-10-05', 'Dx Codes': 'F41.1'}],
+)
+def unlisted_dx(line, env):
+    """Notes each well-formed code that the nearest shipped code set (FY2026 for a DOS on or
+    after 2026-10-01, FY2025 for one before 2024-10-01) does not contain: not an error, since
+    the DOS's own code set is not shipped."""
+    return _problems(line.dx, "unlisted", line.dos)
 
 
 @line_rule(
@@ -180,3 +209,26 @@ def external_cause_first(line, env):
     codes = line.dx
     if codes and codes[0][:1] in "VWXY":
         return f"{codes[0]} is an external-cause code and cannot be the primary diagnosis"
+
+
+@line_rule(
+    "DX011", title="Manifestation code listed first", severity="error", column="Dx Codes", needs=("dx",),
+    why="A manifestation code (its title says 'in ... diseases classified elsewhere', such as F02.80 dementia in "
+        "other diseases) describes how an underlying disease shows itself; ICD-10-CM's etiology/manifestation "
+        "convention never lets it be the first-listed diagnosis: the underlying condition is coded first (ICD-10-CM "
+        "Official Guidelines for Coding and Reporting FY2026, section I.A.13, cms.gov/medicare/coding-billing/icd-10-codes).",
+    fix="List the underlying condition first (for example G30.9 Alzheimer's disease before F02.80), then the "
+        "manifestation code.",
+    reads=("dx",),
+    bad=[{'Dx Codes': 'F02.80, G30.9'}],
+    good=[{'Dx Codes': 'G30.9, F02.80'}],
+)
+def manifestation_first(line, env):
+    """Flags a line whose first-listed diagnosis is a manifestation code: a billable code whose
+    own or parent's title says 'in ... diseases classified elsewhere' (data/icd10cm-manifestations.txt,
+    built from the ICD-10-CM tabular list by scripts/build-icd10-index --manifestations; the list is
+    the same in FY2025 and FY2026)."""
+    codes = line.dx
+    if codes and codes[0] in icd10.manifestations():
+        return (f"{codes[0]} is a manifestation code and cannot be the first-listed diagnosis; "
+                f"list the underlying condition first")
