@@ -194,6 +194,8 @@ class PosRow(_Row):
 
 #: The payer settings read as numbers or flags (book.default_payer); other settings are text.
 _SETTING_KINDS = {"Timely Filing Days": _whole_number, "Appeal Days": _whole_number,
+                  "Medicaid Appeal Days": _whole_number,
+                  "Auth Visits Per": _choice("Service", "Date", default="Service"),
                   "Auth Required": _flag, "Eval Counts Toward Auth": _flag,
                   "Timed Unit Rounding": _choice(*UNIT_ROUNDING, default="midpoint")}
 

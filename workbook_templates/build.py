@@ -109,6 +109,7 @@ _PAYER_KINDS = {
     "Appeal Days": ("int", 8), "Telehealth Modifier": ("text", 11), "Auth Required": ("text", 9),
     "Eval Counts Toward Auth": ("text", 11), "Appeal Address": ("text", 48),
     "Appeal Fax": ("text", 15), "Phone": ("text", 15), "Payer Type": ("text", 18),
+    "Auth Visits Per": ("text", 10), "Visits Per Year": ("int", 9),
 }
 _PROVIDER_KINDS = {"NPI": ("text", 12), "Name": ("text", 22), "Credential": ("text", 11), "Taxonomy": ("text", 13)}
 
@@ -125,6 +126,10 @@ def _payer_days(setting: str, payer_ref: str) -> str:
 
     # a Payers row named "Default" replaces the shipped default for the workbook
     fallback = f'IF(IFERROR({look(chr(34) + "Default" + chr(34))},0)>0,{look(chr(34) + "Default" + chr(34))},{_default_days(setting)})'
+    if setting == "Appeal Days":  # a Medicaid or Medicaid MCO payer with a blank cell (claimcheck.deadlines)
+        kind = f"IFERROR(INDEX({_ref(PAYERS_TABLE, 'Payer Type')},MATCH({payer_ref},{_ref(PAYERS_TABLE, 'Payer')},0)),\"\")"
+        fallback = (f'IF(OR({kind}="Medicaid",{kind}="Medicaid MCO"),{_default_days("Medicaid Appeal Days")},'
+                    f"{fallback})")
     return f"IF(IFERROR({look(payer_ref)},0)>0,{look(payer_ref)},{fallback})"
 
 
@@ -133,7 +138,7 @@ def _default_days(setting: str) -> int:
     try:
         return int(float(value))
     except ValueError:
-        return {"Timely Filing Days": 90, "Appeal Days": 120}[setting]
+        return {"Timely Filing Days": 90, "Appeal Days": 120, "Medicaid Appeal Days": 60}[setting]
 
 
 def claim_formulas() -> dict[str, str]:
@@ -598,10 +603,19 @@ class _Builder:
             "validate": "list", "source": list(C.PAYER_TYPES), "error_type": "stop",
             "input_title": "Payer type", "input_message": "Medicare is Original Medicare (reopenings, redeterminations); "
                                                           "Medicare Advantage plans run their own appeals."})
-        for h, default in (("Timely Filing Days", _default_days("Timely Filing Days")), ("Appeal Days", _default_days("Appeal Days"))):
+        for h, default in (("Timely Filing Days", f"{_default_days('Timely Filing Days')}"),
+                           ("Appeal Days", f"{_default_days('Appeal Days')} ({_default_days('Medicaid Appeal Days')} for a Medicaid or Medicaid MCO type)")):
             ws.data_validation(1, idx[h], end, idx[h], {
                 "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 3650, "error_type": "warning",
                 "input_title": h, "input_message": f"Calendar days from the payer contract. Blank uses {default}."})
+        ws.data_validation(1, idx["Auth Visits Per"], end, idx["Auth Visits Per"], {
+            "validate": "list", "source": ["Service", "Date"], "error_type": "stop",
+            "input_title": "Auth visits counted per", "input_message": "Service: each service line uses a visit (two services "
+                                                                      "on one date are two). Date: one visit per date. Blank: Service."})
+        ws.data_validation(1, idx["Visits Per Year"], end, idx["Visits Per Year"], {
+            "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 3650, "error_type": "warning",
+            "input_title": "Visits per year", "input_message": "The plan's limit on visits per client per calendar year; "
+                                                              "blank for none."})
         apply_xlsxwriter_setup(ws, landscape=True, footer_title="Payers")
         self.wb.define_name("PayerNames", "=OFFSET(Payers!$A$2,0,0,MAX(1,COUNTA(Payers!$A:$A)-1),1)")
 
