@@ -150,14 +150,24 @@ def claim_formulas() -> dict[str, str]:
     eval_counts = (f"IFERROR(UPPER(LEFT(INDEX({_ref(PAYERS_TABLE, 'Eval Counts Toward Auth')},"
                    f"MATCH({payer},{_ref(PAYERS_TABLE, 'Payer')},0)),1)),\"{eval_default}\")")
     is_eval = f'OR(""&{cpt}="90791",""&{cpt}="90792")'
-    # 1 on the first line of each authorization and date (add-ons and second lines of the same
-    # visit count once); 0 for an evaluation the payer does not count toward the authorization.
+    addons = ",".join(f'"{code}"' for code, p in sorted(tables().procedures.items()) if p.addon)
+    is_addon = f'ISNUMBER(MATCH(""&{cpt},{{{addons}}},0))'
+    per_date = (f"IFERROR(UPPER(LEFT(INDEX({_ref(PAYERS_TABLE, 'Auth Visits Per')},"
+                f"MATCH({payer},{_ref(PAYERS_TABLE, 'Payer')},0)),1)),\"S\")=\"D\"")
+    # 1 on each primary service line (two services on one date are two visits; add-ons use
+    # none), or, for a payer whose Auth Visits Per is Date, on the first line of each
+    # authorization and date; 0 for an evaluation the payer does not count toward the authorization.
     first_of_day = (f"COUNTIFS(INDEX({_ref(T, 'Auth Number')},1):{auth},{auth},"
                     f"INDEX({_ref(T, 'DOS')},1):{dos},{dos})=1")
     visit = (f'=IF(OR({auth}="",{dos}=""),"",IF(AND({is_eval},{eval_counts}<>"Y"),0,'
-             f"IF({first_of_day},1,0)))")
+             f"IF({per_date},IF({first_of_day},1,0),IF({is_addon},0,1))))")
     through = f'{_ref(T, "Auth Number")},{auth},{_ref(T, "DOS")},"<="&{dos}'
-    session = f'=IF(OR({auth}="",{dos}=""),"",SUMIFS({_ref(T, "Visit")},{through}))'
+    # the visits of earlier dates, then of this date's lines down to this one (two services on one
+    # date are sessions n and n+1, as claimcheck numbers them)
+    before = f'{_ref(T, "Auth Number")},{auth},{_ref(T, "DOS")},"<"&{dos}'
+    same_day_above = (f"INDEX({_ref(T, 'Visit')},1):{_this(T, 'Visit')},INDEX({_ref(T, 'Auth Number')},1):{auth},{auth},"
+                      f"INDEX({_ref(T, 'DOS')},1):{dos},{dos}")
+    session = f'=IF(OR({auth}="",{dos}=""),"",SUMIFS({_ref(T, "Visit")},{before})+SUMIFS({same_day_above}))'
     auth_row = f"MATCH({auth},{_ref(AUTH_TABLE, 'Auth Number')},0)"
     authorized = f'=IF({auth}="","",IFERROR(INDEX({_ref(AUTH_TABLE, "Authorized")},{auth_row}),"not found"))'
     per_unit = f'IFERROR(UPPER(LEFT(INDEX({_ref(AUTH_TABLE, "Unit Type")},{auth_row}),1)),"V")="U"'
@@ -212,7 +222,7 @@ def auth_columns() -> list[Col]:
     left = f'=IF(OR({num}="",NOT(ISNUMBER({_this(T, "Authorized")}))),"",{_this(T, "Authorized")}-{_this(T, "Used")})'
     ends = f'=IF(OR({num}="",{_this(T, "End Date")}=""),"",IFERROR({_this(T, "End Date")}-AsOf,""))'
     return _contract_cols(C.AUTHORIZATIONS, _AUTH_KINDS) + [
-        Col("Used", 7, "calc-int", used, comment="Visits (one per date) or units billed under this authorization."),
+        Col("Used", 7, "calc-int", used, comment="Visits (one per service line, or per date where the payer's Auth Visits Per is Date) or units billed under this authorization."),
         Col("Left", 7, "calc-int", left, comment="Authorized minus Used; below 0 is over."),
         Col("Ends In Days", 9, "calc-int", ends, comment="Days from the As of date to the End Date."),
     ]
