@@ -80,7 +80,8 @@ def _payer_rows(example: Example, headers) -> list[tuple]:
     rows = []
     for row in EXAMPLE_PAYERS:
         changes = example.payers.get(row[0], {})
-        rows.append(tuple(changes.get(h, value) for h, value in zip(headers, row)))
+        padded = [*row, *[None] * (len(headers) - len(row))]  # settings the row leaves blank
+        rows.append(tuple(changes.get(h, value) for h, value in zip(headers, padded)))
     return rows
 
 
