@@ -203,6 +203,17 @@ CASES = [
     case("DX009", "Z code first on a testing code passes", [line(CPT="96130", Minutes=None, Dx_Codes="Z13.39", Rendering_NPI=NPI_B)], []),
     case("DX006", "repeated diagnosis", [line(Dx_Codes="F41.1, F41.1")], [0], "F41.1 listed twice"),
     case("DX007", "external cause first", [line(Dx_Codes="X71.0XXA, F32.1")], [0], "external-cause"),
+    # DX012: the practice's covered_dx.csv (payer, codes, dx); none shipped
+    case("DX012", "no diagnosis on the payer's list", [line(Dx_Codes="Z63.0, R45.851")], [0],
+         "none of Z63.0, R45.851 is on the covered list for 90834", covered_dx=[("Acme Health", "90834 90837", "F32* F33* F41*")]),
+    case("DX012", "a listed prefix on any position passes", [line(Dx_Codes="Z63.0, F41.1")], [],
+         covered_dx=[("acme health", "90834", "F32* F41.1")]),
+    case("DX012", "the * row applies to a payer without its own", [line(Dx_Codes="F43.10")], [0], "F43.10",
+         covered_dx=[("*", "90834", "F32*"), ("Gov Medicaid", "90834", "F43.10")]),
+    case("DX012", "a payer's own rows win over the * row", [line(Payer="Gov Medicaid", Dx_Codes="F43.10")], [],
+         covered_dx=[("*", "90834", "F32*"), ("Gov Medicaid", "90834", "F43.10")]),
+    case("DX012", "another code has no list", [line(CPT="90832", Minutes=30, Dx_Codes="Z63.0")], [],
+         covered_dx=[("Acme Health", "90834", "F*")]),
     case("DX007", "external cause second passes", [line(Dx_Codes="F32.1, X71.0XXA")], []),
     # ---------------------------------------------------------------- POS
     case("POS001", "unknown POS", [line(POS="98")], [0], "'98'"),

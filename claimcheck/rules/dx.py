@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import icd10
+from .examples import Example
 from .registry import line_rule, rule
 
 
@@ -232,3 +233,36 @@ def manifestation_first(line, env):
     if codes and codes[0] in icd10.manifestations():
         return (f"{codes[0]} is a manifestation code and cannot be the first-listed diagnosis; "
                 f"list the underlying condition first")
+
+
+def _covers(patterns: tuple[str, ...], code: str) -> bool:
+    return any(code.startswith(p[:-1]) if p.endswith("*") else code == p for p in patterns)
+
+
+@line_rule(
+    "DX012", title="No diagnosis on the payer's covered list for the code", severity="warning", column="Dx Codes",
+    needs=("dx", "cpt", "payer"),
+    why="Payers pay a service only for the diagnoses their medical-necessity policy lists for it (a Medicare LCD's "
+        "billing article lists the covered ICD-10-CM codes, for example L33632's article A57520 for psychiatric "
+        "services; Medicaid programs and plans publish their own); a line none of whose diagnoses is listed is "
+        "denied as not medically necessary (CARC 50 or 167).",
+    fix="Check that the diagnoses on the note are coded fully and the covered one is listed; if the service was for "
+        "another diagnosis, check the payer's policy before billing. Your lists: covered_dx.csv in your tables folder.",
+    reads=("dx", "cpt", "payer_key"),
+    bad=Example(lines=({'Dx Codes': 'Z63.0, R45.851'},),
+                covered_dx=({'payer': 'Acme Health', 'codes': '90832 90834 90837', 'dx': 'F*'},)),
+    good=Example(lines=({'Dx Codes': 'F41.1, Z63.0'},),
+                 covered_dx=({'payer': 'Acme Health', 'codes': '90832 90834 90837', 'dx': 'F*'},)),
+)
+def not_on_covered_list(line, env):
+    """Flags a line whose payer (or ``*``, every payer without its own rows) has a covered-diagnosis
+    list for the line's code in covered_dx.csv (columns payer, codes, dx, source; dx holds codes
+    and prefixes such as F32*) and none of whose diagnoses is on it.  No list is shipped: a
+    practice loads its payers' lists with ``--tables``; rule examples run with a sample list."""
+    if not line.dx or not isinstance(line.cpt, str):
+        return None
+    covered = env.tables.covered_diagnoses(line.payer_key, line.cpt)
+    if covered is None or any(_covers(covered, code) for code in line.dx):
+        return None
+    return (f"none of {', '.join(line.dx)} is on the covered list for {line.cpt} (covered_dx.csv); "
+            f"the payer may deny it as not medically necessary")
