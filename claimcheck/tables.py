@@ -197,6 +197,7 @@ class PosRow(_Row):
 _SETTING_KINDS = {"Timely Filing Days": _whole_number, "Appeal Days": _whole_number,
                   "Medicaid Appeal Days": _whole_number,
                   "Auth Visits Per": _choice("Service", "Date", default="Service"),
+                  "Medicare Modifier 95": _choice("hospital only", "always", default="hospital only"),
                   "Auth Required": _flag, "Eval Counts Toward Auth": _flag,
                   "Timed Unit Rounding": _choice(*UNIT_ROUNDING, default="midpoint")}
 

@@ -229,6 +229,16 @@ CASES = [
     case("POS003", "90834 at POS 10 passes", [line(POS="10", Modifiers="95")], []),
     case("POS003", "90849 (on the list from 2026) at POS 10 passes", [line(CPT="90849", Minutes=None, POS="10", Modifiers="95")], []),
     case("POS003", "a code not verified on the list passes", [line(CPT="96127", Minutes=None, POS="10", Modifiers="95")], []),
+    # POS004: Original Medicare telehealth from 2024 (CY2024 PFS final rule): POS 02/10, 95 only from a hospital
+    case("POS004", "Medicare POS 10 with 95", [line(Payer="Medicare Part B", POS="10", Modifiers="95")], [0], "remove it otherwise"),
+    case("POS004", "Medicare office POS with 95", [line(Payer="Medicare Part B", POS="11", Modifiers="95")], [0], "not the in-person POS with 95"),
+    case("POS004", "Medicare POS 02 without 95 passes", [line(Payer="Medicare Part B", POS="02")], []),
+    case("POS004", "Medicare audio-only 93 with POS 10 passes", [line(Payer="Medicare Part B", POS="10", Modifiers="93")], []),
+    case("POS004", "a 2023 date of service passes", [line(Payer="Medicare Part B", POS="11", Modifiers="95", DOS=D(2023, 12, 29))], []),
+    case("POS004", "a Medicare Advantage plan passes", [line(Payer="Sunrise Medicare Advantage", POS="10", Modifiers="95")], []),
+    case("POS004", "a Medicare payer whose sheet names 95 passes", [line(Payer="Medicare Part B", POS="10", Modifiers="95")], [],
+         payers=[["Medicare Part B", "MCR", 365, 120, "95", "N", "N", "", "", "", "Medicare"]]),
+    case("POS004", "a commercial payer passes", [line(POS="11", Modifiers="95")], []),
     # ---------------------------------------------------------------- NPI
     case("NPI001", "nine-digit NPI", [line(Rendering_NPI="123456789")], [0], "exactly 10 digits"),
     case("NPI001", "NPI starting with 3", [line(Rendering_NPI="3234567893")], [0], "start with 1 or 2"),

@@ -219,3 +219,14 @@ def test_covered_diagnoses_load_normalised_and_merge_per_payer_and_code(tmp_path
     assert t.covered_diagnoses("ACME HEALTH", "90837") == ("F41.1", "F32*")
     assert t.covered_diagnoses("OTHER", "90834") == ("F*",) and t.covered_diagnoses("OTHER", "90837") is None
     assert load_tables().covered_dx == {}  # none shipped
+
+
+def test_medicare_modifier_95_always_asks_for_95_on_medicare_telehealth(tmp_path, monkeypatch):
+    from helpers import check_lines, line
+
+    write(tmp_path, "payer_defaults.csv", "setting,value,source\nMedicare Modifier 95,always,hospital-based practice\n")
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+    found = lambda **kw: [f.message for f in check_lines([line(Payer="Medicare Part B", POS="10", **kw)]).findings  # noqa: E731
+                          if f.code == "POS004"]
+    assert found() == ["POS 10 for Original Medicare without 95: add 95 (your practice bills from a hospital)"]
+    assert found(Modifiers="95") == [] and found(Modifiers="93") == []
