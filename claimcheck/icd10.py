@@ -138,6 +138,12 @@ def manifestations() -> frozenset[str]:
                      if line and not line.startswith("#"))
 
 
+def changed(code: str) -> bool:
+    """Whether ``code`` reads differently in a previous shipped year than in the newest."""
+    prev = _previous()
+    return code in prev["billable"] or code in prev["headers"] or code in prev["absent"]
+
+
 def status(code: str, year: int = NEWEST) -> str:
     """``billable``, ``header`` or ``absent``: what ``code`` is in the code set of fiscal year
     ``year`` (the nearest shipped year outside them)."""

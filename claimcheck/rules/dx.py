@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+
 from .. import icd10
+from ._util import per_code, run_codes
 from .examples import Example
 from .registry import line_rule, rule
 
@@ -20,6 +23,19 @@ def _checked(codes: tuple[str, ...], year: int = icd10.NEWEST) -> tuple[tuple[st
     ``year`` does not accept as billable, in code order (kinds: malformed, unknown, header,
     unlisted)."""
     return tuple(res for res in (icd10.check(code, year) for code in codes) if res)
+
+
+def _may_differ(codes) -> bool:
+    """Whether a Dx cell's codes could be flagged in some fiscal year: a code not billable in the
+    newest code set, or one whose status changed since the previous year."""
+    return isinstance(codes, tuple) and any(icd10.check(c) is not None or icd10.changed(c) for c in codes)
+
+
+def _dated_candidates(ctx):
+    """The lines DX002/DX003/DX010 may flag (the date of service matters only for these): read by
+    the whole-table runner so that it groups by (Dx, DOS) only where the year can change the answer."""
+    codes, uniques = run_codes(ctx, "dx")
+    return per_code(uniques, _may_differ)[codes]
 
 
 def _problems(codes: tuple[str, ...], kind: str, dos=None) -> list[str]:
@@ -47,6 +63,7 @@ def malformed_dx(line, env):
     fix="Look the code up in the code set of the date of service and enter that one (a typo, an ICD-9 or DSM-only "
         "code, a retired code, or a code that starts only in a later fiscal year).",
     reads=("dx", "dos"),
+    candidates=_dated_candidates,
     bad=[{'Dx Codes': 'F41.7'}, {'DOS': '2025-09-15', 'Dx Codes': 'F41.1, Z59.861'}],
     good=[{'Dx Codes': 'F41.9'}, {'DOS': '2025-09-15', 'Dx Codes': 'F41.1, Z59.86'}],
 )
@@ -62,6 +79,7 @@ def unknown_dx(line, env):
     why="Only the most specific codes (the leaves of ICD-10-CM) are billable; a category such as F41 or F43.1 is denied (CARC 11/16).",
     fix="Use the specific code from the note (the finding shows a few).",
     reads=("dx", "dos"),
+    candidates=_dated_candidates,
     bad=[{'Dx Codes': 'F41'}, {'DOS': '2025-10-15', 'Dx Codes': 'F41.1, Z59.86'}],
     good=[{'Dx Codes': 'F99'}, {'DOS': '2025-10-15', 'Dx Codes': 'F41.1, Z59.861'}],
 )
@@ -81,6 +99,7 @@ def header_dx(line, env):
     fix="Check the code against the code set of the date of service's fiscal year; update claimcheck for a newer "
         "code set.",
     reads=("dx", "dos"),
+    candidates=_dated_candidates,
     bad=[{'DOS': '2026-10-05', 'Dx Codes': 'F41.1, F99.9'}],
     good=[{'DOS': '2026-10-05', 'Dx Codes': 'F41.1'}],
 )
@@ -249,6 +268,7 @@ def _covers(patterns: tuple[str, ...], code: str) -> bool:
     fix="Check that the diagnoses on the note are coded fully and the covered one is listed; if the service was for "
         "another diagnosis, check the payer's policy before billing. Your lists: covered_dx.csv in your tables folder.",
     reads=("dx", "cpt", "payer_key"),
+    candidates=lambda ctx: np.full(len(ctx.claims), bool(ctx.tables.covered_dx)),
     bad=Example(lines=({'Dx Codes': 'Z63.0, R45.851'},),
                 covered_dx=({'payer': 'Acme Health', 'codes': '90832 90834 90837', 'dx': 'F*'},)),
     good=Example(lines=({'Dx Codes': 'F41.1, Z63.0'},),

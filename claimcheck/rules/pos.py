@@ -9,6 +9,7 @@ import datetime as dt
 
 from ..denials import is_medicare
 from ..values import shown
+from ._util import per_code, run_codes
 from .registry import line_rule
 from .mod import TELEHEALTH_MODIFIERS, TELEHEALTH_SOURCE
 
@@ -86,6 +87,17 @@ def telehealth_code_not_on_list(line, env):
     return f"{p.code} billed as telehealth ({how}) is not on CMS's telehealth list; check this payer covers it by telehealth"
 
 
+def _medicare_candidates(ctx):
+    """The lines POS004 may flag: those with modifier 95, and with the setting 'always' the
+    telehealth-POS lines too (the rule reads the payer and the date only for these)."""
+    codes, uniques = run_codes(ctx, "modifiers")
+    mask = per_code(uniques, lambda mods: isinstance(mods, tuple) and "95" in mods)[codes]
+    if (ctx.tables.payer_defaults.get("Medicare Modifier 95") or "").strip().lower() == "always":
+        pos_codes, pos_uniques = run_codes(ctx, "pos")
+        mask = mask | per_code(pos_uniques, lambda pos: pos in ctx.tables.telehealth_pos)[pos_codes]
+    return mask
+
+
 @line_rule(
     "POS004", title="Original Medicare telehealth billed the pre-2024 way", severity="warning", column="POS",
     needs=("pos", "modifiers", "payer", "dos"),
@@ -98,6 +110,7 @@ def telehealth_code_not_on_list(line, env):
         "clinician was in a hospital - then set Medicare Modifier 95 to 'always' in your tables folder, or put 95 "
         "as the payer's Telehealth Modifier on the Payers sheet.",
     reads=("pos", "modifiers", "payer", "dos"),
+    candidates=_medicare_candidates,
     bad=[{'Payer': 'Medicare Part B', 'Modifiers': '95', 'POS': '10'}, {'Payer': 'Medicare Part B', 'Claim ID': 'C2', 'Modifiers': '95'}],
     good=[{'Payer': 'Medicare Part B', 'POS': '10'}, {'Payer': 'Medicare Part B', 'Claim ID': 'C2', 'Modifiers': '93', 'POS': '10'}],
 )
