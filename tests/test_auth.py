@@ -41,7 +41,7 @@ PAYERS = [
 CLIENT_NAME = "Pat Example"
 CLIENT_DOB = D(1990, 1, 2)
 
-AUTH_CODES = {f"AUTH{n:03d}" for n in range(1, 13)}
+AUTH_CODES = {f"AUTH{n:03d}" for n in range(1, 14)}  # AUTH013: yearly visit limit (rules/visits.py)
 
 
 def line(claim="C1", client="CL-1", dos=D(2026, 6, 1), cpt="90834", auth="A-1", payer="Acme Health",
