@@ -90,6 +90,10 @@ def check_raw(raw: dict[str, RawTable], as_of: dt.date | None = None, *, row_lev
 def example_findings(example) -> list[Finding]:
     """Every finding claimcheck gives a rule's worked example
     (:class:`claimcheck.rules.examples.Example`), all rules run as in a workbook."""
-    from .rules.examples import EXAMPLE_AS_OF, example_tables
+    from .rules.examples import EXAMPLE_AS_OF, example_code_tables, example_tables
 
-    return check_raw(example_tables(example), EXAMPLE_AS_OF).findings
+    if not example.covered_dx:
+        return check_raw(example_tables(example), EXAMPLE_AS_OF).findings
+    load_all()
+    book = build_book(example_tables(example), example_code_tables(example, load_tables()))
+    return check_book(book, EXAMPLE_AS_OF).findings

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import columns as C
 from . import values as V
+from .deadlines import default_appeal_days
 from .models import Authorization, Finding, Payer, Provider
 from .reader import RawTable
 from .tables import CodeTables, tables as load_tables
@@ -112,6 +113,7 @@ def default_payer(name: str, tables: CodeTables | None = None, base: Payer | Non
         telehealth_modifier=(d.get("Telehealth Modifier") or "").upper(),
         auth_required=(d.get("Auth Required") or "N").upper().startswith("Y"),
         eval_counts_toward_auth=(d.get("Eval Counts Toward Auth") or "N").upper().startswith("Y"),
+        auth_visits_per=d.get("Auth Visits Per") or "Service",
         on_sheet=False,
     )
 
@@ -537,9 +539,13 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
             values = {f: _cell(rec.get(f)) for f in columns}
             values["telehealth_modifier"] = values["telehealth_modifier"] or ""  # blank: none, not the default's
             defaults = base.model_dump(include={"timely_filing_days", "appeal_days", "auth_required",
-                                                "eval_counts_toward_auth"})
+                                                "eval_counts_toward_auth", "auth_visits_per"})
             payer = _record(Payer, {**values, "on_sheet": True, "row": int(rec["row"])}, defaults, sheet,
                             int(rec["row"]), columns, reading)
+            if values.get("appeal_days") is None or payer.appeal_days != values["appeal_days"]:  # blank or refused
+                by_type = default_appeal_days(payer.payer_type, tables.payer_defaults)
+                if by_type is not None:
+                    payer = payer.model_copy(update={"appeal_days": by_type, "appeal_days_assumed": True})
             payers[key if key not in ("DEFAULT", "*") else "*"] = payer
 
     if "Providers" in raw and raw["Providers"].positions:

@@ -77,6 +77,8 @@ PAYERS = (
     Column("Appeal Fax", "appeal_fax", "text", ("Fax",)),
     Column("Phone", "phone", "text", ()),
     Column("Payer Type", "payer_type", "text", ("Plan Type", "Insurance Type")),
+    Column("Auth Visits Per", "auth_visits_per", "text", ("Visits Counted Per", "Auth Counts Per")),
+    Column("Visits Per Year", "visits_per_year", "number", ("Visit Limit", "Yearly Visit Limit", "Annual Visit Limit")),
 )
 
 PROVIDERS = (

@@ -104,6 +104,24 @@ def _payer_type(value):
     raise ValueError(f"{_shown(value)} is not a payer type ({', '.join(PAYER_TYPES)})")
 
 
+def _visits_per(value):
+    """How an authorization's visits are counted: ``Service`` (each claim line of a primary
+    service is a visit, the default) or ``Date`` (one visit per date, however many services)."""
+    text = str(value).strip().lower()
+    if not text or text.replace("per ", "") in ("service", "services", "line", "lines", "claim line"):
+        return "Service"
+    if text.replace("per ", "") in ("date", "day", "date of service"):
+        return "Date"
+    raise ValueError(f"{_shown(value)} is not Service or Date")
+
+
+def _visit_cap(value):
+    """A yearly visit limit: a whole number of 1 or more (blank: no limit)."""
+    if not _whole(value) or value < 1:
+        raise ValueError(f"{_shown(value)} is not a whole number of visits of 1 or more")
+    return int(value)
+
+
 Days = Annotated[int, BeforeValidator(_days)]
 
 
@@ -123,6 +141,13 @@ class Payer(BaseModel):
     #: One of ``claimcheck.columns.PAYER_TYPES``, or blank when the Payers sheet does not say
     #: (then claimcheck.denials.payer_type guesses Medicare from the name, and says so).
     payer_type: Annotated[str, BeforeValidator(_payer_type)] = ""
+    #: How the payer counts an authorization's visits: each service line (``Service``) or each
+    #: date (``Date``); see claimcheck.auth.match.number_visits.
+    auth_visits_per: Annotated[Literal["Service", "Date"], BeforeValidator(_visits_per)] = "Service"
+    #: The payer's limit on visits per client per calendar year (None: no limit known).
+    visits_per_year: Annotated[int | None, BeforeValidator(lambda v: None if v is None else _visit_cap(v))] = None
+    #: Appeal Days was blank on the Payers sheet and a default by Payer Type was used.
+    appeal_days_assumed: bool = False
     on_sheet: bool = True
     row: int | None = None
 

@@ -41,6 +41,7 @@ _KEYS = {
     "pos.csv": "pos",
     "same_day.csv": None,  # user rows are added
     "payer_defaults.csv": "setting",
+    "covered_dx.csv": None,  # user rows are added (none shipped)
 }
 
 #: How minutes become units for a code billed per unit of time (payer_defaults.csv
@@ -194,6 +195,9 @@ class PosRow(_Row):
 
 #: The payer settings read as numbers or flags (book.default_payer); other settings are text.
 _SETTING_KINDS = {"Timely Filing Days": _whole_number, "Appeal Days": _whole_number,
+                  "Medicaid Appeal Days": _whole_number,
+                  "Auth Visits Per": _choice("Service", "Date", default="Service"),
+                  "Medicare Modifier 95": _choice("hospital only", "always", default="hospital only"),
                   "Auth Required": _flag, "Eval Counts Toward Auth": _flag,
                   "Timed Unit Rounding": _choice(*UNIT_ROUNDING, default="midpoint")}
 
@@ -211,6 +215,35 @@ class PayerDefaultRow(_Row):
         return value
 
 
+DX_PATTERN = re.compile(r"^[A-Z][0-9A-Z]{0,2}(\.?[0-9A-Z]{1,4})?\*?$")
+
+
+def _dx_patterns(text: str) -> str:
+    """Diagnosis codes or prefixes (``F32*``, ``F*`` for a chapter's letter), split on commas or spaces, dot optional, as one
+    space-separated upper-case text with the dot after the third character."""
+    out = []
+    for token in re.split(r"[,;\s]+", _filled(text).upper()):
+        if not token:
+            continue
+        if not DX_PATTERN.match(token) or (not token.endswith("*") and len(token.replace(".", "")) < 3):
+            raise ValueError(f"{token!r} is not a diagnosis code or prefix (F41.1, F32*)")
+        star = token.endswith("*")
+        code = token.rstrip("*").replace(".", "")
+        code = code[:3] + "." + code[3:] if len(code) > 3 else code
+        out.append(code + ("*" if star else ""))
+    return " ".join(out)
+
+
+class CoveredDxRow(_Row):
+    """A payer's covered diagnoses for some procedure codes (a practice loads its payers' lists:
+    medical-necessity policies such as an LCD's ICD-10 list or a Medicaid program's covered codes)."""
+    payer: Filled  # the payer as on the Claims sheet (any case), or * for every payer without its own row
+    codes: Annotated[str, BeforeValidator(lambda t: " ".join(
+        _shaped(PROCEDURE_SHAPE, "a procedure code (5 characters, as 90834)")(c) for c in re.split(r"[,;\s]+", _filled(t)) if c))]
+    dx: Annotated[str, BeforeValidator(_dx_patterns)]
+    source: str = ""
+
+
 _MODELS: dict[str, type[_Row]] = {
     "procedures.csv": ProcedureRow,
     "addons.csv": AddonRow,
@@ -219,6 +252,7 @@ _MODELS: dict[str, type[_Row]] = {
     "modifier_conflicts.csv": ModifierConflictRow,
     "pos.csv": PosRow,
     "payer_defaults.csv": PayerDefaultRow,
+    "covered_dx.csv": CoveredDxRow,
 }
 
 
@@ -318,6 +352,14 @@ class CodeTables:
     pos: dict[str, dict[str, str]]
     payer_defaults: dict[str, str]
     em_codes: frozenset[str] = field(default_factory=frozenset)
+    #: (payer upper-cased or "*", procedure code) -> the covered diagnoses and prefixes ("F32*")
+    #: from covered_dx.csv (none shipped: a practice loads its payers' lists).
+    covered_dx: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    def covered_diagnoses(self, payer_key: str, code: str) -> tuple[str, ...] | None:
+        """The payer's covered diagnoses for ``code`` (its own rows, else the ``*`` rows), or None
+        when no list applies."""
+        return self.covered_dx.get((payer_key, code)) or self.covered_dx.get(("*", code))
 
     # Families used by rules; derived from the procedure kinds.
     # Computed once per set of tables (rules ask for them on every line).
@@ -371,7 +413,12 @@ def load_tables(override_dir: str | None = None) -> CodeTables:
     )
     pos = {r.pos.zfill(2): r.model_dump() for r in _load("pos.csv", override_dir)}
     defaults = {r.setting: r.value for r in _load("payer_defaults.csv", override_dir)}
-    return CodeTables(procedures, addons, same_day, modifiers, conflicts, pos, defaults, em)
+    covered: dict[tuple[str, str], tuple[str, ...]] = {}
+    for r in _load("covered_dx.csv", override_dir):
+        payer = r.payer.strip().upper()  # as the claims' payer_key
+        for code in r.codes.split():
+            covered[(payer, code)] = covered.get((payer, code), ()) + tuple(r.dx.split())
+    return CodeTables(procedures, addons, same_day, modifiers, conflicts, pos, defaults, em, covered)
 
 
 def tables(override_dir: str | None = None) -> CodeTables:

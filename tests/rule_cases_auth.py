@@ -34,6 +34,12 @@ def case(code, name, lines, flag, contains="", auths=(auth(),), **kw):
             "auths": None if auths is None else [list(a) for a in auths], **kw}
 
 
+def capped(visits, per=None):
+    """PAYERS with Acme Health limited to ``visits`` a year (Visits Per Year), counted per ``per``."""
+    acme = [*PAYERS[0], "Commercial", per, visits]
+    return [acme, *PAYERS[1:]]
+
+
 def weekly(n, **changes):
     """``n`` weekly sessions from 2026-06-01 back, oldest first, each its own claim."""
     return [line(Claim_ID=f"W{k}", DOS=D(2026, 6, 1) - dt.timedelta(weeks=n - 1 - k), Auth_Number="A-1", **changes)
@@ -135,4 +141,18 @@ CASES = [
     case("AUTH012", "numbers without the sheet, reported once", weekly(3), [0],
          "no usable Authorizations sheet, so the auth numbers on 3 lines cannot be checked", auths=None),
     case("AUTH012", "with the sheet passes", weekly(3), []),
+    # ---------------------------------------------------------------- AUTH013 yearly visit limit (Payers: Visits Per Year)
+    case("AUTH013", "third visit of a 2-a-year plan, with its add-on", weekly(2) + [line(Claim_ID="W9", DOS=D(2026, 6, 8)),
+         line(Claim_ID="W9", DOS=D(2026, 6, 8), CPT="90785", Minutes=None)], [2, 3],
+         "visit 3 in 2026 for client CL-1 with Acme Health, which allows 2 a year", auths=None, payers=capped(2)),
+    case("AUTH013", "two services on one date are two visits", [line(Claim_ID="C1"), line(Claim_ID="C2", CPT="90853", Minutes=None,
+         Rendering_NPI=NPI_B)], [1], "visit 2 in 2026", auths=None, payers=capped(1)),
+    case("AUTH013", "counted per date where the payer says so", [line(Claim_ID="C1"), line(Claim_ID="C2", CPT="90853", Minutes=None,
+         Rendering_NPI=NPI_B)], [], auths=None, payers=capped(1, per="Date")),
+    case("AUTH013", "a new calendar year starts again", [line(Claim_ID="C0", DOS=D(2025, 12, 29)), line()], [],
+         auths=None, payers=capped(1)),
+    case("AUTH013", "void and no-show lines and other clients are not visits",
+         [line(Claim_ID="C0", DOS=D(2026, 5, 4), Status="Void"), line(Claim_ID="C9", DOS=D(2026, 5, 11), Status="No Show"),
+          line(Claim_ID="C8", Client_ID="CL-2", Member_ID="M200", DOS=D(2026, 5, 18)), line()], [], auths=None, payers=capped(1)),
+    case("AUTH013", "a payer without a limit passes", weekly(5), [], auths=None),
 ]

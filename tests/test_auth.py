@@ -30,7 +30,7 @@ CLAIM_HEADERS = ["Claim ID", "Client ID", "Client Name", "Client DOB", "Member I
                  "Billing NPI", "DOS", "Minutes", "CPT", "Modifiers", "Units", "Dx Codes", "POS", "Charge",
                  "Auth Number", "Status"]
 PAYER_HEADERS = ["Payer", "Payer ID", "Timely Filing Days", "Appeal Days", "Telehealth Modifier",
-                 "Auth Required", "Eval Counts Toward Auth"]
+                 "Auth Required", "Eval Counts Toward Auth", "Auth Visits Per"]
 AUTH_HEADERS = ["Auth Number", "Client ID", "Payer", "Start Date", "End Date", "Authorized", "Unit Type",
                 "Codes Covered", "Rendering NPI", "Notes"]
 PAYERS = [
@@ -41,7 +41,7 @@ PAYERS = [
 CLIENT_NAME = "Pat Example"
 CLIENT_DOB = D(1990, 1, 2)
 
-AUTH_CODES = {f"AUTH{n:03d}" for n in range(1, 13)}
+AUTH_CODES = {f"AUTH{n:03d}" for n in range(1, 14)}  # AUTH013: yearly visit limit (rules/visits.py)
 
 
 def line(claim="C1", client="CL-1", dos=D(2026, 6, 1), cpt="90834", auth="A-1", payer="Acme Health",
@@ -216,12 +216,34 @@ def test_addon_lines_on_the_same_date_use_no_more_visits():
     ]
 
 
-def test_two_lines_on_one_date_use_one_visit_and_void_lines_use_none():
-    lines = [line(claim="C1", dos=D(2026, 3, 2)), line(claim="C1b", dos=D(2026, 3, 2), cpt="90846", minutes=50),
+def test_two_services_on_one_date_use_two_visits_and_void_lines_use_none():
+    """Counted per service line by default (issue 17: 90837 by one clinician and 90853 by another
+    on one date are two visits); a payer whose Auth Visits Per is Date counts the date once."""
+    lines = [line(claim="C1", dos=D(2026, 3, 2), cpt="90837", minutes=55),
+             line(claim="C1b", dos=D(2026, 3, 2), cpt="90853", minutes=None, npi=NPI_B),
              line(claim="C2", dos=D(2026, 3, 9), status="Void"), line(claim="C3", dos=D(2026, 3, 16), status="Denied")]
     book = build_book(raw(lines, [auth(authorized=2)]))  # usage only: no other feature's rules
-    assert A.auth_used(book, "A-1", AS_OF) == 2  # 3/2 once, 3/16 (denied still used it); void not
+    assert A.auth_used(book, "A-1", AS_OF) == 3  # 3/2 twice, 3/16 (denied still used it); void not
     assert [book.claims.at[i, "claim_id"] for i in A.auth_usage(book, AS_OF)[0].line_indexes] == ["C1", "C1b", "C3"]
+    res = check(lines, [auth(authorized=2)])
+    assert found(res, "AUTH007") == [(5, "session 3 of 2 authorized on A-1; request more visits before billing it")]
+
+    per_date = [[*PAYERS[0], "Date"], *PAYERS[1:]]
+    book = build_book(raw(lines, [auth(authorized=2)], payers=per_date))
+    assert book.payer("Acme Health").auth_visits_per == "Date"
+    assert A.auth_used(book, "A-1", AS_OF) == 2  # 3/2 once, 3/16
+    assert found(check(lines, [auth(authorized=2)], payers=per_date), "AUTH007") == []
+
+
+def test_an_addon_shares_the_visit_of_the_service_before_it():
+    lines = [line(claim="C1", dos=D(2026, 3, 2), cpt="90785", auth=None),  # add-on listed first: the date's first visit
+             line(claim="C1", dos=D(2026, 3, 2), cpt="90834"),
+             line(claim="C2", dos=D(2026, 3, 2), cpt="90846", minutes=50),
+             line(claim="C2", dos=D(2026, 3, 2), cpt="90785", auth=None)]  # after 90846: the second visit
+    res = check(lines, [auth(authorized=1)])
+    assert A.auth_used(res.book, "A-1", AS_OF) == 2
+    assert found(res, "AUTH007") == [(4, "session 2 of 1 authorized on A-1; request more visits before billing it"),
+                                     (5, "session 2 of 1 authorized on A-1; request more visits before billing it")]
 
 
 def test_status_spellings_that_use_nothing():
@@ -598,4 +620,4 @@ def test_sample_workbook_authorizations():
     book = load_book(sample)
     got = {u.auth_number: (u.used, u.remaining, u.status) for u in A.auth_usage(book, D(2026, 6, 30))}
     assert got == {"EV-26-0142": (13, -1, "Exhausted"), "EV-26-0177": (5, 3, "Expiring"),
-                   "RB-55120": (42, -2, "Exhausted"), "RB-55121": (6, 4, "Expiring")}
+                   "RB-55120": (42, -2, "Exhausted"), "RB-55121": (7, 3, "Expiring")}

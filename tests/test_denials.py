@@ -397,3 +397,18 @@ def test_medicare_reopening_names_no_redetermination_date_once_that_window_close
     [f] = [f for f in res.findings if f.code == "DENY003"]
     assert "by 2027-01-02 (one year from the initial determination)" in f.message
     assert "redetermination by" not in f.message
+
+
+@pytest.mark.parametrize("payer_type,days,assumed", [("Medicaid", 60, True), ("medicaid mco", 60, True),
+                                                     ("Commercial", 120, False), (None, 120, False)])
+def test_blank_appeal_days_of_a_medicaid_payer_assumes_60_and_says_so(payer_type, days, assumed):
+    res = _check_with_payers([line(Payer="State Plan", Denial_Codes="CO-50", Denial_Date=dt.date(2026, 6, 1))],
+                             [_payer_row("State Plan", payer_type, appeal_days=None)])
+    [d] = D.claim_decisions(res.book, AS_OF)
+    assert d.appeal_deadline == dt.date(2026, 6, 1) + dt.timedelta(days=days)
+    assert any("Appeal Days is blank for State Plan" in n and "60 days are assumed" in n for n in d.notes) == assumed
+    # a filled Appeal Days is the payer's own, whatever its type
+    res = _check_with_payers([line(Payer="State Plan", Denial_Codes="CO-50", Denial_Date=dt.date(2026, 6, 1))],
+                             [_payer_row("State Plan", payer_type, appeal_days=90)])
+    [d] = D.claim_decisions(res.book, AS_OF)
+    assert d.appeal_deadline == dt.date(2026, 8, 30) and not any("assumed" in n for n in d.notes)

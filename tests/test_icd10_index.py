@@ -4,6 +4,7 @@ the package is upgraded, rebuild the file with scripts/build-icd10-index."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from importlib.metadata import version
@@ -77,3 +78,44 @@ def test_checks_and_descriptions_answer_without_importing_simple_icd_10_cm(tmp_p
                            capture_output=True, text=True, env={"CLAIMCHECK_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == "Post-traumatic stress disorder, unspecified"
+
+
+def test_build_script_reproduces_the_manifestation_list(tmp_path):
+    out = tmp_path / "manifestations.txt"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build-icd10-index"), "--manifestations", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == (ROOT / "claimcheck" / "data" / icd10.MANIFESTATIONS_FILE).read_bytes()
+    codes = icd10.manifestations()
+    assert {"F02.80", "F02.A0", "G01", "G02", "G63", "G99.0"} <= codes
+    assert not codes & {"F54", "F01.50", "F03.90", "G30.9"}  # not "in ... diseases classified elsewhere"
+    assert codes <= icd10.index().billable
+
+
+def test_fy2025_changes_name_their_source_and_fit_the_fy2026_set():
+    data = (ROOT / "claimcheck" / "data" / icd10.PREVIOUS_FILE).read_bytes()
+    head = data.decode("ascii").split("\nbillable\n")[0]
+    assert "FY2025" in head and "simple-icd-10-cm 1.4.0" in head and "April-2025" in head and "2024-10-01 to 2025-09-30" in head
+    changes = icd10.read_changes(data)
+    idx = icd10.index()
+    assert changes["billable"] and not changes["billable"] & idx.billable  # a difference, not a copy
+    assert not changes["headers"] & idx.headers
+    assert changes["absent"] <= idx.billable | idx.headers
+    # CDC FY2026 addenda: Z59.86 (financial insecurity) split into Z59.861-Z59.869; G35 (multiple sclerosis) split
+    assert icd10.status("Z59.86", 2025) == "billable" and icd10.status("Z59.86", 2026) == "header"
+    assert icd10.status("Z59.861", 2025) == "absent" and icd10.status("Z59.861", 2026) == "billable"
+    assert icd10.status("G35", 2025) == "billable" and icd10.status("F41.1", 2025) == "billable"
+
+
+@pytest.mark.parametrize("day,year", [(dt.date(2025, 9, 30), 2025), (dt.date(2025, 10, 1), 2026),
+                                      (dt.date(2024, 10, 1), 2025), (dt.date(2026, 9, 30), 2026),
+                                      (dt.date(2026, 10, 1), 2027), (None, 2026)])
+def test_fiscal_year_starts_october_first(day, year):
+    assert icd10.fiscal_year(day) == year
+
+
+def test_a_header_in_fy2025_suggests_fy2025_codes_only():
+    kind, text = icd10.check("R10.8", 2025)
+    assert kind == "header" and "R10.8A" not in text  # R10.8A1... are new in FY2026
+    assert icd10.check("Z59.86", 2026)[1].endswith("(e.g. Z59.861, Z59.868, Z59.869)")
+    assert icd10.check("F99.9", 2027)[0] == "unlisted" and icd10.check("F99.9", 2026)[0] == "unknown"

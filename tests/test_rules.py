@@ -35,7 +35,11 @@ CASES = _cases()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['code']}: {c['name']}" for c in CASES])
-def test_rule_case(case):
+def test_rule_case(case, tmp_path, monkeypatch):
+    if "covered_dx" in case:  # the case's covered_dx.csv rows, loaded as a practice's tables folder
+        (tmp_path / "covered_dx.csv").write_text("payer,codes,dx,source\n" + "".join(
+            f"{payer},{codes},{dx},test\n" for payer, codes, dx in case["covered_dx"]), encoding="utf-8")
+        monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
     result = check_lines(case["lines"], **{k: case[k] for k in BOOK_FIELDS if k in case})
     hits = [f for f in result.findings if f.code == case["code"]]
     expected_rows = sorted(i + 2 for i in case["flag"])  # header is row 1

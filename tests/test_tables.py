@@ -69,6 +69,17 @@ def test_check_with_a_word_for_a_daily_limit_exits_2_with_file_row_and_column(tm
      "row 2, column audio_only: 'phone' is not Y or N"),
     ("payer_defaults.csv", "setting,value,source\nTimed Unit Rounding,nearest,p\n",
      "row 2, column value: 'nearest' is not midpoint or whole"),
+    ("payer_defaults.csv", "setting,value,source\nAuth Visits Per,week,p\n",
+     "row 2, column value: 'week' is not Service or Date"),
+    ("payer_defaults.csv", "setting,value,source\nMedicaid Appeal Days,two months,p\n",
+     "row 2, column value: 'two months' is not a whole number"),
+    ("covered_dx.csv", "payer,codes,dx,source\nAcme,90834,41.1,p\n",
+     "row 2, column dx: '41.1' is not a diagnosis code or prefix"),
+    ("covered_dx.csv", "payer,codes,dx,source\nAcme,90834,F4,p\n",
+     "row 2, column dx: 'F4' is not a diagnosis code or prefix"),
+    ("covered_dx.csv", "payer,codes,dx,source\nAcme,9083,F41.1,p\n",
+     "row 2, column codes: '9083' is not a procedure code"),
+    ("covered_dx.csv", "payer,codes,dx,source\n,90834,F41.1,p\n", "row 2, column payer: the cell is empty"),
 ])
 def test_a_bad_cell_names_file_row_and_column(tmp_path, name, text, message):
     write(tmp_path, name, text)
@@ -198,3 +209,24 @@ def test_a_practice_loads_cms_mues_with_their_adjudication_indicator(tmp_path, m
 def test_a_bad_mue_cell_names_its_column(tmp_path, cells, message):
     write(tmp_path, "procedures.csv", "code,mue,mai,source\n" + cells + "\n")
     assert problem(tmp_path).startswith(f"{tmp_path / 'procedures.csv'} row 2, {message}")
+
+
+def test_covered_diagnoses_load_normalised_and_merge_per_payer_and_code(tmp_path):
+    write(tmp_path, "covered_dx.csv", "payer,codes,dx,source\n Acme Health ,\"90834, 90837\",f411 F32*,policy 1\n"
+                                      "ACME HEALTH,90834,z63.0,policy 2\n*,90834,F*,any\n")
+    t = load_tables(str(tmp_path))
+    assert t.covered_diagnoses("ACME HEALTH", "90834") == ("F41.1", "F32*", "Z63.0")
+    assert t.covered_diagnoses("ACME HEALTH", "90837") == ("F41.1", "F32*")
+    assert t.covered_diagnoses("OTHER", "90834") == ("F*",) and t.covered_diagnoses("OTHER", "90837") is None
+    assert load_tables().covered_dx == {}  # none shipped
+
+
+def test_medicare_modifier_95_always_asks_for_95_on_medicare_telehealth(tmp_path, monkeypatch):
+    from helpers import check_lines, line
+
+    write(tmp_path, "payer_defaults.csv", "setting,value,source\nMedicare Modifier 95,always,hospital-based practice\n")
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+    found = lambda **kw: [f.message for f in check_lines([line(Payer="Medicare Part B", POS="10", **kw)]).findings  # noqa: E731
+                          if f.code == "POS004"]
+    assert found() == ["POS 10 for Original Medicare without 95: add 95 (your practice bills from a hospital)"]
+    assert found(Modifiers="95") == [] and found(Modifiers="93") == []

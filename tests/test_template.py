@@ -287,9 +287,10 @@ def test_formulas_calculate_in_libreoffice(calculated):
         assert line["Auth Left"] == 12 - (i + 1)
         assert line["Visit"] == 1
     assert claims["C1013"][0]["Auth Left"] == -1
-    # a same-day duplicate counts once; a per-unit authorization counts units (40 authorized, 42 used)
-    assert claims["C1406"][0]["Session #"] == claims["C1407"][0]["Session #"] == 6
-    assert claims["C1407"][0]["Visit"] == 0
+    # two service lines on one date are two visits (Riverbend counts per service: Auth Visits Per
+    # blank); a per-unit authorization counts units (40 authorized, 42 used)
+    assert (claims["C1406"][0]["Session #"], claims["C1407"][0]["Session #"]) == (6, 7)
+    assert claims["C1407"][0]["Visit"] == 1
     assert claims["C1306"][0]["Session #"] == 6 and claims["C1306"][0]["Auth Left"] == -2
     # no authorization: blank, not an error
     assert claims["C1201"][0]["Session #"] is None and claims["C1201"][0]["Auth Left"] is None

@@ -111,6 +111,7 @@ _PAYER_KINDS = {
     "Appeal Days": ("int", 8), "Telehealth Modifier": ("text", 11), "Auth Required": ("text", 9),
     "Eval Counts Toward Auth": ("text", 11), "Appeal Address": ("text", 48),
     "Appeal Fax": ("text", 15), "Phone": ("text", 15), "Payer Type": ("text", 18),
+    "Auth Visits Per": ("text", 10), "Visits Per Year": ("int", 9),
 }
 _PROVIDER_KINDS = {"NPI": ("text", 12), "Name": ("text", 22), "Credential": ("text", 11), "Taxonomy": ("text", 13)}
 
@@ -127,6 +128,10 @@ def _payer_days(setting: str, payer_ref: str) -> str:
 
     # a Payers row named "Default" replaces the shipped default for the workbook
     fallback = f'IF(IFERROR({look(chr(34) + "Default" + chr(34))},0)>0,{look(chr(34) + "Default" + chr(34))},{_default_days(setting)})'
+    if setting == "Appeal Days":  # a Medicaid or Medicaid MCO payer with a blank cell (claimcheck.deadlines)
+        kind = f"IFERROR(INDEX({_ref(PAYERS_TABLE, 'Payer Type')},MATCH({payer_ref},{_ref(PAYERS_TABLE, 'Payer')},0)),\"\")"
+        fallback = (f'IF(OR({kind}="Medicaid",{kind}="Medicaid MCO"),{_default_days("Medicaid Appeal Days")},'
+                    f"{fallback})")
     return f"IF(IFERROR({look(payer_ref)},0)>0,{look(payer_ref)},{fallback})"
 
 
@@ -135,7 +140,7 @@ def _default_days(setting: str) -> int:
     try:
         return int(float(value))
     except ValueError:
-        return {"Timely Filing Days": 90, "Appeal Days": 120}[setting]
+        return {"Timely Filing Days": 90, "Appeal Days": 120, "Medicaid Appeal Days": 60}[setting]
 
 
 def claim_formulas() -> dict[str, str]:
@@ -147,14 +152,24 @@ def claim_formulas() -> dict[str, str]:
     eval_counts = (f"IFERROR(UPPER(LEFT(INDEX({_ref(PAYERS_TABLE, 'Eval Counts Toward Auth')},"
                    f"MATCH({payer},{_ref(PAYERS_TABLE, 'Payer')},0)),1)),\"{eval_default}\")")
     is_eval = f'OR(""&{cpt}="90791",""&{cpt}="90792")'
-    # 1 on the first line of each authorization and date (add-ons and second lines of the same
-    # visit count once); 0 for an evaluation the payer does not count toward the authorization.
+    addons = ",".join(f'"{code}"' for code, p in sorted(tables().procedures.items()) if p.addon)
+    is_addon = f'ISNUMBER(MATCH(""&{cpt},{{{addons}}},0))'
+    per_date = (f"IFERROR(UPPER(LEFT(INDEX({_ref(PAYERS_TABLE, 'Auth Visits Per')},"
+                f"MATCH({payer},{_ref(PAYERS_TABLE, 'Payer')},0)),1)),\"S\")=\"D\"")
+    # 1 on each primary service line (two services on one date are two visits; add-ons use
+    # none), or, for a payer whose Auth Visits Per is Date, on the first line of each
+    # authorization and date; 0 for an evaluation the payer does not count toward the authorization.
     first_of_day = (f"COUNTIFS(INDEX({_ref(T, 'Auth Number')},1):{auth},{auth},"
                     f"INDEX({_ref(T, 'DOS')},1):{dos},{dos})=1")
     visit = (f'=IF(OR({auth}="",{dos}=""),"",IF(AND({is_eval},{eval_counts}<>"Y"),0,'
-             f"IF({first_of_day},1,0)))")
+             f"IF({per_date},IF({first_of_day},1,0),IF({is_addon},0,1))))")
     through = f'{_ref(T, "Auth Number")},{auth},{_ref(T, "DOS")},"<="&{dos}'
-    session = f'=IF(OR({auth}="",{dos}=""),"",SUMIFS({_ref(T, "Visit")},{through}))'
+    # the visits of earlier dates, then of this date's lines down to this one (two services on one
+    # date are sessions n and n+1, as claimcheck numbers them)
+    before = f'{_ref(T, "Auth Number")},{auth},{_ref(T, "DOS")},"<"&{dos}'
+    same_day_above = (f"INDEX({_ref(T, 'Visit')},1):{_this(T, 'Visit')},INDEX({_ref(T, 'Auth Number')},1):{auth},{auth},"
+                      f"INDEX({_ref(T, 'DOS')},1):{dos},{dos}")
+    session = f'=IF(OR({auth}="",{dos}=""),"",SUMIFS({_ref(T, "Visit")},{before})+SUMIFS({same_day_above}))'
     auth_row = f"MATCH({auth},{_ref(AUTH_TABLE, 'Auth Number')},0)"
     authorized = f'=IF({auth}="","",IFERROR(INDEX({_ref(AUTH_TABLE, "Authorized")},{auth_row}),"not found"))'
     per_unit = f'IFERROR(UPPER(LEFT(INDEX({_ref(AUTH_TABLE, "Unit Type")},{auth_row}),1)),"V")="U"'
@@ -209,7 +224,7 @@ def auth_columns() -> list[Col]:
     left = f'=IF(OR({num}="",NOT(ISNUMBER({_this(T, "Authorized")}))),"",{_this(T, "Authorized")}-{_this(T, "Used")})'
     ends = f'=IF(OR({num}="",{_this(T, "End Date")}=""),"",IFERROR({_this(T, "End Date")}-AsOf,""))'
     return _contract_cols(C.AUTHORIZATIONS, _AUTH_KINDS) + [
-        Col("Used", 7, "calc-int", used, comment="Visits (one per date) or units billed under this authorization."),
+        Col("Used", 7, "calc-int", used, comment="Visits (one per service line, or per date where the payer's Auth Visits Per is Date) or units billed under this authorization."),
         Col("Left", 7, "calc-int", left, comment="Authorized minus Used; below 0 is over."),
         Col("Ends In Days", 9, "calc-int", ends, comment="Days from the As of date to the End Date."),
     ]
@@ -631,10 +646,19 @@ class _Builder:
             "validate": "list", "source": list(C.PAYER_TYPES), "error_type": "stop",
             "input_title": "Payer type", "input_message": "Medicare is Original Medicare (reopenings, redeterminations); "
                                                           "Medicare Advantage plans run their own appeals."})
-        for h, default in (("Timely Filing Days", _default_days("Timely Filing Days")), ("Appeal Days", _default_days("Appeal Days"))):
+        for h, default in (("Timely Filing Days", f"{_default_days('Timely Filing Days')}"),
+                           ("Appeal Days", f"{_default_days('Appeal Days')} ({_default_days('Medicaid Appeal Days')} for a Medicaid or Medicaid MCO type)")):
             ws.data_validation(1, idx[h], end, idx[h], {
                 "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 3650, "error_type": "warning",
                 "input_title": h, "input_message": f"Calendar days from the payer contract. Blank uses {default}."})
+        ws.data_validation(1, idx["Auth Visits Per"], end, idx["Auth Visits Per"], {
+            "validate": "list", "source": ["Service", "Date"], "error_type": "stop",
+            "input_title": "Auth visits counted per", "input_message": "Service: each service line uses a visit (two services "
+                                                                      "on one date are two). Date: one visit per date. Blank: Service."})
+        ws.data_validation(1, idx["Visits Per Year"], end, idx["Visits Per Year"], {
+            "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 3650, "error_type": "warning",
+            "input_title": "Visits per year", "input_message": "The plan's limit on visits per client per calendar year; "
+                                                              "blank for none."})
         apply_xlsxwriter_setup(ws, landscape=True, footer_title="Payers")
         self.wb.define_name("PayerNames", "=OFFSET(Payers!$A$2,0,0,MAX(1,COUNTA(Payers!$A:$A)-1),1)")
 

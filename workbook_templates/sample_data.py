@@ -25,16 +25,16 @@ PAYER_HEADERS = C.PAYER_HEADERS
 PAYERS = [
     ["Evergreen Health Plan", "EVG01", 90, 180, "95", "Y", "N",
      "Evergreen Health Plan, Provider Appeals, PO Box 4410, Portland, OR 97208", "(503) 555-0140", "(800) 555-0110",
-     "Commercial"],
+     "Commercial", "Service", None],
     ["Summit BlueCare", "SBC22", 180, 180, "95", "N", "N",
      "Summit BlueCare, Claim Appeals Unit, 200 Ridge Ave, Denver, CO 80202", "(303) 555-0198", "(800) 555-0120",
-     "Commercial"],
+     "Commercial", "Service", None],
     ["Medicare Part B", "MCRB", 365, 120, "", "N", "N",
      "Medicare Administrative Contractor, Redeterminations, PO Box 6700, Fargo, ND 58108", "(701) 555-0177", "(855) 555-0130",
-     "Medicare"],
+     "Medicare", "Service", None],
     ["Riverbend Medicaid", "RBM07", 95, 60, "GT", "Y", "Y",
      "Riverbend Medicaid, Appeals and Grievances, 15 State St, Albany, NY 12207", "(518) 555-0101", "(888) 555-0150",
-     "Medicaid"],
+     "Medicaid", "Service", 30],
 ]
 
 PROVIDER_HEADERS = C.PROVIDER_HEADERS

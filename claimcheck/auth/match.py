@@ -12,7 +12,8 @@
    that cover it; exactly one is counted (AUTH010), several (AUTH011) or none (AUTH001) are
    flagged when the payer requires authorization.
 4. :func:`number_lines` - the lines each authorization covers are numbered in date order (then
-   sheet row): visits (one per date with a primary line) or units (a running total).
+   sheet row): visits (one per primary service line, or per date where the payer counts per
+   date) or units (a running total).
 
 The result, :class:`AuthMatching`, holds facts only (positions, authorization indexes, flags);
 the AUTH rules (:mod:`claimcheck.rules.auth`) word the findings and :mod:`claimcheck.auth.usage`
@@ -451,8 +452,9 @@ def match_unnumbered_lines(lines: Lines, auths: Authorizations, auth_list: list[
 
 def number_lines(book, lines: Lines, u_pos: np.ndarray, u_auth: np.ndarray) -> Numbered:
     """Step 4: number the lines that use each authorization in date order, then sheet row -
-    Units: a running total of the line's units (1 when blank); Visits: one visit per date
-    with a primary (not add-on) line, the date's add-ons sharing its number."""
+    Units: a running total of the line's units (1 when blank); Visits: one visit per primary (not
+    add-on) line, or per date with one where the payer's Auth Visits Per is Date, add-ons sharing
+    a number (see :func:`number_visits`)."""
     c, auths = book.claims, book.authorizations
     procs = book.tables.procedures if book.tables is not None else {}
     n, day = lines.count, lines.day
@@ -478,7 +480,8 @@ def number_lines(book, lines: Lines, u_pos: np.ndarray, u_auth: np.ndarray) -> N
     unit = c["units"].to_numpy(dtype=np.float64) if "units" in c.columns else np.ones(n)
     totals = number_units(np.where(np.isnan(unit), 1.0, unit)[s_pos], by_units, firsts, stops, s_start, s_end)
     addon = np.array([k in procs and bool(procs[k].addon) for k in lines.cpt_keys], dtype=bool)
-    visit_auth, visit_day = number_visits(s_auth, s_day, ~addon[lines.cpt[s_pos]], ~by_units, s_start, s_end)
+    per_date = np.array([p.auth_visits_per == "Date" for p in lines.payer_of], dtype=bool)[lines.payer_code[s_pos]]
+    visit_auth, visit_day = number_visits(s_auth, s_day, ~addon[lines.cpt[s_pos]], ~by_units, s_start, s_end, per_date)
 
     # Back to sheet order for the rules; by authorization for the usage.
     line_start, line_end = np.empty(len(s_pos)), np.empty(len(s_pos))
@@ -505,17 +508,29 @@ def number_units(unit: np.ndarray, by_units: np.ndarray, firsts: np.ndarray, sto
 
 
 def number_visits(s_auth: np.ndarray, s_day: np.ndarray, primary: np.ndarray, by_visits: np.ndarray,
-                  s_start: np.ndarray, s_end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Visits authorizations: one visit per date with a ``primary`` (not add-on) line, numbered
-    per authorization; every line of the date gets the number (NaN on a date with only add-ons),
-    into ``s_start``/``s_end``.  The lines are sorted by authorization, then date.  Returns the
-    authorization and day number of each date that used a visit."""
+                  s_start: np.ndarray, s_end: np.ndarray, per_date: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Visits authorizations: each ``primary`` (not add-on) line is a visit - two separate
+    services on one date are two visits - except where its payer counts per date (``per_date``,
+    the Payers sheet's Auth Visits Per = Date): then one visit per date.  Numbered per
+    authorization; an add-on shares the number of the date's primary line before it (the first
+    one when it comes first), and a date with only add-ons has none (NaN), into
+    ``s_start``/``s_end``.  The lines are sorted by authorization, then date, then row.  Returns
+    the authorization and day number of each visit (a day twice for two visits)."""
     visits = np.flatnonzero(by_visits)
     v_auth, v_day = s_auth[visits], s_day[visits]
     new_date = np.r_[True, (v_auth[1:] != v_auth[:-1]) | (v_day[1:] != v_day[:-1])][:len(visits)]
-    date_starts = np.flatnonzero(new_date)
-    date_of = np.cumsum(new_date, dtype=np.intp) - 1
-    a_visit = np.logical_or.reduceat(primary[visits], date_starts) if len(visits) else np.zeros(0, dtype=bool)
+    v_primary = primary[visits]
+    # A primary line after the date's first primary starts a visit of its own (counted per service).
+    primaries = np.cumsum(v_primary, dtype=np.intp)
+    date_first = np.flatnonzero(new_date)
+    before_date = (primaries - v_primary)[date_first]
+    earlier_primaries = primaries - v_primary - np.repeat(before_date, np.diff(np.r_[date_first, len(visits)]).astype(np.intp))
+    per_service = ~per_date[visits] if per_date is not None else np.ones(len(visits), dtype=bool)
+    new_visit = new_date | (v_primary & per_service & (earlier_primaries > 0))
+    date_starts = np.flatnonzero(new_visit)  # the first line of each visit (a date, or a service)
+    date_of = np.cumsum(new_visit, dtype=np.intp) - 1
+    a_visit = np.logical_or.reduceat(v_primary, date_starts) if len(visits) else np.zeros(0, dtype=bool)
     date_auth = v_auth[date_starts]
     running = np.cumsum(a_visit, dtype=np.intp)
     auth_starts = np.flatnonzero(np.r_[True, date_auth[1:] != date_auth[:-1]]) if len(date_starts) else date_starts

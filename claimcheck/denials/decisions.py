@@ -494,6 +494,9 @@ def claim_decisions(book, as_of: dt.date, *, statuses=("Denied", "Appealed"),
         notes: list[str] = []
         if not p.on_sheet:
             notes.append(f"{payer_name[i] or 'the payer'} is not on the Payers sheet, so the default {p.appeal_days} appeal days apply")
+        elif p.appeal_days_assumed:
+            notes.append(f"Appeal Days is blank for {payer_name[i]} on the Payers sheet, so {p.appeal_days} days are assumed "
+                         f"for a {p.payer_type} payer; enter the plan's own appeal window")
         if guessed and kind:
             notes.append(f"Payer Type is blank, so {payer_name[i]} is taken for {'Original Medicare' if medicare else kind} "
                          "from its name; fill Payer Type on the Payers sheet")

@@ -36,6 +36,13 @@ def _deadline_line(d: ClaimDecision) -> int | None:
     return d.deadline_line if d.deadline_line is not None else _first(d)
 
 
+def _assumed(payer) -> str:
+    """Names the assumption when the appeal days are a default by Payer Type (blank Appeal Days)."""
+    if payer.appeal_days_assumed:
+        return f", assumed for a {payer.payer_type} payer because its Appeal Days is blank"
+    return ""
+
+
 @rule(
     "DENY001", title="Appeal deadline passed", severity="error", column="Denial Date", needs=("status",), row_level=False, uses=("denial_decisions",),
     why="After the payer's appeal window (denial date + the payer's Appeal Days) the denial is final and the money is lost.",
@@ -50,10 +57,10 @@ def appeal_deadline_passed(ctx):
     out = []
     for d in _decisions(ctx):
         if d.decision == APPEAL and d.deadline_passed:
-            days = ctx.book.payer(d.payer).appeal_days
+            payer = ctx.book.payer(d.payer)
             out.append((_deadline_line(d),
-                        f"appeal deadline {d.appeal_deadline.isoformat()} (denial {d.denial_date.isoformat()} + {days} days for "
-                        f"{d.payer or 'this payer'}) passed {-d.days_left} days ago; {d.code_list}: appeal only with a good-cause reason, otherwise write off"))
+                        f"appeal deadline {d.appeal_deadline.isoformat()} (denial {d.denial_date.isoformat()} + {payer.appeal_days} days for "
+                        f"{d.payer or 'this payer'}{_assumed(payer)}) passed {-d.days_left} days ago; {d.code_list}: appeal only with a good-cause reason, otherwise write off"))
     return out
 
 
@@ -72,7 +79,7 @@ def appeal_deadline_near(ctx):
             when = "today" if d.days_left == 0 else f"in {d.days_left} days"
             out.append((_deadline_line(d),
                         f"appeal {d.code_list} by {d.appeal_deadline.isoformat()} ({when}; {ctx.book.payer(d.payer).appeal_days}-day "
-                        f"appeal window for {d.payer or 'this payer'}); generate the appeal sheet and send it"))
+                        f"appeal window for {d.payer or 'this payer'}{_assumed(ctx.book.payer(d.payer))}); generate the appeal sheet and send it"))
     return out
 
 

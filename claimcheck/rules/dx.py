@@ -1,26 +1,46 @@
-"""DX: ICD-10-CM diagnosis codes - malformed, not in ICD-10-CM FY2026, a category header that is
-not billable, a missing primary, too many on a claim or a line, an external-cause code listed
-first, a symptom or circumstance code first on psychotherapy.  Validity comes
-from :mod:`claimcheck.icd10` (simple-icd-10-cm, CDC FY2026)."""
+"""DX: ICD-10-CM diagnosis codes - malformed, not in the ICD-10-CM code set of the date of
+service's fiscal year (FY2025 before 2025-10-01, FY2026 from then; a note past the shipped years),
+a category header that is not billable, a missing primary, too many on a claim or a line, an
+external-cause or manifestation code listed first, a symptom or circumstance code first on
+psychotherapy, a diagnosis the payer's covered list for the code lacks.  Validity comes from
+:mod:`claimcheck.icd10` (simple-icd-10-cm, CDC FY2025 and FY2026)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+
 from .. import icd10
 from ..values import brief, brief_list
+from ._util import per_code, run_codes
+from .examples import Example
 from .registry import line_rule, rule
 
 
 @lru_cache(maxsize=4096)
-def _checked(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(kind, message) for each code of a Dx cell that ICD-10-CM does not accept as billable,
-    in code order (kinds: malformed, unknown, header)."""
-    return tuple(res for res in map(icd10.check, codes) if res)
+def _checked(codes: tuple[str, ...], year: int = icd10.NEWEST) -> tuple[tuple[str, str], ...]:
+    """(kind, message) for each code of a Dx cell that ICD-10-CM's code set of fiscal year
+    ``year`` does not accept as billable, in code order (kinds: malformed, unknown, header,
+    unlisted)."""
+    return tuple(res for res in (icd10.check(code, year) for code in codes) if res)
 
 
-def _problems(codes: tuple[str, ...], kind: str) -> list[str]:
-    return [message for k, message in _checked(codes) if k == kind] if codes else []
+def _may_differ(codes) -> bool:
+    """Whether a Dx cell's codes could be flagged in some fiscal year: a code not billable in the
+    newest code set, or one whose status changed since the previous year."""
+    return isinstance(codes, tuple) and any(icd10.check(c) is not None or icd10.changed(c) for c in codes)
+
+
+def _dated_candidates(ctx):
+    """The lines DX002/DX003/DX010 may flag (the date of service matters only for these): read by
+    the whole-table runner so that it groups by (Dx, DOS) only where the year can change the answer."""
+    codes, uniques = run_codes(ctx, "dx")
+    return per_code(uniques, _may_differ)[codes]
+
+
+def _problems(codes: tuple[str, ...], kind: str, dos=None) -> list[str]:
+    return [message for k, message in _checked(codes, icd10.fiscal_year(dos)) if k == kind] if codes else []
 
 
 @line_rule(
@@ -38,28 +58,57 @@ def malformed_dx(line, env):
 
 @line_rule(
     "DX002", title="Diagnosis code not in ICD-10-CM", severity="error", column="Dx Codes", needs=("dx",),
-    why="Payers reject codes that are not in the ICD-10-CM edition in force for the date of service (FY2026 here).",
-    fix="Look the code up and enter the current one (a typo, an ICD-9 or DSM-only code, or a retired code).",
-    reads=("dx",),
-    bad=[{'Dx Codes': 'F41.7'}],
-    good=[{'Dx Codes': 'F41.9'}],
+    why="Payers reject codes that are not in the ICD-10-CM code set in force on the date of service. Each fiscal "
+        "year's code set takes effect on October 1 (CMS, ICD-10 page: cms.gov/medicare/coding-billing/icd-10-codes; "
+        "CDC ICD-10-CM files): a service on 2025-09-30 is coded from FY2025, one on 2025-10-01 from FY2026.",
+    fix="Look the code up in the code set of the date of service and enter that one (a typo, an ICD-9 or DSM-only "
+        "code, a retired code, or a code that starts only in a later fiscal year).",
+    reads=("dx", "dos"),
+    candidates=_dated_candidates,
+    bad=[{'Dx Codes': 'F41.7'}, {'DOS': '2025-09-15', 'Dx Codes': 'F41.1, Z59.861'}],
+    good=[{'Dx Codes': 'F41.9'}, {'DOS': '2025-09-15', 'Dx Codes': 'F41.1, Z59.86'}],
 )
 def unknown_dx(line, env):
-    """Flags each well-formed code that ICD-10-CM FY2026 does not contain."""
-    return _problems(line.dx, "unknown")
+    """Flags each well-formed code that the ICD-10-CM code set of the date of service's fiscal
+    year does not contain (FY2025 for a DOS before 2025-10-01, FY2026 from then; FY2026 when the
+    DOS is blank).  A DOS outside the shipped years is DX010's note instead."""
+    return _problems(line.dx, "unknown", line.dos)
 
 
 @line_rule(
     "DX003", title="Diagnosis is a category, not billable", severity="error", column="Dx Codes", needs=("dx",),
     why="Only the most specific codes (the leaves of ICD-10-CM) are billable; a category such as F41 or F43.1 is denied (CARC 11/16).",
     fix="Use the specific code from the note (the finding shows a few).",
-    reads=("dx",),
-    bad=[{'Dx Codes': 'F41'}],
-    good=[{'Dx Codes': 'F99'}],
+    reads=("dx", "dos"),
+    candidates=_dated_candidates,
+    bad=[{'Dx Codes': 'F41'}, {'DOS': '2025-10-15', 'Dx Codes': 'F41.1, Z59.86'}],
+    good=[{'Dx Codes': 'F99'}, {'DOS': '2025-10-15', 'Dx Codes': 'F41.1, Z59.861'}],
 )
 def header_dx(line, env):
-    """Flags each code that is a category header with more specific codes beneath it."""
-    return _problems(line.dx, "header")
+    """Flags each code that is a category header with more specific codes beneath it in the
+    code set of the date of service's fiscal year (Z59.86 is billable in FY2025 and a category
+    in FY2026)."""
+    return _problems(line.dx, "header", line.dos)
+
+
+@line_rule(
+    "DX010", title="Diagnosis not in the nearest code set claimcheck has", severity="info", column="Dx Codes",
+    needs=("dx", "dos"),
+    why="claimcheck ships the ICD-10-CM code sets of FY2025 and FY2026; a date of service outside them is coded "
+        "from another year's code set (each takes effect October 1: CMS ICD-10 page, "
+        "cms.gov/medicare/coding-billing/icd-10-codes), which may add or retire codes.",
+    fix="Check the code against the code set of the date of service's fiscal year; update claimcheck for a newer "
+        "code set.",
+    reads=("dx", "dos"),
+    candidates=_dated_candidates,
+    bad=[{'DOS': '2026-10-05', 'Dx Codes': 'F41.1, F99.9'}],
+    good=[{'DOS': '2026-10-05', 'Dx Codes': 'F41.1'}],
+)
+def unlisted_dx(line, env):
+    """Notes each well-formed code that the nearest shipped code set (FY2026 for a DOS on or
+    after 2026-10-01, FY2025 for one before 2024-10-01) does not contain: not an error, since
+    the DOS's own code set is not shipped."""
+    return _problems(line.dx, "unlisted", line.dos)
 
 
 @line_rule(
@@ -181,3 +230,60 @@ def external_cause_first(line, env):
     codes = line.dx
     if codes and codes[0][:1] in "VWXY":
         return f"{brief(codes[0])} is an external-cause code and cannot be the primary diagnosis"
+
+
+@line_rule(
+    "DX011", title="Manifestation code listed first", severity="error", column="Dx Codes", needs=("dx",),
+    why="A manifestation code (its title says 'in ... diseases classified elsewhere', such as F02.80 dementia in "
+        "other diseases) describes how an underlying disease shows itself; ICD-10-CM's etiology/manifestation "
+        "convention never lets it be the first-listed diagnosis: the underlying condition is coded first (ICD-10-CM "
+        "Official Guidelines for Coding and Reporting FY2026, section I.A.13, cms.gov/medicare/coding-billing/icd-10-codes).",
+    fix="List the underlying condition first (for example G30.9 Alzheimer's disease before F02.80), then the "
+        "manifestation code.",
+    reads=("dx",),
+    bad=[{'Dx Codes': 'F02.80, G30.9'}],
+    good=[{'Dx Codes': 'G30.9, F02.80'}],
+)
+def manifestation_first(line, env):
+    """Flags a line whose first-listed diagnosis is a manifestation code: a billable code whose
+    own or parent's title says 'in ... diseases classified elsewhere' (data/icd10cm-manifestations.txt,
+    built from the ICD-10-CM tabular list by scripts/build-icd10-index --manifestations; the list is
+    the same in FY2025 and FY2026)."""
+    codes = line.dx
+    if codes and codes[0] in icd10.manifestations():
+        return (f"{codes[0]} is a manifestation code and cannot be the first-listed diagnosis; "
+                f"list the underlying condition first")
+
+
+def _covers(patterns: tuple[str, ...], code: str) -> bool:
+    return any(code.startswith(p[:-1]) if p.endswith("*") else code == p for p in patterns)
+
+
+@line_rule(
+    "DX012", title="No diagnosis on the payer's covered list for the code", severity="warning", column="Dx Codes",
+    needs=("dx", "cpt", "payer"),
+    why="Payers pay a service only for the diagnoses their medical-necessity policy lists for it (a Medicare LCD's "
+        "billing article lists the covered ICD-10-CM codes, for example L33632's article A57520 for psychiatric "
+        "services; Medicaid programs and plans publish their own); a line none of whose diagnoses is listed is "
+        "denied as not medically necessary (CARC 50 or 167).",
+    fix="Check that the diagnoses on the note are coded fully and the covered one is listed; if the service was for "
+        "another diagnosis, check the payer's policy before billing. Your lists: covered_dx.csv in your tables folder.",
+    reads=("dx", "cpt", "payer_key"),
+    candidates=lambda ctx: np.full(len(ctx.claims), bool(ctx.tables.covered_dx)),
+    bad=Example(lines=({'Dx Codes': 'Z63.0, R45.851'},),
+                covered_dx=({'payer': 'Acme Health', 'codes': '90832 90834 90837', 'dx': 'F*'},)),
+    good=Example(lines=({'Dx Codes': 'F41.1, Z63.0'},),
+                 covered_dx=({'payer': 'Acme Health', 'codes': '90832 90834 90837', 'dx': 'F*'},)),
+)
+def not_on_covered_list(line, env):
+    """Flags a line whose payer (or ``*``, every payer without its own rows) has a covered-diagnosis
+    list for the line's code in covered_dx.csv (columns payer, codes, dx, source; dx holds codes
+    and prefixes such as F32*) and none of whose diagnoses is on it.  No list is shipped: a
+    practice loads its payers' lists with ``--tables``; rule examples run with a sample list."""
+    if not line.dx or not isinstance(line.cpt, str):
+        return None
+    covered = env.tables.covered_diagnoses(line.payer_key, line.cpt)
+    if covered is None or any(_covers(covered, code) for code in line.dx):
+        return None
+    return (f"none of {', '.join(line.dx)} is on the covered list for {line.cpt} (covered_dx.csv); "
+            f"the payer may deny it as not medically necessary")

@@ -47,6 +47,8 @@ class Example:
     lines: tuple[Mapping[str, Any], ...]
     authorizations: tuple[Mapping[str, Any], ...] = ()
     payers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Rows of the covered_dx.csv table the example loads (payer, codes, dx), for rules that read it.
+    covered_dx: tuple[Mapping[str, str], ...] = ()
 
     @classmethod
     def of(cls, value: "Example | Iterable[Mapping[str, Any]] | None") -> "Example | None":
@@ -76,11 +78,29 @@ def example_tables(example: Example) -> dict:
     return raw
 
 
+def example_code_tables(example: Example, base):
+    """The code tables an example runs with: ``base`` (CodeTables) with the example's covered_dx rows."""
+    if not example.covered_dx:
+        return base
+    from dataclasses import replace
+
+    from ..tables import CoveredDxRow
+
+    covered = dict(base.covered_dx)
+    for row in example.covered_dx:
+        r = CoveredDxRow.model_validate(dict(row))
+        for code in r.codes.split():
+            key = (r.payer.strip().upper(), code)
+            covered[key] = covered.get(key, ()) + tuple(r.dx.split())
+    return replace(base, covered_dx=covered)
+
+
 def _payer_rows(example: Example, headers) -> list[tuple]:
     rows = []
     for row in EXAMPLE_PAYERS:
         changes = example.payers.get(row[0], {})
-        rows.append(tuple(changes.get(h, value) for h, value in zip(headers, row)))
+        padded = [*row, *[None] * (len(headers) - len(row))]  # settings the row leaves blank
+        rows.append(tuple(changes.get(h, value) for h, value in zip(headers, padded)))
     return rows
 
 
@@ -102,4 +122,5 @@ def describe_example(example: Example) -> list[str]:
     out = [f"line {n}: {describe(changes)}" for n, changes in enumerate(example.lines, start=1)]
     out += [f"payer {name}: {describe(changes)}" for name, changes in example.payers.items()]
     out += [f"authorization: {describe({h: v for h, v in row.items() if v not in (None, '')})}" for row in example.authorizations]
+    out += [f"covered_dx.csv: {row['payer']} covers {row['codes']} for {row['dx']}" for row in example.covered_dx]
     return out

@@ -302,22 +302,28 @@ def analyse(book) -> _Analysis:
                 total += u
                 used_units[index[p]] = u
         else:
-            # One visit per date with a primary line; the date's add-ons share its number.
+            # Each primary (not add-on) line is a visit, unless its payer counts per date (Auth
+            # Visits Per = Date): then one visit per date.  An add-on shares the number of the
+            # date's primary line before it (the first one when it comes first); a date with only
+            # add-ons uses no visit.
             visits: list[dt.date] = []
-            day_lines: list[int] = []
-            day = None
-            for p in [*plist, -1]:
-                if p == -1 or dos[p] != day:
-                    if day_lines and not all(addon_of.get(cpts[q], False) for q in day_lines):
+            for day in sorted({dos[p] for p in plist}):
+                groups: list[list[int]] = [[]]
+                seen_primary = False
+                for q in [p for p in plist if dos[p] == day]:
+                    primary = not addon_of.get(cpts[q], False)
+                    per_date = payer_cache[payer_keys[q]].auth_visits_per == "Date"
+                    if primary and seen_primary and not per_date:
+                        groups.append([])
+                    seen_primary = seen_primary or primary
+                    groups[-1].append(q)
+                for group in groups:
+                    if any(not addon_of.get(cpts[q], False) for q in group):
                         visits.append(day)
                         number = float(len(visits))
-                        for q in day_lines:
+                        for q in group:
                             ln = lines[index[q]]
                             ln.seq_start = ln.seq_end = number
-                    if p == -1:
-                        break
-                    day, day_lines = dos[p], []
-                day_lines.append(p)
             visit_dates[ai] = visits
     return _Analysis(lines=lines, problems=problems, by_auth=by_auth, dates=dates,
                      visit_dates=visit_dates, units=used_units, numbered_without_sheet=numbered_without_sheet)

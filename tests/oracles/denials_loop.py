@@ -74,6 +74,9 @@ def claim_decisions_loop(book, as_of, *, statuses=("Denied", "Appealed"), fixes=
         notes: list[str] = []
         if not payer.on_sheet:
             notes.append(f"{payer_name or 'the payer'} is not on the Payers sheet, so the default {payer.appeal_days} appeal days apply")
+        elif payer.appeal_days_assumed:
+            notes.append(f"Appeal Days is blank for {payer_name} on the Payers sheet, so {payer.appeal_days} days are assumed "
+                         f"for a {payer.payer_type} payer; enter the plan's own appeal window")
         if guessed and kind:
             notes.append(f"Payer Type is blank, so {payer_name} is taken for {'Original Medicare' if medicare else kind} "
                          "from its name; fill Payer Type on the Payers sheet")
