@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import columns as C
 from . import values as V
-from .models import Authorization, Finding, Payer, Provider
+from .models import Authorization, Coverage, Enrollment, Finding, Payer, Provider
 from .reader import RawTable
 from .tables import CodeTables, tables as load_tables
 
@@ -76,6 +76,9 @@ class Book:
     reading: list[Finding] = field(default_factory=list)  # findings raised while reading
     sheets_present: set[str] = field(default_factory=set)
     tables: CodeTables | None = None
+    #: The Provider Enrollment sheet's rows, and the Coverage sheet's (empty without the sheet).
+    enrollments: list[Enrollment] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
     #: The defaults of each payer asked for that is not on the Payers sheet (rules ask once per
     #: line), with the sheet's ``*`` row they were made from.
     missing_payers: dict = field(default_factory=dict, repr=False, compare=False)
@@ -559,6 +562,9 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
             auths.append(_record(Authorization, {**values, "row": int(rec["row"])}, {}, sheet,
                                  int(rec["row"]), columns, reading))
 
+    enrollments = _reference_records(raw, "Provider Enrollment", C.ENROLLMENT, Enrollment, "npi", reading)
+    coverage = _reference_records(raw, "Coverage", C.COVERAGE, Coverage, "client_id", reading)
+
     from .rules.registry import get
 
     for kind, table in raw.items():
@@ -585,4 +591,25 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
         reading=reading,
         sheets_present={k for k, t in raw.items() if t.positions},
         tables=tables,
+        enrollments=enrollments,
+        coverage=coverage,
     )
+
+
+def _reference_records(raw: dict[str, RawTable], kind: str, schema: tuple[C.Column, ...], model: type[BaseModel],
+                       needed: str, reading: list[Finding]) -> list:
+    """The rows of an optional reference sheet as ``model`` records (rows without ``needed``
+    are skipped); a cell that cannot be read or that the model refuses is a finding."""
+    table = raw.get(kind)
+    if table is None or not table.positions:
+        return []
+    frame, problems = normalise(table, schema)
+    reading += problems
+    columns = {c.field: c for c in schema}
+    out = []
+    for rec in _records(frame):
+        if not rec.get(needed):
+            continue
+        values = {f: _cell(rec.get(f)) for f in columns}
+        out.append(_record(model, {**values, "row": int(rec["row"])}, {}, table.sheet, int(rec["row"]), columns, reading))
+    return out

@@ -84,6 +84,41 @@ PROVIDERS = (
     Column("Name", "name", "text", ("Provider Name", "Provider")),
     Column("Credential", "credential", "text", ("License", "Licence")),
     Column("Taxonomy", "taxonomy", "text", ("Taxonomy Code",)),
+    # Licence Type says whether the clinician practises independently or under supervision
+    # (Associate, Pre-licensed, Provisional, Intern ...: see claimcheck.rules.provider); a
+    # supervised clinician's claims name the Supervising NPI (837P loop 2310D, CMS-1500 box 17 "DQ").
+    Column("Licence Type", "licence_type", "text", ("License Type", "Licensure", "Licence Status", "License Status",
+                                                     "Licensure Level")),
+    Column("Licence Expiry", "licence_expiry", "date", ("License Expiry", "Licence Expiration", "License Expiration",
+                                                         "License Expiration Date", "Licence Expires", "License Expires",
+                                                         "License Exp")),
+    Column("Supervising NPI", "supervising_npi", "npi", ("Supervisor NPI", "Supervising Provider NPI",
+                                                          "Supervising Provider", "Supervisor")),
+)
+
+#: The Provider Enrollment sheet: one row per provider and payer the provider is enrolled
+#: (credentialed) with, from the effective date to the termination date (blank: still enrolled).
+ENROLLMENT = (
+    Column("NPI", "npi", "npi", ("Provider NPI", "Rendering NPI")),
+    Column("Payer", "payer", "text", ("Insurance", "Payer Name")),
+    Column("Effective Date", "effective_date", "date", ("Effective", "Effective From", "Start Date", "Enrolled On",
+                                                         "Enrollment Date", "From")),
+    Column("Termination Date", "termination_date", "date", ("Termination", "Terminated", "Termed", "Term Date",
+                                                             "End Date", "Through", "To")),
+    Column("Notes", "notes", "text", ()),
+)
+
+#: The Coverage sheet: one row per client and insurance plan (the client's eligibility).
+COVERAGE = (
+    Column("Client ID", "client_id", "text", ("Patient ID",)),
+    Column("Payer", "payer", "text", ("Insurance", "Payer Name")),
+    Column("Member ID", "member_id", "text", ("Subscriber ID", "Insurance ID", "MBI", "Medicare Number")),
+    Column("Effective Date", "effective_date", "date", ("Effective", "Effective From", "Start Date", "Coverage Start",
+                                                         "From")),
+    Column("Termination Date", "termination_date", "date", ("Termination", "Terminated", "Term Date", "End Date",
+                                                             "Coverage End", "Through", "To")),
+    Column("Plan Order", "plan_order", "text", ("Order", "Coverage Order", "COB Order", "Priority", "Primary/Secondary")),
+    Column("Copay", "copay", "number", ("Co-pay", "Copayment")),
 )
 
 #: The Practice sheet (contract section 2, Practice): one label and its value per row, column A
@@ -110,6 +145,8 @@ SHEETS = {
     "Authorizations": (AUTHORIZATIONS, ("Auth Number", "Start Date", "End Date", "Authorized")),
     "Payers": (PAYERS, ("Payer",)),
     "Providers": (PROVIDERS, ("NPI",)),
+    "Provider Enrollment": (ENROLLMENT, ("NPI", "Payer")),
+    "Coverage": (COVERAGE, ("Client ID", "Payer")),
 }
 
 #: The contract's headers of each sheet, in contract order (what a new workbook is given).
@@ -117,6 +154,8 @@ CLAIM_HEADERS = [c.name for c in CLAIMS]
 AUTH_HEADERS = [c.name for c in AUTHORIZATIONS]
 PAYER_HEADERS = [c.name for c in PAYERS]
 PROVIDER_HEADERS = [c.name for c in PROVIDERS]
+ENROLLMENT_HEADERS = [c.name for c in ENROLLMENT]
+COVERAGE_HEADERS = [c.name for c in COVERAGE]
 
 #: The kinds of payer the Payers sheet's ``Payer Type`` names (contract section 2, Payers); the
 #: template's dropdown and the Payer record read this one list.  Original Medicare (Part B) and

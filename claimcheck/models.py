@@ -131,6 +131,9 @@ class Provider(BaseModel):
     name: str = ""
     credential: str = ""
     taxonomy: str = ""
+    licence_type: str = ""
+    licence_expiry: dt.date | None = None
+    supervising_npi: str = ""
     row: int | None = None
 
 
@@ -146,3 +149,58 @@ class Authorization(BaseModel):
     rendering_npi: str = ""
     notes: str = ""
     row: int | None = None
+
+
+def _plan_order(value):
+    """Primary, Secondary or Tertiary (or 1, 2, 3): the order payers are billed in; None blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    words = {"1": 1, "primary": 1, "1st": 1, "first": 1, "2": 2, "secondary": 2, "2nd": 2, "second": 2,
+             "3": 3, "tertiary": 3, "3rd": 3, "third": 3}
+    text = _shown(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    found = words.get(text.strip().lower())
+    if found is None:
+        raise ValueError(f"{_shown(value)} is not a plan order (Primary, Secondary, Tertiary or 1, 2, 3)")
+    return found
+
+
+def _money(value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{_shown(value)} is not an amount of 0 or more")
+    return float(value)
+
+
+class Enrollment(BaseModel):
+    """A provider's enrollment with a payer (Provider Enrollment sheet): the payer pays the
+    provider's services from ``effective_date`` to ``termination_date`` (blank: open)."""
+
+    npi: str
+    payer: str = ""
+    effective_date: dt.date | None = None
+    termination_date: dt.date | None = None
+    notes: str = ""
+    row: int | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return ((self.effective_date is None or self.effective_date <= day)
+                and (self.termination_date is None or day <= self.termination_date))
+
+
+class Coverage(BaseModel):
+    """A client's insurance plan (Coverage sheet): the payer, the member ID, the dates it is in
+    force, its order (1 primary, 2 secondary, 3 tertiary) and the copay."""
+
+    client_id: str
+    payer: str = ""
+    member_id: str = ""
+    effective_date: dt.date | None = None
+    termination_date: dt.date | None = None
+    plan_order: Annotated[int | None, BeforeValidator(_plan_order)] = None
+    copay: Annotated[float | None, BeforeValidator(_money)] = None
+    row: int | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return ((self.effective_date is None or self.effective_date <= day)
+                and (self.termination_date is None or day <= self.termination_date))

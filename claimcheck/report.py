@@ -200,6 +200,9 @@ FAMILIES = {
     "DX": "diagnosis codes: malformed, not in ICD-10-CM, a category header that is not billable, missing primary",
     "POS": "place of service unknown or inconsistent",
     "NPI": "NPI malformed or failing its check digit",
+    "PRV": "provider eligibility: licence expired, supervised clinician without a supervisor, a service outside the "
+           "credential (E/M or testing by a therapist, Medicare before a counsellor could bill it, H-codes to "
+           "Medicare), outside the payer enrollment",
     "DATE": "service date in the future or before birth, timely filing deadline passed or near",
     "CHG": "charge or units zero, negative or unreadable",
     "DUP": "the same service billed twice",

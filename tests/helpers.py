@@ -66,7 +66,10 @@ def line(**changes: Any) -> dict[str, Any]:
     return out
 
 
-def raw_tables(lines: list[dict], *, payers=PAYERS, providers=PROVIDERS, auths=None, headers=None) -> dict:
+def raw_tables(lines: list[dict], *, payers=PAYERS, providers=PROVIDERS, auths=None, headers=None,
+               sheets: dict | None = None) -> dict:
+    """The raw tables of a book; ``sheets``: other contract sheets (Provider Enrollment,
+    Coverage ...) as name -> rows, each a dict by header."""
     headers = headers or CLAIM_HEADERS
     rows = [tuple(headers)] + [tuple(l.get(h) for h in headers) for l in lines]
     raw = {"Claims": rows_to_table("Claims", "Claims", rows)}
@@ -76,6 +79,9 @@ def raw_tables(lines: list[dict], *, payers=PAYERS, providers=PROVIDERS, auths=N
         raw["Providers"] = rows_to_table("Providers", "Providers", [tuple(PROVIDER_HEADERS)] + [tuple(p) for p in providers])
     if auths is not None:
         raw["Authorizations"] = rows_to_table("Authorizations", "Authorizations", [tuple(AUTH_HEADERS)] + [tuple(a) for a in auths])
+    for kind, rows in (sheets or {}).items():
+        names = [c.name for c in C.SHEETS[kind][0]]
+        raw[kind] = rows_to_table(kind, kind, [tuple(names)] + [tuple(r.get(h) for h in names) for r in rows])
     return raw
 
 

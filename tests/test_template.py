@@ -103,13 +103,16 @@ def test_new_refuses_existing_and_other_names(tmp_path):
 
 def test_sheets_tables_and_headers(built):
     wb = load_workbook(built["sample"])
-    assert wb.sheetnames == ["Instructions", "Claims", "Authorizations", "Payers", "Providers", "Practice", "Dashboard", "Codes",
+    assert wb.sheetnames == ["Instructions", "Claims", "Authorizations", "Payers", "Providers", "Provider Enrollment", "Coverage",
+                            "Practice", "Dashboard", "Codes",
                             "Rules"]
     expected = {
         "Claims": ("ClaimsTable", CONTRACT_CLAIMS + CALCULATED),
         "Authorizations": ("AuthorizationsTable", [c.name for c in C.AUTHORIZATIONS] + ["Used", "Left", "Ends In Days"]),
         "Payers": ("PayersTable", [c.name for c in C.PAYERS]),
         "Providers": ("ProvidersTable", [c.name for c in C.PROVIDERS]),
+        "Provider Enrollment": ("ProviderEnrollmentTable", [c.name for c in C.ENROLLMENT]),
+        "Coverage": ("CoverageTable", [c.name for c in C.COVERAGE]),
     }
     for sheet, (table, headers) in expected.items():
         ws = wb[sheet]

@@ -47,6 +47,8 @@ CLAIMS_TABLE = "ClaimsTable"
 AUTH_TABLE = "AuthorizationsTable"
 PAYERS_TABLE = "PayersTable"
 PROVIDERS_TABLE = "ProvidersTable"
+ENROLLMENT_TABLE = "ProviderEnrollmentTable"
+COVERAGE_TABLE = "CoverageTable"
 
 DATE_FORMAT = "mm/dd/yyyy"
 MONEY_FORMAT = '"$"#,##0.00'
@@ -110,7 +112,13 @@ _PAYER_KINDS = {
     "Eval Counts Toward Auth": ("text", 11), "Appeal Address": ("text", 48),
     "Appeal Fax": ("text", 15), "Phone": ("text", 15), "Payer Type": ("text", 18),
 }
-_PROVIDER_KINDS = {"NPI": ("text", 12), "Name": ("text", 22), "Credential": ("text", 11), "Taxonomy": ("text", 13)}
+_PROVIDER_KINDS = {"NPI": ("text", 12), "Name": ("text", 22), "Credential": ("text", 11), "Taxonomy": ("text", 13),
+                   "Licence Type": ("text", 14), "Licence Expiry": ("date", 12), "Supervising NPI": ("text", 14)}
+_ENROLLMENT_KINDS = {"NPI": ("text", 12), "Payer": ("text", 22), "Effective Date": ("date", 12),
+                     "Termination Date": ("date", 13), "Notes": ("text", 30)}
+_COVERAGE_KINDS = {"Client ID": ("text", 10), "Payer": ("text", 22), "Member ID": ("text", 14),
+                   "Effective Date": ("date", 12), "Termination Date": ("date", 13), "Plan Order": ("text", 11),
+                   "Copay": ("money", 9)}
 
 
 def _contract_cols(columns: tuple[C.Column, ...], kinds: dict[str, tuple[str, float]]) -> list[Col]:
@@ -359,6 +367,8 @@ class _Builder:
         self.auths = self.wb.add_worksheet("Authorizations")
         self.payers = self.wb.add_worksheet("Payers")
         self.providers = self.wb.add_worksheet("Providers")
+        self.enrollment = self.wb.add_worksheet("Provider Enrollment")
+        self.coverage = self.wb.add_worksheet("Coverage")
         self.practice = self.wb.add_worksheet(C.PRACTICE_SHEET)
         self.dashboard = self.wb.add_worksheet("Dashboard")
         self.codes = self.wb.add_worksheet("Codes")
@@ -373,6 +383,8 @@ class _Builder:
         self.write_authorizations()
         self.write_payers()
         self.write_providers()
+        self.write_enrollment()
+        self.write_coverage()
         self.write_practice()
         self.write_dashboard()
         self.write_rules()
@@ -617,8 +629,56 @@ class _Builder:
                                                                       "MD", "DO", "NP", "PMHNP", "PA"],
                                           "error_type": "information", "input_title": "Credential",
                                           "input_message": "The licence the provider bills under; some modifiers and codes depend on it."})
+        idx = {c.header: j for j, c in enumerate(cols)}
+        ws.data_validation(1, idx["Licence Type"], end, idx["Licence Type"], {
+            "validate": "list", "source": ["Independent", "Associate", "Pre-licensed", "Provisional", "Intern"],
+            "error_type": "information", "input_title": "Licence type",
+            "input_message": "Independent, or the kind of supervised licence (Associate, Pre-licensed ...): a supervised "
+                             "clinician needs a Supervising NPI."})
+        ws.data_validation(1, idx["Licence Expiry"], end, idx["Licence Expiry"], {
+            "validate": "date", "criteria": ">", "value": dt.datetime(1900, 1, 1), "error_type": "warning",
+            "input_title": "Licence expiry", "input_message": "The date the licence expires; sessions after it are flagged."})
+        ws.data_validation(1, idx["Supervising NPI"], end, idx["Supervising NPI"], {
+            "validate": "list", "source": "=ProviderNPIs", "error_type": "information",
+            "input_title": "Supervising NPI", "input_message": "For a supervised clinician: the supervisor's NPI "
+                                                               "(the claim's supervising provider)."})
         apply_xlsxwriter_setup(ws, landscape=False, footer_title="Providers")
         self.wb.define_name("ProviderNPIs", "=OFFSET(Providers!$A$2,0,0,MAX(1,COUNTA(Providers!$A:$A)-1),1)")
+
+    def write_enrollment(self) -> None:
+        """Provider Enrollment: one row per provider and payer, with the enrollment's dates (PRV007, PRV008)."""
+        ws = self.enrollment
+        cols = _contract_cols(C.ENROLLMENT, _ENROLLMENT_KINDS)
+        last = self.table(ws, ENROLLMENT_TABLE, cols, S.ENROLLMENT if self.sample else [], convert=_as_typed)
+        idx = {c.header: j for j, c in enumerate(cols)}
+        end = max(last, 500)
+        ws.data_validation(1, idx["NPI"], end, idx["NPI"], {
+            "validate": "list", "source": "=ProviderNPIs", "error_type": "warning",
+            "input_title": "NPI", "input_message": "The rendering provider's NPI (from the Providers sheet)."})
+        ws.data_validation(1, idx["Payer"], end, idx["Payer"], {
+            "validate": "list", "source": "=PayerNames", "error_type": "warning",
+            "error_title": "Payer not on the Payers sheet", "error_message": "Keep it anyway?"})
+        ws.data_validation(1, idx["Termination Date"], end, idx["Termination Date"], {
+            "validate": "any", "input_title": "Termination date", "input_message": "Blank while the enrollment is in force."})
+        apply_xlsxwriter_setup(ws, landscape=False, footer_title="Provider Enrollment")
+
+    def write_coverage(self) -> None:
+        """Coverage: one row per client and insurance plan (ELIG rules)."""
+        ws = self.coverage
+        cols = _contract_cols(C.COVERAGE, _COVERAGE_KINDS)
+        last = self.table(ws, COVERAGE_TABLE, cols, S.COVERAGE if self.sample else [], convert=_as_typed)
+        idx = {c.header: j for j, c in enumerate(cols)}
+        end = max(last, 1000)
+        ws.data_validation(1, idx["Payer"], end, idx["Payer"], {
+            "validate": "list", "source": "=PayerNames", "error_type": "warning",
+            "error_title": "Payer not on the Payers sheet", "error_message": "Keep it anyway?"})
+        ws.data_validation(1, idx["Plan Order"], end, idx["Plan Order"], {
+            "validate": "list", "source": ["Primary", "Secondary", "Tertiary"], "error_type": "stop",
+            "input_title": "Plan order", "input_message": "Which payer is billed first."})
+        ws.data_validation(1, idx["Member ID"], end, idx["Member ID"], {
+            "validate": "any", "input_title": "Member ID", "input_message": "As on the insurance card; for Original "
+                                                                            "Medicare the 11-character MBI."})
+        apply_xlsxwriter_setup(ws, landscape=False, footer_title="Coverage")
 
     # Practice --------------------------------------------------------------
     def write_practice(self) -> None:
@@ -903,7 +963,12 @@ INSTRUCTIONS: list[tuple[str, list[tuple[str, str]]]] = [
                    "formulas and dropdowns automatically."),
         ("Authorizations", "Prior authorizations, with Used (visits, one per date, or units), Left and Ends In Days."),
         ("Payers", "Each payer's rules. The Claims formulas and the checks read them."),
-        ("Providers", "Rendering providers. The Rendering NPI dropdown on Claims lists them."),
+        ("Providers", "Rendering providers, with licence type, licence expiry and supervisor. The Rendering NPI "
+                      "dropdown on Claims lists them."),
+        ("Provider Enrollment", "Which payer each provider is enrolled (credentialed) with, from and to which dates: "
+                                "lines outside an enrollment are flagged (PRV007, PRV008). Optional."),
+        ("Coverage", "Each client's insurance plans: payer, member ID, dates, primary or secondary, copay. Lines "
+                     "outside the coverage or to another payer are flagged (ELIG rules). Optional."),
         ("Dashboard", "Counts and charts: denials by reason, authorization use, claims by status, unpaid lines by "
                       "age. The As of date (C2) is today unless you type another date; the deadlines count from it."),
         ("Codes", "Procedure codes with our plain labels and time bands, modifiers, places of service and denial "

@@ -38,11 +38,23 @@ PAYERS = [
 ]
 
 PROVIDER_HEADERS = C.PROVIDER_HEADERS
-PROVIDERS = [
-    ["1234567893", "Dana Reyes", "LCSW", "1041C0700X"],
-    ["1456789019", "Sam Okafor", "PsyD", "103TC0700X"],
-    ["1678901236", "Priya Nair", "MD", "2084P0800X"],
-    ["1543210987", "Lee Marsh", "LPC", "101YP2500X"],
+PROVIDERS = [  # NPI, Name, Credential, Taxonomy, Licence Type, Licence Expiry, Supervising NPI
+    ["1234567893", "Dana Reyes", "LCSW", "1041C0700X", "Independent", D(2027, 9, 30), ""],
+    ["1456789019", "Sam Okafor", "PsyD", "103TC0700X", "Independent", D(2027, 3, 31), ""],
+    ["1678901236", "Priya Nair", "MD", "2084P0800X", "Independent", D(2028, 1, 31), ""],
+    ["1543210987", "Lee Marsh", "LPC", "101YP2500X", "Independent", D(2026, 12, 31), ""],
+]
+
+#: The Provider Enrollment sheet: each provider with the payers it bills.  Sam Okafor's Medicare
+#: enrollment took effect 2026-05-01, after the 2026-04-15 session billed to Medicare (PRV007).
+ENROLLMENT_HEADERS = C.ENROLLMENT_HEADERS
+ENROLLMENT = [
+    ["1234567893", "Evergreen Health Plan", D(2023, 9, 1), None, ""],
+    ["1456789019", "Summit BlueCare", D(2024, 2, 1), None, ""],
+    ["1456789019", "Medicare Part B", D(2026, 5, 1), None, "Approved 5/12; effective 5/1"],
+    ["1678901236", "Medicare Part B", D(2022, 1, 1), None, ""],
+    ["1543210987", "Riverbend Medicaid", D(2024, 6, 1), None, ""],
+    ["1543210987", "Harbor Mutual", D(2025, 1, 1), None, ""],
 ]
 GROUP_NPI = "1987654328"
 
@@ -85,6 +97,20 @@ CLIENTS = {
     "CL-1006": ("Taylor Testcase", D(1950, 1, 17), "1EG4TE5MK73", "Medicare Part B"),
     "CL-1007": ("Quinn Synthetic", D(1999, 5, 5), "HM-300712", "Harbor Mutual"),
 }
+
+#: The Coverage sheet: each client's plans.  CL-1002's Evergreen plan ended 2026-04-30, so the
+#: 2026-05-04 draft line is outside the coverage (ELIG001); CL-1006 is dual eligible (Medicaid second).
+COVERAGE_HEADERS = C.COVERAGE_HEADERS
+COVERAGE = [
+    ["CL-1001", "Evergreen Health Plan", "EVG889201", D(2025, 1, 1), None, "Primary", 25],
+    ["CL-1002", "Evergreen Health Plan", "EVG889377", D(2024, 7, 1), D(2026, 4, 30), "Primary", 25],
+    ["CL-1003", "Summit BlueCare", "SBC-44120-01", D(2026, 1, 1), D(2026, 12, 31), "Primary", 30],
+    ["CL-1004", "Riverbend Medicaid", "RBM0099812", D(2025, 4, 1), None, "Primary", 0],
+    ["CL-1005", "Riverbend Medicaid", "RBM0077123", D(2024, 10, 1), None, "Primary", 0],
+    ["CL-1006", "Medicare Part B", "1EG4TE5MK73", D(2015, 2, 1), None, "Primary", None],
+    ["CL-1006", "Riverbend Medicaid", "RBM0011458", D(2020, 6, 1), None, "Secondary", 0],
+    ["CL-1007", "Harbor Mutual", "HM-300712", D(2026, 1, 1), None, "Primary", 40],
+]
 
 FEES = {"90791": 200, "90792": 240, "90832": 95, "90834": 130, "90837": 165, "90839": 210, "90840": 100,
         "90785": 25, "90846": 140, "90847": 150, "99214": 180, "90833": 90, "90836": 120, "90853": 60,

@@ -47,6 +47,10 @@ class Example:
     lines: tuple[Mapping[str, Any], ...]
     authorizations: tuple[Mapping[str, Any], ...] = ()
     payers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Other sheets' rows by sheet (contract sheet name -> rows, each by header): a Providers
+    #: sheet given here replaces :data:`EXAMPLE_PROVIDERS`; Provider Enrollment, Coverage ...
+    #: are added.
+    sheets: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, value: "Example | Iterable[Mapping[str, Any]] | None") -> "Example | None":
@@ -73,6 +77,10 @@ def example_tables(example: Example) -> dict:
     if example.authorizations:
         rows = [tuple(C.AUTH_HEADERS)] + [tuple(a.get(h) for h in C.AUTH_HEADERS) for a in example.authorizations]
         raw["Authorizations"] = rows_to_table("Authorizations", "Authorizations", rows)
+    for kind, sheet_rows in example.sheets.items():
+        headers = [c.name for c in C.SHEETS[kind][0]]
+        rows = [tuple(headers)] + [tuple(r.get(h) for h in headers) for r in sheet_rows]
+        raw[kind] = rows_to_table(kind, kind, rows)
     return raw
 
 
@@ -102,4 +110,6 @@ def describe_example(example: Example) -> list[str]:
     out = [f"line {n}: {describe(changes)}" for n, changes in enumerate(example.lines, start=1)]
     out += [f"payer {name}: {describe(changes)}" for name, changes in example.payers.items()]
     out += [f"authorization: {describe({h: v for h, v in row.items() if v not in (None, '')})}" for row in example.authorizations]
+    out += [f"{kind} row: {describe({h: v for h, v in row.items() if v not in (None, '')})}"
+            for kind, rows in example.sheets.items() for row in rows]
     return out
