@@ -203,6 +203,8 @@ FAMILIES = {
     "PRV": "provider eligibility: licence expired, supervised clinician without a supervisor, a service outside the "
            "credential (E/M or testing by a therapist, Medicare before a counsellor could bill it, H-codes to "
            "Medicare), outside the payer enrollment",
+    "ELIG": "eligibility: a Medicare MBI malformed, the date of service outside the client's coverage, a payer that "
+            "is not one of the client's plans, a member ID that differs from the plan's",
     "DATE": "service date in the future or before birth, timely filing deadline passed or near",
     "CHG": "charge or units zero, negative or unreadable",
     "DUP": "the same service billed twice",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import columns as C
 from ..denials import is_medicare
 from ..models import Provider
 from .examples import Example
@@ -267,22 +268,24 @@ _ENROLL_SHEET = {"Provider Enrollment": ({"NPI": "1234567893", "Payer": "Acme He
     good=Example(lines=({},), sheets=_ENROLL_SHEET),
 )
 def outside_enrollment(ctx):
-    """Flags a line whose rendering provider has rows with the line's payer on the Provider
-    Enrollment sheet (matched by NPI, and payer ignoring case) but none whose Effective Date to
+    """Flags a billed line (not Void, Cancelled or No Show) whose rendering provider has rows
+    with the line's payer on the Provider Enrollment sheet (matched by NPI, and payer ignoring case) but none whose Effective Date to
     Termination Date (inclusive; a blank end is open) holds the DOS."""
     index = _enrollment_index(ctx.book)
     if not index:
         return None
 
     def check(line, env):
-        rows = index.get((line.rendering_npi, (line.payer or "").strip().upper())) if line.dos else None
+        if line.dos is None or line.status_key in C.NOT_BILLED_KEYS:
+            return None
+        rows = index.get((line.rendering_npi, (line.payer or "").strip().upper()))
         if not rows or any(e.covers(line.dos) for e in rows):
             return None
         spans = "; ".join(_span(e) for e in rows)
         return (f"DOS {line.dos.isoformat()} is outside the rendering provider's enrollment with {line.payer} "
                 f"({spans}); the payer will deny it as an ineligible provider")
 
-    return run_line_rule(ctx, check, ("rendering_npi", "payer", "dos"), "Rendering NPI")
+    return run_line_rule(ctx, check, ("rendering_npi", "payer", "dos", "status_key"), "Rendering NPI")
 
 
 @rule(
@@ -297,7 +300,7 @@ def outside_enrollment(ctx):
     good=Example(lines=({"Payer": "Acme Health"},), sheets=_ENROLL_SHEET),
 )
 def no_enrollment_with_payer(ctx):
-    """Flags the first line of each rendering provider and payer when the Provider Enrollment
+    """Flags the first billed line of each rendering provider and payer when the Provider Enrollment
     sheet lists the provider (by NPI) with other payers but not with the line's payer (once per
     provider and payer, as REQ006 is once per payer)."""
     index = _enrollment_index(ctx.book)
@@ -308,12 +311,14 @@ def no_enrollment_with_payer(ctx):
 
     def check(line, env):
         payer = (line.payer or "").strip().upper()
+        if line.status_key in C.NOT_BILLED_KEYS:
+            return None
         if line.rendering_npi not in listed or not payer or (line.rendering_npi, payer) in index:
             return None
         return (f"the Provider Enrollment sheet has no enrollment of this rendering provider with {line.payer}; "
                 "add it, or check the provider is in network")
 
-    found = run_line_rule(ctx, check, ("rendering_npi", "payer"), "Rendering NPI")
+    found = run_line_rule(ctx, check, ("rendering_npi", "payer", "status_key"), "Rendering NPI")
     if found is None:
         return None
     keys = list(zip(ctx.claims.loc[found.index, "rendering_npi"], ctx.claims.loc[found.index, "payer_key"]))
