@@ -14,7 +14,7 @@ from dataclasses import dataclass
 class Column:
     name: str  # the contract's header
     field: str  # our attribute name
-    kind: str  # text, date, number, procedure, modifiers, dx, pos, codes, flag, npi
+    kind: str  # text, date, time, number, procedure, modifiers, dx, pos, codes, flag, npi
     synonyms: tuple[str, ...] = ()
 
 
@@ -50,6 +50,12 @@ CLAIMS = (
     # remittance, 835 CLP07): an appeal or a corrected claim must quote it.
     Column("Payer Claim Number", "payer_claim_number", "text", ("ICN", "DCN", "Payer Claim #", "Payer Claim ID",
                                                                  "Claim Control Number", "Original Claim Number")),
+    # Documentation readiness (optional; the DOC rules run only where the column is there): the
+    # date the clinician signed the session note, and the session's start and stop times.
+    Column("Note Signed", "note_signed", "date", ("Note Signed On", "Note Signed Date", "Signed On", "Signature Date",
+                                                  "Date Signed")),
+    Column("Start Time", "start_time", "time", ("Time In", "Session Start", "Begin Time")),
+    Column("Stop Time", "stop_time", "time", ("End Time", "Time Out", "Session End", "Session Stop")),
 )
 
 AUTHORIZATIONS = (
@@ -77,6 +83,10 @@ PAYERS = (
     Column("Appeal Fax", "appeal_fax", "text", ("Fax",)),
     Column("Phone", "phone", "text", ()),
     Column("Payer Type", "payer_type", "text", ("Plan Type", "Insurance Type")),
+    # Documentation settings (blank: payer_defaults.csv): the days after the date of service
+    # within which the session note must be signed, and how often the treatment plan is reviewed.
+    Column("Note Sign Days", "note_sign_days", "number", ("Note Signature Days", "Days To Sign Note", "Sign Within Days")),
+    Column("Plan Review Days", "plan_review_days", "number", ("Treatment Plan Review Days", "Plan Review")),
 )
 
 PROVIDERS = (
@@ -106,6 +116,14 @@ ENROLLMENT = (
     Column("Termination Date", "termination_date", "date", ("Termination", "Terminated", "Termed", "Term Date",
                                                              "End Date", "Through", "To")),
     Column("Notes", "notes", "text", ()),
+)
+
+#: The Clients sheet: one row per client; only these columns are read (a client's name, if the
+#: sheet holds one, never is).
+CLIENTS = (
+    Column("Client ID", "client_id", "text", ("Patient ID",)),
+    Column("Treatment Plan Date", "treatment_plan_date", "date", ("Treatment Plan", "Plan Date", "Last Treatment Plan",
+                                                                   "Treatment Plan Signed")),
 )
 
 #: The Coverage sheet: one row per client and insurance plan (the client's eligibility).
@@ -147,15 +165,19 @@ SHEETS = {
     "Providers": (PROVIDERS, ("NPI",)),
     "Provider Enrollment": (ENROLLMENT, ("NPI", "Payer")),
     "Coverage": (COVERAGE, ("Client ID", "Payer")),
+    "Clients": (CLIENTS, ("Client ID",)),
 }
 
 #: The contract's headers of each sheet, in contract order (what a new workbook is given).
 CLAIM_HEADERS = [c.name for c in CLAIMS]
+#: The optional documentation columns of Claims: the DOC rules run only where they are there.
+DOCUMENTATION_HEADERS = ("Note Signed", "Start Time", "Stop Time")
 AUTH_HEADERS = [c.name for c in AUTHORIZATIONS]
 PAYER_HEADERS = [c.name for c in PAYERS]
 PROVIDER_HEADERS = [c.name for c in PROVIDERS]
 ENROLLMENT_HEADERS = [c.name for c in ENROLLMENT]
 COVERAGE_HEADERS = [c.name for c in COVERAGE]
+CLIENT_HEADERS = [c.name for c in CLIENTS]
 
 #: The kinds of payer the Payers sheet's ``Payer Type`` names (contract section 2, Payers); the
 #: template's dropdown and the Payer record read this one list.  Original Medicare (Part B) and

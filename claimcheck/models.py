@@ -106,6 +106,18 @@ def _payer_type(value):
 Days = Annotated[int, BeforeValidator(_days)]
 
 
+def _days_or_none(value):
+    """A whole number of days from 0 to 3650, or None (no limit)."""
+    if value is None:
+        return None
+    if not _whole(value) or not 0 <= value <= 3650:
+        raise ValueError(f"{_shown(value)} is not a whole number of days from 0 to 3650")
+    return int(value)
+
+
+LimitDays = Annotated[int | None, BeforeValidator(_days_or_none)]
+
+
 class Payer(BaseModel):
     """A payer's rules from the Payers sheet, or the documented defaults."""
 
@@ -122,6 +134,10 @@ class Payer(BaseModel):
     #: One of ``claimcheck.columns.PAYER_TYPES``, or blank when the Payers sheet does not say
     #: (then claimcheck.denials.payer_type guesses Medicare from the name, and says so).
     payer_type: Annotated[str, BeforeValidator(_payer_type)] = ""
+    #: Days after the DOS within which the session note must be signed, and the days a treatment
+    #: plan stays current (None: not checked); blank cells take payer_defaults.csv's values.
+    note_sign_days: LimitDays = None
+    plan_review_days: LimitDays = None
     on_sheet: bool = True
     row: int | None = None
 
@@ -204,3 +220,11 @@ class Coverage(BaseModel):
     def covers(self, day: dt.date) -> bool:
         return ((self.effective_date is None or self.effective_date <= day)
                 and (self.termination_date is None or day <= self.termination_date))
+
+
+class Client(BaseModel):
+    """A client's row on the Clients sheet (only what the checks need: no name, no birth date)."""
+
+    client_id: str
+    treatment_plan_date: dt.date | None = None
+    row: int | None = None

@@ -49,6 +49,7 @@ PAYERS_TABLE = "PayersTable"
 PROVIDERS_TABLE = "ProvidersTable"
 ENROLLMENT_TABLE = "ProviderEnrollmentTable"
 COVERAGE_TABLE = "CoverageTable"
+CLIENTS_TABLE = "ClientsTable"
 
 DATE_FORMAT = "mm/dd/yyyy"
 MONEY_FORMAT = '"$"#,##0.00'
@@ -98,7 +99,7 @@ _CLAIM_KINDS = {
     "Dx Codes": ("text", 14), "POS": ("text", 5), "Charge": ("money", 11),
     "Auth Number": ("text", 12), "Status": ("text", 10), "Submitted On": ("date", 11),
     "Paid Amount": ("money", 11), "Denial Codes": ("text", 12), "Denial Date": ("date", 11),
-    "Payer Claim Number": ("text", 16),
+    "Payer Claim Number": ("text", 16), "Note Signed": ("date", 11), "Start Time": ("time", 9), "Stop Time": ("time", 9),
 }
 _AUTH_KINDS = {
     "Auth Number": ("text", 13), "Client ID": ("text", 10), "Payer": ("text", 20),
@@ -111,11 +112,13 @@ _PAYER_KINDS = {
     "Appeal Days": ("int", 8), "Telehealth Modifier": ("text", 11), "Auth Required": ("text", 9),
     "Eval Counts Toward Auth": ("text", 11), "Appeal Address": ("text", 48),
     "Appeal Fax": ("text", 15), "Phone": ("text", 15), "Payer Type": ("text", 18),
+    "Note Sign Days": ("int", 9), "Plan Review Days": ("int", 9),
 }
 _PROVIDER_KINDS = {"NPI": ("text", 12), "Name": ("text", 22), "Credential": ("text", 11), "Taxonomy": ("text", 13),
                    "Licence Type": ("text", 14), "Licence Expiry": ("date", 12), "Supervising NPI": ("text", 14)}
 _ENROLLMENT_KINDS = {"NPI": ("text", 12), "Payer": ("text", 22), "Effective Date": ("date", 12),
                      "Termination Date": ("date", 13), "Notes": ("text", 30)}
+_CLIENT_KINDS = {"Client ID": ("text", 10), "Treatment Plan Date": ("date", 14)}
 _COVERAGE_KINDS = {"Client ID": ("text", 10), "Payer": ("text", 22), "Member ID": ("text", 14),
                    "Effective Date": ("date", 12), "Termination Date": ("date", 13), "Plan Order": ("text", 11),
                    "Copay": ("money", 9)}
@@ -265,6 +268,7 @@ class _Builder:
         base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
         self.f["text"] = add({**base, "num_format": TEXT_FORMAT})
         self.f["date"] = add({**base, "num_format": DATE_FORMAT, "align": "left"})
+        self.f["time"] = add({**base, "num_format": "h:mm AM/PM", "align": "left"})
         self.f["money"] = add({**base, "num_format": MONEY_FORMAT, "indent": 1, "align": "right"})
         self.f["int"] = add({**base, "num_format": "0", "align": "center"})
         self.f["general"] = add(base)
@@ -353,6 +357,8 @@ class _Builder:
             ws.write_datetime(r, c, value, fmt)
         elif isinstance(value, dt.date):
             ws.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), fmt)
+        elif isinstance(value, dt.time):
+            ws.write_datetime(r, c, value, fmt)
         elif isinstance(value, bool):
             ws.write_boolean(r, c, value, fmt)
         elif isinstance(value, (int, float)):
@@ -369,6 +375,7 @@ class _Builder:
         self.providers = self.wb.add_worksheet("Providers")
         self.enrollment = self.wb.add_worksheet("Provider Enrollment")
         self.coverage = self.wb.add_worksheet("Coverage")
+        self.clients = self.wb.add_worksheet("Clients")
         self.practice = self.wb.add_worksheet(C.PRACTICE_SHEET)
         self.dashboard = self.wb.add_worksheet("Dashboard")
         self.codes = self.wb.add_worksheet("Codes")
@@ -385,6 +392,7 @@ class _Builder:
         self.write_providers()
         self.write_enrollment()
         self.write_coverage()
+        self.write_clients()
         self.write_practice()
         self.write_dashboard()
         self.write_rules()
@@ -680,6 +688,18 @@ class _Builder:
                                                                             "Medicare the 11-character MBI."})
         apply_xlsxwriter_setup(ws, landscape=False, footer_title="Coverage")
 
+    def write_clients(self) -> None:
+        """Clients: each client's current treatment plan date (DOC005)."""
+        ws = self.clients
+        cols = _contract_cols(C.CLIENTS, _CLIENT_KINDS)
+        last = self.table(ws, CLIENTS_TABLE, cols, S.CLIENT_PLANS if self.sample else [], convert=_as_typed)
+        end = max(last, 1000)
+        ws.data_validation(1, 1, end, 1, {
+            "validate": "date", "criteria": ">", "value": dt.datetime(1900, 1, 1), "error_type": "warning",
+            "input_title": "Treatment plan date", "input_message": "The date the current treatment plan was signed; "
+                                                                   "lines past the payer's Plan Review Days are flagged."})
+        apply_xlsxwriter_setup(ws, landscape=False, footer_title="Clients")
+
     # Practice --------------------------------------------------------------
     def write_practice(self) -> None:
         """One label a row in column A, its value in column B: the letterhead and signature block
@@ -969,6 +989,8 @@ INSTRUCTIONS: list[tuple[str, list[tuple[str, str]]]] = [
                                 "lines outside an enrollment are flagged (PRV007, PRV008). Optional."),
         ("Coverage", "Each client's insurance plans: payer, member ID, dates, primary or secondary, copay. Lines "
                      "outside the coverage or to another payer are flagged (ELIG rules). Optional."),
+        ("Clients", "Each client's current Treatment Plan Date: sessions past the payer's Plan Review Days are "
+                    "flagged (DOC005). Optional."),
         ("Dashboard", "Counts and charts: denials by reason, authorization use, claims by status, unpaid lines by "
                       "age. The As of date (C2) is today unless you type another date; the deadlines count from it."),
         ("Codes", "Procedure codes with our plain labels and time bands, modifiers, places of service and denial "

@@ -68,7 +68,10 @@ def example_tables(example: Example) -> dict:
     from .. import columns as C
     from ..reader import rows_to_table
 
-    claims = [tuple(C.CLAIM_HEADERS)] + [tuple(line.get(h) for h in C.CLAIM_HEADERS) for line in example.full_lines()]
+    # The optional documentation columns only when an example line fills them.
+    headers = [h for h in C.CLAIM_HEADERS
+               if h not in C.DOCUMENTATION_HEADERS or any(h in changes for changes in example.lines)]
+    claims = [tuple(headers)] + [tuple(line.get(h) for h in headers) for line in example.full_lines()]
     raw = {
         "Claims": rows_to_table("Claims", "Claims", claims),
         "Payers": rows_to_table("Payers", "Payers", [tuple(C.PAYER_HEADERS), *_payer_rows(example, C.PAYER_HEADERS)]),
