@@ -622,6 +622,12 @@ class _Builder:
             ws.data_validation(1, idx[h], end, idx[h], {
                 "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 3650, "error_type": "warning",
                 "input_title": h, "input_message": f"Calendar days from the payer contract. Blank uses {default}."})
+        for h, what in (("Note Sign Days", "Days after the session within which the note must be signed (0: the same day)"),
+                        ("Plan Review Days", "Days a treatment plan stays current for this payer")):
+            default = tables().payer_defaults.get(h) or "no limit"
+            ws.data_validation(1, idx[h], end, idx[h], {
+                "validate": "integer", "criteria": "between", "minimum": 0, "maximum": 3650, "error_type": "warning",
+                "input_title": h, "input_message": f"{what}. Blank uses {default}."})
         apply_xlsxwriter_setup(ws, landscape=True, footer_title="Payers")
         self.wb.define_name("PayerNames", "=OFFSET(Payers!$A$2,0,0,MAX(1,COUNTA(Payers!$A:$A)-1),1)")
 
@@ -1005,6 +1011,9 @@ INSTRUCTIONS: list[tuple[str, list[tuple[str, str]]]] = [
                  "telehealth), Charge."),
         ("Tracking", "Auth Number, Status (Draft, Ready, Submitted, Paid, Denied, Appealed), Submitted On, Paid "
                      "Amount, Denial Codes (as on the remittance: CO-50, CO-16, N290), Denial Date."),
+        ("Documentation", "Note Signed (the date the clinician signed the session note: a Ready or Submitted line "
+                          "needs it), Start Time and Stop Time (as in the note: they must agree with Minutes). "
+                          "Leave them out of your own sheet if you do not track them."),
         ("Calculated", "Check: OK or what is wrong with the line (needs the add-in; without it the cell says so). "
                        "Session #: which visit under the authorization this is (one per date). Authorized and Auth "
                        "Left: the authorization's count and what is left through this date; below 0 means over. "
