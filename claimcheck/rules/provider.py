@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 from .. import columns as C
 from ..denials import is_medicare
 from ..models import Provider
@@ -73,6 +75,17 @@ def supervised(provider: Provider | None) -> bool:
     return bool(credentials(provider) & ASSOCIATE_CREDENTIALS)
 
 
+def _expiring_providers(ctx):
+    """Candidate lines of PRV001: those of a provider with a Licence Expiry (most books give none)."""
+    npis = [npi for npi, p in ctx.book.providers.items() if p.licence_expiry is not None]
+    return ctx.claims["rendering_npi"].isin(npis).to_numpy()
+
+
+def _before_2024(ctx):
+    """Candidate lines of PRV005: a DOS before 2024 (NaT compares false)."""
+    return (ctx.claims["dos"] < pd.Timestamp(MEDICARE_MFT_MHC_FROM)).to_numpy()
+
+
 def _provider(line, env) -> Provider | None:
     npi = line.rendering_npi
     return env.providers.get(npi) if isinstance(npi, str) else None
@@ -91,7 +104,7 @@ def _kind(line, env) -> str:
         "adjustment reason B7 or 185 on the remittance).",
     fix="Renew the licence and enter the new expiry date on the Providers sheet; if the licence was renewed in time, "
         "correct the date. Services given while it had lapsed cannot be billed under this clinician.",
-    reads=("rendering_npi", "dos"),
+    reads=("rendering_npi", "dos"), candidates=_expiring_providers,
     bad=Example(lines=({},), sheets={"Providers": ({"NPI": "1234567893", "Name": "Dana Reyes", "Credential": "LCSW",
                                                     "Licence Expiry": "2026-05-31"},)}),
     good=Example(lines=({},), sheets={"Providers": ({"NPI": "1234567893", "Name": "Dana Reyes", "Credential": "LCSW",
@@ -196,7 +209,7 @@ def testing_by_therapist(line, env):
         "benefit for these clinicians and is denied for the provider type (adjustment reason 170).",
     fix="Do not bill Medicare for these sessions under the counsellor or therapist (check the DOS and the payer); "
         "a service before 2024 was billable only incident to a physician's service under that program's rules.",
-    reads=("payer", "rendering_npi", "dos"),
+    reads=("payer", "rendering_npi", "dos"), candidates=_before_2024,
     bad=Example(lines=({"Payer": "Medicare Part B", "DOS": "2023-11-06"},),
                 sheets={"Providers": ({"NPI": "1234567893", "Name": "Dana Reyes", "Credential": "LMFT"},)}),
     good=Example(lines=({"Payer": "Medicare Part B", "DOS": "2024-01-08"},),
