@@ -37,7 +37,9 @@ GENERATOR_VERSION = 1  # bump when the mix changes, so cached files are rebuilt
 AS_OF = dt.date(2026, 6, 30)
 YEAR_START = dt.date(2025, 7, 1)
 
-CLAIM_HEADERS = C.CLAIM_HEADERS
+#: The contract's Claims headers without the optional documentation columns (Note Signed, Start
+#: Time, Stop Time), which the generated lines do not fill.
+CLAIM_HEADERS = [h for h in C.CLAIM_HEADERS if h not in C.DOCUMENTATION_HEADERS]
 AUTH_HEADERS = C.AUTH_HEADERS
 PAYER_HEADERS = C.PAYER_HEADERS
 PROVIDER_HEADERS = C.PROVIDER_HEADERS
@@ -67,6 +69,17 @@ PROBLEM_RATE = 0.07
 #: DENSE5 about 5.
 DENSE = 1.8
 DENSE5 = 12.0
+
+
+def member_id(payer: str, number: int) -> str:
+    """A made-up member ID: for Medicare an MBI-shaped one (11 characters in the CMS format, the
+    number in base 20 in its letter positions, so different numbers give different IDs), else
+    the payer's first three letters and the number."""
+    if payer.startswith("Medicare"):
+        letters = "ACDEFGHJKMNPQRTUVWXY"
+        l = [letters[(number // 20 ** k) % 20] for k in range(6)]
+        return f"1{l[0]}{l[1]}0{l[2]}{l[3]}0{l[4]}{l[5]}00"
+    return f"{payer[:3].upper()}{number}"
 
 
 def npi_with_check_digit(nine: str) -> str:
@@ -113,7 +126,7 @@ class _Practice:
                 "id": f"CL-{10000 + k}",
                 "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                 "dob": dob,
-                "member": f"{payer[:3].upper()}{rng.randint(100000, 999999)}",
+                "member": member_id(payer, rng.randint(100000, 999999)),
                 "payer": payer,
                 "npi": npi,
                 "prescriber": cred == "MD",

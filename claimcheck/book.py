@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from . import columns as C
 from . import values as V
 from .deadlines import default_appeal_days
-from .models import Authorization, Finding, Payer, Provider
+from .models import Authorization, Client, Coverage, Enrollment, Finding, Payer, Provider
 from .reader import RawTable
 from .tables import CodeTables, tables as load_tables
 
@@ -52,7 +52,79 @@ def _read_npi(value: Any):
     return text, problem
 
 
+_TIME_TEXT = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2})(?:\.\d+)?)?\s*([ap])?\.?\s*(m\.?)?", re.I)
+_TIME_HINT = "type it as 2:05 PM or 14:05"
+
+
+def read_time(value: Any) -> tuple[float | None, str | None]:
+    """A time of day as minutes after midnight (14:05 is 845.0), from every form Excel holds
+    it in: a time (``datetime.time``), a date and time (the time part is taken), a fraction of a
+    day (0.5 is noon), a date-and-time serial number (its fraction), or text: ``2:05 PM``,
+    ``2:05pm``, ``2 p.m.``, ``14:05``, ``14:05:30``, ``1405``, ``noon``, ``midnight``, or a date
+    followed by one of those (``2026-06-01 14:05``, ``06/01/2026 2:05 PM``).  A whole number
+    other than 0, a date without a time, or any other text is a problem."""
+    if value is None or V.is_blank(value):
+        return None, None
+    err = V.excel_error(value)
+    if err:
+        return None, f"cell shows the Excel error {err}"
+    if isinstance(value, bool):
+        return None, f"holds {value!s}, not a time"
+    if isinstance(value, dt.time):
+        return value.hour * 60 + value.minute + value.second / 60, None
+    if isinstance(value, dt.datetime):  # (pandas' Timestamp is one)
+        return value.hour * 60 + value.minute + value.second / 60, None
+    if isinstance(value, dt.date):
+        return None, "holds a date without a time of day; " + _TIME_HINT
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if number != number or number < 0 or number in (float("inf"),):
+            return None, f"{V.shown(value)} is not a time of day; " + _TIME_HINT
+        fraction = number % 1
+        if number >= 1 and fraction == 0:
+            return None, f"{V.shown(value)} is not a time of day; " + _TIME_HINT
+        seconds = round(fraction * 86400) % 86400  # to the second, as Excel shows it
+        return seconds / 60, None
+    text = V.clean_text(value).strip()
+    minutes = _time_text(text)
+    if minutes is None:
+        head, _, tail = text.replace("T", " ", 1).partition(" ")
+        if tail and V.read_date(head)[0] is not None:
+            minutes = _time_text(tail.strip())
+    if minutes is None:
+        return None, f"{V.shown(value)} is not a time of day; " + _TIME_HINT
+    return minutes, None
+
+
+def _time_text(text: str) -> float | None:
+    low = text.lower()
+    if low == "noon":
+        return 720.0
+    if low == "midnight":
+        return 0.0
+    if re.fullmatch(r"\d{4}", text):  # 24-hour "1405"
+        hour, minute, second, half = int(text[:2]), int(text[2:]), 0, None
+    else:
+        m = _TIME_TEXT.fullmatch(text)
+        if m is None or (m.group(2) is None and m.group(4) is None):
+            return None  # a bare number is not a time
+        if m.group(5) and not m.group(4):
+            return None
+        hour, minute, second = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+        half = m.group(4).lower() if m.group(4) else None
+    if minute > 59 or second > 59:
+        return None
+    if half is not None:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    elif hour > 23:
+        return None
+    return hour * 60 + minute + second / 60
+
+
 CELL_READERS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
+    "time": read_time,
     "text": V.read_text,
     "private": V.read_text,
     "date": _read_plausible_date,
@@ -84,6 +156,11 @@ class Book:
     reading: list[Finding] = field(default_factory=list)  # findings raised while reading
     sheets_present: set[str] = field(default_factory=set)
     tables: CodeTables | None = None
+    #: The Provider Enrollment sheet's rows, and the Coverage sheet's (empty without the sheet).
+    enrollments: list[Enrollment] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    #: The Clients sheet's rows by Client ID (upper case; empty without the sheet).
+    clients: dict[str, Client] = field(default_factory=dict)
     #: The defaults of each payer asked for that is not on the Payers sheet (rules ask once per
     #: line), with the sheet's ``*`` row they were made from.
     missing_payers: dict = field(default_factory=dict, repr=False, compare=False)
@@ -114,8 +191,15 @@ def default_payer(name: str, tables: CodeTables | None = None, base: Payer | Non
         auth_required=(d.get("Auth Required") or "N").upper().startswith("Y"),
         eval_counts_toward_auth=(d.get("Eval Counts Toward Auth") or "N").upper().startswith("Y"),
         auth_visits_per=d.get("Auth Visits Per") or "Service",
+        note_sign_days=_setting_days(d.get("Note Sign Days")),
+        plan_review_days=_setting_days(d.get("Plan Review Days")),
         on_sheet=False,
     )
+
+
+def _setting_days(text: str | None) -> int | None:
+    """A payer_defaults.csv number of days (validated when the tables load), None when empty."""
+    return int(float(text)) if text and text.strip() else None
 
 
 # --------------------------------------------------------------------------- normalising
@@ -539,7 +623,7 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
             values = {f: _cell(rec.get(f)) for f in columns}
             values["telehealth_modifier"] = values["telehealth_modifier"] or ""  # blank: none, not the default's
             defaults = base.model_dump(include={"timely_filing_days", "appeal_days", "auth_required",
-                                                "eval_counts_toward_auth", "auth_visits_per"})
+                                                "eval_counts_toward_auth", "auth_visits_per", "note_sign_days", "plan_review_days"})
             payer = _record(Payer, {**values, "on_sheet": True, "row": int(rec["row"])}, defaults, sheet,
                             int(rec["row"]), columns, reading)
             if values.get("appeal_days") is None or payer.appeal_days != values["appeal_days"]:  # blank or refused
@@ -572,6 +656,11 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
             auths.append(_record(Authorization, {**values, "row": int(rec["row"])}, {}, sheet,
                                  int(rec["row"]), columns, reading))
 
+    enrollments = _reference_records(raw, "Provider Enrollment", C.ENROLLMENT, Enrollment, "npi", reading)
+    coverage = _reference_records(raw, "Coverage", C.COVERAGE, Coverage, "client_id", reading)
+    clients = {c.client_id.strip().upper(): c
+               for c in _reference_records(raw, "Clients", C.CLIENTS, Client, "client_id", reading)}
+
     from .rules.registry import get
 
     for kind, table in raw.items():
@@ -598,4 +687,26 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
         reading=reading,
         sheets_present={k for k, t in raw.items() if t.positions},
         tables=tables,
+        enrollments=enrollments,
+        coverage=coverage,
+        clients=clients,
     )
+
+
+def _reference_records(raw: dict[str, RawTable], kind: str, schema: tuple[C.Column, ...], model: type[BaseModel],
+                       needed: str, reading: list[Finding]) -> list:
+    """The rows of an optional reference sheet as ``model`` records (rows without ``needed``
+    are skipped); a cell that cannot be read or that the model refuses is a finding."""
+    table = raw.get(kind)
+    if table is None or not table.positions:
+        return []
+    frame, problems = normalise(table, schema)
+    reading += problems
+    columns = {c.field: c for c in schema}
+    out = []
+    for rec in _records(frame):
+        if not rec.get(needed):
+            continue
+        values = {f: _cell(rec.get(f)) for f in columns}
+        out.append(_record(model, {**values, "row": int(rec["row"])}, {}, table.sheet, int(rec["row"]), columns, reading))
+    return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 class Column:
     name: str  # the contract's header
     field: str  # our attribute name
-    kind: str  # text, date, number, procedure, modifiers, dx, pos, codes, flag, npi
+    kind: str  # text, date, time, number, procedure, modifiers, dx, pos, codes, flag, npi
     synonyms: tuple[str, ...] = ()
 
 
@@ -50,6 +50,12 @@ CLAIMS = (
     # remittance, 835 CLP07): an appeal or a corrected claim must quote it.
     Column("Payer Claim Number", "payer_claim_number", "text", ("ICN", "DCN", "Payer Claim #", "Payer Claim ID",
                                                                  "Claim Control Number", "Original Claim Number")),
+    # Documentation readiness (optional; the DOC rules run only where the column is there): the
+    # date the clinician signed the session note, and the session's start and stop times.
+    Column("Note Signed", "note_signed", "date", ("Note Signed On", "Note Signed Date", "Signed On", "Signature Date",
+                                                  "Date Signed")),
+    Column("Start Time", "start_time", "time", ("Time In", "Session Start", "Begin Time")),
+    Column("Stop Time", "stop_time", "time", ("End Time", "Time Out", "Session End", "Session Stop")),
 )
 
 AUTHORIZATIONS = (
@@ -79,6 +85,10 @@ PAYERS = (
     Column("Payer Type", "payer_type", "text", ("Plan Type", "Insurance Type")),
     Column("Auth Visits Per", "auth_visits_per", "text", ("Visits Counted Per", "Auth Counts Per")),
     Column("Visits Per Year", "visits_per_year", "number", ("Visit Limit", "Yearly Visit Limit", "Annual Visit Limit")),
+    # Documentation settings (blank: payer_defaults.csv): the days after the date of service
+    # within which the session note must be signed, and how often the treatment plan is reviewed.
+    Column("Note Sign Days", "note_sign_days", "number", ("Note Signature Days", "Days To Sign Note", "Sign Within Days")),
+    Column("Plan Review Days", "plan_review_days", "number", ("Treatment Plan Review Days", "Plan Review")),
 )
 
 PROVIDERS = (
@@ -86,6 +96,49 @@ PROVIDERS = (
     Column("Name", "name", "text", ("Provider Name", "Provider")),
     Column("Credential", "credential", "text", ("License", "Licence")),
     Column("Taxonomy", "taxonomy", "text", ("Taxonomy Code",)),
+    # Licence Type says whether the clinician practises independently or under supervision
+    # (Associate, Pre-licensed, Provisional, Intern ...: see claimcheck.rules.provider); a
+    # supervised clinician's claims name the Supervising NPI (837P loop 2310D, CMS-1500 box 17 "DQ").
+    Column("Licence Type", "licence_type", "text", ("License Type", "Licensure", "Licence Status", "License Status",
+                                                     "Licensure Level")),
+    Column("Licence Expiry", "licence_expiry", "date", ("License Expiry", "Licence Expiration", "License Expiration",
+                                                         "License Expiration Date", "Licence Expires", "License Expires",
+                                                         "License Exp")),
+    Column("Supervising NPI", "supervising_npi", "npi", ("Supervisor NPI", "Supervising Provider NPI",
+                                                          "Supervising Provider", "Supervisor")),
+)
+
+#: The Provider Enrollment sheet: one row per provider and payer the provider is enrolled
+#: (credentialed) with, from the effective date to the termination date (blank: still enrolled).
+ENROLLMENT = (
+    Column("NPI", "npi", "npi", ("Provider NPI", "Rendering NPI")),
+    Column("Payer", "payer", "text", ("Insurance", "Payer Name")),
+    Column("Effective Date", "effective_date", "date", ("Effective", "Effective From", "Start Date", "Enrolled On",
+                                                         "Enrollment Date", "From")),
+    Column("Termination Date", "termination_date", "date", ("Termination", "Terminated", "Termed", "Term Date",
+                                                             "End Date", "Through", "To")),
+    Column("Notes", "notes", "text", ()),
+)
+
+#: The Clients sheet: one row per client; only these columns are read (a client's name, if the
+#: sheet holds one, never is).
+CLIENTS = (
+    Column("Client ID", "client_id", "text", ("Patient ID",)),
+    Column("Treatment Plan Date", "treatment_plan_date", "date", ("Treatment Plan", "Plan Date", "Last Treatment Plan",
+                                                                   "Treatment Plan Signed")),
+)
+
+#: The Coverage sheet: one row per client and insurance plan (the client's eligibility).
+COVERAGE = (
+    Column("Client ID", "client_id", "text", ("Patient ID",)),
+    Column("Payer", "payer", "text", ("Insurance", "Payer Name")),
+    Column("Member ID", "member_id", "text", ("Subscriber ID", "Insurance ID", "MBI", "Medicare Number")),
+    Column("Effective Date", "effective_date", "date", ("Effective", "Effective From", "Start Date", "Coverage Start",
+                                                         "From")),
+    Column("Termination Date", "termination_date", "date", ("Termination", "Terminated", "Term Date", "End Date",
+                                                             "Coverage End", "Through", "To")),
+    Column("Plan Order", "plan_order", "text", ("Order", "Coverage Order", "COB Order", "Priority", "Primary/Secondary")),
+    Column("Copay", "copay", "number", ("Co-pay", "Copayment")),
 )
 
 #: The Practice sheet (contract section 2, Practice): one label and its value per row, column A
@@ -112,13 +165,21 @@ SHEETS = {
     "Authorizations": (AUTHORIZATIONS, ("Auth Number", "Start Date", "End Date", "Authorized")),
     "Payers": (PAYERS, ("Payer",)),
     "Providers": (PROVIDERS, ("NPI",)),
+    "Provider Enrollment": (ENROLLMENT, ("NPI", "Payer")),
+    "Coverage": (COVERAGE, ("Client ID", "Payer")),
+    "Clients": (CLIENTS, ("Client ID",)),
 }
 
 #: The contract's headers of each sheet, in contract order (what a new workbook is given).
 CLAIM_HEADERS = [c.name for c in CLAIMS]
+#: The optional documentation columns of Claims: the DOC rules run only where they are there.
+DOCUMENTATION_HEADERS = ("Note Signed", "Start Time", "Stop Time")
 AUTH_HEADERS = [c.name for c in AUTHORIZATIONS]
 PAYER_HEADERS = [c.name for c in PAYERS]
 PROVIDER_HEADERS = [c.name for c in PROVIDERS]
+ENROLLMENT_HEADERS = [c.name for c in ENROLLMENT]
+COVERAGE_HEADERS = [c.name for c in COVERAGE]
+CLIENT_HEADERS = [c.name for c in CLIENTS]
 
 #: The kinds of payer the Payers sheet's ``Payer Type`` names (contract section 2, Payers); the
 #: template's dropdown and the Payer record read this one list.  Original Medicare (Part B) and

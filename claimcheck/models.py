@@ -125,6 +125,18 @@ def _visit_cap(value):
 Days = Annotated[int, BeforeValidator(_days)]
 
 
+def _days_or_none(value):
+    """A whole number of days from 0 to 3650, or None (no limit)."""
+    if value is None:
+        return None
+    if not _whole(value) or not 0 <= value <= 3650:
+        raise ValueError(f"{_shown(value)} is not a whole number of days from 0 to 3650")
+    return int(value)
+
+
+LimitDays = Annotated[int | None, BeforeValidator(_days_or_none)]
+
+
 class Payer(BaseModel):
     """A payer's rules from the Payers sheet, or the documented defaults."""
 
@@ -148,6 +160,10 @@ class Payer(BaseModel):
     visits_per_year: Annotated[int | None, BeforeValidator(lambda v: None if v is None else _visit_cap(v))] = None
     #: Appeal Days was blank on the Payers sheet and a default by Payer Type was used.
     appeal_days_assumed: bool = False
+    #: Days after the DOS within which the session note must be signed, and the days a treatment
+    #: plan stays current (None: not checked); blank cells take payer_defaults.csv's values.
+    note_sign_days: LimitDays = None
+    plan_review_days: LimitDays = None
     on_sheet: bool = True
     row: int | None = None
 
@@ -157,6 +173,9 @@ class Provider(BaseModel):
     name: str = ""
     credential: str = ""
     taxonomy: str = ""
+    licence_type: str = ""
+    licence_expiry: dt.date | None = None
+    supervising_npi: str = ""
     row: int | None = None
 
 
@@ -171,4 +190,67 @@ class Authorization(BaseModel):
     codes_covered: tuple[str, ...] = Field(default_factory=tuple)
     rendering_npi: str = ""
     notes: str = ""
+    row: int | None = None
+
+
+def _plan_order(value):
+    """Primary, Secondary or Tertiary (or 1, 2, 3): the order payers are billed in; None blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    words = {"1": 1, "primary": 1, "1st": 1, "first": 1, "2": 2, "secondary": 2, "2nd": 2, "second": 2,
+             "3": 3, "tertiary": 3, "3rd": 3, "third": 3}
+    text = _shown(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    found = words.get(text.strip().lower())
+    if found is None:
+        raise ValueError(f"{_shown(value)} is not a plan order (Primary, Secondary, Tertiary or 1, 2, 3)")
+    return found
+
+
+def _money(value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{_shown(value)} is not an amount of 0 or more")
+    return float(value)
+
+
+class Enrollment(BaseModel):
+    """A provider's enrollment with a payer (Provider Enrollment sheet): the payer pays the
+    provider's services from ``effective_date`` to ``termination_date`` (blank: open)."""
+
+    npi: str
+    payer: str = ""
+    effective_date: dt.date | None = None
+    termination_date: dt.date | None = None
+    notes: str = ""
+    row: int | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return ((self.effective_date is None or self.effective_date <= day)
+                and (self.termination_date is None or day <= self.termination_date))
+
+
+class Coverage(BaseModel):
+    """A client's insurance plan (Coverage sheet): the payer, the member ID, the dates it is in
+    force, its order (1 primary, 2 secondary, 3 tertiary) and the copay."""
+
+    client_id: str
+    payer: str = ""
+    member_id: str = ""
+    effective_date: dt.date | None = None
+    termination_date: dt.date | None = None
+    plan_order: Annotated[int | None, BeforeValidator(_plan_order)] = None
+    copay: Annotated[float | None, BeforeValidator(_money)] = None
+    row: int | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return ((self.effective_date is None or self.effective_date <= day)
+                and (self.termination_date is None or day <= self.termination_date))
+
+
+class Client(BaseModel):
+    """A client's row on the Clients sheet (only what the checks need: no name, no birth date)."""
+
+    client_id: str
+    treatment_plan_date: dt.date | None = None
     row: int | None = None

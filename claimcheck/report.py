@@ -282,6 +282,13 @@ FAMILIES = {
     "DX": "diagnosis codes: malformed, not in ICD-10-CM, a category header that is not billable, missing primary",
     "POS": "place of service unknown or inconsistent",
     "NPI": "NPI malformed or failing its check digit",
+    "PRV": "provider eligibility: licence expired, supervised clinician without a supervisor, a service outside the "
+           "credential (E/M or testing by a therapist, Medicare before a counsellor could bill it, H-codes to "
+           "Medicare), outside the payer enrollment",
+    "ELIG": "eligibility: a Medicare MBI malformed, the date of service outside the client's coverage, a payer that "
+            "is not one of the client's plans, a member ID that differs from the plan's",
+    "DOC": "documentation readiness: a Ready or Submitted line whose note is unsigned or signed late, minutes and "
+           "the note's start and stop times that disagree, a treatment plan older than the payer's review period",
     "DATE": "service date in the future or before birth, timely filing deadline passed or near",
     "CHG": "charge or units zero, negative or unreadable",
     "DUP": "the same service billed twice",

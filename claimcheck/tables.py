@@ -20,7 +20,7 @@ import csv
 import io
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -198,6 +198,7 @@ _SETTING_KINDS = {"Timely Filing Days": _whole_number, "Appeal Days": _whole_num
                   "Medicaid Appeal Days": _whole_number,
                   "Auth Visits Per": _choice("Service", "Date", default="Service"),
                   "Medicare Modifier 95": _choice("hospital only", "always", default="hospital only"),
+                  "Note Sign Days": _whole_number, "Plan Review Days": _whole_number,
                   "Auth Required": _flag, "Eval Counts Toward Auth": _flag,
                   "Timed Unit Rounding": _choice(*UNIT_ROUNDING, default="midpoint")}
 
@@ -389,6 +390,141 @@ def _expand(codes: str, em: frozenset[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+# --------------------------------------------------------------------------- CMS NCCI files
+# A practice may drop CMS's quarterly practitioner files, as downloaded, into its tables folder:
+# the procedure-to-procedure (PTP) edits (``ccipra-v###r0-f1.txt`` ... ``-f4.txt``, tab-delimited;
+# or the XLSX saved as CSV with "PTP" and "practitioner" in its name) and the medically unlikely
+# edits (``MCR_MUE_PractitionerServices_Eff_MM-DD-YYYY.csv``).  Their published layouts (CMS NCCI
+# pages, cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits):
+#   PTP: Column 1 | Column 2 | * = in existence before 1996 | Effective Date (YYYYMMDD) |
+#        Deletion Date (YYYYMMDD, * = none) | Modifier indicator (0 not allowed, 1 allowed,
+#        9 not applicable) | PTP Edit Rationale
+#   MUE: HCPCS/CPT Code | Practitioner Services MUE Values | MUE Adjudication Indicator
+#        ("2 Date of Service Edit: Policy") | MUE Rationale
+# Both open with the AMA's licence notice and title lines, which are skipped: a PTP row is one whose
+# first two cells are procedure codes, an MUE row one whose first cell is.  Only rows of the
+# behavioral-health codes of procedures.csv are kept (a pair: both its codes).  claimcheck ships none of these files (CMS's
+# downloads carry the AMA's CPT licence terms): each practice loads its own quarter.
+
+_PTP_FILE = re.compile(r"(ccipra.*|.*ptp.*practitioner.*|.*practitioner.*ptp.*)\.(txt|csv)", re.I)
+_MUE_FILE = re.compile(r".*mue.*practitioner.*\.(txt|csv)", re.I)
+_YYYYMMDD = re.compile(r"\d{8}")
+
+
+@dataclass(frozen=True)
+class PtpEdit:
+    """One CMS practitioner PTP edit: ``column2`` is not paid with ``column1`` for the same client,
+    date and provider; ``modifier`` 1 lets a distinct-service modifier (59, XE, XS, XP, XU)
+    bypass it, 0 never."""
+
+    column1: str
+    column2: str
+    effective: str  # YYYY-MM-DD
+    modifier: int
+    source: str  # the file it came from
+
+
+def _cells_of(line: str) -> list[str]:
+    if "\t" in line:
+        return [c.strip().strip('"') for c in line.split("\t")]
+    return [c.strip() for c in next(csv.reader([line]), [])]
+
+
+def _file_text(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # CMS's text files are Windows-1252/Latin-1
+
+
+def read_ptp_edits(path: Path, keep: frozenset[str]) -> list[PtpEdit]:
+    """The in-force edits of one CMS practitioner PTP file (tab-delimited text, or CSV) whose
+    column 1 and column 2 codes are both in ``keep``; edits with a deletion date are left out.  A row
+    whose codes are there but whose other cells do not fit the layout stops the load with
+    :class:`UnusableInput` naming the file and line."""
+    out = []
+    for number, line in enumerate(_file_text(path).splitlines(), start=1):
+        cells = _cells_of(line)
+        if len(cells) < 2 or not (PROCEDURE_SHAPE.match(cells[0].upper()) and PROCEDURE_SHAPE.match(cells[1].upper())):
+            continue  # the licence notice, titles and headers
+        first, second = cells[0].upper(), cells[1].upper()
+        if first not in keep or second not in keep:
+            continue
+        where = f"{path} line {number}"
+        if len(cells) < 6:
+            raise UnusableInput(f"{where}: a PTP edit has 6 or more columns (Column 1, Column 2, prior-1996 flag, "
+                                f"effective date, deletion date, modifier indicator); this row has {len(cells)}")
+        effective, deletion, indicator = cells[3], cells[4], cells[5]
+        if not _YYYYMMDD.fullmatch(effective):
+            raise UnusableInput(f"{where}: effective date {effective!r} is not YYYYMMDD")
+        if deletion not in ("", "*") and not _YYYYMMDD.fullmatch(deletion):
+            raise UnusableInput(f"{where}: deletion date {deletion!r} is not YYYYMMDD or *")
+        if indicator not in ("0", "1", "9"):
+            raise UnusableInput(f"{where}: modifier indicator {indicator!r} is not 0, 1 or 9")
+        if deletion not in ("", "*") or indicator == "9":
+            continue  # deleted, or no longer applied
+        out.append(PtpEdit(first, second, f"{effective[:4]}-{effective[4:6]}-{effective[6:]}", int(indicator),
+                           path.name))
+    return out
+
+
+def read_mue_values(path: Path, keep: frozenset[str]) -> dict[str, tuple[int, int]]:
+    """Code -> (MUE value, MAI) from one CMS practitioner MUE file (CSV, or tab-delimited text),
+    for the codes in ``keep``; an MUE of 0 (a service not payable as billed) is left out."""
+    out = {}
+    for number, line in enumerate(_file_text(path).splitlines(), start=1):
+        cells = _cells_of(line)
+        if not cells or not PROCEDURE_SHAPE.match(cells[0].upper()):
+            continue
+        code = cells[0].upper()
+        if code not in keep:
+            continue
+        where = f"{path} line {number}"
+        if len(cells) < 3:
+            raise UnusableInput(f"{where}: an MUE row has the code, the MUE value and the adjudication indicator")
+        value, indicator = cells[1], cells[2][:1]
+        if not value.isdigit():
+            raise UnusableInput(f"{where}: MUE value {value!r} is not a whole number")
+        if indicator not in ("1", "2", "3"):
+            raise UnusableInput(f"{where}: MUE adjudication indicator {cells[2]!r} does not start with 1, 2 or 3")
+        if int(value) > 0:
+            out[code] = (int(value), int(indicator))
+    return out
+
+
+def _cms_files(override_dir: str | None, pattern: re.Pattern) -> list[Path]:
+    if not override_dir or not Path(override_dir).is_dir():
+        return []
+    return sorted(p for p in Path(override_dir).iterdir() if p.is_file() and pattern.fullmatch(p.name))
+
+
+def _ptp_rules(edits: list[PtpEdit], shipped: tuple[SameDayRule, ...]) -> tuple[SameDayRule, ...]:
+    """CMS edits as same-day rules (indicator 0: ``never``; 1: ``distinct``), per rendering
+    provider, one rule per column 1 code, file and indicator; pairs a shipped rule already holds
+    (same kind, either order) are not repeated."""
+    def shipped_has(a: str, b: str, kind: str) -> bool:
+        return any(r.kind == kind and ((a in r.codes_a and b in r.codes_b) or (b in r.codes_a and a in r.codes_b))
+                   for r in shipped)
+
+    grouped: dict[tuple[str, str, int], set[str]] = {}
+    for e in edits:
+        kind = "never" if e.modifier == 0 else "distinct"
+        if not shipped_has(e.column1, e.column2, kind):
+            grouped.setdefault((e.column1, e.source, e.modifier), set()).add(e.column2)
+    out = []
+    for (first, source, modifier), seconds in sorted(grouped.items()):
+        if modifier == 0:
+            note = (f"CMS NCCI pair edit (modifier indicator 0, {source}): not paid together for the same client, date "
+                    "and provider, and no modifier makes them payable")
+        else:
+            note = (f"CMS NCCI pair edit (modifier indicator 1, {source}): paid together only as separate, distinct "
+                    "services with 59, XE, XS, XP or XU on the second code")
+        out.append(SameDayRule(frozenset({first}), frozenset(seconds), "never" if modifier == 0 else "distinct",
+                               "provider", note, f"CMS NCCI practitioner PTP edits, {source}"))
+    return tuple(out)
+
+
 def override_dir_from_env() -> str | None:
     return os.environ.get("CLAIMCHECK_TABLES") or None
 
@@ -401,12 +537,22 @@ def load_tables(override_dir: str | None = None) -> CodeTables:
         procedures[r.code] = Procedure(r.code, r.label, r.kind, r.addon, r.min_minutes, r.max_minutes,
                                        r.daily_max, r.source, r.unit_minutes, r.telehealth, r.audio_only,
                                        r.mue, r.mai)
+    keep = frozenset(procedures)
+    for path in _cms_files(override_dir, _MUE_FILE):  # CMS's MUEs where procedures.csv gives none
+        for code, (value, mai) in read_mue_values(path, keep).items():
+            proc = procedures[code]
+            if proc.mue is None:
+                procedures[code] = replace(proc, mue=value, mai=mai,
+                                           source=f"{proc.source}; MUE from CMS {path.name}".lstrip("; "))
     em = frozenset(c for c, p in procedures.items() if p.kind == "em")
     addons = {r.addon: _expand(r.primaries, em) for r in _load("addons.csv", override_dir)}
     same_day = tuple(
         SameDayRule(_expand(r.codes_a, em), _expand(r.codes_b, em), r.kind, r.scope, r.note, r.source)
         for r in _load("same_day.csv", override_dir)
     )
+    edits = [e for path in _cms_files(override_dir, _PTP_FILE) for e in read_ptp_edits(path, keep)]
+    if edits:
+        same_day += _ptp_rules(edits, same_day)
     modifiers = {r.modifier: r.model_dump() for r in _load("modifiers.csv", override_dir)}
     conflicts = tuple(
         (frozenset(r.modifiers.split()), r.note) for r in _load("modifier_conflicts.csv", override_dir)

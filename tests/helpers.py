@@ -13,7 +13,10 @@ from claimcheck import columns as C
 from claimcheck.api import check_raw
 from claimcheck.reader import rows_to_table
 
-CLAIM_HEADERS = C.CLAIM_HEADERS
+#: The Claims headers the tests' workbooks carry: the contract's, without the optional
+#: documentation columns (Note Signed, Start Time, Stop Time), which a book has only when one of
+#: its lines fills them (see raw_tables).
+CLAIM_HEADERS = [h for h in C.CLAIM_HEADERS if h not in C.DOCUMENTATION_HEADERS]
 PAYER_HEADERS = C.PAYER_HEADERS
 PROVIDER_HEADERS = C.PROVIDER_HEADERS
 AUTH_HEADERS = C.AUTH_HEADERS
@@ -66,8 +69,11 @@ def line(**changes: Any) -> dict[str, Any]:
     return out
 
 
-def raw_tables(lines: list[dict], *, payers=PAYERS, providers=PROVIDERS, auths=None, headers=None) -> dict:
-    headers = headers or CLAIM_HEADERS
+def raw_tables(lines: list[dict], *, payers=PAYERS, providers=PROVIDERS, auths=None, headers=None,
+               sheets: dict | None = None) -> dict:
+    """The raw tables of a book; ``sheets``: other contract sheets (Provider Enrollment,
+    Coverage ...) as name -> rows, each a dict by header."""
+    headers = headers or CLAIM_HEADERS + [h for h in C.DOCUMENTATION_HEADERS if any(h in l for l in lines)]
     rows = [tuple(headers)] + [tuple(l.get(h) for h in headers) for l in lines]
     raw = {"Claims": rows_to_table("Claims", "Claims", rows)}
     if payers is not None:
@@ -76,6 +82,9 @@ def raw_tables(lines: list[dict], *, payers=PAYERS, providers=PROVIDERS, auths=N
         raw["Providers"] = rows_to_table("Providers", "Providers", [tuple(PROVIDER_HEADERS)] + [tuple(p) for p in providers])
     if auths is not None:
         raw["Authorizations"] = rows_to_table("Authorizations", "Authorizations", [tuple(AUTH_HEADERS)] + [tuple(a) for a in auths])
+    for kind, rows in (sheets or {}).items():
+        names = [c.name for c in C.SHEETS[kind][0]]
+        raw[kind] = rows_to_table(kind, kind, [tuple(names)] + [tuple(r.get(h) for h in names) for r in rows])
     return raw
 
 

@@ -12,11 +12,12 @@ from udfs_env import (  # noqa: I001  (sets the xlwings env vars before xlwings 
     book_json, cli_texts, lite_main, run_script, sample_sheets, server, write_xlsx, xw,
 )
 
+from claimcheck import columns as C
 from claimcheck.addin import buttons
 from claimcheck.addin.workbook_port import MemoryWorkbook, rows_of_address, safe_value
 
 AS_OF = dt.date(2026, 6, 30)
-CHECK_COL = 24  # the sample's Claims has 23 columns (Payer Claim Number is the 23rd)
+CHECK_COL = len(C.CLAIM_HEADERS) + 1  # the column after the sample's contract columns
 
 
 def snapshot(wb: MemoryWorkbook, sheets) -> dict:

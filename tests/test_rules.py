@@ -21,7 +21,7 @@ NOT_YET_CONVERTED: set[str] = set()  # every family has its fixtures
 #: their rules runs on it and none may fire.
 CLEAN_CORPUS_FAMILIES = {"REQ", "CPT", "MOD", "DX", "POS", "NPI", "DATE", "CHG", "DUP"}
 #: What a case may say about its book besides its lines (see helpers.raw_tables).
-BOOK_FIELDS = ("payers", "providers", "auths")
+BOOK_FIELDS = ("payers", "providers", "auths", "sheets")
 
 
 def _cases() -> list[dict]:

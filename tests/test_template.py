@@ -104,13 +104,17 @@ def test_new_refuses_existing_and_other_names(tmp_path):
 
 def test_sheets_tables_and_headers(built):
     wb = load_workbook(built["sample"])
-    assert wb.sheetnames == ["Instructions", "Claims", "Authorizations", "Payers", "Providers", "Practice", "Dashboard", "Codes",
+    assert wb.sheetnames == ["Instructions", "Claims", "Authorizations", "Payers", "Providers", "Provider Enrollment", "Coverage",
+                            "Clients", "Practice", "Dashboard", "Codes",
                             "Rules"]
     expected = {
         "Claims": ("ClaimsTable", CONTRACT_CLAIMS + CALCULATED),
         "Authorizations": ("AuthorizationsTable", [c.name for c in C.AUTHORIZATIONS] + ["Used", "Left", "Ends In Days"]),
         "Payers": ("PayersTable", [c.name for c in C.PAYERS]),
         "Providers": ("ProvidersTable", [c.name for c in C.PROVIDERS]),
+        "Provider Enrollment": ("ProviderEnrollmentTable", [c.name for c in C.ENROLLMENT]),
+        "Coverage": ("CoverageTable", [c.name for c in C.COVERAGE]),
+        "Clients": ("ClientsTable", [c.name for c in C.CLIENTS]),
     }
     for sheet, (table, headers) in expected.items():
         ws = wb[sheet]
@@ -118,11 +122,12 @@ def test_sheets_tables_and_headers(built):
         assert [c.value for c in ws[1]][: len(headers)] == headers
         assert ws.freeze_panes in ("A2", "B2")
     claims = wb["Claims"]
-    assert claims.tables["ClaimsTable"].ref == f"A1:AD{len(S.claim_lines()) + 1}"
-    assert claims.column_dimensions["AD"].hidden  # the Visit helper
+    last = get_column_letter(len(CONTRACT_CLAIMS + CALCULATED))  # the Visit helper
+    assert claims.tables["ClaimsTable"].ref == f"A1:{last}{len(S.claim_lines()) + 1}"
+    assert claims.column_dimensions[last].hidden
     # the empty template keeps one blank row in each table
     empty = load_workbook(built["empty"])
-    assert empty["Claims"].tables["ClaimsTable"].ref == "A1:AD2"
+    assert empty["Claims"].tables["ClaimsTable"].ref == f"A1:{last}2"
     assert all(empty["Claims"].cell(row=2, column=j).value is None for j in range(1, 23))
     assert empty.active.title == "Instructions" and wb.active.title == "Claims"
 
@@ -147,8 +152,9 @@ def test_calculated_columns_are_table_formulas(built):
     ws = wb["Claims"]
     col = {c.value: c.column for c in ws[1]}
     check = ws.cell(row=2, column=col["Check"]).value
-    assert check.startswith("=IF(COUNTA(ClaimsTable[[#This Row],[Claim ID]:[Payer Claim Number]])=0")
-    assert "CHECK_CLAIM(ClaimsTable[[#This Row],[Claim ID]:[Payer Claim Number]],ClaimsTable[[#Headers],[Claim ID]:[Payer Claim Number]])" in check
+    last = C.CLAIM_HEADERS[-1]
+    assert check.startswith(f"=IF(COUNTA(ClaimsTable[[#This Row],[Claim ID]:[{last}]])=0")
+    assert f"CHECK_CLAIM(ClaimsTable[[#This Row],[Claim ID]:[{last}]],ClaimsTable[[#Headers],[Claim ID]:[{last}]])" in check
     assert "_xludf" not in check and HINT in check
     table = ws.tables["ClaimsTable"]
     formulas = {c.name: c.calculatedColumnFormula for c in table.tableColumns}
@@ -191,10 +197,11 @@ def test_conditional_formats_cover_flags_auth_deadlines_and_denials(built):
     ws = load_workbook(built["sample"])["Claims"]
     formulas = [r.formula[0] for rng in ws.conditional_formatting for r in rng.rules if r.formula]
     assert any('$R2="Denied"' in f and "AND" not in f for f in formulas)  # denied rows
-    assert any('$X2<>"OK"' in f for f in formulas)  # flagged rows
-    assert any("$AA2<0" in f for f in formulas)  # over authorization
-    assert any("$AB2-AsOf<=14" in f for f in formulas)  # filing deadline near
-    assert any("$AC2<=14" in f for f in formulas)  # appeal deadline near
+    at = {h: get_column_letter(i) for i, h in enumerate(CONTRACT_CLAIMS + CALCULATED, start=1)}
+    assert any(f'${at["Check"]}2<>"OK"' in f for f in formulas)  # flagged rows
+    assert any(f'${at["Auth Left"]}2<0' in f for f in formulas)  # over authorization
+    assert any(f'${at["File By"]}2-AsOf<=14' in f for f in formulas)  # filing deadline near
+    assert any(f'${at["Appeal Days Left"]}2<=14' in f for f in formulas)  # appeal deadline near
 
 
 def test_rules_and_instructions_sheets(built):

@@ -55,8 +55,16 @@ def serial(day: dt.date) -> int:
     return (day - EXCEL_EPOCH).days
 
 
+def day_fraction(value: dt.time) -> float:
+    """A time of day as Excel holds it: the fraction of a day (noon is 0.5)."""
+    return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+
+
 def as_excel_sends(value):
-    """A cell value as Office.js sends it in a function argument: dates as serials, blanks as None."""
+    """A cell value as Office.js sends it in a function argument: dates as serials, times as
+    fractions of a day, blanks as None."""
+    if isinstance(value, dt.time):
+        return day_fraction(value)
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
@@ -72,7 +80,10 @@ def grid(rows) -> list[list]:
 
 
 def script_value(value):
-    """A cell value as xlwings' Office.js client sends it to a script (dates as ISO text)."""
+    """A cell value as xlwings' Office.js client sends it to a script (dates as ISO text, times
+    as Excel's fraction of a day)."""
+    if isinstance(value, dt.time):
+        return day_fraction(value)
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):

@@ -49,6 +49,9 @@ CLAIMS_TABLE = "ClaimsTable"
 AUTH_TABLE = "AuthorizationsTable"
 PAYERS_TABLE = "PayersTable"
 PROVIDERS_TABLE = "ProvidersTable"
+ENROLLMENT_TABLE = "ProviderEnrollmentTable"
+COVERAGE_TABLE = "CoverageTable"
+CLIENTS_TABLE = "ClientsTable"
 
 DATE_FORMAT = "mm/dd/yyyy"
 MONEY_FORMAT = '"$"#,##0.00'
@@ -98,7 +101,7 @@ _CLAIM_KINDS = {
     "Dx Codes": ("text", 14), "POS": ("text", 5), "Charge": ("money", 11),
     "Auth Number": ("text", 12), "Status": ("text", 10), "Submitted On": ("date", 11),
     "Paid Amount": ("money", 11), "Denial Codes": ("text", 12), "Denial Date": ("date", 11),
-    "Payer Claim Number": ("text", 16),
+    "Payer Claim Number": ("text", 16), "Note Signed": ("date", 11), "Start Time": ("time", 9), "Stop Time": ("time", 9),
 }
 _AUTH_KINDS = {
     "Auth Number": ("text", 13), "Client ID": ("text", 10), "Payer": ("text", 20),
@@ -112,8 +115,16 @@ _PAYER_KINDS = {
     "Eval Counts Toward Auth": ("text", 11), "Appeal Address": ("text", 48),
     "Appeal Fax": ("text", 15), "Phone": ("text", 15), "Payer Type": ("text", 18),
     "Auth Visits Per": ("text", 10), "Visits Per Year": ("int", 9),
+    "Note Sign Days": ("int", 9), "Plan Review Days": ("int", 9),
 }
-_PROVIDER_KINDS = {"NPI": ("text", 12), "Name": ("text", 22), "Credential": ("text", 11), "Taxonomy": ("text", 13)}
+_PROVIDER_KINDS = {"NPI": ("text", 12), "Name": ("text", 22), "Credential": ("text", 11), "Taxonomy": ("text", 13),
+                   "Licence Type": ("text", 14), "Licence Expiry": ("date", 12), "Supervising NPI": ("text", 14)}
+_ENROLLMENT_KINDS = {"NPI": ("text", 12), "Payer": ("text", 22), "Effective Date": ("date", 12),
+                     "Termination Date": ("date", 13), "Notes": ("text", 30)}
+_CLIENT_KINDS = {"Client ID": ("text", 10), "Treatment Plan Date": ("date", 14)}
+_COVERAGE_KINDS = {"Client ID": ("text", 10), "Payer": ("text", 22), "Member ID": ("text", 14),
+                   "Effective Date": ("date", 12), "Termination Date": ("date", 13), "Plan Order": ("text", 11),
+                   "Copay": ("money", 9)}
 
 
 def _contract_cols(columns: tuple[C.Column, ...], kinds: dict[str, tuple[str, float]]) -> list[Col]:
@@ -299,6 +310,7 @@ class _Builder:
         base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
         self.f["text"] = add({**base, "num_format": TEXT_FORMAT})
         self.f["date"] = add({**base, "num_format": DATE_FORMAT, "align": "left"})
+        self.f["time"] = add({**base, "num_format": "h:mm AM/PM", "align": "left"})
         self.f["money"] = add({**base, "num_format": MONEY_FORMAT, "indent": 1, "align": "right"})
         self.f["int"] = add({**base, "num_format": "0", "align": "center"})
         self.f["general"] = add(base)
@@ -387,6 +399,8 @@ class _Builder:
             ws.write_datetime(r, c, value, fmt)
         elif isinstance(value, dt.date):
             ws.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), fmt)
+        elif isinstance(value, dt.time):
+            ws.write_datetime(r, c, value, fmt)
         elif isinstance(value, bool):
             ws.write_boolean(r, c, value, fmt)
         elif isinstance(value, (int, float)):
@@ -401,6 +415,9 @@ class _Builder:
         self.auths = self.wb.add_worksheet("Authorizations")
         self.payers = self.wb.add_worksheet("Payers")
         self.providers = self.wb.add_worksheet("Providers")
+        self.enrollment = self.wb.add_worksheet("Provider Enrollment")
+        self.coverage = self.wb.add_worksheet("Coverage")
+        self.clients = self.wb.add_worksheet("Clients")
         self.practice = self.wb.add_worksheet(C.PRACTICE_SHEET)
         self.dashboard = self.wb.add_worksheet("Dashboard")
         self.codes = self.wb.add_worksheet("Codes")
@@ -415,6 +432,9 @@ class _Builder:
         self.write_authorizations()
         self.write_payers()
         self.write_providers()
+        self.write_enrollment()
+        self.write_coverage()
+        self.write_clients()
         self.write_practice()
         self.write_dashboard()
         self.write_rules()
@@ -659,6 +679,12 @@ class _Builder:
             "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 3650, "error_type": "warning",
             "input_title": "Visits per year", "input_message": "The plan's limit on visits per client per calendar year; "
                                                               "blank for none."})
+        for h, what in (("Note Sign Days", "Days after the session within which the note must be signed (0: the same day)"),
+                        ("Plan Review Days", "Days a treatment plan stays current for this payer")):
+            default = tables().payer_defaults.get(h) or "no limit"
+            ws.data_validation(1, idx[h], end, idx[h], {
+                "validate": "integer", "criteria": "between", "minimum": 0, "maximum": 3650, "error_type": "warning",
+                "input_title": h, "input_message": f"{what}. Blank uses {default}."})
         apply_xlsxwriter_setup(ws, landscape=True, footer_title="Payers")
         self.wb.define_name("PayerNames", "=OFFSET(Payers!$A$2,0,0,MAX(1,COUNTA(Payers!$A:$A)-1),1)")
 
@@ -682,10 +708,70 @@ class _Builder:
         for i in range(1, end + 1):
             ws.write_formula(i, pick, f'=IF(A{i + 1}="","",A{i + 1}&"  "&B{i + 1}&IF(C{i + 1}="",""," ("&C{i + 1}&")"))',
                              self.f["helper"], "")
+        idx = {c.header: j for j, c in enumerate(cols)}
+        ws.data_validation(1, idx["Licence Type"], end, idx["Licence Type"], {
+            "validate": "list", "source": ["Independent", "Associate", "Pre-licensed", "Provisional", "Intern"],
+            "error_type": "information", "input_title": "Licence type",
+            "input_message": "Independent, or the kind of supervised licence (Associate, Pre-licensed ...): a supervised "
+                             "clinician needs a Supervising NPI."})
+        ws.data_validation(1, idx["Licence Expiry"], end, idx["Licence Expiry"], {
+            "validate": "date", "criteria": ">", "value": dt.datetime(1900, 1, 1), "error_type": "warning",
+            "input_title": "Licence expiry", "input_message": "The date the licence expires; sessions after it are flagged."})
+        ws.data_validation(1, idx["Supervising NPI"], end, idx["Supervising NPI"], {
+            "validate": "list", "source": "=ProviderNPIs", "error_type": "information",
+            "input_title": "Supervising NPI", "input_message": "For a supervised clinician: the supervisor's NPI "
+                                                               "(the claim's supervising provider)."})
         apply_xlsxwriter_setup(ws, landscape=False, footer_title="Providers")
         ws.print_area(0, 0, max(last, 1), len(cols) - 1)
         pick_col = xl_col_to_name(pick)
         self.wb.define_name("ProviderNPIs", f"=OFFSET(Providers!${pick_col}$2,0,0,MAX(1,COUNTA(Providers!$A:$A)-1),1)")
+
+    def write_enrollment(self) -> None:
+        """Provider Enrollment: one row per provider and payer, with the enrollment's dates (PRV007, PRV008)."""
+        ws = self.enrollment
+        cols = _contract_cols(C.ENROLLMENT, _ENROLLMENT_KINDS)
+        last = self.table(ws, ENROLLMENT_TABLE, cols, S.ENROLLMENT if self.sample else [], convert=_as_typed)
+        idx = {c.header: j for j, c in enumerate(cols)}
+        end = max(last, 500)
+        ws.data_validation(1, idx["NPI"], end, idx["NPI"], {
+            "validate": "list", "source": "=ProviderNPIs", "error_type": "warning",
+            "input_title": "NPI", "input_message": "The rendering provider's NPI (from the Providers sheet)."})
+        ws.data_validation(1, idx["Payer"], end, idx["Payer"], {
+            "validate": "list", "source": "=PayerNames", "error_type": "warning",
+            "error_title": "Payer not on the Payers sheet", "error_message": "Keep it anyway?"})
+        ws.data_validation(1, idx["Termination Date"], end, idx["Termination Date"], {
+            "validate": "any", "input_title": "Termination date", "input_message": "Blank while the enrollment is in force."})
+        apply_xlsxwriter_setup(ws, landscape=False, footer_title="Provider Enrollment")
+
+    def write_coverage(self) -> None:
+        """Coverage: one row per client and insurance plan (ELIG rules)."""
+        ws = self.coverage
+        cols = _contract_cols(C.COVERAGE, _COVERAGE_KINDS)
+        last = self.table(ws, COVERAGE_TABLE, cols, S.COVERAGE if self.sample else [], convert=_as_typed)
+        idx = {c.header: j for j, c in enumerate(cols)}
+        end = max(last, 1000)
+        ws.data_validation(1, idx["Payer"], end, idx["Payer"], {
+            "validate": "list", "source": "=PayerNames", "error_type": "warning",
+            "error_title": "Payer not on the Payers sheet", "error_message": "Keep it anyway?"})
+        ws.data_validation(1, idx["Plan Order"], end, idx["Plan Order"], {
+            "validate": "list", "source": ["Primary", "Secondary", "Tertiary"], "error_type": "stop",
+            "input_title": "Plan order", "input_message": "Which payer is billed first."})
+        ws.data_validation(1, idx["Member ID"], end, idx["Member ID"], {
+            "validate": "any", "input_title": "Member ID", "input_message": "As on the insurance card; for Original "
+                                                                            "Medicare the 11-character MBI."})
+        apply_xlsxwriter_setup(ws, landscape=False, footer_title="Coverage")
+
+    def write_clients(self) -> None:
+        """Clients: each client's current treatment plan date (DOC005)."""
+        ws = self.clients
+        cols = _contract_cols(C.CLIENTS, _CLIENT_KINDS)
+        last = self.table(ws, CLIENTS_TABLE, cols, S.CLIENT_PLANS if self.sample else [], convert=_as_typed)
+        end = max(last, 1000)
+        ws.data_validation(1, 1, end, 1, {
+            "validate": "date", "criteria": ">", "value": dt.datetime(1900, 1, 1), "error_type": "warning",
+            "input_title": "Treatment plan date", "input_message": "The date the current treatment plan was signed; "
+                                                                   "lines past the payer's Plan Review Days are flagged."})
+        apply_xlsxwriter_setup(ws, landscape=False, footer_title="Clients")
 
     # Practice --------------------------------------------------------------
     def write_practice(self) -> None:
@@ -1018,7 +1104,14 @@ INSTRUCTIONS: list[tuple[str, list[tuple[str, str]]]] = [
                    "formulas and dropdowns automatically."),
         ("Authorizations", "Prior authorizations, with Used (visits, one per date, or units), Left and Ends In Days."),
         ("Payers", "Each payer's rules. The Claims formulas and the checks read them."),
-        ("Providers", "Rendering providers. The Rendering NPI dropdown on Claims lists them."),
+        ("Providers", "Rendering providers, with licence type, licence expiry and supervisor. The Rendering NPI "
+                      "dropdown on Claims lists them."),
+        ("Provider Enrollment", "Which payer each provider is enrolled (credentialed) with, from and to which dates: "
+                                "lines outside an enrollment are flagged (PRV007, PRV008). Optional."),
+        ("Coverage", "Each client's insurance plans: payer, member ID, dates, primary or secondary, copay. Lines "
+                     "outside the coverage or to another payer are flagged (ELIG rules). Optional."),
+        ("Clients", "Each client's current Treatment Plan Date: sessions past the payer's Plan Review Days are "
+                    "flagged (DOC005). Optional."),
         ("Dashboard", "Counts and charts: billed (lines sent), denials by reason (deductible, coinsurance and copay "
                       "are the client's share, not denials), authorization use, claims by status, and accounts "
                       "receivable in dollars by days since Submitted On, in total and by payer. The As of date (C2) "
@@ -1035,6 +1128,9 @@ INSTRUCTIONS: list[tuple[str, list[tuple[str, str]]]] = [
                  "telehealth), Charge."),
         ("Tracking", "Auth Number, Status (Draft, Ready, Submitted, Paid, Denied, Appealed), Submitted On, Paid "
                      "Amount, Denial Codes (as on the remittance: CO-50, CO-16, N290), Denial Date."),
+        ("Documentation", "Note Signed (the date the clinician signed the session note: a Ready or Submitted line "
+                          "needs it), Start Time and Stop Time (as in the note: they must agree with Minutes). "
+                          "Leave them out of your own sheet if you do not track them."),
         ("Calculated", "Check: OK or what is wrong with the line (needs the add-in; without it the cell says so). "
                        "Session #: which visit under the authorization this is (one per date). Authorized and Auth "
                        "Left: the authorization's count and what is left through this date; below 0 means over. "

@@ -20,6 +20,7 @@ from . import sample_data as S
 
 DATE_FORMAT = "mm/dd/yyyy"
 MONEY_FORMAT = '"$"#,##0.00'
+TIME_FORMAT = "h:mm AM/PM"
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], table: str, first: bool = False) -> None:
@@ -31,12 +32,14 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], table
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for i, header in enumerate(headers, start=1):
-        width = max(len(header), *(len(str(r[i - 1])) for r in rows if r[i - 1] is not None)) if rows else len(header)
+        width = max([len(header), *(len(str(r[i - 1])) for r in rows if i <= len(r) and r[i - 1] is not None)])
         ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 45)
         for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-            if isinstance(cell.value, dt.date):
+            if isinstance(cell.value, dt.time):
+                cell.number_format = TIME_FORMAT
+            elif isinstance(cell.value, dt.date):
                 cell.number_format = DATE_FORMAT
-            elif header in ("Charge", "Paid Amount"):
+            elif header in ("Charge", "Paid Amount", "Copay"):
                 cell.number_format = MONEY_FORMAT
     ref = f"A1:{get_column_letter(len(headers))}{max(2, len(rows) + 1)}"
     tab = Table(displayName=table, ref=ref)
@@ -52,6 +55,9 @@ def write_sample(path: str | Path) -> Path:
     _sheet(wb, "Authorizations", S.AUTH_HEADERS, S.AUTHORIZATIONS, "AuthorizationsTable")
     _sheet(wb, "Payers", S.PAYER_HEADERS, S.PAYERS, "PayersTable")
     _sheet(wb, "Providers", S.PROVIDER_HEADERS, S.PROVIDERS, "ProvidersTable")
+    _sheet(wb, "Provider Enrollment", S.ENROLLMENT_HEADERS, S.ENROLLMENT, "ProviderEnrollmentTable")
+    _sheet(wb, "Coverage", S.COVERAGE_HEADERS, S.COVERAGE, "CoverageTable")
+    _sheet(wb, "Clients", S.CLIENT_HEADERS, S.CLIENT_PLANS, "ClientsTable")
     practice = wb.create_sheet("Practice")  # label and value a row: the appeal letters' letterhead
     practice.append(["Field", "Value"])
     for row in S.PRACTICE:

@@ -38,11 +38,23 @@ PAYERS = [
 ]
 
 PROVIDER_HEADERS = C.PROVIDER_HEADERS
-PROVIDERS = [
-    ["1234567893", "Dana Reyes", "LCSW", "1041C0700X"],
-    ["1456789019", "Sam Okafor", "PsyD", "103TC0700X"],
-    ["1678901236", "Priya Nair", "MD", "2084P0800X"],
-    ["1543210987", "Lee Marsh", "LPC", "101YP2500X"],
+PROVIDERS = [  # NPI, Name, Credential, Taxonomy, Licence Type, Licence Expiry, Supervising NPI
+    ["1234567893", "Dana Reyes", "LCSW", "1041C0700X", "Independent", D(2027, 9, 30), ""],
+    ["1456789019", "Sam Okafor", "PsyD", "103TC0700X", "Independent", D(2027, 3, 31), ""],
+    ["1678901236", "Priya Nair", "MD", "2084P0800X", "Independent", D(2028, 1, 31), ""],
+    ["1543210987", "Lee Marsh", "LPC", "101YP2500X", "Independent", D(2026, 12, 31), ""],
+]
+
+#: The Provider Enrollment sheet: each provider with the payers it bills.  Sam Okafor's Medicare
+#: enrollment took effect 2026-05-01, after the 2026-04-15 session billed to Medicare (PRV007).
+ENROLLMENT_HEADERS = C.ENROLLMENT_HEADERS
+ENROLLMENT = [
+    ["1234567893", "Evergreen Health Plan", D(2023, 9, 1), None, ""],
+    ["1456789019", "Summit BlueCare", D(2024, 2, 1), None, ""],
+    ["1456789019", "Medicare Part B", D(2026, 5, 1), None, "Approved 5/12; effective 5/1"],
+    ["1678901236", "Medicare Part B", D(2022, 1, 1), None, ""],
+    ["1543210987", "Riverbend Medicaid", D(2024, 6, 1), None, ""],
+    ["1543210987", "Harbor Mutual", D(2025, 1, 1), None, ""],
 ]
 GROUP_NPI = "1987654328"
 
@@ -86,6 +98,28 @@ CLIENTS = {
     "CL-1007": ("Quinn Synthetic", D(1999, 5, 5), "HM-300712", "Harbor Mutual"),
 }
 
+#: The Coverage sheet: each client's plans.  CL-1002's Evergreen plan ended 2026-04-30, so the
+#: 2026-05-04 draft line is outside the coverage (ELIG001); CL-1006 is dual eligible (Medicaid second).
+COVERAGE_HEADERS = C.COVERAGE_HEADERS
+COVERAGE = [
+    ["CL-1001", "Evergreen Health Plan", "EVG889201", D(2025, 1, 1), None, "Primary", 25],
+    ["CL-1002", "Evergreen Health Plan", "EVG889377", D(2024, 7, 1), D(2026, 4, 30), "Primary", 25],
+    ["CL-1003", "Summit BlueCare", "SBC-44120-01", D(2026, 1, 1), D(2026, 12, 31), "Primary", 30],
+    ["CL-1004", "Riverbend Medicaid", "RBM0099812", D(2025, 4, 1), None, "Primary", 0],
+    ["CL-1005", "Riverbend Medicaid", "RBM0077123", D(2024, 10, 1), None, "Primary", 0],
+    ["CL-1006", "Medicare Part B", "1EG4TE5MK73", D(2015, 2, 1), None, "Primary", None],
+    ["CL-1006", "Riverbend Medicaid", "RBM0011458", D(2020, 6, 1), None, "Secondary", 0],
+    ["CL-1007", "Harbor Mutual", "HM-300712", D(2026, 1, 1), None, "Primary", 40],
+]
+
+#: The Clients sheet: each client's current treatment plan.  CL-1006's plan of 2026-01-10 is past
+#: Medicare Part B's 90-day review on the 2026-05-06 visit (DOC005).
+CLIENT_HEADERS = C.CLIENT_HEADERS
+CLIENT_PLANS = [
+    ["CL-1001", D(2026, 3, 2)], ["CL-1002", D(2026, 2, 20)], ["CL-1003", D(2026, 3, 10)], ["CL-1004", D(2026, 4, 6)],
+    ["CL-1005", D(2026, 2, 16)], ["CL-1006", D(2026, 1, 10)], ["CL-1007", D(2026, 4, 15)],
+]
+
 FEES = {"90791": 200, "90792": 240, "90832": 95, "90834": 130, "90837": 165, "90839": 210, "90840": 100,
         "90785": 25, "90846": 140, "90847": 150, "99214": 180, "90833": 90, "90836": 120, "90853": 60,
         "H2019": 20, "H0004": 28, "96130": 220, "96131": 180}
@@ -93,8 +127,17 @@ FEES = {"90791": 200, "90792": 240, "90832": 95, "90834": 130, "90837": 165, "90
 
 def _line(claim, client, dos, cpt, minutes=None, npi="1234567893", mods="", units=1, dx="F41.1", pos="11",
           auth="", status="Submitted", submitted=None, paid=None, denial="", denial_date=None, charge=None,
-          payer=None, member=None, dob=None, icn=None):
+          payer=None, member=None, dob=None, icn=None, signed="next day", start=dt.time(9, 0), span=None):
     name, client_dob, member_id, client_payer = CLIENTS[client]
+    day = dos if isinstance(dos, dt.date) else dt.datetime.strptime(dos, "%m/%d/%Y").date()
+    if signed == "next day":  # the clinician signs the note the day after the session (drafts: not yet)
+        signed = day + dt.timedelta(days=1) if status != "Draft" else None
+    stop = None
+    if isinstance(minutes, (int, float)) and start is not None:  # the note's times span the minutes
+        end = dt.datetime.combine(day, start) + dt.timedelta(minutes=span if span is not None else minutes)
+        stop = end.time()
+    else:
+        start = None
     if icn is None and status in ("Paid", "Partially Paid", "Denied", "Appealed") and isinstance(dos, dt.date):
         icn = f"2{dos:%y%j}{''.join(ch for ch in claim if ch.isdigit())}00"  # a made-up payer claim number (ICN)
     fee = charge if charge is not None else FEES.get(str(cpt), 100) * (units if str(cpt).startswith("H") else 1)
@@ -102,7 +145,7 @@ def _line(claim, client, dos, cpt, minutes=None, npi="1234567893", mods="", unit
         submitted = dos + dt.timedelta(days=3)
     return [claim, client, name, dob if dob is not None else client_dob, member if member is not None else member_id,
             payer or client_payer, npi, GROUP_NPI, dos, minutes, cpt, mods, units, dx, pos, fee, auth, status,
-            submitted, paid, denial, denial_date, icn or None]
+            submitted, paid, denial, denial_date, icn or None, signed, start, stop]
 
 
 def claim_lines() -> list[list]:
@@ -114,7 +157,8 @@ def claim_lines() -> list[list]:
         status = "Paid" if i < 9 else ("Submitted" if i < 12 else "Ready")
         paid = 104.00 if status == "Paid" else None
         add(_line(f"C{1001 + i}", "CL-1001", dos, 90834, 50, auth="EV-26-0142", status=status, paid=paid,
-                  dx="F41.1, F33.1", pos="11" if i % 3 else "10", mods="" if i % 3 else "95"))
+                  dx="F41.1, F33.1", pos="11" if i % 3 else "10", mods="" if i % 3 else "95",
+                  signed=None if i == 11 else "next day"))  # C1012's note is not signed yet (DOC001)
     # CL-1002: 90837 billed for 45 minutes (CPT002); telehealth without 95 (MOD004); category dx F43.1.
     add(_line("C1101", "CL-1002", D(2026, 4, 6), "90837", 45, auth="EV-26-0177", status="Ready", dx="F33.1"))
     add(_line("C1102", "CL-1002", D(2026, 4, 13), "90834", 48, auth="EV-26-0177", pos=10, status="Ready", dx="F43.1"))
@@ -151,7 +195,8 @@ def claim_lines() -> list[list]:
               pos="10", mods="95", denial="CO-4", denial_date=D(2026, 3, 30)))
     add(_line("C1405", "CL-1005", D(2026, 3, 9), "90837", 58, npi="1543210987", dx="F32.1", auth="RB-55121", status="Denied",
               denial="CO-197", denial_date=D(2026, 4, 10)))
-    add(_line("C1406", "CL-1005", D(2026, 4, 1), "90834", 40, npi="1543210987", dx="F32.1, Z63.0", auth="RB-55121", status="Ready"))
+    add(_line("C1406", "CL-1005", D(2026, 4, 1), "90834", 40, npi="1543210987", dx="F32.1, Z63.0", auth="RB-55121", status="Ready",
+              start=dt.time(10, 0), span=35))  # the note's times span 35 minutes, 40 billed (DOC003)
     add(_line("C1407", "CL-1005", D(2026, 4, 1), "90834", 40, npi="1543210987", dx="F32.1, Z63.0", auth="RB-55121", status="Ready"))  # duplicate
     # CL-1006: Medicare Part B with a prescriber: E/M + psychotherapy add-on (clean), then problems.
     add(_line("C1501", "CL-1006", D(2026, 3, 4), "99214", None, npi="1678901236", dx="F31.81", status="Paid", paid=120.0))

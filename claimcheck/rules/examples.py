@@ -49,6 +49,10 @@ class Example:
     payers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Rows of the covered_dx.csv table the example loads (payer, codes, dx), for rules that read it.
     covered_dx: tuple[Mapping[str, str], ...] = ()
+    #: Other sheets' rows by sheet (contract sheet name -> rows, each by header): a Providers
+    #: sheet given here replaces :data:`EXAMPLE_PROVIDERS`; Provider Enrollment, Coverage ...
+    #: are added.
+    sheets: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, value: "Example | Iterable[Mapping[str, Any]] | None") -> "Example | None":
@@ -66,7 +70,10 @@ def example_tables(example: Example) -> dict:
     from .. import columns as C
     from ..reader import rows_to_table
 
-    claims = [tuple(C.CLAIM_HEADERS)] + [tuple(line.get(h) for h in C.CLAIM_HEADERS) for line in example.full_lines()]
+    # The optional documentation columns only when an example line fills them.
+    headers = [h for h in C.CLAIM_HEADERS
+               if h not in C.DOCUMENTATION_HEADERS or any(h in changes for changes in example.lines)]
+    claims = [tuple(headers)] + [tuple(line.get(h) for h in headers) for line in example.full_lines()]
     raw = {
         "Claims": rows_to_table("Claims", "Claims", claims),
         "Payers": rows_to_table("Payers", "Payers", [tuple(C.PAYER_HEADERS), *_payer_rows(example, C.PAYER_HEADERS)]),
@@ -75,6 +82,10 @@ def example_tables(example: Example) -> dict:
     if example.authorizations:
         rows = [tuple(C.AUTH_HEADERS)] + [tuple(a.get(h) for h in C.AUTH_HEADERS) for a in example.authorizations]
         raw["Authorizations"] = rows_to_table("Authorizations", "Authorizations", rows)
+    for kind, sheet_rows in example.sheets.items():
+        headers = [c.name for c in C.SHEETS[kind][0]]
+        rows = [tuple(headers)] + [tuple(r.get(h) for h in headers) for r in sheet_rows]
+        raw[kind] = rows_to_table(kind, kind, rows)
     return raw
 
 
@@ -123,4 +134,6 @@ def describe_example(example: Example) -> list[str]:
     out += [f"payer {name}: {describe(changes)}" for name, changes in example.payers.items()]
     out += [f"authorization: {describe({h: v for h, v in row.items() if v not in (None, '')})}" for row in example.authorizations]
     out += [f"covered_dx.csv: {row['payer']} covers {row['codes']} for {row['dx']}" for row in example.covered_dx]
+    out += [f"{kind} row: {describe({h: v for h, v in row.items() if v not in (None, '')})}"
+            for kind, rows in example.sheets.items() for row in rows]
     return out

@@ -1,0 +1,215 @@
+"""ELIG: the client's eligibility - whether the payer billed covers this client on the date of
+service, under the member ID on the line.
+
+Eligibility is among the most common reasons a claim is denied (no coverage on the date, the
+wrong payer, a member ID the payer cannot match).  The checks read the optional Coverage sheet
+(one row per client and plan: payer, member ID, effective and termination dates, plan order,
+copay); a client without rows there, and a workbook without the sheet, are not checked.  The
+Medicare Beneficiary Identifier's shape is checked on every line billed to Original Medicare.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import columns as C
+from ..denials import is_medicare
+from .examples import Example
+from .lines import run_line_rule
+from .registry import line_rule, rule
+
+COVERAGE_SOURCE = ("X12 claim adjustment reasons 26 (expenses incurred before coverage), 27 (after coverage ended), "
+                   "31 (patient cannot be identified as our insured) and 109 (not covered by this payer), "
+                   "x12.org/codes/claim-adjustment-reason-codes")
+
+#: The letters an MBI may hold: A-Z without S, L, O, I, B and Z (CMS, "Understanding the Medicare
+#: Beneficiary Identifier (MBI) Format", cms.gov/medicare/new-medicare-card/understanding-the-mbi.pdf).
+MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
+_N0, _N1, _A = "0123456789", "123456789", MBI_LETTERS
+_AN = _N0 + MBI_LETTERS
+#: What each of the 11 positions allows (C: 1-9; N: 0-9; A: a letter; AN: either), per the CMS spec.
+MBI_POSITIONS = (_N1, _A, _AN, _N0, _A, _AN, _N0, _A, _A, _N0, _N0)
+_KIND = {_N1: "a digit 1-9", _N0: "a digit", _A: "a letter (not S, L, O, I, B or Z)",
+         _AN: "a digit or a letter (not S, L, O, I, B or Z)"}
+#: The old Health Insurance Claim Number: a Social Security number and a letter code (no longer
+#: accepted on claims since 2020-01-01, CMS New Medicare Card project).
+_HICN = re.compile(r"\d{9}[A-Z]{1,2}\d?")
+
+
+def mbi_problem(text: str) -> str | None:
+    """Why ``text`` is not a Medicare Beneficiary Identifier, or None when it is one."""
+    raw = text.strip().upper()
+    compact = re.sub(r"[\s-]", "", raw)
+    if _HICN.fullmatch(compact):
+        return ("looks like an old Medicare number (HICN, based on a Social Security number); Medicare claims need "
+                "the client's 11-character MBI from the red-white-and-blue card")
+    if len(compact) != 11:
+        return f"has {len(compact)} characters; an MBI has 11 (for example 1EG4TE5MK73)"
+    for position, (char, allowed) in enumerate(zip(compact, MBI_POSITIONS), start=1):
+        if char not in allowed:
+            return f"has {char!r} at position {position}, which must be {_KIND[allowed]}"
+    if compact != raw:
+        return "is an MBI with dashes or spaces; send it as 11 characters without them"
+    return None
+
+
+@line_rule(
+    "ELIG001", title="Malformed Medicare Beneficiary Identifier", severity="error", column="Member ID",
+    needs=("member_id", "payer"),
+    why="Original Medicare identifies a client only by the 11-character Medicare Beneficiary Identifier (MBI); a "
+        "claim with another number (an old Social Security-based HICN, a typo, a Medicare Advantage plan's ID) is "
+        "rejected before it is read. Each position allows only certain characters: 1 a digit 1-9; 2, 5, 8 and 9 "
+        "letters; 4, 7, 10 and 11 digits; 3 and 6 either; the letters S, L, O, I, B and Z are never used (CMS, "
+        "'Understanding the Medicare Beneficiary Identifier (MBI) Format', cms.gov).",
+    fix="Copy the MBI from the client's Medicare card, or look it up in the Medicare contractor's portal; for a "
+        "Medicare Advantage plan, set the payer's Payer Type to Medicare Advantage and use the plan's member ID.",
+    reads=("member_id", "payer"),
+    bad=[{"Payer": "Medicare Part B", "Member ID": "1EG4TE5MK7O"}],
+    good=[{"Payer": "Medicare Part B", "Member ID": "1EG4TE5MK73"}],
+)
+def malformed_mbi(line, env):
+    """Flags a Member ID on a line to Original Medicare (Payer Type Medicare, or Medicare in
+    the name when the type is blank) that is not an MBI: 11 characters, each position of its
+    kind, no S, L, O, I, B or Z; dashes or spaces are flagged too (claims carry the 11
+    characters alone)."""
+    if not isinstance(line.member_id, str) or not is_medicare(env.payer(line.payer)):
+        return None
+    problem = mbi_problem(line.member_id)
+    if problem:
+        return f"Member ID {line.member_id} {problem}"
+
+
+# --------------------------------------------------------------------------- Coverage sheet
+
+def _key(text) -> str:
+    return (text or "").strip().upper() if isinstance(text, str) else ""
+
+
+def _member_key(text) -> str:
+    return re.sub(r"[\s-]", "", text).upper() if isinstance(text, str) else ""
+
+
+def _coverage_index(book) -> dict[str, list]:
+    """Client ID (upper case) -> the client's Coverage rows."""
+    index: dict[str, list] = {}
+    for cov in book.coverage:
+        index.setdefault(_key(cov.client_id), []).append(cov)
+    return index
+
+
+def _span(cov) -> str:
+    start = cov.effective_date.isoformat() if cov.effective_date else "(no effective date)"
+    end = cov.termination_date.isoformat() if cov.termination_date else "open"
+    return f"{start} to {end}"
+
+
+def _billed(line) -> bool:
+    return line.status_key not in C.NOT_BILLED_KEYS
+
+
+_COVERAGE = {"Coverage": ({"Client ID": "CL-1", "Payer": "Acme Health", "Member ID": "M100",
+                           "Effective Date": "2026-01-01", "Plan Order": "Primary"},)}
+_READS = ("client_id", "payer", "dos", "status_key")
+
+
+@rule(
+    "ELIG002", title="Date of service outside the client's coverage", severity="error", column="DOS",
+    needs=("client_id", "payer", "dos"), row_level=False,
+    why="A payer pays only for services while the client's plan is in force; a session before the plan's effective "
+        "date or after its termination is denied (" + COVERAGE_SOURCE + ").",
+    fix="Verify eligibility for the date of service (the payer's portal or a 270/271 check); if the client has a new "
+        "plan, add it to the Coverage sheet and bill that payer; if coverage was lost, bill the client as agreed.",
+    bad=Example(lines=({"DOS": "2025-12-29"},), sheets=_COVERAGE),
+    good=Example(lines=({},), sheets=_COVERAGE),
+)
+def outside_coverage(ctx):
+    """Flags a billed line (not Void, Cancelled or No Show) whose client (Client ID, case
+    ignored) has rows with the line's payer on the Coverage sheet, none of them in force on the
+    DOS (Effective Date to Termination Date, inclusive; a blank end is open)."""
+    index = _coverage_index(ctx.book)
+    if not index:
+        return None
+
+    def check(line, env):
+        if line.dos is None or not _billed(line):
+            return None
+        payer = _key(line.payer)
+        rows = [c for c in index.get(_key(line.client_id), ()) if _key(c.payer) == payer] if payer else []
+        if not rows or any(c.covers(line.dos) for c in rows):
+            return None
+        spans = "; ".join(_span(c) for c in rows)
+        return (f"DOS {line.dos.isoformat()} is outside client {line.client_id}'s coverage with {line.payer} ({spans}); "
+                "verify eligibility for that date")
+
+    return run_line_rule(ctx, check, _READS, "DOS")
+
+
+@rule(
+    "ELIG003", title="Payer is not one of the client's plans", severity="error", column="Payer",
+    needs=("client_id", "payer"), row_level=False,
+    why="A claim sent to a payer that does not insure the client is denied as not its member or not its liability "
+        "(" + COVERAGE_SOURCE + "); the right payer's filing deadline keeps running meanwhile.",
+    fix="Bill the payer the Coverage sheet gives for the date of service (the finding names it), or add the client's "
+        "plan with this payer to the Coverage sheet if it is missing.",
+    bad=Example(lines=({"Payer": "Plain Plan"},), sheets=_COVERAGE),
+    good=Example(lines=({"Payer": "Acme Health"},), sheets=_COVERAGE),
+)
+def payer_not_covering(ctx):
+    """Flags a billed line whose client has rows on the Coverage sheet, none with the line's
+    payer (case ignored); the message names the client's plans in force on the DOS."""
+    index = _coverage_index(ctx.book)
+    if not index:
+        return None
+
+    def check(line, env):
+        rows = index.get(_key(line.client_id))
+        payer = _key(line.payer)
+        if not rows or not payer or not _billed(line) or any(_key(c.payer) == payer for c in rows):
+            return None
+        current = [c for c in rows if line.dos is None or c.covers(line.dos)]
+        current.sort(key=lambda c: c.plan_order or 9)
+        if current:
+            names = ", ".join(f"{c.payer}" + (f" ({('primary', 'secondary', 'tertiary')[c.plan_order - 1]})"
+                                               if c.plan_order else "") for c in current)
+            where = f"the Coverage sheet gives {names}"
+            if line.dos is not None:
+                where += f" on {line.dos.isoformat()}"
+        else:
+            where = "the Coverage sheet has no plan in force on that date"
+        return f"client {line.client_id} has no coverage with {line.payer}: {where}"
+
+    return run_line_rule(ctx, check, _READS, "Payer")
+
+
+@rule(
+    "ELIG004", title="Member ID differs from the client's coverage", severity="warning", column="Member ID",
+    needs=("client_id", "payer", "member_id"), row_level=False,
+    why="The payer finds the client by the member ID; an ID that differs from the one on the client's plan (a typo, "
+        "an old card, a dependant's suffix left off) is denied as a patient the payer cannot identify "
+        "(" + COVERAGE_SOURCE + ").",
+    fix="Copy the member ID from the client's current card into the line, or correct the Coverage sheet if the "
+        "card changed.",
+    bad=Example(lines=({"Member ID": "M1000"},), sheets=_COVERAGE),
+    good=Example(lines=({"Member ID": "m-100"},), sheets=_COVERAGE),
+)
+def member_id_differs(ctx):
+    """Flags a billed line whose Member ID differs (ignoring case, spaces and dashes) from the
+    Member ID of every row of the client's coverage with the line's payer in force on the DOS
+    (rows without a Member ID are not compared)."""
+    index = _coverage_index(ctx.book)
+    if not index:
+        return None
+
+    def check(line, env):
+        mine = _member_key(line.member_id)
+        if not mine or line.dos is None or not _billed(line):
+            return None
+        payer = _key(line.payer)
+        ids = {c.member_id for c in index.get(_key(line.client_id), ())
+               if _key(c.payer) == payer and c.covers(line.dos) and _member_key(c.member_id)}
+        if not ids or any(_member_key(i) == mine for i in ids):
+            return None
+        return (f"Member ID {line.member_id} is not the ID of client {line.client_id}'s plan with {line.payer} "
+                f"({', '.join(sorted(ids))}); correct it")
+
+    return run_line_rule(ctx, check, _READS + ("member_id",), "Member ID")
