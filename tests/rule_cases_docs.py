@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from helpers import PAYERS, line
+from helpers import PAYER_HEADERS, PAYERS, line
 
 D = dt.date
 T = dt.time
 
 #: Acme Health wants notes signed within 3 days and plans reviewed every 60; Gov Medicaid the same
 #: day (0); Plain Plan leaves both blank (the defaults: 30 and 90 days).
-STRICT = [p + [None] * (11 - len(p)) for p in PAYERS]
-STRICT[0] = STRICT[0][:11] + [3, 60]
-STRICT[1] = STRICT[1][:11] + [0, None]
+_WIDTH = len(PAYER_HEADERS)
+_SIGN, _REVIEW = PAYER_HEADERS.index("Note Sign Days"), PAYER_HEADERS.index("Plan Review Days")
+STRICT = [list(p) + [None] * (_WIDTH - len(p)) for p in PAYERS]
+STRICT[0][_SIGN], STRICT[0][_REVIEW] = 3, 60
+STRICT[1][_SIGN], STRICT[1][_REVIEW] = 0, None
 
 
 def case(code, name, lines, flag, contains="", clients=None, **kw):
