@@ -602,7 +602,8 @@ class _Builder:
         ws.set_zoom(90)
         # Print the working columns (through Appeal Days Left; Visit is a hidden helper) landscape,
         # on as few pages across as keeps them readable, Claim ID and Client ID on every page.
-        printed = [c.width for c in cols[: idx["Appeal Days Left"] + 1]]
+        # (XlsxWriter stores a width w as w + 5/7 characters of padding, as Excel does: count that.)
+        printed = [c.width + 5 / 7 if c.width else 8.43 for c in cols[: idx["Appeal Days Left"] + 1]]
         across = pages_wide(printed, printed[:2])
         apply_xlsxwriter_setup(ws, landscape=True, narrow=True, footer_title="Claims", pages_wide=across)
         if across > 1:
