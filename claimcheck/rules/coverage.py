@@ -10,6 +10,8 @@ Medicare Beneficiary Identifier's shape is checked on every line billed to Origi
 
 from __future__ import annotations
 
+from ..values import brief
+
 import re
 
 from .. import columns as C
@@ -76,7 +78,7 @@ def malformed_mbi(line, env):
         return None
     problem = mbi_problem(line.member_id)
     if problem:
-        return f"Member ID {line.member_id} {problem}"
+        return f"Member ID {brief(line.member_id)} {problem}"
 
 
 # --------------------------------------------------------------------------- Coverage sheet
@@ -138,7 +140,7 @@ def outside_coverage(ctx):
         if not rows or any(c.covers(line.dos) for c in rows):
             return None
         spans = "; ".join(_span(c) for c in rows)
-        return (f"DOS {line.dos.isoformat()} is outside client {line.client_id}'s coverage with {line.payer} ({spans}); "
+        return (f"DOS {line.dos.isoformat()} is outside client {brief(line.client_id)}'s coverage with {brief(line.payer)} ({spans}); "
                 "verify eligibility for that date")
 
     return run_line_rule(ctx, check, _READS, "DOS")
@@ -169,14 +171,14 @@ def payer_not_covering(ctx):
         current = [c for c in rows if line.dos is None or c.covers(line.dos)]
         current.sort(key=lambda c: c.plan_order or 9)
         if current:
-            names = ", ".join(f"{c.payer}" + (f" ({('primary', 'secondary', 'tertiary')[c.plan_order - 1]})"
+            names = ", ".join(f"{brief(c.payer)}" + (f" ({('primary', 'secondary', 'tertiary')[c.plan_order - 1]})"
                                                if c.plan_order else "") for c in current)
             where = f"the Coverage sheet gives {names}"
             if line.dos is not None:
                 where += f" on {line.dos.isoformat()}"
         else:
             where = "the Coverage sheet has no plan in force on that date"
-        return f"client {line.client_id} has no coverage with {line.payer}: {where}"
+        return f"client {brief(line.client_id)} has no coverage with {brief(line.payer)}: {where}"
 
     return run_line_rule(ctx, check, _READS, "Payer")
 
@@ -209,7 +211,7 @@ def member_id_differs(ctx):
                if _key(c.payer) == payer and c.covers(line.dos) and _member_key(c.member_id)}
         if not ids or any(_member_key(i) == mine for i in ids):
             return None
-        return (f"Member ID {line.member_id} is not the ID of client {line.client_id}'s plan with {line.payer} "
-                f"({', '.join(sorted(ids))}); correct it")
+        return (f"Member ID {brief(line.member_id)} is not the ID of client {brief(line.client_id)}'s plan with {brief(line.payer)} "
+                f"({', '.join(brief(i) for i in sorted(ids))}); correct it")
 
     return run_line_rule(ctx, check, _READS + ("member_id",), "Member ID")

@@ -16,6 +16,8 @@ sec. 30.6 and the CPT time rules (a timed code is supported by the documented ti
 
 from __future__ import annotations
 
+from ..values import brief
+
 from .examples import Example
 from .lines import run_line_rule
 from .registry import line_rule, rule
@@ -57,7 +59,7 @@ def note_unsigned(line, env):
     if "note_signed" not in env.present or line.status_key not in READY_STATUSES:
         return None
     if line.note_signed is None and not line.note_signed__bad:
-        return f"the session note is not signed (Status {line.status_key}); sign it before the claim goes out"
+        return f"the session note is not signed (Status {brief(line.status_key)}); sign it before the claim goes out"
 
 
 @line_rule(
@@ -83,7 +85,7 @@ def note_signed_late(line, env):
     late = (line.note_signed - line.dos).days
     if limit is not None and late > limit:
         return (f"the note was signed {late} days after the session ({line.note_signed.isoformat()}); "
-                f"{line.payer or 'the payer'} allows {limit}")
+                f"{brief(line.payer) if line.payer else 'the payer'} allows {limit}")
 
 
 def _timed(line, env) -> bool:
@@ -173,12 +175,12 @@ def treatment_plan_old(ctx):
         if client is None or (proc is not None and proc.kind == "eval"):
             return None
         if client.treatment_plan_date is None:
-            return f"client {line.client_id} has no Treatment Plan Date on the Clients sheet; enter the current plan's date"
+            return f"client {brief(line.client_id)} has no Treatment Plan Date on the Clients sheet; enter the current plan's date"
         days = env.payer(line.payer).plan_review_days
         age = (line.dos - client.treatment_plan_date).days
         if days is None or age <= days:
             return None
         return (f"the treatment plan of {client.treatment_plan_date.isoformat()} is {age} days old on "
-                f"{line.dos.isoformat()}; {line.payer or 'the payer'} wants it reviewed every {days} days")
+                f"{line.dos.isoformat()}; {brief(line.payer) if line.payer else 'the payer'} wants it reviewed every {days} days")
 
     return run_line_rule(ctx, check, ("client_id", "dos", "status_key", "cpt", "payer"), "DOS")

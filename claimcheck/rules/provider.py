@@ -11,6 +11,8 @@ dates); a workbook without those columns or that sheet is checked as before.
 
 from __future__ import annotations
 
+from ..values import brief
+
 import datetime as dt
 
 import pandas as pd
@@ -172,7 +174,7 @@ def em_by_therapist(line, env):
     creds = credentials(provider)
     if not creds or _kind(line, env) != "em" or not creds <= THERAPIST_CREDENTIALS:
         return None
-    return (f"{line.cpt} is an E/M visit, a medical service; the rendering provider is {provider.credential}, who "
+    return (f"{brief(line.cpt)} is an E/M visit, a medical service; the rendering provider is {brief(provider.credential)}, who "
             "bills psychotherapy and diagnostic evaluations (90791), not E/M")
 
 
@@ -196,7 +198,7 @@ def testing_by_therapist(line, env):
     creds = credentials(provider)
     if not creds or _kind(line, env) not in ("testing", "testing_addon") or not creds <= THERAPIST_CREDENTIALS:
         return None
-    return (f"{line.cpt} is psychological testing; the rendering provider is {provider.credential}, whom most payers "
+    return (f"{brief(line.cpt)} is psychological testing; the rendering provider is {brief(provider.credential)}, whom most payers "
             "do not pay for testing")
 
 
@@ -225,7 +227,7 @@ def medicare_mft_mhc_before_2024(line, env):
     creds = credentials(provider)
     if not creds & MFT_MHC_CREDENTIALS or creds - MFT_MHC_CREDENTIALS or not is_medicare(env.payer(line.payer)):
         return None
-    return (f"Medicare pays {provider.credential} services only from 2024-01-01; this DOS is "
+    return (f"Medicare pays {brief(provider.credential)} services only from 2024-01-01; this DOS is "
             f"{line.dos.isoformat()}")
 
 
@@ -246,7 +248,7 @@ def h_code_to_medicare(line, env):
     flagged)."""
     if not isinstance(line.cpt, str) or not line.cpt.startswith("H") or not is_medicare(env.payer(line.payer)):
         return None
-    return f"{line.cpt} is a Medicaid H-code; Original Medicare does not pay H-codes (bill the CPT code)"
+    return f"{brief(line.cpt)} is a Medicaid H-code; Original Medicare does not pay H-codes (bill the CPT code)"
 
 
 # --------------------------------------------------------------------------- enrollment
@@ -295,7 +297,7 @@ def outside_enrollment(ctx):
         if not rows or any(e.covers(line.dos) for e in rows):
             return None
         spans = "; ".join(_span(e) for e in rows)
-        return (f"DOS {line.dos.isoformat()} is outside the rendering provider's enrollment with {line.payer} "
+        return (f"DOS {line.dos.isoformat()} is outside the rendering provider's enrollment with {brief(line.payer)} "
                 f"({spans}); the payer will deny it as an ineligible provider")
 
     return run_line_rule(ctx, check, ("rendering_npi", "payer", "dos", "status_key"), "Rendering NPI")
@@ -328,7 +330,7 @@ def no_enrollment_with_payer(ctx):
             return None
         if line.rendering_npi not in listed or not payer or (line.rendering_npi, payer) in index:
             return None
-        return (f"the Provider Enrollment sheet has no enrollment of this rendering provider with {line.payer}; "
+        return (f"the Provider Enrollment sheet has no enrollment of this rendering provider with {brief(line.payer)}; "
                 "add it, or check the provider is in network")
 
     found = run_line_rule(ctx, check, ("rendering_npi", "payer", "status_key"), "Rendering NPI")
