@@ -304,7 +304,9 @@ def outputs_agree(json_path: Path, csv_path: Path, text_path: Path, checked_copy
     from python_calamine import CalamineWorkbook
 
     sheet = CalamineWorkbook.from_path(str(checked_copy)).get_sheet_by_name("Findings").to_python()
-    on_sheet = [(r[0], int(r[1]) if r[1] != "" else None, r[4], r[3]) for r in sheet[1:]]
+    at = {h: i for i, h in enumerate(sheet[0])}  # the Findings sheet's own headers
+    on_sheet = [(r[at["Sheet"]], int(r[at["Row"]]) if r[at["Row"]] != "" else None, r[at["Code"]],
+                 r[at["Column"]] or "") for r in sheet[1:]]
     if on_sheet != found:
         raise RuntimeError(f"{checked_copy}: the Findings sheet differs from the json report")
     return len(found)
