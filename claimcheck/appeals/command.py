@@ -17,6 +17,7 @@ from typing import IO
 
 from .. import denials as D
 from ..reader import UnusableInput
+from .log import LogNotReadable
 from .plan import LOG_SHEET, claim_key, plan_appeals
 from .practice import read_practice
 from .xlsx import write_appeals
@@ -68,7 +69,10 @@ def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of
         notes.append("the output is .xlsx, so the input's macros are not carried over; use .xlsm to keep them")
         wb.vba_archive = None
         wb.is_template = False
-    write_appeals(wb, plan)
+    try:
+        write_appeals(wb, plan)
+    except LogNotReadable as exc:
+        raise UnusableInput(f"{src.name}: {exc}") from None
     save_atomically(wb, dst)
     written_docx: list[Path] = []
     if docx_dir is not None:

@@ -27,10 +27,9 @@ import pandas as pd
 from .. import denials as D
 from ..engine import run_rules
 from .letter import AppealLetter, build_letter, plain_value
+from .log import LOG_HEADER
 
 LOG_SHEET = "Appeals Log"
-LOG_HEADER = ["Claim ID", "Payer", "First DOS", "Denial Codes", "Denial Date", "Amount Denied", "Decision",
-              "Why / next step", "Appeal Deadline", "Days Left", "Appeal Sheet"]
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -45,12 +44,16 @@ class AppealPlan:
     amounts: dict[str, float] = field(default_factory=dict)
     first_dos: dict[str, dt.date | None] = field(default_factory=dict)
     log_header: list[str] = field(default_factory=lambda: list(LOG_HEADER))
+    #: Every claim's Status now (claim key -> Status of its first line), for the Appeals Log's
+    #: note on a row whose denial is gone (claimcheck.appeals.log).
+    claim_status: dict[str, str] = field(default_factory=dict)
 
     def log_label(self, d: D.ClaimDecision) -> str:
         return _log_label(self, d)
 
     def log_rows(self) -> list[list]:
-        """One row per denied (or appealed) claim, then any named claim that is not denied."""
+        """The computed columns (claimcheck.appeals.log.COMPUTED_COLUMNS) of the Appeals Log: one
+        row per denied (or appealed) claim, then any named claim that is not denied."""
         rows = []
         for d in self.decisions:
             # The appeal deadline only where an appeal is the route: a claim to correct, bill
@@ -160,6 +163,9 @@ def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | 
         plan.amounts[d.claim_id] = float(lines["charge"].fillna(0).sum())
         dos = [x for x in (D.as_date(v) for v in c.loc[ids == d.claim_id, "dos"]) if x is not None]
         plan.first_dos[d.claim_id] = min(dos) if dos else None
+    if not c.empty:
+        firsts = pd.DataFrame({"key": ids.map(claim_key), "status": c["status_key"].fillna("")}).drop_duplicates("key")
+        plan.claim_status = dict(zip(firsts["key"].tolist(), firsts["status"].tolist()))
     taken: set[str] = set()
     for d in decisions:
         named = selected is not None and claim_key(d.claim_id) in selected
