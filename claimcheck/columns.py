@@ -50,6 +50,10 @@ CLAIMS = (
     # remittance, 835 CLP07): an appeal or a corrected claim must quote it.
     Column("Payer Claim Number", "payer_claim_number", "text", ("ICN", "DCN", "Payer Claim #", "Payer Claim ID",
                                                                  "Claim Control Number", "Original Claim Number")),
+    # Follow-up (FUP rules): when the appeal was sent and at which level (a blank level is the
+    # payer type's first level).
+    Column("Appealed On", "appealed_on", "date", ("Appeal Date", "Appeal Sent", "Appeal Sent On", "Date Appealed")),
+    Column("Appeal Level", "appeal_level", "text", ("Level",)),
 )
 
 AUTHORIZATIONS = (
@@ -77,6 +81,8 @@ PAYERS = (
     Column("Appeal Fax", "appeal_fax", "text", ("Fax",)),
     Column("Phone", "phone", "text", ()),
     Column("Payer Type", "payer_type", "text", ("Plan Type", "Insurance Type")),
+    # Days after Submitted On within which the payer's remittance is expected (FUP002).
+    Column("Follow-up Days", "follow_up_days", "number", ("Followup Days", "Follow Up Days")),
 )
 
 PROVIDERS = (

@@ -193,7 +193,7 @@ class PosRow(_Row):
 
 
 #: The payer settings read as numbers or flags (book.default_payer); other settings are text.
-_SETTING_KINDS = {"Timely Filing Days": _whole_number, "Appeal Days": _whole_number,
+_SETTING_KINDS = {"Timely Filing Days": _whole_number, "Appeal Days": _whole_number, "Follow-up Days": _whole_number, "Appeal Follow-up Days": _whole_number,
                   "Auth Required": _flag, "Eval Counts Toward Auth": _flag,
                   "Timed Unit Rounding": _choice(*UNIT_ROUNDING, default="midpoint")}
 

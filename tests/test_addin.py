@@ -16,7 +16,7 @@ from claimcheck.addin import buttons
 from claimcheck.addin.workbook_port import MemoryWorkbook, rows_of_address, safe_value
 
 AS_OF = dt.date(2026, 6, 30)
-CHECK_COL = 24  # the sample's Claims has 23 columns (Payer Claim Number is the 23rd)
+CHECK_COL = 26  # the sample's Claims has 25 columns (Appeal Level is the 25th)
 
 
 def snapshot(wb: MemoryWorkbook, sheets) -> dict:

@@ -96,7 +96,7 @@ _CLAIM_KINDS = {
     "Dx Codes": ("text", 14), "POS": ("text", 5), "Charge": ("money", 11),
     "Auth Number": ("text", 12), "Status": ("text", 10), "Submitted On": ("date", 11),
     "Paid Amount": ("money", 11), "Denial Codes": ("text", 12), "Denial Date": ("date", 11),
-    "Payer Claim Number": ("text", 16),
+    "Payer Claim Number": ("text", 16), "Appealed On": ("date", 11), "Appeal Level": ("text", 13),
 }
 _AUTH_KINDS = {
     "Auth Number": ("text", 13), "Client ID": ("text", 10), "Payer": ("text", 20),
@@ -109,6 +109,7 @@ _PAYER_KINDS = {
     "Appeal Days": ("int", 8), "Telehealth Modifier": ("text", 11), "Auth Required": ("text", 9),
     "Eval Counts Toward Auth": ("text", 11), "Appeal Address": ("text", 48),
     "Appeal Fax": ("text", 15), "Phone": ("text", 15), "Payer Type": ("text", 18),
+    "Follow-up Days": ("int", 9),
 }
 _PROVIDER_KINDS = {"NPI": ("text", 12), "Name": ("text", 22), "Credential": ("text", 11), "Taxonomy": ("text", 13)}
 

@@ -31,7 +31,7 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], table
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for i, header in enumerate(headers, start=1):
-        width = max(len(header), *(len(str(r[i - 1])) for r in rows if r[i - 1] is not None)) if rows else len(header)
+        width = max([len(header), *(len(str(r[i - 1])) for r in rows if len(r) >= i and r[i - 1] is not None)])
         ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 45)
         for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
             if isinstance(cell.value, dt.date):
