@@ -152,3 +152,112 @@ def test_a_sheet_called_appeals_log_that_is_not_ours_is_refused_not_overwritten(
     memory.write(LOG_SHEET, 1, 1, [["Date", "Who", "What"], ["2026-06-01", "Ana", "called payer"]])
     text = buttons.run("generate_appeals", memory, as_of=FIRST)
     assert "Claim ID" in text and memory.read(LOG_SHEET)[1] == ("2026-06-01", "Ana", "called payer")
+
+
+# --------------------------------------------------------------------------- one decision a claim (issue 18)
+
+CODES = ["CO-50", "CO-16, N290", "PR-1", "PR-2, PR-3", "CO-45", "CO-18", "CO-109", "CO-4", "CO-29", "CO-97",
+         "CO-197", "MA130", "CO-16, M127", "PR-1, CO-50", "CO-999", None]
+
+
+def _variety():
+    """Claims across payers (commercial, Medicaid, Original Medicare by name), codes, denial dates
+    (open and closed windows, blank) and statuses (Denied, Appealed)."""
+    lines = []
+    n = 0
+    for payer in ("Acme Health", "Gov Medicaid", "Medicare Part B"):
+        for codes in CODES:
+            for denial in (dt.date(2026, 6, 1), dt.date(2025, 9, 1), None):
+                for status in ("Denied", "Appealed"):
+                    n += 1
+                    lines.append(line(Claim_ID=f"V{n}", Payer=payer, Denial_Codes=codes, Denial_Date=denial, Status=status,
+                                      DOS=dt.date(2025, 8, 4) if denial == dt.date(2025, 9, 1) else dt.date(2026, 5, 4),
+                                      Submitted_On=dt.date(2025, 8, 6) if denial == dt.date(2025, 9, 1) else dt.date(2026, 5, 6)))
+    return lines
+
+
+def test_the_log_states_one_decision_and_at_most_one_deadline_per_claim():
+    import re
+
+    from test_appeals import book_of
+    from claimcheck.appeals import plan_appeals
+
+    plan = plan_appeals(book_of(_variety()), FIRST)
+    rows = [dict(zip(LOG_HEADER, r)) for r in plan.log_rows()]
+    assert len(rows) == len({r["Claim ID"] for r in rows}) == len(_variety())  # one row, one decision, per claim
+    decisions = {r["Decision"] for r in rows}
+    assert {"bill patient", "reopening instead", "already appealed", "not appealable: window closed",
+            "corrected claim instead", "appeal written"} <= decisions
+    for r in rows:
+        why, decision = r["Why / next step"], r["Decision"]
+        # a "not" decision never also says the claim goes through an appeal
+        if decision.startswith("not appealable"):
+            assert "goes through the appeal" not in why and not re.search(r"\bappeal by\b|request a redetermination", why), r
+        # bill the patient: no appeal deadline anywhere on the row
+        if decision == "bill patient":
+            assert r["Appeal Deadline"] is None and r["Days Left"] is None and "appeal by" not in why, r
+        # only the appeal route carries the appeal deadline; an appealed claim has its follow-up date instead
+        if not (decision.startswith("appeal") or decision == "not appealable: window closed"):
+            assert r["Appeal Deadline"] is None and r["Days Left"] is None, r
+        # never two dates to act by on one row
+        to_act = set(re.findall(r"\bby (\d{4}-\d{2}-\d{2})", why))
+        if r["Appeal Deadline"] is not None:
+            to_act.add(r["Appeal Deadline"].isoformat())
+        assert len(to_act) <= 1, r
+
+
+def test_an_appealed_claim_gets_its_follow_up_date_not_the_appeal_deadline():
+    from test_appeals import book_of
+    from claimcheck.appeals import plan_appeals
+
+    lines = [line(Claim_ID="F1", Status="Appealed", Payer="Medicare Part B", Appealed_On=dt.date(2026, 6, 5)),
+             line(Claim_ID="F2", Status="Appealed", Appealed_On=dt.date(2026, 5, 1)),
+             line(Claim_ID="F3", Status="Appealed")]
+    rows = {r[0]: dict(zip(LOG_HEADER, r)) for r in plan_appeals(book_of(lines), FIRST).log_rows()}
+    assert all(r["Decision"] == "already appealed" and r["Appeal Deadline"] is None for r in rows.values())
+    assert rows["F1"]["Why / next step"].startswith(
+        "Status is Appealed (Medicare redetermination sent 2026-06-05): follow up by 2026-08-04 if no decision (60 days, "
+        "42 CFR 405.950)")
+    assert "no decision by the follow-up date 2026-05-31" in rows["F2"]["Why / next step"]
+    assert "enter Appealed On" in rows["F3"]["Why / next step"]
+
+
+def test_the_log_prints_landscape_one_page_wide(tmp_path):
+    """Print setup through openpyxl, then the log alone rendered by LibreOffice: every page is
+    landscape Letter and carries the first column and the last (nothing spills to a second page
+    across)."""
+    import subprocess
+
+    import office
+
+    lines = [line(Claim_ID=f"P{i}", Denial_Codes=CODES[i % len(CODES)], Payer=("Acme Health", "Medicare Part B")[i % 2])
+             for i in range(60)]
+    src = _write_book(tmp_path / "in.xlsx", lines)
+    out = tmp_path / "out.xlsx"
+    assert _run("appeals", src, "--output", out, "--as-of", FIRST.isoformat()).returncode in (0, 1)
+    wb = load_workbook(out)
+    ws = wb[LOG_SHEET]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.print_area == f"'{LOG_SHEET}'!$A$1:$Q${ws.max_row}" and ws.print_title_rows == "$1:$1"
+
+    for name in wb.sheetnames:
+        if name != LOG_SHEET:
+            del wb[name]
+    only = tmp_path / "log-only.xlsx"
+    wb.save(only)
+    pdf = office.soffice_convert(only, tmp_path / "pdf", "pdf", tmp_path / "lo-profile")
+    text = subprocess.run([office.need("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          timeout=120).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    info = subprocess.run([office.need("pdfinfo"), "-f", "1", "-l", str(len(pages)), str(pdf)],
+                          capture_output=True, text=True, timeout=60).stdout
+    assert len(pages) >= 2  # 60 claims: more than one page tall
+    for i, page in enumerate(pages):
+        assert "Claim ID" in page and "Notes" in page and "Appeals Log - page" in page, i
+    import re
+
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
+    assert sizes and all(float(w) > float(h) for w, h in sizes), sizes  # landscape
+    assert "P0" in pages[0] and "P59" in pages[-1]

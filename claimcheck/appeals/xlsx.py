@@ -189,6 +189,7 @@ def write_log(wb, plan: AppealPlan, existing=None) -> None:
         log = wb.create_sheet(LOG_SHEET)
     elif log.max_row:
         log.delete_rows(1, log.max_row)
+    log.row_dimensions[1].height = 32
     for c, name in enumerate(header, start=1):
         cell = _put(log, 1, c, name)
         cell.font = Font(bold=True, color="FFFFFFFF")
@@ -201,6 +202,11 @@ def write_log(wb, plan: AppealPlan, existing=None) -> None:
             cell = _put(log, r, c, value) if value is not None else log.cell(row=r, column=c)
             cell.alignment = Alignment(wrap_text=c in wrap, vertical="top")
         log.cell(row=r, column=at["Amount Denied"]).number_format = MONEY_FORMAT
+        # Wrapped text needs its rows' height written: a spreadsheet program that opens the file
+        # (and prints it) uses the stored height, so long reasons would overlap the next row.
+        lines = max([1] + [math.ceil(len(cell_text(values[c - 1])) / max(LOG_WIDTHS.get(header[c - 1], 12) - 1, 1))
+                           for c in wrap if c - 1 < len(values) and values[c - 1] is not None])
+        log.row_dimensions[r].height = 15.0 * lines + 2
         days = values[at["Days Left"] - 1]
         if isinstance(days, (int, float)) and not isinstance(days, bool):
             color = "FFF4C7CE" if days < 0 else "FFFFEB9C" if days <= D.NEAR_DAYS else "FFC6EFCE"
