@@ -87,6 +87,9 @@ def test_a_rerun_of_the_command_keeps_what_the_biller_typed_on_the_log(tmp_path)
     rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
     assert list(rows[0]) == LOG_HEADER and [r[0] for r in rows[1:]] == ["Q1", "Q2", "Q3", "Q4"]
     _type_notes(rows, lambda r, c, v: ws.cell(row=r, column=c, value=v))
+    # and a formula: Q4's follow-up 30 days after its Denial Date (column E), on Q4's row (5)
+    follow_up = LOG_HEADER.index("Follow-up Date") + 1
+    ws.cell(row=5, column=follow_up, value="=E5+30")
     # the claims move on: rewrite the Claims sheet's values in place
     claims = wb["Claims"]
     for r, l in enumerate(_since_first_run(lines), start=2):
@@ -100,6 +103,10 @@ def test_a_rerun_of_the_command_keeps_what_the_biller_typed_on_the_log(tmp_path)
     assert res.returncode == 0, res.stderr
     out = load_workbook(second)
     assert out.sheetnames.count(LOG_SHEET) == 1
+    # Q3's row left, so Q4 moved up to row 4: its formula moved with it, as Excel moves a sorted row's
+    q4 = out[LOG_SHEET].cell(row=4, column=follow_up)
+    assert out[LOG_SHEET].cell(row=4, column=1).value == "Q4" and q4.value == "=E4+30" and q4.data_type == "f"
+    out[LOG_SHEET].cell(row=4, column=follow_up).value = None  # (the formula is not among the typed values checked below)
     _check_second_log([tuple(r) for r in out[LOG_SHEET].iter_rows(values_only=True)])
 
 

@@ -50,6 +50,19 @@ _CLAIM, _DENIAL_DATE, _DECISION, _WHY, _DEADLINE, _DAYS = (COMPUTED_COLUMNS.inde
 _COMPUTED_KEYS = {C.key(h) for h in COMPUTED_COLUMNS}
 
 
+class Formula(str):
+    """A formula the biller typed in the log (``=E2+30``), with the cell it was in, so it can be
+    written where its row lands and its references move with it, as Excel moves them when rows
+    are sorted."""
+
+    origin: str = ""
+
+    def __new__(cls, text: str, origin: str):
+        self = super().__new__(cls, text)
+        self.origin = origin
+        return self
+
+
 class LogNotReadable(ValueError):
     """The sheet named Appeals Log has content but no ``Claim ID`` header in its first row, so its
     rows cannot be matched to claims (and would be lost by rewriting it)."""

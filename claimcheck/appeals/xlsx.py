@@ -9,7 +9,7 @@ import math
 
 from .. import denials as D
 from .letter import LAST_COL, WIDTH, cell_text, plain_value
-from .log import merge_log
+from .log import Formula, merge_log
 from .plan import LOG_SHEET, AppealPlan
 
 LETTER = 1  # paperSize code for US Letter in SpreadsheetML
@@ -169,10 +169,12 @@ LOG_WIDTHS = {"Claim ID": 10, "Payer": 16, "First DOS": 11, "Denial Codes": 13, 
 
 
 def existing_log(wb):
-    """The values of the workbook's Appeals Log (first row the header), or None when it has none."""
+    """The values of the workbook's Appeals Log (first row the header), or None when it has none;
+    a formula the biller typed is kept as a :class:`~claimcheck.appeals.log.Formula`."""
     for ws in wb.worksheets:
         if ws.title.upper() == LOG_SHEET.upper():
-            return [tuple(r) for r in ws.iter_rows(values_only=True)]
+            return [tuple(Formula(c.value, c.coordinate) if c.data_type == "f" and isinstance(c.value, str) else c.value
+                          for c in row) for row in ws.iter_rows()]
     return None
 
 
@@ -180,6 +182,7 @@ def write_log(wb, plan: AppealPlan, existing=None) -> None:
     """Write the Appeals Log as a work queue (:func:`claimcheck.appeals.log.merge_log`): the
     computed columns from ``plan``, the biller's columns kept from the log already there
     (``existing``: its values, read before any sheet was replaced).  The sheet keeps its place."""
+    from openpyxl.formula.translate import Translator
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -199,9 +202,14 @@ def write_log(wb, plan: AppealPlan, existing=None) -> None:
     wrap = {at[h] for h in ("Payer", "Decision", "Why / next step", "Notes", "Outcome", "Appeal Level")}
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
-            cell = _put(log, r, c, value) if value is not None else log.cell(row=r, column=c)
+            if isinstance(value, Formula):  # the biller's formula, its references moved with its row
+                cell = log.cell(row=r, column=c)
+                cell.value = Translator(str(value), origin=value.origin).translate_formula(cell.coordinate)
+            else:
+                cell = _put(log, r, c, value) if value is not None else log.cell(row=r, column=c)
             cell.alignment = Alignment(wrap_text=c in wrap, vertical="top")
         log.cell(row=r, column=at["Amount Denied"]).number_format = MONEY_FORMAT
+        log.cell(row=r, column=at["Follow-up Date"]).number_format = DATE_FORMAT
         # Wrapped text needs its rows' height written: a spreadsheet program that opens the file
         # (and prints it) uses the stored height, so long reasons would overlap the next row.
         lines = max([1] + [math.ceil(len(cell_text(values[c - 1])) / max(LOG_WIDTHS.get(header[c - 1], 12) - 1, 1))
