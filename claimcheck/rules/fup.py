@@ -162,6 +162,7 @@ def appeal_unanswered(ctx):
     (29 CFR 2560.503-1(i)), any other payer 30 (payer_defaults.csv).  One finding per claim,
     on its first such line."""
     c = ctx.claims
+    c = c[c["status_key"] == "Appealed"]
     appealed_on = _dates(c, "appealed_on")
     remit = _dates(c, "remit_date")
     lines = c[(c["status_key"] == "Appealed") & appealed_on.notna() & ~(remit >= appealed_on)]
@@ -197,10 +198,11 @@ def submitted_unanswered(ctx):
     Denial Codes, Denial Date or Remit Date on the line to show an answer.  One finding per
     claim, on its first such line, with the claim's filing limit (DOS + Timely Filing Days)."""
     c = ctx.claims
+    c = c[c["status_key"] == "Submitted"]  # the few lines still waiting, before any per-line work
     submitted = _dates(c, "submitted_on")
     answered = (_filled(c, "paid_amount") | _filled(c, "denial_codes") | _dates(c, "denial_date").notna()
                 | _dates(c, "remit_date").notna())
-    lines = c[(c["status_key"] == "Submitted") & submitted.notna() & ~answered]
+    lines = c[submitted.notna() & ~answered]
     if lines.empty:
         return []
     names = lines["payer"].fillna("").astype(str)
