@@ -101,6 +101,7 @@ def test_a_rerun_of_the_command_keeps_what_the_biller_typed_on_the_log(tmp_path)
     second = tmp_path / "second.xlsx"
     res = _run("appeals", worked, "--output", second, "--as-of", SECOND.isoformat())
     assert res.returncode == 0, res.stderr
+    assert "Appeals Log keeps 1 row(s) with your notes whose denial is gone (marked 'no longer denied')" in res.stdout
     out = load_workbook(second)
     assert out.sheetnames.count(LOG_SHEET) == 1
     # Q3's row left, so Q4 moved up to row 4: its formula moved with it, as Excel moves a sorted row's

@@ -45,6 +45,11 @@ NO_LONGER_DENIED = "no longer denied"
 #: The Decision of a kept row whose claim was denied again on a later date.
 EARLIER_DENIAL = "earlier denial"
 
+#: The Decision of a kept row whose claim and denial are also on another row of the log.
+DUPLICATE_ROW = "duplicate row"
+#: The Decisions of rows kept only for the biller's work.
+KEPT_DECISIONS = (NO_LONGER_DENIED, EARLIER_DENIAL, DUPLICATE_ROW)
+
 _CLAIM, _DENIAL_DATE, _DECISION, _WHY, _DEADLINE, _DAYS = (COMPUTED_COLUMNS.index(h) for h in (
     "Claim ID", "Denial Date", "Decision", "Why / next step", "Appeal Deadline", "Days Left"))
 _COMPUTED_KEYS = {C.key(h) for h in COMPUTED_COLUMNS}
@@ -202,7 +207,7 @@ def merge_log(new_rows: Iterable[Sequence[Any]], existing: ExistingLog | Sequenc
         row = [logged.computed.get(h) for h in COMPUTED_COLUMNS]
         claim, day = logged.key
         if logged.key in index_of:
-            row[_DECISION] = "duplicate row"
+            row[_DECISION] = DUPLICATE_ROW
             row[_WHY] = "another row of this log has the same claim and denial (it is the one updated); move these notes there"
         elif claim in current:
             row[_DECISION] = EARLIER_DENIAL

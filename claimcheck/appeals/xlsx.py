@@ -86,9 +86,10 @@ def _height(text: str, chars: int = _CHARS_PER_LINE) -> float:
     return 15.0 * lines + 2
 
 
-def write_appeals(wb, plan: AppealPlan) -> None:
+def write_appeals(wb, plan: AppealPlan) -> tuple[list[str], list[list]]:
     """Add (or replace) the appeal sheets, and bring the Appeals Log up to date keeping the
-    biller's columns (:func:`write_log`), in an open openpyxl workbook."""
+    biller's columns (:func:`write_log`), in an open openpyxl workbook.  Returns the log written
+    (header, rows)."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     existing = existing_log(wb)
@@ -158,7 +159,7 @@ def write_appeals(wb, plan: AppealPlan) -> None:
         _side_panel(ws, letter.notes, Alignment, Font, PatternFill)
         ws.oddFooter.center.text = f"Claim {plain_value(letter.claim_id).replace('&', '&&')} - page &P of &N"
 
-    write_log(wb, plan, existing)
+    return write_log(wb, plan, existing)
 
 
 #: Column widths of the Appeals Log (characters), by header; a column the biller added keeps its own.
@@ -178,7 +179,7 @@ def existing_log(wb):
     return None
 
 
-def write_log(wb, plan: AppealPlan, existing=None) -> None:
+def write_log(wb, plan: AppealPlan, existing=None) -> tuple[list[str], list[list]]:
     """Write the Appeals Log as a work queue (:func:`claimcheck.appeals.log.merge_log`): the
     computed columns from ``plan``, the biller's columns kept from the log already there
     (``existing``: its values, read before any sheet was replaced).  The sheet keeps its place."""
@@ -226,6 +227,7 @@ def write_log(wb, plan: AppealPlan, existing=None) -> None:
     last = get_column_letter(len(header))
     log.auto_filter.ref = f"A1:{last}{max(log.max_row, 2)}"
     apply_log_setup(log, len(rows) + 1, last)
+    return header, rows
 
 
 def apply_log_setup(ws, last_row: int, last_col_letter: str) -> None:
