@@ -269,3 +269,12 @@ def test_the_log_prints_landscape_one_page_wide(tmp_path):
     sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
     assert sizes and all(float(w) > float(h) for w, h in sizes), sizes  # landscape
     assert "P0" in pages[0] and "P59" in pages[-1]
+
+
+def test_the_key_reads_a_claim_id_and_a_date_as_excel_gives_them_back():
+    from claimcheck.appeals.log import row_key
+
+    assert row_key("c1 ", dt.date(2026, 6, 1)) == row_key("C1", dt.datetime(2026, 6, 1)) == ("C1", "2026-06-01")
+    assert row_key(1001.0, "2026-06-01") == row_key("1001", dt.date(2026, 6, 1)) == ("1001", "2026-06-01")
+    assert row_key("C1", 46174) == ("C1", "2026-06-01")  # a date cell read as its serial number
+    assert row_key("C1", None) == row_key("C1", "") == ("C1", "")

@@ -55,6 +55,9 @@ _CLAIM, _DENIAL_DATE, _DECISION, _WHY, _DEADLINE, _DAYS = (COMPUTED_COLUMNS.inde
 _COMPUTED_KEYS = {C.key(h) for h in COMPUTED_COLUMNS}
 
 
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
 class Formula(str):
     """A formula the biller typed in the log (``=E2+30``), with the cell it was in, so it can be
     written where its row lands and its references move with it, as Excel moves them when rows
@@ -76,11 +79,15 @@ class LogNotReadable(ValueError):
 def row_key(claim_id, denial_date) -> tuple[str, str]:
     """The key of a log row: (Claim ID trimmed and upper case, Denial Date as YYYY-MM-DD or "")."""
     day = as_date(denial_date) if not isinstance(denial_date, str) else None
+    if isinstance(denial_date, (int, float)) and not isinstance(denial_date, bool) and 1 <= denial_date < 2958466:
+        day = _EXCEL_EPOCH + dt.timedelta(days=int(denial_date))  # a date cell read as its serial number
     if isinstance(denial_date, str) and denial_date.strip():
         try:
             day = dt.date.fromisoformat(denial_date.strip()[:10])
         except ValueError:
             day = None
+    if isinstance(claim_id, float) and claim_id.is_integer():
+        claim_id = int(claim_id)  # Excel turned a Claim ID such as 1001 into a number
     return str(claim_id if claim_id is not None else "").strip().upper(), day.isoformat() if isinstance(day, dt.date) else ""
 
 
