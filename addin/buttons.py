@@ -10,13 +10,17 @@
   ``Used``, ``Remaining``, ``% Used`` and ``Status`` on the Authorizations sheet to the right of
   the biller's columns - the same columns ``claimcheck check --output`` writes.
 * **Generate Appeals** writes an appeal sheet for each denied claim of the selected rows (or
-  every denied claim when the selection is not on a denied row) and rewrites ``Appeals Log``.
+  every denied claim when the selection is not on a denied row) and brings ``Appeals Log`` up to
+  date as a work queue: new denials added, computed columns rewritten, the biller's columns
+  (Owner, Follow-up Date, Appeal Level, Reference #, Outcome, Notes) kept
+  (:func:`claimcheck.appeals.merge_log`, the same merge ``claimcheck appeals`` uses).
 * **New Claims Workbook** builds the template next to the current workbook and opens it
   (classic); where there is no file system (xlwings Lite) it adds the template's missing sheets
   with their header rows to the current workbook instead, and says so.
 
 No button writes into a cell the biller typed: only the Check/Auth/summary columns, cell fills,
-and the sheets claimcheck generates (Findings, Appeals Log, Appeal ...).  Each returns the
+and the sheets claimcheck generates (Findings, Appeals Log, Appeal ...); on Appeals Log the
+biller's columns are written back as they were read.  Each returns the
 message it showed.
 """
 
@@ -316,7 +320,7 @@ def _denied_claims(book) -> dict[int, str]:
 
 def generate_appeals(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
     from claimcheck.api import check_raw
-    from claimcheck.appeals import plan_appeals
+    from claimcheck.appeals import LogNotReadable, merge_log, plan_appeals
 
     as_of = as_of or dt.date.today()
     raw, _ = read_tables(wb)
@@ -329,6 +333,13 @@ def generate_appeals(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
         chosen = ids or None
     plan = plan_appeals(book, as_of, claim_ids=chosen)
     existing = {n.casefold() for n in wb.sheet_names()}
+    # The Appeals Log is a work queue: the same merge as the command line keeps the biller's
+    # columns (Owner, Follow-up Date, ... Notes) of the rows already there.
+    logged = wb.read(APPEALS_LOG_SHEET) if APPEALS_LOG_SHEET.casefold() in existing else None
+    try:
+        header, log_rows = merge_log(plan.log_rows(), logged, as_of, plan.claim_status)
+    except LogNotReadable as exc:
+        raise UnusableInput(str(exc)) from None
     for letter in plan.letters:
         if letter.sheet_name.casefold() in existing:
             wb.clear_sheet(letter.sheet_name)
@@ -336,13 +347,12 @@ def generate_appeals(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
             wb.add_sheet(letter.sheet_name)
             existing.add(letter.sheet_name.casefold())
         wb.write(letter.sheet_name, 1, 1, [list(r) for r in letter.rows()])
-    if APPEALS_LOG_SHEET.casefold() in existing:
+    if logged is not None:
         wb.clear_sheet(APPEALS_LOG_SHEET)
     else:
         wb.add_sheet(APPEALS_LOG_SHEET)
-    log = [list(plan.log_header)] + [list(r) for r in plan.log_rows()]
-    wb.write(APPEALS_LOG_SHEET, 1, 1, log)
-    wb.fill(APPEALS_LOG_SHEET, 1, 1, 1, len(plan.log_header), HEADER_FILL)
+    wb.write(APPEALS_LOG_SHEET, 1, 1, [header] + log_rows)
+    wb.fill(APPEALS_LOG_SHEET, 1, 1, 1, len(header), HEADER_FILL)
     which = f"the {len(chosen)} selected denied claim{'s' if len(chosen) != 1 else ''}" if chosen else "all denied claims"
     text = (f"Generate Appeals ({which}): {len(plan.letters)} appeal sheet{'s' if len(plan.letters) != 1 else ''} "
             f"written; {APPEALS_LOG_SHEET} lists every denied claim and why some get no appeal.")

@@ -187,6 +187,7 @@ def default_payer(name: str, tables: CodeTables | None = None, base: Payer | Non
         name=name,
         timely_filing_days=int(float(d.get("Timely Filing Days") or 90)),
         appeal_days=int(float(d.get("Appeal Days") or 120)),
+        follow_up_days=int(float(d.get("Follow-up Days") or 30)),
         telehealth_modifier=(d.get("Telehealth Modifier") or "").upper(),
         auth_required=(d.get("Auth Required") or "N").upper().startswith("Y"),
         eval_counts_toward_auth=(d.get("Eval Counts Toward Auth") or "N").upper().startswith("Y"),
@@ -622,7 +623,7 @@ def build_book(raw: dict[str, RawTable], tables: CodeTables | None = None) -> Bo
             key = rec["name"].strip().upper()
             values = {f: _cell(rec.get(f)) for f in columns}
             values["telehealth_modifier"] = values["telehealth_modifier"] or ""  # blank: none, not the default's
-            defaults = base.model_dump(include={"timely_filing_days", "appeal_days", "auth_required",
+            defaults = base.model_dump(include={"timely_filing_days", "appeal_days", "follow_up_days", "auth_required",
                                                 "eval_counts_toward_auth", "auth_visits_per", "note_sign_days", "plan_review_days"})
             payer = _record(Payer, {**values, "on_sheet": True, "row": int(rec["row"])}, defaults, sheet,
                             int(rec["row"]), columns, reading)

@@ -56,6 +56,10 @@ CLAIMS = (
                                                   "Date Signed")),
     Column("Start Time", "start_time", "time", ("Time In", "Session Start", "Begin Time")),
     Column("Stop Time", "stop_time", "time", ("End Time", "Time Out", "Session End", "Session Stop")),
+    # Follow-up (FUP rules): when the appeal was sent and at which level (a blank level is the
+    # payer type's first level).
+    Column("Appealed On", "appealed_on", "date", ("Appeal Date", "Appeal Sent", "Appeal Sent On", "Date Appealed")),
+    Column("Appeal Level", "appeal_level", "text", ("Level",)),
 )
 
 AUTHORIZATIONS = (
@@ -89,6 +93,8 @@ PAYERS = (
     # within which the session note must be signed, and how often the treatment plan is reviewed.
     Column("Note Sign Days", "note_sign_days", "number", ("Note Signature Days", "Days To Sign Note", "Sign Within Days")),
     Column("Plan Review Days", "plan_review_days", "number", ("Treatment Plan Review Days", "Plan Review")),
+    # Days after Submitted On within which the payer's remittance is expected (FUP002).
+    Column("Follow-up Days", "follow_up_days", "number", ("Followup Days", "Follow Up Days")),
 )
 
 PROVIDERS = (

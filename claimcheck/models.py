@@ -144,6 +144,8 @@ class Payer(BaseModel):
     payer_id: str = ""
     timely_filing_days: Days = 90
     appeal_days: Days = 120
+    #: Days after Submitted On within which a remittance is expected (FUP002).
+    follow_up_days: Days = 30
     telehealth_modifier: Annotated[str, BeforeValidator(_modifier)] = ""
     auth_required: bool = False
     eval_counts_toward_auth: bool = False

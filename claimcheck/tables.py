@@ -195,6 +195,7 @@ class PosRow(_Row):
 
 #: The payer settings read as numbers or flags (book.default_payer); other settings are text.
 _SETTING_KINDS = {"Timely Filing Days": _whole_number, "Appeal Days": _whole_number,
+                  "Follow-up Days": _whole_number, "Appeal Follow-up Days": _whole_number,
                   "Medicaid Appeal Days": _whole_number,
                   "Auth Visits Per": _choice("Service", "Date", default="Service"),
                   "Medicare Modifier 95": _choice("hospital only", "always", default="hospital only"),

@@ -52,7 +52,7 @@ SYNONYMS = {
     "DOS": "Date of Service", "Minutes": "Session Minutes", "CPT": "CPT/HCPCS", "Modifiers": "Mods", "Units": "Qty",
     "Dx Codes": "ICD-10", "POS": "Place of Service", "Charge": "Billed", "Auth Number": "Prior Auth",
     "Status": "Claim Status", "Submitted On": "Submission Date", "Paid Amount": "Paid", "Denial Codes": "CARC",
-    "Denial Date": "Denied On", "Payer Claim Number": "ICN",
+    "Denial Date": "Denied On", "Payer Claim Number": "ICN", "Appealed On": "Appeal Date", "Appeal Level": "Level",
 }
 
 

@@ -101,7 +101,7 @@ _CLAIM_KINDS = {
     "Dx Codes": ("text", 14), "POS": ("text", 5), "Charge": ("money", 11),
     "Auth Number": ("text", 12), "Status": ("text", 10), "Submitted On": ("date", 11),
     "Paid Amount": ("money", 11), "Denial Codes": ("text", 12), "Denial Date": ("date", 11),
-    "Payer Claim Number": ("text", 16), "Note Signed": ("date", 11), "Start Time": ("time", 9), "Stop Time": ("time", 9),
+    "Payer Claim Number": ("text", 16), "Note Signed": ("date", 11), "Start Time": ("time", 9), "Stop Time": ("time", 9), "Appealed On": ("date", 11), "Appeal Level": ("text", 13),
 }
 _AUTH_KINDS = {
     "Auth Number": ("text", 13), "Client ID": ("text", 10), "Payer": ("text", 20),
@@ -116,6 +116,7 @@ _PAYER_KINDS = {
     "Appeal Fax": ("text", 15), "Phone": ("text", 15), "Payer Type": ("text", 18),
     "Auth Visits Per": ("text", 10), "Visits Per Year": ("int", 9),
     "Note Sign Days": ("int", 9), "Plan Review Days": ("int", 9),
+    "Follow-up Days": ("int", 9),
 }
 _PROVIDER_KINDS = {"NPI": ("text", 12), "Name": ("text", 22), "Credential": ("text", 11), "Taxonomy": ("text", 13),
                    "Licence Type": ("text", 14), "Licence Expiry": ("date", 12), "Supervising NPI": ("text", 14)}

@@ -145,7 +145,7 @@ def _line(claim, client, dos, cpt, minutes=None, npi="1234567893", mods="", unit
         submitted = dos + dt.timedelta(days=3)
     return [claim, client, name, dob if dob is not None else client_dob, member if member is not None else member_id,
             payer or client_payer, npi, GROUP_NPI, dos, minutes, cpt, mods, units, dx, pos, fee, auth, status,
-            submitted, paid, denial, denial_date, icn or None, signed, start, stop]
+            submitted, paid, denial, denial_date, icn or None, signed, start, stop, None, None]  # Appealed On, Appeal Level: blank
 
 
 def claim_lines() -> list[list]:

@@ -17,6 +17,7 @@ from typing import IO
 
 from .. import denials as D
 from ..reader import UnusableInput
+from .log import KEPT_DECISIONS, LogNotReadable
 from .plan import LOG_SHEET, claim_key, plan_appeals
 from .practice import read_practice
 from .xlsx import write_appeals
@@ -73,7 +74,10 @@ def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of
         notes.append("the output is .xlsx, so the input's macros are not carried over; use .xlsm to keep them")
         wb.vba_archive = None
         wb.is_template = False
-    write_appeals(wb, plan)
+    try:
+        log_header, log_rows = write_appeals(wb, plan)
+    except LogNotReadable as exc:
+        raise UnusableInput(f"{src.name}: {exc}") from None
     save_atomically(wb, dst)
     written_docx: list[Path] = []
     if docx_dir is not None:
@@ -110,6 +114,11 @@ def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of
     missing = practice.missing()
     if plan.letters and missing:
         out.write(f"The letters show [placeholders] until the Practice sheet gives: {', '.join(missing)}.\n")
+    decision = log_header.index("Decision")
+    kept = [r for r in log_rows if r[decision] in KEPT_DECISIONS]
+    if kept:
+        out.write(f"{LOG_SHEET} keeps {len(kept)} row(s) with your notes whose denial is gone (marked "
+                  f"{', '.join(sorted({repr(r[decision]) for r in kept}))}).\n")
     missed = plan.missed
     if missed:
         out.write(f"{len(missed)} appeal deadline(s) passed: {', '.join(d.claim_id for d in missed)}.\n")

@@ -28,11 +28,12 @@ from .. import denials as D
 from ..auth.match import match_authorizations
 from ..engine import run_rules
 from .letter import AppealLetter, build_letter, plain_value
+from ..rules.fup import appeal_follow_up, appeal_follow_up_days
+from .log import LOG_HEADER
 
 LOG_SHEET = "Appeals Log"
-LOG_HEADER = ["Claim ID", "Payer", "First DOS", "Denial Codes", "Denial Date", "Amount Denied", "Decision",
-              "Why / next step", "Appeal Deadline", "Days Left", "Appeal Sheet"]
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_REDETERMINATION_TOO = re.compile(r"\. If the contractor will not reopen it, request a redetermination by \d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -46,18 +47,26 @@ class AppealPlan:
     amounts: dict[str, float] = field(default_factory=dict)
     first_dos: dict[str, dt.date | None] = field(default_factory=dict)
     log_header: list[str] = field(default_factory=lambda: list(LOG_HEADER))
+    #: Every claim's Status now (claim key -> Status of its first line), for the Appeals Log's
+    #: note on a row whose denial is gone (claimcheck.appeals.log).
+    claim_status: dict[str, str] = field(default_factory=dict)
+    #: An appealed claim's next step: its level and follow-up date (claim id -> text).
+    follow_up: dict[str, str] = field(default_factory=dict)
 
     def log_label(self, d: D.ClaimDecision) -> str:
         return _log_label(self, d)
 
     def log_rows(self) -> list[list]:
-        """One row per denied (or appealed) claim, then any named claim that is not denied."""
+        """The computed columns (claimcheck.appeals.log.COMPUTED_COLUMNS) of the Appeals Log: one
+        row per denied (or appealed) claim, then any named claim that is not denied."""
         rows = []
         for d in self.decisions:
             # The appeal deadline only where an appeal is the route: a claim to correct, bill
             # elsewhere, write off or bill the patient has none (its own deadline, if any, is in
             # "Why / next step"), so no row states two deadlines.
-            appeal_route = d.decision in (D.APPEAL, D.ALREADY_APPEALED)
+            # An appealed claim's date is its follow-up date (in "Why / next step"), not the
+            # deadline of the appeal already sent.
+            appeal_route = d.decision == D.APPEAL
             deadline = d.appeal_deadline if appeal_route else None
             days = float(d.days_left) if appeal_route and d.days_left is not None else None
             label = _log_label(self, d)
@@ -67,6 +76,12 @@ class AppealPlan:
                 why = (f"appeal window closed {d.appeal_deadline.isoformat()}: appeal {d.code_list or 'the denial'} only "
                        "with a good-cause reason (name the claim with --claim to write the letter), otherwise write off")
                 notes = tuple(n for n in notes if "goes through the appeal" not in n)
+            elif d.decision == D.ALREADY_APPEALED:
+                why = self.follow_up.get(d.claim_id, why)
+            elif label == "reopening instead":
+                # One deadline on the row: the reopening's (the redetermination's own window is a
+                # second route with a second date; the DENY003 finding names it).
+                why = _REDETERMINATION_TOO.sub("", why)
             why += f" ({'; '.join(notes)})" if notes else ""
             rows.append([d.claim_id, d.payer or None, self.first_dos.get(d.claim_id), d.code_list or None, d.denial_date,
                          money(self.amounts.get(d.claim_id)), label, why, deadline, days,
@@ -109,6 +124,26 @@ _LABELS = {
     D.CHECK_FIRST: "not appealable: check first",
     D.ALREADY_APPEALED: "already appealed",
 }
+
+
+def _follow_up_text(book, d: D.ClaimDecision, as_of: dt.date) -> str:
+    """An appealed claim's one next step: when to follow up with the payer, by the appeal's
+    level (claimcheck.rules.fup, the days FUP001 uses) and its Appealed On date."""
+    c = book.claims
+    lines = c.loc[list(d.indexes)]
+    sent = [x for x in (D.as_date(v) for v in (lines["appealed_on"] if "appealed_on" in lines else [])) if x is not None]
+    levels = [v for v in (lines["appeal_level"] if "appeal_level" in lines else []) if v is not None and str(v).strip()]
+    level, due = appeal_follow_up(book.payer(d.payer), min(sent) if sent else None, levels[0] if levels else None,
+                                  book.tables)
+    days = appeal_follow_up_days(level, book.tables)
+    if due is None:
+        return (f"Status is Appealed ({level.name}; the payer has {days} days to decide, {level.source}): enter Appealed On "
+                "on the claim's lines so claimcheck can tell when to follow up")
+    if due < as_of:
+        return (f"Status is Appealed ({level.name} sent {min(sent).isoformat()}): no decision by the follow-up date "
+                f"{due.isoformat()} ({days} days, {level.source}); {level.next_step}")
+    return (f"Status is Appealed ({level.name} sent {min(sent).isoformat()}): follow up by {due.isoformat()} if no "
+            f"decision ({days} days, {level.source})")
 
 
 def money(v) -> float | None:
@@ -163,6 +198,12 @@ def plan_appeals(book, as_of: dt.date | None = None, claim_ids: Iterable[str] | 
         plan.first_dos[d.claim_id] = min(dos) if dos else None
     # One authorization matching serves every letter that argues an authorization.
     matching = match_authorizations(book) if any("authorization" in d.arguments for d in decisions) else None
+    for d in decisions:
+        if d.decision == D.ALREADY_APPEALED:
+            plan.follow_up[d.claim_id] = _follow_up_text(book, d, as_of)
+    if not c.empty:
+        firsts = pd.DataFrame({"key": ids.map(claim_key), "status": c["status_key"].fillna("")}).drop_duplicates("key")
+        plan.claim_status = dict(zip(firsts["key"].tolist(), firsts["status"].tolist()))
     taken: set[str] = set()
     for d in decisions:
         named = selected is not None and claim_key(d.claim_id) in selected

@@ -9,6 +9,7 @@ import math
 
 from .. import denials as D
 from .letter import LAST_COL, WIDTH, cell_text, plain_value
+from .log import Formula, merge_log
 from .plan import LOG_SHEET, AppealPlan
 
 LETTER = 1  # paperSize code for US Letter in SpreadsheetML
@@ -85,11 +86,14 @@ def _height(text: str, chars: int = _CHARS_PER_LINE) -> float:
     return 15.0 * lines + 2
 
 
-def write_appeals(wb, plan: AppealPlan) -> None:
-    """Add (or replace) the appeal sheets and the Appeals Log in an open openpyxl workbook."""
+def write_appeals(wb, plan: AppealPlan) -> tuple[list[str], list[list]]:
+    """Add (or replace) the appeal sheets, and bring the Appeals Log up to date keeping the
+    biller's columns (:func:`write_log`), in an open openpyxl workbook.  Returns the log written
+    (header, rows)."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    replace = {l.sheet_name.upper() for l in plan.letters} | {LOG_SHEET.upper()}
+    existing = existing_log(wb)
+    replace = {l.sheet_name.upper() for l in plan.letters}
     for ws in list(wb.worksheets):
         if ws.title.upper() in replace:
             wb.remove(ws)
@@ -155,25 +159,88 @@ def write_appeals(wb, plan: AppealPlan) -> None:
         _side_panel(ws, letter.notes, Alignment, Font, PatternFill)
         ws.oddFooter.center.text = f"Claim {plain_value(letter.claim_id).replace('&', '&&')} - page &P of &N"
 
-    log = wb.create_sheet(LOG_SHEET)
-    log.append(list(plan.log_header))
-    for cell in log[1]:
+    return write_log(wb, plan, existing)
+
+
+#: Column widths of the Appeals Log (characters), by header; a column the biller added keeps its own.
+LOG_WIDTHS = {"Claim ID": 10, "Payer": 16, "First DOS": 11, "Denial Codes": 13, "Denial Date": 11,
+              "Amount Denied": 11, "Decision": 18, "Why / next step": 48, "Appeal Deadline": 11, "Days Left": 7,
+              "Appeal Sheet": 13, "Owner": 10, "Follow-up Date": 11, "Appeal Level": 13, "Reference #": 12,
+              "Outcome": 13, "Notes": 30}
+
+
+def existing_log(wb):
+    """The values of the workbook's Appeals Log (first row the header), or None when it has none;
+    a formula the biller typed is kept as a :class:`~claimcheck.appeals.log.Formula`."""
+    for ws in wb.worksheets:
+        if ws.title.upper() == LOG_SHEET.upper():
+            return [tuple(Formula(c.value, c.coordinate) if c.data_type == "f" and isinstance(c.value, str) else c.value
+                          for c in row) for row in ws.iter_rows()]
+    return None
+
+
+def write_log(wb, plan: AppealPlan, existing=None) -> tuple[list[str], list[list]]:
+    """Write the Appeals Log as a work queue (:func:`claimcheck.appeals.log.merge_log`): the
+    computed columns from ``plan``, the biller's columns kept from the log already there
+    (``existing``: its values, read before any sheet was replaced).  The sheet keeps its place."""
+    from openpyxl.formula.translate import Translator
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header, rows = merge_log(plan.log_rows(), existing, plan.as_of, plan.claim_status)
+    log = next((ws for ws in wb.worksheets if ws.title.upper() == LOG_SHEET.upper()), None)
+    if log is None:
+        log = wb.create_sheet(LOG_SHEET)
+    elif log.max_row:
+        log.delete_rows(1, log.max_row)
+    log.row_dimensions[1].height = 32
+    for c, name in enumerate(header, start=1):
+        cell = _put(log, 1, c, name)
         cell.font = Font(bold=True, color="FFFFFFFF")
         cell.fill = PatternFill("solid", start_color="FF305496", end_color="FF305496")
-    for values in plan.log_rows():
-        r = log.max_row + 1
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    at = {h: i for i, h in enumerate(header, start=1)}
+    wrap = {at[h] for h in ("Payer", "Decision", "Why / next step", "Notes", "Outcome", "Appeal Level")}
+    for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
-            if value is not None:
-                _put(log, r, c, value)
-        log.cell(row=r, column=6).number_format = MONEY_FORMAT
-        log.cell(row=r, column=8).alignment = Alignment(wrap_text=True, vertical="top")
-        days = values[9]
-        if isinstance(days, float):
+            if isinstance(value, Formula):  # the biller's formula, its references moved with its row
+                cell = log.cell(row=r, column=c)
+                cell.value = Translator(str(value), origin=value.origin).translate_formula(cell.coordinate)
+            else:
+                cell = _put(log, r, c, value) if value is not None else log.cell(row=r, column=c)
+            cell.alignment = Alignment(wrap_text=c in wrap, vertical="top")
+        log.cell(row=r, column=at["Amount Denied"]).number_format = MONEY_FORMAT
+        log.cell(row=r, column=at["Follow-up Date"]).number_format = DATE_FORMAT
+        # Wrapped text needs its rows' height written: a spreadsheet program that opens the file
+        # (and prints it) uses the stored height, so long reasons would overlap the next row.
+        lines = max([1] + [math.ceil(len(cell_text(values[c - 1])) / max(LOG_WIDTHS.get(header[c - 1], 12) - 1, 1))
+                           for c in wrap if c - 1 < len(values) and values[c - 1] is not None])
+        log.row_dimensions[r].height = 15.0 * lines + 2
+        days = values[at["Days Left"] - 1]
+        if isinstance(days, (int, float)) and not isinstance(days, bool):
             color = "FFF4C7CE" if days < 0 else "FFFFEB9C" if days <= D.NEAR_DAYS else "FFC6EFCE"
-            log.cell(row=r, column=10).fill = PatternFill("solid", start_color=color, end_color=color)
-    for letter_col, width in zip("ABCDEFGHIJK", (12, 24, 12, 18, 12, 13, 28, 80, 15, 10, 18)):
-        log.column_dimensions[letter_col].width = width
+            log.cell(row=r, column=at["Days Left"]).fill = PatternFill("solid", start_color=color, end_color=color)
+    for name, c in at.items():
+        if name in LOG_WIDTHS:
+            log.column_dimensions[get_column_letter(c)].width = LOG_WIDTHS[name]
     log.freeze_panes = "A2"
-    if log.max_row > 1:
-        log.auto_filter.ref = f"A1:K{log.max_row}"
+    last = get_column_letter(len(header))
+    log.auto_filter.ref = f"A1:{last}{max(log.max_row, 2)}"
+    apply_log_setup(log, len(rows) + 1, last)
+    return header, rows
 
+
+def apply_log_setup(ws, last_row: int, last_col_letter: str) -> None:
+    """Print the Appeals Log landscape on Letter paper, one page wide (as many pages tall as its
+    rows need), the header row repeated on every page."""
+    ws.page_setup.paperSize = LETTER
+    ws.page_setup.orientation = "landscape"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.page_margins.header = ws.page_margins.footer = HEADER_MARGIN
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_area = f"A1:{last_col_letter}{max(last_row, 1)}"
+    ws.print_title_rows = "1:1"
+    ws.oddFooter.center.text = "Appeals Log - page &P of &N"

@@ -143,7 +143,7 @@ def all_rules() -> list[Rule]:
     from . import load_all  # noqa: F401  (imports the rule modules)
 
     load_all()
-    order = ["REQ", "CPT", "MOD", "DX", "POS", "NPI", "PRV", "ELIG", "DOC", "DATE", "CHG", "DUP", "AUTH", "DENY"]
+    order = ["REQ", "CPT", "MOD", "DX", "POS", "NPI", "PRV", "ELIG", "DOC", "DATE", "CHG", "DUP", "AUTH", "DENY", "FUP"]
     return sorted(REGISTRY.values(), key=lambda r: (order.index(r.family) if r.family in order else 99, r.code))
 
 
