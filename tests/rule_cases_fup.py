@@ -7,14 +7,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from helpers import PAYERS, line
+from helpers import PAYER_HEADERS, PAYERS, line
 
 D = dt.date
 #: The Payers sheet with Payer Type and Follow-up Days: Acme Health commercial with 45 follow-up days.
-TYPED_PAYERS = [p + [None, None] for p in PAYERS]
-TYPED_PAYERS[0] = PAYERS[0] + ["Commercial", 45]
-TYPED_PAYERS.append(["Medicare Advantage Gold", "MAG1", 365, 60, "95", "N", "N", "PO Box 9", "555-0900", "555-0901",
-                     "Medicare Advantage", None])
+_WIDTH = len(PAYER_HEADERS)
+_TYPE, _FOLLOW = PAYER_HEADERS.index("Payer Type"), PAYER_HEADERS.index("Follow-up Days")
+
+
+def _payer(values: list, payer_type=None, follow_up=None) -> list:
+    row = list(values) + [None] * (_WIDTH - len(values))
+    row[_TYPE], row[_FOLLOW] = payer_type, follow_up
+    return row
+
+
+TYPED_PAYERS = [_payer(p) for p in PAYERS]
+TYPED_PAYERS[0] = _payer(PAYERS[0], "Commercial", 45)
+TYPED_PAYERS.append(_payer(["Medicare Advantage Gold", "MAG1", 365, 60, "95", "N", "N", "PO Box 9", "555-0900", "555-0901"],
+                           "Medicare Advantage"))
 
 
 def case(code, name, lines, flag, contains="", **kw):

@@ -26,6 +26,8 @@ payer's answer.
 
 from __future__ import annotations
 
+from ..values import brief
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -217,7 +219,7 @@ def submitted_unanswered(ctx):
         p = payers[names.at[i]]
         on = sent.at[i].date()
         msg = (f"submitted {on.isoformat()}, {(today - on).days} days ago, and no remittance yet "
-               f"({p.name or 'this payer'}: {p.follow_up_days} follow-up days): check the claim's status (portal, phone "
+               f"({brief(p.name) if p.name else 'this payer'}: {p.follow_up_days} follow-up days): check the claim's status (portal, phone "
                "or a 276/277 inquiry)")
         if pd.notna(dos.at[i]):
             file_by = dos.at[i].date() + dt.timedelta(days=p.timely_filing_days)
