@@ -13,6 +13,7 @@ from udfs_env import (  # noqa: I001  (sets the xlwings env vars before xlwings 
     call, cli_texts, grid, office_module, sample_sheets, serial, server, write_xlsx,
 )
 from helpers import CLAIM_HEADERS, line  # noqa: E402
+from claimcheck import columns as C  # noqa: E402
 from test_robustness import cell_values  # noqa: E402
 
 CONTRACT = {
@@ -309,6 +310,13 @@ def test_classic_excel_keeps_xlwings_error_conversion():
 
 # --------------------------------------------------------------------------- CHECK_CLAIM's kept answers
 
+def template_row(**changes) -> list:
+    """A clean line's cells in the template's column order (a signed note), for CHECK_CLAIM
+    without a header."""
+    cells = line(**{"Note_Signed": line()["DOS"], **changes})
+    return [cells.get(h) for h in C.CLAIM_HEADERS]
+
+
 def _claim_answer(call_):
     try:
         return call_()
@@ -345,8 +353,12 @@ def test_check_claim_answers_the_same_afresh_kept_and_converted():
     for header in (list(CLAIM_HEADERS) + [{"type": "Error", "basicValue": "#REF!"}],
                    [{"type": "String", "basicValue": "Claim ID"}] + list(CLAIM_HEADERS[1:])):
         assert _fresh_and_kept([values], [header]) == "OK"
-    # A header of blanks is no header: the row is read in the template's order.
-    assert _fresh_and_kept([values], [[" "] * len(values)]) == _fresh_and_kept([values], [[None]]) == "OK"
+    # A header of blanks is no header: the row is read in the template's order (which has Note
+    # Signed: an empty one on a Ready line is DOC001).
+    in_order = template_row()
+    assert _fresh_and_kept([in_order], [[" "] * len(in_order)]) == _fresh_and_kept([in_order], [[None]]) == "OK"
+    unsigned = template_row(Note_Signed=None)
+    assert _fresh_and_kept([unsigned], [[None]]).startswith("DOC001")
 
 
 def _headers():
@@ -413,7 +425,7 @@ def test_a_recalculation_without_a_header_is_answered_from_the_kept_answer(monke
     """The general path (no header: the template's column order) keeps its answers too."""
     from claimcheck.udfs import core
 
-    values = [line()[h] for h in CLAIM_HEADERS]
+    values = template_row()
     core.forget()
     first = core.check_claim([values], None, AS_OF)
     assert first == "OK"
@@ -423,5 +435,5 @@ def test_a_recalculation_without_a_header_is_answered_from_the_kept_answer(monke
     assert core.check_claim([values], None, AS_OF) == first
     assert core.check_claim([list(values)], None, AS_OF) == first
     assert not worked_out  # both from the kept answer
-    at = CLAIM_HEADERS.index("Denial Date")  # a date cell given a code: a different answer
+    at = C.CLAIM_HEADERS.index("Denial Date")  # a date cell given a code: a different answer
     assert core.check_claim([values[:at] + ["CO-50"] + values[at + 1:]], None, AS_OF) != first and worked_out
