@@ -241,14 +241,30 @@ def test_a_read_only_folder_names_the_target_not_the_temporary_file(tmp_path, mo
     assert caught.value.filename == str(out) and caught.value.errno == errno.EACCES
 
 
-@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root writes into read-only folders")
+def _without_root_override() -> None:
+    """In the child, before it runs claimcheck: when it is root, drop the capabilities that let
+    root write into a read-only folder (CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, from the
+    bounding set, so the command runs as a practice's user would; CI runs as root)."""
+    if os.geteuid() != 0:
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_capbset_drop, cap_dac_override, cap_dac_read_search = 24, 1, 2  # <linux/prctl.h>, <linux/capability.h>
+    for cap in (cap_dac_override, cap_dac_read_search):
+        if libc.prctl(pr_capbset_drop, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX folder permissions")
 def test_a_really_read_only_folder_is_one_line_naming_the_target(tmp_path):
     folder = tmp_path / "shared"
     folder.mkdir()
     folder.chmod(0o555)
     try:
         proc = subprocess.run([sys.executable, "-m", "claimcheck.cli", "check", str(SAMPLE), "--as-of", AS_OF,
-                               "--output", str(folder / "out.xlsx")], capture_output=True, text=True, timeout=300)
+                               "--output", str(folder / "out.xlsx")], capture_output=True, text=True, timeout=300,
+                              preexec_fn=_without_root_override)
     finally:
         folder.chmod(0o755)
     assert proc.returncode == 2
