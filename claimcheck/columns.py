@@ -50,6 +50,15 @@ CLAIMS = (
     # remittance, 835 CLP07): an appeal or a corrected claim must quote it.
     Column("Payer Claim Number", "payer_claim_number", "text", ("ICN", "DCN", "Payer Claim #", "Payer Claim ID",
                                                                  "Claim Control Number", "Original Claim Number")),
+    # Filled by posting a remittance (claimcheck era, the Post ERA button; contract section 2,
+    # Posting remittances), each from its 835 element: AMT*B6, the PR adjustments, the CAS
+    # adjustments as "CO-45 50.00; PR-1 300.00", LQ*HE/MOA/MIA remark codes, CLP02, BPR16/DTM*405.
+    Column("Allowed Amount", "allowed_amount", "number", ("Allowed", "Allowed Amt")),
+    Column("Patient Responsibility", "patient_responsibility", "number", ("Patient Resp", "Patient Responsibility Amount")),
+    Column("Adjustments", "adjustments", "text", ("Adjustment Detail",)),
+    Column("Remark Codes", "remark_codes", "codes", ("RARC", "Remark Code")),
+    Column("Payer Order", "payer_order", "text", ("Coverage Order",)),
+    Column("Remit Date", "remit_date", "date", ("Remittance Date", "ERA Date")),
 )
 
 AUTHORIZATIONS = (
@@ -125,8 +134,8 @@ PAYER_TYPES = ("Commercial", "Medicare", "Medicare Advantage", "Medicaid", "Medi
 
 #: Every claim status the contract knows (section 2, Status), in the order of a claim's life;
 #: the template's dropdown, REQ005 and the rules all read this one list.
-STATUSES = ("Draft", "Ready", "Submitted", "Rejected", "Paid", "Partially Paid", "Denied", "Appealed",
-            "Void", "Cancelled", "No Show")
+STATUSES = ("Draft", "Ready", "Submitted", "Rejected", "Paid", "Partially Paid", "Denied",
+            "Patient Responsibility", "Reversed", "Appealed", "Void", "Cancelled", "No Show")
 #: Statuses of lines that are not billed services (a voided line, a cancelled or missed
 #: appointment): they use no authorization and are never a duplicate of a line billed again.
 NOT_BILLED_STATUSES = ("Void", "Cancelled", "No Show")

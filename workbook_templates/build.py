@@ -97,6 +97,8 @@ _CLAIM_KINDS = {
     "Auth Number": ("text", 12), "Status": ("text", 10), "Submitted On": ("date", 11),
     "Paid Amount": ("money", 11), "Denial Codes": ("text", 12), "Denial Date": ("date", 11),
     "Payer Claim Number": ("text", 16),
+    "Allowed Amount": ("money", 11), "Patient Responsibility": ("money", 12), "Adjustments": ("text", 22),
+    "Remark Codes": ("text", 12), "Payer Order": ("text", 10), "Remit Date": ("date", 11),
 }
 _AUTH_KINDS = {
     "Auth Number": ("text", 13), "Client ID": ("text", 10), "Payer": ("text", 20),
