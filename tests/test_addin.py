@@ -14,9 +14,10 @@ from udfs_env import (  # noqa: I001  (sets the xlwings env vars before xlwings 
 
 from claimcheck.addin import buttons
 from claimcheck.addin.workbook_port import MemoryWorkbook, rows_of_address, safe_value
+from claimcheck import columns as C
 
 AS_OF = dt.date(2026, 6, 30)
-CHECK_COL = 24  # the sample's Claims has 23 columns (Payer Claim Number is the 23rd)
+CHECK_COL = len(C.CLAIM_HEADERS) + 1  # the sample's Claims has the contract's columns, then Check
 
 
 def snapshot(wb: MemoryWorkbook, sheets) -> dict:
