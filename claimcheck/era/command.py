@@ -180,6 +180,26 @@ def to_text(posting: EraPosting, *, output: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def summary_line(posting: EraPosting) -> str:
+    """One sentence for a message box: what was posted and what needs a look."""
+    outcomes = [c.outcome for c in posting.claims]
+    cells = sum(c.changed_cells for c in posting.claims)
+    out_of_balance = sum(not r.balanced for r in posting.payments)
+    kept = sum(1 for f in posting.findings if f.code == "ERA001")
+    parts = [f"{outcomes.count('posted')} claim{'s' if outcomes.count('posted') != 1 else ''} posted "
+             f"({cells} cell{'s' if cells != 1 else ''} changed)"]
+    if outcomes.count("already posted"):
+        parts.append(f"{outcomes.count('already posted')} already posted")
+    if outcomes.count("unmatched"):
+        parts.append(f"{outcomes.count('unmatched')} unmatched (see ERA Unmatched)")
+    if kept:
+        parts.append(f"{kept} typed value{'s' if kept != 1 else ''} kept that differ{'s' if kept == 1 else ''} "
+                     "from the remittance (see ERA Lines, Notes)")
+    parts.append(f"{len(posting.payments)} payment{'s' if len(posting.payments) != 1 else ''}"
+                 + (f", {out_of_balance} out of balance (see Remittances)" if out_of_balance else ", all balanced"))
+    return "; ".join(parts)
+
+
 def run_era(workbook: Path, era_files: Sequence[Path], output: Path, as_of: dt.date, fmt: str,
             out: TextIO) -> int:
     """The command's work: post, print, and return the exit code (0 posted, 1 with problems).

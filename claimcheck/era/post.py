@@ -259,6 +259,11 @@ def _date(value) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str):  # a date as xlwings Lite hands it over ("2026-12-05T00:00:00.000Z")
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
     if hasattr(value, "date") and callable(value.date):  # pandas Timestamp
         try:
             return value.date()

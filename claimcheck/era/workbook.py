@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from copy import copy
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from claimcheck import columns as C
 from claimcheck.era.post import (
@@ -166,85 +166,69 @@ def _add_columns(ws, header_row: int, needed: list[str]) -> dict[str, int]:
     return found
 
 
+def changed_cells(posting: EraPosting) -> list[tuple[int, str, object]]:
+    """(Claims row, posted column, value as Excel stores it) of every cell the posting changes,
+    in file order (a later posting of the same cell comes later)."""
+    return [(row.row, cell.column, _excel(cell.value))
+            for claim in posting.claims for row in claim.rows for cell in row.changed]
+
+
+def columns_needed(posting: EraPosting) -> list[str]:
+    """The posted columns the posting writes to, in contract order."""
+    order = [c.name for c in C.CLAIMS]
+    return sorted({column for _, column, _ in changed_cells(posting)}, key=order.index)
+
+
 def _post_claims(ws, header_row: int, posting: EraPosting) -> int:
     """Write the changed cells; returns how many."""
-    needed = [c.column for claim in posting.claims for r in claim.rows for c in r.changed]
-    order = [c.name for c in C.CLAIMS]  # new columns in contract order
-    where = _add_columns(ws, header_row, sorted(set(needed), key=order.index))
-    written = 0
-    for claim in posting.claims:
-        for row in claim.rows:
-            for cell in row.changed:
-                _put(ws.cell(row=row.row, column=where[cell.column]), cell.value, _format_for(cell.column))
-                written += 1
-    return written
+    where = _add_columns(ws, header_row, columns_needed(posting))
+    changes = changed_cells(posting)
+    for row, column, value in changes:
+        _put(ws.cell(row=row, column=where[column]), value, _format_for(column))
+    return len(changes)
 
 
 # --------------------------------------------------------------------------- the ERA sheets
+#
+# Each ERA sheet is rebuilt as plain rows from what it held and the posting (the same functions
+# serve the openpyxl copy and the Post ERA button's live workbook): header row first, then one
+# list per row in header order. Columns a biller added to these sheets are kept.
 
-def _sheet(wb, name: str, headers: tuple[str, ...]):
-    """The sheet with our headers in row 1 (created when missing; missing headers appended)."""
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    if name in wb.sheetnames:
-        ws = wb[name]
-    else:
-        ws = wb.create_sheet(name)
-        ws.freeze_panes = "A2"
-    have = {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
-    last = max(have.values(), default=0)
-    for h in headers:
-        if h in have:
+def _as_records(rows: Sequence[Sequence[object]], headers: tuple[str, ...]) -> tuple[list[str], list[dict]]:
+    """The sheet's header (ours appended when missing) and its rows as header -> value."""
+    header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else ())]
+    while header and not header[-1]:
+        header.pop()
+    header += [h for h in headers if h not in header]
+    records = []
+    for row in rows[1:]:
+        if not any(v not in (None, "") for v in row):
             continue
-        last += 1
-        cell = ws.cell(row=1, column=last, value=h)
-        cell.font = Font(bold=True, color="FFFFFFFF")
-        cell.fill = PatternFill("solid", start_color=_HEADER_FILL, end_color=_HEADER_FILL)
-        ws.column_dimensions[get_column_letter(last)].width = max(10, min(len(h) + 3, 28))
-        have[h] = last
-    return ws, have
+        records.append({h: (row[i] if i < len(row) else None) for i, h in enumerate(header) if h})
+    return header, records
 
 
-def _append(ws, have: dict[str, int], values: dict[str, object], row: int | None = None) -> None:
-    row = row or _next_row(ws)
-    for header, value in values.items():
-        fmt = MONEY_FORMAT if header in _MONEY_HEADERS else DATE_FORMAT if header in _DATE_HEADERS else None
-        _put(ws.cell(row=row, column=have[header]), value, fmt)
+def _table(header: list[str], records: list[dict]) -> list[list[object]]:
+    return [list(header)] + [[_excel(r.get(h)) for h in header] for r in records]
 
 
-def _next_row(ws) -> int:
-    """The row after the last one with a value (openpyxl's max_row counts styled empty rows)."""
-    for r in range(ws.max_row, 1, -1):
-        if any(c.value is not None for c in ws[r]):
-            return r + 1
-    return 2
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
 
 
-def _delete_rows_where(ws, column: int | None, keys: set[str]) -> None:
-    if column is None or not keys:
-        return
-    for r in range(ws.max_row, 1, -1):
-        value = ws.cell(row=r, column=column).value
-        if value is not None and str(value).strip() in keys:
-            ws.delete_rows(r)
-
-
-def _write_remittances(wb, posting: EraPosting) -> None:
-    ws, have = _sheet(wb, REMITTANCES_SHEET, REMITTANCE_HEADERS)
-    rows = {}
-    for r in range(2, ws.max_row + 1):
-        trace = ws.cell(row=r, column=have["Trace Number"]).value
-        payer = ws.cell(row=r, column=have["Payer ID"]).value
-        if trace is not None:
-            rows[(str(trace).strip(), str(payer or "").strip())] = r
+def remittances_rows(existing: Sequence[Sequence[object]], posting: EraPosting) -> list[list[object]]:
+    """The Remittances sheet after posting: a payment posted again replaces its row (keyed by
+    Trace Number and Payer ID, keeping the first Posted On); a payment whose claims were all
+    posted before stays as it is."""
+    header, records = _as_records(existing, REMITTANCE_HEADERS)
+    index = {(_text(r.get("Trace Number")), _text(r.get("Payer ID"))): i for i, r in enumerate(records)}
     already = {id(c.payment) for c in posting.claims if c.outcome == "already posted"}
     fresh = {id(c.payment) for c in posting.claims if c.outcome != "already posted"}
     for rec in posting.payments:
         p = rec.payment
         key = (p.trace_number.strip(), p.payer_id.strip())
-        if key in rows and id(p) in already and id(p) not in fresh:
-            continue  # posted before, nothing new: its row stays as it is
+        if key in index and id(p) in already and id(p) not in fresh:
+            continue
         detail = "; ".join(f"{a.reason}{' ' + a.reference if a.reference else ''} {shown(PAID, a.amount)}"
                            for a in p.provider_adjustments)
         values = {"Payer": p.payer_name, "Payer ID": p.payer_id, "Trace Number": p.trace_number,
@@ -252,11 +236,13 @@ def _write_remittances(wb, posting: EraPosting) -> None:
                   "Claims Paid": rec.claims_paid, "Provider Adjustments": rec.provider_adjustments,
                   "Provider Adjustment Detail": detail, "Balanced": "Yes" if rec.balanced else "No",
                   "Difference": rec.difference, "Claims": len(p.claims), "Posted On": posting.as_of}
-        if key in rows:
-            del values["Posted On"]  # the date it was first posted stays
-        row = rows.get(key) or _next_row(ws)
-        rows[key] = row
-        _append(ws, have, values, row)
+        if key in index:
+            values["Posted On"] = records[index[key]].get("Posted On") or posting.as_of
+            records[index[key]].update(values)
+        else:
+            index[key] = len(records)
+            records.append(values)
+    return _table(header, records)
 
 
 def _service_facts(claim: ClaimPosting, index: int | None) -> dict[str, object]:
@@ -269,8 +255,9 @@ def _service_facts(claim: ClaimPosting, index: int | None) -> dict[str, object]:
             "Charge": s.charge}
 
 
-def _write_lines(wb, posting: EraPosting) -> None:
-    ws, have = _sheet(wb, LINES_SHEET, LINE_HEADERS)
+def lines_rows(existing: Sequence[Sequence[object]], posting: EraPosting) -> list[list[object]]:
+    """The ERA Lines sheet after posting: this run's postings appended."""
+    header, records = _as_records(existing, LINE_HEADERS)
     for claim in posting.claims:
         if claim.outcome != "posted":
             continue
@@ -282,73 +269,120 @@ def _write_lines(wb, posting: EraPosting) -> None:
             values = {**base, "Claims Row": row.row, "Level": "Line" if row.service is not None else "Claim",
                       **_service_facts(claim, row.service), "Notes": "; ".join(notes)}
             values.update({c.column: c.value for c in row.cells})
-            _append(ws, have, values)
+            records.append(values)
         if claim.claim.adjustments and not claim.claim_level:
-            _append(ws, have, {**base, "Level": "Claim adjustments", **_service_facts(claim, None),
-                               ADJUSTMENTS: adjustments_text(claim.claim.adjustments),
-                               "Notes": "claim-level adjustments (CAS under CLP)"})
+            records.append({**base, "Level": "Claim adjustments", **_service_facts(claim, None),
+                            ADJUSTMENTS: adjustments_text(claim.claim.adjustments),
+                            "Notes": "claim-level adjustments (CAS under CLP)"})
         if not claim.rows:
-            _append(ws, have, {**base, "Level": "Claim", **_service_facts(claim, None),
-                               "Notes": "no service line matched; see ERA Unmatched"})
+            records.append({**base, "Level": "Claim", **_service_facts(claim, None),
+                            "Notes": "no service line matched; see ERA Unmatched"})
+    return _table(header, records)
 
 
-def _write_unmatched(wb, posting: EraPosting) -> None:
-    ws, have = _sheet(wb, UNMATCHED_SHEET, UNMATCHED_HEADERS)
-    _delete_rows_where(ws, have.get("Posting Key"), {c.key for c in posting.claims if c.outcome != "already posted"})
+def unmatched_rows(existing: Sequence[Sequence[object]], posting: EraPosting) -> list[list[object]]:
+    """The ERA Unmatched sheet after posting: rows of a key posted again are replaced by this
+    run's (none when the claim now matches)."""
+    header, records = _as_records(existing, UNMATCHED_HEADERS)
+    again = {c.key for c in posting.claims if c.outcome != "already posted"}
+    records = [r for r in records if _text(r.get("Posting Key")) not in again]
     for claim in posting.claims:
         p, c = claim.payment, claim.claim
         base = {"Posting Key": claim.key, "Trace Number": p.trace_number, "Payer": p.payer_name,
                 "Remit Date": p.remit_date, "Claim ID": c.patient_control_number,
                 "Payer Claim Number": c.payer_claim_number}
         if claim.outcome == "unmatched":
-            patient = c.patient_responsibility
-            _append(ws, have, {**base, "What": "Claim", "DOS": c.statement_from, "Charge": c.charge,
-                               "Paid": c.paid, "Patient Responsibility": patient,
-                               "Adjustments": adjustments_text(c.adjustments),
-                               "Why": "no claim with this Claim ID on the Claims sheet"})
+            records.append({**base, "What": "Claim", "DOS": c.statement_from, "Charge": c.charge,
+                            "Paid": c.paid, "Patient Responsibility": c.patient_responsibility,
+                            "Adjustments": adjustments_text(c.adjustments),
+                            "Why": "no claim with this Claim ID on the Claims sheet"})
         for index in claim.unmatched_services:
             s = c.services[index]
-            _append(ws, have, {**base, "What": f"Service line {index + 1}", **_service_facts(claim, index),
-                               "Paid": s.paid, "Adjustments": adjustments_text(s.adjustments),
-                               "Why": "no line of this claim with the same code, modifiers and date"})
+            records.append({**base, "What": f"Service line {index + 1}", **_service_facts(claim, index),
+                            "Paid": s.paid, "Adjustments": adjustments_text(s.adjustments),
+                            "Why": "no line of this claim with the same code, modifiers and date"})
+    return _table(header, records)
+
+
+#: Sheet -> how its rows are rebuilt.
+ERA_SHEETS = {REMITTANCES_SHEET: remittances_rows, LINES_SHEET: lines_rows, UNMATCHED_SHEET: unmatched_rows}
+
+
+def cell_format(header: object) -> str | None:
+    """The number format our ERA sheets give a column."""
+    if header in _MONEY_HEADERS:
+        return MONEY_FORMAT
+    if header in _DATE_HEADERS:
+        return DATE_FORMAT
+    return None
+
+
+def _write_sheet(wb, name: str, rows: list[list[object]]) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    new = name not in wb.sheetnames
+    ws = wb.create_sheet(name) if new else wb[name]
+    old_height = ws.max_row
+    header = rows[0]
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c)
+            if r == 1:
+                if cell.value != value:
+                    cell.value = value
+                    cell.font = Font(bold=True, color="FFFFFFFF")
+                    cell.fill = PatternFill("solid", start_color=_HEADER_FILL, end_color=_HEADER_FILL)
+                    ws.column_dimensions[get_column_letter(c)].width = max(10, min(len(str(value)) + 3, 28))
+                continue
+            _put(cell, value, cell_format(header[c - 1]))
+    for r in range(len(rows) + 1, old_height + 1):  # rows that moved up (a replaced unmatched row)
+        for cell in ws[r]:
+            cell.value = None
+    if new:
+        ws.freeze_panes = "A2"
+
+
+def _sheet_values(wb, name: str) -> list[tuple]:
+    if name not in wb.sheetnames:
+        return []
+    return [tuple(r) for r in wb[name].iter_rows(values_only=True)]
 
 
 def apply_posting(wb, book: Book, posting: EraPosting) -> int:
-    """Write ``posting`` into the open workbook ``wb`` (Claims cells and the three ERA sheets);
-    returns how many Claims cells changed."""
+    """Write ``posting`` into the open openpyxl workbook ``wb`` (Claims cells and the three ERA
+    sheets); returns how many Claims cells changed."""
     written = _post_claims(wb[book.claims_sheet], book.header_row, posting)
-    _write_remittances(wb, posting)
-    _write_lines(wb, posting)
-    _write_unmatched(wb, posting)
+    for name, rebuild in ERA_SHEETS.items():
+        _write_sheet(wb, name, rebuild(_sheet_values(wb, name), posting))
     return written
 
 
-def earlier_postings(wb) -> tuple[PostedLine, ...]:
-    """The postings the workbook's ``ERA Lines`` sheet records (empty when it has none)."""
-    if LINES_SHEET not in wb.sheetnames:
+def earlier_from_rows(rows: Sequence[Sequence[object]]) -> tuple[PostedLine, ...]:
+    """The postings an ``ERA Lines`` sheet's rows (header first) record."""
+    if not rows:
         return ()
-    ws = wb[LINES_SHEET]
-    have = {str(c.value).strip(): c.column - 1 for c in ws[1] if c.value is not None}
-    if "Posting Key" not in have:
+    header, records = _as_records(rows, ())
+    if "Posting Key" not in header:
         return ()
     out = []
-    for cells in ws.iter_rows(min_row=2, values_only=True):
-        def get(header):
-            i = have.get(header)
-            return cells[i] if i is not None and i < len(cells) else None
-
-        key = get("Posting Key")
-        if key is None or not str(key).strip():
+    for r in records:
+        key = _text(r.get("Posting Key"))
+        if not key:
             continue
-        row = get("Claims Row")
+        row = r.get("Claims Row")
         try:
             row = int(row) if row not in (None, "") else None
         except (TypeError, ValueError):
             row = None
-        if get("Level") == "Claim adjustments":
+        if r.get("Level") == "Claim adjustments":
             row = None
-        values = tuple((c, get(c)) for c in POSTED_COLUMNS if get(c) not in (None, ""))
-        out.append(PostedLine(key=str(key).strip(), row=row, claim_id=str(get("Claim ID") or ""),
+        values = tuple((c, r.get(c)) for c in POSTED_COLUMNS if r.get(c) not in (None, ""))
+        out.append(PostedLine(key=key, row=row, claim_id=_text(r.get("Claim ID")),
                               values=values if row is not None else ()))
     return tuple(out)
 
+
+def earlier_postings(wb) -> tuple[PostedLine, ...]:
+    """The postings the open openpyxl workbook's ``ERA Lines`` sheet records."""
+    return earlier_from_rows(_sheet_values(wb, LINES_SHEET))
