@@ -357,6 +357,7 @@ def post_era(wb: WorkbookPort, as_of: dt.date | None = None,
     rewritten from what they held and the posting."""
     from claimcheck.book import build_book
     from claimcheck.era.command import read_remittance_files, summary_line
+    from claimcheck.era.post import FEE_SCHEDULE_SHEET, read_fee_schedule
     from claimcheck.era.post import post_era as posting_of
     from claimcheck.era.read import EraProblem, read_835
     from claimcheck.era.workbook import (
@@ -399,7 +400,9 @@ def post_era(wb: WorkbookPort, as_of: dt.date | None = None,
     raw, rows = read_tables(wb)
     book = build_book(raw, tables())
     lines = wb.read(names[LINES_SHEET.casefold()]) if LINES_SHEET.casefold() in names else []
-    posting = posting_of(book, batches, as_of or dt.date.today(), earlier=earlier_from_rows(lines))
+    fees = names.get(FEE_SCHEDULE_SHEET.casefold())
+    posting = posting_of(book, batches, as_of or dt.date.today(), earlier=earlier_from_rows(lines),
+                         fee_schedule=read_fee_schedule(wb.read(fees)) if fees else None)
 
     sheet, header_row = book.claims_sheet, book.header_row
     claim_rows = rows["Claims"]

@@ -145,3 +145,11 @@ def test_lite_post_era_through_xlwings_dispatch():
     assert any(a["func"] == "sheetClear" and a["sheet_position"] == 1 for a in actions)  # the inbox
     alert = [a for a in actions if a["func"] == "alert"]
     assert len(alert) == 1 and alert[0]["args"][0].startswith("Post ERA (the ERA Inbox sheet): 1 claim posted")
+
+
+def test_button_reads_the_fee_schedule_sheet():
+    wb = memory(pasted("paid.835"))
+    wb.add_sheet("Fee Schedule")
+    wb.write("Fee Schedule", 1, 1, [["Payer", "Code", "Modifier", "Contracted Amount"], ["Acme Health", "90834", None, 125]])
+    text = buttons.run("post_era", wb, as_of=AS_OF)
+    assert "1 line paid under contract (ERA008)" in text

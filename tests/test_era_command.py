@@ -214,3 +214,15 @@ def test_a_workbook_without_the_new_columns_gets_them_with_its_header_look(tmp_p
     ws = load_workbook(out)["Claims"]
     assert ws.cell(row=2, column=col["Allowed Amount"]).value == 110
     assert ws.cell(row=2, column=col["Remit Date"]).number_format == "mm/dd/yyyy"
+
+
+def test_the_fee_schedule_sheet_finds_an_underpayment(workbook, tmp_path):
+    wb = load_workbook(workbook)
+    fees = wb.create_sheet("Fee Schedule")
+    for row in (("Payer", "Code", "Modifier", "Contracted Amount"), ("Acme Health", "90834", None, 125)):
+        fees.append(row)
+    wb.save(workbook)
+    proc = era(workbook, *fx("paid.835"), "--output", tmp_path / "out.xlsx", "--format", "json")
+    assert proc.returncode == 0, proc.stdout  # an underpayment is work to do, not a posting problem
+    (finding,) = json.loads(proc.stdout)["findings"]
+    assert finding["code"] == "ERA008" and "15.00 under contract" in finding["message"]

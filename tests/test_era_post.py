@@ -250,3 +250,66 @@ def test_the_era_codes_are_registered():
 
     for code in ("ERA001", "ERA002", "ERA003", "ERA004", "ERA005", "ERA006"):
         assert get(code).func is None and get(code).title
+
+
+# --- secondary payer and contract ------------------------------------------------------------
+
+PRIMARY = line(Claim_ID="CC-1004", CPT="90834", Modifiers="95", DOS=dt.date(2026, 11, 13),
+               Payer_Order="Primary", Status="Submitted")
+SECONDARY = dict(PRIMARY, **{"Claim ID": "CC-1004S", "Payer": "Gov Medicaid", "Payer Order": "Secondary",
+                             "Status": "Ready"})
+
+
+def test_a_primary_that_leaves_a_balance_sends_the_secondary_line_out(tmp_path):
+    posting = post_era(book_of(tmp_path, [PRIMARY, SECONDARY]), [text("patient_responsibility.835")], AS_OF)
+    (finding,) = [f for f in posting.findings if f.code == "ERA007"]
+    assert finding.row == 3 and finding.claim_id == "CC-1004S" and finding.column == "Payer Order"
+    assert "paid 45.00 and left 75.00 to the patient; send this line to Gov Medicaid" in finding.message
+    assert "PR-1 50.00; PR-2 25.00; CO-45 30.00" in finding.message and "PCN0001004" in finding.message
+    assert not posting.has_problems  # work to do, not a problem of the posting
+
+
+@pytest.mark.parametrize("change", [
+    {"Payer": "Unknown Plan"},      # the secondary payer is not on the Payers sheet
+    {"Status": "Submitted"},        # already sent
+    {"Payer Order": None},          # no secondary line
+])
+def test_no_secondary_finding_without_a_secondary_line_to_send(tmp_path, change):
+    posting = post_era(book_of(tmp_path, [PRIMARY, dict(SECONDARY, **change)]),
+                       [text("patient_responsibility.835")], AS_OF)
+    assert "ERA007" not in codes(posting)
+
+
+def test_the_same_service_to_the_same_payer_as_secondary_is_not_a_duplicate():
+    from tests.helpers import check_lines
+
+    first = line(Claim_ID="C1", Payer_Order="Primary")
+    second = line(Claim_ID="C2", Payer_Order="Secondary")
+    assert "DUP001" not in [f.code for f in check_lines([first, second]).findings]
+    blank = line(Claim_ID="C2", Payer_Order=None)  # blank is the primary: a real duplicate
+    assert "DUP001" in [f.code for f in check_lines([first, blank]).findings]
+
+
+def test_fee_schedule_sheet_is_read_with_its_synonyms():
+    from claimcheck.era.post import read_fee_schedule
+
+    rows = [("Payer Name", "CPT", "Mods", "Contract Rate"), ("Acme Health", 90834, None, "$130.00"),
+            ("acme health", "90837", "95, HO", 180), ("", "90834", None, 1), ("Acme Health", "90791", None, "n/a")]
+    assert read_fee_schedule(rows) == {("ACME HEALTH", "90834", ""): Decimal("130.00"),
+                                       ("ACME HEALTH", "90837", "95-HO"): Decimal("180.00")}
+    assert read_fee_schedule([("Payer", "Code")]) == {}
+
+
+def test_allowed_under_the_contracted_amount_is_a_finding_with_the_difference(book):
+    fees = {("ACME HEALTH", "90834", ""): Decimal("130.00")}
+    posting = post_era(book, [text("paid.835")], AS_OF, fee_schedule=fees)
+    (finding,) = posting.findings
+    assert finding.code == "ERA008" and finding.row == 2 and finding.column == "Allowed Amount"
+    assert "allowed 110.00, the Fee Schedule contract is 130.00" in finding.message
+    assert "20.00 under contract" in finding.message and not posting.has_problems
+    paid_in_full = post_era(book, [text("paid.835")], AS_OF, fee_schedule={("ACME HEALTH", "90834", ""): Decimal("110")})
+    assert paid_in_full.findings == ()
+    # a row for the exact modifiers wins over the code's row
+    modifiers = {("ACME HEALTH", "90834", "95"): Decimal("150"), ("ACME HEALTH", "90834", ""): Decimal("100")}
+    posting = post_era(book, [text("patient_responsibility.835")], AS_OF, fee_schedule=modifiers)
+    assert [f.code for f in posting.findings] == ["ERA008"] and "30.00 under contract" in posting.findings[0].message

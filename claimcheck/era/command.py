@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from claimcheck.era.post import (
+    FEE_SCHEDULE_SHEET,
     PAID,
     EraPosting,
     post_era,
+    read_fee_schedule,
     shown,
 )
 from claimcheck.errors import UnusableInput
@@ -84,7 +86,9 @@ def post_files(workbook: str | os.PathLike, era_files: Sequence[str | os.PathLik
     if workbook.suffix.lower() == ".xlsm" and output.suffix.lower() == ".xlsx":
         wb.vba_archive = None
         wb.is_template = False
-    posting = post_era(book, batches, as_of, earlier=earlier_postings(wb))
+    fee_sheet = next((n for n in wb.sheetnames if n.casefold() == FEE_SCHEDULE_SHEET.casefold()), None)
+    fees = read_fee_schedule([tuple(r) for r in wb[fee_sheet].iter_rows(values_only=True)]) if fee_sheet else None
+    posting = post_era(book, batches, as_of, earlier=earlier_postings(wb), fee_schedule=fees)
     apply_posting(wb, book, posting)
     save_atomically(wb, output)
     return posting
@@ -195,6 +199,10 @@ def summary_line(posting: EraPosting) -> str:
     if kept:
         parts.append(f"{kept} typed value{'s' if kept != 1 else ''} kept that differ{'s' if kept == 1 else ''} "
                      "from the remittance (see ERA Lines, Notes)")
+    for code, what in (("ERA007", "to send to the secondary payer"), ("ERA008", "paid under contract")):
+        n = sum(1 for f in posting.findings if f.code == code)
+        if n:
+            parts.append(f"{n} line{'s' if n != 1 else ''} {what} ({code})")
     parts.append(f"{len(posting.payments)} payment{'s' if len(posting.payments) != 1 else ''}"
                  + (f", {out_of_balance} out of balance (see Remittances)" if out_of_balance else ", all balanced"))
     return "; ".join(parts)

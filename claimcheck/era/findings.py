@@ -57,3 +57,21 @@ declare(
         "a corrected claim.",
     row_level=False,
 )
+declare(
+    "ERA007", title="Send the line to the secondary payer", severity="warning", column="Payer Order",
+    why="The primary payer paid and left a balance to the patient, and the same service has a line for a secondary "
+        "payer on the Payers sheet that has not gone out; the secondary pays only with the primary's payment and "
+        "adjustments on the claim (coordination of benefits).",
+    fix="Send the secondary line with the primary's paid amount, adjustments and payer claim number (2320/2430 "
+        "loops of the 837, or the primary's remittance attached to a paper claim); bill the patient only what the "
+        "secondary leaves.",
+    row_level=False,
+)
+declare(
+    "ERA008", title="Paid under the contracted rate", severity="warning", column="Allowed Amount",
+    why="The payer allowed less than the contracted amount on the Fee Schedule sheet for this payer, code and "
+        "modifiers (times the units paid); underpayments go unnoticed unless someone compares.",
+    fix="Check the Fee Schedule row; if it is right, ask the payer to reprocess the line at the contracted rate "
+        "(a reconsideration or payment dispute citing the contract).",
+    row_level=False,
+)

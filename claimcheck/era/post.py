@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -98,8 +99,11 @@ CENTS = Decimal("0.01")
 #: Finding codes (registered in claimcheck.era.findings).
 CONFLICT, UNMATCHED_CLAIM, UNMATCHED_LINE, OUT_OF_BALANCE, PARTLY_READ, REPLACED_POSTING = (
     "ERA001", "ERA002", "ERA003", "ERA004", "ERA005", "ERA006")
+SEND_TO_SECONDARY, UNDER_CONTRACT = "ERA007", "ERA008"
+PROBLEM_CODES = frozenset((CONFLICT, UNMATCHED_CLAIM, UNMATCHED_LINE, OUT_OF_BALANCE, PARTLY_READ))
 _SEVERITY = {CONFLICT: "warning", UNMATCHED_CLAIM: "warning", UNMATCHED_LINE: "warning",
-             OUT_OF_BALANCE: "error", PARTLY_READ: "warning", REPLACED_POSTING: "info"}
+             OUT_OF_BALANCE: "error", PARTLY_READ: "warning", REPLACED_POSTING: "info",
+             SEND_TO_SECONDARY: "warning", UNDER_CONTRACT: "warning"}
 
 
 # --------------------------------------------------------------------------- records
@@ -215,8 +219,9 @@ class EraPosting:
     @property
     def has_problems(self) -> bool:
         """Unmatched claims or lines, conflicts, partly read claims or a payment that does not
-        add up (the command's exit 1)."""
-        return any(f.severity != "info" for f in self.findings)
+        add up (the command's exit 1). A line to send to the secondary (ERA007) or paid under
+        contract (ERA008) is work to do, not a problem of the posting."""
+        return any(f.code in PROBLEM_CODES for f in self.findings)
 
 
 # --------------------------------------------------------------------------- values
@@ -552,6 +557,134 @@ def _post_claim(match: ClaimMatch, key: str, sheet: _Sheet, findings: list[Findi
                         replaced=tuple(replaced))
 
 
+# --------------------------------------------------------------------------- secondary and contract
+
+FEE_SCHEDULE_SHEET = "Fee Schedule"
+#: Fee Schedule headers (any case and spacing) and the other names taken for them.
+FEE_SCHEDULE_HEADERS = {"Payer": ("payer", "payername", "insurance"),
+                        "Code": ("code", "cpt", "procedure", "procedurecode", "cpthcpcs"),
+                        "Modifier": ("modifier", "modifiers", "mod", "mods"),
+                        "Contracted Amount": ("contractedamount", "contracted", "contractamount", "contractrate",
+                                              "rate", "fee", "amount")}
+
+
+def _modifier_key(modifiers) -> str:
+    if modifiers is None:
+        return ""
+    items = modifiers if isinstance(modifiers, (tuple, list)) else str(modifiers).replace(",", " ").replace("-", " ").split()
+    return "-".join(sorted(str(m).strip().upper() for m in items if str(m).strip()))
+
+
+def read_fee_schedule(rows: Sequence[Sequence[object]]) -> dict[tuple[str, str, str], Decimal]:
+    """The optional ``Fee Schedule`` sheet (header in the first row: Payer, Code, Modifier,
+    Contracted Amount): (payer, code, modifiers) -> the contracted amount per unit. A blank
+    Modifier means the code with any modifiers; rows without a payer, a code or a readable
+    amount are left out."""
+    if not rows:
+        return {}
+    keys = [re.sub(r"[^0-9a-z]", "", str(h).lower()) if h is not None else "" for h in rows[0]]
+    where = {}
+    for name, names in FEE_SCHEDULE_HEADERS.items():
+        where[name] = next((i for i, k in enumerate(keys) if k in names), None)
+    if where["Payer"] is None or where["Code"] is None or where["Contracted Amount"] is None:
+        return {}
+    out: dict[tuple[str, str, str], Decimal] = {}
+    for row in rows[1:]:
+        def get(name):
+            i = where[name]
+            return row[i] if i is not None and i < len(row) else None
+
+        payer, code, amount = str(get("Payer") or "").strip().upper(), str(get("Code") or "").strip().upper(), money(get("Contracted Amount"))
+        if code.endswith(".0"):
+            code = code[:-2]
+        if payer and code and amount is not None:
+            out[(payer, code, _modifier_key(get("Modifier")))] = amount
+    return out
+
+
+def _claims_facts(book: Book) -> dict[int, dict[str, object]]:
+    c = book.claims
+    names = [n for n in ("claim_id", "client_id", "dos", "cpt", "modifiers", "payer", "payer_order", "status", "units")
+             if n in c.columns]
+    out = {}
+    for values in zip(c["row"], *(c[n] for n in names)):
+        out[int(values[0])] = dict(zip(names, values[1:]))
+    return out
+
+
+def _order_key(value) -> str:
+    text = "" if _empty(value) else str(value).strip().capitalize()
+    return "" if text == "Primary" else text
+
+
+def _secondary_findings(book: Book, claims: Sequence[ClaimPosting], facts: dict[int, dict]) -> list[Finding]:
+    """A primary's payment that leaves the patient a balance, when the same service has a line
+    for a secondary payer (Payer Order Secondary) that is on the Payers sheet and still waits to
+    be sent: that line should go out with the primary's payment and adjustments."""
+    secondary_rows: dict[tuple, list[int]] = {}
+    for row, f in facts.items():
+        if _order_key(f.get("payer_order")) == "Secondary":
+            key = (str(f.get("client_id") or "").strip().upper(), _date(f.get("dos")), str(f.get("cpt") or "").upper())
+            secondary_rows.setdefault(key, []).append(row)
+    out = []
+    for claim in claims:
+        if claim.outcome != "posted" or claim.claim.payer_order != "Primary":
+            continue
+        for r in claim.rows:
+            patient = r.cell(PATIENT_RESPONSIBILITY)
+            if patient is None or not patient.value or money(patient.value) <= 0:
+                continue
+            f = facts.get(r.row, {})
+            key = (str(f.get("client_id") or "").strip().upper(), _date(f.get("dos")), str(f.get("cpt") or "").upper())
+            for other in secondary_rows.get(key, []):
+                o = facts[other]
+                payer = str(o.get("payer") or "").strip()
+                if not payer or payer.upper() not in book.payers:
+                    continue
+                if status_key(str(o.get("status") or "")) not in OPEN_STATUSES - {status_key("Submitted"), status_key("Appealed")}:
+                    continue  # already sent or answered
+                paid = r.cell(PAID)
+                adjustments = r.cell(ADJUSTMENTS)
+                out.append(_finding(SEND_TO_SECONDARY, (
+                    f"the primary ({claim.payment.payer_name or 'payer'}, payment {claim.payment.trace_number}, payer claim "
+                    f"number {claim.claim.payer_claim_number or '(none)'}) paid {shown(PAID, paid.value if paid else None)} "
+                    f"and left {shown(PAID, patient.value)} to the patient; send this line to {payer} with the primary's "
+                    f"payment and adjustments ({adjustments.value if adjustments and adjustments.value else 'none'}) "
+                    f"from row {r.row}"), row=other, claim_id=str(o.get("claim_id") or ""),
+                    column=PAYER_ORDER))
+    return out
+
+
+def _contract_findings(claims: Sequence[ClaimPosting], facts: dict[int, dict],
+                       fees: dict[tuple[str, str, str], Decimal]) -> list[Finding]:
+    """A line whose allowed amount is under the contracted amount (Fee Schedule x units)."""
+    out = []
+    for claim in claims:
+        if claim.outcome != "posted" or claim.claim.is_reversal:
+            continue
+        for r in claim.rows:
+            allowed = r.cell(ALLOWED)
+            if allowed is None or money(allowed.value) is None or r.service is None:
+                continue
+            f = facts.get(r.row, {})
+            payer, code = str(f.get("payer") or "").strip().upper(), str(f.get("cpt") or "").strip().upper()
+            mods = _modifier_key(f.get("modifiers"))
+            rate = fees.get((payer, code, mods), fees.get((payer, code, "")))
+            if rate is None:
+                continue
+            units = claim.claim.services[r.service].paid_units
+            contracted = (rate * units).quantize(CENTS)
+            if money(allowed.value) < contracted:
+                label = "-".join(filter(None, (code, mods)))
+                out.append(_finding(UNDER_CONTRACT, (
+                    f"{label}: the payer allowed {shown(ALLOWED, allowed.value)}, the Fee Schedule contract is "
+                    f"{contracted:.2f} ({rate:.2f} x {units.normalize()} unit{'s' if units != 1 else ''}): "
+                    f"{contracted - money(allowed.value):.2f} under contract (payment {claim.payment.trace_number}, "
+                    f"payer claim number {claim.claim.payer_claim_number or '(none)'})"),
+                    row=r.row, claim_id=claim.claim_id, column=ALLOWED))
+    return out
+
+
 def reconcile(payment: Payment) -> Reconciliation:
     return Reconciliation(payment=payment, claims_paid=_total(c.paid for c in payment.claims),
                           provider_adjustments=_total(p.amount for p in payment.provider_adjustments))
@@ -570,10 +703,12 @@ def read_remittances(era_texts: Iterable[str | RemittanceBatch]) -> RemittanceBa
 
 
 def post_era(book: Book, era_texts: Iterable[str | RemittanceBatch], as_of: dt.date | None = None, *,
-             earlier: Sequence[PostedLine] = ()) -> EraPosting:
+             earlier: Sequence[PostedLine] = (),
+             fee_schedule: dict[tuple[str, str, str], Decimal] | None = None) -> EraPosting:
     """What posting the remittances ``era_texts`` (835 texts, or batches already read) to
     ``book`` does. ``earlier``: the postings the workbook already holds (its ``ERA Lines``
-    sheet), so a key posted before is skipped and values it wrote may be replaced."""
+    sheet), so a key posted before is skipped and values it wrote may be replaced.
+    ``fee_schedule``: the contracted amounts (:func:`read_fee_schedule`), for ERA008."""
     as_of = as_of or dt.date.today()
     batch = read_remittances(era_texts)
     sheet = _sheet(book, earlier)
@@ -594,6 +729,10 @@ def post_era(book: Book, era_texts: Iterable[str | RemittanceBatch], as_of: dt.d
                                      claim_id=match.claim.patient_control_number, sheet="ERA Unmatched"))
             continue
         claims.append(_post_claim(match, key, sheet, findings))
+    facts = _claims_facts(book)
+    findings += _secondary_findings(book, claims, facts)
+    if fee_schedule:
+        findings += _contract_findings(claims, facts, fee_schedule)
     payments = tuple(reconcile(p) for p in batch.payments)
     for rec in payments:
         if not rec.balanced:
