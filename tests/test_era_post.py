@@ -313,3 +313,17 @@ def test_allowed_under_the_contracted_amount_is_a_finding_with_the_difference(bo
     modifiers = {("ACME HEALTH", "90834", "95"): Decimal("150"), ("ACME HEALTH", "90834", ""): Decimal("100")}
     posting = post_era(book, [text("patient_responsibility.835")], AS_OF, fee_schedule=modifiers)
     assert [f.code for f in posting.findings] == ["ERA008"] and "30.00 under contract" in posting.findings[0].message
+
+
+PUBLIC = sorted(FIXTURES.glob("public/*/*.835")) + sorted(FIXTURES.glob("public/*/835_*.txt"))
+
+
+@pytest.mark.parametrize("path", PUBLIC, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_public_835_files_of_other_projects_post_without_error(book, path):
+    batch = read_835(path.read_text())
+    posting = post_era(book, [batch], AS_OF)
+    assert len(posting.claims) == sum(1 for _ in batch.claims())
+    assert len(posting.payments) == len(batch.payments)
+    assert {c.outcome for c in posting.claims} <= {"posted", "unmatched", "already posted"}
+    # their claims are not on our Claims sheet: each listed, nothing posted
+    assert all(f.code in ("ERA002", "ERA004") for f in posting.findings)
