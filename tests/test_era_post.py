@@ -327,3 +327,19 @@ def test_public_835_files_of_other_projects_post_without_error(book, path):
     assert {c.outcome for c in posting.claims} <= {"posted", "unmatched", "already posted"}
     # their claims are not on our Claims sheet: each listed, nothing posted
     assert all(f.code in ("ERA002", "ERA004") for f in posting.findings)
+
+
+def test_a_claim_whose_payment_cannot_be_read_gets_no_status_from_a_guess(book):
+    batch = read_835(text("partly_read.835"))
+    claim = dataclasses.replace(batch.payments[0].claims[0], paid=None, problems=("CLP04: not a number",))
+    batch = dataclasses.replace(batch, payments=(dataclasses.replace(batch.payments[0], claims=(claim,)),))
+    posting = post_era(book, [batch], AS_OF)
+    got = values(posting, 2)
+    assert "Status" not in got and "Paid Amount" not in got and got["Payer Claim Number"] == "PCN0001001"
+    assert "ERA005" in codes(posting)
+
+
+def test_partially_paid_typed_by_the_biller_is_the_same_as_paid(tmp_path):
+    typed = [dict(LINES[0], Status="Partially Paid")]
+    posting = post_era(book_of(tmp_path, typed), [text("paid.835")], AS_OF)
+    assert posting.claims[0].rows[0].cell("Status").action == SAME and "ERA001" not in codes(posting)

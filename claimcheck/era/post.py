@@ -305,7 +305,8 @@ def same_value(column: str, a, b) -> bool:
     if how == "codes":
         return _codes(a) == _codes(b)
     if how == "status":
-        return status_key(str(a)) == status_key(str(b))
+        same = {status_key("Partially Paid"): status_key(PAID_STATUS)}  # the biller's word for a paid line
+        return same.get(status_key(str(a)), status_key(str(a))) == same.get(status_key(str(b)), status_key(str(b)))
     return " ".join(str(a).split()).casefold() == " ".join(str(b).split()).casefold()
 
 
@@ -380,6 +381,10 @@ def _claim_values(payment: Payment, claim: ClaimPayment, single_row: bool) -> di
     status = _status(claim.paid, both, claim)
     remarks = _unique(list(claim.remarks) + [r for s in claim.services for r in s.remarks])
     values = _common_values(payment, claim, status, both, remarks)
+    if claim.paid is None:  # CLP04 unreadable: no Status, Denial Codes or amounts from a guess
+        for column in (STATUS, DENIAL_CODES, DENIAL_DATE):
+            values.pop(column, None)
+        return values
     if single_row:
         patient = claim.patient_responsibility
         if patient is None:
@@ -512,7 +517,7 @@ def _post_claim(match: ClaimMatch, key: str, sheet: _Sheet, findings: list[Findi
             else:
                 values = _claim_values(payment, claim, single)
             plan.append((row, None, values))
-        status = plan[0][2][STATUS]
+        status = plan[0][2].get(STATUS, "")
         if claim.partly_read:
             findings.append(_finding(PARTLY_READ, f"claim {claim.patient_control_number} of "
                                      f"{_payment_label(payment)} could not be read in full "
