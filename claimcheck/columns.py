@@ -59,6 +59,9 @@ CLAIMS = (
     Column("Remark Codes", "remark_codes", "codes", ("RARC", "Remark Code")),
     Column("Payer Order", "payer_order", "text", ("Coverage Order",)),
     Column("Remit Date", "remit_date", "date", ("Remittance Date", "ERA Date")),
+    # The line's own number as sent on the claim (837 REF*6R), returned on the remittance: when
+    # both have it, posting matches the service line on it first.
+    Column("Line Control Number", "line_control_number", "text", ("Line Control #", "LCN", "Line Item Control Number")),
 )
 
 AUTHORIZATIONS = (

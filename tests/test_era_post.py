@@ -343,3 +343,10 @@ def test_partially_paid_typed_by_the_biller_is_the_same_as_paid(tmp_path):
     typed = [dict(LINES[0], Status="Partially Paid")]
     posting = post_era(book_of(tmp_path, typed), [text("paid.835")], AS_OF)
     assert posting.claims[0].rows[0].cell("Status").action == SAME and "ERA001" not in codes(posting)
+
+
+def test_line_control_number_picks_the_line_among_alike_ones(tmp_path):
+    alike = [LINES[0], dict(LINES[0], **{"Line Control Number": "CC-1001-1"})]  # rows 2 and 3
+    posting = post_era(book_of(tmp_path, alike), [text("paid.835")], AS_OF)
+    assert [r.row for r in posting.claims[0].rows] == [3]
+    assert values(posting, 3)["Paid Amount"] == Decimal("110.00")

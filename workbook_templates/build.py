@@ -99,6 +99,7 @@ _CLAIM_KINDS = {
     "Payer Claim Number": ("text", 16),
     "Allowed Amount": ("money", 11), "Patient Responsibility": ("money", 12), "Adjustments": ("text", 22),
     "Remark Codes": ("text", 12), "Payer Order": ("text", 10), "Remit Date": ("date", 11),
+    "Line Control Number": ("text", 14),
 }
 _AUTH_KINDS = {
     "Auth Number": ("text", 13), "Client ID": ("text", 10), "Payer": ("text", 20),
