@@ -50,7 +50,9 @@ SYNONYMS = {
     "DOS": "Date of Service", "Minutes": "Session Minutes", "CPT": "CPT/HCPCS", "Modifiers": "Mods", "Units": "Qty",
     "Dx Codes": "ICD-10", "POS": "Place of Service", "Charge": "Billed", "Auth Number": "Prior Auth",
     "Status": "Claim Status", "Submitted On": "Submission Date", "Paid Amount": "Paid", "Denial Codes": "CARC",
-    "Denial Date": "Denied On", "Payer Claim Number": "ICN",
+    "Denial Date": "Denied On", "Payer Claim Number": "ICN", "Allowed Amount": "Allowed",
+    "Patient Responsibility": "Patient Resp", "Adjustments": "Adjustment Detail", "Remark Codes": "RARC",
+    "Payer Order": "Coverage Order", "Remit Date": "ERA Date", "Line Control Number": "LCN",
 }
 
 
