@@ -117,11 +117,11 @@ def test_sheets_tables_and_headers(built):
         assert [c.value for c in ws[1]][: len(headers)] == headers
         assert ws.freeze_panes in ("A2", "B2")
     claims = wb["Claims"]
-    assert claims.tables["ClaimsTable"].ref == f"A1:AD{len(S.claim_lines()) + 1}"
-    assert claims.column_dimensions["AD"].hidden  # the Visit helper
+    assert claims.tables["ClaimsTable"].ref == f"A1:AK{len(S.claim_lines()) + 1}"
+    assert claims.column_dimensions["AK"].hidden  # the Visit helper
     # the empty template keeps one blank row in each table
     empty = load_workbook(built["empty"])
-    assert empty["Claims"].tables["ClaimsTable"].ref == "A1:AD2"
+    assert empty["Claims"].tables["ClaimsTable"].ref == "A1:AK2"
     assert all(empty["Claims"].cell(row=2, column=j).value is None for j in range(1, 23))
     assert empty.active.title == "Instructions" and wb.active.title == "Claims"
 
@@ -146,8 +146,8 @@ def test_calculated_columns_are_table_formulas(built):
     ws = wb["Claims"]
     col = {c.value: c.column for c in ws[1]}
     check = ws.cell(row=2, column=col["Check"]).value
-    assert check.startswith("=IF(COUNTA(ClaimsTable[[#This Row],[Claim ID]:[Payer Claim Number]])=0")
-    assert "CHECK_CLAIM(ClaimsTable[[#This Row],[Claim ID]:[Payer Claim Number]],ClaimsTable[[#Headers],[Claim ID]:[Payer Claim Number]])" in check
+    assert check.startswith("=IF(COUNTA(ClaimsTable[[#This Row],[Claim ID]:[Line Control Number]])=0")
+    assert "CHECK_CLAIM(ClaimsTable[[#This Row],[Claim ID]:[Line Control Number]],ClaimsTable[[#Headers],[Claim ID]:[Line Control Number]])" in check
     assert "_xludf" not in check and HINT in check
     table = ws.tables["ClaimsTable"]
     formulas = {c.name: c.calculatedColumnFormula for c in table.tableColumns}
@@ -190,10 +190,10 @@ def test_conditional_formats_cover_flags_auth_deadlines_and_denials(built):
     ws = load_workbook(built["sample"])["Claims"]
     formulas = [r.formula[0] for rng in ws.conditional_formatting for r in rng.rules if r.formula]
     assert any('$R2="Denied"' in f and "AND" not in f for f in formulas)  # denied rows
-    assert any('$X2<>"OK"' in f for f in formulas)  # flagged rows
-    assert any("$AA2<0" in f for f in formulas)  # over authorization
-    assert any("$AB2-AsOf<=14" in f for f in formulas)  # filing deadline near
-    assert any("$AC2<=14" in f for f in formulas)  # appeal deadline near
+    assert any('$AE2<>"OK"' in f for f in formulas)  # flagged rows
+    assert any("$AH2<0" in f for f in formulas)  # over authorization
+    assert any("$AI2-AsOf<=14" in f for f in formulas)  # filing deadline near
+    assert any("$AJ2<=14" in f for f in formulas)  # appeal deadline near
 
 
 def test_rules_and_instructions_sheets(built):
