@@ -102,7 +102,7 @@ def test_the_four_lite_scripts_produce_the_same_actions_as_cpython(runs):
     assert {c["name"] for c, _, _ in pairs} == {"validate_claims", "flag_authorizations", "generate_appeals",
                                                 "new_claims_workbook", "post_era"}
     for c, p, _ in pairs:
-        if "Claims" in str(c["book"]["sheets"][0]["name"]):
+        if "Claims" in str(c["book"]["sheets"][0]["name"]) and c.get("label") != "post_era truncated":
             assert "stopped" not in p and '"setValues"' in p, c["name"]
     _assert_same(pairs)
 
