@@ -160,6 +160,32 @@ def appeals(
     raise typer.Exit(code or (1 if damaged else 0))
 
 
+class EraFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def era(
+    workbook: Path = typer.Argument(..., help="The billing workbook (.xlsx or .xlsm)."),
+    era_files: List[Path] = typer.Argument(..., help="One or more 835 remittance files."),
+    output: Path = typer.Option(..., "--output", help="Write a copy with the remittances posted."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="The date treated as today (YYYY-MM-DD)."),
+    format: EraFormat = typer.Option(EraFormat.text, "--format", help="text or json."),
+) -> None:
+    """Post 835 remittances (ERA) to a copy of the workbook: statuses, payments, denials, reconciliation."""
+    from .era.command import run_era  # the ERA posting feature (issue 16)
+
+    day = _as_of(as_of)
+    try:
+        code = run_era(workbook, list(era_files), output, day, format.value, sys.stdout)
+    except UnusableInput as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or workbook}: {exc.strerror or exc}")
+    raise typer.Exit(code)
+
+
 @app.command()
 def new(
     output: Path = typer.Argument(..., help="The new workbook: .xlsx, or .xlsm for buttons and a Billing ribbon tab."),

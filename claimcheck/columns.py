@@ -60,6 +60,18 @@ CLAIMS = (
     # payer type's first level).
     Column("Appealed On", "appealed_on", "date", ("Appeal Date", "Appeal Sent", "Appeal Sent On", "Date Appealed")),
     Column("Appeal Level", "appeal_level", "text", ("Level",)),
+    # Filled by posting a remittance (claimcheck era, the Post ERA button; contract section 2,
+    # Posting remittances), each from its 835 element: AMT*B6, the PR adjustments, the CAS
+    # adjustments as "CO-45 50.00; PR-1 300.00", LQ*HE/MOA/MIA remark codes, CLP02, BPR16/DTM*405.
+    Column("Allowed Amount", "allowed_amount", "number", ("Allowed", "Allowed Amt")),
+    Column("Patient Responsibility", "patient_responsibility", "number", ("Patient Resp", "Patient Responsibility Amount")),
+    Column("Adjustments", "adjustments", "text", ("Adjustment Detail",)),
+    Column("Remark Codes", "remark_codes", "codes", ("RARC", "Remark Code")),
+    Column("Payer Order", "payer_order", "text", ("Coverage Order",)),
+    Column("Remit Date", "remit_date", "date", ("Remittance Date", "ERA Date")),
+    # The line's own number as sent on the claim (837 REF*6R), returned on the remittance: when
+    # both have it, posting matches the service line on it first.
+    Column("Line Control Number", "line_control_number", "text", ("Line Control #", "LCN", "Line Item Control Number")),
 )
 
 AUTHORIZATIONS = (
@@ -194,8 +206,8 @@ PAYER_TYPES = ("Commercial", "Medicare", "Medicare Advantage", "Medicaid", "Medi
 
 #: Every claim status the contract knows (section 2, Status), in the order of a claim's life;
 #: the template's dropdown, REQ005 and the rules all read this one list.
-STATUSES = ("Draft", "Ready", "Submitted", "Rejected", "Paid", "Partially Paid", "Denied", "Appealed",
-            "Void", "Cancelled", "No Show")
+STATUSES = ("Draft", "Ready", "Submitted", "Rejected", "Paid", "Partially Paid", "Denied",
+            "Patient Responsibility", "Reversed", "Appealed", "Void", "Cancelled", "No Show")
 #: Statuses of lines that are not billed services (a voided line, a cancelled or missed
 #: appointment): they use no authorization and are never a duplicate of a line billed again.
 NOT_BILLED_STATUSES = ("Void", "Cancelled", "No Show")

@@ -35,6 +35,8 @@ BASE_LINE: dict[str, Any] = {
     "Dx Codes": "F41.1", "POS": "11", "Charge": 130.0, "Auth Number": None, "Status": "Ready",
     "Submitted On": None, "Paid Amount": None, "Denial Codes": None, "Denial Date": None,
     "Payer Claim Number": None, "Appealed On": None, "Appeal Level": None,
+    "Allowed Amount": None, "Patient Responsibility": None, "Adjustments": None,
+    "Remark Codes": None, "Payer Order": None, "Remit Date": None, "Line Control Number": None,
 }
 PAYERS = [
     ["Acme Health", "ACM1", 90, 180, "95", "N", "N", "PO Box 1, Town, ST 00001", "555-0100", "555-0101"],

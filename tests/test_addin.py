@@ -241,7 +241,8 @@ def test_helpers():
 
 def test_lite_scripts_are_registered_with_sheet_buttons():
     meta = {m["function_name"]: m for m in server.custom_scripts_meta(lite_main())}
-    assert set(meta) == {"validate_claims", "flag_authorizations", "generate_appeals", "new_claims_workbook"}
+    assert set(meta) == {"validate_claims", "flag_authorizations", "generate_appeals", "new_claims_workbook",
+                         "post_era"}
     assert meta["validate_claims"]["button"] == "[ValidateClaims]Claims!A1"
     assert meta["validate_claims"]["name"] == "Validate Claims"
     funcs = {f["name"] for f in server.custom_functions_meta(lite_main())["functions"]}

@@ -53,6 +53,8 @@ SYNONYMS = {
     "Dx Codes": "ICD-10", "POS": "Place of Service", "Charge": "Billed", "Auth Number": "Prior Auth",
     "Status": "Claim Status", "Submitted On": "Submission Date", "Paid Amount": "Paid", "Denial Codes": "CARC",
     "Denial Date": "Denied On", "Payer Claim Number": "ICN", "Appealed On": "Appeal Date", "Appeal Level": "Level",
+    "Allowed Amount": "Allowed", "Patient Responsibility": "Patient Resp", "Adjustments": "Adjustment Detail",
+    "Remark Codes": "RARC", "Payer Order": "Coverage Order", "Remit Date": "ERA Date", "Line Control Number": "LCN",
 }
 
 

@@ -51,7 +51,8 @@ def test_rule_case(case, tmp_path, monkeypatch):
 
 def test_every_rule_has_a_fixture_that_fires_and_one_that_passes():
     rules = [r for r in all_rules() if r.status == "stable" and r.family not in NOT_YET_CONVERTED
-             and r.code not in {"REQ004", "REQ007", "REQ008", "REQ009"}]  # sheet-level: test_cli, test_reader_hostile
+             and r.code not in {"REQ004", "REQ007", "REQ008", "REQ009"}  # sheet-level: test_cli, test_reader_hostile
+             and r.family != "ERA"]  # posting findings (claimcheck era): tests/test_era_*.py
     fired = {c["code"] for c in CASES if c["flag"]}
     passed = {c["code"] for c in CASES if not c["flag"]}
     passed |= {r.code for r in rules if r.family in CLEAN_CORPUS_FAMILIES}

@@ -102,6 +102,9 @@ _CLAIM_KINDS = {
     "Auth Number": ("text", 12), "Status": ("text", 10), "Submitted On": ("date", 11),
     "Paid Amount": ("money", 11), "Denial Codes": ("text", 12), "Denial Date": ("date", 11),
     "Payer Claim Number": ("text", 16), "Note Signed": ("date", 11), "Start Time": ("time", 9), "Stop Time": ("time", 9), "Appealed On": ("date", 11), "Appeal Level": ("text", 13),
+    "Allowed Amount": ("money", 11), "Patient Responsibility": ("money", 12), "Adjustments": ("text", 22),
+    "Remark Codes": ("text", 12), "Payer Order": ("text", 10), "Remit Date": ("date", 11),
+    "Line Control Number": ("text", 14),
 }
 _AUTH_KINDS = {
     "Auth Number": ("text", 13), "Client ID": ("text", 10), "Payer": ("text", 20),

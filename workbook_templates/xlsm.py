@@ -68,6 +68,7 @@ BUTTONS = (
     Button("ValidateClaims", "Validate Claims"),
     Button("FlagAuthorizations", "Flag Authorizations"),
     Button("GenerateAppeals", "Generate Appeals"),
+    Button("PostEra", "Post ERA"),
     Button("NewClaimsWorkbook", "New Claims Workbook"),
 )
 BUTTON_WIDTH = 132  # pixels

@@ -36,6 +36,7 @@ BUTTON_CELLS = {
     "FlagAuthorizations": "Claims!B1",
     "GenerateAppeals": "Claims!C1",
     "NewClaimsWorkbook": "Claims!D1",
+    "PostEra": "Claims!E1",
 }
 
 
@@ -59,6 +60,12 @@ def flag_authorizations(book: xw.Book):
 def generate_appeals(book: xw.Book):
     """Write appeal sheets for the selected denied lines (or all) and the Appeals Log."""
     run("generate_appeals", XlwingsWorkbook(book))
+
+
+@script(name="Post ERA", button=_button("PostEra"))
+def post_era(book: xw.Book):
+    """Post the 835 remittance text pasted into the ERA Inbox sheet (emptied once posted)."""
+    run("post_era", XlwingsWorkbook(book))
 
 
 @script(name="New Claims Workbook", button=_button("NewClaimsWorkbook"))

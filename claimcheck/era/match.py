@@ -8,8 +8,8 @@ writes nothing and changes nothing, it only says which sheet row each payment be
 * A service payment matches one of those rows by **procedure code and modifiers** (the code as
   billed: SVC06 when the payer changed the code, else SVC01; modifiers in any order), and by
   **service date**: DTM*472 (or DTM*150..151), else the claim's statement dates DTM*232..233,
-  else any date. When the Claims table has a ``line_control_number`` column (REF*6R as sent on
-  the claim; not yet a contract column) a line that carries REF*6R matches on it first.
+  else any date. When the Claims sheet has a Line Control Number column (REF*6R as sent on the
+  claim) a line that carries REF*6R matches on it first.
 * Each row is used once per claim payment. Alike lines (same code, modifiers and date) are
   matched in sheet order, and the match says so.
 """

@@ -12,9 +12,8 @@ from ._util import run_codes
 __all__ = ["FAMILY_MODULES", "OPTIONAL_MODULES", "load_all", "run_codes"]
 
 FAMILY_MODULES = ("req", "cpt", "mod", "dx", "pos", "npi", "provider", "coverage", "docs_ready", "date", "chg", "dup", "auth", "visits", "deny", "fup")
-#: Modules of other features that register rules when present (none now: every family is a
-#: module of claimcheck.rules).
-OPTIONAL_MODULES: tuple[str, ...] = ()
+#: Modules of other features that register codes when present: the ERA posting findings.
+OPTIONAL_MODULES: tuple[str, ...] = ("claimcheck.era.findings",)
 
 _loaded = False
 

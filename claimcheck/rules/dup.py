@@ -20,8 +20,9 @@ from ._util import combine_codes, day, first_positions, per_line, run_client_cod
 )
 def duplicate_service(ctx):
     """Flags every line after the first with the same client, DOS, code, modifiers (in any
-    order) and payer, naming the first line.  The same service billed to a second payer is
-    coordination of benefits, not a duplicate; a line whose Status is Void, Cancelled or No Show
+    order) and payer, naming the first line.  The same service billed to a second payer, or to
+    the same payer as another Payer Order (Secondary, Tertiary), is coordination of benefits,
+    not a duplicate; a line whose Status is Void, Cancelled or No Show
     is not a billed service, so its rebill does not repeat it."""
     c = ctx.claims
     # Billed lines with a DOS and a code, grouped by integer ids of (client, DOS, code, payer);
@@ -30,6 +31,11 @@ def duplicate_service(ctx):
     dos_k, dos_u = run_codes(ctx, "dos")
     cpt_k, cpt_u = run_codes(ctx, "cpt")
     payer_k = run_codes(ctx, "payer_key")[0]
+    if "payer_order" in c and c["payer_order"].notna().any():
+        # the same payer as primary and as secondary (Payer Order) is not a duplicate; blank is Primary
+        order = c["payer_order"].map(lambda v: "" if v is None or str(v).strip().capitalize() == "Primary"
+                                     else str(v).strip().capitalize())
+        payer_k = combine_codes(payer_k, pd.factorize(order)[0])
     billed = ~c["status_key"].isin(NOT_BILLED_KEYS).to_numpy() if "status_key" in c else True
     lines = np.flatnonzero((dos_k != run_empty_code(ctx, "dos")) & (cpt_k != run_empty_code(ctx, "cpt")) & billed)
     if not len(lines):

@@ -109,6 +109,29 @@ def script_calls(sheets: dict[str, list[list]], generated: dict[str, list[list]]
         {"op": "script", "name": "validate_claims", "book": book_json({"Sheet1": [["x"]]})},
         {"op": "script", "name": "validate_claims", "book": book_json(generated), "label": "validate_claims generated"},
         {"op": "script", "name": "flag_authorizations", "book": book_json(generated)},
+    ] + post_era_calls()
+
+
+def post_era_calls() -> list[dict]:
+    """Post ERA on Claims lines the invented 835 fixtures pay, with the 835 text pasted into
+    ERA Inbox one line per row (as Excel pastes it): paid and partly paid remittances, a typed
+    value that differs, and a file cut short (refused, nothing posted)."""
+    from helpers import CLAIM_HEADERS, as_row, line
+
+    era = ROOT / "tests" / "fixtures" / "era"
+    lines = [line(Claim_ID="CC-1001", CPT="90834", DOS=dt.date(2026, 11, 10), Status="Submitted"),
+             line(Claim_ID="CC-1003", CPT="90791", DOS=dt.date(2026, 11, 12)),
+             line(Claim_ID="CC-1003", CPT="90785", DOS=dt.date(2026, 11, 12), **{"Paid Amount": 5})]
+    claims = [list(CLAIM_HEADERS)] + [as_row(x) for x in lines]
+
+    def pasted(*names):
+        return [[segment] for name in names for segment in (era / name).read_text().splitlines()]
+
+    return [
+        {"op": "script", "name": "post_era", "label": "post_era paid",
+         "book": book_json({"Claims": claims, "ERA Inbox": pasted("paid.835", "partly_paid.835")})},
+        {"op": "script", "name": "post_era", "label": "post_era truncated",
+         "book": book_json({"Claims": claims, "ERA Inbox": pasted("truncated.835")})},
     ]
 
 
