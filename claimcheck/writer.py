@@ -252,22 +252,6 @@ def _find_or_add_check_column(ws, header_row: int) -> int:
     return last + 1
 
 
-def _extend_table(ws, header_row: int, col: int) -> None:
-    """If the header row belongs to an Excel Table ending just left of ``col``, widen it."""
-    from openpyxl.utils.cell import get_column_letter, range_boundaries
-    from openpyxl.worksheet.table import TableColumn
-
-    for table in ws.tables.values():
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-        if min_row == header_row and max_col == col - 1:
-            table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(col)}{max_row}"
-            ids = [tc.id for tc in table.tableColumns] or [0]
-            table.tableColumns.append(TableColumn(id=max(ids) + 1, name=CHECK_HEADER))
-            if table.autoFilter is not None:
-                table.autoFilter.ref = table.ref
-            return
-
-
 def _colour_text(colour) -> str:
     if colour is None:
         return ""
@@ -343,7 +327,7 @@ def write_results(wb, result, *, extra: Callable | None = None) -> None:
     created = ws.cell(row=header_row, column=col).value is None
     ws.cell(row=header_row, column=col, value=CHECK_HEADER)
     if created:
-        _extend_table(ws, header_row, col)
+        widen_table(ws, header_row, [col])
         ws.cell(row=header_row, column=col).font = Font(bold=True)
         ws.column_dimensions[get_column_letter(col)].width = 60
     header = [c.value for c in ws[header_row]]
@@ -596,8 +580,9 @@ def _auth_summary_columns(ws, header_row: int) -> dict[str, int]:
     return found
 
 
-def _widen_table(ws, header_row: int, columns: dict[str, int]) -> None:
-    """Grow an Excel Table whose header is ``header_row`` to take in new columns just right of it."""
+def widen_table(ws, header_row: int, columns: Iterable[int]) -> None:
+    """Grow the Excel Table whose header is ``header_row`` over new ``columns`` (numbers) that
+    follow it with no gap; each new table column is named by its header cell."""
     from openpyxl.utils.cell import get_column_letter, range_boundaries
     from openpyxl.worksheet.table import TableColumn
 
@@ -605,19 +590,14 @@ def _widen_table(ws, header_row: int, columns: dict[str, int]) -> None:
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         if min_row != header_row:
             continue
-        extra = sorted(c for c in columns.values() if c > max_col)
-        if not extra:
-            continue
-        # Only contiguous growth: the new columns must follow the table with no gap.
         new_max = max_col
-        for c in extra:
+        for c in sorted(c for c in columns if c > max_col):
             if c != new_max + 1:
                 break
             new_max = c
         if new_max == max_col:
             continue
-        ids = [tc.id for tc in table.tableColumns] or [0]
-        next_id = max(ids) + 1
+        next_id = max([tc.id for tc in table.tableColumns] or [0]) + 1
         for c in range(max_col + 1, new_max + 1):
             table.tableColumns.append(TableColumn(id=next_id, name=str(ws.cell(row=header_row, column=c).value)))
             next_id += 1
@@ -651,7 +631,7 @@ def write_auth_summary(wb, result, *, hide_expired: bool = False, matching=None)
             cell.value = h
             cell.font = Font(bold=True)
             ws.column_dimensions[get_column_letter(c)].width = max(10, len(h) + 4)
-    _widen_table(ws, header_row, cols)
+    widen_table(ws, header_row, cols.values())
 
     def put(r: int, header: str, value, number_format: str | None = None):
         cell = ws.cell(row=r, column=cols[header])

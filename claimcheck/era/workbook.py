@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Sequence
 
 from claimcheck import columns as C
+from claimcheck.writer import widen_table
 from claimcheck.era.post import (
     ADJUSTMENTS,
     ALLOWED,
@@ -118,31 +119,6 @@ def _claims_columns(ws, header_row: int) -> tuple[dict[str, int], int]:
     return found, last
 
 
-def _widen_table(ws, header_row: int, new_columns: list[int]) -> None:
-    """Grow an Excel Table whose header row is ``header_row`` over new columns right after it."""
-    from openpyxl.utils.cell import get_column_letter, range_boundaries
-    from openpyxl.worksheet.table import TableColumn
-
-    for table in ws.tables.values():
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-        if min_row != header_row:
-            continue
-        end = max_col
-        for c in sorted(new_columns):
-            if c == end + 1:
-                end = c
-        if end == max_col:
-            return
-        next_id = max([tc.id for tc in table.tableColumns] or [0]) + 1
-        for c in range(max_col + 1, end + 1):
-            table.tableColumns.append(TableColumn(id=next_id, name=str(ws.cell(row=header_row, column=c).value)))
-            next_id += 1
-        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(end)}{max_row}"
-        if table.autoFilter is not None:
-            table.autoFilter.ref = table.ref
-        return
-
-
 def _add_columns(ws, header_row: int, needed: list[str]) -> dict[str, int]:
     """The posted columns, adding the missing ones with the last header's look."""
     from openpyxl.utils import get_column_letter
@@ -162,7 +138,7 @@ def _add_columns(ws, header_row: int, needed: list[str]) -> dict[str, int]:
         found[name] = last
         added.append(last)
     if added:
-        _widen_table(ws, header_row, added)
+        widen_table(ws, header_row, added)
     return found
 
 
