@@ -2,7 +2,9 @@
 
 A plain, table-formatted workbook holding :mod:`workbook_templates.sample_data`, the way a
 practice's own billing sheet looks.  Regenerate with
-``python -m workbook_templates.sample examples/sample-billing.xlsx``.
+``python -m claimcheck.workbook_templates.sample examples/sample-billing.xlsx``, which also
+writes the sample remittance (``examples/sample-remit.835``, :func:`sample_data.sample_remittance`)
+beside it.
 """
 
 from __future__ import annotations
@@ -69,5 +71,15 @@ def write_sample(path: str | Path) -> Path:
     return path
 
 
+def write_sample_remittance(path: str | Path) -> Path:
+    """Write the sample's 835 remittance (bytes as given: ``~`` and a newline end each segment)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(S.sample_remittance().encode("ascii"))
+    return path
+
+
 if __name__ == "__main__":  # pragma: no cover
-    print(write_sample(sys.argv[1] if len(sys.argv) > 1 else "examples/sample-billing.xlsx"))
+    workbook = write_sample(sys.argv[1] if len(sys.argv) > 1 else "examples/sample-billing.xlsx")
+    print(workbook)
+    print(write_sample_remittance(workbook.with_name("sample-remit.835")))

@@ -232,3 +232,62 @@ def claim_lines() -> list[list]:
     add(_line("C1704", "CL-1007", D(2026, 6, 2), "90837", 55, npi="1543210987", dx="F41.1, Z63.0", status="Denied",
               denial="CO-197", denial_date=D(2026, 6, 22), icn=""))  # no payer claim number yet: DENY010
     return rows
+
+
+# --- a remittance for the sample ------------------------------------------------------------------
+#: An invented X12 835 (005010X221A1) answering five of the sample's Submitted claims, two payments:
+#: Evergreen Health Plan pays C1010 (a copay to the patient), denies C1011 as not medically
+#: necessary (CO-50) and leaves C1012 to the deductible (PR-1); Riverbend Medicaid pays C1304 and
+#: denies C1305 for a missing rendering NPI (CO-16 with MA130/N290). Written beside the sample
+#: workbook as examples/sample-remit.835 (claimcheck era, the README's tour). Every name, number
+#: and amount is made up; the layout follows the 835 guide as tests/fixtures/era/build.py does.
+REMIT_DATE = "20260610"
+
+_EVERGREEN = [
+    ("C1010", "1", "130.00", "88.00", "20.00", "EVG2616100101", "20260504", "HC:90834:95",
+     ["CAS*PR*3*20.00", "CAS*CO*45*22.00"], "108.00", []),
+    ("C1011", "4", "130.00", "0", "", "EVG2616100102", "20260511", "HC:90834", ["CAS*CO*50*130.00"], None, []),
+    ("C1012", "1", "130.00", "0", "110.00", "EVG2616100103", "20260518", "HC:90834",
+     ["CAS*PR*1*110.00", "CAS*CO*45*20.00"], "110.00", []),
+]
+_RIVERBEND = [
+    ("C1304", "1", "160.00", "144.00", "", "RBM26161000304", "20260427", "HC:H2019:HO", ["CAS*CO*45*16.00"],
+     "144.00", []),
+    ("C1305", "4", "120.00", "0", "", "RBM26161000305", "20260504", "HC:H2019:HO", ["CAS*CO*16*120.00"], None,
+     ["MA130", "N290"]),
+]
+_PATIENTS = {"C1010": ("SAMPLE", "AVERY", "EVG889201"), "C1011": ("SAMPLE", "AVERY", "EVG889201"),
+             "C1012": ("SAMPLE", "AVERY", "EVG889201"), "C1304": ("FICTIONAL", "CASEY", "RBM0099812"),
+             "C1305": ("FICTIONAL", "CASEY", "RBM0099812")}
+_UNITS = {"C1010": 1, "C1011": 1, "C1012": 1, "C1304": 8, "C1305": 6}
+
+
+def _payment(st: str, payer: str, payer_id: str, trace: str, claims: list) -> list[str]:
+    paid = sum(float(c[3]) for c in claims)
+    body = [f"BPR*I*{paid:.2f}*C*ACH*CCP*01*011000015*DA*1234567*1512345678**01*021000021*DA*7654321*{REMIT_DATE}",
+            f"TRN*1*{trace}*1512345678", f"DTM*405*{REMIT_DATE}", f"N1*PR*{payer}", "N3*PO BOX 100",
+            "N4*SPRINGFIELD*IL*62701", f"REF*2U*{payer_id}", "N1*PE*SAMPLE COUNSELING GROUP*XX*1987654328", "LX*1"]
+    for claim_id, status, charge, pay, patient, icn, dos, procedure, cas, allowed, remarks in claims:
+        last, first, member = _PATIENTS[claim_id]
+        body.append(f"CLP*{claim_id}*{status}*{charge}*{pay}*{patient}*12*{icn}*11*1")
+        body.append(f"NM1*QC*1*{last}*{first}****MI*{member}")
+        if remarks:
+            body.append("MOA***" + "*".join(remarks))
+        body += [f"DTM*232*{dos}", f"DTM*233*{dos}", f"SVC*{procedure}*{charge}*{pay}**{_UNITS[claim_id]}"]
+        body.append(f"DTM*472*{dos}")
+        body += cas
+        if allowed:
+            body.append(f"AMT*B6*{allowed}")
+    segments = [f"ST*835*{st}", *body]
+    return segments + [f"SE*{len(segments) + 1}*{st}"]
+
+
+def sample_remittance() -> str:
+    """The text of examples/sample-remit.835 (one interchange, one group, two payments)."""
+    transactions = (_payment("0001", "EVERGREEN HEALTH PLAN", "EVG01", "EFT2616100001", _EVERGREEN)
+                    + _payment("0002", "RIVERBEND MEDICAID", "RBM07", "EFT2616100002", _RIVERBEND))
+    isa = ("ISA*00*          *00*          *ZZ*" + "EVERGREENHP".ljust(15) + "*ZZ*" + "SAMPLECOUNSEL".ljust(15)
+           + "*260610*0900*^*00501*000000610*0*P*:")
+    segments = [isa, "GS*HP*EVERGREENHP*SAMPLECOUNSEL*20260610*0900*610*X*005010X221A1", *transactions,
+                "GE*2*610", "IEA*1*000000610"]
+    return "".join(segment + "~\n" for segment in segments)
