@@ -62,3 +62,18 @@ def test_a_posted_denial_becomes_an_appeal_and_a_missing_field_a_corrected_claim
     assert "appeal written" in lines["C1011"], proc.stdout
     assert "new claim instead" in lines["C1305"], proc.stdout
     assert "Appeal C1011" in load_workbook(tmp_path / "appeals.xlsx", read_only=True).sheetnames
+
+
+def test_the_era_sheets_print_landscape_with_their_columns_wide_enough(tmp_path):
+    posted = tmp_path / "posted.xlsx"
+    assert run("era", SAMPLE, REMIT, "--output", posted).returncode == 0
+    wb = load_workbook(posted)
+    for name, last in (("Remittances", "M"), ("ERA Lines", "V")):
+        ws = wb[name]
+        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToHeight == 0 and ws.print_title_rows == "$1:$1"
+        assert ws.print_area == f"'{name}'!$A$1:${last}${ws.max_row}"
+    remittances = wb["Remittances"]
+    assert remittances.page_setup.fitToWidth == 1
+    payer = [c.value for c in remittances[1]].index("Payer") + 1
+    assert remittances.column_dimensions["A"].width >= len("EVERGREEN HEALTH PLAN") and payer == 1

@@ -17,12 +17,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from copy import copy
 from decimal import Decimal
 from typing import TYPE_CHECKING, Sequence
 
 from claimcheck import columns as C
-from claimcheck.writer import widen_table
+from claimcheck.writer import pages_wide, print_setup, widen_table
 from claimcheck.era.post import (
     ADJUSTMENTS,
     ALLOWED,
@@ -309,14 +310,36 @@ def _write_sheet(wb, name: str, rows: list[list[object]]) -> None:
                     cell.value = value
                     cell.font = Font(bold=True, color="FFFFFFFF")
                     cell.fill = PatternFill("solid", start_color=_HEADER_FILL, end_color=_HEADER_FILL)
-                    ws.column_dimensions[get_column_letter(c)].width = max(10, min(len(str(value)) + 3, 28))
                 continue
             _put(cell, value, cell_format(header[c - 1]))
     for r in range(len(rows) + 1, old_height + 1):  # rows that moved up (a replaced unmatched row)
         for cell in ws[r]:
             cell.value = None
+    widths = []
+    for c, column in enumerate(zip(*rows), start=1):  # wide enough for what it holds (a biller's wider column stays)
+        dim = ws.column_dimensions[get_column_letter(c)]
+        wanted = min(max(10, *(len(_shown(v)) + 2 for v in column)), MAX_WIDTH)
+        if dim.width is None or dim.width < wanted:
+            dim.width = wanted
+        widths.append(dim.width)
     if new:
         ws.freeze_panes = "A2"
+    print_setup(ws, f"A1:{get_column_letter(len(header))}{len(rows)}", pages_wide=pages_wide(widths), title_rows="1:1")
+
+
+#: the widest a column of an ERA sheet is made (characters); longer text wraps or is cut on screen
+MAX_WIDTH = 40
+
+
+def _shown(value) -> str:
+    """About what Excel shows for a value (dates as mm/dd/yyyy, money with two decimals)."""
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "00/00/0000"
+    if isinstance(value, (float, Decimal)):
+        return f"{value:,.2f}"
+    return str(value)
 
 
 def _sheet_values(wb, name: str) -> list[tuple]:
