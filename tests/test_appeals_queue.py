@@ -130,6 +130,52 @@ def test_a_rerun_of_generate_appeals_keeps_what_the_biller_typed_on_the_log():
     _check_second_log(wb.read(LOG_SHEET), dates_as=dt.date)
 
 
+def test_generate_appeals_keeps_the_billers_formulas_and_formatting_on_the_log():
+    """The button updates the log in place: a formula typed in a biller column and the formatting
+    of the biller's cells stay on their claim's row, also when a row above leaves (Q3) and the
+    rows below move up, as Excel moves them; the biller's cells are never rewritten."""
+    lines = _lines()
+    wb = _memory_book(lines)
+    buttons.generate_appeals(wb, FIRST)
+    rows = wb.read(LOG_SHEET)
+    _type_notes(rows, lambda r, c, v: wb.write(LOG_SHEET, r, c, [[v]]))
+    follow_up, notes = LOG_HEADER.index("Follow-up Date") + 1, LOG_HEADER.index("Notes") + 1
+    assert [r[0] for r in rows[1:]] == ["Q1", "Q2", "Q3", "Q4"]
+    # Q4 (row 5): follow up 30 days after its Denial Date (column E), shown as a date
+    wb.set_formula(LOG_SHEET, 5, follow_up, "=E5+30", dt.date(2026, 7, 10))
+    wb.set_format(LOG_SHEET, 5, follow_up, number_format="mm/dd/yyyy")
+    wb.set_format(LOG_SHEET, 2, notes, bold=True)  # Q1's note in bold, on yellow
+    wb.fill(LOG_SHEET, 2, 2, notes, notes, "#FFFF00")
+    for r, l in enumerate(_since_first_run(lines), start=2):
+        wb.write("Claims", r, 1, [[l.get(h) for h in HEADERS]])
+
+    buttons.generate_appeals(wb, SECOND)
+    log = wb.read(LOG_SHEET)
+    assert [r[0] for r in log[1:]] == ["Q1", "Q2", "Q4", "Q5"]  # Q3 (paid, nothing typed) left
+    assert wb.formula_cells[LOG_SHEET] == {(4, follow_up): "=E4+30"}  # moved up with Q4's row
+    assert wb.formats[LOG_SHEET] == {(4, follow_up): {"number_format": "mm/dd/yyyy"}, (2, notes): {"bold": True}}
+    assert wb.fills[LOG_SHEET][(2, notes)] == "#FFFF00"
+    assert log[3][LOG_HEADER.index("Days Left")] == 150  # computed columns still brought up to date
+    wb.formula_cells[LOG_SHEET].clear()
+    wb.write(LOG_SHEET, 4, follow_up, [[None]])
+    _check_second_log(wb.read(LOG_SHEET), dates_as=dt.date)
+
+
+def test_a_formula_showing_a_blank_is_the_billers_work_where_formulas_can_be_read():
+    """A gone denial whose row holds only a formula (showing nothing yet) keeps its row."""
+    lines = _lines()
+    wb = _memory_book(lines)
+    buttons.generate_appeals(wb, FIRST)
+    outcome = LOG_HEADER.index("Outcome") + 1
+    wb.set_formula(LOG_SHEET, 4, outcome, '=IF(J4<0,"late","")', "")  # Q3's row
+    for r, l in enumerate(_since_first_run(lines), start=2):
+        wb.write("Claims", r, 1, [[l.get(h) for h in HEADERS]])
+    buttons.generate_appeals(wb, SECOND)
+    log = {r[0]: r for r in wb.read(LOG_SHEET)[1:]}
+    assert "Q2" not in log and log["Q3"][LOG_HEADER.index("Decision")] == "no longer denied"  # Q2: nothing typed
+    assert wb.formula_cells[LOG_SHEET] == {(3, outcome): '=IF(J3<0,"late","")'}  # up one row, with Q3
+
+
 def test_a_later_denial_of_the_same_claim_is_a_new_row_and_the_earlier_one_is_kept():
     from claimcheck.appeals import merge_log
     from test_appeals import book_of
