@@ -191,8 +191,9 @@ def write_findings_sheet(wb: WorkbookPort, result, header: tuple[Any, ...] = ())
 
 def _mark_cells(wb: WorkbookPort, sheet: str, result, header: tuple[Any, ...]) -> None:
     """Colour the cells findings name, putting back the fill of cells whose finding went away
-    (:func:`claimcheck.writer.remark`; what was coloured is kept on a hidden sheet)."""
-    from claimcheck.writer import MARKS_HEADERS, MARKS_SHEET, cell_marks, remark
+    (:func:`claimcheck.writer.remark`; what was coloured, and on which line, is kept on a hidden
+    sheet, so a Claims sheet sorted between runs gets each fill back on its own line)."""
+    from claimcheck.writer import MARKS_HEADERS, MARKS_SHEET, cell_marks, line_keys, remark
 
     have = any(n.casefold() == MARKS_SHEET.casefold() for n in wb.sheet_names())
     previous = [tuple(r) for r in wb.read(MARKS_SHEET)[1:]] if have else []
@@ -203,7 +204,7 @@ def _mark_cells(wb: WorkbookPort, sheet: str, result, header: tuple[Any, ...]) -
     def set_fill(r: int, c: int, colour: str) -> None:
         wb.fill(sheet, r, r, c, c, colour or None)
 
-    rows = remark(previous, cell_marks(result, header), fills(), get_fill, set_fill, sheet)
+    rows = remark(previous, cell_marks(result, header), fills(), get_fill, set_fill, sheet, line_keys(result.book))
     if have:
         wb.clear_sheet(MARKS_SHEET)
     elif rows:
