@@ -77,6 +77,7 @@ def _check_second_log(rows, *, dates_as=dt.datetime):
 
 
 def test_a_rerun_of_the_command_keeps_what_the_biller_typed_on_the_log(tmp_path):
+    """Values, a formula and the formatting of the biller's cells, through ``claimcheck appeals``."""
     lines = _lines()
     src = _write_book(tmp_path / "in.xlsx", lines)
     first = tmp_path / "first.xlsx"
@@ -89,7 +90,10 @@ def test_a_rerun_of_the_command_keeps_what_the_biller_typed_on_the_log(tmp_path)
     _type_notes(rows, lambda r, c, v: ws.cell(row=r, column=c, value=v))
     # and a formula: Q4's follow-up 30 days after its Denial Date (column E), on Q4's row (5)
     follow_up = LOG_HEADER.index("Follow-up Date") + 1
-    ws.cell(row=5, column=follow_up, value="=E5+30")
+    ws.cell(row=5, column=follow_up, value="=E5+30").number_format = "dd-mmm-yy"
+    from openpyxl.styles import Font, PatternFill
+    ws.cell(row=2, column=LOG_HEADER.index("Notes") + 1).font = Font(bold=True)
+    ws.cell(row=2, column=LOG_HEADER.index("Notes") + 1).fill = PatternFill("solid", start_color="FFFFFF00", end_color="FFFFFF00")
     # the claims move on: rewrite the Claims sheet's values in place
     claims = wb["Claims"]
     for r, l in enumerate(_since_first_run(lines), start=2):
@@ -107,6 +111,10 @@ def test_a_rerun_of_the_command_keeps_what_the_biller_typed_on_the_log(tmp_path)
     # Q3's row left, so Q4 moved up to row 4: its formula moved with it, as Excel moves a sorted row's
     q4 = out[LOG_SHEET].cell(row=4, column=follow_up)
     assert out[LOG_SHEET].cell(row=4, column=1).value == "Q4" and q4.value == "=E4+30" and q4.data_type == "f"
+    # the biller's formatting went with the rows: Q1's bold note on yellow, Q4's follow-up date format
+    q1_note = out[LOG_SHEET].cell(row=2, column=LOG_HEADER.index("Notes") + 1)
+    assert q1_note.font.bold and q1_note.fill.fgColor.rgb == "FFFFFF00"
+    assert q4.number_format == "dd-mmm-yy"
     out[LOG_SHEET].cell(row=4, column=follow_up).value = None  # (the formula is not among the typed values checked below)
     _check_second_log([tuple(r) for r in out[LOG_SHEET].iter_rows(values_only=True)])
 
