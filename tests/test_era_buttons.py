@@ -197,3 +197,23 @@ def test_remittances_then_appeals_keep_the_billers_notes_on_the_log():
     assert "0 claims posted" in buttons.run("post_era", wb, as_of=later)
     buttons.run("generate_appeals", wb, as_of=later)
     assert worked_row() == first
+
+
+def test_classic_post_era_through_xlwings_with_the_files_chosen(monkeypatch):
+    """classic.post_era on a real ``xlwings.Book`` (xlwings' remote engine stands in for Excel):
+    the picked files are posted through XlwingsWorkbook, and Excel is asked to write the Claims
+    cells and add the ERA sheets."""
+    from claimcheck.addin import classic
+
+    book = xw.Book(json=book_json({"Claims": claims_rows()}))
+    chosen = "\n".join(str(FIXTURES / n) for n in ("paid.835", "partly_paid.835"))
+    book.macro = lambda name: (lambda: chosen) if name == "PickEraFiles" else None
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    text = classic.post_era()
+    assert text.startswith("Post ERA (2 files): 2 claims posted")
+    actions = book.json()["actions"]
+    written = {(a["start_row"] + 1, a["start_column"] + 1): a["values"] for a in actions
+               if a["func"] == "setValues" and a["sheet_position"] == 0}
+    assert written[(2, COL["Paid Amount"])] == [[110]] and written[(3, COL["Status"])] == [["Paid"]]
+    assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == ["Remittances", "ERA Lines", "ERA Unmatched"]
+    assert [a["args"][0] for a in actions if a["func"] == "alert"] == [text]
