@@ -210,7 +210,9 @@ def remark(previous: Iterable[tuple], marks: dict[tuple[int, int], str], colours
             r, c = coordinate_to_tuple(str(row[1]))
         except ValueError:
             continue
-        r = place(r, _key(row[4] if len(row) > 4 else None), _key(row[5] if len(row) > 5 else None))
+        line = _key(row[5] if len(row) > 5 else None)
+        # the claim as the line key holds it (a Claim ID cell may come back as a number from Excel)
+        r = place(r, line.split("|")[0] if line else _key(row[4] if len(row) > 4 else None), line)
         if r is None:
             continue
         now = get_fill(r, c)
@@ -416,8 +418,10 @@ def write_marks(wb, rows: list[list[str]]) -> None:
     ms = wb.create_sheet(MARKS_SHEET)
     ms.sheet_state = "hidden"
     ms.append(MARKS_HEADERS)
-    for r in rows:
-        ms.append(r)
+    for i, r in enumerate(rows, start=2):
+        for c, value in enumerate(r, start=1):
+            if value is not None and value != "":
+                _text_cell(ms.cell(row=i, column=c), value)  # a Claim ID is biller text: never a formula
 
 
 def write_results(wb, result, *, extra: Callable | None = None) -> None:
