@@ -169,6 +169,33 @@ def test_generate_appeals_keeps_the_billers_formulas_and_formatting_on_the_log()
     _check_second_log(wb.read(LOG_SHEET), dates_as=dt.date)
 
 
+def test_generate_appeals_on_a_log_the_biller_sorted_updates_each_row_where_it_is():
+    """The biller sorted the log (Q4 first): a re-run updates each claim's computed cells on that
+    claim's own row, leaves the order as the biller made it and adds the new denial below."""
+    lines = _lines()
+    wb = _memory_book(lines)
+    buttons.generate_appeals(wb, FIRST)
+    notes = LOG_HEADER.index("Notes") + 1
+    rows = wb.read(LOG_SHEET)
+    order = [5, 4, 3, 2]  # Q4, Q3, Q2, Q1
+    moved = {r: rows[r - 1] for r in order}
+    for new, old in enumerate(order, start=2):
+        wb.write(LOG_SHEET, new, 1, [list(moved[old])])
+    wb.write(LOG_SHEET, 2, notes, [["Q4: asked for the letter"]])
+    wb.write(LOG_SHEET, 5, notes, [["Q1: called payer"]])
+    wb.fill(LOG_SHEET, 5, 5, notes, notes, "#FFFF00")
+    for r, l in enumerate(_since_first_run(lines), start=2):
+        wb.write("Claims", r, 1, [[l.get(h) for h in HEADERS]])
+    buttons.generate_appeals(wb, SECOND)
+    log = wb.read(LOG_SHEET)
+    at = {h: i for i, h in enumerate(LOG_HEADER)}
+    assert [(r[0], r[at["Notes"]]) for r in log[1:]] == [
+        ("Q4", "Q4: asked for the letter"), ("Q1", "Q1: called payer"), ("Q5", None)]  # Q3, Q2: paid, nothing typed
+    assert log[1][at["Denial Date"]] == dt.date(2026, 6, 10) and log[1][at["Days Left"]] == 150  # Q4's own row
+    assert log[2][at["Decision"]] == "appeal written" and log[2][at["Days Left"]] == 141  # Q1's own row
+    assert wb.fills[LOG_SHEET].get((3, notes)) == "#FFFF00"  # Q1's note moved up with its row
+
+
 def test_a_formula_showing_a_blank_is_the_billers_work_where_formulas_can_be_read():
     """A gone denial whose row holds only a formula (showing nothing yet) keeps its row."""
     lines = _lines()
