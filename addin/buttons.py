@@ -11,9 +11,10 @@
   the biller's columns - the same columns ``claimcheck check --output`` writes.
 * **Generate Appeals** writes an appeal sheet for each denied claim of the selected rows (or
   every denied claim when the selection is not on a denied row) and brings ``Appeals Log`` up to
-  date as a work queue: new denials added, computed columns rewritten, the biller's columns
-  (Owner, Follow-up Date, Appeal Level, Reference #, Outcome, Notes) kept
-  (:func:`claimcheck.appeals.merge_log`, the same merge ``claimcheck appeals`` uses).
+  date as a work queue, in place: new denials added below, computed columns rewritten, the rows
+  of gone denials with nothing typed deleted, the biller's columns (Owner, Follow-up Date, Appeal
+  Level, Reference #, Outcome, Notes) never written, so their values, formulas and formatting stay
+  (:func:`claimcheck.appeals.log.update_log`, the merge ``claimcheck appeals`` uses).
 * **Post ERA** posts 835 remittances to Claims like ``claimcheck era`` (classic: files from a
   picker; xlwings Lite: the text pasted into the ``ERA Inbox`` sheet, emptied once posted) and
   rewrites Remittances, ERA Lines and ERA Unmatched.
@@ -23,9 +24,9 @@
 
 No button writes into a cell the biller typed: only the Check/Auth/summary columns, cell fills,
 and the sheets claimcheck generates (Findings, Appeals Log, Appeal ..., the ERA sheets) and, for
-Post ERA, the empty or still-open posted cells of Claims; on Appeals Log the biller's columns are
-written back as they were read.  Each returns the
-message it showed.
+Post ERA, the empty or still-open posted cells of Claims; on an Appeals Log already there only
+the computed columns are written (the biller's cells, with their formulas and formatting, move only
+with their row).  Each returns the message it showed.
 """
 
 from __future__ import annotations
