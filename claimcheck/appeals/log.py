@@ -22,6 +22,10 @@ already in the workbook, by one function, :func:`merge_log`, that both ``claimch
   is no longer worked (:data:`NO_LONGER_DENIED`, :data:`EARLIER_DENIAL`) and its deadline and
   days left are cleared.  A gone row with nothing typed in it is dropped.
 * **Order.**  Rows already in the log stay in their order; new denials are added below.
+* **Where each row was.**  :func:`update_log` also gives the sheet row each output row comes
+  from and the rows left out (:class:`LogUpdate`): the button updates the sheet in place with it
+  (the biller's cells are never rewritten, so their formulas and formatting stay), and the command
+  line carries the formatting of the biller's cells to the row's new place.
 """
 
 from __future__ import annotations
