@@ -39,6 +39,14 @@ class WorkbookPort(Protocol):
         """A cell's fill as ``#RRGGBB``, ``""`` when it has none, None when the runtime cannot
         read fills (xlwings Lite)."""
 
+    def formulas(self, sheet: str) -> list[tuple[Any, ...]] | None:
+        """The formulas of the sheet in the shape :meth:`read` gives (``"=E2+30"`` where a cell holds
+        a formula, None elsewhere), or None when the runtime cannot read formulas (xlwings Lite)."""
+
+    def delete_rows(self, sheet: str, first_row: int, last_row: int) -> None:
+        """Delete whole rows, moving the rows below up with their values, formulas and formatting
+        (as Excel does, formula references included)."""
+
     def hide_sheet(self, name: str) -> None:
         """Hide a sheet claimcheck keeps for itself (the cells it coloured)."""
 
@@ -104,12 +112,17 @@ def rows_of_address(address: str) -> list[int]:
 
 
 class MemoryWorkbook:
-    """A workbook in dictionaries: sheets of cells, fills, a selection and messages."""
+    """A workbook in dictionaries: sheets of cells, fills, a selection and messages.  A cell may
+    hold a formula (:meth:`set_formula`: its text, and the value it shows) and formatting besides
+    its fill (:meth:`set_format`, e.g. a number format or a bold font); writing a value replaces a
+    formula, as in Excel."""
 
     def __init__(self, sheets: dict[str, list[list[Any]]] | None = None,
                  selection: tuple[str, list[int]] | None = None, folder: Path | None = None):
         self.cells: dict[str, dict[tuple[int, int], Any]] = {}
         self.fills: dict[str, dict[tuple[int, int], str]] = {}
+        self.formula_cells: dict[str, dict[tuple[int, int], str]] = {}
+        self.formats: dict[str, dict[tuple[int, int], dict[str, Any]]] = {}
         self.messages: list[str] = []
         self.hidden: set[str] = set()
         self.links: dict[tuple[str, int, int], str] = {}
@@ -140,8 +153,10 @@ class MemoryWorkbook:
 
     def write(self, sheet: str, row: int, column: int, values: list[list[Any]]) -> None:
         cells = self.cells[self._sheet(sheet)]
+        formulas = self.formula_cells[self._sheet(sheet)]
         for i, line in enumerate(values):
             for j, value in enumerate(line):
+                formulas.pop((row + i, column + j), None)
                 value = safe_value(value)
                 if value is None or value == "":
                     cells.pop((row + i, column + j), None)
@@ -160,6 +175,45 @@ class MemoryWorkbook:
     def fill_of(self, sheet: str, row: int, column: int) -> str | None:
         return self.fills[self._sheet(sheet)].get((row, column), "")
 
+    def set_formula(self, sheet: str, row: int, column: int, formula: str, shows: Any) -> None:
+        """Type a formula in a cell; ``shows`` is the value Excel shows for it."""
+        self.cells[self._sheet(sheet)][(row, column)] = shows
+        self.formula_cells[self._sheet(sheet)][(row, column)] = formula
+
+    def set_format(self, sheet: str, row: int, column: int, **style: Any) -> None:
+        """Format a cell (``number_format="mm/dd/yyyy"``, ``bold=True`` ...)."""
+        self.formats[self._sheet(sheet)].setdefault((row, column), {}).update(style)
+
+    def formulas(self, sheet: str) -> list[tuple[Any, ...]] | None:
+        shape = self.read(sheet)
+        formulas = self.formula_cells[self._sheet(sheet)]
+        return [tuple(formulas.get((r, c)) for c in range(1, len(row) + 1)) for r, row in enumerate(shape, start=1)]
+
+    def delete_rows(self, sheet: str, first_row: int, last_row: int) -> None:
+        from openpyxl.formula.translate import Translator
+        from openpyxl.utils import get_column_letter
+
+        name = self._sheet(sheet)
+        count = last_row - first_row + 1
+
+        def moved(store: dict, translate: bool = False) -> dict:
+            out = {}
+            for (r, c), v in store.items():
+                if first_row <= r <= last_row:
+                    continue
+                if r > last_row:
+                    if translate:  # the references move with the row, as Excel moves them
+                        v = Translator(v, origin=f"{get_column_letter(c)}{r}").translate_formula(
+                            f"{get_column_letter(c)}{r - count}")
+                    r -= count
+                out[(r, c)] = v
+            return out
+
+        self.cells[name] = moved(self.cells[name])
+        self.fills[name] = moved(self.fills[name])
+        self.formats[name] = moved(self.formats[name])
+        self.formula_cells[name] = moved(self.formula_cells[name], translate=True)
+
     def hide_sheet(self, name: str) -> None:
         self.hidden.add(self._sheet(name))
 
@@ -169,11 +223,13 @@ class MemoryWorkbook:
     def add_sheet(self, name: str) -> None:
         self.cells[name] = {}
         self.fills[name] = {}
+        self.formula_cells[name] = {}
+        self.formats[name] = {}
 
     def clear_sheet(self, name: str) -> None:
         name = self._sheet(name)
-        self.cells[name].clear()
-        self.fills[name].clear()
+        for store in (self.cells, self.fills, self.formula_cells, self.formats):
+            store[name].clear()
 
     def selection(self):
         return self._selection
@@ -241,6 +297,20 @@ class XlwingsWorkbook:
         if isinstance(colour, (tuple, list)) and len(colour) == 3:
             return "#{:02X}{:02X}{:02X}".format(*colour)
         return colour if isinstance(colour, str) else ""
+
+    def formulas(self, sheet: str) -> list[tuple[Any, ...]] | None:
+        sh = self._sheet(sheet)
+        last = sh.used_range.last_cell
+        try:
+            grid = sh.range((1, 1), (last.row, last.column)).formula
+        except Exception:
+            return None  # xlwings Lite reads formulas only asynchronously
+        if not isinstance(grid, (tuple, list)) or grid and not isinstance(grid[0], (tuple, list)):
+            grid = ((grid,),) if not isinstance(grid, (tuple, list)) else (tuple(grid),)
+        return [tuple(f if isinstance(f, str) and f.startswith("=") else None for f in row) for row in grid]
+
+    def delete_rows(self, sheet: str, first_row: int, last_row: int) -> None:
+        self._sheet(sheet).range(f"{first_row}:{last_row}").delete(shift="up")
 
     def hide_sheet(self, name: str) -> None:
         try:

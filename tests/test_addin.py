@@ -305,6 +305,33 @@ def test_lite_generate_appeals_through_xlwings_dispatch():
     assert len(alert) == 1 and "Generate Appeals" in alert[0]["args"][0]
 
 
+def test_lite_generate_appeals_updates_the_log_in_place_through_xlwings_dispatch():
+    """With an Appeals Log already in the book, Excel is asked to delete the row of a gone denial
+    with nothing typed in it and to write only the computed columns: never to clear the log or to
+    write a biller column, so the biller's formulas and formatting there stay as they are."""
+    from claimcheck.appeals import COMPUTED_COLUMNS, LOG_HEADER
+
+    sheets = sample_sheets()
+    wb = sample_book(selection=("Claims", [1]))
+    buttons.generate_appeals(wb, AS_OF)
+    log = [list(r) for r in wb.read("Appeals Log")]
+    gone = ["ZZ9"] + [None] * (len(LOG_HEADER) - 1)  # a claim no longer on Claims, nothing typed
+    log.insert(2, gone)
+    log[3][LOG_HEADER.index("Notes")] = "called payer"  # the row below it
+    sheets["Appeals Log"] = log
+    position = len(sheets) - 1
+    book = xw.Book(json=book_json(sheets))
+    actions = [a for a in run_script(lite_main(), "generate_appeals", book)["actions"]
+               if a.get("sheet_position") == position]
+    assert not [a for a in actions if a["func"] in ("sheetClear", "rangeClear", "rangeClearContents")]
+    deletes = [a for a in actions if a["func"] == "rangeDelete"]
+    assert [(a["start_row"], a["row_count"], a["args"]) for a in deletes] == [(2, 1, ["up"])]  # sheet row 3
+    writes = _set_values(actions, position)
+    assert writes and all(a["start_row"] >= 1 for a in writes)  # the header is complete: not rewritten
+    assert all(a["start_column"] + len(a["values"][0]) <= len(COMPUTED_COLUMNS) for a in writes)
+    assert len(writes) == 1 and len(writes[0]["values"]) == len(log) - 2  # every kept row, one block
+
+
 def test_lite_problem_is_an_alert_not_a_traceback():
     book = xw.Book(json=book_json({"Sheet1": [["x"]]}))
     actions = run_script(lite_main(), "validate_claims", book)["actions"]

@@ -77,6 +77,7 @@ def _check_second_log(rows, *, dates_as=dt.datetime):
 
 
 def test_a_rerun_of_the_command_keeps_what_the_biller_typed_on_the_log(tmp_path):
+    """Values, a formula and the formatting of the biller's cells, through ``claimcheck appeals``."""
     lines = _lines()
     src = _write_book(tmp_path / "in.xlsx", lines)
     first = tmp_path / "first.xlsx"
@@ -89,7 +90,10 @@ def test_a_rerun_of_the_command_keeps_what_the_biller_typed_on_the_log(tmp_path)
     _type_notes(rows, lambda r, c, v: ws.cell(row=r, column=c, value=v))
     # and a formula: Q4's follow-up 30 days after its Denial Date (column E), on Q4's row (5)
     follow_up = LOG_HEADER.index("Follow-up Date") + 1
-    ws.cell(row=5, column=follow_up, value="=E5+30")
+    ws.cell(row=5, column=follow_up, value="=E5+30").number_format = "dd-mmm-yy"
+    from openpyxl.styles import Font, PatternFill
+    ws.cell(row=2, column=LOG_HEADER.index("Notes") + 1).font = Font(bold=True)
+    ws.cell(row=2, column=LOG_HEADER.index("Notes") + 1).fill = PatternFill("solid", start_color="FFFFFF00", end_color="FFFFFF00")
     # the claims move on: rewrite the Claims sheet's values in place
     claims = wb["Claims"]
     for r, l in enumerate(_since_first_run(lines), start=2):
@@ -107,6 +111,10 @@ def test_a_rerun_of_the_command_keeps_what_the_biller_typed_on_the_log(tmp_path)
     # Q3's row left, so Q4 moved up to row 4: its formula moved with it, as Excel moves a sorted row's
     q4 = out[LOG_SHEET].cell(row=4, column=follow_up)
     assert out[LOG_SHEET].cell(row=4, column=1).value == "Q4" and q4.value == "=E4+30" and q4.data_type == "f"
+    # the biller's formatting went with the rows: Q1's bold note on yellow, Q4's follow-up date format
+    q1_note = out[LOG_SHEET].cell(row=2, column=LOG_HEADER.index("Notes") + 1)
+    assert q1_note.font.bold and q1_note.fill.fgColor.rgb == "FFFFFF00"
+    assert q4.number_format == "dd-mmm-yy"
     out[LOG_SHEET].cell(row=4, column=follow_up).value = None  # (the formula is not among the typed values checked below)
     _check_second_log([tuple(r) for r in out[LOG_SHEET].iter_rows(values_only=True)])
 
@@ -128,6 +136,79 @@ def test_a_rerun_of_generate_appeals_keeps_what_the_biller_typed_on_the_log():
         wb.write("Claims", r, 1, [[l.get(h) for h in HEADERS]])
     buttons.generate_appeals(wb, SECOND)
     _check_second_log(wb.read(LOG_SHEET), dates_as=dt.date)
+
+
+def test_generate_appeals_keeps_the_billers_formulas_and_formatting_on_the_log():
+    """The button updates the log in place: a formula typed in a biller column and the formatting
+    of the biller's cells stay on their claim's row, also when a row above leaves (Q3) and the
+    rows below move up, as Excel moves them; the biller's cells are never rewritten."""
+    lines = _lines()
+    wb = _memory_book(lines)
+    buttons.generate_appeals(wb, FIRST)
+    rows = wb.read(LOG_SHEET)
+    _type_notes(rows, lambda r, c, v: wb.write(LOG_SHEET, r, c, [[v]]))
+    follow_up, notes = LOG_HEADER.index("Follow-up Date") + 1, LOG_HEADER.index("Notes") + 1
+    assert [r[0] for r in rows[1:]] == ["Q1", "Q2", "Q3", "Q4"]
+    # Q4 (row 5): follow up 30 days after its Denial Date (column E), shown as a date
+    wb.set_formula(LOG_SHEET, 5, follow_up, "=E5+30", dt.date(2026, 7, 10))
+    wb.set_format(LOG_SHEET, 5, follow_up, number_format="mm/dd/yyyy")
+    wb.set_format(LOG_SHEET, 2, notes, bold=True)  # Q1's note in bold, on yellow
+    wb.fill(LOG_SHEET, 2, 2, notes, notes, "#FFFF00")
+    for r, l in enumerate(_since_first_run(lines), start=2):
+        wb.write("Claims", r, 1, [[l.get(h) for h in HEADERS]])
+
+    buttons.generate_appeals(wb, SECOND)
+    log = wb.read(LOG_SHEET)
+    assert [r[0] for r in log[1:]] == ["Q1", "Q2", "Q4", "Q5"]  # Q3 (paid, nothing typed) left
+    assert wb.formula_cells[LOG_SHEET] == {(4, follow_up): "=E4+30"}  # moved up with Q4's row
+    assert wb.formats[LOG_SHEET] == {(4, follow_up): {"number_format": "mm/dd/yyyy"}, (2, notes): {"bold": True}}
+    assert wb.fills[LOG_SHEET][(2, notes)] == "#FFFF00"
+    assert log[3][LOG_HEADER.index("Days Left")] == 150  # computed columns still brought up to date
+    wb.formula_cells[LOG_SHEET].clear()
+    wb.write(LOG_SHEET, 4, follow_up, [[None]])
+    _check_second_log(wb.read(LOG_SHEET), dates_as=dt.date)
+
+
+def test_generate_appeals_on_a_log_the_biller_sorted_updates_each_row_where_it_is():
+    """The biller sorted the log (Q4 first): a re-run updates each claim's computed cells on that
+    claim's own row, leaves the order as the biller made it and adds the new denial below."""
+    lines = _lines()
+    wb = _memory_book(lines)
+    buttons.generate_appeals(wb, FIRST)
+    notes = LOG_HEADER.index("Notes") + 1
+    rows = wb.read(LOG_SHEET)
+    order = [5, 4, 3, 2]  # Q4, Q3, Q2, Q1
+    moved = {r: rows[r - 1] for r in order}
+    for new, old in enumerate(order, start=2):
+        wb.write(LOG_SHEET, new, 1, [list(moved[old])])
+    wb.write(LOG_SHEET, 2, notes, [["Q4: asked for the letter"]])
+    wb.write(LOG_SHEET, 5, notes, [["Q1: called payer"]])
+    wb.fill(LOG_SHEET, 5, 5, notes, notes, "#FFFF00")
+    for r, l in enumerate(_since_first_run(lines), start=2):
+        wb.write("Claims", r, 1, [[l.get(h) for h in HEADERS]])
+    buttons.generate_appeals(wb, SECOND)
+    log = wb.read(LOG_SHEET)
+    at = {h: i for i, h in enumerate(LOG_HEADER)}
+    assert [(r[0], r[at["Notes"]]) for r in log[1:]] == [
+        ("Q4", "Q4: asked for the letter"), ("Q1", "Q1: called payer"), ("Q5", None)]  # Q3, Q2: paid, nothing typed
+    assert log[1][at["Denial Date"]] == dt.date(2026, 6, 10) and log[1][at["Days Left"]] == 150  # Q4's own row
+    assert log[2][at["Decision"]] == "appeal written" and log[2][at["Days Left"]] == 141  # Q1's own row
+    assert wb.fills[LOG_SHEET].get((3, notes)) == "#FFFF00"  # Q1's note moved up with its row
+
+
+def test_a_formula_showing_a_blank_is_the_billers_work_where_formulas_can_be_read():
+    """A gone denial whose row holds only a formula (showing nothing yet) keeps its row."""
+    lines = _lines()
+    wb = _memory_book(lines)
+    buttons.generate_appeals(wb, FIRST)
+    outcome = LOG_HEADER.index("Outcome") + 1
+    wb.set_formula(LOG_SHEET, 4, outcome, '=IF(J4<0,"late","")', "")  # Q3's row
+    for r, l in enumerate(_since_first_run(lines), start=2):
+        wb.write("Claims", r, 1, [[l.get(h) for h in HEADERS]])
+    buttons.generate_appeals(wb, SECOND)
+    log = {r[0]: r for r in wb.read(LOG_SHEET)[1:]}
+    assert "Q2" not in log and log["Q3"][LOG_HEADER.index("Decision")] == "no longer denied"  # Q2: nothing typed
+    assert wb.formula_cells[LOG_SHEET] == {(3, outcome): '=IF(J3<0,"late","")'}  # up one row, with Q3
 
 
 def test_a_later_denial_of_the_same_claim_is_a_new_row_and_the_earlier_one_is_kept():

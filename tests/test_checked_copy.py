@@ -78,6 +78,95 @@ def test_a_fill_the_biller_changed_after_the_check_is_theirs(tmp_path):
     assert again.cell(row=2, column=MINUTES).fill.fgColor.rgb == "FF00FF00"
 
 
+def _sort(ws, order: list[int]) -> None:
+    """Sort the data rows as Excel does: each row's cells move with their values and formatting
+    (row heights stay where they are); ``order`` lists the old row numbers in their new order."""
+    first = min(order)
+    moved = {r: [(c.value, c._style) for c in ws[r]] for r in order}
+    for new, old in enumerate(order, start=first):
+        for c, (value, style) in enumerate(moved[old], start=1):
+            ws.cell(row=new, column=c).value = value
+            ws.cell(row=new, column=c)._style = style
+
+
+def test_a_claims_sheet_sorted_between_runs_gets_each_fill_back_on_its_own_line(tmp_path):
+    """Two lines with a finding on Minutes, one of them over the biller's own fill; the biller
+    sorts Claims (the two change places) and fixes both: each Minutes cell gets its own fill
+    back, not the fill of the cell that was at its address."""
+    path = write_workbook(tmp_path / "billing.xlsx", [
+        as_row(line(Claim_ID="C1", CPT="90837", Minutes=45)),  # CPT002 on Minutes, over the biller's fill
+        as_row(line(Claim_ID="C2", CPT="90837", Minutes=45, DOS=AS_OF.replace(day=2))),  # CPT002, no fill
+        as_row(line(Claim_ID="C3", DOS=AS_OF.replace(day=3))),
+    ])
+    wb = openpyxl.load_workbook(path)
+    wb["Claims"].cell(row=2, column=MINUTES).fill = THEME_FILL
+    wb.save(path)
+    ws = _checked(path, tmp_path / "checked.xlsx")["Claims"].parent["Claims"]
+    assert ws.cell(row=2, column=MINUTES).fill.fgColor.rgb == ws.cell(row=3, column=MINUTES).fill.fgColor.rgb \
+        == writer.FILL["error"]
+    _sort(ws, [3, 2, 4])  # C2, C1, C3
+    for r in (2, 3):
+        ws.cell(row=r, column=CPT).value = "90834"
+    ws.parent.save(tmp_path / "sorted.xlsx")
+    again = _checked(tmp_path / "sorted.xlsx", tmp_path / "checked2.xlsx")["Claims"]
+    assert [again.cell(row=r, column=1).value for r in (2, 3, 4)] == ["C2", "C1", "C3"]
+    assert again.cell(row=2, column=CHECK).value == again.cell(row=3, column=CHECK).value == "OK"
+    assert again.cell(row=2, column=MINUTES).fill.fill_type is None  # C2's Minutes had no fill
+    c1 = again.cell(row=3, column=MINUTES).fill  # C1's Minutes: the biller's theme fill
+    assert (c1.fill_type, c1.fgColor.type, c1.fgColor.theme) == ("solid", "theme", 4)
+
+
+def test_validate_claims_on_a_sorted_sheet_puts_each_fill_back_on_its_own_line():
+    """The same through the button's code path (the in-memory workbook)."""
+    from claimcheck.addin import buttons
+    from claimcheck.addin.workbook_port import MemoryWorkbook
+
+    rows = [list(CLAIM_HEADERS), as_row(line(Claim_ID="C1", CPT="90837", Minutes=45)),
+            as_row(line(Claim_ID="C2", CPT="90837", Minutes=45, DOS=AS_OF.replace(day=2))),
+            as_row(line(Claim_ID="C3", DOS=AS_OF.replace(day=3)))]
+    wb = MemoryWorkbook({"Claims": rows})
+    wb.fill("Claims", 2, 2, MINUTES, MINUTES, "#ABCDEF")
+    buttons.validate_claims(wb, AS_OF)
+    red = buttons.fills()["error"]
+    assert wb.fills["Claims"][(2, MINUTES)] == wb.fills["Claims"][(3, MINUTES)] == red
+    cells, fills = dict(wb.cells["Claims"]), dict(wb.fills["Claims"])
+    for new, old in ((2, 3), (3, 2)):  # the biller sorts: C2 first
+        for store, saved in ((wb.cells["Claims"], cells), (wb.fills["Claims"], fills)):
+            for c in range(1, CHECK + 1):
+                store.pop((new, c), None)
+                if (old, c) in saved:
+                    store[(new, c)] = saved[(old, c)]
+    wb.write("Claims", 2, CPT, [["90834"], ["90834"]])
+    buttons.validate_claims(wb, AS_OF)
+    assert [wb.value("Claims", r, 1) for r in (2, 3)] == ["C2", "C1"]
+    assert (2, MINUTES) not in wb.fills["Claims"] and wb.fills["Claims"][(3, MINUTES)] == "#ABCDEF"
+
+
+def test_a_row_claimcheck_made_tall_gets_its_height_back_when_its_line_is_ok(tmp_path):
+    """The wrapped Check text makes a flagged row tall; once the line is OK the row gets the height
+    it had back. A row the biller made tall, or changed after the check, keeps the biller's height."""
+    long_line = line(Claim_ID="C1", CPT="90837", Minutes=45, Dx_Codes="F43.1", Modifiers="95")
+    path = write_workbook(tmp_path / "billing.xlsx", [
+        as_row(long_line), as_row(dict(long_line, **{"Claim ID": "C2", "DOS": AS_OF.replace(day=2)})),
+        as_row(line(Claim_ID="C3", DOS=AS_OF.replace(day=3)))])
+    wb = openpyxl.load_workbook(path)
+    wb["Claims"].row_dimensions[4].height = 40  # the biller's own tall row (an OK line)
+    wb.save(path)
+    ws = _checked(path, tmp_path / "checked.xlsx")["Claims"]
+    tall = ws.row_dimensions[2].height
+    assert tall and tall > 15 and ws.row_dimensions[3].height > 15 and ws.row_dimensions[4].height == 40
+    ws.row_dimensions[3].height = tall = ws.row_dimensions[3].height + 30  # the biller drags C2's row taller
+    for r in (2, 3):
+        ws.cell(row=r, column=CPT).value = "90834"
+        ws.cell(row=r, column=DX).value = "F43.10"
+        ws.cell(row=r, column=CLAIM_HEADERS.index("Modifiers") + 1).value = None
+    ws.parent.save(tmp_path / "fixed.xlsx")
+    again = _checked(tmp_path / "fixed.xlsx", tmp_path / "checked2.xlsx")["Claims"]
+    assert [again.cell(row=r, column=CHECK).value for r in (2, 3, 4)] == ["OK", "OK", "OK"]
+    assert again.row_dimensions[2].height is None  # back to the default height it had
+    assert again.row_dimensions[3].height == tall and again.row_dimensions[4].height == 40
+
+
 def test_findings_link_to_the_cell_carry_the_line_and_filter(tmp_path):
     wb = _checked(_source(tmp_path), tmp_path / "checked.xlsx")
     fs = wb["Findings"]

@@ -136,3 +136,12 @@ def test_install_hints_in_messages_name_the_pypi_package():
              for p in (ROOT / folder).rglob("*.py")
              for n, ln in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if wrong.search(ln)]
     assert found == []
+
+
+def test_readme_shows_a_rendered_letter_and_the_checked_claims_sheet():
+    """Issue 18: one rendered letter and the checked Claims sheet, as PNG images in docs/images."""
+    text = README.read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", text) + re.findall(r'<img src="([^"]+)"', text)
+    assert sorted(images) == ["docs/images/appeal-letter.png", "docs/images/checked-claims.png"]
+    for image in images:
+        assert (ROOT / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image

@@ -153,3 +153,67 @@ def test_button_reads_the_fee_schedule_sheet():
     wb.write("Fee Schedule", 1, 1, [["Payer", "Code", "Modifier", "Contracted Amount"], ["Acme Health", "90834", None, 125]])
     text = buttons.run("post_era", wb, as_of=AS_OF)
     assert "1 line paid under contract (ERA008)" in text
+
+
+def test_remittances_then_appeals_keep_the_billers_notes_on_the_log():
+    """The loop a biller works: Post ERA posts a denial, Generate Appeals logs it, the biller
+    works the row (a note, an owner, a follow-up formula), a second remittance denies another
+    claim and a re-run adds it; the same remittance pasted again changes nothing, and the biller's
+    work stays on its claim's row through every run."""
+    from claimcheck.appeals import LOG_HEADER
+
+    lines = [line(Claim_ID="CC-1002", CPT="90837", Modifiers="HO", DOS=dt.date(2026, 11, 11), Status="Submitted",
+                  Submitted_On=dt.date(2026, 11, 13), Charge=200.0)] + [
+        dict(l, Status="Submitted", **{"Submitted On": dt.date(2026, 11, 13)}) for l in LINES[1:]]
+    wb = memory(pasted("denied.835"), lines)
+    assert "1 claim posted" in buttons.run("post_era", wb, as_of=AS_OF)
+    assert wb.value("Claims", 2, COL["Status"]) == "Denied"
+    buttons.run("generate_appeals", wb, as_of=AS_OF)
+    log = wb.read("Appeals Log")
+    assert [r[0] for r in log[1:]] == ["CC-1002"]
+    at = {h: i + 1 for i, h in enumerate(LOG_HEADER)}
+    wb.write("Appeals Log", 2, at["Owner"], [["Ana"]])
+    wb.write("Appeals Log", 2, at["Notes"], [["called payer 12/11; corrected claim to send"]])
+    wb.set_formula("Appeals Log", 2, at["Follow-up Date"], "=E2+14", dt.date(2026, 12, 18))
+    wb.fill("Appeals Log", 2, 2, at["Notes"], at["Notes"], "#FFFF00")
+
+    wb.write("ERA Inbox", 1, 1, pasted("partly_paid.835"))
+    later = AS_OF + dt.timedelta(days=5)
+    assert "1 claim posted" in buttons.run("post_era", wb, as_of=later)
+    assert wb.value("Claims", 4, COL["Status"]) == "Denied"
+    buttons.run("generate_appeals", wb, as_of=later)
+
+    def worked_row():
+        log = wb.read("Appeals Log")
+        assert [r[0] for r in log[1:]] == ["CC-1002", "CC-1003"]
+        assert log[1][at["Owner"] - 1] == "Ana" and log[1][at["Notes"] - 1].startswith("called payer 12/11")
+        assert wb.formula_cells["Appeals Log"] == {(2, at["Follow-up Date"]): "=E2+14"}
+        assert wb.fills["Appeals Log"][(2, at["Notes"])] == "#FFFF00"
+        assert all(v is None for v in log[2][len(LOG_HEADER) - 6:])  # the new row: nothing of the biller's
+        return log
+
+    first = worked_row()
+    wb.write("ERA Inbox", 1, 1, pasted("denied.835"))  # the same remittance again
+    assert "0 claims posted" in buttons.run("post_era", wb, as_of=later)
+    buttons.run("generate_appeals", wb, as_of=later)
+    assert worked_row() == first
+
+
+def test_classic_post_era_through_xlwings_with_the_files_chosen(monkeypatch):
+    """classic.post_era on a real ``xlwings.Book`` (xlwings' remote engine stands in for Excel):
+    the picked files are posted through XlwingsWorkbook, and Excel is asked to write the Claims
+    cells and add the ERA sheets."""
+    from claimcheck.addin import classic
+
+    book = xw.Book(json=book_json({"Claims": claims_rows()}))
+    chosen = "\n".join(str(FIXTURES / n) for n in ("paid.835", "partly_paid.835"))
+    book.macro = lambda name: (lambda: chosen) if name == "PickEraFiles" else None
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    text = classic.post_era()
+    assert text.startswith("Post ERA (2 files): 2 claims posted")
+    actions = book.json()["actions"]
+    written = {(a["start_row"] + 1, a["start_column"] + 1): a["values"] for a in actions
+               if a["func"] == "setValues" and a["sheet_position"] == 0}
+    assert written[(2, COL["Paid Amount"])] == [[110]] and written[(3, COL["Status"])] == [["Paid"]]
+    assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == ["Remittances", "ERA Lines", "ERA Unmatched"]
+    assert [a["args"][0] for a in actions if a["func"] == "alert"] == [text]

@@ -22,6 +22,10 @@ already in the workbook, by one function, :func:`merge_log`, that both ``claimch
   is no longer worked (:data:`NO_LONGER_DENIED`, :data:`EARLIER_DENIAL`) and its deadline and
   days left are cleared.  A gone row with nothing typed in it is dropped.
 * **Order.**  Rows already in the log stay in their order; new denials are added below.
+* **Where each row was.**  :func:`update_log` also gives the sheet row each output row comes
+  from and the rows left out (:class:`LogUpdate`): the button updates the sheet in place with it
+  (the biller's cells are never rewritten, so their formulas and formatting stay), and the command
+  line carries the formatting of the biller's cells to the row's new place.
 """
 
 from __future__ import annotations
@@ -102,6 +106,8 @@ class LoggedRow:
 
     computed: dict[str, Any]
     biller: dict[str, Any] = field(default_factory=dict)
+    #: Its row number on the sheet (1 is the header), so a button can update the row in place.
+    row: int | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -145,13 +151,28 @@ def read_log(values: Sequence[Sequence[Any]] | None) -> ExistingLog:
         raise LogNotReadable("the Appeals Log sheet has no 'Claim ID' header in its first row, so the notes on it "
                              "cannot be kept; rename that sheet (or restore its header row) and run again")
     rows = []
-    for r in values[1:]:
+    for number, r in enumerate(values[1:], start=2):
         if all(_blank(v) for v in r):
             continue
         get = lambda i: r[i] if i < len(r) else None  # noqa: E731
         rows.append(LoggedRow(computed={h: get(i) for h, i in computed_at.items()},
-                              biller={h: get(i) for h, i in biller_at.items()}))
+                              biller={h: get(i) for h, i in biller_at.items()}, row=number))
     return ExistingLog(rows=rows, extra_headers=extra)
+
+
+@dataclass
+class LogUpdate:
+    """The log to write (:func:`update_log`): ``header`` and ``rows`` as :func:`merge_log` returns
+    them, and where each row was: ``from_rows[i]`` is the sheet row (1-based) of the logged row
+    that row ``i`` updates or keeps, None for a new denial.  ``dropped`` are the sheet rows of
+    logged rows that are left out (a gone denial with nothing of the biller's in it).  A button
+    updates the sheet in place with it: delete ``dropped``, write the computed columns, and the
+    biller's cells (values, formulas, formatting) never move but with their row."""
+
+    header: list[str]
+    rows: list[list[Any]]
+    from_rows: list[int | None]
+    dropped: list[int]
 
 
 def merge_log(new_rows: Iterable[Sequence[Any]], existing: ExistingLog | Sequence[Sequence[Any]] | None,
@@ -160,6 +181,13 @@ def merge_log(new_rows: Iterable[Sequence[Any]], existing: ExistingLog | Sequenc
     :data:`COMPUTED_COLUMNS`); ``existing`` the log found in the workbook (:func:`read_log`, or
     its raw values); ``still_listed`` maps a claim key to its Status now (for the note on a row
     whose denial is gone).  See the module docstring for the rules."""
+    update = update_log(new_rows, existing, as_of, still_listed)
+    return update.header, update.rows
+
+
+def update_log(new_rows: Iterable[Sequence[Any]], existing: ExistingLog | Sequence[Sequence[Any]] | None,
+               as_of: dt.date, still_listed: dict[str, str] | None = None) -> LogUpdate:
+    """:func:`merge_log`, with the sheet row each output row comes from (:class:`LogUpdate`)."""
     if existing is None or not isinstance(existing, ExistingLog):
         existing = read_log(existing)
     header = LOG_HEADER + existing.extra_headers
@@ -198,6 +226,8 @@ def merge_log(new_rows: Iterable[Sequence[Any]], existing: ExistingLog | Sequenc
 
     current = {k[0] for k in fresh_keys}
     out: list[list[Any]] = []
+    from_rows: list[int | None] = []
+    dropped: list[int] = []
     seen: set[int] = set()
     for kind, what in place:
         if kind == "fresh":
@@ -207,9 +237,12 @@ def merge_log(new_rows: Iterable[Sequence[Any]], existing: ExistingLog | Sequenc
             logged = taken.get(what)
             biller = logged.biller if logged is not None else {}
             out.append(fresh[what] + [biller.get(h) for h in biller_headers])
+            from_rows.append(logged.row if logged is not None else None)
             continue
         logged = what
         if not logged.has_work:
+            if logged.row is not None:
+                dropped.append(logged.row)
             continue  # nothing of the biller's in it: the row goes with its denial
         row = [logged.computed.get(h) for h in COMPUTED_COLUMNS]
         claim, day = logged.key
@@ -229,4 +262,5 @@ def merge_log(new_rows: Iterable[Sequence[Any]], existing: ExistingLog | Sequenc
         row[_DEADLINE] = None
         row[_DAYS] = None
         out.append(row + [logged.biller.get(h) for h in biller_headers])
-    return header, out
+        from_rows.append(logged.row)
+    return LogUpdate(header=header, rows=out, from_rows=from_rows, dropped=sorted(dropped))

@@ -9,7 +9,7 @@ import math
 
 from .. import denials as D
 from .letter import LAST_COL, WIDTH, cell_text, plain_value
-from .log import Formula, merge_log
+from .log import BILLER_COLUMNS, LOG_HEADER, Formula, update_log
 from .plan import LOG_SHEET, AppealPlan
 
 LETTER = 1  # paperSize code for US Letter in SpreadsheetML
@@ -187,8 +187,24 @@ def write_log(wb, plan: AppealPlan, existing=None) -> tuple[list[str], list[list
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    header, rows = merge_log(plan.log_rows(), existing, plan.as_of, plan.claim_status)
+    from copy import copy
+
+    from .. import columns as C
+
+    update = update_log(plan.log_rows(), existing, plan.as_of, plan.claim_status)
+    header, rows = update.header, update.rows
     log = next((ws for ws in wb.worksheets if ws.title.upper() == LOG_SHEET.upper()), None)
+    # The formatting of the biller's cells (a fill, a bold note, a date format) goes with its row.
+    styles: dict[tuple[int, str], object] = {}
+    if log is not None and existing:
+        theirs = {C.key(h) for h in BILLER_COLUMNS + header[len(LOG_HEADER):]}
+        sources = {r for r in update.from_rows if r}
+        for c, name in enumerate(existing[0], start=1):
+            if name is not None and C.key(name) in theirs:
+                for r in sources:
+                    cell = log.cell(row=r, column=c)
+                    if cell.has_style:
+                        styles.setdefault((r, C.key(name)), copy(cell._style))
     if log is None:
         log = wb.create_sheet(LOG_SHEET)
     elif log.max_row:
@@ -211,6 +227,10 @@ def write_log(wb, plan: AppealPlan, existing=None) -> tuple[list[str], list[list
             cell.alignment = Alignment(wrap_text=c in wrap, vertical="top")
         log.cell(row=r, column=at["Amount Denied"]).number_format = MONEY_FORMAT
         log.cell(row=r, column=at["Follow-up Date"]).number_format = DATE_FORMAT
+        source = update.from_rows[r - 2]
+        for c, name in enumerate(header, start=1):
+            if (source, C.key(name)) in styles:
+                log.cell(row=r, column=c)._style = copy(styles[(source, C.key(name))])
         # Wrapped text needs its rows' height written: a spreadsheet program that opens the file
         # (and prints it) uses the stored height, so long reasons would overlap the next row.
         lines = max([1] + [math.ceil(len(cell_text(values[c - 1])) / max(LOG_WIDTHS.get(header[c - 1], 12) - 1, 1))
