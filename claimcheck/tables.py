@@ -201,7 +201,7 @@ _SETTING_KINDS = {"Timely Filing Days": _whole_number, "Appeal Days": _whole_num
                   "Auth Visits Per": _choice("Service", "Date", default="Service"),
                   "Medicare Modifier 95": _choice("hospital only", "always", default="hospital only"),
                   "Note Sign Days": _whole_number, "Plan Review Days": _whole_number,
-                  "Auth Required": _flag, "Eval Counts Toward Auth": _flag,
+                  "Auth Required": _flag, "Eval Counts Toward Auth": _flag, "RHC or FQHC": _flag,
                   "Timed Unit Rounding": _choice(*UNIT_ROUNDING, default="midpoint")}
 
 

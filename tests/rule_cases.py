@@ -163,6 +163,11 @@ CASES = [
          "modifier 93 marks audio-only, but H2019"),
     case("MOD009", "FQ on H0004", [line(CPT="H0004", Minutes=30, Units=2, Modifiers="FQ", POS="10")], [0], "modifier FQ"),
     case("MOD009", "93 on 90834 passes", [line(Modifiers="93", POS="10")], []),
+    # MOD010: FQ is the RHC/FQHC audio-only modifier (payer_defaults.csv RHC or FQHC, N by default)
+    case("MOD010", "FQ from a practitioner's practice", [line(Modifiers="FQ", POS="10")], [0],
+         "modifier FQ is the RHC/FQHC audio-only modifier; a practitioner's audio-only telehealth takes 93"),
+    case("MOD010", "FQ among other modifiers, lower case", [line(Modifiers="hn, fq", POS="10")], [0], "takes 93"),
+    case("MOD010", "93 passes", [line(Modifiers="93", POS="10")], []),
     case("MOD009", "93 on 90791 passes", [line(CPT="90791", Minutes=None, Modifiers="93", POS="10")], []),
     case("MOD009", "93 on a code not verified on the list passes", [line(CPT="96127", Minutes=None, Modifiers="93", POS="10")], []),
     case("MOD009", "H2019 in person passes", [line(CPT="H2019", Minutes=60, Units=4, Modifiers="HO")], []),

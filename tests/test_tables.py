@@ -230,3 +230,19 @@ def test_medicare_modifier_95_always_asks_for_95_on_medicare_telehealth(tmp_path
                           if f.code == "POS004"]
     assert found() == ["POS 10 for Original Medicare without 95: add 95 (your practice bills from a hospital)"]
     assert found(Modifiers="95") == [] and found(Modifiers="93") == []
+
+
+def test_an_rhc_or_fqhc_may_bill_fq(tmp_path, monkeypatch):
+    """payer_defaults.csv RHC or FQHC Y: FQ (an RHC/FQHC mental health visit by audio only) is the
+    practice's own modifier, so MOD010 stays quiet; a bad value is refused as any setting is."""
+    from helpers import check_lines, line
+
+    found = lambda: [f.code for f in check_lines([line(Modifiers="FQ", POS="10")]).findings]  # noqa: E731
+    assert "MOD010" in found()
+    write(tmp_path, "payer_defaults.csv", "setting,value,source\nRHC or FQHC,Y,we are an FQHC\n")
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+    assert "MOD010" not in found()
+    (tmp_path / "bad").mkdir()
+    write(tmp_path / "bad", "payer_defaults.csv", "setting,value,source\nRHC or FQHC,sometimes,x\n")
+    with pytest.raises(UnusableInput, match="'sometimes' is not Y or N"):
+        load_tables(str(tmp_path / "bad"))
