@@ -185,6 +185,11 @@ CASES = [
     case("DX002", "unknown code after the newest code set is not an error", [line(DOS=D(2026, 10, 5), Dx_Codes="F41.1, F99.9")], []),
     case("DX010", "a FY2026 code after the newest code set passes", [line(DOS=D(2026, 10, 5), Dx_Codes="F41.1")], []),
     case("DX010", "unknown code within the shipped years is DX002, not a note", [line(Dx_Codes="F99.9")], []),
+    # a DOS before the oldest shipped code set (FY2025 starts 2024-10-01): an appeal or a late claim
+    # of FY2024 gets a note for a code FY2025 lacks, never DX002 (FY2024 is not shipped)
+    case("DX010", "a code FY2025 lacks on a FY2024 date is a note", [line(DOS=D(2024, 9, 30), Dx_Codes="F41.1, Z59.861")], [0],
+         "not in ICD-10-CM FY2025, the oldest code set claimcheck has; the date of service falls in FY2024"),
+    case("DX002", "a code FY2025 lacks on a FY2024 date is not an error", [line(DOS=D(2024, 9, 30), Dx_Codes="Z59.861")], []),
     case("DX011", "manifestation code first", [line(Dx_Codes="F02.80, G30.9")], [0], "F02.80 is a manifestation code"),
     case("DX011", "G01 meningitis in bacterial diseases first", [line(Dx_Codes="G01, A39.0")], [0], "G01 is a manifestation code"),
     case("DX011", "manifestation after its underlying disease passes", [line(Dx_Codes="G30.9, F02.80")], []),
