@@ -143,8 +143,8 @@ def test_a_practice_can_set_whole_units_and_its_own_unit_lengths(tmp_path, monke
 
     write(tmp_path, "payer_defaults.csv", "setting,value,source\nTimed Unit Rounding,whole,state Medicaid manual\n")
     write(tmp_path, "procedures.csv", PROCEDURES.replace(",source", ",unit_minutes,source")
-          + "H2014,Skills training,hcpcs_bh,N,,,,15,state Medicaid manual\n")
-    rows = [line(CPT="H2019", Minutes=29, Units=2, Modifiers="HO"), line(Claim_ID="C2", CPT="H2014", Minutes=20, Units=2)]
+          + "H2033,Multisystemic therapy,hcpcs_bh,N,,,,15,state Medicaid manual\n")
+    rows = [line(CPT="H2019", Minutes=29, Units=2, Modifiers="HO"), line(Claim_ID="C2", CPT="H2033", Minutes=20, Units=2)]
     load_tables.cache_clear()
     shipped = [f.code for f in check_lines(rows).findings if f.code in ("CPT018", "CPT019")]
     monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
@@ -154,9 +154,9 @@ def test_a_practice_can_set_whole_units_and_its_own_unit_lengths(tmp_path, monke
     finally:
         monkeypatch.delenv("CLAIMCHECK_TABLES")
         load_tables.cache_clear()
-    assert shipped == []  # midpoint: 29 minutes are 2 units; H2014 is not in the shipped table
+    assert shipped == []  # midpoint: 29 minutes are 2 units; H2033 is not in the shipped table
     assert found == [(2, "H2019 x2: 29 minutes support 1 unit (one unit per full 15 minutes)"),
-                     (3, "H2014 x2: 20 minutes support 1 unit (one unit per full 15 minutes)")]
+                     (3, "H2033 x2: 20 minutes support 1 unit (one unit per full 15 minutes)")]
 
 
 def test_telehealth_columns_are_yes_no_or_not_verified(tmp_path):
