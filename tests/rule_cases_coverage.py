@@ -97,6 +97,17 @@ CASES = [
              Submitted_On=D(2026, 6, 3))], [1], "(Submitted)"),
     case("ELIG005", "tertiary sent while the primary is unanswered", [
         line(), line(Claim_ID="C3", Payer="Plain Plan", Payer_Order="Tertiary")], [1], "tertiary line sent"),
+    case("ELIG005", "no Payer Order typed: the Coverage sheet makes the payer secondary", [
+        line(), line(Claim_ID="C2", Payer="Gov Medicaid", Member_ID="G1")], [1],
+        "secondary line sent (Ready) before the primary answered (the Coverage sheet makes Gov Medicaid this client's "
+        "secondary plan): the primary line for 90834 on 2026-06-01 (row 2, Acme Health)",
+        coverage=[cov(), cov(payer="Gov Medicaid", order="Secondary", member="G1")]),
+    case("ELIG005", "Coverage order ignored outside the plan's dates", [
+        line(), line(Claim_ID="C2", Payer="Gov Medicaid", Member_ID="G1")], [],
+        coverage=[cov(), cov(payer="Gov Medicaid", order="2", member="G1", start=D(2026, 7, 1))]),
+    case("ELIG005", "a typed Payer Order Primary wins over the Coverage sheet", [
+        line(Payer="Gov Medicaid", Member_ID="G1", Payer_Order="Primary"), line(Claim_ID="C2")], [],
+        coverage=[cov(), cov(payer="Gov Medicaid", order="Secondary", member="G1")]),
     case("ELIG005", "primary paid passes", [
         line(Status="Paid", Paid_Amount=80.0), line(Claim_ID="C2", Payer="Gov Medicaid", Payer_Order="Secondary")], []),
     case("ELIG005", "primary paid nothing but its remittance is posted passes", [

@@ -259,18 +259,23 @@ def _has(value) -> bool:
           {'Claim ID': 'C2', 'Payer': 'Gov Medicaid', 'Payer Order': 'Secondary'}],
 )
 def secondary_before_primary(ctx):
-    """Flags a line whose Payer Order is Secondary (or Tertiary) and whose Status is Ready or
-    Submitted while the same service - same client (Client ID, else Member ID), DOS and code -
-    has a billed primary line (Payer Order blank or Primary; not Void, Cancelled or No Show)
+    """Flags a line whose Payer Order is Secondary (or Tertiary) - or, with Payer Order blank (or
+    no such column), whose payer the Coverage sheet gives that Plan Order for the client on the
+    DOS - and whose Status is Ready or Submitted while the same service - same client (Client ID, else Member ID), DOS and code -
+    has a billed primary line (Payer Order Primary, or blank and not a later plan by the Coverage
+    sheet; not Void, Cancelled or No Show)
     and none of the service's primary lines shows the primary's answer (a Paid Amount, 0
     included, a Remit Date, a Denial Date, or Status Paid, Partially Paid, Denied or Patient
     Responsibility).  A secondary line without a primary line on the sheet is not flagged.  The
     reverse case, a primary that answered and a secondary not yet sent, is ERA007's (claimcheck
     era)."""
     c = ctx.claims
-    if "payer_order" not in c.columns or "status_key" not in c.columns:
+    if "status_key" not in c.columns:
         return None
-    order = c["payer_order"].map(_order)
+    typed = c["payer_order"] if "payer_order" in c.columns else pd.Series(None, index=c.index, dtype=object)
+    order = typed.map(_order)
+    from_coverage = _orders_from_coverage(ctx, typed.map(_has_text))
+    order = order.where(from_coverage.isna(), from_coverage)
     later = order.isin(("Secondary", "Tertiary")) & c["status_key"].isin(SENT_STATUSES)
     if not later.any():
         return None
@@ -299,8 +304,39 @@ def secondary_before_primary(ctx):
         if found is None or found[1] or pd.isna(c.at[i, "dos"]):
             continue
         first = found[0][0]
-        out.append((i, f"{order.at[i].lower()} line sent ({c.at[i, 'status_key']}) before the primary answered: the "
-                       f"primary line for {c.at[i, 'cpt']} on {c.at[i, 'dos'].date().isoformat()} (row "
+        why = (f" (the Coverage sheet makes {brief(c.at[i, 'payer'])} this client's {order.at[i].lower()} plan)"
+               if isinstance(from_coverage.at[i], str) else "")
+        out.append((i, f"{order.at[i].lower()} line sent ({c.at[i, 'status_key']}) before the primary answered{why}: "
+                       f"the primary line for {c.at[i, 'cpt']} on {c.at[i, 'dos'].date().isoformat()} (row "
                        f"{sheet_row.at[first]}, {brief(c.at[first, 'payer'])}) has no remittance posted; hold this "
                        f"line until the primary's payment or denial is on it"))
+    return out
+
+
+def _has_text(value) -> bool:
+    return _has(value) and str(value).strip() != ""
+
+
+def _orders_from_coverage(ctx, typed: pd.Series) -> pd.Series:
+    """Per line whose Payer Order is blank: Secondary or Tertiary when the Coverage sheet gives
+    the line's payer that Plan Order for the client (Client ID) on the DOS, else None (NaN).  A
+    typed Payer Order is never overridden."""
+    out = pd.Series(None, index=typed.index, dtype=object)
+    index = _coverage_index(ctx.book)
+    if not index:
+        return out
+    c = ctx.claims
+    names = {2: "Secondary", 3: "Tertiary"}
+    later = {(client, _key(cov.payer)) for client, rows in index.items() for cov in rows if cov.plan_order in names}
+    if not later:
+        return out
+    blank = ~typed.astype(bool)
+    for i, client, payer, dos in zip(c.index[blank.to_numpy()], c["client_id"][blank], c["payer"][blank], c["dos"][blank]):
+        if (_key(client), _key(payer)) not in later or pd.isna(dos):
+            continue
+        day = dos.date()
+        for cov in index[_key(client)]:
+            if _key(cov.payer) == _key(payer) and cov.plan_order in names and cov.covers(day):
+                out.at[i] = names[cov.plan_order]
+                break
     return out
