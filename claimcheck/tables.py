@@ -112,6 +112,19 @@ def _shaped(pattern: re.Pattern, what: str):
     return check
 
 
+def _iso_date(text: str) -> dt.date | None:
+    """An optional date cell: YYYY-MM-DD (or CMS's YYYYMMDD); empty for no limit."""
+    if text == "":
+        return None
+    digits = text.replace("-", "")
+    if len(digits) == 8 and digits.isdigit():
+        try:
+            return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        except ValueError:
+            pass
+    raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)")
+
+
 def _filled(text: str) -> str:
     if text == "":
         raise ValueError("the cell is empty")
@@ -177,6 +190,10 @@ class SameDayRow(_Row):
     scope: Annotated[str, BeforeValidator(_choice("client", "provider", default="provider"))] = "provider"
     note: str = ""
     source: str = ""
+    # Optional: the dates of service the pair applies to, from ``effective`` (inclusive) to the
+    # day before ``deleted`` (as a CMS PTP edit's Effective and Deletion Dates); empty: no limit.
+    effective: Annotated[dt.date | None, BeforeValidator(_iso_date)] = None
+    deleted: Annotated[dt.date | None, BeforeValidator(_iso_date)] = None
 
 
 class ModifierRow(_Row):
@@ -606,7 +623,8 @@ def load_tables(override_dir: str | None = None) -> CodeTables:
     em = frozenset(c for c, p in procedures.items() if p.kind == "em")
     addons = {r.addon: _expand(r.primaries, em) for r in _load("addons.csv", override_dir)}
     same_day = tuple(
-        SameDayRule(_expand(r.codes_a, em), _expand(r.codes_b, em), r.kind, r.scope, r.note, r.source)
+        SameDayRule(_expand(r.codes_a, em), _expand(r.codes_b, em), r.kind, r.scope, r.note, r.source,
+                    r.effective, r.deleted)
         for r in _load("same_day.csv", override_dir)
     )
     edits = [e for path in _cms_files(override_dir, _PTP_FILE) for e in read_ptp_edits(path, keep)]

@@ -246,3 +246,25 @@ def test_an_rhc_or_fqhc_may_bill_fq(tmp_path, monkeypatch):
     write(tmp_path / "bad", "payer_defaults.csv", "setting,value,source\nRHC or FQHC,sometimes,x\n")
     with pytest.raises(UnusableInput, match="'sometimes' is not Y or N"):
         load_tables(str(tmp_path / "bad"))
+
+
+def test_a_practice_pair_row_can_carry_its_dates(tmp_path, monkeypatch):
+    """same_day.csv's optional effective/deleted columns: the pair applies from the effective
+    date up to the day before the deletion date, as a CMS PTP edit; a bad date is refused."""
+    from helpers import check_lines, line
+    import datetime as dt
+
+    write(tmp_path, "same_day.csv", "codes_a,codes_b,kind,scope,note,source,effective,deleted\n"
+                                    "90853,90832,never,provider,plan policy,payer bulletin,2026-03-01,2026-06-01\n")
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+
+    def flagged(day):
+        rows = [line(CPT="90853", Minutes=60, DOS=day), line(Claim_ID="C2", CPT="90832", Minutes=30, DOS=day)]
+        return [f.row for f in check_lines(rows).findings if f.code == "CPT008"]
+
+    assert flagged(dt.date(2026, 2, 28)) == [] and flagged(dt.date(2026, 3, 1)) == [2]
+    assert flagged(dt.date(2026, 5, 31)) == [2] and flagged(dt.date(2026, 6, 1)) == []
+    (tmp_path / "bad").mkdir()
+    write(tmp_path / "bad", "same_day.csv", "codes_a,codes_b,kind,effective\n90853,90832,never,March\n")
+    with pytest.raises(UnusableInput, match="row 2, column effective: 'March' is not a date"):
+        load_tables(str(tmp_path / "bad"))
