@@ -17,6 +17,7 @@ the header is row 1) and the column, for example
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import re
@@ -111,6 +112,19 @@ def _shaped(pattern: re.Pattern, what: str):
     return check
 
 
+def _iso_date(text: str) -> dt.date | None:
+    """An optional date cell: YYYY-MM-DD (or CMS's YYYYMMDD); empty for no limit."""
+    if text == "":
+        return None
+    digits = text.replace("-", "")
+    if len(digits) == 8 and digits.isdigit():
+        try:
+            return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        except ValueError:
+            pass
+    raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)")
+
+
 def _filled(text: str) -> str:
     if text == "":
         raise ValueError("the cell is empty")
@@ -176,6 +190,10 @@ class SameDayRow(_Row):
     scope: Annotated[str, BeforeValidator(_choice("client", "provider", default="provider"))] = "provider"
     note: str = ""
     source: str = ""
+    # Optional: the dates of service the pair applies to, from ``effective`` (inclusive) to the
+    # day before ``deleted`` (as a CMS PTP edit's Effective and Deletion Dates); empty: no limit.
+    effective: Annotated[dt.date | None, BeforeValidator(_iso_date)] = None
+    deleted: Annotated[dt.date | None, BeforeValidator(_iso_date)] = None
 
 
 class ModifierRow(_Row):
@@ -200,7 +218,7 @@ _SETTING_KINDS = {"Timely Filing Days": _whole_number, "Appeal Days": _whole_num
                   "Auth Visits Per": _choice("Service", "Date", default="Service"),
                   "Medicare Modifier 95": _choice("hospital only", "always", default="hospital only"),
                   "Note Sign Days": _whole_number, "Plan Review Days": _whole_number,
-                  "Auth Required": _flag, "Eval Counts Toward Auth": _flag,
+                  "Auth Required": _flag, "Eval Counts Toward Auth": _flag, "RHC or FQHC": _flag,
                   "Timed Unit Rounding": _choice(*UNIT_ROUNDING, default="midpoint")}
 
 
@@ -328,6 +346,23 @@ class Procedure:
     audio_only: bool | None = None  # audio-only (93/FQ) allowed (None: not verified)
     mue: int | None = None  # CMS practitioner MUE: most units per client, date and provider
     mai: int | None = None  # MUE adjudication indicator: 1 per line, 2/3 per date of service
+    #: CMS MUE files' values for the code, oldest file first: (the file's effective date, None
+    #: when its name gives none; MUE; MAI).  Used only when procedures.csv gives no ``mue``: a
+    #: line takes the newest file in force on its date of service (see :meth:`mue_on`).
+    mue_files: tuple[tuple[dt.date | None, int, int], ...] = ()
+
+    def mue_on(self, day: dt.date | None) -> tuple[int, int | None, dt.date | None] | None:
+        """(MUE, MAI, effective date of the file it comes from) in force on ``day``: the
+        procedures.csv value when it has one, else the newest CMS file effective on or before
+        the day (a file without a date in its name counts from always); None when none is in
+        force (a date of service before every loaded file's effective date)."""
+        if self.mue is not None and not self.mue_files:
+            return self.mue, self.mai, None
+        found = None
+        for effective, value, mai in self.mue_files:
+            if effective is None or day is None or effective <= day:
+                found = (value, mai, effective)
+        return found
 
     @property
     def timed(self) -> bool:
@@ -342,6 +377,16 @@ class SameDayRule:
     scope: str  # "client" (any provider) or "provider" (same rendering provider)
     note: str
     source: str
+    #: The dates of service the pair edit applies to (a CMS PTP edit's effective and deletion
+    #: dates): from ``effective`` (inclusive) to ``deleted`` (exclusive); None: no limit.
+    effective: dt.date | None = None
+    deleted: dt.date | None = None
+
+    def applies_on(self, day: dt.date | None) -> bool:
+        """Whether the pair edit is in force on the date of service ``day``."""
+        if day is None:
+            return self.effective is None and self.deleted is None
+        return (self.effective is None or day >= self.effective) and (self.deleted is None or day < self.deleted)
 
 
 @dataclass(frozen=True)
@@ -423,6 +468,7 @@ class PtpEdit:
     effective: str  # YYYY-MM-DD
     modifier: int
     source: str  # the file it came from
+    deleted: str | None = None  # YYYY-MM-DD: the first date of service the edit no longer applies to
 
 
 def _cells_of(line: str) -> list[str]:
@@ -440,10 +486,13 @@ def _file_text(path: Path) -> str:
 
 
 def read_ptp_edits(path: Path, keep: frozenset[str]) -> list[PtpEdit]:
-    """The in-force edits of one CMS practitioner PTP file (tab-delimited text, or CSV) whose
-    column 1 and column 2 codes are both in ``keep``; edits with a deletion date are left out.  A row
-    whose codes are there but whose other cells do not fit the layout stops the load with
-    :class:`UnusableInput` naming the file and line."""
+    """The edits of one CMS practitioner PTP file (tab-delimited text, or CSV) whose column 1
+    and column 2 codes are both in ``keep``, each with its effective date and its deletion date
+    (None when the file gives ``*``): a deleted edit still applies to services before its
+    deletion date, which a claim checked late (an appeal, a rebill) may have.  Indicator-9 edits
+    (no longer applied: CMS deleted them retroactively) are left out.  A row whose codes are
+    there but whose other cells do not fit the layout stops the load with :class:`UnusableInput`
+    naming the file and line."""
     out = []
     for number, line in enumerate(_file_text(path).splitlines(), start=1):
         cells = _cells_of(line)
@@ -463,10 +512,11 @@ def read_ptp_edits(path: Path, keep: frozenset[str]) -> list[PtpEdit]:
             raise UnusableInput(f"{where}: deletion date {deletion!r} is not YYYYMMDD or *")
         if indicator not in ("0", "1", "9"):
             raise UnusableInput(f"{where}: modifier indicator {indicator!r} is not 0, 1 or 9")
-        if deletion not in ("", "*") or indicator == "9":
-            continue  # deleted, or no longer applied
+        if indicator == "9":
+            continue  # no longer applied
+        deleted = None if deletion in ("", "*") else f"{deletion[:4]}-{deletion[4:6]}-{deletion[6:]}"
         out.append(PtpEdit(first, second, f"{effective[:4]}-{effective[4:6]}-{effective[6:]}", int(indicator),
-                           path.name))
+                           path.name, deleted))
     return out
 
 
@@ -494,6 +544,21 @@ def read_mue_values(path: Path, keep: frozenset[str]) -> dict[str, tuple[int, in
     return out
 
 
+_MUE_EFFECTIVE = re.compile(r"eff(?:ective)?[_ -]?(\d{2})[-_](\d{2})[-_](\d{4})", re.I)
+
+
+def mue_file_effective(name: str) -> dt.date | None:
+    """The effective date CMS puts in an MUE file's name (``..._Eff_01-01-2026.csv``: the
+    quarter's values apply to dates of service from that day), or None when the name has none."""
+    m = _MUE_EFFECTIVE.search(name)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+    except ValueError:
+        return None
+
+
 def _cms_files(override_dir: str | None, pattern: re.Pattern) -> list[Path]:
     if not override_dir or not Path(override_dir).is_dir():
         return []
@@ -502,27 +567,32 @@ def _cms_files(override_dir: str | None, pattern: re.Pattern) -> list[Path]:
 
 def _ptp_rules(edits: list[PtpEdit], shipped: tuple[SameDayRule, ...]) -> tuple[SameDayRule, ...]:
     """CMS edits as same-day rules (indicator 0: ``never``; 1: ``distinct``), per rendering
-    provider, one rule per column 1 code, file and indicator; pairs a shipped rule already holds
+    provider, one rule per column 1 code, file, indicator and effective/deletion dates, flagging
+    the column 2 code's line; pairs a shipped rule already holds
     (same kind, either order) are not repeated."""
     def shipped_has(a: str, b: str, kind: str) -> bool:
         return any(r.kind == kind and ((a in r.codes_a and b in r.codes_b) or (b in r.codes_a and a in r.codes_b))
                    for r in shipped)
 
-    grouped: dict[tuple[str, str, int], set[str]] = {}
+    grouped: dict[tuple[str, str, int, str, str], set[str]] = {}
     for e in edits:
         kind = "never" if e.modifier == 0 else "distinct"
         if not shipped_has(e.column1, e.column2, kind):
-            grouped.setdefault((e.column1, e.source, e.modifier), set()).add(e.column2)
+            grouped.setdefault((e.column1, e.source, e.modifier, e.effective, e.deleted or ""), set()).add(e.column2)
     out = []
-    for (first, source, modifier), seconds in sorted(grouped.items()):
+    for (first, source, modifier, effective, deleted), seconds in sorted(grouped.items()):
+        span = f"in force from {effective}" + (f" until {deleted}" if deleted else "")
         if modifier == 0:
-            note = (f"CMS NCCI pair edit (modifier indicator 0, {source}): not paid together for the same client, date "
-                    "and provider, and no modifier makes them payable")
+            note = (f"CMS NCCI pair edit (modifier indicator 0, {source}, {span}): not paid together for the same "
+                    "client, date and provider, and no modifier makes them payable")
         else:
-            note = (f"CMS NCCI pair edit (modifier indicator 1, {source}): paid together only as separate, distinct "
-                    "services with 59, XE, XS, XP or XU on the second code")
-        out.append(SameDayRule(frozenset({first}), frozenset(seconds), "never" if modifier == 0 else "distinct",
-                               "provider", note, f"CMS NCCI practitioner PTP edits, {source}"))
+            note = (f"CMS NCCI pair edit (modifier indicator 1, {source}, {span}): paid together only as separate, "
+                    "distinct services with 59, XE, XS, XP or XU on the second code")
+        # codes_a is the line flagged: the column 2 code, the one the payer denies (CMS: "the Column
+        # One code is eligible for payment, but the Column Two code is denied")
+        out.append(SameDayRule(frozenset(seconds), frozenset({first}), "never" if modifier == 0 else "distinct",
+                               "provider", note, f"CMS NCCI practitioner PTP edits, {source}",
+                               dt.date.fromisoformat(effective), dt.date.fromisoformat(deleted) if deleted else None))
     return tuple(out)
 
 
@@ -539,16 +609,22 @@ def load_tables(override_dir: str | None = None) -> CodeTables:
                                        r.daily_max, r.source, r.unit_minutes, r.telehealth, r.audio_only,
                                        r.mue, r.mai)
     keep = frozenset(procedures)
-    for path in _cms_files(override_dir, _MUE_FILE):  # CMS's MUEs where procedures.csv gives none
+    dated: dict[str, list] = {}
+    files = sorted(_cms_files(override_dir, _MUE_FILE), key=lambda p: (mue_file_effective(p.name) or dt.date.min, p.name))
+    for path in files:  # CMS's MUEs where procedures.csv gives none, oldest file first
         for code, (value, mai) in read_mue_values(path, keep).items():
-            proc = procedures[code]
-            if proc.mue is None:
-                procedures[code] = replace(proc, mue=value, mai=mai,
-                                           source=f"{proc.source}; MUE from CMS {path.name}".lstrip("; "))
+            if procedures[code].mue is None or code in dated:
+                dated.setdefault(code, []).append((mue_file_effective(path.name), value, mai, path.name))
+    for code, rows in dated.items():
+        proc, newest = procedures[code], rows[-1]
+        procedures[code] = replace(proc, mue=newest[1], mai=newest[2],
+                                   mue_files=tuple((effective, value, mai) for effective, value, mai, _ in rows),
+                                   source=f"{proc.source}; MUE from CMS {', '.join(r[3] for r in rows)}".lstrip("; "))
     em = frozenset(c for c, p in procedures.items() if p.kind == "em")
     addons = {r.addon: _expand(r.primaries, em) for r in _load("addons.csv", override_dir)}
     same_day = tuple(
-        SameDayRule(_expand(r.codes_a, em), _expand(r.codes_b, em), r.kind, r.scope, r.note, r.source)
+        SameDayRule(_expand(r.codes_a, em), _expand(r.codes_b, em), r.kind, r.scope, r.note, r.source,
+                    r.effective, r.deleted)
         for r in _load("same_day.csv", override_dir)
     )
     edits = [e for path in _cms_files(override_dir, _PTP_FILE) for e in read_ptp_edits(path, keep)]

@@ -85,4 +85,44 @@ CASES = [
          coverage=[cov(member="OLD-7", start=D(2025, 1, 1), end=D(2025, 12, 31)), cov()]),
     case("ELIG004", "case, spaces and dashes ignored", [line(Member_ID=" m-100 ")], [], coverage=[cov()]),
     case("ELIG004", "plan row without a member ID passes", [line(Member_ID="X9")], [], coverage=[cov(member=None)]),
+    # ---------------------------------------------------------------- ELIG005 secondary before the primary
+    case("ELIG005", "secondary Ready while the primary is only submitted", [
+        line(Status="Submitted", Submitted_On=D(2026, 6, 3)),
+        line(Claim_ID="C2", Payer="Gov Medicaid", Payer_Order="Secondary")], [1],
+        "secondary line sent (Ready) before the primary answered: the primary line for 90834 on 2026-06-01 (row 2, "
+        "Acme Health) has no remittance posted"),
+    case("ELIG005", "secondary Submitted, primary still Ready, order typed in lower case", [
+        line(Payer_Order="primary"),
+        line(Claim_ID="C2", Payer="Gov Medicaid", Payer_Order="secondary", Status="Submitted",
+             Submitted_On=D(2026, 6, 3))], [1], "(Submitted)"),
+    case("ELIG005", "tertiary sent while the primary is unanswered", [
+        line(), line(Claim_ID="C3", Payer="Plain Plan", Payer_Order="Tertiary")], [1], "tertiary line sent"),
+    case("ELIG005", "no Payer Order typed: the Coverage sheet makes the payer secondary", [
+        line(), line(Claim_ID="C2", Payer="Gov Medicaid", Member_ID="G1")], [1],
+        "secondary line sent (Ready) before the primary answered (the Coverage sheet makes Gov Medicaid this client's "
+        "secondary plan): the primary line for 90834 on 2026-06-01 (row 2, Acme Health)",
+        coverage=[cov(), cov(payer="Gov Medicaid", order="Secondary", member="G1")]),
+    case("ELIG005", "Coverage order ignored outside the plan's dates", [
+        line(), line(Claim_ID="C2", Payer="Gov Medicaid", Member_ID="G1")], [],
+        coverage=[cov(), cov(payer="Gov Medicaid", order="2", member="G1", start=D(2026, 7, 1))]),
+    case("ELIG005", "a typed Payer Order Primary wins over the Coverage sheet", [
+        line(Payer="Gov Medicaid", Member_ID="G1", Payer_Order="Primary"), line(Claim_ID="C2")], [],
+        coverage=[cov(), cov(payer="Gov Medicaid", order="Secondary", member="G1")]),
+    case("ELIG005", "primary paid passes", [
+        line(Status="Paid", Paid_Amount=80.0), line(Claim_ID="C2", Payer="Gov Medicaid", Payer_Order="Secondary")], []),
+    case("ELIG005", "primary paid nothing but its remittance is posted passes", [
+        line(Status="Submitted", Paid_Amount=0, Remit_Date=D(2026, 6, 20)),
+        line(Claim_ID="C2", Payer="Gov Medicaid", Payer_Order="Secondary")], []),
+    case("ELIG005", "primary denied passes", [
+        line(Status="Denied", Denial_Codes="CO-50", Denial_Date=D(2026, 6, 20)),
+        line(Claim_ID="C2", Payer="Gov Medicaid", Payer_Order="Secondary")], []),
+    case("ELIG005", "secondary still Draft passes", [
+        line(), line(Claim_ID="C2", Payer="Gov Medicaid", Payer_Order="Secondary", Status="Draft")], []),
+    case("ELIG005", "no primary line on the sheet passes", [
+        line(Payer="Gov Medicaid", Payer_Order="Secondary")], []),
+    case("ELIG005", "the primary line of another service (code, date) passes", [
+        line(CPT="90837", Minutes=55), line(DOS=D(2026, 6, 2), Claim_ID="C3"),
+        line(Claim_ID="C2", Payer="Gov Medicaid", Payer_Order="Secondary")], []),
+    case("ELIG005", "a voided primary does not hold the secondary", [
+        line(Status="Void"), line(Claim_ID="C2", Payer="Gov Medicaid", Payer_Order="Secondary")], []),
 ]

@@ -143,8 +143,8 @@ def test_a_practice_can_set_whole_units_and_its_own_unit_lengths(tmp_path, monke
 
     write(tmp_path, "payer_defaults.csv", "setting,value,source\nTimed Unit Rounding,whole,state Medicaid manual\n")
     write(tmp_path, "procedures.csv", PROCEDURES.replace(",source", ",unit_minutes,source")
-          + "H2014,Skills training,hcpcs_bh,N,,,,15,state Medicaid manual\n")
-    rows = [line(CPT="H2019", Minutes=29, Units=2, Modifiers="HO"), line(Claim_ID="C2", CPT="H2014", Minutes=20, Units=2)]
+          + "H2033,Multisystemic therapy,hcpcs_bh,N,,,,15,state Medicaid manual\n")
+    rows = [line(CPT="H2019", Minutes=29, Units=2, Modifiers="HO"), line(Claim_ID="C2", CPT="H2033", Minutes=20, Units=2)]
     load_tables.cache_clear()
     shipped = [f.code for f in check_lines(rows).findings if f.code in ("CPT018", "CPT019")]
     monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
@@ -154,9 +154,9 @@ def test_a_practice_can_set_whole_units_and_its_own_unit_lengths(tmp_path, monke
     finally:
         monkeypatch.delenv("CLAIMCHECK_TABLES")
         load_tables.cache_clear()
-    assert shipped == []  # midpoint: 29 minutes are 2 units; H2014 is not in the shipped table
+    assert shipped == []  # midpoint: 29 minutes are 2 units; H2033 is not in the shipped table
     assert found == [(2, "H2019 x2: 29 minutes support 1 unit (one unit per full 15 minutes)"),
-                     (3, "H2014 x2: 20 minutes support 1 unit (one unit per full 15 minutes)")]
+                     (3, "H2033 x2: 20 minutes support 1 unit (one unit per full 15 minutes)")]
 
 
 def test_telehealth_columns_are_yes_no_or_not_verified(tmp_path):
@@ -230,3 +230,41 @@ def test_medicare_modifier_95_always_asks_for_95_on_medicare_telehealth(tmp_path
                           if f.code == "POS004"]
     assert found() == ["POS 10 for Original Medicare without 95: add 95 (your practice bills from a hospital)"]
     assert found(Modifiers="95") == [] and found(Modifiers="93") == []
+
+
+def test_an_rhc_or_fqhc_may_bill_fq(tmp_path, monkeypatch):
+    """payer_defaults.csv RHC or FQHC Y: FQ (an RHC/FQHC mental health visit by audio only) is the
+    practice's own modifier, so MOD010 stays quiet; a bad value is refused as any setting is."""
+    from helpers import check_lines, line
+
+    found = lambda: [f.code for f in check_lines([line(Modifiers="FQ", POS="10")]).findings]  # noqa: E731
+    assert "MOD010" in found()
+    write(tmp_path, "payer_defaults.csv", "setting,value,source\nRHC or FQHC,Y,we are an FQHC\n")
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+    assert "MOD010" not in found()
+    (tmp_path / "bad").mkdir()
+    write(tmp_path / "bad", "payer_defaults.csv", "setting,value,source\nRHC or FQHC,sometimes,x\n")
+    with pytest.raises(UnusableInput, match="'sometimes' is not Y or N"):
+        load_tables(str(tmp_path / "bad"))
+
+
+def test_a_practice_pair_row_can_carry_its_dates(tmp_path, monkeypatch):
+    """same_day.csv's optional effective/deleted columns: the pair applies from the effective
+    date up to the day before the deletion date, as a CMS PTP edit; a bad date is refused."""
+    from helpers import check_lines, line
+    import datetime as dt
+
+    write(tmp_path, "same_day.csv", "codes_a,codes_b,kind,scope,note,source,effective,deleted\n"
+                                    "90853,90832,never,provider,plan policy,payer bulletin,2026-03-01,2026-06-01\n")
+    monkeypatch.setenv("CLAIMCHECK_TABLES", str(tmp_path))
+
+    def flagged(day):
+        rows = [line(CPT="90853", Minutes=60, DOS=day), line(Claim_ID="C2", CPT="90832", Minutes=30, DOS=day)]
+        return [f.row for f in check_lines(rows).findings if f.code == "CPT008"]
+
+    assert flagged(dt.date(2026, 2, 28)) == [] and flagged(dt.date(2026, 3, 1)) == [2]
+    assert flagged(dt.date(2026, 5, 31)) == [2] and flagged(dt.date(2026, 6, 1)) == []
+    (tmp_path / "bad").mkdir()
+    write(tmp_path / "bad", "same_day.csv", "codes_a,codes_b,kind,effective\n90853,90832,never,March\n")
+    with pytest.raises(UnusableInput, match="row 2, column effective: 'March' is not a date"):
+        load_tables(str(tmp_path / "bad"))

@@ -48,7 +48,7 @@ FUNCS = {
                               st.one_of(st.just([[None]]), grids(len(AUTH_HEADERS), AUTH_HEADERS)),
                               st.one_of(st.just([[None]]), grids(len(PAYER_HEADERS), PAYER_HEADERS)), cell),
     "CPT_FOR_MINUTES": st.tuples(cell, cell),
-    "CHECK_DX": st.tuples(anything),
+    "CHECK_DX": st.tuples(anything, cell),
     "CHECK_NPI": st.tuples(anything),
     "AUTH_USED": st.tuples(cell, st.one_of(grids(len(CLAIM_HEADERS), CLAIM_HEADERS), anything),
                            st.one_of(grids(len(AUTH_HEADERS), AUTH_HEADERS), anything), cell),

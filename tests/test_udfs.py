@@ -20,7 +20,7 @@ CONTRACT = {
     "CHECK_CLAIM": ["row", "header?"],
     "CHECK_CLAIMS": ["claims", "authorizations?", "payers?", "as_of?", "providers?"],
     "CPT_FOR_MINUTES": ["minutes", "kind?"],
-    "CHECK_DX": ["code"],
+    "CHECK_DX": ["code", "dos?"],
     "CHECK_NPI": ["npi"],
     "AUTH_USED": ["auth", "claims", "authorizations", "as_of?"],
     "AUTH_REMAINING": ["auth", "claims", "authorizations", "as_of?"],
@@ -55,6 +55,22 @@ def test_check_dx():
     assert one(call("CHECK_DX", [["F41.1, F43.10"]])) == "OK"
     assert one(call("CHECK_DX", [[None]])) == ""
     assert one(call("CHECK_DX", [[NA]])) == "claimcheck: the code cell shows #N/A"
+
+
+def test_check_dx_by_date_of_service():
+    """The optional date of service picks the fiscal year's code set (October 1): Z59.86 is
+    billable in FY2025 and a category in FY2026, Z59.861 is new in FY2026; a date before the
+    oldest shipped year gets a note, not an error."""
+    assert one(call("CHECK_DX", [["Z59.86"]], [[serial(dt.date(2025, 9, 30))]])) == "OK"
+    assert "category, not a billable code" in one(call("CHECK_DX", [["Z59.86"]], [[serial(dt.date(2025, 10, 1))]]))
+    assert one(call("CHECK_DX", [["Z59.861"]], [[serial(dt.date(2025, 10, 1))]])) == "OK"
+    assert one(call("CHECK_DX", [["Z59.861"]], [[serial(dt.date(2025, 9, 30))]])) == (
+        "Z59.861 is not in ICD-10-CM FY2025 (dates of service 2024-10-01 to 2025-09-30)")
+    assert one(call("CHECK_DX", [["Z59.861"]], [["2025-10-01"]])) == "OK"  # ISO text
+    assert "the oldest code set claimcheck has" in one(call("CHECK_DX", [["Z59.861"]], [[serial(dt.date(2023, 3, 1))]]))
+    assert one(call("CHECK_DX", [["F41.1"]], [[None]])) == "OK"  # blank: today
+    assert one(call("CHECK_DX", [["F41.1"]], [["soon"]])).startswith("claimcheck: dos ")
+    assert one(call("CHECK_DX", [["F41.1"]], [[NA]])) == "claimcheck: the dos cell shows #N/A"
 
 
 def test_check_npi():

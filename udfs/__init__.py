@@ -65,14 +65,17 @@ def CPT_FOR_MINUTES(minutes, kind=None):
         return X.message(exc)
 
 
-@excel_function(args={"code": {**VALUE, **_doc("An ICD-10-CM code, or several separated by commas")}})
-def CHECK_DX(code):
-    """OK when the diagnosis code is a billable ICD-10-CM FY2026 code, else the problem."""
+@excel_function(args={
+    "code": {**VALUE, **_doc("An ICD-10-CM code, or several separated by commas")},
+    "dos": {**VALUE, **_doc("Optional: the date of service; the code set of its fiscal year (from October 1) is used (default: today)")},
+})
+def CHECK_DX(code, dos=None):
+    """OK when the diagnosis code is billable in the ICD-10-CM code set in force on the date of service (default today), else the problem."""
     try:
         value = X.scalar(code)
         if (err := X.error_of(value)):
             raise X.ArgumentProblem(f"the code cell shows {err}")
-        return core.check_dx(value)
+        return core.check_dx(value, X.date(dos, "dos"))
     except Exception as exc:
         return X.message(exc)
 

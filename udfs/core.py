@@ -198,7 +198,10 @@ def cpt_for_minutes(minutes: float | None, kind: str | None = None) -> str:
     return code
 
 
-def check_dx(codes: Any) -> str:
+def check_dx(codes: Any, dos: dt.date | None = None) -> str:
+    """OK, or the problems of the codes in the ICD-10-CM code set of the fiscal year of ``dos``
+    (today when None): a code deleted or added on an October 1 answers by the date of service,
+    as the DX rules do."""
     from claimcheck import icd10
     from claimcheck import values as V
 
@@ -207,7 +210,8 @@ def check_dx(codes: Any) -> str:
         raise ArgumentProblem(f"diagnosis {problem}")
     if not parsed:
         return ""
-    problems = [p[1] for p in (icd10.check(code) for code in parsed) if p is not None]
+    year = icd10.fiscal_year(dos or dt.date.today())
+    problems = [p[1] for p in (icd10.check(code, year) for code in parsed) if p is not None]
     return "; ".join(problems) if problems else "OK"
 
 

@@ -67,13 +67,13 @@ failed:
     CHECK_CLAIMS = Err.Description
 End Function
 
-Function CHECK_DX(code)
+Function CHECK_DX(code, Optional dos)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        CHECK_DX = XLPy.CallUDF("claimcheck.udfs", "CHECK_DX", Array(code), ThisWorkbook, Application.Caller)
+        CHECK_DX = XLPy.CallUDF("claimcheck.udfs", "CHECK_DX", Array(code, dos), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        CHECK_DX = XLPy.CallUDF("claimcheck.udfs", "CHECK_DX", Array(code))
+        CHECK_DX = XLPy.CallUDF("claimcheck.udfs", "CHECK_DX", Array(code, dos))
         Exit Function
     #End If
 failed:

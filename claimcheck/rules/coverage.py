@@ -14,10 +14,13 @@ from ..values import brief
 
 import re
 
+import pandas as pd
+
 from .. import columns as C
 from ..denials import is_medicare
 from .examples import Example
 from .lines import run_line_rule
+from ._util import run_client_key
 from .registry import line_rule, rule
 
 COVERAGE_SOURCE = ("X12 claim adjustment reasons 26 (expenses incurred before coverage), 27 (after coverage ended), "
@@ -215,3 +218,125 @@ def member_id_differs(ctx):
                 f"({', '.join(brief(i) for i in sorted(ids))}); correct it")
 
     return run_line_rule(ctx, check, _READS + ("member_id",), "Member ID")
+
+
+#: Statuses that say the payer answered the line (a remittance was posted: paid, partly paid,
+#: denied, or put on the client).
+ANSWERED_STATUSES = frozenset(map(C.status_key, ("Paid", "Partially Paid", "Denied", "Patient Responsibility")))
+#: Statuses of a line that has gone, or is about to go, to the payer.
+SENT_STATUSES = frozenset(map(C.status_key, ("Ready", "Submitted")))
+COB_SOURCE = ("a secondary payer decides its share from the primary's payment and adjustments, sent on the claim "
+              "(837P loops 2320/2430) or as the primary's remittance with a paper claim; a secondary claim without "
+              "them is denied - X12 remark codes MA04 (secondary payment cannot be considered without the primary "
+              "payer's information) and N4 (prior insurance carrier's EOB missing or incomplete), "
+              "x12.org/codes/remittance-advice-remark-codes; for Medicare as secondary payer, CMS Medicare Secondary "
+              "Payer Manual, Pub. 100-05 ch. 3")
+
+
+def _order(value) -> str:
+    """A Payer Order cell as compared: '' for blank or Primary (the default), else its word."""
+    text = C.status_key(value if isinstance(value, str) else ("" if value is None or value != value else str(value)))
+    return "" if text == "Primary" else text
+
+
+def _has(value) -> bool:
+    """A cell that holds something (0 counts: a primary that paid nothing still answered)."""
+    return value is not None and value == value and value != "" and value is not pd.NaT
+
+
+@rule(
+    "ELIG005", title="Secondary payer billed before the primary's remittance", severity="error", column="Payer Order",
+    needs=("status", "dos", "cpt"), row_level=False,
+    why="Under coordination of benefits the primary payer is billed first and the secondary after it has answered: "
+        + COB_SOURCE + ". A secondary line sent while the primary has not paid or denied the same service is denied "
+        "or held, and its filing limit keeps running.",
+    fix="Set the secondary line back to Draft until the primary's remittance is posted on the primary line (Paid "
+        "Amount, Remit Date or a Paid/Denied/Patient Responsibility status); then send the secondary with the "
+        "primary's payment, adjustments and payer claim number. If the primary already answered, post its "
+        "remittance on the primary line.",
+    bad=[{}, {'Claim ID': 'C2', 'Payer': 'Gov Medicaid', 'Payer Order': 'Secondary'}],
+    good=[{'Status': 'Paid', 'Submitted On': '2026-06-02', 'Paid Amount': 80.0, 'Remit Date': '2026-06-20'},
+          {'Claim ID': 'C2', 'Payer': 'Gov Medicaid', 'Payer Order': 'Secondary'}],
+)
+def secondary_before_primary(ctx):
+    """Flags a line whose Payer Order is Secondary (or Tertiary) - or, with Payer Order blank (or
+    no such column), whose payer the Coverage sheet gives that Plan Order for the client on the
+    DOS - and whose Status is Ready or Submitted while the same service - same client (Client ID, else Member ID), DOS and code -
+    has a billed primary line (Payer Order Primary, or blank and not a later plan by the Coverage
+    sheet; not Void, Cancelled or No Show)
+    and none of the service's primary lines shows the primary's answer (a Paid Amount, 0
+    included, a Remit Date, a Denial Date, or Status Paid, Partially Paid, Denied or Patient
+    Responsibility).  A secondary line without a primary line on the sheet is not flagged.  The
+    reverse case, a primary that answered and a secondary not yet sent, is ERA007's (claimcheck
+    era)."""
+    c = ctx.claims
+    if "status_key" not in c.columns:
+        return None
+    typed = c["payer_order"] if "payer_order" in c.columns else pd.Series(None, index=c.index, dtype=object)
+    order = typed.map(_order)
+    from_coverage = _orders_from_coverage(ctx, typed.map(_has_text))
+    order = order.where(from_coverage.isna(), from_coverage)
+    later = order.isin(("Secondary", "Tertiary")) & c["status_key"].isin(SENT_STATUSES)
+    if not later.any():
+        return None
+    who = run_client_key(ctx)
+    key = pd.Series(list(zip(who, c["dos"], c["cpt"])), index=c.index)
+    primary = (order == "") & ~c["status_key"].isin(C.NOT_BILLED_KEYS)
+    wanted = set(key[later])
+    primaries = c[primary & key.isin(wanted)]
+    if primaries.empty:
+        return None
+
+    def answered(i) -> bool:
+        row = primaries.loc[i]
+        return (row["status_key"] in ANSWERED_STATUSES
+                or any(_has(row.get(name)) for name in ("paid_amount", "remit_date", "denial_date")))
+
+    by_service: dict = {}
+    for i in primaries.index:
+        k = key.at[i]
+        rows, done = by_service.get(k, ([], False))
+        by_service[k] = (rows + [i], done or answered(i))
+    out = []
+    sheet_row = c["row"]
+    for i in c.index[later.to_numpy()]:
+        found = by_service.get(key.at[i])
+        if found is None or found[1] or pd.isna(c.at[i, "dos"]):
+            continue
+        first = found[0][0]
+        why = (f" (the Coverage sheet makes {brief(c.at[i, 'payer'])} this client's {order.at[i].lower()} plan)"
+               if isinstance(from_coverage.at[i], str) else "")
+        out.append((i, f"{order.at[i].lower()} line sent ({c.at[i, 'status_key']}) before the primary answered{why}: "
+                       f"the primary line for {c.at[i, 'cpt']} on {c.at[i, 'dos'].date().isoformat()} (row "
+                       f"{sheet_row.at[first]}, {brief(c.at[first, 'payer'])}) has no remittance posted; hold this "
+                       f"line until the primary's payment or denial is on it"))
+    return out
+
+
+def _has_text(value) -> bool:
+    return _has(value) and str(value).strip() != ""
+
+
+def _orders_from_coverage(ctx, typed: pd.Series) -> pd.Series:
+    """Per line whose Payer Order is blank: Secondary or Tertiary when the Coverage sheet gives
+    the line's payer that Plan Order for the client (Client ID) on the DOS, else None (NaN).  A
+    typed Payer Order is never overridden."""
+    out = pd.Series(None, index=typed.index, dtype=object)
+    index = _coverage_index(ctx.book)
+    if not index:
+        return out
+    c = ctx.claims
+    names = {2: "Secondary", 3: "Tertiary"}
+    later = {(client, _key(cov.payer)) for client, rows in index.items() for cov in rows if cov.plan_order in names}
+    if not later:
+        return out
+    blank = ~typed.astype(bool)
+    for i, client, payer, dos in zip(c.index[blank.to_numpy()], c["client_id"][blank], c["payer"][blank], c["dos"][blank]):
+        if (_key(client), _key(payer)) not in later or pd.isna(dos):
+            continue
+        day = dos.date()
+        for cov in index[_key(client)]:
+            if _key(cov.payer) == _key(payer) and cov.plan_order in names and cov.covers(day):
+                out.at[i] = names[cov.plan_order]
+                break
+    return out

@@ -386,6 +386,7 @@ def _same_day_hits(ctx, kind: str):
     for number, rule_ in enumerate(ctx.tables.same_day):
         if rule_.kind != kind:
             continue
+        dated = rule_.effective is not None or rule_.deleted is not None
         # Only groups holding both a code of A and one of B can pair up; look at those in Python.
         in_a = _code_mask(ctx, rule_.codes_a.__contains__)[codes]
         in_b = _code_mask(ctx, rule_.codes_b.__contains__)[codes]
@@ -396,6 +397,8 @@ def _same_day_hits(ctx, kind: str):
             pos = int(lines[j])
             by_group[int(group[j])].append((j, cpt_u[codes[j]], npis[pos], mods[pos]))
         for g, group_lines in by_group.items():
+            if dated and not rule_.applies_on(_as_day(dos.iat[int(lines[group_lines[0][0]])])):
+                continue  # a CMS pair edit not in force on the group's date of service
             for j, code, npi, mod in group_lines:
                 if code not in rule_.codes_a:
                     continue
@@ -425,7 +428,10 @@ def _same_day_hits(ctx, kind: str):
 def not_billable_together(ctx):
     """Flags a line whose code is never billed with another code the client has on that date
     from the same rendering provider (same_day.csv scope 'provider', the NCCI rule; a practice's
-    own row may say 'client' for a payer policy that spans providers)."""
+    own row may say 'client' for a payer policy that spans providers).  A CMS PTP edit loaded
+    from the tables folder flags its column 2 code (the one CMS denies) and applies only to
+    dates of service from its effective date to the day before its deletion date (CMS NCCI PTP
+    files: Effective Date, Deletion Date)."""
     return _same_day_hits(ctx, "never")
 
 
@@ -438,7 +444,8 @@ def not_billable_together(ctx):
     good=[{}, {'Claim ID': 'C2', 'Minutes': 50, 'CPT': '90847', 'Modifiers': 'XE'}],
 )
 def distinct_modifier_needed(ctx):
-    """Flags same-day pairs that payers accept only with 59/XE/XS/XP/XU."""
+    """Flags same-day pairs that payers accept only with 59/XE/XS/XP/XU (a CMS PTP edit with
+    modifier indicator 1: on its column 2 code, within its effective and deletion dates)."""
     return _same_day_hits(ctx, "distinct")
 
 
@@ -496,7 +503,9 @@ def units_over_daily_max(ctx):
     """Flags lines whose client/date/code units add up above the table's daily maximum
     (``daily_max``), and lines above CMS's MUE (``mue``) where the table has one: with MAI 1
     the line's own units, with MAI 2 or 3 (or none given) the units of the client, date of
-    service, rendering provider and code added up."""
+    service, rendering provider and code added up.  An MUE from CMS's quarterly files applies by
+    the effective date in the file's name: the newest file in force on the DOS (none before the
+    oldest file's date)."""
     c = ctx.claims
     procs = ctx.tables.procedures
     limited = {code: p.daily_max for code, p in procs.items() if p.daily_max}
@@ -523,7 +532,7 @@ _MAI_TEXT = {1: "MAI 1, per claim line: more units truly given go on another lin
 def _units_over_mue(ctx) -> list:
     """(line index, message) for the lines above the MUE of procedures.csv (``mue``, ``mai``)."""
     procs = ctx.tables.procedures
-    mue = {code: (p.mue, p.mai or 3) for code, p in procs.items() if p.mue}
+    mue = {code: p for code, p in procs.items() if p.mue}
     if not mue:
         return []
     c = ctx.claims
@@ -539,11 +548,16 @@ def _units_over_mue(ctx) -> list:
     dos = c["dos"]
     out = []
     for idx, code, u, t, pos in zip(c.index[lines], codes, units.tolist(), totals.tolist(), lines.tolist()):
-        limit, mai = mue[code]
+        in_force = mue[code].mue_on(_as_day(dos.iat[pos]))
+        if in_force is None:
+            continue  # the date of service is before every loaded CMS MUE file's effective date
+        limit, mai, effective = in_force
+        mai = mai or 3
         value = u if mai == 1 else t
         if value > limit:
             where = "on this line" if mai == 1 else f"on {day(dos.iat[pos])} by this provider"
-            out.append((idx, f"{code}: {_minutes(value)} units {where}; CMS's MUE is {limit} ({_MAI_TEXT[mai]})"))
+            since = f", file effective {effective.isoformat()}" if effective else ""
+            out.append((idx, f"{code}: {_minutes(value)} units {where}; CMS's MUE is {limit} ({_MAI_TEXT[mai]}{since})"))
     return out
 
 

@@ -43,6 +43,38 @@ def audio_only_not_allowed(line, env):
         return f"modifier {', '.join(audio)} marks audio-only, but {p.code} is not on Medicare's audio-only telehealth services; check the payer's policy"
 
 
+def is_rhc_or_fqhc(tables) -> bool:
+    """payer_defaults.csv ``RHC or FQHC``: whether the practice bills as a rural health clinic or
+    federally qualified health center (N unless the practice's tables folder says Y)."""
+    return (tables.payer_defaults.get("RHC or FQHC") or "").strip().upper() in ("Y", "YES")
+
+
+FQ_SOURCE = ("CMS created modifier FQ for a rural health clinic's or federally qualified health center's mental "
+             "health visit given by audio only, with 95 for audio-video (CY2022 physician fee schedule final rule "
+             "CMS-1751-F, 86 FR 64996; NARHC's summary of the rule, 2021-11-15); a physician's or practitioner's "
+             "audio-only telehealth is marked with 93 (42 CFR 410.78(a)(3); CMS transmittal R12671)")
+
+
+@line_rule(
+    "MOD010", title="FQ audio-only modifier from a practice that is not an RHC or FQHC", severity="warning",
+    column="Modifiers", needs=("modifiers",),
+    why="FQ marks audio-only care at a rural health clinic (RHC) or federally qualified health center (FQHC); "
+        "a practice billing as physicians and practitioners marks audio-only telehealth with 93, and a payer "
+        "reads FQ from anyone else as the wrong modifier and rejects or denies the line (" + FQ_SOURCE + ").",
+    fix="Replace FQ with 93 (audio-only) - or 95 if video was used. If your practice is an RHC or FQHC, set RHC "
+        "or FQHC to Y in payer_defaults.csv in your tables folder.",
+    reads=("modifiers",),
+    bad=[{'Modifiers': 'FQ', 'POS': '10'}],
+    good=[{'Modifiers': '93', 'POS': '10'}],
+)
+def fq_outside_rhc_fqhc(line, env):
+    """Flags FQ on a line when the payer_defaults.csv setting RHC or FQHC is N (the default: the
+    practice bills as practitioners, whose audio-only modifier is 93)."""
+    if "FQ" in line.modifiers and not is_rhc_or_fqhc(env.tables):
+        return ("modifier FQ is the RHC/FQHC audio-only modifier; a practitioner's audio-only telehealth takes 93 "
+                "(set RHC or FQHC to Y in payer_defaults.csv if you are one)")
+
+
 @line_rule(
     "MOD001", title="Malformed modifier", severity="error", column="Modifiers", needs=("modifiers",),
     why="A modifier is exactly two letters or digits; anything else is rejected at the clearinghouse.",
