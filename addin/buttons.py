@@ -229,6 +229,8 @@ def validate_claims(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
     texts = {r: check_text(per_row.get(r, [])) for r in data_rows}
     last = max([len(claim_rows), *data_rows]) if data_rows else len(claim_rows)
     _write_column(wb, sheet, header_row + 1, last, col, texts)
+    if last > header_row:
+        wb.wrap_text(sheet, header_row + 1, last, col)  # as the checked copy: a long Check text wraps
 
     colours = fills()
     for first, last_row, sev in _spans([(r, worst(per_row.get(r, []))) for r in data_rows]):

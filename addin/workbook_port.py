@@ -39,6 +39,9 @@ class WorkbookPort(Protocol):
         """A cell's fill as ``#RRGGBB``, ``""`` when it has none, None when the runtime cannot
         read fills (xlwings Lite)."""
 
+    def wrap_text(self, sheet: str, first_row: int, last_row: int, column: int) -> None:
+        """Wrap the text of a column's cells (Excel then makes each row as tall as its text)."""
+
     def formulas(self, sheet: str) -> list[tuple[Any, ...]] | None:
         """The formulas of the sheet in the shape :meth:`read` gives (``"=E2+30"`` where a cell holds
         a formula, None elsewhere), or None when the runtime cannot read formulas (xlwings Lite)."""
@@ -175,6 +178,11 @@ class MemoryWorkbook:
     def fill_of(self, sheet: str, row: int, column: int) -> str | None:
         return self.fills[self._sheet(sheet)].get((row, column), "")
 
+    def wrap_text(self, sheet: str, first_row: int, last_row: int, column: int) -> None:
+        formats = self.formats[self._sheet(sheet)]
+        for r in range(first_row, last_row + 1):
+            formats.setdefault((r, column), {})["wrap_text"] = True
+
     def set_formula(self, sheet: str, row: int, column: int, formula: str, shows: Any) -> None:
         """Type a formula in a cell; ``shows`` is the value Excel shows for it."""
         self.cells[self._sheet(sheet)][(row, column)] = shows
@@ -288,6 +296,9 @@ class XlwingsWorkbook:
     def fill(self, sheet, first_row, last_row, first_column, last_column, color):
         sh = self._sheet(sheet)
         sh.range((first_row, first_column), (last_row, last_column)).color = color
+
+    def wrap_text(self, sheet: str, first_row: int, last_row: int, column: int) -> None:
+        self._sheet(sheet).range((first_row, column), (last_row, column)).wrap_text = True
 
     def fill_of(self, sheet: str, row: int, column: int) -> str | None:
         try:

@@ -45,6 +45,8 @@ def test_validate_claims_fills_check_like_the_command_line(tmp_path):
     assert wb.value("Claims", 1, CHECK_COL) == "Check"
     for row in range(2, len(sheets["Claims"]) + 1):
         assert wb.value("Claims", row, CHECK_COL) == expected.get(row, "OK"), row
+        assert wb.formats["Claims"][(row, CHECK_COL)].get("wrap_text"), row  # wrapped, as in the checked copy
+    assert not any(f.get("wrap_text") for (r, c), f in wb.formats["Claims"].items() if c != CHECK_COL or r == 1)
     assert_biller_cells_unchanged(wb, before)
     # colours: a flagged line's Check cell and the cell its finding names; nothing else
     fills = buttons.fills()
@@ -270,6 +272,10 @@ def test_lite_validate_claims_through_xlwings_dispatch():
     assert colours and all(c["args"][0] is None or c["args"][0].startswith("#") for c in colours)
     alert = [a for a in actions if a["func"] == "alert"]
     assert len(alert) == 1 and alert[0]["args"][0].startswith("Validate Claims:")
+    # the Check text wraps, as in the checked copy: one action over the Check cells below the header
+    wraps = [a for a in actions if a["func"] == "setWrapText" and a["sheet_position"] == 0]
+    assert [(w["start_row"], w["start_column"], w["row_count"], w["column_count"], w["args"]) for w in wraps] == [
+        (1, CHECK_COL - 1, len(sheets["Claims"]) - 1, 1, [True])]
 
 
 def test_lite_flag_authorizations_and_new_workbook_through_xlwings_dispatch():
