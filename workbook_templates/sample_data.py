@@ -53,6 +53,7 @@ ENROLLMENT = [
     ["1456789019", "Summit BlueCare", D(2024, 2, 1), None, ""],
     ["1456789019", "Medicare Part B", D(2026, 5, 1), None, "Approved 5/12; effective 5/1"],
     ["1678901236", "Medicare Part B", D(2022, 1, 1), None, ""],
+    ["1678901236", "Riverbend Medicaid", D(2021, 3, 1), None, ""],
     ["1543210987", "Riverbend Medicaid", D(2024, 6, 1), None, ""],
     ["1543210987", "Harbor Mutual", D(2025, 1, 1), None, ""],
 ]
@@ -207,6 +208,11 @@ def claim_lines() -> list[list]:
     add(_line("C1505", "CL-1006", D(2026, 5, 20), "90834", 45, npi="1678901236", dx="F31.81", status="Denied",
               denial="CO-29", denial_date=D(2026, 6, 12)))
     add(_line("C1506", "CL-1006", D(2025, 7, 14), "90834", 45, npi="1678901236", dx="F31.81", status="Ready"))  # filing window closing
+    # Dual eligible: Medicare has not answered the 2026-06-03 claim, yet the Medicaid (secondary) claim
+    # for the same session has gone out (ELIG005: the secondary needs the primary's remittance).
+    add(_line("C1507", "CL-1006", D(2026, 6, 3), "90834", 45, npi="1678901236", dx="F31.81", status="Submitted"))
+    add(_line("C1508", "CL-1006", D(2026, 6, 3), "90834", 45, npi="1678901236", dx="F31.81", status="Submitted",
+              payer="Riverbend Medicaid", member="RBM0011458"))
     # CL-1007: payer not on the Payers sheet; filing deadline passed; bad values.
     add(_line("C1601", "CL-1007", D(2026, 3, 12), "90834", 45, npi="1543210987", dx="F41.1", status="Draft"))
     add(_line("C1602", "CL-1007", D(2026, 6, 8), "90834", 45, npi="1543210987", dx="F41", status="Ready"))
