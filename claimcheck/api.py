@@ -7,11 +7,11 @@ import gc
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from .book import Book, build_book
 from .engine import run_rules, summary
-from .models import Finding
+from .models import Finding, FindingTable
 from .reader import RawTable, read_workbook
 from .rules import load_all
 from .tables import tables as load_tables
@@ -22,7 +22,8 @@ class CheckResult:
     workbook: str
     as_of: dt.date
     book: Book
-    findings: list[Finding]
+    #: A :class:`FindingTable` from the engine (a sequence of findings); any list of findings will do.
+    findings: Sequence[Finding]
 
     @property
     def summary(self) -> dict:
@@ -30,7 +31,7 @@ class CheckResult:
 
     @property
     def has_errors(self) -> bool:
-        return any(f.severity == "error" for f in self.findings)
+        return "error" in FindingTable.of(self.findings).severity
 
     def as_json(self) -> dict:
         return {

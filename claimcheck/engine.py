@@ -4,13 +4,15 @@ sheets) to findings.  Every rule runs; all findings are collected, never only th
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from .book import Book
-from .models import SEVERITY_ORDER, Finding
+from .models import SEVERITY_ORDER, Finding, FindingTable
 from .rules.registry import Rule, all_rules
 
 
@@ -53,17 +55,17 @@ class Stage:
     (they run first, reported or not), and how it is made from the context and those findings."""
 
     name: str
-    make: Callable[[Context, list[Finding]], Any]
+    make: Callable[[Context, Sequence[Finding]], Any]
     after: tuple[str, ...] = ()
 
 
-def _match_authorizations(ctx: Context, findings: list[Finding]):
+def _match_authorizations(ctx: Context, findings: Sequence[Finding]):
     from .auth import match_authorizations
 
     return match_authorizations(ctx.book, ctx)
 
 
-def _denial_decisions(ctx: Context, findings: list[Finding]):
+def _denial_decisions(ctx: Context, findings: Sequence[Finding]):
     from .denials import claim_decisions, fixes_by_row
 
     return claim_decisions(ctx.book, ctx.as_of, statuses=("Denied",), fixes=fixes_by_row(findings))
@@ -104,11 +106,11 @@ class _Lines:
         return self._lists
 
 
-def _to_findings(rule: Rule, result, claims: pd.DataFrame, sheet: str, lines: _Lines | None = None) -> list[Finding]:
+def _found(rule: Rule, result, claims: pd.DataFrame, sheet: str, lines: _Lines | None = None) -> FindingTable:
     """A rule's result as findings: a Series of messages by claims label (NaN/None for none), a
     DataFrame with ``message`` (and optionally ``column``), or (label, message) pairs."""
     if result is None:
-        return []
+        return FindingTable()
     columns = None
     if isinstance(result, pd.Series):
         result = result.dropna()
@@ -120,60 +122,75 @@ def _to_findings(rule: Rule, result, claims: pd.DataFrame, sheet: str, lines: _L
     else:
         pairs = list(result)
         if not pairs:
-            return []
+            return FindingTable()
         labels = [i for i, _ in pairs]
         messages = [m for _, m in pairs]
     if not messages:
-        return []
+        return FindingTable()
     rows, claim_ids = (lines or _Lines(claims)).rows_and_claim_ids()
     # Plain lists, looked up by position: per-finding .iloc calls dominated large workbooks.
     positions = claims.index.get_indexer(labels).tolist()
-    code, severity = rule.code, rule.severity
     if columns is None:
         columns = [rule.column] * len(messages)
-    return [Finding(sheet=sheet, row=rows[at], claim_id=claim_ids[at], column=column, code=code, severity=severity,
-                    message=str(message))
-            for at, message, column in zip(positions, messages, columns)
+    kept = [(at, str(message), column) for at, message, column in zip(positions, messages, columns)
             if message is not None and not (isinstance(message, float) and message != message)]
+    n = len(kept)
+    return FindingTable(sheet=[sheet] * n, row=[rows[at] for at, _, _ in kept],
+                        claim_id=[claim_ids[at] for at, _, _ in kept], column=[column for _, _, column in kept],
+                        code=[rule.code] * n, severity=[rule.severity] * n, message=[message for _, message, _ in kept])
 
 
 def _runnable(rule: Rule, book: Book) -> bool:
     return rule.func is not None and rule.status == "stable" and all(f in book.present for f in rule.needs)
 
 
-def sort_findings(findings: list[Finding], claims_sheet: str) -> None:
-    """The engine's order: the Claims sheet first, then by row, severity, code and column."""
-    findings.sort(key=lambda f: (f.sheet != claims_sheet, f.row or 0, SEVERITY_ORDER[f.severity], f.code, f.column))
+def in_engine_order(table: FindingTable, claims_sheet: str) -> FindingTable:
+    """The findings in the engine's order - the Claims sheet first, then by row, severity, code
+    and column - sorted as columns: each key becomes whole numbers (a value's place among the
+    distinct values), numpy sorts by them, and findings alike in every key keep their order."""
+    n = len(table)
+    if n < 2:
+        return table
+
+    def places(values) -> np.ndarray:
+        place = {v: k for k, v in enumerate(sorted(set(values)))}
+        return np.fromiter(map(place.__getitem__, values), dtype=np.intp, count=n)
+
+    keys = (np.arange(n, dtype=np.intp), places(table.column), places(table.code),
+            np.fromiter(map(SEVERITY_ORDER.__getitem__, table.severity), dtype=np.intp, count=n),
+            np.fromiter((row or 0 for row in table.row), dtype=np.int64, count=n),  # (values, not positions)
+            np.fromiter((s != claims_sheet for s in table.sheet), dtype=bool, count=n))
+    return table.reordered(np.lexsort(keys).tolist())  # (lexsort's last key sorts first)
 
 
 def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool = False,
               select: Iterable[str] | None = None,
-              progress: Callable[[str], None] | None = None) -> list[Finding]:
-    """All findings for the book, sorted by row then severity then code.  ``select`` keeps the
-    rules of those codes or families; a stage a selected rule uses runs the rules it reads
-    first, whether selected or not."""
+              progress: Callable[[str], None] | None = None) -> FindingTable:
+    """All findings for the book, sorted by row then severity then code, as a
+    :class:`FindingTable` (a sequence of findings).  ``select`` keeps the rules of those codes or
+    families; a stage a selected rule uses runs the rules it reads first, whether selected or
+    not."""
     ctx = Context(book=book, as_of=as_of or dt.date.today())
-    findings: list[Finding] = list(book.reading)
+    found: list[FindingTable] = [FindingTable.of(book.reading)]
     missing_reported: dict[str, list[str]] = {}
     wanted = set(select) if select else None
     rules = all_rules()
-    ran: dict[str, list[Finding]] = {}  # rule code -> its findings, in this run
+    ran: dict[str, FindingTable] = {}  # rule code -> its findings, in this run
     lines = _Lines(book.claims)
 
-    def run(rule: Rule) -> list[Finding]:
-        found = ran.get(rule.code)
-        if found is None:
+    def run(rule: Rule) -> FindingTable:
+        table = ran.get(rule.code)
+        if table is None:
             for name in rule.uses:
                 if getattr(ctx, name) is None:
                     stage = STAGES[name]
-                    before = list(book.reading)
-                    before += [f for r in rules if r.family in stage.after and _runnable(r, book) for f in run(r)]
-                    sort_findings(before, book.claims_sheet)
-                    setattr(ctx, name, stage.make(ctx, before))
+                    before = [FindingTable.of(book.reading)]
+                    before += [run(r) for r in rules if r.family in stage.after and _runnable(r, book)]
+                    setattr(ctx, name, stage.make(ctx, in_engine_order(FindingTable.joined(before), book.claims_sheet)))
             if progress is not None:
                 progress(rule.code)
-            found = ran[rule.code] = _to_findings(rule, rule.func(ctx), book.claims, book.claims_sheet, lines)
-        return found
+            table = ran[rule.code] = _found(rule, rule.func(ctx), book.claims, book.claims_sheet, lines)
+        return table
 
     for rule in rules:
         if rule.func is None or rule.status != "stable":
@@ -189,32 +206,30 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
             continue
         if book.claims.empty:
             continue
-        findings.extend(run(rule))
+        found.append(run(rule))
     if missing_reported and not row_level_only:
         from .rules.registry import get
 
         req = get("REQ004")
+        missing = []
         for field_name, codes in missing_reported.items():
             header = _header_of(field_name)
-            findings.append(Finding(
+            missing.append(Finding(
                 sheet=book.claims_sheet, row=book.header_row, claim_id="", column=header,
                 code=req.code, severity=req.severity,
                 message=f"No {header} column, so {', '.join(sorted(set(codes)))} cannot be checked; add a '{header}' column",
             ))
-    sort_findings(findings, book.claims_sheet)
-    return findings
+        found.append(FindingTable.of(missing))
+    return in_engine_order(FindingTable.joined(found), book.claims_sheet)
 
 
-def summary(findings: list[Finding], lines: int) -> dict:
+def summary(findings: Sequence[Finding], lines: int) -> dict:
     """Counts a biller reads first."""
-    by_sev = {"error": 0, "warning": 0, "info": 0}
-    by_code: dict[str, int] = {}
-    rows_with_errors = set()
-    for f in findings:
-        by_sev[f.severity] += 1
-        by_code[f.code] = by_code.get(f.code, 0) + 1
-        if f.severity == "error" and f.row is not None:
-            rows_with_errors.add((f.sheet, f.row))
+    table = FindingTable.of(findings)
+    by_sev = Counter(table.severity)
+    by_code = Counter(table.code)
+    rows_with_errors = {(sheet, row) for sheet, row, severity in zip(table.sheet, table.row, table.severity)
+                        if severity == "error" and row is not None}
     return {
         "lines": lines,
         "errors": by_sev["error"],

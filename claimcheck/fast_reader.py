@@ -104,22 +104,21 @@ def _error_cells(data: bytes) -> dict[tuple[int, int], str]:
     return out
 
 
-def _converter():
-    datetime_ = dt.datetime
-    date_ = dt.date
-    limit = _INT_LIMIT
+def _value(v: Any) -> Any:
+    """A cell that is not text as openpyxl reads it: a number without a fraction as ``int``, a
+    date cell as a ``datetime`` at midnight, anything else as it is."""
+    t = type(v)
+    if t is float:
+        return int(v) if v.is_integer() and -_INT_LIMIT < v < _INT_LIMIT else v
+    if t is dt.date:
+        return dt.datetime(v.year, v.month, v.day)
+    return v
 
-    def convert(v: Any) -> Any:
-        t = type(v)
-        if t is str:
-            return v if v else None
-        if t is float:
-            return int(v) if v.is_integer() and -limit < v < limit else v
-        if t is date_:
-            return datetime_(v.year, v.month, v.day)
-        return v
 
-    return convert
+def _converted(row: list) -> tuple:
+    """One calamine row as openpyxl reads it.  Text, most of the cells, is handled here (the
+    empty string is a blank: None), everything else by :func:`_value`."""
+    return tuple([(v or None) if type(v) is str else _value(v) for v in row])
 
 
 def _rows(sheet, dimension: tuple[int, int] | None, errors: dict[tuple[int, int], str],
@@ -130,14 +129,13 @@ def _rows(sheet, dimension: tuple[int, int] | None, errors: dict[tuple[int, int]
             f"{path}: the {title} sheet has more than {max_rows:,} rows, above the "
             "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
         )
-    convert = _converter()
     for (r, c), text in errors.items():
         if r < len(grid) and c < len(grid[r]):
             grid[r][c] = text
     if dimension is None:
         out: list[tuple[Any, ...]] = []
         for row in grid:
-            values = list(map(convert, row))
+            values = list(_converted(row))
             while values and values[-1] is None:
                 values.pop()
             out.append(tuple(values))
@@ -147,7 +145,7 @@ def _rows(sheet, dimension: tuple[int, int] | None, errors: dict[tuple[int, int]
     max_row, width = dimension
     out = []
     for row in grid[:max_row]:
-        values = tuple(map(convert, row))
+        values = _converted(row)
         n = len(values)
         if n < width:
             values = values + (None,) * (width - n)

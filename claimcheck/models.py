@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
@@ -42,6 +43,86 @@ class Finding:
         """The finding's fields in contract order (the JSON report's keys)."""
         return {"sheet": self.sheet, "row": self.row, "claim_id": self.claim_id, "column": self.column,
                 "code": self.code, "severity": self.severity, "message": self.message}
+
+
+#: A finding's fields in contract order: the columns of a :class:`FindingTable`.
+FINDING_FIELDS = ("sheet", "row", "claim_id", "column", "code", "severity", "message")
+
+
+class FindingTable(Sequence):
+    """Findings held as columns - one list per field of :class:`Finding`, the n-th entry of each
+    being the n-th finding - as the engine makes them and the reports write them.  It reads as a
+    sequence of :class:`Finding`: indexing or iterating makes each Finding when it is asked for.
+    Never changed once made (``+`` and ``*`` give a plain list, as with lists)."""
+
+    __slots__ = FINDING_FIELDS
+
+    def __init__(self, sheet=(), row=(), claim_id=(), column=(), code=(), severity=(), message=()):
+        columns = [list(c) for c in (sheet, row, claim_id, column, code, severity, message)]
+        if len({len(c) for c in columns}) > 1:
+            raise ValueError("the columns of a FindingTable differ in length")
+        for name, values in zip(FINDING_FIELDS, columns):
+            setattr(self, name, values)
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> "FindingTable":
+        """The findings as a table (the same table when they already are one)."""
+        if isinstance(findings, FindingTable):
+            return findings
+        findings = list(findings)
+        return cls(*([getattr(f, name) for f in findings] for name in FINDING_FIELDS))
+
+    @classmethod
+    def joined(cls, tables: Iterable["FindingTable"]) -> "FindingTable":
+        """One table with the findings of ``tables``, in their order."""
+        out = cls()
+        for table in tables:
+            for name in FINDING_FIELDS:
+                getattr(out, name).extend(getattr(table, name))
+        return out
+
+    def columns(self) -> tuple[list, ...]:
+        """The seven columns in contract order (:data:`FINDING_FIELDS`)."""
+        return tuple(getattr(self, name) for name in FINDING_FIELDS)
+
+    def reordered(self, order: Iterable[int]) -> "FindingTable":
+        """The findings at the positions ``order``, in that order."""
+        order = list(order)
+        return FindingTable(*([values[i] for i in order] for values in self.columns()))
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return FindingTable(*(values[at] for values in self.columns()))
+        return Finding(**{name: getattr(self, name)[at] for name in FINDING_FIELDS})
+
+    def __iter__(self) -> Iterator[Finding]:
+        for sheet, row, claim_id, column, code, severity, message in zip(*self.columns()):
+            yield Finding(sheet=sheet, row=row, claim_id=claim_id, column=column, code=code, severity=severity,
+                          message=message)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, FindingTable):
+            return self.columns() == other.columns()
+        if isinstance(other, (list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __add__(self, other) -> list[Finding]:
+        return list(self) + list(other)
+
+    def __radd__(self, other) -> list[Finding]:
+        return list(other) + list(self)
+
+    def __mul__(self, times: int) -> list[Finding]:
+        return list(self) * times
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return f"FindingTable({len(self)} findings)"
 
 
 # The reference sheets' cells as the records accept them (book.build_book reads each cell first,

@@ -10,11 +10,13 @@ import csv
 import io
 import json
 import math
+from itertools import islice
+from typing import Sequence
 
-from .models import SEVERITY_ORDER, Finding
+from .models import FINDING_FIELDS, SEVERITY_ORDER, Finding, FindingTable
 from .rules.registry import get
 
-FIELDS = ("sheet", "row", "claim_id", "column", "code", "severity", "message")
+FIELDS = FINDING_FIELDS
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -41,24 +43,31 @@ def json_chunks(result, per_chunk: int = 2000):
     """The JSON report in pieces of ``per_chunk`` findings, byte for byte what ``json.dumps``
     with ``indent=2`` and ``ensure_ascii=False`` writes.  The findings are written from a
     template per finding (``json.dumps`` walks every value through its pure-Python indenting
-    encoder, which cost more than checking the workbook), each text encoded once."""
+    encoder, which cost more than checking the workbook), each column's distinct values encoded
+    once."""
     head = json.dumps({"workbook": result.workbook, "as_of": result.as_of.isoformat(),
                        "summary": result.summary, "findings": []}, indent=2, ensure_ascii=False)
-    findings = result.findings
-    if not findings:
+    table = FindingTable.of(result.findings)
+    if not table:
         yield head
         return
     assert head.endswith('"findings": []\n}')
     yield head[:-3] + "\n"  # (keeps the "[")
-    enc = _Encoded()
     template = ('    {\n      "sheet": %s,\n      "row": %s,\n      "claim_id": %s,\n      "column": %s,\n'
                 '      "code": %s,\n      "severity": %s,\n      "message": %s\n    }')
-    for start in range(0, len(findings), per_chunk):
-        part = [template % (enc[f.sheet], "null" if f.row is None else int.__repr__(f.row), enc[f.claim_id],
-                            enc[f.column], enc[f.code], enc[f.severity], enc[f.message])
-                for f in findings[start:start + per_chunk]]
-        yield (",\n" if start else "") + ",\n".join(part)
+    rows = ["null" if row is None else int.__repr__(row) for row in table.row]
+    sheet, claim_id, column, code, severity, message = (_encoded(values) for values in (
+        table.sheet, table.claim_id, table.column, table.code, table.severity, table.message))
+    texts = map(template.__mod__, zip(sheet, rows, claim_id, column, code, severity, message))
+    for start in range(0, len(table), per_chunk):
+        yield (",\n" if start else "") + ",\n".join(islice(texts, per_chunk))
     yield "\n  ]\n}"
+
+
+def _encoded(texts: list[str]) -> list[str]:
+    """Each text as JSON, each distinct text encoded once."""
+    enc = _Encoded()
+    return [enc[text] for text in texts]
 
 
 class _Encoded(dict):
@@ -71,29 +80,36 @@ class _Encoded(dict):
         return text
 
 
-def to_csv(findings: list[Finding]) -> str:
+def to_csv(findings: Sequence[Finding]) -> str:
     return "".join(csv_chunks(findings))
 
 
-def write_csv(findings: list[Finding], out) -> None:
+def write_csv(findings: Sequence[Finding], out) -> None:
     """The CSV report written to the text stream ``out`` piece by piece, never held whole."""
     for chunk in csv_chunks(findings):
         out.write(chunk)
 
 
-def csv_chunks(findings: list[Finding], per_chunk: int = 2000):
-    """The CSV report in pieces of ``per_chunk`` findings; every text made safe once."""
+def csv_chunks(findings: Sequence[Finding], per_chunk: int = 2000):
+    """The CSV report in pieces of ``per_chunk`` findings; each column's distinct values made
+    safe once."""
+    table = FindingTable.of(findings)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(FIELDS)
-    safe = _Safe()
-    for start in range(0, len(findings), per_chunk):
-        writer.writerows([(safe[f.sheet], "" if f.row is None else f.row, safe[f.claim_id], safe[f.column], safe[f.code],
-                           safe[f.severity], safe[f.message]) for f in findings[start:start + per_chunk]])
+    cells = zip(*(_safe(values) for values in table.columns()))
+    for _ in range(0, len(table), per_chunk):
+        writer.writerows(islice(cells, per_chunk))
         yield buf.getvalue()
         buf.seek(0)
         buf.truncate()
     yield buf.getvalue()
+
+
+def _safe(values: list) -> list:
+    """What the CSV cells hold for these values, each distinct value made safe once."""
+    safe = _Safe()
+    return [safe[value] for value in values]
 
 
 class _Safe(dict):
@@ -133,29 +149,36 @@ def text_chunks(result, *, hide_expired: bool = False, auth_matching=None, per_c
         f" ({s['lines_with_errors']} lines with errors)",
         "",
     ]
-    if not result.findings:
+    table = FindingTable.of(result.findings)
+    if not table:
         lines.append("No problems found. Every line is ready to bill.")
         lines.extend(auth_summary_lines(result, hide_expired=hide_expired, matching=auth_matching))
         yield "\n".join(lines) + "\n"
         return
-    groups: dict[tuple, list[Finding]] = {}
+    groups: dict[tuple, list[int]] = {}  # claim or sheet -> the positions of its findings
     header_row = result.book.header_row
-    for f in result.findings:
-        if f.row is None or (not f.claim_id and f.row == header_row):
-            key = ("sheet", f.sheet)
+    for at, (sheet, row, claim_id) in enumerate(zip(table.sheet, table.row, table.claim_id)):
+        if row is None or (not claim_id and row == header_row):
+            key = ("sheet", sheet)
         else:
-            key = ("claim", f.claim_id or f"(no claim ID, row {f.row})")
-        groups.setdefault(key, []).append(f)
+            key = ("claim", claim_id or f"(no claim ID, row {row})")
+        groups.setdefault(key, []).append(at)
+    # The severity, code and column of a finding's line, written once for each such three.
+    middles: dict[tuple[str, str, str], str] = {}
     for (kind, name), items in groups.items():
-        rows = sorted({f.row for f in items if f.row is not None})
+        rows = sorted({table.row[at] for at in items if table.row[at] is not None})
         where = f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(map(str, rows))}" if rows else ""
         title = f"Claim {name}" if kind == "claim" else f"Sheet {name}"
-        worst = min(items, key=lambda f: SEVERITY_ORDER[f.severity]).severity
+        worst = min((table.severity[at] for at in items), key=SEVERITY_ORDER.__getitem__)
         where = f"  ({where})" if where else ""
         lines.append(f"{title}{where}  {worst.upper() if worst != 'info' else 'NOTE'}")
-        for f in items:
-            prefix = f"  row {f.row:<5}" if f.row is not None else "  " + " " * 9
-            lines.append(f"{prefix} {_LABELS[f.severity]} {f.code:<7} {f.column:<14} {f.message}")
+        for at in items:
+            row, three = table.row[at], (table.severity[at], table.code[at], table.column[at])
+            middle = middles.get(three)
+            if middle is None:
+                middle = middles[three] = f"{_LABELS[three[0]]} {three[1]:<7} {three[2]:<14}"
+            prefix = f"  row {row:<5}" if row is not None else "  " + " " * 9
+            lines.append(f"{prefix} {middle} {table.message[at]}")
         lines.append("")
         if len(lines) >= per_chunk:
             yield "\n".join(lines) + "\n"

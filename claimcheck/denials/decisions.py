@@ -37,6 +37,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from ..models import FindingTable
 from .catalogue import REMARK_LED, ParsedCode, parse_code
 
 #: Days before an appeal deadline from which DENY002 warns.
@@ -153,10 +154,11 @@ def fixes_by_row(findings) -> dict[int, list[tuple[int, str]]]:
     """claimcheck's own findings that name a fix (the errors and warnings of CPT, MOD, DX, POS and
     NPI, as "CODE message"), by sheet row, each with its position in ``findings`` (the engine's
     order).  A corrected-claim decision quotes those of its lines."""
+    table = FindingTable.of(findings)  # (read as columns: no Finding object is made)
     by_row: dict[int, list[tuple[int, str]]] = {}
-    for pos, f in enumerate(findings):
-        if f.code.startswith(FIX_FAMILIES) and f.severity in ("error", "warning"):
-            by_row.setdefault(f.row, []).append((pos, f"{f.code} {f.message}"))
+    for pos, (row, code, severity, message) in enumerate(zip(table.row, table.code, table.severity, table.message)):
+        if code.startswith(FIX_FAMILIES) and severity in ("error", "warning"):
+            by_row.setdefault(row, []).append((pos, f"{code} {message}"))
     return by_row
 
 
