@@ -144,7 +144,7 @@ def appeals(
     """Write appeal sheets for denied claims, and an Appeals Log with every decision."""
     from .appeals import run_appeals  # the appeals feature (issue 4)
 
-    from .reader import damaged_message, damaged_sheets
+    from .workbook_file import damaged_message, damaged_sheets
 
     day = _as_of(as_of)
     try:

@@ -18,7 +18,8 @@ from typing import Any, Callable, Iterable
 
 from .auth.usage import SUMMARY_HEADERS as AUTH_SUMMARY_HEADERS
 from .models import Finding
-from .reader import UnusableInput, refusal
+from .reader import UnusableInput
+from .workbook_file import refusal
 
 FILL = {"error": "FFF4C7CE", "warning": "FFFFEB9C", "info": "FFDDEBF7", "ok": "FFC6EFCE"}
 CHECK_HEADER = "Check"
@@ -605,7 +606,7 @@ def write_checked_copy(src: str | os.PathLike, out: str | os.PathLike, result, *
     src_suffix, out_suffix = Path(src).suffix.lower(), Path(out).suffix.lower()
     if out_suffix not in (".xlsx", ".xlsm"):
         raise UnusableInput(f"{out}: --output must end in .xlsx or .xlsm")
-    from .reader import uncarried_content
+    from .workbook_file import uncarried_content
 
     lost = uncarried_content(src)
     if lost:

@@ -70,7 +70,7 @@ def post_files(workbook: str | os.PathLike, era_files: Sequence[str | os.PathLik
     """Post the remittance files to a copy of ``workbook`` written to ``output``."""
     from claimcheck.api import load_book
     from claimcheck.era.workbook import apply_posting, earlier_postings
-    from claimcheck.reader import refusal
+    from claimcheck.workbook_file import refusal
     from claimcheck.writer import open_for_update, save_atomically
 
     workbook, output = Path(workbook), Path(output)
