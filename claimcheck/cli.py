@@ -103,12 +103,11 @@ def check(
                 result = check_book(book, day, workbook=workbook.name, progress=progress)
         else:
             result = check_book(book, day, workbook=workbook.name)
-        # The authorization table (text) and the Authorizations sheet's usage (--output) share one matching.
+        # The authorization table (text) and the Authorizations sheet's usage (--output) read the
+        # run's matching, the one the AUTH findings came from.
         matching = None
         if book.authorizations and (output is not None or format is Format.text):
-            from .auth import match_authorizations
-
-            matching = match_authorizations(book)
+            matching = result.context.stage("auth_matching")
         notes = []
         if output is not None:
             from .writer import write_auth_summary, write_checked_copy

@@ -30,6 +30,17 @@ class Context:
     denial_decisions: Any = None
     #: Per-column codes and groupings several rules read (``claimcheck.rules._util.memo``).
     shared: dict = field(default_factory=dict)
+    #: How this run makes a stage (set by :func:`run_rules`; read the stages with :meth:`stage`).
+    make_stage: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
+
+    def stage(self, name: str) -> Any:
+        """The stage ``name`` of this run (:data:`STAGES`): the value the rules that read it saw,
+        or, when no rule of the run asked for it, made now from the rules it reads (as a rule
+        asking for it would have).  The buttons, the text report and the checked copy read the
+        authorization matching and the denial decisions here instead of making their own."""
+        if getattr(self, name) is None and self.make_stage is not None:
+            self.make_stage(name)
+        return getattr(self, name)
 
     @property
     def claims(self) -> pd.DataFrame:
@@ -148,11 +159,14 @@ def sort_findings(findings: list[Finding], claims_sheet: str) -> None:
 
 def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool = False,
               select: Iterable[str] | None = None,
-              progress: Callable[[str], None] | None = None) -> list[Finding]:
+              progress: Callable[[str], None] | None = None, context: Context | None = None) -> list[Finding]:
     """All findings for the book, sorted by row then severity then code.  ``select`` keeps the
     rules of those codes or families; a stage a selected rule uses runs the rules it reads
-    first, whether selected or not."""
-    ctx = Context(book=book, as_of=as_of or dt.date.today())
+    first, whether selected or not.  ``context``: the run's :class:`Context` (a new one when not
+    given), whose stages the caller reads afterwards (:meth:`Context.stage`)."""
+    if context is not None and context.book is not book:
+        raise ValueError("the context given is another book's")
+    ctx = context if context is not None else Context(book=book, as_of=as_of or dt.date.today())
     findings: list[Finding] = list(book.reading)
     missing_reported: dict[str, list[str]] = {}
     wanted = set(select) if select else None
@@ -160,16 +174,20 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
     ran: dict[str, list[Finding]] = {}  # rule code -> its findings, in this run
     lines = _Lines(book.claims)
 
+    def make_stage(name: str) -> None:
+        stage = STAGES[name]
+        before = list(book.reading)
+        before += [f for r in rules if r.family in stage.after and _runnable(r, book) for f in run(r)]
+        sort_findings(before, book.claims_sheet)
+        setattr(ctx, name, stage.make(ctx, before))
+
+    ctx.make_stage = make_stage
+
     def run(rule: Rule) -> list[Finding]:
         found = ran.get(rule.code)
         if found is None:
             for name in rule.uses:
-                if getattr(ctx, name) is None:
-                    stage = STAGES[name]
-                    before = list(book.reading)
-                    before += [f for r in rules if r.family in stage.after and _runnable(r, book) for f in run(r)]
-                    sort_findings(before, book.claims_sheet)
-                    setattr(ctx, name, stage.make(ctx, before))
+                ctx.stage(name)
             if progress is not None:
                 progress(rule.code)
             found = ran[rule.code] = _to_findings(rule, rule.func(ctx), book.claims, book.claims_sheet, lines)
@@ -190,6 +208,7 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
         if book.claims.empty:
             continue
         findings.extend(run(rule))
+    progress = None  # (a stage made after the run, for a report, runs its rules unannounced)
     if missing_reported and not row_level_only:
         from .rules.registry import get
 

@@ -634,7 +634,8 @@ def write_checked_copy(src: str | os.PathLike, out: str | os.PathLike, result, *
 #: Existing headers taken as one of ours (the template's formula column "Left" is Remaining).
 _AUTH_SUMMARY_SYNONYMS = {"Used": ("used",), "Remaining": ("remaining", "left"), "% Used": ("%used", "percentused"),
                           "Status": ("status",)}
-_AUTH_STATUS_FILL = {"Active": "FFC6EFCE", "Expiring": "FFFFEB9C", "Exhausted": "FFF4C7CE", "Expired": "FFD9D9D9"}
+#: The Status cell's fill of each authorization status (the checked copy and Flag Authorizations).
+AUTH_STATUS_FILL = {"Active": "FFC6EFCE", "Expiring": "FFFFEB9C", "Exhausted": "FFF4C7CE", "Expired": "FFD9D9D9"}
 
 
 def _auth_sheet_and_header(wb, book):
@@ -752,7 +753,7 @@ def write_auth_summary(wb, result, *, hide_expired: bool = False, matching=None)
         put(r, "% Used", None if u.percent_used is None else round(u.percent_used / 100.0, 4), "0%")
         st = put(r, "Status", u.status)
         if st is not None:
-            st.fill = PatternFill("solid", start_color=_AUTH_STATUS_FILL[u.status], end_color=_AUTH_STATUS_FILL[u.status])
+            st.fill = PatternFill("solid", start_color=AUTH_STATUS_FILL[u.status], end_color=AUTH_STATUS_FILL[u.status])
         if hide_expired and u.status == "Expired":
             ws.row_dimensions[r].hidden = True
     if not rows:

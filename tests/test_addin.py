@@ -154,6 +154,29 @@ def test_flag_authorizations_marks_lines_and_summarises_each_authorization():
     assert [wb2.value("Claims", r, CHECK_COL) for r in rows] == checks
 
 
+
+def test_flag_authorizations_uses_the_runs_matching_and_colours_status_as_the_checked_copy(monkeypatch):
+    """The Used/Remaining/Status the button writes come from the matching the AUTH findings came
+    from (made once, by the engine's stage), and each Status cell gets the checked copy's colour."""
+    from claimcheck import auth as A
+    from claimcheck.auth import usage
+    from claimcheck.writer import AUTH_STATUS_FILL
+
+    made = []
+    for module in (A, usage):  # the engine's stage and auth_usage's own fallback
+        real = module.match_authorizations
+        monkeypatch.setattr(module, "match_authorizations",
+                            lambda *a, _real=real, **k: made.append(1) or _real(*a, **k))
+    wb = sample_book()
+    sheets = sample_sheets()
+    buttons.flag_authorizations(wb, AS_OF)
+    assert len(made) == 1
+    status_col = len(sheets["Authorizations"][0]) + 4
+    statuses = [(r, wb.value("Authorizations", r, status_col)) for r in range(2, len(sheets["Authorizations"]) + 1)]
+    assert len({s for _, s in statuses}) > 1
+    for r, status in statuses:
+        assert wb.fill_of("Authorizations", r, status_col) == "#" + AUTH_STATUS_FILL[status][-6:], (r, status)
+
 def _row_of(sheets, claim_id: str) -> int:
     """The Excel row number of a claim's first line on the sample's Claims sheet."""
     return next(i + 1 for i, r in enumerate(sheets["Claims"]) if i and r[0] == claim_id)
