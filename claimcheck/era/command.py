@@ -15,14 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from claimcheck.era.post import (
-    FEE_SCHEDULE_SHEET,
-    PAID,
-    EraPosting,
-    post_era,
-    read_fee_schedule,
-    shown,
-)
+from claimcheck.era.cells import PAID, shown
+from claimcheck.era.post import FEE_SCHEDULE_SHEET, post_era, read_fee_schedule
+from claimcheck.era.postings import EraPosting
 from claimcheck.errors import UnusableInput
 
 
