@@ -23,7 +23,8 @@ from openpyxl.utils import get_column_letter
 from claimcheck import columns as C
 from claimcheck.reader import UnusableInput
 from claimcheck.workbook_templates import sample_data as S
-from claimcheck.workbook_templates.build import HINT, build_workbook
+from claimcheck.workbook_templates.build import build_workbook
+from claimcheck.workbook_templates.specs import HINT
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample-billing.xlsx"
@@ -420,7 +421,7 @@ def test_claims_and_dashboard_render_to_pdf(built, tmp_path):
 
 
 def test_rendering_npi_dropdowns_show_the_providers_name_and_the_pick_reads_as_the_npi(built, calculated, tmp_path):
-    from claimcheck.workbook_templates.build import PROVIDER_PICK_HEADER
+    from claimcheck.workbook_templates.specs import PROVIDER_PICK_HEADER
 
     wb = load_workbook(built["sample"])
     source = wb.defined_names["ProviderNPIs"].attr_text
