@@ -248,7 +248,8 @@ def validate_claims(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
 
 def flag_authorizations(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
     from claimcheck import auth as A
-    from claimcheck.writer import AUTH_STATUS_FILL, check_text
+    from claimcheck.auth_summary import AUTH_STATUS_FILL
+    from claimcheck.writer import check_text
 
     as_of = as_of or dt.date.today()
     result, raw, rows = _check(wb, as_of)

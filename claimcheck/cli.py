@@ -110,7 +110,8 @@ def check(
             matching = result.context.stage("auth_matching")
         notes = []
         if output is not None:
-            from .writer import write_auth_summary, write_checked_copy
+            from .auth_summary import write_auth_summary
+            from .writer import write_checked_copy
 
             notes = write_checked_copy(workbook, output, result, extra=lambda wb, res: write_auth_summary(
                 wb, res, hide_expired=hide_expired, matching=matching))

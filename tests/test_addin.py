@@ -160,7 +160,7 @@ def test_flag_authorizations_uses_the_runs_matching_and_colours_status_as_the_ch
     from (made once, by the engine's stage), and each Status cell gets the checked copy's colour."""
     from claimcheck import auth as A
     from claimcheck.auth import usage
-    from claimcheck.writer import AUTH_STATUS_FILL
+    from claimcheck.auth_summary import AUTH_STATUS_FILL
 
     made = []
     for module in (A, usage):  # the engine's stage and auth_usage's own fallback
