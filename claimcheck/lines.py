@@ -260,8 +260,8 @@ class LineChecker:
             if found:  # most lines pass most rules
                 answers += found
         for code, severity, column, message in answers:
-            findings.append(Finding.model_construct(sheet="Claims", row=LINE_ROW, claim_id=claim_id or "",
-                                                    column=column, code=code, severity=severity, message=message))
+            findings.append(Finding(sheet="Claims", row=LINE_ROW, claim_id=claim_id or "",
+                                    column=column, code=code, severity=severity, message=message))
         findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.column))
         return findings
 

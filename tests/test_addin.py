@@ -33,6 +33,13 @@ def sample_book(**kwargs) -> MemoryWorkbook:
     return MemoryWorkbook(sample_sheets(), **kwargs)
 
 
+def _checked(wb: MemoryWorkbook):
+    """The check a button runs on ``wb``: its tables as the buttons read them, checked as of AS_OF."""
+    from claimcheck.api import check_raw
+
+    return check_raw(buttons.read_tables(wb)[0], AS_OF)
+
+
 def test_validate_claims_fills_check_like_the_command_line(tmp_path):
     sheets = sample_sheets()
     path = tmp_path / "billing.xlsx"
@@ -50,7 +57,7 @@ def test_validate_claims_fills_check_like_the_command_line(tmp_path):
     assert_biller_cells_unchanged(wb, before)
     # colours: a flagged line's Check cell and the cell its finding names; nothing else
     fills = buttons.fills()
-    result = buttons._check(sample_book(), AS_OF)[0]
+    result = _checked(sample_book())
     header = sheets["Claims"][0]
     minutes = header.index("Minutes") + 1
     cpt002 = next(f for f in result.findings if f.code == "CPT002")
@@ -121,7 +128,7 @@ def test_validate_claims_twice_reuses_check_and_clears_fixed_rows():
     if wb.value("Claims", bad_row, CHECK_COL) == "OK":
         assert (bad_row, 1) not in wb.fills["Claims"]
     fresh = MemoryWorkbook({n: [list(r) for r in wb.read(n)] for n in ("Claims", "Authorizations", "Payers", "Providers")})
-    assert len(wb.read("Findings")) - 1 == len(buttons._check(fresh, AS_OF)[0].findings)  # rewritten, not appended
+    assert len(wb.read("Findings")) - 1 == len(_checked(fresh).findings)  # rewritten, not appended
     assert wb.sheet_names().count("Findings") == 1
 
 
