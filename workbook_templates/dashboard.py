@@ -233,6 +233,5 @@ def write_dashboard(b) -> None:
     for j, (_, lo, hi) in enumerate(AR_BUCKETS):
         ws.write_formula(total, 3 + j, "=" + ar(bucket(lo, hi), "dollars"), f["helper-money"], "")
     ws.write_formula(total, total_col, f"=SUM({ages.format(r=total + 1)})", f["helper-money"], "")
-    b.ar_rows = (first, total)
     ws.print_area(0, 0, total, 8)
     apply_xlsxwriter_setup(ws, landscape=True, repeat_header=False, footer_title="Dashboard")
