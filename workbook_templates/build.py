@@ -49,7 +49,7 @@ from .reference_sheets import write_codes, write_instructions, write_rules
 from .specs import (AMBER_FILL, AMBER_FONT, AUTH_TABLE, CALC_FILL, CALC_HEADER, CLAIMS_TABLE, CLIENT_KINDS,
                     CLIENTS_TABLE, COVERAGE_KINDS, COVERAGE_TABLE, DATE_FORMAT, DEADLINE_WINDOW,
                     ENROLLMENT_KINDS, ENROLLMENT_TABLE, FORMATTED_ROWS, GREEN_FILL, GREEN_FONT, GREY_FONT,
-                    HINT, MONEY_FORMAT, NAVY, PAYER_KINDS, PAYERS_TABLE, PROVIDER_KINDS, PROVIDER_PICK_HEADER,
+                    HINT, MONEY_FORMAT, NAVY, PAYER_KINDS, PAYER_PICK, PAYERS_TABLE, PROVIDER_KINDS, PROVIDER_PICK_HEADER,
                     PROVIDERS_TABLE, RED_FILL, RED_FONT, STATUSES, TABLE_STYLE, TEXT_FORMAT, auth_columns,
                     claim_columns, Col, contract_columns, default_days)
 
@@ -156,6 +156,12 @@ class _Builder:
         return last_row
 
     @staticmethod
+    def validate(ws, column: int, end: int, options: dict) -> None:
+        """A data validation (dropdown, limits, input message) on ``column`` (0-based) from the
+        first data row down to row ``end``."""
+        ws.data_validation(1, column, end, column, options)
+
+    @staticmethod
     def cell(ws, r: int, c: int, value: Any, fmt) -> None:
         if value is None or (isinstance(value, str) and not value.strip()):
             return
@@ -216,8 +222,7 @@ class _Builder:
         end = max(last, FORMATTED_ROWS)
 
         def dv(header: str, options: dict) -> None:
-            j = idx[header]
-            ws.data_validation(1, j, end, j, options)
+            self.validate(ws, idx[header], end, options)
 
         t = tables()
         dv("CPT", {"validate": "list", "source": "=CPTCodes", "error_type": "warning", "ignore_blank": True,
@@ -327,18 +332,16 @@ class _Builder:
         last = self.table(ws, AUTH_TABLE, cols, S.AUTHORIZATIONS if self.sample else [], convert=_as_typed)
         idx = {c.header: j for j, c in enumerate(cols)}
         end = max(last, 1000)
-        ws.data_validation(1, idx["Payer"], end, idx["Payer"], {
-            "validate": "list", "source": "=PayerNames", "error_type": "warning",
-            "error_title": "Payer not on the Payers sheet", "error_message": "Keep it anyway?"})
-        ws.data_validation(1, idx["Unit Type"], end, idx["Unit Type"], {
+        self.validate(ws, idx["Payer"], end, PAYER_PICK)
+        self.validate(ws, idx["Unit Type"], end, {
             "validate": "list", "source": ["Visits", "Units"], "error_type": "stop",
             "input_title": "Unit type", "input_message": "Visits (one per date of service) or Units (the Units column). Blank means Visits."})
-        ws.data_validation(1, idx["Authorized"], end, idx["Authorized"], {
+        self.validate(ws, idx["Authorized"], end, {
             "validate": "integer", "criteria": ">=", "value": 0, "error_type": "warning",
             "input_title": "Authorized", "input_message": "How many visits or units the payer approved."})
-        ws.data_validation(1, idx["Codes Covered"], end, idx["Codes Covered"], {
+        self.validate(ws, idx["Codes Covered"], end, {
             "validate": "any", "input_title": "Codes covered", "input_message": "Comma list, e.g. 90834, 90837. Blank means all codes."})
-        ws.data_validation(1, idx["Rendering NPI"], end, idx["Rendering NPI"], {
+        self.validate(ws, idx["Rendering NPI"], end, {
             "validate": "list", "source": "=ProviderNPIs", "error_type": "information",
             "input_title": "Rendering NPI", "input_message": "Blank means any provider."})
         L = {c.header: xl_col_to_name(j) for j, c in enumerate(cols)}
@@ -365,34 +368,34 @@ class _Builder:
         idx = {c.header: j for j, c in enumerate(cols)}
         end = max(last, 500)
         yn = {"validate": "list", "source": ["Y", "N"], "error_type": "stop"}
-        ws.data_validation(1, idx["Auth Required"], end, idx["Auth Required"], {
+        self.validate(ws, idx["Auth Required"], end, {
             **yn, "input_title": "Authorization required", "input_message": "Y if this payer needs prior authorization for outpatient therapy."})
-        ws.data_validation(1, idx["Eval Counts Toward Auth"], end, idx["Eval Counts Toward Auth"], {
+        self.validate(ws, idx["Eval Counts Toward Auth"], end, {
             **yn, "input_title": "Eval counts toward auth", "input_message": "Y if 90791/90792 use one of the authorized visits."})
-        ws.data_validation(1, idx["Telehealth Modifier"], end, idx["Telehealth Modifier"], {
+        self.validate(ws, idx["Telehealth Modifier"], end, {
             "validate": "list", "source": ["95", "GT", "93"], "error_type": "warning",
             "input_title": "Telehealth modifier", "input_message": "95, GT or 93 as the payer requires on video visits; blank for none."})
-        ws.data_validation(1, idx["Payer Type"], end, idx["Payer Type"], {
+        self.validate(ws, idx["Payer Type"], end, {
             "validate": "list", "source": list(C.PAYER_TYPES), "error_type": "stop",
             "input_title": "Payer type", "input_message": "Medicare is Original Medicare (reopenings, redeterminations); "
                                                           "Medicare Advantage plans run their own appeals."})
         for h, default in (("Timely Filing Days", f"{default_days('Timely Filing Days')}"),
                            ("Appeal Days", f"{default_days('Appeal Days')} ({default_days('Medicaid Appeal Days')} for a Medicaid or Medicaid MCO type)")):
-            ws.data_validation(1, idx[h], end, idx[h], {
+            self.validate(ws, idx[h], end, {
                 "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 3650, "error_type": "warning",
                 "input_title": h, "input_message": f"Calendar days from the payer contract. Blank uses {default}."})
-        ws.data_validation(1, idx["Auth Visits Per"], end, idx["Auth Visits Per"], {
+        self.validate(ws, idx["Auth Visits Per"], end, {
             "validate": "list", "source": ["Service", "Date"], "error_type": "stop",
             "input_title": "Auth visits counted per", "input_message": "Service: each service line uses a visit (two services "
                                                                       "on one date are two). Date: one visit per date. Blank: Service."})
-        ws.data_validation(1, idx["Visits Per Year"], end, idx["Visits Per Year"], {
+        self.validate(ws, idx["Visits Per Year"], end, {
             "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 3650, "error_type": "warning",
             "input_title": "Visits per year", "input_message": "The plan's limit on visits per client per calendar year; "
                                                               "blank for none."})
         for h, what in (("Note Sign Days", "Days after the session within which the note must be signed (0: the same day)"),
                         ("Plan Review Days", "Days a treatment plan stays current for this payer")):
             default = tables().payer_defaults.get(h) or "no limit"
-            ws.data_validation(1, idx[h], end, idx[h], {
+            self.validate(ws, idx[h], end, {
                 "validate": "integer", "criteria": "between", "minimum": 0, "maximum": 3650, "error_type": "warning",
                 "input_title": h, "input_message": f"{what}. Blank uses {default}."})
         apply_xlsxwriter_setup(ws, landscape=True, footer_title="Payers")
@@ -419,15 +422,15 @@ class _Builder:
             ws.write_formula(i, pick, f'=IF(A{i + 1}="","",A{i + 1}&"  "&B{i + 1}&IF(C{i + 1}="",""," ("&C{i + 1}&")"))',
                              self.f["helper"], "")
         idx = {c.header: j for j, c in enumerate(cols)}
-        ws.data_validation(1, idx["Licence Type"], end, idx["Licence Type"], {
+        self.validate(ws, idx["Licence Type"], end, {
             "validate": "list", "source": ["Independent", "Associate", "Pre-licensed", "Provisional", "Intern"],
             "error_type": "information", "input_title": "Licence type",
             "input_message": "Independent, or the kind of supervised licence (Associate, Pre-licensed ...): a supervised "
                              "clinician needs a Supervising NPI."})
-        ws.data_validation(1, idx["Licence Expiry"], end, idx["Licence Expiry"], {
+        self.validate(ws, idx["Licence Expiry"], end, {
             "validate": "date", "criteria": ">", "value": dt.datetime(1900, 1, 1), "error_type": "warning",
             "input_title": "Licence expiry", "input_message": "The date the licence expires; sessions after it are flagged."})
-        ws.data_validation(1, idx["Supervising NPI"], end, idx["Supervising NPI"], {
+        self.validate(ws, idx["Supervising NPI"], end, {
             "validate": "list", "source": "=ProviderNPIs", "error_type": "information",
             "input_title": "Supervising NPI", "input_message": "For a supervised clinician: the supervisor's NPI "
                                                                "(the claim's supervising provider)."})
@@ -443,13 +446,11 @@ class _Builder:
         last = self.table(ws, ENROLLMENT_TABLE, cols, S.ENROLLMENT if self.sample else [], convert=_as_typed)
         idx = {c.header: j for j, c in enumerate(cols)}
         end = max(last, 500)
-        ws.data_validation(1, idx["NPI"], end, idx["NPI"], {
+        self.validate(ws, idx["NPI"], end, {
             "validate": "list", "source": "=ProviderNPIs", "error_type": "warning",
             "input_title": "NPI", "input_message": "The rendering provider's NPI (from the Providers sheet)."})
-        ws.data_validation(1, idx["Payer"], end, idx["Payer"], {
-            "validate": "list", "source": "=PayerNames", "error_type": "warning",
-            "error_title": "Payer not on the Payers sheet", "error_message": "Keep it anyway?"})
-        ws.data_validation(1, idx["Termination Date"], end, idx["Termination Date"], {
+        self.validate(ws, idx["Payer"], end, PAYER_PICK)
+        self.validate(ws, idx["Termination Date"], end, {
             "validate": "any", "input_title": "Termination date", "input_message": "Blank while the enrollment is in force."})
         apply_xlsxwriter_setup(ws, landscape=False, footer_title="Provider Enrollment")
 
@@ -460,13 +461,11 @@ class _Builder:
         last = self.table(ws, COVERAGE_TABLE, cols, S.COVERAGE if self.sample else [], convert=_as_typed)
         idx = {c.header: j for j, c in enumerate(cols)}
         end = max(last, 1000)
-        ws.data_validation(1, idx["Payer"], end, idx["Payer"], {
-            "validate": "list", "source": "=PayerNames", "error_type": "warning",
-            "error_title": "Payer not on the Payers sheet", "error_message": "Keep it anyway?"})
-        ws.data_validation(1, idx["Plan Order"], end, idx["Plan Order"], {
+        self.validate(ws, idx["Payer"], end, PAYER_PICK)
+        self.validate(ws, idx["Plan Order"], end, {
             "validate": "list", "source": ["Primary", "Secondary", "Tertiary"], "error_type": "stop",
             "input_title": "Plan order", "input_message": "Which payer is billed first."})
-        ws.data_validation(1, idx["Member ID"], end, idx["Member ID"], {
+        self.validate(ws, idx["Member ID"], end, {
             "validate": "any", "input_title": "Member ID", "input_message": "As on the insurance card; for Original "
                                                                             "Medicare the 11-character MBI."})
         apply_xlsxwriter_setup(ws, landscape=False, footer_title="Coverage")

@@ -249,6 +249,9 @@ def code_tokens(ref: str) -> str:
     return norm
 
 
+#: A Payer column's dropdown: the Payers sheet's names (PayerNames); another payer is kept after a warning.
+PAYER_PICK = {"validate": "list", "source": "=PayerNames", "error_type": "warning",
+              "error_title": "Payer not on the Payers sheet", "error_message": "Keep it anyway?"}
 #: The Providers sheet's pick-list column (outside its table) that the Rendering NPI dropdowns show.
 PROVIDER_PICK_HEADER = "Pick list (NPI and name)"
 #: Statuses of lines sent to the payer (the Dashboard's Billed).
