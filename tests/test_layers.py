@@ -172,6 +172,9 @@ MAX_LINES = 600
 LONG: dict[str, str] = {
     "claimcheck.rules.cpt": "the CPT rules (668 lines); split by job (codes and time bands, units, "
                             "add-ons and same-day pairs) once the rules of round 3 have landed there",
+    "claimcheck.addin.buttons": "the buttons (623 lines); one module per button (Validate Claims and Flag "
+                                "Authorizations, Generate Appeals, Post ERA) once the work on the last two "
+                                "has landed",
 }
 
 

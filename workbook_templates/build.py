@@ -37,10 +37,9 @@ from xlsxwriter.utility import xl_col_to_name
 
 from claimcheck import columns as C
 from claimcheck.atomic import replacing
+from claimcheck.printing import pages_wide
 from claimcheck.reader import UnusableInput
 from claimcheck.tables import tables
-
-from claimcheck.writer import pages_wide
 
 from . import sample_data as S
 from .dashboard import write_dashboard

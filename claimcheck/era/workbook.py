@@ -41,7 +41,8 @@ from claimcheck.era.cells import (
     shown,
 )
 from claimcheck.era.postings import ClaimPosting, EraPosting, PostedLine
-from claimcheck.writer import pages_wide, print_setup, widen_table
+from claimcheck.printing import pages_wide, print_setup
+from claimcheck.writer import widen_table
 
 if TYPE_CHECKING:
     from claimcheck.book import Book
