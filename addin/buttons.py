@@ -248,6 +248,7 @@ def validate_claims(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
 
 def flag_authorizations(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
     from claimcheck import auth as A
+    from claimcheck.auth_summary import AUTH_STATUS_FILL
     from claimcheck.writer import check_text
 
     as_of = as_of or dt.date.today()
@@ -269,14 +270,14 @@ def flag_authorizations(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
     for first, last_row, sev in _spans(marks):
         wb.fill(sheet, first, last_row, col, col, colours[sev] if sev else None)
 
-    usage = A.auth_usage(book, as_of)
+    usage = A.auth_usage(book, as_of, result.context.stage("auth_matching"))  # the AUTH findings' matching
     flagged = sum(1 for r in data_rows if per_row.get(r))
     summary = f"{flagged} lines with authorization findings"
     auth_sheet = raw.get("Authorizations")
     if auth_sheet is not None and auth_sheet.positions and usage:
         a_rows = rows["Authorizations"]
         a_header = auth_sheet.header_row
-        headers = tuple(getattr(A, "SUMMARY_HEADERS", ("Used", "Remaining", "% Used", "Status")))
+        headers = A.SUMMARY_HEADERS
         cols = {}
         next_col = _last_header(a_rows[a_header - 1])
         for h in headers:
@@ -286,7 +287,7 @@ def flag_authorizations(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
                 found = next_col
                 wb.write(auth_sheet.sheet, a_header, found, [[h]])
             cols[h] = found
-        status_fill = {k: _hex(v) for k, v in getattr(A, "_STATUS_FILL", {}).items()}
+        status_fill = {k: _hex(v) for k, v in AUTH_STATUS_FILL.items()}
         for u in usage:
             if u.row is None:
                 continue

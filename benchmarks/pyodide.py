@@ -39,15 +39,9 @@ import tier  # noqa: E402
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores"
+    from benchmarks.run import cpu_model
+
+    return f"{cpu_model(platform.processor() or platform.machine())}, {os.cpu_count()} cores"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -199,15 +199,19 @@ def fmt(seconds: float) -> str:
 # --------------------------------------------------------------------------- the machine
 
 
-def machine() -> dict:
-    cpu = "unknown"
+def cpu_model(default: str = "unknown") -> str:
+    """The processor's model name as Linux gives it (/proc/cpuinfo), else ``default``."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return default
+
+
+def machine() -> dict:
+    cpu = cpu_model()
     ram = "unknown"
     try:
         kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])

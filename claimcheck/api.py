@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from .book import Book, build_book
-from .engine import run_rules, summary
+from .engine import Context, run_rules, summary
 from .models import Finding, FindingTable
 from .reader import RawTable, read_workbook
 from .rules import load_all
@@ -24,6 +24,9 @@ class CheckResult:
     book: Book
     #: A :class:`FindingTable` from the engine (a sequence of findings); any list of findings will do.
     findings: Sequence[Finding]
+    #: The run's context: its stages (``context.stage("auth_matching")``, ``"denial_decisions"``)
+    #: are the ones the rules read, for the reports, the checked copy and the buttons.
+    context: Context | None = None
 
     @property
     def summary(self) -> dict:
@@ -69,9 +72,10 @@ def load_book(path: str | os.PathLike, tables_dir: str | None = None, engine: st
 def check_book(book: Book, as_of: dt.date | None = None, *, workbook: str = "",
                row_level_only: bool = False, progress: Callable[[str], None] | None = None) -> CheckResult:
     as_of = as_of or dt.date.today()
+    context = Context(book=book, as_of=as_of)
     with bulk_work():
-        findings = run_rules(book, as_of, row_level_only=row_level_only, progress=progress)
-    return CheckResult(workbook=workbook, as_of=as_of, book=book, findings=findings)
+        findings = run_rules(book, as_of, row_level_only=row_level_only, progress=progress, context=context)
+    return CheckResult(workbook=workbook, as_of=as_of, book=book, findings=findings, context=context)
 
 
 def check_workbook(path: str | os.PathLike, as_of: dt.date | None = None, *, tables_dir: str | None = None,

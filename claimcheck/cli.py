@@ -103,15 +103,15 @@ def check(
                 result = check_book(book, day, workbook=workbook.name, progress=progress)
         else:
             result = check_book(book, day, workbook=workbook.name)
-        # The authorization table (text) and the Authorizations sheet's usage (--output) share one matching.
+        # The authorization table (text) and the Authorizations sheet's usage (--output) read the
+        # run's matching, the one the AUTH findings came from.
         matching = None
         if book.authorizations and (output is not None or format is Format.text):
-            from .auth import match_authorizations
-
-            matching = match_authorizations(book)
+            matching = result.context.stage("auth_matching")
         notes = []
         if output is not None:
-            from .writer import write_auth_summary, write_checked_copy
+            from .auth_summary import write_auth_summary
+            from .writer import write_checked_copy
 
             notes = write_checked_copy(workbook, output, result, extra=lambda wb, res: write_auth_summary(
                 wb, res, hide_expired=hide_expired, matching=matching))
@@ -144,7 +144,7 @@ def appeals(
     """Write appeal sheets for denied claims, and an Appeals Log with every decision."""
     from .appeals import run_appeals  # the appeals feature (issue 4)
 
-    from .reader import damaged_message, damaged_sheets
+    from .workbook_file import damaged_message, damaged_sheets
 
     day = _as_of(as_of)
     try:

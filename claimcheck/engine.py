@@ -32,6 +32,17 @@ class Context:
     denial_decisions: Any = None
     #: Per-column codes and groupings several rules read (``claimcheck.rules._util.memo``).
     shared: dict = field(default_factory=dict)
+    #: How this run makes a stage (set by :func:`run_rules`; read the stages with :meth:`stage`).
+    make_stage: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
+
+    def stage(self, name: str) -> Any:
+        """The stage ``name`` of this run (:data:`STAGES`): the value the rules that read it saw,
+        or, when no rule of the run asked for it, made now from the rules it reads (as a rule
+        asking for it would have).  The buttons, the text report and the checked copy read the
+        authorization matching and the denial decisions here instead of making their own."""
+        if getattr(self, name) is None and self.make_stage is not None:
+            self.make_stage(name)
+        return getattr(self, name)
 
     @property
     def claims(self) -> pd.DataFrame:
@@ -165,12 +176,15 @@ def in_engine_order(table: FindingTable, claims_sheet: str) -> FindingTable:
 
 def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool = False,
               select: Iterable[str] | None = None,
-              progress: Callable[[str], None] | None = None) -> FindingTable:
+              progress: Callable[[str], None] | None = None, context: Context | None = None) -> FindingTable:
     """All findings for the book, sorted by row then severity then code, as a
     :class:`FindingTable` (a sequence of findings).  ``select`` keeps the rules of those codes or
     families; a stage a selected rule uses runs the rules it reads first, whether selected or
-    not."""
-    ctx = Context(book=book, as_of=as_of or dt.date.today())
+    not.  ``context``: the run's :class:`Context` (a new one when not given), whose stages the
+    caller reads afterwards (:meth:`Context.stage`)."""
+    if context is not None and context.book is not book:
+        raise ValueError("the context given is another book's")
+    ctx = context if context is not None else Context(book=book, as_of=as_of or dt.date.today())
     found: list[FindingTable] = [FindingTable.of(book.reading)]
     missing_reported: dict[str, list[str]] = {}
     wanted = set(select) if select else None
@@ -178,15 +192,19 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
     ran: dict[str, FindingTable] = {}  # rule code -> its findings, in this run
     lines = _Lines(book.claims)
 
+    def make_stage(name: str) -> None:
+        stage = STAGES[name]
+        before = [FindingTable.of(book.reading)]
+        before += [run(r) for r in rules if r.family in stage.after and _runnable(r, book)]
+        setattr(ctx, name, stage.make(ctx, in_engine_order(FindingTable.joined(before), book.claims_sheet)))
+
+    ctx.make_stage = make_stage
+
     def run(rule: Rule) -> FindingTable:
         table = ran.get(rule.code)
         if table is None:
             for name in rule.uses:
-                if getattr(ctx, name) is None:
-                    stage = STAGES[name]
-                    before = [FindingTable.of(book.reading)]
-                    before += [run(r) for r in rules if r.family in stage.after and _runnable(r, book)]
-                    setattr(ctx, name, stage.make(ctx, in_engine_order(FindingTable.joined(before), book.claims_sheet)))
+                ctx.stage(name)
             if progress is not None:
                 progress(rule.code)
             table = ran[rule.code] = _found(rule, rule.func(ctx), book.claims, book.claims_sheet, lines)
@@ -207,6 +225,7 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
         if book.claims.empty:
             continue
         found.append(run(rule))
+    progress = None  # (a stage made after the run, for a report, runs its rules unannounced)
     if missing_reported and not row_level_only:
         from .rules.registry import get
 

@@ -1,7 +1,7 @@
 """One service line checked on its own, without building a DataFrame: what the CHECK_CLAIM
 worksheet function runs.
 
-The line is read with the same cell readers as a whole workbook (:data:`claimcheck.book.CELL_READERS`)
+The line is read with the same cell readers as a whole workbook (:data:`claimcheck.cell_readers.CELL_READERS`)
 and checked by the same row-level rule functions (:mod:`claimcheck.rules.lines`), so it gets
 exactly the findings ``claimcheck check`` gives that line's row-level rules.
 
@@ -20,8 +20,10 @@ from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 from . import columns as C
-from .book import CELL_READERS, column_problem, default_payer
+from .book import default_payer
+from .cell_readers import CELL_READERS
 from .models import SEVERITY_ORDER, Finding
+from .normalise import column_problem
 from .reader import find_header
 from .rules.lines import Env, canonical, empty_value, line_type, results_of
 from .rules.registry import all_rules
@@ -141,7 +143,7 @@ class LineReader:
 
 
 def _line_reader(kind: str) -> Callable[[Any], tuple]:
-    """The reader of a cell of this kind (:data:`claimcheck.book.CELL_READERS`), giving
+    """The reader of a cell of this kind (:data:`claimcheck.cell_readers.CELL_READERS`), giving
     (value as a line holds it, problem)."""
     reader = CELL_READERS[kind]
     if kind in _AS_READ_KINDS:
@@ -258,8 +260,8 @@ class LineChecker:
             if found:  # most lines pass most rules
                 answers += found
         for code, severity, column, message in answers:
-            findings.append(Finding.model_construct(sheet="Claims", row=LINE_ROW, claim_id=claim_id or "",
-                                                    column=column, code=code, severity=severity, message=message))
+            findings.append(Finding(sheet="Claims", row=LINE_ROW, claim_id=claim_id or "",
+                                    column=column, code=code, severity=severity, message=message))
         findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.column))
         return findings
 

@@ -34,11 +34,6 @@ class Finding:
     severity: Severity
     message: str
 
-    @classmethod
-    def model_construct(cls, **fields) -> "Finding":
-        """The same as ``Finding(**fields)`` (the name callers used when this was a pydantic model)."""
-        return cls(**fields)
-
     def as_dict(self) -> dict:
         """The finding's fields in contract order (the JSON report's keys)."""
         return {"sheet": self.sheet, "row": self.row, "claim_id": self.claim_id, "column": self.column,

@@ -16,9 +16,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .auth.usage import SUMMARY_HEADERS as AUTH_SUMMARY_HEADERS
 from .models import Finding
-from .reader import UnusableInput, refusal
+from .printing import column_width, pages_wide, print_setup
+from .reader import UnusableInput
+from .workbook_file import refusal
 
 FILL = {"error": "FFF4C7CE", "warning": "FFFFEB9C", "info": "FFDDEBF7", "ok": "FFC6EFCE"}
 CHECK_HEADER = "Check"
@@ -344,6 +345,33 @@ def _find_or_add_check_column(ws, header_row: int) -> int:
     return last + 1
 
 
+def widen_table(ws, header_row: int, columns: Iterable[int]) -> None:
+    """Grow the Excel Table whose header is ``header_row`` over new ``columns`` (numbers) that
+    follow it with no gap; each new table column is named by its header cell."""
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+    from openpyxl.worksheet.table import TableColumn
+
+    for table in ws.tables.values():
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        if min_row != header_row:
+            continue
+        new_max = max_col
+        for c in sorted(c for c in columns if c > max_col):
+            if c != new_max + 1:
+                break
+            new_max = c
+        if new_max == max_col:
+            continue
+        next_id = max([tc.id for tc in table.tableColumns] or [0]) + 1
+        for c in range(max_col + 1, new_max + 1):
+            table.tableColumns.append(TableColumn(id=next_id, name=str(ws.cell(row=header_row, column=c).value)))
+            next_id += 1
+        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(new_max)}{max_row}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
+        return
+
+
 def _colour_text(colour) -> str:
     if colour is None:
         return ""
@@ -510,65 +538,6 @@ def write_findings(wb, result, header) -> None:
 
 # --------------------------------------------------------------------------- printing
 
-#: US Letter landscape with 0.4" side margins: the printable width in points.
-PRINTABLE_WIDTH_PT = (11 - 2 * 0.4) * 72
-#: Below this scale an 11-point sheet prints under about 7 points: too small to read, so a wide
-#: sheet prints on more pages across (its first columns repeated) instead of shrinking further.
-READABLE_SCALE = 0.65
-
-
-def column_points(width: float) -> float:
-    """The printed width of an Excel column ``width`` characters wide (Calibri 11: 7 px a
-    character plus 5 px padding, at 96 px to the inch)."""
-    return (width * 7 + 5) * 0.75
-
-
-def pages_wide(widths: list[float], title_widths: list[float] = (), *, printable: float = PRINTABLE_WIDTH_PT,
-               readable: float = READABLE_SCALE) -> int:
-    """How many pages across a sheet of these column widths needs so that fitting it to that
-    many pages never prints it below the ``readable`` scale; repeated title columns
-    (``title_widths``) take room on every page after the first."""
-    total = sum(column_points(w) for w in widths)
-    titles = sum(column_points(w) for w in title_widths)
-    n = 1
-    while n < 20 and (total + (n - 1) * titles) / n > printable / readable:
-        n += 1
-    return n
-
-
-def print_setup(ws, area: str, *, pages_wide: int = 1, title_rows: str | None = None,
-                title_cols: str | None = None) -> None:
-    """Landscape US Letter, 0.4" side margins, fit to ``pages_wide`` pages across and as many
-    down as needed, with title rows/columns repeated on every page (an openpyxl sheet)."""
-    from openpyxl.worksheet.page import PageMargins
-
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
-    ws.page_setup.fitToWidth = pages_wide
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
-    ws.print_area = area
-    if title_rows:
-        ws.print_title_rows = title_rows
-    if title_cols:
-        ws.print_title_cols = title_cols
-    ws.oddFooter.left.text = ws.title.replace("&", "&&")
-    ws.oddFooter.right.text = "Page &P of &N"
-
-
-def column_width(ws, column: int) -> float:
-    """The width of an openpyxl sheet's column in characters (Excel's 8.43 when not set)."""
-    from openpyxl.utils import get_column_letter
-
-    letter = get_column_letter(column)
-    if letter in ws.column_dimensions:
-        dim = ws.column_dimensions[letter]
-        if dim.customWidth and dim.width:
-            return dim.width
-    return 8.43
-
-
 def claims_print_setup(ws, header_row: int, check_col: int, last_row: int) -> None:
     """Claims prints its working columns (the first through Check, or through the last visible
     headed column after it, such as the template's deadlines), landscape, as few pages across
@@ -605,7 +574,7 @@ def write_checked_copy(src: str | os.PathLike, out: str | os.PathLike, result, *
     src_suffix, out_suffix = Path(src).suffix.lower(), Path(out).suffix.lower()
     if out_suffix not in (".xlsx", ".xlsm"):
         raise UnusableInput(f"{out}: --output must end in .xlsx or .xlsm")
-    from .reader import uncarried_content
+    from .workbook_file import uncarried_content
 
     lost = uncarried_content(src)
     if lost:
@@ -626,140 +595,3 @@ def write_checked_copy(src: str | os.PathLike, out: str | os.PathLike, result, *
     write_results(wb, result, extra=extra)
     save_atomically(wb, out)
     return notes
-
-
-# --------------------------------------------------------------------------- Authorizations summary
-
-#: Existing headers taken as one of ours (the template's formula column "Left" is Remaining).
-_AUTH_SUMMARY_SYNONYMS = {"Used": ("used",), "Remaining": ("remaining", "left"), "% Used": ("%used", "percentused"),
-                          "Status": ("status",)}
-_AUTH_STATUS_FILL = {"Active": "FFC6EFCE", "Expiring": "FFFFEB9C", "Exhausted": "FFF4C7CE", "Expired": "FFD9D9D9"}
-
-
-def _auth_sheet_and_header(wb, book):
-    """The Authorizations worksheet and its header row number (None when absent or unusable)."""
-    from .reader import find_header, sheet_lookup
-
-    name = sheet_lookup(wb.sheetnames).get("Authorizations")
-    if name is None:
-        return None, None
-    ws = wb[name]
-    firsts = []
-    for table in ws.tables.values():
-        from openpyxl.utils.cell import range_boundaries
-
-        firsts.append(range_boundaries(table.ref)[1])
-    top = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=1, max_row=max([10, *firsts]))]
-    index, _ = find_header("Authorizations", top, firsts)
-    if index is None:
-        return None, None
-    return ws, index + 1
-
-
-def _auth_summary_columns(ws, header_row: int) -> dict[str, int]:
-    """Column numbers for Used, Remaining, % Used and Status: existing columns with those
-    headers are reused; the others are added to the right of the last header."""
-    def key(text) -> str:  # case and spaces ignored; "%" kept so "% Used" is not "Used"
-        return "".join(str(text).split()).lower()
-
-    found: dict[str, int] = {}
-    last = 0
-    for cell in ws[header_row]:
-        if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
-            continue
-        last = max(last, cell.column)
-        for h in AUTH_SUMMARY_HEADERS:
-            if h not in found and key(cell.value) in _AUTH_SUMMARY_SYNONYMS[h]:
-                found[h] = cell.column
-    for h in AUTH_SUMMARY_HEADERS:
-        if h not in found:
-            last += 1
-            found[h] = last
-    return found
-
-
-def widen_table(ws, header_row: int, columns: Iterable[int]) -> None:
-    """Grow the Excel Table whose header is ``header_row`` over new ``columns`` (numbers) that
-    follow it with no gap; each new table column is named by its header cell."""
-    from openpyxl.utils.cell import get_column_letter, range_boundaries
-    from openpyxl.worksheet.table import TableColumn
-
-    for table in ws.tables.values():
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-        if min_row != header_row:
-            continue
-        new_max = max_col
-        for c in sorted(c for c in columns if c > max_col):
-            if c != new_max + 1:
-                break
-            new_max = c
-        if new_max == max_col:
-            continue
-        next_id = max([tc.id for tc in table.tableColumns] or [0]) + 1
-        for c in range(max_col + 1, new_max + 1):
-            table.tableColumns.append(TableColumn(id=next_id, name=str(ws.cell(row=header_row, column=c).value)))
-            next_id += 1
-        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(new_max)}{max_row}"
-        if table.autoFilter is not None:
-            table.autoFilter.ref = table.ref
-        return
-
-
-def write_auth_summary(wb, result, *, hide_expired: bool = False, matching=None) -> None:
-    """Add (or refresh) Used, Remaining, % Used and Status on the Authorizations sheet of an open
-    openpyxl workbook, with a data bar on % Used.  Biller columns are never overwritten; an
-    Excel Table on the sheet is widened to take the new columns.  With ``hide_expired``,
-    expired authorizations' rows are hidden.  ``matching``: the book's authorization matching,
-    if already made."""
-    from .auth import auth_usage
-    from openpyxl.formatting.rule import DataBarRule
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    book = result.book
-    if not book.authorizations:
-        return
-    ws, header_row = _auth_sheet_and_header(wb, book)
-    if ws is None:
-        return
-    cols = _auth_summary_columns(ws, header_row)
-    for h, c in cols.items():
-        cell = ws.cell(row=header_row, column=c)
-        if cell.value is None:
-            cell.value = h
-            cell.font = Font(bold=True)
-            ws.column_dimensions[get_column_letter(c)].width = max(10, len(h) + 4)
-    widen_table(ws, header_row, cols.values())
-
-    def put(r: int, header: str, value, number_format: str | None = None):
-        cell = ws.cell(row=r, column=cols[header])
-        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
-            return None  # a formula the workbook keeps (the template computes Used and Left itself)
-        cell.value = value
-        if number_format:
-            cell.number_format = number_format
-        return cell
-
-    rows = []
-    for u in auth_usage(book, result.as_of, matching):
-        if u.row is None:
-            continue
-        r = u.row
-        rows.append(r)
-        put(r, "Used", u.used, "0.##")
-        put(r, "Remaining", u.remaining, "0.##")
-        put(r, "% Used", None if u.percent_used is None else round(u.percent_used / 100.0, 4), "0%")
-        st = put(r, "Status", u.status)
-        if st is not None:
-            st.fill = PatternFill("solid", start_color=_AUTH_STATUS_FILL[u.status], end_color=_AUTH_STATUS_FILL[u.status])
-        if hide_expired and u.status == "Expired":
-            ws.row_dimensions[r].hidden = True
-    if not rows:
-        return
-    letter = get_column_letter(cols["% Used"])
-    ref = f"{letter}{header_row + 1}:{letter}{max(rows)}"
-    for existing in ws.conditional_formatting:
-        if str(existing.sqref) == ref and any(getattr(r, "dataBar", None) is not None for r in existing.rules):
-            return
-    ws.conditional_formatting.add(ref, DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1,
-                                                   color="FF5B9BD5", showValue=True))

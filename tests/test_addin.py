@@ -33,6 +33,13 @@ def sample_book(**kwargs) -> MemoryWorkbook:
     return MemoryWorkbook(sample_sheets(), **kwargs)
 
 
+def _checked(wb: MemoryWorkbook):
+    """The check a button runs on ``wb``: its tables as the buttons read them, checked as of AS_OF."""
+    from claimcheck.api import check_raw
+
+    return check_raw(buttons.read_tables(wb)[0], AS_OF)
+
+
 def test_validate_claims_fills_check_like_the_command_line(tmp_path):
     sheets = sample_sheets()
     path = tmp_path / "billing.xlsx"
@@ -50,7 +57,7 @@ def test_validate_claims_fills_check_like_the_command_line(tmp_path):
     assert_biller_cells_unchanged(wb, before)
     # colours: a flagged line's Check cell and the cell its finding names; nothing else
     fills = buttons.fills()
-    result = buttons._check(sample_book(), AS_OF)[0]
+    result = _checked(sample_book())
     header = sheets["Claims"][0]
     minutes = header.index("Minutes") + 1
     cpt002 = next(f for f in result.findings if f.code == "CPT002")
@@ -121,7 +128,7 @@ def test_validate_claims_twice_reuses_check_and_clears_fixed_rows():
     if wb.value("Claims", bad_row, CHECK_COL) == "OK":
         assert (bad_row, 1) not in wb.fills["Claims"]
     fresh = MemoryWorkbook({n: [list(r) for r in wb.read(n)] for n in ("Claims", "Authorizations", "Payers", "Providers")})
-    assert len(wb.read("Findings")) - 1 == len(buttons._check(fresh, AS_OF)[0].findings)  # rewritten, not appended
+    assert len(wb.read("Findings")) - 1 == len(_checked(fresh).findings)  # rewritten, not appended
     assert wb.sheet_names().count("Findings") == 1
 
 
@@ -153,6 +160,29 @@ def test_flag_authorizations_marks_lines_and_summarises_each_authorization():
     assert wb2.value("Claims", 1, CHECK_COL + 1) == "Auth"
     assert [wb2.value("Claims", r, CHECK_COL) for r in rows] == checks
 
+
+
+def test_flag_authorizations_uses_the_runs_matching_and_colours_status_as_the_checked_copy(monkeypatch):
+    """The Used/Remaining/Status the button writes come from the matching the AUTH findings came
+    from (made once, by the engine's stage), and each Status cell gets the checked copy's colour."""
+    from claimcheck import auth as A
+    from claimcheck.auth import usage
+    from claimcheck.auth_summary import AUTH_STATUS_FILL
+
+    made = []
+    for module in (A, usage):  # the engine's stage and auth_usage's own fallback
+        real = module.match_authorizations
+        monkeypatch.setattr(module, "match_authorizations",
+                            lambda *a, _real=real, **k: made.append(1) or _real(*a, **k))
+    wb = sample_book()
+    sheets = sample_sheets()
+    buttons.flag_authorizations(wb, AS_OF)
+    assert len(made) == 1
+    status_col = len(sheets["Authorizations"][0]) + 4
+    statuses = [(r, wb.value("Authorizations", r, status_col)) for r in range(2, len(sheets["Authorizations"]) + 1)]
+    assert len({s for _, s in statuses}) > 1
+    for r, status in statuses:
+        assert wb.fill_of("Authorizations", r, status_col) == "#" + AUTH_STATUS_FILL[status][-6:], (r, status)
 
 def _row_of(sheets, claim_id: str) -> int:
     """The Excel row number of a claim's first line on the sample's Claims sheet."""

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from claimcheck import values as V
-from claimcheck.book import CELL_READERS, build_book
+from claimcheck.book import build_book
+from claimcheck.cell_readers import CELL_READERS
 from claimcheck.reader import rows_to_table
 from helpers import CLAIM_HEADERS, as_row, line
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import openpyxl
 from openpyxl.styles import Color, PatternFill
 
-from claimcheck import writer
+from claimcheck import printing, writer
 from claimcheck.api import check_workbook
 from helpers import AS_OF, CLAIM_HEADERS, as_row, line, write_workbook
 
@@ -213,16 +213,16 @@ def test_claims_prints_its_working_columns_landscape_readable_with_titles(tmp_pa
     area = ws.print_area.split("!")[-1].replace("$", "")
     assert area == f"A1:{openpyxl.utils.get_column_letter(CHECK)}4"
     assert ws.print_title_rows == "$1:$1"
-    widths = [writer.column_width(ws, c) for c in range(1, CHECK + 1)]
+    widths = [printing.column_width(ws, c) for c in range(1, CHECK + 1)]
     pages = ws.page_setup.fitToWidth
-    assert pages == writer.pages_wide(widths, widths[:2])
+    assert pages == printing.pages_wide(widths, widths[:2])
     # fitting to that many pages keeps the scale readable; one page fewer would not
-    total = sum(map(writer.column_points, widths)) + (pages - 1) * sum(map(writer.column_points, widths[:2]))
-    assert total / pages <= writer.PRINTABLE_WIDTH_PT / writer.READABLE_SCALE
+    total = sum(map(printing.column_points, widths)) + (pages - 1) * sum(map(printing.column_points, widths[:2]))
+    assert total / pages <= printing.PRINTABLE_WIDTH_PT / printing.READABLE_SCALE
     if pages > 1:
         assert ws.print_title_cols == "$A:$B"
-        fewer = sum(map(writer.column_points, widths)) + (pages - 2) * sum(map(writer.column_points, widths[:2]))
-        assert fewer / (pages - 1) > writer.PRINTABLE_WIDTH_PT / writer.READABLE_SCALE
+        fewer = sum(map(printing.column_points, widths)) + (pages - 2) * sum(map(printing.column_points, widths[:2]))
+        assert fewer / (pages - 1) > printing.PRINTABLE_WIDTH_PT / printing.READABLE_SCALE
 
 
 def test_checked_copy_prints_readably_in_libreoffice(tmp_path):

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from claimcheck import columns as C
 from claimcheck.api import check_workbook
-from claimcheck.book import read_time
+from claimcheck.cell_readers import read_time
 from helpers import AS_OF, BASE_LINE, PAYER_HEADERS, PAYERS, PROVIDER_HEADERS, PROVIDERS, check_lines, line
 
 

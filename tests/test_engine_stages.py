@@ -66,3 +66,25 @@ def test_stages_are_made_once_per_run_and_not_kept_on_the_book(monkeypatch):
     assert run_rules(book, AS_OF) == first  # a second run works afresh: nothing kept behind the book's back
     assert made == {"auth": 2, "deny": 2}
     assert not [k for k in vars(book) if k.startswith("_")]
+
+
+def test_the_runs_stages_are_read_after_the_run_and_made_on_request_when_no_rule_asked():
+    """check_book hands back the run's Context: its stages are the ones the rules read, and a
+    stage no rule of the run asked for (a row-level run) is made on request as a rule would
+    have seen it - the denial decisions still quote the CPT fix findings."""
+    from claimcheck.api import check_book
+
+    lines = DENIED + [line(Claim_ID="C10", Auth_Number="A1")]
+    full = check_book(_book(lines), AS_OF)
+    assert full.context.auth_matching is not None and full.context.denial_decisions is not None
+    assert full.context.stage("auth_matching") is full.context.auth_matching
+    row_level = check_book(_book(lines), AS_OF, row_level_only=True)
+    assert row_level.context.denial_decisions is None and row_level.context.auth_matching is None
+    reported = list(row_level.findings)
+    decisions = row_level.context.stage("denial_decisions")
+    assert row_level.findings == reported  # the rules the stage reads are not reported
+    assert decisions == full.context.denial_decisions
+    assert any("CPT" in d.fix for d in decisions)
+    book = row_level.book
+    assert (A.auth_usage(book, AS_OF, row_level.context.stage("auth_matching"))
+            == A.auth_usage(full.book, AS_OF, full.context.auth_matching))

@@ -11,15 +11,9 @@ import pytest
 
 from claimcheck.api import load_book
 from claimcheck.era import read_835
-from claimcheck.era.post import (
-    KEPT,
-    REPLACED,
-    SAME,
-    SET,
-    EraPosting,
-    post_era,
-    posted_lines,
-)
+from claimcheck.era.cells import KEPT, REPLACED, SAME, SET
+from claimcheck.era.post import post_era, posted_lines
+from claimcheck.era.postings import EraPosting
 from tests.helpers import as_row, line, write_workbook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "era"

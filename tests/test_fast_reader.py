@@ -18,7 +18,8 @@ from openpyxl import Workbook  # noqa: E402
 
 from claimcheck import columns as C  # noqa: E402
 from claimcheck.fast_reader import read_sheets_calamine  # noqa: E402
-from claimcheck.reader import MAX_ROWS, read_sheets_openpyxl  # noqa: E402
+from claimcheck.openpyxl_reader import read_sheets_openpyxl  # noqa: E402
+from claimcheck.workbook_file import MAX_ROWS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

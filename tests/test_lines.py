@@ -255,7 +255,7 @@ def test_a_date_cell_at_the_edges_of_the_readers_years_reads_alone_as_in_a_table
 @given(st.one_of(st.integers(min_value=-10, max_value=3_000_000), st.floats(min_value=-10, max_value=3e6),
                  st.datetimes(min_value=dt.datetime(1850, 1, 1), max_value=dt.datetime(2250, 1, 1))))
 def test_any_serial_or_datetime_in_a_date_cell_reads_as_the_reader_does(day):
-    from claimcheck.book import CELL_READERS
+    from claimcheck.cell_readers import CELL_READERS
 
     header = ("Claim ID", "Client DOB", "DOS", "CPT")
     run = line_checker(header, AS_OF).check

@@ -407,7 +407,7 @@ def test_a_sheet_named_after_a_client_never_appears_in_the_no_claims_sheet_messa
 
 def _with_units_row(wb):
     from openpyxl.utils import get_column_letter
-    from claimcheck.reader import range_boundaries
+    from claimcheck.workbook_file import range_boundaries
 
     ws = wb["Claims"]
     ws.insert_rows(2)

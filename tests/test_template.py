@@ -23,7 +23,8 @@ from openpyxl.utils import get_column_letter
 from claimcheck import columns as C
 from claimcheck.reader import UnusableInput
 from claimcheck.workbook_templates import sample_data as S
-from claimcheck.workbook_templates.build import HINT, build_workbook
+from claimcheck.workbook_templates.build import build_workbook
+from claimcheck.workbook_templates.specs import HINT
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample-billing.xlsx"
@@ -225,16 +226,16 @@ def test_print_setup(built):
     assert claims.sheet_properties.pageSetUpPr.fitToPage and claims.page_setup.fitToHeight == 0
     assert claims.print_title_rows == "$1:$1"
     # the working columns through Appeal Days Left, on as few pages across as keeps them readable
-    from claimcheck import writer
+    from claimcheck import printing
 
     header = [c.value for c in claims[1]]
     last = header.index("Appeal Days Left") + 1
     assert claims.print_area.replace("$", "").split("!")[-1].startswith(f"A1:{get_column_letter(last)}")
-    widths = [writer.column_width(claims, c) for c in range(1, last + 1)]
+    widths = [printing.column_width(claims, c) for c in range(1, last + 1)]
     across = claims.page_setup.fitToWidth or 1
-    assert across == writer.pages_wide(widths, widths[:2]) >= 2
-    points = sum(map(writer.column_points, widths)) + (across - 1) * sum(map(writer.column_points, widths[:2]))
-    assert writer.PRINTABLE_WIDTH_PT / (points / across) >= writer.READABLE_SCALE  # the scale it prints at
+    assert across == printing.pages_wide(widths, widths[:2]) >= 2
+    points = sum(map(printing.column_points, widths)) + (across - 1) * sum(map(printing.column_points, widths[:2]))
+    assert printing.PRINTABLE_WIDTH_PT / (points / across) >= printing.READABLE_SCALE  # the scale it prints at
     assert claims.print_title_cols == "$A:$B"
     dash = wb["Dashboard"]
     assert dash.page_setup.orientation == "landscape" and dash.page_setup.fitToWidth in (None, 1)  # one page wide
@@ -420,7 +421,7 @@ def test_claims_and_dashboard_render_to_pdf(built, tmp_path):
 
 
 def test_rendering_npi_dropdowns_show_the_providers_name_and_the_pick_reads_as_the_npi(built, calculated, tmp_path):
-    from claimcheck.workbook_templates.build import PROVIDER_PICK_HEADER
+    from claimcheck.workbook_templates.specs import PROVIDER_PICK_HEADER
 
     wb = load_workbook(built["sample"])
     source = wb.defined_names["ProviderNPIs"].attr_text

@@ -24,14 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
+from claimcheck.addin.compound_file import build_compound_file, cfb_name_key
+from claimcheck.addin.ovba_compression import compress, decompress
 from claimcheck.addin.vba_project import (
     ModuleKind,
     VbaModule,
-    build_compound_file,
     build_vba_project,
-    cfb_name_key,
-    compress,
-    decompress,
     decrypt_project_data,
     encrypt_project_data,
     excel_document_modules,

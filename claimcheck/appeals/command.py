@@ -63,7 +63,7 @@ def run_appeals(workbook: str | os.PathLike, output: str | os.PathLike, *, as_of
     try:
         wb = open_for_update(src)
     except Exception as exc:  # the same line as check --output for a workbook openpyxl cannot load
-        from ..reader import refusal
+        from ..workbook_file import refusal
 
         raise refusal(src, exc) from None
     practice = read_practice(wb)

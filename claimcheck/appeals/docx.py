@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 
 from ..reader import UnusableInput
-from .letter import TABLE_HEADER, dollars, short_date
+from .formats import dollars, short_date
+from .letter import TABLE_HEADER
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 

@@ -27,7 +27,8 @@ import pandas as pd
 from .. import denials as D
 from ..auth.match import match_authorizations
 from ..engine import run_rules
-from .letter import AppealLetter, build_letter, plain_value
+from .formats import plain_value
+from .letter import AppealLetter, build_letter
 from ..rules.fup import appeal_follow_up, appeal_follow_up_days
 from .log import LOG_HEADER
 

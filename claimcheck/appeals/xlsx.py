@@ -8,7 +8,8 @@ import datetime as dt
 import math
 
 from .. import denials as D
-from .letter import LAST_COL, WIDTH, cell_text, plain_value
+from .formats import cell_text, plain_value
+from .letter import LAST_COL, WIDTH
 from .log import BILLER_COLUMNS, LOG_HEADER, Formula, update_log
 from .plan import LOG_SHEET, AppealPlan
 

@@ -19,7 +19,7 @@ _WHERE = {
     "Payment": "claimcheck.era.records", "Procedure": "claimcheck.era.records",
     "ProviderAdjustment": "claimcheck.era.records", "RemittanceBatch": "claimcheck.era.records",
     "ServicePayment": "claimcheck.era.records",
-    "EraPosting": "claimcheck.era.post", "post_era": "claimcheck.era.post",
+    "EraPosting": "claimcheck.era.postings", "post_era": "claimcheck.era.post",
 }
 
 __all__ = sorted(_WHERE)

@@ -15,14 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from claimcheck.era.post import (
-    FEE_SCHEDULE_SHEET,
-    PAID,
-    EraPosting,
-    post_era,
-    read_fee_schedule,
-    shown,
-)
+from claimcheck.era.cells import PAID, shown
+from claimcheck.era.post import FEE_SCHEDULE_SHEET, post_era, read_fee_schedule
+from claimcheck.era.postings import EraPosting
 from claimcheck.errors import UnusableInput
 
 
@@ -70,7 +65,7 @@ def post_files(workbook: str | os.PathLike, era_files: Sequence[str | os.PathLik
     """Post the remittance files to a copy of ``workbook`` written to ``output``."""
     from claimcheck.api import load_book
     from claimcheck.era.workbook import apply_posting, earlier_postings
-    from claimcheck.reader import refusal
+    from claimcheck.workbook_file import refusal
     from claimcheck.writer import open_for_update, save_atomically
 
     workbook, output = Path(workbook), Path(output)

@@ -1,8 +1,9 @@
 """Posting remittances (835) to the Claims lines: what each cell would become.
 
 ``post_era(book, era_texts, as_of)`` reads the remittances, matches them to the Claims rows
-(:mod:`claimcheck.era.match`) and returns an :class:`EraPosting`: plain frozen records saying,
-per claim and per cell, what the posting writes, what it leaves alone and why. It writes
+(:mod:`claimcheck.era.match`) and returns an :class:`~claimcheck.era.postings.EraPosting`: plain
+frozen records (:mod:`claimcheck.era.postings`) saying, per claim and per cell (the columns and
+values: :mod:`claimcheck.era.cells`), what the posting writes, what it leaves alone and why. It writes
 nothing; :mod:`claimcheck.era.workbook` applies a posting to a copy of the workbook.
 
 What a matched service line (SVC) gets, in the contract's columns:
@@ -39,378 +40,66 @@ before in the same run) is skipped whole, so posting a file twice changes nothin
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from claimcheck.columns import status_key
+from claimcheck.era.cells import (
+    ADJUSTMENTS,
+    ALLOWED,
+    CENTS,
+    DENIAL_CODES,
+    DENIAL_DATE,
+    KEPT,
+    OPEN_STATUSES,
+    PAID,
+    PATIENT_RESPONSIBILITY,
+    PAYER_CLAIM_NUMBER,
+    PAYER_ORDER,
+    POSTED_COLUMNS,
+    REMIT_DATE,
+    REPLACED,
+    REVERSED_STATUS,
+    SAME,
+    SET,
+    STATUS,
+    claim_values,
+    common_values,
+    date_of,
+    is_empty,
+    line_values,
+    money,
+    posting_key,
+    same_value,
+    shown,
+    status_for,
+    total,
+)
 from claimcheck.era.match import ClaimMatch, match_payments
-from claimcheck.era.records import Adjustment, ClaimPayment, Payment, RemittanceBatch, ServicePayment
+from claimcheck.era.postings import (
+    CONFLICT,
+    OUT_OF_BALANCE,
+    PARTLY_READ,
+    REPLACED_POSTING,
+    SEND_TO_SECONDARY,
+    UNDER_CONTRACT,
+    UNMATCHED_CLAIM,
+    UNMATCHED_LINE,
+    CellPosting,
+    ClaimPosting,
+    EraPosting,
+    PostedLine,
+    Reconciliation,
+    RowPosting,
+    era_finding,
+)
+from claimcheck.era.records import Payment, RemittanceBatch
 from claimcheck.models import Finding
 
 if TYPE_CHECKING:
     from claimcheck.book import Book
-
-# The Claims columns a posting fills (contract section 2, Claims), with their field names.
-STATUS = "Status"
-PAID = "Paid Amount"
-DENIAL_CODES = "Denial Codes"
-DENIAL_DATE = "Denial Date"
-PAYER_CLAIM_NUMBER = "Payer Claim Number"
-ALLOWED = "Allowed Amount"
-PATIENT_RESPONSIBILITY = "Patient Responsibility"
-ADJUSTMENTS = "Adjustments"
-REMARKS = "Remark Codes"
-PAYER_ORDER = "Payer Order"
-REMIT_DATE = "Remit Date"
-
-#: Posted column -> (Book field, how values compare).
-POSTED_COLUMNS: dict[str, tuple[str, str]] = {
-    STATUS: ("status", "status"),
-    PAID: ("paid_amount", "money"),
-    ALLOWED: ("allowed_amount", "money"),
-    PATIENT_RESPONSIBILITY: ("patient_responsibility", "money"),
-    ADJUSTMENTS: ("adjustments", "text"),
-    DENIAL_CODES: ("denial_codes", "codes"),
-    REMARKS: ("remark_codes", "codes"),
-    DENIAL_DATE: ("denial_date", "date"),
-    PAYER_CLAIM_NUMBER: ("payer_claim_number", "text"),
-    PAYER_ORDER: ("payer_order", "text"),
-    REMIT_DATE: ("remit_date", "date"),
-}
-
-PAID_STATUS = "Paid"
-DENIED_STATUS = "Denied"
-PATIENT_STATUS = "Patient Responsibility"
-REVERSED_STATUS = "Reversed"
-#: Statuses that wait for the payer's answer: a remittance moves them on without a finding.
-OPEN_STATUSES = frozenset(map(status_key, ("", "Draft", "Ready", "Submitted", "Rejected", "Appealed")))
-
-# What happened to one cell.
-SET = "set"            # the cell was empty (or an open Status): the remittance's value goes in
-SAME = "same"          # the cell already holds the remittance's value: nothing changes
-REPLACED = "replaced"  # the cell holds what an earlier posting wrote: a correction replaces it
-KEPT = "kept"          # the biller typed another value: it stays, and ERA001 names both
-
-CENTS = Decimal("0.01")
-
-#: Finding codes (registered in claimcheck.era.findings).
-CONFLICT, UNMATCHED_CLAIM, UNMATCHED_LINE, OUT_OF_BALANCE, PARTLY_READ, REPLACED_POSTING = (
-    "ERA001", "ERA002", "ERA003", "ERA004", "ERA005", "ERA006")
-SEND_TO_SECONDARY, UNDER_CONTRACT = "ERA007", "ERA008"
-PROBLEM_CODES = frozenset((CONFLICT, UNMATCHED_CLAIM, UNMATCHED_LINE, OUT_OF_BALANCE, PARTLY_READ))
-_SEVERITY = {CONFLICT: "warning", UNMATCHED_CLAIM: "warning", UNMATCHED_LINE: "warning",
-             OUT_OF_BALANCE: "error", PARTLY_READ: "warning", REPLACED_POSTING: "info",
-             SEND_TO_SECONDARY: "warning", UNDER_CONTRACT: "warning"}
-
-
-# --------------------------------------------------------------------------- records
-
-@dataclass(frozen=True)
-class CellPosting:
-    """One Claims cell: the remittance's ``value`` (None clears a value an earlier posting wrote),
-    what the cell held before (``was``, as read) and what happened (``action``: set, same,
-    replaced, kept)."""
-
-    column: str
-    value: object
-    was: object
-    action: str
-
-    @property
-    def changes(self) -> bool:
-        return self.action in (SET, REPLACED)
-
-
-@dataclass(frozen=True)
-class RowPosting:
-    """What one Claims row gets from one claim payment: from a service line (``service`` is its
-    index in the claim's services) or from the claim itself (``service`` None)."""
-
-    row: int
-    cells: tuple[CellPosting, ...]
-    service: int | None = None
-
-    def cell(self, column: str) -> CellPosting | None:
-        return next((c for c in self.cells if c.column == column), None)
-
-    @property
-    def changed(self) -> tuple[CellPosting, ...]:
-        return tuple(c for c in self.cells if c.changes)
-
-
-@dataclass(frozen=True)
-class ClaimPosting:
-    """One claim payment of a remittance and what posting it does.
-
-    ``outcome``: ``posted``; ``already posted`` (its key was posted before: nothing changes);
-    ``unmatched`` (no Claims row has its Claim ID: nothing is posted, it is listed).
-    ``status`` is the Status the claim's lines get (the claim-level one for a claim posted at
-    claim level). ``unmatched_services`` are the indexes of service lines that matched no row."""
-
-    payment: Payment
-    claim: ClaimPayment
-    key: str
-    outcome: str
-    status: str = ""
-    claim_level: bool = False
-    rows: tuple[RowPosting, ...] = ()
-    unmatched_services: tuple[int, ...] = ()
-    replaced: tuple[str, ...] = ()  # keys of earlier postings this one replaced
-
-    @property
-    def claim_id(self) -> str:
-        return self.claim.patient_control_number
-
-    @property
-    def changed_cells(self) -> int:
-        return sum(len(r.changed) for r in self.rows)
-
-
-@dataclass(frozen=True)
-class Reconciliation:
-    """Whether one payment adds up: the claims' payments (sum of CLP04) minus the provider-level
-    adjustments (sum of PLB amounts) should equal the payment (BPR02)."""
-
-    payment: Payment
-    claims_paid: Decimal
-    provider_adjustments: Decimal
-
-    @property
-    def expected(self) -> Decimal:
-        return self.claims_paid - self.provider_adjustments
-
-    @property
-    def balanced(self) -> bool:
-        return self.payment.amount is not None and self.expected == self.payment.amount
-
-    @property
-    def difference(self) -> Decimal | None:
-        return None if self.payment.amount is None else self.payment.amount - self.expected
-
-
-@dataclass(frozen=True)
-class PostedLine:
-    """One earlier posting as the workbook's ``ERA Lines`` sheet records it: its key, the Claims
-    row and Claim ID it went to, and the values it wrote (column -> value)."""
-
-    key: str
-    row: int | None
-    claim_id: str
-    values: tuple[tuple[str, object], ...] = ()
-
-
-@dataclass(frozen=True)
-class EraPosting:
-    """Everything one posting run does: per claim payment (file order), per payment, and the
-    ERA findings."""
-
-    as_of: dt.date
-    claims: tuple[ClaimPosting, ...]
-    payments: tuple[Reconciliation, ...]
-    findings: tuple[Finding, ...] = ()
-
-    @property
-    def unmatched(self) -> tuple[ClaimPosting, ...]:
-        return tuple(c for c in self.claims if c.outcome == "unmatched")
-
-    @property
-    def has_problems(self) -> bool:
-        """Unmatched claims or lines, conflicts, partly read claims or a payment that does not
-        add up (the command's exit 1). A line to send to the secondary (ERA007) or paid under
-        contract (ERA008) is work to do, not a problem of the posting."""
-        return any(f.code in PROBLEM_CODES for f in self.findings)
-
-
-# --------------------------------------------------------------------------- values
-
-def posting_key(payment: Payment, claim: ClaimPayment) -> str:
-    """TRN02 + CLP01 + CLP07 (+ ``22`` for a reversal), joined with ``|``."""
-    parts = [payment.trace_number.strip(), claim.patient_control_number.strip(),
-             claim.payer_claim_number.strip()]
-    if claim.is_reversal:
-        parts.append(claim.status_code)
-    return "|".join(parts)
-
-
-def money(value) -> Decimal | None:
-    """A cell's or record's amount as cents (None for an empty or unreadable cell)."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        value = repr(value)
-    try:
-        return Decimal(str(value).replace(",", "").replace("$", "").strip()).quantize(CENTS, ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def _codes(value) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, (tuple, list)):
-        items = value
-    else:
-        items = str(value).replace(";", ",").split(",")
-    return tuple(sorted({" ".join(str(i).split()).upper() for i in items if str(i).strip()}))
-
-
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):  # a date as xlwings Lite hands it over ("2026-12-05T00:00:00.000Z")
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    if hasattr(value, "date") and callable(value.date):  # pandas Timestamp
-        try:
-            return value.date()
-        except (TypeError, ValueError):
-            return None
-    return None
-
-
-def _empty(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, (str, tuple, list)) and not (value.strip() if isinstance(value, str) else value):
-        return True
-    try:
-        import pandas as pd
-
-        return value is pd.NaT
-    except ImportError:  # pragma: no cover
-        return False
-
-
-def same_value(column: str, a, b) -> bool:
-    """Whether two values of a posted column are the same for the biller (cents for money,
-    case and order ignored for codes, case and spaces for text)."""
-    if _empty(a) or _empty(b):
-        return _empty(a) and _empty(b)
-    how = POSTED_COLUMNS[column][1]
-    if how == "money":
-        return money(a) == money(b)
-    if how == "date":
-        return _date(a) == _date(b)
-    if how == "codes":
-        return _codes(a) == _codes(b)
-    if how == "status":
-        same = {status_key("Partially Paid"): status_key(PAID_STATUS)}  # the biller's word for a paid line
-        return same.get(status_key(str(a)), status_key(str(a))) == same.get(status_key(str(b)), status_key(str(b)))
-    return " ".join(str(a).split()).casefold() == " ".join(str(b).split()).casefold()
-
-
-def shown(column: str, value) -> str:
-    """A posted value as the findings and the printed report show it."""
-    if _empty(value):
-        return "(blank)"
-    how = POSTED_COLUMNS[column][1]
-    if how == "money":
-        amount = money(value)
-        return str(value) if amount is None else f"{amount:.2f}"
-    if how == "date":
-        day = _date(value)
-        return day.isoformat() if day else str(value)
-    if how == "codes" and isinstance(value, (tuple, list)):
-        return ", ".join(value)
-    return str(value)
-
-
-def adjustments_text(adjustments: Iterable[Adjustment]) -> str:
-    """``CO-45 50.00; PR-1 300.00``."""
-    return "; ".join(a.label() for a in adjustments)
-
-
-def _total(amounts: Iterable[Decimal | None]) -> Decimal:
-    return sum((a for a in amounts if a is not None), Decimal(0))
-
-
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for item in items:
-        if item:
-            seen.setdefault(item, None)
-    return tuple(seen)
-
-
-def _status(paid: Decimal | None, adjustments: Sequence[Adjustment], claim: ClaimPayment) -> str:
-    if claim.is_reversal:
-        return REVERSED_STATUS
-    if paid is not None and paid > 0:
-        return PAID_STATUS
-    if _total(a.amount for a in adjustments if a.group == "PR") > 0:
-        return PATIENT_STATUS
-    return DENIED_STATUS
-
-
-def _denial_codes(adjustments: Sequence[Adjustment], remarks: Sequence[str]) -> str:
-    return ", ".join(_unique([f"{a.group}-{a.reason}" for a in adjustments if a.group != "PR"] + list(remarks)))
-
-
-def _line_values(payment: Payment, claim: ClaimPayment, service: ServicePayment) -> dict[str, object]:
-    """What one matched service line posts (column -> value), before looking at the cells."""
-    both = tuple(service.adjustments) + tuple(claim.adjustments)
-    status = _status(service.paid, both, claim)
-    remarks = _unique(list(service.remarks) + list(claim.remarks))
-    patient = _total(a.amount for a in service.adjustments if a.group == "PR")
-    paid = money(service.paid)
-    allowed = money(service.allowed)
-    if allowed is None and status == PAID_STATUS and paid is not None:
-        allowed = paid + patient
-    values = _common_values(payment, claim, status, both, remarks)
-    values.update({PAID: paid, ALLOWED: allowed, PATIENT_RESPONSIBILITY: patient.quantize(CENTS)})
-    if service.adjustments:
-        values[ADJUSTMENTS] = adjustments_text(service.adjustments)
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def _claim_values(payment: Payment, claim: ClaimPayment, single_row: bool) -> dict[str, object]:
-    """What a claim posted at claim level gives each of its rows (amounts only to a lone row)."""
-    lines = tuple(a for s in claim.services for a in s.adjustments)
-    both = tuple(claim.adjustments) + lines
-    status = _status(claim.paid, both, claim)
-    remarks = _unique(list(claim.remarks) + [r for s in claim.services for r in s.remarks])
-    values = _common_values(payment, claim, status, both, remarks)
-    if claim.paid is None:  # CLP04 unreadable: no Status, Denial Codes or amounts from a guess
-        for column in (STATUS, DENIAL_CODES, DENIAL_DATE):
-            values.pop(column, None)
-        return values
-    if single_row:
-        patient = claim.patient_responsibility
-        if patient is None:
-            patient = _total(a.amount for a in both if a.group == "PR")
-        values.update({PAID: money(claim.paid), PATIENT_RESPONSIBILITY: money(patient)})
-        if both:
-            values[ADJUSTMENTS] = adjustments_text(both)
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def _common_values(payment: Payment, claim: ClaimPayment, status: str, adjustments, remarks) -> dict[str, object]:
-    values: dict[str, object] = {STATUS: status}
-    if claim.payer_claim_number:
-        values[PAYER_CLAIM_NUMBER] = claim.payer_claim_number
-    if claim.payer_order:
-        values[PAYER_ORDER] = claim.payer_order
-    if payment.remit_date is not None:
-        values[REMIT_DATE] = payment.remit_date
-    if remarks:
-        values[REMARKS] = ", ".join(remarks)
-    if status == DENIED_STATUS:
-        values[DENIAL_CODES] = _denial_codes(adjustments, remarks)
-        if payment.remit_date is not None:
-            values[DENIAL_DATE] = payment.remit_date
-    return values
-
 
 # --------------------------------------------------------------------------- posting
 
@@ -428,10 +117,10 @@ class _Sheet:
         mine = self.ours.get(row, {}).get(column)
         if same_value(column, was, value):
             action = SAME
-        elif _empty(value):
+        elif is_empty(value):
             # clearing: only a value an earlier posting wrote (a reversal takes it back)
             action = REPLACED if mine is not None and same_value(column, was, mine[0]) else SAME
-        elif _empty(was) or (column == STATUS and status_key(str(was)) in OPEN_STATUSES):
+        elif is_empty(was) or (column == STATUS and status_key(str(was)) in OPEN_STATUSES):
             action = SET
         elif mine is not None and same_value(column, was, mine[0]):
             action = REPLACED
@@ -456,7 +145,7 @@ def _sheet(book: Book, earlier: Sequence[PostedLine]) -> _Sheet:
         if name not in claims.columns or name not in book.present:
             continue
         for r, v in zip(rows, claims[name]):
-            if not _empty(v):
+            if not is_empty(v):
                 cells[r][column] = v
     sheet = _Sheet(cells=cells, claim_ids=dict(zip(rows, ids)))
     for posted in earlier:
@@ -468,10 +157,6 @@ def _sheet(book: Book, earlier: Sequence[PostedLine]) -> _Sheet:
     return sheet
 
 
-def _finding(code: str, message: str, *, row: int | None = None, claim_id: str = "", column: str = "",
-             sheet: str = "Claims") -> Finding:
-    return Finding(sheet=sheet, row=row, claim_id=claim_id, column=column, code=code,
-                   severity=_SEVERITY[code], message=message)
 
 
 def _payment_label(payment: Payment) -> str:
@@ -499,12 +184,12 @@ def _post_claim(match: ClaimMatch, key: str, sheet: _Sheet, findings: list[Findi
                 continue
             service = claim.services[line.service]
             values = (_reversal_values(sheet, line.row, service.paid) if claim.is_reversal
-                      else _line_values(payment, claim, service))
+                      else line_values(payment, claim, service))
             if claim.is_reversal:
-                values.update({k: v for k, v in _common_values(payment, claim, REVERSED_STATUS, (), ()).items()
+                values.update({k: v for k, v in common_values(payment, claim, REVERSED_STATUS, (), ()).items()
                                if k in (PAYER_CLAIM_NUMBER, REMIT_DATE)})
             plan.append((line.row, line.service, values))
-        status = _status(claim.paid, claim.adjustments, claim) if not plan else plan[0][2][STATUS]
+        status = status_for(claim.paid, claim.adjustments, claim) if not plan else plan[0][2][STATUS]
     else:
         single = len(match.rows) == 1
         for row in match.rows:
@@ -512,14 +197,14 @@ def _post_claim(match: ClaimMatch, key: str, sheet: _Sheet, findings: list[Findi
                 values = _reversal_values(sheet, row, claim.paid if single else None)
                 if not single:
                     del values[PAID]
-                values.update({k: v for k, v in _common_values(payment, claim, REVERSED_STATUS, (), ()).items()
+                values.update({k: v for k, v in common_values(payment, claim, REVERSED_STATUS, (), ()).items()
                                if k in (PAYER_CLAIM_NUMBER, REMIT_DATE)})
             else:
-                values = _claim_values(payment, claim, single)
+                values = claim_values(payment, claim, single)
             plan.append((row, None, values))
         status = plan[0][2].get(STATUS, "")
         if claim.partly_read:
-            findings.append(_finding(PARTLY_READ, f"claim {claim.patient_control_number} of "
+            findings.append(era_finding(PARTLY_READ, f"claim {claim.patient_control_number} of "
                                      f"{_payment_label(payment)} could not be read in full "
                                      f"({'; '.join(claim.problems)}); posted at claim level only",
                                      row=match.rows[0], claim_id=match.claim_id))
@@ -534,7 +219,7 @@ def _post_claim(match: ClaimMatch, key: str, sheet: _Sheet, findings: list[Findi
                 if earlier != key:
                     replaced.setdefault(earlier, None)
             if cell.action == KEPT:
-                findings.append(_finding(CONFLICT, f"{column}: typed {shown(column, cell.was)}, the remittance says "
+                findings.append(era_finding(CONFLICT, f"{column}: typed {shown(column, cell.was)}, the remittance says "
                                          f"{shown(column, value)} ({_payment_label(payment)}, payer claim number "
                                          f"{claim.payer_claim_number or '(none)'}); the typed value was kept",
                                          row=row, claim_id=match.claim_id, column=column))
@@ -545,7 +230,7 @@ def _post_claim(match: ClaimMatch, key: str, sheet: _Sheet, findings: list[Findi
         svc = claim.services[service]
         problem = next(l.problem for l in match.lines if l.service == service)
         code = svc.procedure.label() if svc.procedure else "no code"
-        findings.append(_finding(UNMATCHED_LINE, f"service line {service + 1} ({code}, paid "
+        findings.append(era_finding(UNMATCHED_LINE, f"service line {service + 1} ({code}, paid "
                                  f"{shown(PAID, svc.paid)}) of claim {claim.patient_control_number} in "
                                  f"{_payment_label(payment)}: {problem}; not posted",
                                  row=match.rows[0], claim_id=match.claim_id))
@@ -553,7 +238,7 @@ def _post_claim(match: ClaimMatch, key: str, sheet: _Sheet, findings: list[Findi
         what = "reversal" if claim.is_reversal else "correction"
         changed = [f"{c.column} {shown(c.column, c.was)} -> {shown(c.column, c.value)}"
                    for r in rows for c in r.cells if c.action == REPLACED]
-        findings.append(_finding(REPLACED_POSTING, f"the {what} in {_payment_label(payment)} (payer claim "
+        findings.append(era_finding(REPLACED_POSTING, f"the {what} in {_payment_label(payment)} (payer claim "
                                  f"number {claim.payer_claim_number or '(none)'}) replaces the earlier posting "
                                  f"{', '.join(replaced)}: {'; '.join(changed)}",
                                  row=rows[0].row if rows else None, claim_id=match.claim_id))
@@ -618,7 +303,7 @@ def _claims_facts(book: Book) -> dict[int, dict[str, object]]:
 
 
 def _order_key(value) -> str:
-    text = "" if _empty(value) else str(value).strip().capitalize()
+    text = "" if is_empty(value) else str(value).strip().capitalize()
     return "" if text == "Primary" else text
 
 
@@ -629,7 +314,7 @@ def _secondary_findings(book: Book, claims: Sequence[ClaimPosting], facts: dict[
     secondary_rows: dict[tuple, list[int]] = {}
     for row, f in facts.items():
         if _order_key(f.get("payer_order")) == "Secondary":
-            key = (str(f.get("client_id") or "").strip().upper(), _date(f.get("dos")), str(f.get("cpt") or "").upper())
+            key = (str(f.get("client_id") or "").strip().upper(), date_of(f.get("dos")), str(f.get("cpt") or "").upper())
             secondary_rows.setdefault(key, []).append(row)
     out = []
     for claim in claims:
@@ -640,7 +325,7 @@ def _secondary_findings(book: Book, claims: Sequence[ClaimPosting], facts: dict[
             if patient is None or not patient.value or money(patient.value) <= 0:
                 continue
             f = facts.get(r.row, {})
-            key = (str(f.get("client_id") or "").strip().upper(), _date(f.get("dos")), str(f.get("cpt") or "").upper())
+            key = (str(f.get("client_id") or "").strip().upper(), date_of(f.get("dos")), str(f.get("cpt") or "").upper())
             for other in secondary_rows.get(key, []):
                 o = facts[other]
                 payer = str(o.get("payer") or "").strip()
@@ -650,7 +335,7 @@ def _secondary_findings(book: Book, claims: Sequence[ClaimPosting], facts: dict[
                     continue  # already sent or answered
                 paid = r.cell(PAID)
                 adjustments = r.cell(ADJUSTMENTS)
-                out.append(_finding(SEND_TO_SECONDARY, (
+                out.append(era_finding(SEND_TO_SECONDARY, (
                     f"the primary ({claim.payment.payer_name or 'payer'}, payment {claim.payment.trace_number}, payer claim "
                     f"number {claim.claim.payer_claim_number or '(none)'}) paid {shown(PAID, paid.value if paid else None)} "
                     f"and left {shown(PAID, patient.value)} to the patient; send this line to {payer} with the primary's "
@@ -681,7 +366,7 @@ def _contract_findings(claims: Sequence[ClaimPosting], facts: dict[int, dict],
             contracted = (rate * units).quantize(CENTS)
             if money(allowed.value) < contracted:
                 label = "-".join(filter(None, (code, mods)))
-                out.append(_finding(UNDER_CONTRACT, (
+                out.append(era_finding(UNDER_CONTRACT, (
                     f"{label}: the payer allowed {shown(ALLOWED, allowed.value)}, the Fee Schedule contract is "
                     f"{contracted:.2f} ({rate:.2f} x {units.normalize()} unit{'s' if units != 1 else ''}): "
                     f"{contracted - money(allowed.value):.2f} under contract (payment {claim.payment.trace_number}, "
@@ -691,8 +376,8 @@ def _contract_findings(claims: Sequence[ClaimPosting], facts: dict[int, dict],
 
 
 def reconcile(payment: Payment) -> Reconciliation:
-    return Reconciliation(payment=payment, claims_paid=_total(c.paid for c in payment.claims),
-                          provider_adjustments=_total(p.amount for p in payment.provider_adjustments))
+    return Reconciliation(payment=payment, claims_paid=total(c.paid for c in payment.claims),
+                          provider_adjustments=total(p.amount for p in payment.provider_adjustments))
 
 
 def read_remittances(era_texts: Iterable[str | RemittanceBatch]) -> RemittanceBatch:
@@ -728,7 +413,7 @@ def post_era(book: Book, era_texts: Iterable[str | RemittanceBatch], as_of: dt.d
         done.add(key)
         if not match.matched:
             claims.append(ClaimPosting(payment=match.payment, claim=match.claim, key=key, outcome="unmatched"))
-            findings.append(_finding(UNMATCHED_CLAIM, f"claim {match.claim.patient_control_number} in "
+            findings.append(era_finding(UNMATCHED_CLAIM, f"claim {match.claim.patient_control_number} in "
                                      f"{_payment_label(match.payment)} (paid {shown(PAID, match.claim.paid)}): "
                                      f"{match.problem}; listed on ERA Unmatched, not added to Claims",
                                      claim_id=match.claim.patient_control_number, sheet="ERA Unmatched"))
@@ -742,7 +427,7 @@ def post_era(book: Book, era_texts: Iterable[str | RemittanceBatch], as_of: dt.d
     for rec in payments:
         if not rec.balanced:
             paid = "no amount" if rec.payment.amount is None else f"{rec.payment.amount:.2f}"
-            findings.append(_finding(OUT_OF_BALANCE, f"{_payment_label(rec.payment)} pays {paid}, but its claims "
+            findings.append(era_finding(OUT_OF_BALANCE, f"{_payment_label(rec.payment)} pays {paid}, but its claims "
                                      f"add up to {rec.claims_paid:.2f} less provider adjustments "
                                      f"{rec.provider_adjustments:.2f} = {rec.expected:.2f}",
                                      sheet="Remittances"))

@@ -1,4 +1,4 @@
-"""Applying an :class:`~claimcheck.era.post.EraPosting` to an open openpyxl workbook.
+"""Applying an :class:`~claimcheck.era.postings.EraPosting` to an open openpyxl workbook.
 
 * **Claims**: only the cells the posting sets or replaces are written (a value the biller typed
   that differs from the remittance is never touched; see :mod:`claimcheck.era.post`). A posted
@@ -23,8 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Sequence
 
 from claimcheck import columns as C
-from claimcheck.writer import pages_wide, print_setup, widen_table
-from claimcheck.era.post import (
+from claimcheck.era.cells import (
     ADJUSTMENTS,
     ALLOWED,
     DENIAL_CODES,
@@ -38,12 +37,12 @@ from claimcheck.era.post import (
     REMARKS,
     REMIT_DATE,
     STATUS,
-    ClaimPosting,
-    EraPosting,
-    PostedLine,
     adjustments_text,
     shown,
 )
+from claimcheck.era.postings import ClaimPosting, EraPosting, PostedLine
+from claimcheck.printing import pages_wide, print_setup
+from claimcheck.writer import widen_table
 
 if TYPE_CHECKING:
     from claimcheck.book import Book

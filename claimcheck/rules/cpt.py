@@ -13,7 +13,8 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from ..tables import PROCEDURE_SHAPE, UNIT_ROUNDING, psychotherapy_code_for_minutes, units_for_minutes
+from ..table_rows import PROCEDURE_SHAPE, UNIT_ROUNDING
+from ..tables import psychotherapy_code_for_minutes, units_for_minutes
 from ..values import brief, shown
 from .registry import line_rule, rule
 from ._util import (code_list, combine_codes, day, memo, messages, per_code, run_client_codes,

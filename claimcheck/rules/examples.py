@@ -95,7 +95,7 @@ def example_code_tables(example: Example, base):
         return base
     from dataclasses import replace
 
-    from ..tables import CoveredDxRow
+    from ..table_rows import CoveredDxRow
 
     covered = dict(base.covered_dx)
     for row in example.covered_dx:

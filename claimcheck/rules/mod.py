@@ -4,7 +4,7 @@ modifier missing or wrong.  Meanings and conflicts come from ``modifiers.csv`` a
 
 from __future__ import annotations
 
-from ..tables import MODIFIER_SHAPE
+from ..table_rows import MODIFIER_SHAPE
 from ..values import brief_list, shown
 from .registry import line_rule
 
