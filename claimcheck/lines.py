@@ -22,7 +22,7 @@ from typing import Any, Callable, Sequence
 from . import columns as C
 from .book import default_payer
 from .cell_readers import CELL_READERS
-from .models import SEVERITY_ORDER, Finding
+from .models import SEVERITY_ORDER, Finding, Payer
 from .normalise import column_problem
 from .reader import find_header
 from .rules.lines import Env, canonical, empty_value, line_type, results_of
@@ -47,6 +47,9 @@ _PAYER, _PAYER_KEY, _STATUS, _STATUS_KEY = _SLOT["payer"], _SLOT["payer_key"], _
 #: The kinds of cell that hold a client's name or birth date: read afresh on every line, never kept.
 _PRIVATE_KINDS = frozenset({"private", "private_date"})
 _PRIVATE_FIELDS = frozenset(c.field for c in C.CLAIMS if c.kind in _PRIVATE_KINDS)
+#: Fields whose values differ on nearly every line (a line's own Claim ID): answers keyed on them
+#: are seldom asked again, so no group reading less joins a group reading them.
+_PER_LINE_FIELDS = frozenset({"claim_id"}) | _PRIVATE_FIELDS
 
 #: The kinds whose reader gives a value as a line holds it (text, a date or None).
 _AS_READ_KINDS = frozenset({"text", "private", "date", "private_date"})
@@ -217,8 +220,10 @@ class LineChecker:
         self.reader = LineReader(names)
         self.as_of = as_of
         self.tables = code_tables or tables()
-        self.env = Env(tables=self.tables, as_of=as_of, payer=lambda name: default_payer(name or "", self.tables),
-                       providers={}, present=self.reader.present)
+        #: the documented payer defaults per payer name, made once each (as Book.payer does for a
+        #: payer missing from the Payers sheet)
+        self.payers: dict[str, Payer] = {}
+        self.env = Env(tables=self.tables, as_of=as_of, payer=self.payer, providers={}, present=self.reader.present)
         # Rules reading the same fields (a field, its __bad flag and its __empty view count as one)
         # form one group: one look-up of kept answers serves them all.
         by_fields: dict[frozenset, list] = {}
@@ -228,13 +233,24 @@ class LineChecker:
             if self.reader.present.issuperset(rule.needs):
                 by_fields.setdefault(frozenset(name.split("__")[0] for name in rule.reads), []).append(rule)
         # A group whose fields a wider group reads too joins the narrowest such group (one look-up
-        # then serves both), unless only the wider one reads a client's name or birth date.
+        # then serves both), unless only the wider one reads a field that differs on nearly every
+        # line (the Claim ID, a client's name or birth date): its answers would never be reused.
         merged: dict[frozenset, list] = {}
         for fields in sorted(by_fields, key=len, reverse=True):
-            wider = [f for f in merged if fields < f and not (f - fields) & _PRIVATE_FIELDS]
+            wider = [f for f in merged if fields < f and not (f - fields) & _PER_LINE_FIELDS]
             merged.setdefault(min(wider, key=len) if wider else fields, []).extend(by_fields[fields])
         self.groups = tuple(_RuleGroup(tuple(dict.fromkeys(name for rule in members for name in rule.reads)), members)
                             for members in merged.values())
+
+    def payer(self, name: str | None) -> Payer:
+        """The payer a line names, with the documented defaults (a line on its own has no Payers
+        sheet)."""
+        found = self.payers.get(name or "")
+        if found is None:
+            if len(self.payers) >= ANSWERS_LIMIT:
+                self.payers.clear()
+            found = self.payers[name or ""] = default_payer(name or "", self.tables)
+        return found
 
     def kept(self) -> list[tuple]:
         """Everything the checker keeps between lines: (cell, reading) per kept cell reading and
