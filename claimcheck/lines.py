@@ -222,7 +222,7 @@ class LineChecker:
         self.tables = code_tables or tables()
         #: the documented payer defaults per payer name, made once each (as Book.payer does for a
         #: payer missing from the Payers sheet)
-        self.payers: dict[str, Payer] = {}
+        self.payers: dict[str, Payer] = {"": default_payer("", self.tables)}  # ("": the others' model)
         self.env = Env(tables=self.tables, as_of=as_of, payer=self.payer, providers={}, present=self.reader.present)
         # Rules reading the same fields (a field, its __bad flag and its __empty view count as one)
         # form one group: one look-up of kept answers serves them all.
@@ -248,8 +248,8 @@ class LineChecker:
         found = self.payers.get(name or "")
         if found is None:
             if len(self.payers) >= ANSWERS_LIMIT:
-                self.payers.clear()
-            found = self.payers[name or ""] = default_payer(name or "", self.tables)
+                self.payers = {"": self.payers[""]}
+            found = self.payers[name or ""] = default_payer(name or "", self.tables, self.payers.get(""))
         return found
 
     def kept(self) -> list[tuple]:
