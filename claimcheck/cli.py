@@ -7,6 +7,7 @@ stderr, never a traceback).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -222,8 +223,40 @@ def rules(
         _fail(f"no rule {code.strip().upper()}; 'claimcheck rules' lists them all")
 
 
+class _OutputUntilClosed:
+    """Standard output that, once its reader has gone (``claimcheck appeals ... | head``), sends the
+    rest nowhere: the command still finishes its work (the ``--output`` copy, the letters) and
+    exits with its own code, instead of stopping half-way with a "Broken pipe" error."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._to_nowhere()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._to_nowhere()
+
+    def _to_nowhere(self) -> None:
+        nowhere = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nowhere, self._stream.fileno())  # (what the stream still holds goes there too)
+        os.close(nowhere)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Console entry point; turns any unexpected failure into one plain line (exit 2)."""
+    if not isinstance(sys.stdout, _OutputUntilClosed) and hasattr(sys.stdout, "fileno"):
+        sys.stdout = _OutputUntilClosed(sys.stdout)
     try:
         app(args=argv, prog_name="claimcheck", standalone_mode=True)
     except SystemExit:

@@ -363,3 +363,16 @@ def test_progress_bar_on_a_terminal_and_quiet_otherwise(tmp_path):
     assert json.loads(out)["summary"]["lines"] == 5200  # stdout stays clean JSON
     quiet = run("check", path, "--as-of", "2026-06-30", "--format", "json", check_exit=0)
     assert quiet.stderr == ""
+
+
+@pytest.mark.parametrize("command", ["check", "appeals"])
+def test_a_reader_that_goes_away_does_not_stop_the_work(tmp_path, command):
+    """`claimcheck appeals ... | head`: once nobody reads the printout, the command still writes
+    its --output copy and exits with its own code, with nothing on stderr (no "Broken pipe")."""
+    out = tmp_path / "out.xlsx"
+    proc = subprocess.Popen([claimcheck_exe(), command, str(SAMPLE), "--as-of", "2026-06-30", "--output", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line
+    err = proc.stderr.read()
+    assert proc.wait(timeout=300) == 1 and err == b"", err
+    assert openpyxl.load_workbook(out, read_only=True).sheetnames[0] == "Claims"
