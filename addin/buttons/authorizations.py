@@ -18,25 +18,10 @@ from .sheets import (CHECK_HEADER, check_workbook, fills, header_column, hex_col
 AUTH_HEADER = "Auth"
 
 
-def _worst(items) -> str:
-    order = ["error", "warning", "info"]
-    return min((f.severity for f in items), key=order.index, default="ok")
-
-
-def _column_texts(result, codes_filter=None) -> dict[int, list]:
-    book = result.book
-    per_row: dict[int, list] = defaultdict(list)
-    for f in result.findings:
-        if f.sheet == book.claims_sheet and f.row is not None and f.row != book.header_row:
-            if codes_filter is None or codes_filter(f.code):
-                per_row[f.row].append(f)
-    return per_row
-
-
 def flag_authorizations(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
     from claimcheck import auth as A
     from claimcheck.auth_summary import AUTH_STATUS_FILL
-    from claimcheck.writer import check_text
+    from claimcheck.writer import check_text, findings_by_row, worst
 
     as_of = as_of or dt.date.today()
     result, raw, rows = check_workbook(wb, as_of)
@@ -45,7 +30,7 @@ def flag_authorizations(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
     claim_rows = rows["Claims"]
     check_col = header_column(claim_rows[header_row - 1], CHECK_HEADER)
     col = own_column(wb, sheet, claim_rows, header_row, AUTH_HEADER, after=check_col)
-    per_row = _column_texts(result, lambda code: code.startswith("AUTH"))
+    per_row = {r: [f for f in found if f.code.startswith("AUTH")] for r, found in findings_by_row(result).items()}
     data_rows = [int(r) for r in book.claims["row"]]
     with_number = {int(r) for r, n in zip(book.claims["row"], book.claims["auth_number"]) if n}
     texts = {r: check_text(per_row[r]) if per_row.get(r) else ("OK" if r in with_number else "")
@@ -53,7 +38,7 @@ def flag_authorizations(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
     last = max([len(claim_rows), *data_rows]) if data_rows else len(claim_rows)
     write_column(wb, sheet, header_row + 1, last, col, texts)
     colours = fills()
-    marks = [(r, _worst(per_row[r]) if per_row.get(r) else ("ok" if r in with_number else None)) for r in data_rows]
+    marks = [(r, worst(per_row[r]) if per_row.get(r) else ("ok" if r in with_number else None)) for r in data_rows]
     for first, last_row, sev in spans(marks):
         wb.fill(sheet, first, last_row, col, col, colours[sev] if sev else None)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
-from claimcheck import columns as C
 from claimcheck.reader import UnusableInput
 
 from ..workbook_port import WorkbookPort
@@ -61,6 +60,7 @@ def post_era(wb: WorkbookPort, as_of: dt.date | None = None,
     )
     from claimcheck.rules import load_all
     from claimcheck.tables import tables
+    from claimcheck.writer import claims_columns
 
     names = {n.casefold(): n for n in wb.sheet_names()}
     inbox = None
@@ -99,12 +99,7 @@ def post_era(wb: WorkbookPort, as_of: dt.date | None = None,
     sheet, header_row = book.claims_sheet, book.header_row
     claim_rows = rows["Claims"]
     header = claim_rows[header_row - 1] if len(claim_rows) >= header_row else ()
-    known = C.lookup(C.CLAIMS)
-    where: dict[str, int] = {}
-    for i, value in enumerate(header, start=1):
-        col = known.get(C.key(value)) if value is not None else None
-        if col is not None and col.name not in where:
-            where[col.name] = i
+    where = claims_columns(header)  # contract header -> column, as the checked copy finds them
     last = last_header(header)
     for column in columns_needed(posting):
         if column not in where:
