@@ -11,7 +11,7 @@ from ._util import run_codes
 
 __all__ = ["FAMILY_MODULES", "OPTIONAL_MODULES", "load_all", "run_codes"]
 
-FAMILY_MODULES = ("req", "cpt", "mod", "dx", "pos", "npi", "provider", "coverage", "docs_ready", "date", "chg", "dup", "auth", "visits", "deny", "fup")
+FAMILY_MODULES = ("req", "cpt", "cpt_units", "cpt_same_day", "mod", "dx", "pos", "npi", "provider", "coverage", "docs_ready", "date", "chg", "dup", "auth", "visits", "deny", "fup")
 #: Modules of other features that register codes when present: the ERA posting findings.
 OPTIONAL_MODULES: tuple[str, ...] = ("claimcheck.era.findings",)
 
