@@ -118,6 +118,31 @@ def listed_sheets(zf: zipfile.ZipFile) -> list[tuple[str, str | None]]:
     return out
 
 
+# --------------------------------------------------------------------------- error cells
+
+_ERROR_CELL = re.compile(rb'<((?:\w+:)?c)\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</\1>)', re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def error_cells(data: bytes) -> dict[tuple[int, int], str] | None:
+    """(row, col) 0-based -> error text (``"#N/A"``, ``"#DIV/0!"`` ...), for every cell typed as
+    an error (``t="e"``) with a cached value; python-calamine drops them.  None when an error
+    cell has no reference (a form the fast reader does not mirror: openpyxl reads the sheet)."""
+    if b't="e"' not in data:
+        return {}
+    out = {}
+    for m in _ERROR_CELL.finditer(data):
+        ref = _REF.search(m[2])
+        if ref is None:
+            return None
+        v = _VALUE.search(m[3] or b"")
+        if v is None:
+            continue  # no cached value: openpyxl gives None as well
+        out[(int(ref[2]) - 1, col_number(ref[1]) - 1)] = v[1].decode("utf-8")
+    return out
+
+
 # --------------------------------------------------------------------------- formulas never calculated
 
 _FORMULA_CELL = re.compile(
