@@ -118,6 +118,31 @@ def listed_sheets(zf: zipfile.ZipFile) -> list[tuple[str, str | None]]:
     return out
 
 
+# --------------------------------------------------------------------------- error cells
+
+_ERROR_CELL = re.compile(rb'<((?:\w+:)?c)\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</\1>)', re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def error_cells(data: bytes) -> dict[tuple[int, int], str] | None:
+    """(row, col) 0-based -> error text (``"#N/A"``, ``"#DIV/0!"`` ...), for every cell typed as
+    an error (``t="e"``) with a cached value; python-calamine drops them.  None when an error
+    cell has no reference (a form the fast reader does not mirror: openpyxl reads the sheet)."""
+    if b't="e"' not in data:
+        return {}
+    out = {}
+    for m in _ERROR_CELL.finditer(data):
+        ref = _REF.search(m[2])
+        if ref is None:
+            return None
+        v = _VALUE.search(m[3] or b"")
+        if v is None:
+            continue  # no cached value: openpyxl gives None as well
+        out[(int(ref[2]) - 1, col_number(ref[1]) - 1)] = v[1].decode("utf-8")
+    return out
+
+
 # --------------------------------------------------------------------------- formulas never calculated
 
 _FORMULA_CELL = re.compile(
@@ -131,13 +156,25 @@ def uncalculated_formulas(data: bytes) -> dict[tuple[int, int], str]:
     (``<f>`` and no ``<v>``, or an empty one: a workbook written by a script and never opened
     in Excel).  A formula whose result is the empty string (``t="str"``, ``<v></v>``) was
     calculated.  A reader sees such a cell as empty."""
-    if b"<f" not in data and b":f" not in data:
+    if not _may_hold_formula(data):
         return {}
     out = {}
     for attrs, letters, row, text, cached in _FORMULA_CELL.findall(data):
         if not cached and not _STR_TYPE.search(attrs):
             out[(int(row), col_number(letters))] = _unescape(text.decode("utf-8", "replace"))
     return out
+
+
+def _may_hold_formula(data: bytes) -> bool:
+    """Whether the part may hold a formula tag (``<f`` or a prefixed ``<x:f``).  Looked for by
+    the letter f, rare in sheet XML: ``bytes.find`` finds one byte much faster than two (0.02 s
+    instead of 0.2 s for ``<f`` and ``:f`` on the 100,000-line dense benchmark's 87 MB sheet)."""
+    at = data.find(b"f")
+    while at != -1:
+        if at and data[at - 1] in b"<:":
+            return True
+        at = data.find(b"f", at + 1)
+    return False
 
 
 def _unescape(text: str) -> str:

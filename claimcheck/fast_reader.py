@@ -34,12 +34,9 @@ import python_calamine  # noqa: F401  (ImportError here makes the reader fall ba
 
 from . import columns as C
 from .errors import UnusableInput
-from .extent import extent, is_sparse, listed_sheets
+from .extent import error_cells, extent, is_sparse, listed_sheets
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-_ERROR_CELL = re.compile(rb'<((?:\w+:)?c)\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</\1>)', re.S)
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _INT_LIMIT = 1e15  # Excel writes integers below this as plain digits (openpyxl reads them as int)
 
 
@@ -85,23 +82,6 @@ def _dimension(zf: zipfile.ZipFile, part: str) -> tuple[int, int] | None:
     if not col or not row:
         return None
     return int(row), _col_number(col)
-
-
-def _error_cells(data: bytes) -> dict[tuple[int, int], str]:
-    """(row, col) 0-based -> error text, for every cell typed as an error (t="e")."""
-    if b't="e"' not in data:
-        return {}
-    out = {}
-    for m in _ERROR_CELL.finditer(data):
-        ref = _REF.search(m[2])
-        if ref is None:
-            raise _Fallback("an error cell without a reference")
-        v = _VALUE.search(m[3] or b"")
-        if v is None:
-            continue  # no cached value: openpyxl gives None as well
-        text = v[1].decode("utf-8")
-        out[(int(ref[2]) - 1, _col_number(ref[1]) - 1)] = text
-    return out
 
 
 def _value(v: Any) -> Any:
@@ -159,12 +139,18 @@ def _rows(sheet, dimension: tuple[int, int] | None, errors: dict[tuple[int, int]
 
 
 def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
-                         sparse: set[str] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+                         sparse: set[str] | None = None,
+                         errors: dict[str, dict[tuple[int, int], str] | None] | None = None,
+                         ) -> dict[str, list[tuple[Any, ...]]]:
     """Every worksheet's name, with the rows of the contract sheets in ``wanted`` (names of
     sheet kinds, matched as the reader matches them) and ``[]`` for the others.  A contract
     sheet longer than ``max_rows`` (plus its header) is refused with :class:`UnusableInput`;
     raises :class:`CalamineCannotRead` for a file to read with openpyxl instead (as a sheet in
-    ``sparse``, or found sparse here when it is None: calamine would build its whole grid)."""
+    ``sparse``, or found sparse here when it is None: calamine would build its whole grid).
+
+    ``errors``, with ``sparse``, is what the caller already found in the sheets' XML
+    (:func:`claimcheck.extent.error_cells` of each sheet read): a sheet named there is not
+    decompressed a second time here."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     path = Path(path)
@@ -193,14 +179,21 @@ def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
                             f"{path}: the {name} sheet has more than {max_rows:,} rows, above the "
                             "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
                         )
-                    data = zf.read(part)
-                    if name in sparse if sparse is not None else is_sparse(extent(data)):
+                    if sparse is not None and errors is not None and name in errors:
+                        found = errors[name]
+                        too_sparse = name in sparse
+                    else:
+                        data = zf.read(part)
+                        too_sparse = name in sparse if sparse is not None else is_sparse(extent(data))
+                        found = error_cells(data)
+                        del data  # (not held while calamine builds the grid)
+                    if too_sparse:
                         # calamine would build the whole grid (and abort the process on a
                         # value at XFD1048576): the openpyxl path reads it bounded.
                         raise _Fallback(f"sheet {name} is sparse")
-                    errors = _error_cells(data)
-                    del data  # (not held while calamine builds the grid)
-                    out[name] = _rows(wb.get_sheet_by_name(name), dimension, errors, max_rows, path, name)
+                    if found is None:
+                        raise _Fallback("an error cell without a reference")
+                    out[name] = _rows(wb.get_sheet_by_name(name), dimension, found, max_rows, path, name)
                 return out
         finally:
             wb.close()

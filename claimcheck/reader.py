@@ -225,8 +225,8 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     check_file(path)
     totals: dict[str, set[int]] = {}
     tables = table_ranges(path, totals)
-    widths, formulas, missing = _inspect(path, tables)
-    sheets = read_sheets(path, engine, widths)
+    widths, formulas, errors, missing = _inspect(path, tables)
+    sheets = read_sheets(path, engine, widths, errors)
     for name in missing:  # the readers leave such a sheet out: it is a finding, never silence
         sheets[name] = DamagedSheet("its part is missing from the file")
     try:
@@ -265,15 +265,19 @@ def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, Ra
     return out
 
 
-def _inspect(path: Path, tables: dict) -> tuple[dict[str, int], dict[str, dict[tuple[int, int], str]], list[str]]:
-    """One look at each contract sheet's XML: the columns to read of a sparse sheet (see
-    :mod:`claimcheck.openpyxl_reader`), its formula cells that were never calculated; and the contract
-    sheets listed in the workbook whose part is missing."""
-    from .extent import extent, header_width, is_sparse, listed_sheets, uncalculated_formulas
+def _inspect(path: Path, tables: dict) -> tuple[dict[str, int], dict[str, dict[tuple[int, int], str]],
+                                               dict[str, Any] | None, list[str]]:
+    """One look at each contract sheet's XML (the only time the reader decompresses it besides
+    the cell reader's own): the columns to read of a sparse sheet (see
+    :mod:`claimcheck.openpyxl_reader`), its formula cells that were never calculated, its error
+    cells (for the fast reader, see :func:`claimcheck.extent.error_cells`; None when the XML could
+    not be looked at); and the contract sheets listed in the workbook whose part is missing."""
+    from .extent import error_cells, extent, header_width, is_sparse, listed_sheets, uncalculated_formulas
 
     wanted = {C.key(k) for k in C.SHEETS}
     widths: dict[str, int] = {}
     formulas: dict[str, dict[tuple[int, int], str]] = {}
+    errors: dict[str, Any] = {}
     missing: list[str] = []
     try:
         with zipfile.ZipFile(path) as zf:
@@ -289,9 +293,10 @@ def _inspect(path: Path, tables: dict) -> tuple[dict[str, int], dict[str, dict[t
                 found = uncalculated_formulas(data)
                 if found:
                     formulas[name] = found
+                errors[name] = error_cells(data)
     except Exception:  # a part that cannot be read: the readers say so
-        return {}, {}, []
-    return widths, formulas, missing
+        return {}, {}, None, []
+    return widths, formulas, errors, missing
 
 
 def _work_out(rows: list[tuple[Any, ...]], formulas: dict[tuple[int, int], str]) -> tuple[list[tuple[int, int]], int]:
@@ -318,11 +323,13 @@ def _work_out(rows: list[tuple[Any, ...]], formulas: dict[tuple[int, int], str])
     return left, done
 
 
-def read_sheets(path: Path, engine: str = "auto", widths: dict[str, int] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+def read_sheets(path: Path, engine: str = "auto", widths: dict[str, int] | None = None,
+                errors: dict[str, Any] | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """Every worksheet's name with the rows of its contract sheets (``[]`` for the others), row 0
     being Excel row 1, read by ``engine``: ``calamine`` (the optional fast reader), ``openpyxl``
     or ``auto`` (calamine when installed).  A file calamine cannot read is read by openpyxl,
-    so both engines fail the same way."""
+    so both engines fail the same way.  ``widths`` and ``errors`` are what :func:`_inspect`
+    found in the sheets' XML."""
     if engine in ("auto", "calamine"):
         try:
             from .fast_reader import CalamineCannotRead, read_sheets_calamine
@@ -332,7 +339,7 @@ def read_sheets(path: Path, engine: str = "auto", widths: dict[str, int] | None 
         else:
             try:
                 return read_sheets_calamine(path, wanted=C.SHEETS, max_rows=MAX_ROWS,
-                                            sparse=None if widths is None else set(widths))
+                                            sparse=None if widths is None else set(widths), errors=errors)
             except CalamineCannotRead:
                 pass
     return read_sheets_openpyxl(path, widths)

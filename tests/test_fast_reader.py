@@ -136,3 +136,31 @@ def test_unreadable_file_fails_as_with_openpyxl(tmp_path):
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(UnusableInput):
         read_workbook(bad, engine="calamine")
+
+
+def test_error_cells_found_once_by_the_reader_read_the_same(tmp_path):
+    """The reader decompresses each sheet's XML once: the error cells it found there are what the
+    fast reader puts back (calamine drops them), not a second scan of the part."""
+    import zipfile
+
+    from claimcheck.extent import error_cells, listed_sheets
+
+    path = every_value_form(tmp_path / "forms.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        found = {name: error_cells(zf.read(part)) for name, part in listed_sheets(zf)}
+    assert found["Claims"][(6, 9)] == "#N/A" and found["Claims"][(10, 12)] == "#DIV/0!"
+    same(read_sheets_calamine(path, C.SHEETS, MAX_ROWS, sparse=set(), errors=found), read_sheets_openpyxl(path))
+    # what is handed over is what is used: a sheet's errors given as none leave its cells blank
+    given = read_sheets_calamine(path, C.SHEETS, MAX_ROWS, sparse=set(), errors={**found, "Claims": {}})
+    assert given["Claims"][6][9] is None
+
+
+def test_an_error_cell_without_a_reference_is_read_by_openpyxl():
+    from claimcheck.extent import error_cells
+    from claimcheck.fast_reader import CalamineCannotRead
+
+    assert error_cells(b'<row r="2"><c t="e"><v>#N/A</v></c></row>') is None
+    assert error_cells(b'<row r="2"><c r="B2" t="e"><v>#N/A</v></c></row>') == {(1, 1): "#N/A"}
+    with pytest.raises(CalamineCannotRead):
+        read_sheets_calamine(ROOT / "examples" / "sample-billing.xlsx", C.SHEETS, MAX_ROWS, sparse=set(),
+                             errors={"Claims": None, "Payers": None, "Providers": None, "Authorizations": None})

@@ -525,3 +525,15 @@ def test_any_damaged_part_is_one_plain_line_or_a_finding(tmp_path, part, how, wh
     assert part != "xl/worksheets/sheet1.xml", "a damaged Claims sheet was read"
     if part in ("xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml"):
         assert any(f.code == "REQ007" and "is damaged" in f.message for f in result.findings)
+
+
+def test_never_calculated_formulas_are_found_in_every_tag_form():
+    """The quick look for a formula tag before the full scan misses none: a plain ``<f>``, a
+    prefixed ``<x:f>``, one whose part holds no other letter f, and one after a text with many."""
+    from claimcheck.extent import uncalculated_formulas
+
+    assert uncalculated_formulas(b'<row r="2"><c r="B2"><f>DATE(2026,1,2)</f></c></row>') == {(2, 2): "DATE(2026,1,2)"}
+    assert uncalculated_formulas(b'<x:row r="3"><x:c r="C3"><x:f>1+1</x:f><x:v/></x:c></x:row>') == {(3, 3): "1+1"}
+    many = b'<c r="A1" t="inlineStr"><is><t>' + b"fff of " * 1000 + b"</t></is></c>"
+    assert uncalculated_formulas(many + b'<c r="D4"><f t="shared" ref="D4:D5" si="0">2*3</f></c>') == {(4, 4): "2*3"}
+    assert uncalculated_formulas(many + b'<c r="D4"><v>6</v></c>') == {}

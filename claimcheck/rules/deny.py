@@ -201,13 +201,13 @@ def payer_claim_number_missing(ctx):
     """Flags a Denied claim to appeal or correct (reopen) whose lines give no Payer Claim Number,
     when the workbook has that column.  Claims to bill elsewhere, write off or bill the patient
     need none."""
-    c = ctx.book.claims
+    numbers = ctx.book.claims["payer_claim_number"]
+    given = {i for i, v in numbers.items() if v is not None and str(v).strip()}  # lines with a number
     out = []
     for d in _decisions(ctx):
         if d.decision not in (APPEAL, CORRECTED):
             continue
-        given = [v for v in c.loc[list(d.indexes), "payer_claim_number"].tolist() if v is not None and str(v).strip()]
-        if not given:
+        if given.isdisjoint(d.indexes):
             verb = {APPEAL: "the appeal", CORRECTED: "the reopening" if d.payer_type == "Medicare" else "the corrected claim"}[d.decision]
             out.append((_first(d), f"no Payer Claim Number for claim {d.claim_id}: {verb} must quote the payer's claim "
                                    "number (ICN/DCN) from the remittance"))

@@ -141,17 +141,23 @@ def too_many_dx(ctx):
     claim) whose lines list more than twelve distinct diagnosis codes together."""
     c = ctx.claims
     claim = c["claim_id"].to_numpy(dtype=object)
+    dx = [d if isinstance(d, tuple) else () for d in c["dx"].to_numpy(dtype=object)]
+    numbered: dict = {}  # claim -> its number; a line without a Claim ID is its own claim
+    claim_of = np.fromiter((numbered.setdefault(cid if isinstance(cid, str) and cid else ("line", i), len(numbered))
+                            for i, cid in enumerate(claim)), dtype=np.intp, count=len(claim))
+    # Only a claim whose lines list more than twelve codes in all can list more than twelve distinct.
+    listed = np.fromiter(map(len, dx), dtype=np.intp, count=len(dx))
+    maybe = np.flatnonzero(np.bincount(claim_of, weights=listed)[claim_of] > 12).tolist()
     codes_of: dict = {}
-    for i, (cid, dx) in enumerate(zip(claim, c["dx"].to_numpy(dtype=object))):
-        key = cid if isinstance(cid, str) and cid else ("line", i)
-        codes_of.setdefault(key, set()).update(dx if isinstance(dx, tuple) else ())
+    for i in maybe:
+        codes_of.setdefault(claim_of[i], set()).update(dx[i])
     out = []
-    for i, (idx, cid) in enumerate(zip(c.index, claim)):
-        key = cid if isinstance(cid, str) and cid else ("line", i)
-        n = len(codes_of[key])
+    for i in maybe:
+        n = len(codes_of[claim_of[i]])
         if n > 12:
-            where = f"claim {cid}" if key == cid else "this line"
-            out.append((idx, f"{where} lists {n} distinct diagnosis codes; a claim holds at most 12"))
+            cid = claim[i]
+            where = f"claim {cid}" if isinstance(cid, str) and cid else "this line"
+            out.append((c.index[i], f"{where} lists {n} distinct diagnosis codes; a claim holds at most 12"))
     return out
 
 
