@@ -6,6 +6,7 @@ columns through the Excel port)."""
 from __future__ import annotations
 
 from .auth.usage import SUMMARY_HEADERS as AUTH_SUMMARY_HEADERS
+from .columns import last_header
 from .writer import widen_table
 
 #: Existing headers taken as one of ours (the template's formula column "Left" is Remaining).
@@ -41,15 +42,13 @@ def _auth_summary_columns(ws, header_row: int) -> dict[str, int]:
     def key(text) -> str:  # case and spaces ignored; "%" kept so "% Used" is not "Used"
         return "".join(str(text).split()).lower()
 
+    header = [cell.value for cell in ws[header_row]]
+    last = last_header(header)
     found: dict[str, int] = {}
-    last = 0
-    for cell in ws[header_row]:
-        if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
-            continue
-        last = max(last, cell.column)
+    for column, value in enumerate(header, start=1):
         for h in AUTH_SUMMARY_HEADERS:
-            if h not in found and key(cell.value) in _AUTH_SUMMARY_SYNONYMS[h]:
-                found[h] = cell.column
+            if value is not None and h not in found and key(value) in _AUTH_SUMMARY_SYNONYMS[h]:
+                found[h] = column
     for h in AUTH_SUMMARY_HEADERS:
         if h not in found:
             last += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,15 @@ def status_key(text) -> str:
 
 STATUS_KEYS = frozenset(map(status_key, STATUSES))
 NOT_BILLED_KEYS = frozenset(map(status_key, NOT_BILLED_STATUSES + NOT_BILLED_SPELLINGS))
+
+
+def last_header(header: Iterable[object]) -> int:
+    """The 1-based column of a header row's last non-blank cell (0 when all are blank)."""
+    last = 0
+    for i, value in enumerate(header, start=1):
+        if value is not None and str(value).strip():
+            last = i
+    return last
 
 
 def lookup(columns: tuple[Column, ...]) -> dict[str, Column]:

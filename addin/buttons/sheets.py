@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any, Iterable
 
 from claimcheck import columns as C
+from claimcheck.columns import last_header  # noqa: F401  (the buttons import it from here)
 from claimcheck.reader import RawTable, UnusableInput, rows_to_table, sheet_list, sheet_lookup, skip_non_lines
 
 from ..workbook_port import WorkbookPort
@@ -63,14 +64,6 @@ def header_column(header: tuple[Any, ...], name: str) -> int | None:
         if value is not None and C.key(value) == C.key(name):
             return i
     return None
-
-
-def last_header(header: tuple[Any, ...]) -> int:
-    last = 0
-    for i, value in enumerate(header, start=1):
-        if value is not None and str(value).strip():
-            last = i
-    return last
 
 
 def own_column(wb: WorkbookPort, sheet: str, rows, header_row: int, name: str, after: int | None = None) -> int:

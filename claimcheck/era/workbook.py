@@ -42,7 +42,7 @@ from claimcheck.era.cells import (
 )
 from claimcheck.era.postings import ClaimPosting, EraPosting, PostedLine
 from claimcheck.printing import pages_wide, print_setup
-from claimcheck.writer import widen_table
+from claimcheck.writer import claims_columns, widen_table
 
 if TYPE_CHECKING:
     from claimcheck.book import Book
@@ -106,17 +106,9 @@ def _format_for(column: str) -> str | None:
 
 def _claims_columns(ws, header_row: int) -> tuple[dict[str, int], int]:
     """Posted column -> sheet column number for the headers found, and the last header's column."""
-    known = C.lookup(C.CLAIMS)
-    found: dict[str, int] = {}
-    last = 0
-    for cell in ws[header_row]:
-        if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
-            continue
-        last = max(last, cell.column)
-        col = known.get(C.key(cell.value))
-        if col is not None and col.name in POSTED_COLUMNS and col.name not in found:
-            found[col.name] = cell.column
-    return found, last
+    header = [cell.value for cell in ws[header_row]]
+    found = {name: col for name, col in claims_columns(header).items() if name in POSTED_COLUMNS}
+    return found, C.last_header(header)
 
 
 def _add_columns(ws, header_row: int, needed: list[str]) -> dict[str, int]:
