@@ -249,37 +249,37 @@ def claim_lines() -> list[list]:
 #: and amount is made up; the layout follows the 835 guide as tests/fixtures/era/build.py does.
 REMIT_DATE = "20260610"
 
+#: (Claim ID, CLP02 status, paid, patient responsibility, payer claim number, adjustments, allowed,
+#: remark codes) per claim answered; the charge, dates, code, units and patient come from the claim's line.
 _EVERGREEN = [
-    ("C1010", "1", "130.00", "88.00", "20.00", "EVG2616100101", "20260504", "HC:90834:95",
-     ["CAS*PR*3*20.00", "CAS*CO*45*22.00"], "108.00", []),
-    ("C1011", "4", "130.00", "0", "", "EVG2616100102", "20260511", "HC:90834", ["CAS*CO*50*130.00"], None, []),
-    ("C1012", "1", "130.00", "0", "110.00", "EVG2616100103", "20260518", "HC:90834",
-     ["CAS*PR*1*110.00", "CAS*CO*45*20.00"], "110.00", []),
+    ("C1010", "1", "88.00", "20.00", "EVG2616100101", ["CAS*PR*3*20.00", "CAS*CO*45*22.00"], "108.00", []),
+    ("C1011", "4", "0", "", "EVG2616100102", ["CAS*CO*50*130.00"], None, []),
+    ("C1012", "1", "0", "110.00", "EVG2616100103", ["CAS*PR*1*110.00", "CAS*CO*45*20.00"], "110.00", []),
 ]
 _RIVERBEND = [
-    ("C1304", "1", "160.00", "144.00", "", "RBM26161000304", "20260427", "HC:H2019:HO", ["CAS*CO*45*16.00"],
-     "144.00", []),
-    ("C1305", "4", "120.00", "0", "", "RBM26161000305", "20260504", "HC:H2019:HO", ["CAS*CO*16*120.00"], None,
-     ["MA130", "N290"]),
+    ("C1304", "1", "144.00", "", "RBM26161000304", ["CAS*CO*45*16.00"], "144.00", []),
+    ("C1305", "4", "0", "", "RBM26161000305", ["CAS*CO*16*120.00"], None, ["MA130", "N290"]),
 ]
-_PATIENTS = {"C1010": ("SAMPLE", "AVERY", "EVG889201"), "C1011": ("SAMPLE", "AVERY", "EVG889201"),
-             "C1012": ("SAMPLE", "AVERY", "EVG889201"), "C1304": ("FICTIONAL", "CASEY", "RBM0099812"),
-             "C1305": ("FICTIONAL", "CASEY", "RBM0099812")}
-_UNITS = {"C1010": 1, "C1011": 1, "C1012": 1, "C1304": 8, "C1305": 6}
 
 
 def _payment(st: str, payer: str, payer_id: str, trace: str, claims: list) -> list[str]:
-    paid = sum(float(c[3]) for c in claims)
+    paid = sum(float(c[2]) for c in claims)
     body = [f"BPR*I*{paid:.2f}*C*ACH*CCP*01*011000015*DA*1234567*1512345678**01*021000021*DA*7654321*{REMIT_DATE}",
             f"TRN*1*{trace}*1512345678", f"DTM*405*{REMIT_DATE}", f"N1*PR*{payer}", "N3*PO BOX 100",
             "N4*SPRINGFIELD*IL*62701", f"REF*2U*{payer_id}", "N1*PE*SAMPLE COUNSELING GROUP*XX*1987654328", "LX*1"]
-    for claim_id, status, charge, pay, patient, icn, dos, procedure, cas, allowed, remarks in claims:
-        last, first, member = _PATIENTS[claim_id]
+    at = {name: i for i, name in enumerate(CLAIM_HEADERS)}
+    lines = {row[at["Claim ID"]]: row for row in claim_lines()}
+    for claim_id, status, pay, patient, icn, cas, allowed, remarks in claims:
+        line = lines[claim_id]
+        first, last = line[at["Client Name"]].upper().split()
+        charge, dos = f"{line[at['Charge']]:.2f}", f"{line[at['DOS']]:%Y%m%d}"
+        modifiers = [m.strip() for m in (line[at["Modifiers"]] or "").split(",") if m.strip()]
+        procedure = ":".join(["HC", str(line[at["CPT"]]), *modifiers])
         body.append(f"CLP*{claim_id}*{status}*{charge}*{pay}*{patient}*12*{icn}*11*1")
-        body.append(f"NM1*QC*1*{last}*{first}****MI*{member}")
+        body.append(f"NM1*QC*1*{last}*{first}****MI*{line[at['Member ID']]}")
         if remarks:
             body.append("MOA***" + "*".join(remarks))
-        body += [f"DTM*232*{dos}", f"DTM*233*{dos}", f"SVC*{procedure}*{charge}*{pay}**{_UNITS[claim_id]}"]
+        body += [f"DTM*232*{dos}", f"DTM*233*{dos}", f"SVC*{procedure}*{charge}*{pay}**{line[at['Units']]}"]
         body.append(f"DTM*472*{dos}")
         body += cas
         if allowed:
