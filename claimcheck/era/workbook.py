@@ -326,7 +326,7 @@ def _shown(value) -> str:
     """About what Excel shows for a value (dates as mm/dd/yyyy, money with two decimals)."""
     if value is None:
         return ""
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, dt.date):  # (a datetime too)
         return "00/00/0000"
     if isinstance(value, (float, Decimal)):
         return f"{value:,.2f}"
