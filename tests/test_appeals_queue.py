@@ -359,3 +359,32 @@ def test_the_key_reads_a_claim_id_and_a_date_as_excel_gives_them_back():
     assert row_key(1001.0, "2026-06-01") == row_key("1001", dt.date(2026, 6, 1)) == ("1001", "2026-06-01")
     assert row_key("C1", 46174) == ("C1", "2026-06-01")  # a date cell read as its serial number
     assert row_key("C1", None) == row_key("C1", "") == ("C1", "")
+
+
+def test_generate_appeals_colours_days_left_as_the_command_does():
+    """Days Left is green while there is time, yellow within two weeks of the deadline and red
+    once it has passed, on the button's log as on the command's; a row without a deadline has no
+    fill, also when an earlier run had coloured it."""
+    wb = _memory_book(_lines())
+    days_left = LOG_HEADER.index("Days Left") + 1
+
+    def colours():
+        rows = wb.read(LOG_SHEET)
+        return {r[0]: (r[days_left - 1], wb.fills[LOG_SHEET].get((i, days_left)))
+                for i, r in enumerate(rows[1:], start=2)}
+
+    buttons.generate_appeals(wb, FIRST)
+    first = colours()
+    assert first["Q1"] == (151, "#C6EFCE")
+    # corrected claim, bill patient, and a denial whose date is not entered yet: no deadline
+    assert first["Q2"] == first["Q3"] == first["Q4"] == (None, None)
+    buttons.generate_appeals(wb, dt.date(2026, 11, 20))
+    assert colours()["Q1"] == (8, "#FFEB9C")
+    buttons.generate_appeals(wb, dt.date(2026, 12, 1))
+    late = colours()
+    assert late["Q1"][0] < 0 and late["Q1"][1] == "#F4C7CE", late["Q1"]
+    # the claim is paid: its kept row loses its deadline and its colour
+    wb.write("Claims", 2, HEADERS.index("Status") + 1, [["Paid"]])
+    wb.write(LOG_SHEET, 2, LOG_HEADER.index("Notes") + 1, [["called payer"]])
+    buttons.generate_appeals(wb, dt.date(2026, 12, 1))
+    assert colours()["Q1"] == (None, None)

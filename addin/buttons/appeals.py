@@ -69,6 +69,8 @@ def generate_appeals(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
             wb.add_sheet(log_name)
         wb.write(log_name, 1, 1, [update.header] + update.rows)
         wb.fill(log_name, 1, 1, 1, len(update.header), HEADER_FILL)
+        _color_days_left(wb, log_name, update.header.index("Days Left") + 1,
+                         {r: row for r, row in enumerate(update.rows, start=2)})
     else:
         _update_log_in_place(wb, log_name, logged, update)
     which = f"the {len(chosen)} selected denied claim{'s' if len(chosen) != 1 else ''}" if chosen else "all denied claims"
@@ -76,6 +78,17 @@ def generate_appeals(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
             f"written; {APPEALS_LOG_SHEET} lists every denied claim and why some get no appeal.")
     wb.message(text)
     return text
+
+
+def _color_days_left(wb: WorkbookPort, sheet: str, column: int, rows: dict[int, tuple]) -> None:
+    """Colour each written row's Days Left cell as ``claimcheck appeals`` does (red: the window has
+    closed, yellow: near, green: time left), and clear it on a row without a deadline; rows of one
+    colour next to each other take one fill."""
+    from claimcheck.appeals.log import COMPUTED_COLUMNS, days_left_color
+
+    at = COMPUTED_COLUMNS.index("Days Left")
+    for first, last, color in spans([(r, days_left_color(row[at])) for r, row in rows.items()]):
+        wb.fill(sheet, first, last, column, column, color)
 
 
 def _used_rows(rows) -> int:
@@ -144,3 +157,4 @@ def _update_log_in_place(wb: WorkbookPort, sheet: str, logged: list[tuple[Any, .
             wb.write(sheet, first, first_col,
                      [[update.rows[where[r]][index[c]] for c in range(first_col, last_col_run + 1)]
                       for r in range(first, last + 1)])
+    _color_days_left(wb, sheet, col_of[C.key("Days Left")], {r: update.rows[i] for r, i in where.items()})

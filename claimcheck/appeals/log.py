@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from .. import columns as C
-from ..denials import as_date
+from ..denials import NEAR_DAYS, as_date
 
 #: The columns claimcheck writes on every run (the plan's log rows, in this order).
 COMPUTED_COLUMNS = ["Claim ID", "Payer", "First DOS", "Denial Codes", "Denial Date", "Amount Denied", "Decision",
@@ -60,6 +60,15 @@ _COMPUTED_KEYS = {C.key(h) for h in COMPUTED_COLUMNS}
 
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def days_left_color(days: Any) -> str | None:
+    """The fill of a Days Left cell as ``#RRGGBB``, as Excel's good/neutral/bad cell styles colour
+    it: red once the appeal window has closed, yellow within :data:`NEAR_DAYS` days of the
+    deadline, green before; None for a row without a deadline (a blank or a text)."""
+    if isinstance(days, bool) or not isinstance(days, (int, float)):
+        return None
+    return "#F4C7CE" if days < 0 else "#FFEB9C" if days <= NEAR_DAYS else "#C6EFCE"
 
 
 class Formula(str):

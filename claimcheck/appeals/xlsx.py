@@ -7,10 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from .. import denials as D
 from .formats import cell_text, plain_value
 from .letter import LAST_COL, WIDTH
-from .log import BILLER_COLUMNS, LOG_HEADER, Formula, update_log
+from .log import BILLER_COLUMNS, LOG_HEADER, Formula, days_left_color, update_log
 from .plan import LOG_SHEET, AppealPlan
 
 LETTER = 1  # paperSize code for US Letter in SpreadsheetML
@@ -237,10 +236,10 @@ def write_log(wb, plan: AppealPlan, existing=None) -> tuple[list[str], list[list
         lines = max([1] + [math.ceil(len(cell_text(values[c - 1])) / max(LOG_WIDTHS.get(header[c - 1], 12) - 1, 1))
                            for c in wrap if c - 1 < len(values) and values[c - 1] is not None])
         log.row_dimensions[r].height = 15.0 * lines + 2
-        days = values[at["Days Left"] - 1]
-        if isinstance(days, (int, float)) and not isinstance(days, bool):
-            color = "FFF4C7CE" if days < 0 else "FFFFEB9C" if days <= D.NEAR_DAYS else "FFC6EFCE"
-            log.cell(row=r, column=at["Days Left"]).fill = PatternFill("solid", start_color=color, end_color=color)
+        color = days_left_color(values[at["Days Left"] - 1])
+        if color:
+            argb = "FF" + color[1:]
+            log.cell(row=r, column=at["Days Left"]).fill = PatternFill("solid", start_color=argb, end_color=argb)
     for name, c in at.items():
         if name in LOG_WIDTHS:
             log.column_dimensions[get_column_letter(c)].width = LOG_WIDTHS[name]
