@@ -20,6 +20,16 @@ kept under the user's cache folder (``CLAIMCHECK_CACHE_DIR`` overrides; ``~/.cac
 by default) so later starts read them in tens of milliseconds.  When the cache cannot be
 written (a read-only home, Pyodide) they are kept in memory.
 
+A practice can load a fiscal year claimcheck does not ship (FY2027 from October 1, 2026, before a
+claimcheck release carries it): CMS and CDC publish each year's code set as an *order file*
+(``icd10cm_order_2027.txt`` in CMS's "Code Descriptions in Tabular Order" ZIP, cms.gov/medicare/
+coding-billing/icd-10-codes; ``icd10cm-order-2027.txt`` on CDC's ICD-10-CM page).  Put the file
+(or the ZIP as downloaded) in the tables folder (``--tables DIR``, ``CLAIMCHECK_TABLES``) and
+:func:`claimcheck.tables.load_tables` reads it into the run's :class:`CodeSets`; the DX rules and
+CHECK_DX then check that year's dates of service against it.  The order file is fixed width
+(CMS's file layout): columns 7-13 the code without its dot, column 15 ``1`` for a code valid
+on a claim (billable) and ``0`` for a header.
+
 Billable follows the domain reference: ``is_leaf(c) and not is_chapter(c) and "-" not in c``
 (``is_chapter_or_block`` wrongly flags F99, B20 ...).
 """
@@ -30,12 +40,14 @@ import bisect
 import gzip
 import os
 import re
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from .atomic import replacing
+from .errors import UnusableInput
 from .values import shown
 
 SHAPE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](\.[0-9A-Z]{1,4})?$")
@@ -235,26 +247,143 @@ def _children(code: str, year: int, limit: int = 3) -> list[str]:
     return sorted(kids)[:limit]
 
 
-@lru_cache(maxsize=65536)
 def check(code: str, year: int = NEWEST) -> tuple[str, str] | None:
     """None when ``code`` (already normalised, e.g. ``F41.1``) is billable in the ICD-10-CM code
     set of fiscal year ``year`` (see :func:`fiscal_year`), else ``(kind, message)`` with kind
     ``malformed``, ``unknown``, ``header`` or ``unlisted`` (not in the nearest shipped code set,
-    for a year claimcheck does not ship)."""
+    for a year claimcheck does not ship).  The shipped code sets only: a run with the practice's
+    own years asks its :class:`CodeSets`."""
+    return SHIPPED.check(code, year)
+
+
+#: The name of a code set's order file (CMS ``icd10cm_order_2027.txt``, CDC
+#: ``icd10cm-order-2027.txt`` or ``icd10cm-order-April-2027.txt``): its fiscal year.
+ORDER_FILE = re.compile(r"icd10cm[-_]order[-_](?:(?:april|january|october)[-_])?(\d{4})\.txt", re.I)
+
+
+def read_order_file(text: str, name: str) -> Icd10Index:
+    """A fiscal year's code set from its order file (see the module's notes); a line that is not
+    shaped like one stops with :class:`UnusableInput` naming the file and the line."""
+    billable: list[str] = []
+    headers: list[str] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        code, flag = line[6:13].strip(), line[14:15]
+        dotted = code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+        if not line[:5].strip().isdigit() or flag not in ("0", "1") or not SHAPE.match(dotted):
+            raise UnusableInput(f"{name} line {n}: not a line of an ICD-10-CM order file (order number, code, "
+                                "0 or 1, descriptions); use the order file from CMS's or CDC's ICD-10-CM page")
+        (billable if flag == "1" else headers).append(dotted)
+    if not billable:
+        raise UnusableInput(f"{name}: no billable codes; use the order file from CMS's or CDC's ICD-10-CM page")
+    billable.sort()
+    return Icd10Index(name, frozenset(billable), frozenset(headers), tuple(billable))
+
+
+def read_order_files(folder: str | Path | None) -> dict[int, Icd10Index]:
+    """The code sets of the order files in ``folder`` (the tables folder), by fiscal year: each
+    ``icd10cm*order*YYYY.txt`` there, or inside a ZIP there as CMS and CDC publish it.  Two files
+    for one year (an October file and its April update): the April one, the later edition."""
+    if not folder or not Path(folder).is_dir():
+        return {}
+    found: dict[int, tuple[str, Icd10Index]] = {}
+
+    def add(name: str, read) -> None:
+        m = ORDER_FILE.fullmatch(Path(name).name)
+        if not m:
+            return
+        year = int(m[1])
+        edition = (1 if "april" in name.lower() else 0, name)
+        if year in found and found[year][0] >= edition:
+            return
+        try:
+            text = read().decode("utf-8", errors="replace")
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise UnusableInput(f"{name}: cannot be read ({exc.__class__.__name__})") from None
+        found[year] = (edition, read_order_file(text, name))
+
+    for path in sorted(Path(folder).iterdir()):
+        if not path.is_file():
+            continue
+        if path.suffix.lower() == ".zip":
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    for member in zf.namelist():
+                        add(f"{path.name}/{member}", lambda member=member, zf=zf: zf.read(member))
+            except zipfile.BadZipFile:
+                raise UnusableInput(f"{path}: not a ZIP file that can be read") from None
+        else:
+            add(str(path), path.read_bytes)
+    return {year: index for year, (_, index) in sorted(found.items())}
+
+
+@dataclass(frozen=True, eq=False)
+class CodeSets:
+    """The ICD-10-CM code sets a run checks diagnoses against: the shipped years (FY2025, FY2026)
+    and the practice's own (``own``: fiscal year -> code set, from order files in the tables
+    folder; a year given there replaces the shipped one)."""
+
+    own: dict[int, Icd10Index] = field(default_factory=dict)
+
+    def years(self) -> tuple[int, ...]:
+        return tuple(sorted(set(YEARS) | set(self.own)))
+
+    def nearest(self, year: int) -> int:
+        """The year whose code set checks a date of service in fiscal year ``year``: that year,
+        else the newest earlier one, else the oldest."""
+        years = self.years()
+        earlier = [y for y in years if y <= year]
+        return earlier[-1] if earlier else years[0]
+
+    def status(self, code: str, year: int) -> str:
+        """``billable``, ``header`` or ``absent`` in the code set of ``year`` (one of :meth:`years`)."""
+        own = self.own.get(year)
+        if own is None:
+            return status(code, year)
+        if code in own.billable:
+            return "billable"
+        return "header" if code in own.headers else "absent"
+
+    def may_differ(self, code: str) -> bool:
+        """Whether ``code`` could be flagged in some fiscal year: not billable in the newest
+        shipped code set, changed since the previous one, or read otherwise in an own year."""
+        if self.check(code) is not None or changed(code):
+            return True
+        return any(self.status(code, year) != "billable" for year in self.own)
+
+    def check(self, code: str, year: int = NEWEST) -> tuple[str, str] | None:
+        """As :func:`check`, in these code sets."""
+        return _check_in(self, code, year)
+
+
+def _children_in(sets: CodeSets, code: str, year: int, limit: int = 3) -> list[str]:
+    own = sets.own.get(year)
+    return own.children(code, limit) if own is not None else _children(code, year, limit)
+
+
+@lru_cache(maxsize=65536)
+def _check_in(sets: CodeSets, code: str, year: int) -> tuple[str, str] | None:
     if not SHAPE.match(code):
         return "malformed", f"{shown(code)} is not shaped like an ICD-10-CM code (e.g. F41.1)"
-    shipped = min(max(year, YEARS[0]), NEWEST)
-    found = status(code, shipped)
+    shipped = sets.nearest(year)
+    found = sets.status(code, shipped)
     if found == "billable":
         return None
     if found == "header":
-        kids = _children(code, shipped)
+        kids = _children_in(sets, code, shipped)
         hint = f" (e.g. {', '.join(kids)})" if kids else ""
         return "header", f"{code} is a category, not a billable code; use a more specific code{hint}"
     if shipped != year:
-        return "unlisted", (f"{code} is not in ICD-10-CM FY{shipped}, the {'newest' if year > NEWEST else 'oldest'} "
+        years = sets.years()
+        which = "newest" if shipped == years[-1] else "oldest" if year < shipped else "nearest earlier"
+        return "unlisted", (f"{code} is not in ICD-10-CM FY{shipped}, the {which} "
                             f"code set claimcheck has; the date of service falls in FY{year}: check the code "
                             f"against FY{year}'s code set")
-    if year < NEWEST:
+    if year < sets.years()[-1] or year in sets.own:
         return "unknown", f"{code} is not in ICD-10-CM FY{year} (dates of service {year - 1}-10-01 to {year}-09-30)"
     return "unknown", f"{code} is not in ICD-10-CM FY{year}"
+
+
+#: The code sets shipped with claimcheck.
+SHIPPED = CodeSets()

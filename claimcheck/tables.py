@@ -1,4 +1,5 @@
-"""Code tables: procedure codes, add-ons, same-day combinations, modifiers, places of service.
+"""Code tables: procedure codes, add-ons, same-day combinations, modifiers, places of service,
+and the ICD-10-CM code sets of fiscal years claimcheck does not ship (CMS's order files).
 
 The tables are CSV files in ``claimcheck/data`` with a ``source`` column for every row.  A user
 can override or extend any of them: put a file with the same name in a folder and point the
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from . import icd10
 from .errors import UnusableInput
 from .table_rows import PROCEDURE_SHAPE, load_rows
 
@@ -99,6 +101,9 @@ class CodeTables:
     #: (payer upper-cased or "*", procedure code) -> the covered diagnoses and prefixes ("F32*")
     #: from covered_dx.csv (none shipped: a practice loads its payers' lists).
     covered_dx: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    #: The ICD-10-CM code sets: the shipped years and any the practice loads (order files in the
+    #: tables folder, :func:`claimcheck.icd10.read_order_files`).
+    diagnoses: icd10.CodeSets = icd10.SHIPPED
 
     def covered_diagnoses(self, payer_key: str, code: str) -> tuple[str, ...] | None:
         """The payer's covered diagnoses for ``code`` (its own rows, else the ``*`` rows), or None
@@ -338,7 +343,9 @@ def load_tables(override_dir: str | None = None) -> CodeTables:
         payer = r.payer.strip().upper()  # as the claims' payer_key
         for code in r.codes.split():
             covered[(payer, code)] = covered.get((payer, code), ()) + tuple(r.dx.split())
-    return CodeTables(procedures, addons, same_day, modifiers, conflicts, pos, defaults, em, covered)
+    own_years = icd10.read_order_files(override_dir)
+    return CodeTables(procedures, addons, same_day, modifiers, conflicts, pos, defaults, em, covered,
+                      icd10.CodeSets(own_years) if own_years else icd10.SHIPPED)
 
 
 def tables(override_dir: str | None = None) -> CodeTables:

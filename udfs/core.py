@@ -211,7 +211,8 @@ def check_dx(codes: Any, dos: dt.date | None = None) -> str:
     if not parsed:
         return ""
     year = icd10.fiscal_year(dos or dt.date.today())
-    problems = [p[1] for p in (icd10.check(code, year) for code in parsed) if p is not None]
+    code_sets = tables().diagnoses  # with the practice's own years (order files in CLAIMCHECK_TABLES)
+    problems = [p[1] for p in (code_sets.check(code, year) for code in parsed) if p is not None]
     return "; ".join(problems) if problems else "OK"
 
 

@@ -3,7 +3,8 @@ service's fiscal year (FY2025 before 2025-10-01, FY2026 from then; a note past t
 a category header that is not billable, a missing primary, too many on a claim or a line, an
 external-cause or manifestation code listed first, a symptom or circumstance code first on
 psychotherapy, a diagnosis the payer's covered list for the code lacks.  Validity comes from
-:mod:`claimcheck.icd10` (simple-icd-10-cm, CDC FY2025 and FY2026)."""
+:mod:`claimcheck.icd10` (simple-icd-10-cm, CDC FY2025 and FY2026) and the code sets of other
+years a practice loads from CMS's order files (``tables.diagnoses``)."""
 
 from __future__ import annotations
 
@@ -19,28 +20,26 @@ from .registry import line_rule, rule
 
 
 @lru_cache(maxsize=4096)
-def _checked(codes: tuple[str, ...], year: int = icd10.NEWEST) -> tuple[tuple[str, str], ...]:
+def _checked(codes: tuple[str, ...], year: int = icd10.NEWEST,
+             code_sets: icd10.CodeSets = icd10.SHIPPED) -> tuple[tuple[str, str], ...]:
     """(kind, message) for each code of a Dx cell that ICD-10-CM's code set of fiscal year
     ``year`` does not accept as billable, in code order (kinds: malformed, unknown, header,
     unlisted)."""
-    return tuple(res for res in (icd10.check(code, year) for code in codes) if res)
-
-
-def _may_differ(codes) -> bool:
-    """Whether a Dx cell's codes could be flagged in some fiscal year: a code not billable in the
-    newest code set, or one whose status changed since the previous year."""
-    return isinstance(codes, tuple) and any(icd10.check(c) is not None or icd10.changed(c) for c in codes)
+    return tuple(res for res in (code_sets.check(code, year) for code in codes) if res)
 
 
 def _dated_candidates(ctx):
     """The lines DX002/DX003/DX010 may flag (the date of service matters only for these): read by
-    the whole-table runner so that it groups by (Dx, DOS) only where the year can change the answer."""
+    the whole-table runner so that it groups by (Dx, DOS) only where the year can change the answer.
+    A Dx cell may be flagged in some fiscal year when one of its codes is not billable in the newest
+    code set or reads otherwise in another year."""
+    code_sets = ctx.tables.diagnoses
     codes, uniques = run_codes(ctx, "dx")
-    return per_code(uniques, _may_differ)[codes]
+    return per_code(uniques, lambda cell: isinstance(cell, tuple) and any(map(code_sets.may_differ, cell)))[codes]
 
 
-def _problems(codes: tuple[str, ...], kind: str, dos=None) -> list[str]:
-    return [message for k, message in _checked(codes, icd10.fiscal_year(dos)) if k == kind] if codes else []
+def _problems(codes: tuple[str, ...], kind: str, dos=None, code_sets: icd10.CodeSets = icd10.SHIPPED) -> list[str]:
+    return [message for k, message in _checked(codes, icd10.fiscal_year(dos), code_sets) if k == kind] if codes else []
 
 
 @line_rule(
@@ -72,7 +71,7 @@ def unknown_dx(line, env):
     """Flags each well-formed code that the ICD-10-CM code set of the date of service's fiscal
     year does not contain (FY2025 for a DOS before 2025-10-01, FY2026 from then; FY2026 when the
     DOS is blank).  A DOS outside the shipped years is DX010's note instead."""
-    return _problems(line.dx, "unknown", line.dos)
+    return _problems(line.dx, "unknown", line.dos, env.tables.diagnoses)
 
 
 @line_rule(
@@ -88,7 +87,7 @@ def header_dx(line, env):
     """Flags each code that is a category header with more specific codes beneath it in the
     code set of the date of service's fiscal year (Z59.86 is billable in FY2025 and a category
     in FY2026)."""
-    return _problems(line.dx, "header", line.dos)
+    return _problems(line.dx, "header", line.dos, env.tables.diagnoses)
 
 
 @line_rule(
@@ -97,8 +96,9 @@ def header_dx(line, env):
     why="claimcheck ships the ICD-10-CM code sets of FY2025 and FY2026; a date of service outside them is coded "
         "from another year's code set (each takes effect October 1: CMS ICD-10 page, "
         "cms.gov/medicare/coding-billing/icd-10-codes), which may add or retire codes.",
-    fix="Check the code against the code set of the date of service's fiscal year; update claimcheck for a newer "
-        "code set.",
+    fix="Check the code against the code set of the date of service's fiscal year, or load that year: put CMS's "
+        "order file (icd10cm_order_2027.txt, or the 'Code Descriptions in Tabular Order' ZIP as downloaded) in your "
+        "tables folder, and these lines are checked against it (DX002/DX003).",
     reads=("dx", "dos"),
     candidates=_dated_candidates,
     bad=[{'DOS': '2026-10-05', 'Dx Codes': 'F41.1, F99.9'}],
@@ -108,7 +108,7 @@ def unlisted_dx(line, env):
     """Notes each well-formed code that the nearest shipped code set (FY2026 for a DOS on or
     after 2026-10-01, FY2025 for one before 2024-10-01) does not contain: not an error, since
     the DOS's own code set is not shipped."""
-    return _problems(line.dx, "unlisted", line.dos)
+    return _problems(line.dx, "unlisted", line.dos, env.tables.diagnoses)
 
 
 @line_rule(
