@@ -66,6 +66,9 @@ class Icd10Index:
     billable: frozenset[str]
     headers: frozenset[str]
     ordered_billable: tuple[str, ...] = ()  # the billable codes in sorted order
+    #: code -> its long description, for a code set read from an order file (the shipped sets
+    #: take theirs from simple-icd-10-cm: :func:`description`)
+    descriptions: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def is_valid(self, code: str) -> bool:
         return code in self.billable or code in self.headers
@@ -266,6 +269,7 @@ def read_order_file(text: str, name: str) -> Icd10Index:
     shaped like one stops with :class:`UnusableInput` naming the file and the line."""
     billable: list[str] = []
     headers: list[str] = []
+    descriptions: dict[str, str] = {}
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -275,10 +279,11 @@ def read_order_file(text: str, name: str) -> Icd10Index:
             raise UnusableInput(f"{name} line {n}: not a line of an ICD-10-CM order file (order number, code, "
                                 "0 or 1, descriptions); use the order file from CMS's or CDC's ICD-10-CM page")
         (billable if flag == "1" else headers).append(dotted)
+        descriptions[dotted] = line[77:].strip()
     if not billable:
         raise UnusableInput(f"{name}: no billable codes; use the order file from CMS's or CDC's ICD-10-CM page")
     billable.sort()
-    return Icd10Index(name, frozenset(billable), frozenset(headers), tuple(billable))
+    return Icd10Index(name, frozenset(billable), frozenset(headers), tuple(billable), descriptions)
 
 
 def read_order_files(folder: str | Path | None) -> dict[int, Icd10Index]:
@@ -351,6 +356,14 @@ class CodeSets:
         if self.check(code) is not None or changed(code):
             return True
         return any(self.status(code, year) != "billable" for year in self.own)
+
+    def description(self, code: str) -> str:
+        """The code's description in the newest own year's order file that has it, else the
+        shipped one (:func:`description`), else ''."""
+        for year in sorted(self.own, reverse=True):
+            if self.own[year].descriptions.get(code):
+                return self.own[year].descriptions[code]
+        return description(code)
 
     def check(self, code: str, year: int = NEWEST) -> tuple[str, str] | None:
         """As :func:`check`, in these code sets."""

@@ -123,3 +123,14 @@ def test_a_damaged_order_file_is_one_line_naming_the_file_and_line(folder, tmp_p
                           capture_output=True, text=True, env={**os.environ, "CLAIMCHECK_TABLES": ""})
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1 and "line 4" in proc.stderr
     assert book.read_bytes() == before
+
+
+def test_an_appeal_letter_names_a_new_code_by_the_order_file_description(folder):
+    from claimcheck.appeals import plan_appeals
+
+    denied = line(DOS=FALL, Dx_Codes="F41.81", Status="Denied", Denial_Codes="CO-50",
+                  Denial_Date=dt.date(2026, 11, 2), Claim_ID="C2027")
+    book = build_book(raw_tables([denied]), load_tables(str(folder)))
+    letters = plan_appeals(book, dt.date(2026, 12, 4)).letters
+    text = " ".join(str(v) for letter in letters for row in letter.rows() for v in row if v)
+    assert "F41.81 (long description of F41.81)" in text

@@ -38,13 +38,14 @@ def code_label(book, code: str) -> str:
         return ""
 
 
-def _dx_descriptions(codes: list[str]) -> list[str]:
+def _dx_descriptions(codes: list[str], tables=None) -> list[str]:
     from .. import icd10
 
+    code_sets = tables.diagnoses if tables is not None else icd10.SHIPPED
     out = []
     for code in codes:
         try:
-            desc = icd10.description(code)
+            desc = code_sets.description(code)
         except Exception:
             desc = ""
         out.append(f"{code} ({desc})" if desc else code)
@@ -110,7 +111,7 @@ PARITY_TYPES = ("Commercial", "Medicaid MCO")
 # Each argument writer returns (paragraphs, enclosures, action requested).
 
 def _arg_medical_necessity(ctx: ClaimFacts):
-    dx = _dx_descriptions(ctx.dx)
+    dx = _dx_descriptions(ctx.dx, ctx.book.tables)
     paras = [
         f"The {'session' if len(ctx.dates) == 1 else 'sessions'} on {ctx.dates_text} treated "
         f"{join_and(dx) if dx else '[diagnoses - enter them in Dx Codes]'}.",
@@ -221,7 +222,7 @@ def _arg_authorization(ctx: ClaimFacts):
                      "cover it: [state the clinical reason treatment continued, for example risk of relapse or a crisis].")
         paras.append(text)
     paras.append("The enclosed records show that each session was medically necessary"
-                 + (f" for {join_and(_dx_descriptions(ctx.dx))}." if ctx.dx else "."))
+                 + (f" for {join_and(_dx_descriptions(ctx.dx, ctx.book.tables))}." if ctx.dx else "."))
     encl = ["Authorization approval letter or portal record (number, dates, count, codes)",
             "Log of the visits or units used under the authorization",
             "Progress notes for the dates of service",
