@@ -164,3 +164,29 @@ def test_an_error_cell_without_a_reference_is_read_by_openpyxl():
     with pytest.raises(CalamineCannotRead):
         read_sheets_calamine(ROOT / "examples" / "sample-billing.xlsx", C.SHEETS, MAX_ROWS, sparse=set(),
                              errors={"Claims": None, "Payers": None, "Providers": None, "Authorizations": None})
+
+
+def test_a_column_of_every_cell_form_reads_as_openpyxl_reads_it(tmp_path):
+    # One column holding what a cell can be, in an order where equal values of different types
+    # meet (True == 1 == 1.0, False == 0 == -0.0): a reader that converts each distinct value of
+    # a column once would hand True back for 1 (or 1 for True).  Blanks, error cells, dates and
+    # whole numbers past the integer limit sit in between.
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Claims"
+    ws.append(["Claim ID", "DOS", "CPT", "Units"])
+    column = [True, 1, 1.0, False, 0, -0.0, 0.0, "", None, "#N/A", "x", dt.date(2026, 1, 5),
+              dt.datetime(2026, 1, 5), dt.datetime(2026, 1, 5, 10, 30), 1e20, 1e15 - 1, 2.5, -1e16,
+              "1", " ", True, 1, "#DIV/0!", 0.5, False, 0]
+    for i, value in enumerate(column, start=2):
+        ws.cell(row=i, column=1, value=f"C{i}")
+        cell = ws.cell(row=i, column=4, value=value)
+        if isinstance(value, str) and value.startswith("#"):
+            cell.data_type = "e"
+    path = tmp_path / "column.xlsx"
+    wb.save(path)
+    calamine, openpyxl = read_sheets_calamine(path, C.SHEETS, MAX_ROWS), read_sheets_openpyxl(path)
+    same(calamine, openpyxl)
+    units = [row[3] for row in calamine["Claims"][1:]]
+    assert [type(v) for v in units[:7]] == [bool, int, int, bool, int, int, int]
+    assert units[7:10] == [None, None, "#N/A"] and units[14] == 1e20 and type(units[14]) is float
