@@ -182,22 +182,39 @@ def read_line(names: Sequence[Any], values: Sequence[Any]) -> tuple[Any, list[Fi
 
 class _RuleGroup:
     """Rules that read the same fields, and their answers per value of those fields (none kept
-    when they read a client's name or birth date)."""
+    when they read a client's name or birth date).  A field the rules read only through a fact
+    about it (a rule's ``through``: the DOS's fiscal year) is keyed on that fact, not its value."""
 
-    def __init__(self, reads: tuple, rules: list):
-        self.reads = reads
-        self.record = line_type(reads)  # what a rule is handed: the fields the group reads
-        #: a line's fields -> the values the group reads: the key of its answers (the value
-        #: itself when it reads one field, else a tuple)
-        self.key: Callable[[list], Any] = itemgetter(*(_SLOT[name] for name in reads)) if reads else lambda fields: ()
+    def __init__(self, parts: tuple, rules: list):
+        #: (field, the fact about it the rules read, or None for its value) per key part
+        self.parts = parts
+        self.reads = tuple(dict.fromkeys(name for name, _ in parts))
+        self.record = line_type(self.reads)  # what a rule is handed: the fields the group reads
+        #: a line's fields -> the values the group reads (the value itself when it reads one
+        #: field, else a tuple)
+        self.values: Callable[[list], Any] = (itemgetter(*(_SLOT[name] for name in self.reads)) if self.reads
+                                              else lambda fields: ())
+        self.facts = tuple((_SLOT[name], fact) for name, fact in parts if fact is not None)
+        #: a line's fields -> the key of its answers: the values the group reads, with each fact
+        #: in place of its field's value
+        self.key: Callable[[list], Any] = self.values if not self.facts else self.key_of_facts
+        if self.facts:
+            plain = [_SLOT[name] for name, fact in parts if fact is None]
+            self.plain_values = itemgetter(*plain) if plain else (lambda fields: ())
         self.rules = tuple((r.line, r.column, r.code, r.severity) for r in rules)
         self.answers: dict = {}
-        self.keeps = not _PRIVATE_FIELDS.intersection(reads)
+        self.keeps = not _PRIVATE_FIELDS.intersection(self.reads)
 
-    def work_out(self, key: Any, env: Env) -> tuple:
-        """(code, severity, column, message) of every finding the group's rules give a line whose
-        fields it reads hold ``key``; kept in :attr:`answers` when it keeps any."""
-        record = self.record(key) if len(self.reads) == 1 else self.record._make(key)
+    def key_of_facts(self, fields: list) -> tuple:
+        """The key of a line's answers when the group reads a fact about a field: the values of
+        the other fields it reads and the facts."""
+        return (self.plain_values(fields), *[fact(fields[slot]) for slot, fact in self.facts])
+
+    def work_out(self, key: Any, fields: list, env: Env) -> tuple:
+        """(code, severity, column, message) of every finding the group's rules give the line
+        (``fields``), whose answers are kept under ``key`` when the group keeps any."""
+        values = self.values(fields)
+        record = self.record(values) if len(self.reads) == 1 else self.record._make(values)
         found = ()
         for func, column, code, severity in self.rules:
             result = func(record, env)
@@ -208,6 +225,13 @@ class _RuleGroup:
                 self.answers.clear()
             self.answers[key] = found
         return found
+
+
+def _key_parts(rule) -> tuple:
+    """What a rule's answer depends on: (field, fact) per field it reads, the fact being the
+    rule's ``through`` for that field, or None for the field's value."""
+    facts = dict(rule.through)
+    return tuple((name, facts.get(name)) for name in rule.reads)
 
 
 class LineChecker:
@@ -224,14 +248,17 @@ class LineChecker:
         #: payer missing from the Payers sheet)
         self.payers: dict[str, Payer] = {"": default_payer("", self.tables)}  # ("": the others' model)
         self.env = Env(tables=self.tables, as_of=as_of, payer=self.payer, providers={}, present=self.reader.present)
-        # Rules reading the same fields (a field, its __bad flag and its __empty view count as one)
-        # form one group: one look-up of kept answers serves them all.
+        # Rules reading the same fields (a field, its __bad flag and its __empty view count as one;
+        # a fact about a field, such as the DOS's fiscal year, is not the field) form one group:
+        # one look-up of kept answers serves them all.
         by_fields: dict[frozenset, list] = {}
         for rule in line_rules() if rules is None else rules:
             if rule.line is None:
                 raise RuntimeError(f"{rule.code} has no per-line form")
             if self.reader.present.issuperset(rule.needs):
-                by_fields.setdefault(frozenset(name.split("__")[0] for name in rule.reads), []).append(rule)
+                fields = frozenset(name.split("__")[0] if fact is None else (name, fact)
+                                   for name, fact in _key_parts(rule))
+                by_fields.setdefault(fields, []).append(rule)
         # A group whose fields a wider group reads too joins the narrowest such group (one look-up
         # then serves both), unless only the wider one reads a field that differs on nearly every
         # line (the Claim ID, a client's name or birth date): its answers would never be reused.
@@ -239,7 +266,8 @@ class LineChecker:
         for fields in sorted(by_fields, key=len, reverse=True):
             wider = [f for f in merged if fields < f and not (f - fields) & _PER_LINE_FIELDS]
             merged.setdefault(min(wider, key=len) if wider else fields, []).extend(by_fields[fields])
-        self.groups = tuple(_RuleGroup(tuple(dict.fromkeys(name for rule in members for name in rule.reads)), members)
+        self.groups = tuple(_RuleGroup(tuple(dict.fromkeys(part for rule in members for part in _key_parts(rule))),
+                                       members)
                             for members in merged.values())
 
     def payer(self, name: str | None) -> Payer:
@@ -272,7 +300,7 @@ class LineChecker:
             key = group.key(fields)
             found = group.answers.get(key)
             if found is None:
-                found = group.work_out(key, self.env)
+                found = group.work_out(key, fields, self.env)
             if found:  # most lines pass most rules
                 answers += found
         for code, severity, column, message in answers:
