@@ -44,6 +44,11 @@ _SLOT = {name: i for i, name in enumerate(LINE_FIELDS)}
 _CLAIM_ID, _UNITS, _UNITS_GIVEN = _SLOT["claim_id"], _SLOT["units"], _SLOT["units_given"]
 _PAYER, _PAYER_KEY, _STATUS, _STATUS_KEY = _SLOT["payer"], _SLOT["payer_key"], _SLOT["status"], _SLOT["status_key"]
 
+#: The fields of a line whose every cell is empty.
+_BLANK = [empty_value(_COLUMNS[name].kind) if name in _COLUMNS else name.endswith("__empty") for name in LINE_FIELDS]
+_BLANK[_PAYER_KEY] = _BLANK[_STATUS_KEY] = ""
+_BLANK[_SLOT["units__empty"]] = False  # (a blank Units cell is one unit)
+
 #: The kinds of cell that hold a client's name or birth date: read afresh on every line, never kept.
 _PRIVATE_KINDS = frozenset({"private", "private_date"})
 _PRIVATE_FIELDS = frozenset(c.field for c in C.CLAIMS if c.kind in _PRIVATE_KINDS)
@@ -85,11 +90,6 @@ class LineReader:
         self.cells = tuple((c.field, found[c.field], _line_reader(c.kind), None if c.kind in _PRIVATE_KINDS else {},
                             _SLOT[c.field], _SLOT[c.field + "__bad"], _SLOT[c.field + "__empty"])
                            for c in C.CLAIMS if c.field in found)
-        #: the fields of a line whose every cell is empty
-        self.blank = [empty_value(_COLUMNS[name].kind) if name in _COLUMNS else name.endswith("__empty")
-                      for name in LINE_FIELDS]
-        self.blank[_PAYER_KEY] = self.blank[_STATUS_KEY] = ""
-        self.blank[_SLOT["units__empty"]] = False  # (a blank Units cell is one unit)
 
     def read(self, values: Sequence[Any]) -> tuple[list, list] | None:
         """The line's fields in :data:`LINE_FIELDS` order and the cells that could not be read as
@@ -97,7 +97,7 @@ class LineReader:
         than the header reads as if its last cells were empty."""
         if len(values) < self.width:
             values = tuple(values) + (None,) * (self.width - len(values))
-        fields = self.blank.copy()
+        fields = _BLANK.copy()
         problems = []
         filled = False
         for name, position, read, readings, slot, bad_slot, empty_slot in self.cells:
@@ -189,35 +189,27 @@ class _RuleGroup:
         #: (field, the fact about it the rules read, or None for its value) per key part
         self.parts = parts
         self.reads = tuple(dict.fromkeys(name for name, _ in parts))
-        self.record = line_type(self.reads)  # what a rule is handed: the fields the group reads
-        #: a line's fields -> the values the group reads (the value itself when it reads one
-        #: field, else a tuple)
-        self.values: Callable[[list], Any] = (itemgetter(*(_SLOT[name] for name in self.reads)) if self.reads
-                                              else lambda fields: ())
         self.facts = tuple((_SLOT[name], fact) for name, fact in parts if fact is not None)
-        #: a line's fields -> the key of its answers: the values the group reads, with each fact
-        #: in place of its field's value
-        self.key: Callable[[list], Any] = self.values if not self.facts else self.key_of_facts
-        if self.facts:
-            plain = [_SLOT[name] for name, fact in parts if fact is None]
-            self.plain_values = itemgetter(*plain) if plain else (lambda fields: ())
+        values = [_SLOT[name] for name, fact in parts if fact is None]
+        #: a line's fields -> the values of the fields the group reads as they are (the value
+        #: itself when there is one, else a tuple)
+        self.values: Callable[[list], Any] = itemgetter(*values) if values else (lambda fields: ())
+        #: a line's fields -> the key of its answers: those values, and the facts
+        self.key: Callable[[list], Any] = self.key_with_facts if self.facts else self.values
         self.rules = tuple((r.line, r.column, r.code, r.severity) for r in rules)
         self.answers: dict = {}
         self.keeps = not _PRIVATE_FIELDS.intersection(self.reads)
 
-    def key_of_facts(self, fields: list) -> tuple:
-        """The key of a line's answers when the group reads a fact about a field: the values of
-        the other fields it reads and the facts."""
-        return (self.plain_values(fields), *[fact(fields[slot]) for slot, fact in self.facts])
+    def key_with_facts(self, fields: list) -> tuple:
+        """The key of a line's answers when the group reads a fact about a field."""
+        return (self.values(fields), *[fact(fields[slot]) for slot, fact in self.facts])
 
-    def work_out(self, key: Any, fields: list, env: Env) -> tuple:
-        """(code, severity, column, message) of every finding the group's rules give the line
-        (``fields``), whose answers are kept under ``key`` when the group keeps any."""
-        values = self.values(fields)
-        record = self.record(values) if len(self.reads) == 1 else self.record._make(values)
+    def work_out(self, key: Any, line: Any, env: Env) -> tuple:
+        """(code, severity, column, message) of every finding the group's rules give ``line``,
+        kept under ``key`` when the group keeps any."""
         found = ()
         for func, column, code, severity in self.rules:
-            result = func(record, env)
+            result = func(line, env)
             if result is not None:  # most lines pass most rules
                 found += tuple((code, severity, col, str(message)) for col, message in results_of(result, column))
         if self.keeps:
@@ -256,9 +248,9 @@ class LineChecker:
             if rule.line is None:
                 raise RuntimeError(f"{rule.code} has no per-line form")
             if self.reader.present.issuperset(rule.needs):
-                fields = frozenset(name.split("__")[0] if fact is None else (name, fact)
-                                   for name, fact in _key_parts(rule))
-                by_fields.setdefault(fields, []).append(rule)
+                parts = _key_parts(rule)
+                fields = frozenset(name.split("__")[0] if fact is None else (name, fact) for name, fact in parts)
+                by_fields.setdefault(fields, []).append((rule, parts))
         # A group whose fields a wider group reads too joins the narrowest such group (one look-up
         # then serves both), unless only the wider one reads a field that differs on nearly every
         # line (the Claim ID, a client's name or birth date): its answers would never be reused.
@@ -266,8 +258,8 @@ class LineChecker:
         for fields in sorted(by_fields, key=len, reverse=True):
             wider = [f for f in merged if fields < f and not (f - fields) & _PER_LINE_FIELDS]
             merged.setdefault(min(wider, key=len) if wider else fields, []).extend(by_fields[fields])
-        self.groups = tuple(_RuleGroup(tuple(dict.fromkeys(part for rule in members for part in _key_parts(rule))),
-                                       members)
+        self.groups = tuple(_RuleGroup(tuple(dict.fromkeys(part for _, parts in members for part in parts)),
+                                       [rule for rule, _ in members])
                             for members in merged.values())
 
     def payer(self, name: str | None) -> Payer:
@@ -296,11 +288,14 @@ class LineChecker:
         claim_id = fields[_CLAIM_ID]
         findings = self.reader.reading_findings(claim_id, problems) if problems else []
         answers: tuple = ()
+        line = None  # the line as the rules see it, made for the first group that works out answers
         for group in self.groups:
             key = group.key(fields)
             found = group.answers.get(key)
             if found is None:
-                found = group.work_out(key, fields, self.env)
+                if line is None:
+                    line = Line._make(fields)
+                found = group.work_out(key, line, self.env)
             if found:  # most lines pass most rules
                 answers += found
         for code, severity, column, message in answers:
