@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from claimcheck.lines import LineChecker, check_line, forget, line_checker, line_rules, read_line
 from claimcheck.rules.lines import results_of
-from claimcheck.udfs import core
 from helpers import AS_OF, CLAIM_HEADERS, line
 from test_lines import assert_same
 
@@ -79,12 +78,20 @@ def test_two_dates_with_the_same_fact_get_the_same_answer():
 
 
 def _check_claim(row):
+    from claimcheck.udfs import core  # (imported when run: xlwings reads its settings on import)
+
     return core.check_claim([row], [CLAIM_HEADERS], AS_OF)
 
 
-def _afresh(row):
-    forget()
+def _forget():
+    """As for a workbook opened afresh: CHECK_CLAIM keeps nothing."""
+    from claimcheck.udfs import core
+
     core.forget()
+
+
+def _afresh(row):
+    _forget()
     return _check_claim(row)
 
 
@@ -100,8 +107,7 @@ def test_check_claim_answers_each_side_of_a_fiscal_year_boundary_whatever_came_b
     expected = _afresh(one), _afresh(two)
     assert expected[0] != expected[1] and differs in " ".join(expected), expected
     for order in ((one, two), (two, one), (one, two, one, two)):
-        forget()
-        core.forget()
+        _forget()
         answers = [_check_claim(row) for row in order]
         assert answers == [expected[0] if row is one else expected[1] for row in order], order
     for row in (one, two):
@@ -111,8 +117,7 @@ def test_check_claim_answers_each_side_of_a_fiscal_year_boundary_whatever_came_b
 def test_check_claim_answers_the_same_across_a_fiscal_year():
     """Dates of one fiscal year give one answer (the DX messages name no date); the answers kept
     for one date serve another of the same year."""
-    forget()
-    core.forget()
+    _forget()
     answers = {_check_claim(_row(Dx_Codes="F41.1, Z59.861", DOS=day))
                for day in (dt.date(2024, 10, 1), dt.date(2025, 1, 15), dt.date(2025, 9, 30))}
     assert len(answers) == 1 and "DX002" in answers.pop()
@@ -125,8 +130,7 @@ def test_check_claim_answers_each_side_of_medicare_telehealth_2024(pos, modifier
     expected = _afresh(one), _afresh(two)
     assert "POS004" not in expected[0] and "POS004" in expected[1], expected
     for order in ((one, two), (two, one)):
-        forget()
-        core.forget()
+        _forget()
         assert [_check_claim(row) for row in order] == [expected[0] if row is one else expected[1] for row in order]
     for row in (one, two):
         assert_same(CLAIM_HEADERS, row)
