@@ -201,8 +201,12 @@ class _RuleGroup:
         self.keeps = not _PRIVATE_FIELDS.intersection(self.reads)
 
     def key_with_facts(self, fields: list) -> tuple:
-        """The key of a line's answers when the group reads a fact about a field."""
-        return (self.values(fields), *[fact(fields[slot]) for slot, fact in self.facts])
+        """The key of a line's answers when the group reads a fact about a field: the values,
+        paired with each fact in turn."""
+        key = self.values(fields)
+        for slot, fact in self.facts:
+            key = key, fact(fields[slot])
+        return key
 
     def work_out(self, key: Any, line: Any, env: Env) -> tuple:
         """(code, severity, column, message) of every finding the group's rules give ``line``,
