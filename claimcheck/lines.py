@@ -186,8 +186,7 @@ class _RuleGroup:
     about it (a rule's ``through``: the DOS's fiscal year) is keyed on that fact, not its value."""
 
     def __init__(self, parts: tuple, rules: list):
-        #: (field, the fact about it the rules read, or None for its value) per key part
-        self.parts = parts
+        # parts: (field, the fact about it the rules read, or None for its value) per key part
         self.reads = tuple(dict.fromkeys(name for name, _ in parts))
         self.facts = tuple((_SLOT[name], fact) for name, fact in parts if fact is not None)
         values = [_SLOT[name] for name, fact in parts if fact is None]
