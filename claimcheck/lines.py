@@ -44,6 +44,11 @@ _SLOT = {name: i for i, name in enumerate(LINE_FIELDS)}
 _CLAIM_ID, _UNITS, _UNITS_GIVEN = _SLOT["claim_id"], _SLOT["units"], _SLOT["units_given"]
 _PAYER, _PAYER_KEY, _STATUS, _STATUS_KEY = _SLOT["payer"], _SLOT["payer_key"], _SLOT["status"], _SLOT["status_key"]
 
+#: The fields of a line whose every cell is empty.
+_BLANK = [empty_value(_COLUMNS[name].kind) if name in _COLUMNS else name.endswith("__empty") for name in LINE_FIELDS]
+_BLANK[_PAYER_KEY] = _BLANK[_STATUS_KEY] = ""
+_BLANK[_SLOT["units__empty"]] = False  # (a blank Units cell is one unit)
+
 #: The kinds of cell that hold a client's name or birth date: read afresh on every line, never kept.
 _PRIVATE_KINDS = frozenset({"private", "private_date"})
 _PRIVATE_FIELDS = frozenset(c.field for c in C.CLAIMS if c.kind in _PRIVATE_KINDS)
@@ -85,11 +90,6 @@ class LineReader:
         self.cells = tuple((c.field, found[c.field], _line_reader(c.kind), None if c.kind in _PRIVATE_KINDS else {},
                             _SLOT[c.field], _SLOT[c.field + "__bad"], _SLOT[c.field + "__empty"])
                            for c in C.CLAIMS if c.field in found)
-        #: the fields of a line whose every cell is empty
-        self.blank = [empty_value(_COLUMNS[name].kind) if name in _COLUMNS else name.endswith("__empty")
-                      for name in LINE_FIELDS]
-        self.blank[_PAYER_KEY] = self.blank[_STATUS_KEY] = ""
-        self.blank[_SLOT["units__empty"]] = False  # (a blank Units cell is one unit)
 
     def read(self, values: Sequence[Any]) -> tuple[list, list] | None:
         """The line's fields in :data:`LINE_FIELDS` order and the cells that could not be read as
@@ -97,7 +97,7 @@ class LineReader:
         than the header reads as if its last cells were empty."""
         if len(values) < self.width:
             values = tuple(values) + (None,) * (self.width - len(values))
-        fields = self.blank.copy()
+        fields = _BLANK.copy()
         problems = []
         filled = False
         for name, position, read, readings, slot, bad_slot, empty_slot in self.cells:
@@ -182,25 +182,37 @@ def read_line(names: Sequence[Any], values: Sequence[Any]) -> tuple[Any, list[Fi
 
 class _RuleGroup:
     """Rules that read the same fields, and their answers per value of those fields (none kept
-    when they read a client's name or birth date)."""
+    when they read a client's name or birth date).  A field the rules read only through a fact
+    about it (a rule's ``through``: the DOS's fiscal year) is keyed on that fact, not its value."""
 
-    def __init__(self, reads: tuple, rules: list):
-        self.reads = reads
-        self.record = line_type(reads)  # what a rule is handed: the fields the group reads
-        #: a line's fields -> the values the group reads: the key of its answers (the value
-        #: itself when it reads one field, else a tuple)
-        self.key: Callable[[list], Any] = itemgetter(*(_SLOT[name] for name in reads)) if reads else lambda fields: ()
+    def __init__(self, parts: tuple, rules: list):
+        # parts: (field, the fact about it the rules read, or None for its value) per key part
+        self.reads = tuple(dict.fromkeys(name for name, _ in parts))
+        self.facts = tuple((_SLOT[name], fact) for name, fact in parts if fact is not None)
+        values = [_SLOT[name] for name, fact in parts if fact is None]
+        #: a line's fields -> the values of the fields the group reads as they are (the value
+        #: itself when there is one, else a tuple)
+        self.values: Callable[[list], Any] = itemgetter(*values) if values else (lambda fields: ())
+        #: a line's fields -> the key of its answers: those values, and the facts
+        self.key: Callable[[list], Any] = self.key_with_facts if self.facts else self.values
         self.rules = tuple((r.line, r.column, r.code, r.severity) for r in rules)
         self.answers: dict = {}
-        self.keeps = not _PRIVATE_FIELDS.intersection(reads)
+        self.keeps = not _PRIVATE_FIELDS.intersection(self.reads)
 
-    def work_out(self, key: Any, env: Env) -> tuple:
-        """(code, severity, column, message) of every finding the group's rules give a line whose
-        fields it reads hold ``key``; kept in :attr:`answers` when it keeps any."""
-        record = self.record(key) if len(self.reads) == 1 else self.record._make(key)
+    def key_with_facts(self, fields: list) -> tuple:
+        """The key of a line's answers when the group reads a fact about a field: the values,
+        paired with each fact in turn."""
+        key = self.values(fields)
+        for slot, fact in self.facts:
+            key = key, fact(fields[slot])
+        return key
+
+    def work_out(self, key: Any, line: Any, env: Env) -> tuple:
+        """(code, severity, column, message) of every finding the group's rules give ``line``,
+        kept under ``key`` when the group keeps any."""
         found = ()
         for func, column, code, severity in self.rules:
-            result = func(record, env)
+            result = func(line, env)
             if result is not None:  # most lines pass most rules
                 found += tuple((code, severity, col, str(message)) for col, message in results_of(result, column))
         if self.keeps:
@@ -208,6 +220,13 @@ class _RuleGroup:
                 self.answers.clear()
             self.answers[key] = found
         return found
+
+
+def _key_parts(rule) -> tuple:
+    """What a rule's answer depends on: (field, fact) per field it reads, the fact being the
+    rule's ``through`` for that field, or None for the field's value."""
+    facts = dict(rule.through)
+    return tuple((name, facts.get(name)) for name in rule.reads)
 
 
 class LineChecker:
@@ -224,14 +243,17 @@ class LineChecker:
         #: payer missing from the Payers sheet)
         self.payers: dict[str, Payer] = {"": default_payer("", self.tables)}  # ("": the others' model)
         self.env = Env(tables=self.tables, as_of=as_of, payer=self.payer, providers={}, present=self.reader.present)
-        # Rules reading the same fields (a field, its __bad flag and its __empty view count as one)
-        # form one group: one look-up of kept answers serves them all.
+        # Rules reading the same fields (a field, its __bad flag and its __empty view count as one;
+        # a fact about a field, such as the DOS's fiscal year, is not the field) form one group:
+        # one look-up of kept answers serves them all.
         by_fields: dict[frozenset, list] = {}
         for rule in line_rules() if rules is None else rules:
             if rule.line is None:
                 raise RuntimeError(f"{rule.code} has no per-line form")
             if self.reader.present.issuperset(rule.needs):
-                by_fields.setdefault(frozenset(name.split("__")[0] for name in rule.reads), []).append(rule)
+                parts = _key_parts(rule)
+                fields = frozenset(name.split("__")[0] if fact is None else (name, fact) for name, fact in parts)
+                by_fields.setdefault(fields, []).append((rule, parts))
         # A group whose fields a wider group reads too joins the narrowest such group (one look-up
         # then serves both), unless only the wider one reads a field that differs on nearly every
         # line (the Claim ID, a client's name or birth date): its answers would never be reused.
@@ -239,7 +261,8 @@ class LineChecker:
         for fields in sorted(by_fields, key=len, reverse=True):
             wider = [f for f in merged if fields < f and not (f - fields) & _PER_LINE_FIELDS]
             merged.setdefault(min(wider, key=len) if wider else fields, []).extend(by_fields[fields])
-        self.groups = tuple(_RuleGroup(tuple(dict.fromkeys(name for rule in members for name in rule.reads)), members)
+        self.groups = tuple(_RuleGroup(tuple(dict.fromkeys(part for _, parts in members for part in parts)),
+                                       [rule for rule, _ in members])
                             for members in merged.values())
 
     def payer(self, name: str | None) -> Payer:
@@ -268,11 +291,14 @@ class LineChecker:
         claim_id = fields[_CLAIM_ID]
         findings = self.reader.reading_findings(claim_id, problems) if problems else []
         answers: tuple = ()
+        line = None  # the line as the rules see it, made for the first group that works out answers
         for group in self.groups:
             key = group.key(fields)
             found = group.answers.get(key)
             if found is None:
-                found = group.work_out(key, self.env)
+                if line is None:
+                    line = Line._make(fields)
+                found = group.work_out(key, line, self.env)
             if found:  # most lines pass most rules
                 answers += found
         for code, severity, column, message in answers:

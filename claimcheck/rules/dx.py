@@ -63,7 +63,7 @@ def malformed_dx(line, env):
     fix="Look the code up in the code set of the date of service and enter that one (a typo, an ICD-9 or DSM-only "
         "code, a retired code, or a code that starts only in a later fiscal year).",
     reads=("dx", "dos"),
-    candidates=_dated_candidates,
+    candidates=_dated_candidates, through={"dos": icd10.fiscal_year},
     bad=[{'Dx Codes': 'F41.7'}, {'DOS': '2025-09-15', 'Dx Codes': 'F41.1, Z59.861'}],
     good=[{'Dx Codes': 'F41.9'}, {'DOS': '2025-09-15', 'Dx Codes': 'F41.1, Z59.86'}],
 )
@@ -79,7 +79,7 @@ def unknown_dx(line, env):
     why="Only the most specific codes (the leaves of ICD-10-CM) are billable; a category such as F41 or F43.1 is denied (CARC 11/16).",
     fix="Use the specific code from the note (the finding shows a few).",
     reads=("dx", "dos"),
-    candidates=_dated_candidates,
+    candidates=_dated_candidates, through={"dos": icd10.fiscal_year},
     bad=[{'Dx Codes': 'F41'}, {'DOS': '2025-10-15', 'Dx Codes': 'F41.1, Z59.86'}],
     good=[{'Dx Codes': 'F99'}, {'DOS': '2025-10-15', 'Dx Codes': 'F41.1, Z59.861'}],
 )
@@ -100,7 +100,7 @@ def header_dx(line, env):
         "order file (icd10cm_order_2027.txt, or the 'Code Descriptions in Tabular Order' ZIP as downloaded) in your "
         "tables folder, and these lines are checked against it (DX002/DX003).",
     reads=("dx", "dos"),
-    candidates=_dated_candidates,
+    candidates=_dated_candidates, through={"dos": icd10.fiscal_year},
     bad=[{'DOS': '2026-10-05', 'Dx Codes': 'F41.1, F99.9'}],
     good=[{'DOS': '2026-10-05', 'Dx Codes': 'F41.1'}],
 )

@@ -35,6 +35,10 @@ lines that might be flagged (a superset), so a rule comparing two many-valued fi
 a date of birth) calls its function only for those lines.  The function alone decides; the
 equivalence tests run every line both ways.
 
+A rule may also give ``through``: for a field it reads, the one fact about it the answer depends
+on (``{"dos": icd10.fiscal_year}`` for the DX rules of the code set in force).  CHECK_CLAIM then
+keeps one answer per fact, not per date; tests/test_lines_facts.py holds every such rule to it.
+
 A rule function returns ``None`` (nothing to flag), a message (a finding on the rule's
 column), a ``(column, message)`` pair, or a list of messages/pairs.
 """

@@ -87,6 +87,12 @@ def telehealth_code_not_on_list(line, env):
     return f"{p.code} billed as telehealth ({how}) is not on CMS's telehealth list; check this payer covers it by telehealth"
 
 
+def medicare_telehealth_pos_era(dos) -> bool:
+    """Whether Original Medicare's telehealth POS rules of 2024 apply on this DOS (from 2024-01-01;
+    not on a blank DOS): the one fact about the DOS POS004 reads."""
+    return dos is not None and dos >= MEDICARE_TELEHEALTH_POS_FROM
+
+
 def _medicare_candidates(ctx):
     """The lines POS004 may flag: those with modifier 95, and with the setting 'always' the
     telehealth-POS lines too (the rule reads the payer and the date only for these)."""
@@ -110,7 +116,7 @@ def _medicare_candidates(ctx):
         "clinician was in a hospital - then set Medicare Modifier 95 to 'always' in your tables folder, or put 95 "
         "as the payer's Telehealth Modifier on the Payers sheet.",
     reads=("pos", "modifiers", "payer", "dos"),
-    candidates=_medicare_candidates,
+    candidates=_medicare_candidates, through={"dos": medicare_telehealth_pos_era},
     bad=[{'Payer': 'Medicare Part B', 'Modifiers': '95', 'POS': '10'}, {'Payer': 'Medicare Part B', 'Claim ID': 'C2', 'Modifiers': '95'}],
     good=[{'Payer': 'Medicare Part B', 'POS': '10'}, {'Payer': 'Medicare Part B', 'Claim ID': 'C2', 'Modifiers': '93', 'POS': '10'}],
 )
@@ -120,7 +126,7 @@ def medicare_telehealth_pos(line, env):
     95 with POS 02/10 when the payer_defaults.csv setting Medicare Modifier 95 is 'hospital only'
     (the default) and the Payers sheet does not name 95 as this payer's telehealth modifier; with
     'always', a POS 02/10 line without 95 or 93."""
-    if line.dos is None or line.dos < MEDICARE_TELEHEALTH_POS_FROM or line.pos is None:
+    if not medicare_telehealth_pos_era(line.dos) or line.pos is None:
         return None
     payer = env.payer(line.payer)
     if not is_medicare(payer):

@@ -37,6 +37,9 @@ class Rule:
     #: A line rule's per-line function and the line fields it reads (see ``rules.lines``).
     line: Callable | None = field(default=None, compare=False)
     reads: tuple[str, ...] = ()
+    #: (field, fact) for a field the rule's answer depends on only through a fact about it (see
+    #: :func:`line_rule`'s ``through``).
+    through: tuple[tuple[str, Callable], ...] = field(default=(), compare=False)
     #: The shared analyses (``claimcheck.engine.STAGES``) the rule reads from its Context.
     uses: tuple[str, ...] = ()
     #: Worked examples (:class:`claimcheck.rules.examples.Example`): lines that raise the rule,
@@ -103,17 +106,24 @@ def line_rule(
     reads: tuple[str, ...],
     needs: tuple[str, ...] = (),
     candidates: Callable | None = None,
+    through: dict[str, Callable] | None = None,
     bad=None,
     good=None,
 ):
     """Register a row-level rule written for one line, ``func(line, env)`` (see
     :mod:`claimcheck.rules.lines`); ``reads`` names every line field it looks at.  The whole-table
     form the engine runs is made from it; ``candidates`` (optional) narrows the table run to the
-    lines that might be flagged."""
+    lines that might be flagged.  ``through`` (optional) names, for a field the rule reads, the one
+    fact about it the answer depends on, such as ``{"dos": icd10.fiscal_year}``: any two lines
+    whose DOS fall in one fiscal year (and whose other fields are the same) get the same answer,
+    so CHECK_CLAIM keeps one answer per fiscal year instead of one per date."""
     from .examples import Example
     from .lines import line_type, run_line_rule
 
     line_type(tuple(reads))  # unknown field names fail at registration
+    unread = set(through or ()) - set(reads)
+    if unread:
+        raise ValueError(f"{code}: through names {', '.join(sorted(unread))}, which it does not read")
 
     def decorate(func):
         reads_ = tuple(reads)
@@ -124,7 +134,7 @@ def line_rule(
         over_table.__name__ = func.__name__
         _register(code, title=title, severity=severity, column=column, why=why, fix=fix, func=over_table,
                   needs=needs, row_level=True, sheet="Claims", doc=_doc(func), line=func, reads=reads_,
-                  bad=Example.of(bad), good=Example.of(good))
+                  through=tuple((through or {}).items()), bad=Example.of(bad), good=Example.of(good))
         return func
 
     return decorate
