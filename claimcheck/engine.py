@@ -247,13 +247,22 @@ def summary(findings: Sequence[Finding], lines: int) -> dict:
     table = FindingTable.of(findings)
     by_sev = Counter(table.severity)
     by_code = Counter(table.code)
-    rows_with_errors = {(sheet, row) for sheet, row, severity in zip(table.sheet, table.row, table.severity)
-                        if severity == "error" and row is not None}
     return {
         "lines": lines,
         "errors": by_sev["error"],
         "warnings": by_sev["warning"],
         "info": by_sev["info"],
-        "lines_with_errors": len(rows_with_errors),
+        "lines_with_errors": _lines_with_errors(table),
         "by_code": dict(sorted(by_code.items())),
     }
+
+
+def _lines_with_errors(table: FindingTable) -> int:
+    """How many rows (of any sheet) have at least one error, counted over the columns."""
+    row = np.array(table.row, dtype=object)
+    counted = (np.array(table.severity, dtype=object) == "error") & (row != None)  # noqa: E711 (elementwise)
+    if not counted.any():
+        return 0
+    sheets, names = pd.factorize(np.array(table.sheet, dtype=object)[counted])
+    # One whole number per (sheet, row): row * sheets + sheet (in int64, also on 32-bit builds).
+    return len(np.unique(row[counted].astype(np.int64) * len(names) + sheets))
