@@ -205,8 +205,8 @@ def _groups(ctx, reads: tuple[str, ...]):
             return np.zeros(n, dtype=np.intp), [record()]
         inverse = combine_codes(*(codes for codes, _ in parts))
         sample = first_positions(inverse)  # the first line of each group stands for it
-        lines = [record(*(values[codes[at]] for codes, values in parts)) for at in sample.tolist()]
-        return inverse, lines
+        fields = ([values[k] for k in codes[sample].tolist()] for codes, values in parts)
+        return inverse, list(map(record, *fields))
 
     return memo(ctx, "lines.groups." + ",".join(reads), make)
 
