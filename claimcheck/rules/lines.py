@@ -239,17 +239,18 @@ def run_line_rule(ctx, func: Callable, reads: tuple[str, ...], column: str, cand
         positions = None
         inverse, lines = _groups(ctx, reads)
     answers = [results_of(func(line, env), column) for line in lines]
-    flagged = np.fromiter((bool(a) for a in answers), dtype=bool, count=len(answers))
-    if not flagged.any():
+    counts = np.array([len(answer) for answer in answers], dtype=np.intp)  # findings per group
+    hit = np.flatnonzero(counts[inverse])  # the flagged lines, in line order
+    if not len(hit):
         return None
-    hit = np.flatnonzero(flagged[inverse])
     at = hit if positions is None else positions[hit]
-    inverse = inverse[hit]
-    labels = ctx.claims.index[at]
-    index, messages, columns = [], [], []
-    for label, group in zip(labels, inverse.tolist()):
-        for col, message in answers[group]:
-            index.append(label)
-            columns.append(col)
-            messages.append(message)
-    return pd.DataFrame({"message": messages, "column": columns}, index=index)
+    groups = inverse[hit]
+    # Each flagged line takes its group's answers: ``pick`` numbers them in ``flat``, where every
+    # group's answers follow one another.
+    flat = [pair for answer in answers for pair in answer]
+    each = counts[groups]
+    ends = np.cumsum(each)
+    pick = np.repeat((np.cumsum(counts) - counts)[groups] - (ends - each), each) + np.arange(ends[-1], dtype=np.intp)
+    found = [flat[k] for k in pick.tolist()]
+    return pd.DataFrame({"message": [message for _, message in found], "column": [col for col, _ in found]},
+                        index=ctx.claims.index[np.repeat(at, each)], dtype=object)
