@@ -181,7 +181,7 @@ def in_engine_order(table: FindingTable, claims_sheet: str) -> FindingTable:
             np.fromiter(map(SEVERITY_ORDER.__getitem__, table.severity), dtype=np.intp, count=n),
             np.fromiter((row or 0 for row in table.row), dtype=np.int64, count=n),  # (values, not positions)
             np.fromiter((s != claims_sheet for s in table.sheet), dtype=bool, count=n))
-    return table.reordered(np.lexsort(keys))  # (lexsort's last key sorts first)
+    return table.reordered(np.lexsort(keys).tolist())  # (lexsort's last key sorts first)
 
 
 def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool = False,

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Annotated, Literal
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, Field
 
 from .columns import PAYER_TYPES, key
@@ -82,15 +81,9 @@ class FindingTable(Sequence):
         return tuple(getattr(self, name) for name in FINDING_FIELDS)
 
     def reordered(self, order: Iterable[int]) -> "FindingTable":
-        """The findings at the positions ``order``, in that order (each column taken at once,
-        as a numpy object array)."""
-        order = np.fromiter(order, dtype=np.intp) if not isinstance(order, np.ndarray) else order.astype(np.intp, copy=False)
-        taken = []
-        for values in self.columns():
-            array = np.empty(len(values), dtype=object)
-            array[:] = values
-            taken.append(array[order].tolist())
-        return FindingTable(*taken)
+        """The findings at the positions ``order``, in that order."""
+        order = list(order)
+        return FindingTable(*([values[i] for i in order] for values in self.columns()))
 
     def __len__(self) -> int:
         return len(self.code)
