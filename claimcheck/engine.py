@@ -177,10 +177,11 @@ def in_engine_order(table: FindingTable, claims_sheet: str) -> FindingTable:
         place = {v: k for k, v in enumerate(sorted(set(values)))}
         return np.fromiter(map(place.__getitem__, values), dtype=np.intp, count=n)
 
+    rows = np.array(table.row, dtype=np.float64)  # sheet rows, exact as floats; None (NaN) sorts as 0
+    rows[np.isnan(rows)] = 0
     keys = (np.arange(n, dtype=np.intp), places(table.column), places(table.code),
             np.fromiter(map(SEVERITY_ORDER.__getitem__, table.severity), dtype=np.intp, count=n),
-            np.fromiter((row or 0 for row in table.row), dtype=np.int64, count=n),  # (values, not positions)
-            np.fromiter((s != claims_sheet for s in table.sheet), dtype=bool, count=n))
+            rows, np.array(table.sheet, dtype=object) != claims_sheet)
     return table.reordered(np.lexsort(keys).tolist())  # (lexsort's last key sorts first)
 
 
