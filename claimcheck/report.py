@@ -14,6 +14,8 @@ import re
 from itertools import islice
 from typing import Sequence
 
+import numpy as np
+
 from .models import FINDING_FIELDS, SEVERITY_ORDER, Finding, FindingTable
 from .rules.registry import get
 
@@ -165,34 +167,51 @@ def text_chunks(result, *, hide_expired: bool = False, auth_matching=None, per_c
         lines.extend(auth_summary_lines(result, hide_expired=hide_expired, matching=auth_matching))
         yield "\n".join(lines) + "\n"
         return
-    header_row = result.book.header_row
-    # Each finding's group: its claim, or its sheet for a finding on no claim line.
-    keys = [("sheet", sheet) if row is None or (not claim_id and row == header_row)
-            else ("claim", claim_id or f"(no claim ID, row {row})")
-            for sheet, row, claim_id in zip(table.sheet, table.row, table.claim_id)]
-    groups: dict[tuple, list[int]] = {}  # claim or sheet -> the positions of its findings
-    for at, key in enumerate(keys):
-        groups.setdefault(key, []).append(at)
-    finding_lines = _finding_lines(table)
-    rank = [SEVERITY_ORDER[severity] for severity in table.severity]
-    worst_words = {SEVERITY_ORDER[s]: s.upper() if s != "info" else "NOTE" for s in SEVERITY_ORDER}
-    for (kind, name), items in groups.items():
-        rows = sorted({table.row[at] for at in items} - {None})
-        where = f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(map(str, rows))}" if rows else ""
-        title = f"Claim {name}" if kind == "claim" else f"Sheet {name}"
-        where = f"  ({where})" if where else ""
-        lines.append(f"{title}{where}  {worst_words[min(map(rank.__getitem__, items))]}")
-        lines.extend(map(finding_lines.__getitem__, items))
-        lines.append("")
-        if len(lines) >= per_chunk:
-            yield "\n".join(lines) + "\n"
-            lines = []
+    lines += _claim_blocks(table, result.book.header_row)
     lines.extend(auth_summary_lines(result, hide_expired=hide_expired, matching=auth_matching))
     lines.append("By rule:")
     for code, n in sorted(s["by_code"].items(), key=lambda kv: (-kv[1], kv[0])):
         rule = get(code)
         lines.append(f"  {code:<7} {n:>5}  {rule.title}. Fix: {rule.fix}")
-    yield "\n".join(lines) + "\n"
+    for start in range(0, len(lines), per_chunk):
+        yield "\n".join(lines[start:start + per_chunk]) + "\n"
+
+
+#: A group's worst severity (by SEVERITY_ORDER) as its title line ends.
+_WORST = {SEVERITY_ORDER[s]: s.upper() if s != "info" else "NOTE" for s in SEVERITY_ORDER}
+
+
+def _claim_blocks(table: FindingTable, header_row: int | None) -> list[str]:
+    """The findings part of the text report: each claim (or sheet, for findings on no claim
+    line) in the order of its first finding, as its title line, its findings' lines in the
+    engine's order and a blank line.  Grouped with numpy: the findings are sorted by group, and
+    every line's place in the report is worked out from the groups' sizes."""
+    n = len(table)
+    titles = [f"Sheet {sheet}" if row is None or (not claim_id and row == header_row)
+              else f"Claim {claim_id or f'(no claim ID, row {row})'}"
+              for sheet, row, claim_id in zip(table.sheet, table.row, table.claim_id)]
+    number: dict[str, int] = {}  # title -> group number, in order of first appearance
+    group = np.fromiter((number.setdefault(title, len(number)) for title in titles), dtype=np.intp, count=n)
+    order = np.argsort(group, kind="stable")  # the findings group by group, in their order within
+    size = np.bincount(group)
+    start = np.cumsum(size) - size  # each group's first place in ``order``
+    rank = np.fromiter(map(SEVERITY_ORDER.__getitem__, table.severity), dtype=np.intp, count=n)
+    worst = np.minimum.reduceat(rank[order], start).tolist()
+    by_group = order.tolist()
+    rows = [table.row[at] for at in by_group]
+    heads = []
+    for g, (title, first, count) in enumerate(zip(number, start.tolist(), size.tolist())):
+        shown = sorted(set(rows[first:first + count]) - {None})
+        where = f"  (row {shown[0]})" if len(shown) == 1 else f"  (rows {', '.join(map(str, shown))})" if shown else ""
+        heads.append(f"{title}{where}  {_WORST[worst[g]]}")
+    # Group g's title goes at start[g] + 2g, its findings after it, then a blank line.
+    out = np.empty(n + 2 * len(heads), dtype=object)
+    at = start + 2 * np.arange(len(heads), dtype=np.intp)
+    out[at] = heads
+    finding_lines = _finding_lines(table)
+    out[np.arange(n, dtype=np.intp) + 2 * group[order] + 1] = [finding_lines[at] for at in by_group]
+    out[at + size + 1] = ""
+    return out.tolist()
 
 
 def _finding_lines(table: FindingTable) -> list[str]:
