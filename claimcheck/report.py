@@ -215,13 +215,12 @@ def _claim_blocks(table: FindingTable, header_row: int | None) -> list[str]:
 
 
 def _finding_lines(table: FindingTable) -> list[str]:
-    """Each finding's line in the text report: its row, severity, code, column and message; the
-    row's part and the severity-code-column part each written once per distinct value."""
-    rows = _Formatted(lambda row: f"  row {row:<5}" if row is not None else "  " + " " * 9)
+    """Each finding's line in the text report: its row, severity, code, column and message (the
+    severity-code-column part written once for each such three)."""
     middles = _Formatted(lambda three: f"{_LABELS[three[0]]} {three[1]:<7} {three[2]:<14}")
-    return list(map("%s %s %s".__mod__, zip(map(rows.__getitem__, table.row),
-                                             map(middles.__getitem__, zip(table.severity, table.code, table.column)),
-                                             table.message)))
+    return [f"  row {row:<5} {middle} {message}" if row is not None else f"{'':11} {middle} {message}"
+            for row, middle, message in zip(table.row, map(middles.__getitem__, zip(table.severity, table.code, table.column)),
+                                            table.message)]
 
 
 class _Formatted(dict):
