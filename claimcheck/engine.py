@@ -112,7 +112,10 @@ class _Lines:
     def rows_and_claim_ids(self) -> tuple[np.ndarray, np.ndarray]:
         if self._arrays is None:
             row = self.claims["row"]
-            rows = [int(r) if known else None for r, known in zip(row.tolist(), row.notna().tolist())]
+            if row.dtype.kind in "iu":  # (every row known, as the reader gives them: whole numbers already)
+                rows = row.tolist()
+            else:
+                rows = [int(r) if known else None for r, known in zip(row.tolist(), row.notna().tolist())]
             ids = [c if isinstance(c, str) else "" for c in self.claims["claim_id"].tolist()]
             self._arrays = (_objects(rows + [None]), _objects(ids + [""]))
         return self._arrays

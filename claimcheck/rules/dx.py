@@ -146,7 +146,7 @@ def too_many_dx(ctx):
     dx_of = [d if isinstance(d, tuple) else () for d in dx_lists]
     # Each line's claim number; a line without a Claim ID is a claim of its own.
     claim_of = np.array(claim_codes, dtype=np.intp)
-    own = per_code(claim_ids, lambda cid: not (isinstance(cid, str) and cid))[claim_codes]
+    own = np.array([not (isinstance(cid, str) and cid) for cid in claim_ids], dtype=bool)[claim_codes]
     claim_of[own] = len(claim_ids) + np.arange(np.count_nonzero(own), dtype=np.intp)
     # Only a claim whose lines list more than twelve codes in all can list more than twelve distinct.
     listed = np.array([len(d) for d in dx_of], dtype=np.intp)[dx_codes]

@@ -219,11 +219,12 @@ def _candidate_groups(ctx, reads: tuple[str, ...], mask: np.ndarray):
     parts = [_field_codes(ctx, name) for name in reads]
     if not len(at):
         return at, np.zeros(0, dtype=np.intp), []
-    keys = list(zip(*(codes[at].tolist() for codes, _ in parts))) if parts else [()] * len(at)
-    groups: dict = {}
-    inverse = np.fromiter((groups.setdefault(k, len(groups)) for k in keys), dtype=np.intp, count=len(at))
-    lines = [record(*(values[c] for c, (_, values) in zip(k, parts))) for k in groups]
-    return at, inverse, lines
+    if not reads:
+        return at, np.zeros(len(at), dtype=np.intp), [record()]
+    inverse = combine_codes(*(codes[at] for codes, _ in parts))
+    sample = at[first_positions(inverse)]  # the first candidate line of each group stands for it
+    fields = ([values[k] for k in codes[sample].tolist()] for codes, values in parts)
+    return at, inverse, list(map(record, *fields))
 
 
 def run_line_rule(ctx, func: Callable, reads: tuple[str, ...], column: str, candidates: Callable | None = None):
