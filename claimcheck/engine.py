@@ -199,7 +199,8 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
     if context is not None and context.book is not book:
         raise ValueError("the context given is another book's")
     ctx = context if context is not None else Context(book=book, as_of=as_of or dt.date.today())
-    found: list[FindingTable] = [FindingTable.of(book.reading)]
+    reading = FindingTable.of(book.reading)  # (the reader's findings, as a table once per run)
+    found: list[FindingTable] = [reading]
     missing_reported: dict[str, list[str]] = {}
     wanted = set(select) if select else None
     rules = all_rules()
@@ -208,7 +209,7 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
 
     def make_stage(name: str) -> None:
         stage = STAGES[name]
-        before = [FindingTable.of(book.reading)]
+        before = [reading]
         before += [run(r) for r in rules if r.family in stage.after and _runnable(r, book)]
         setattr(ctx, name, stage.make(ctx, in_engine_order(FindingTable.joined(before), book.claims_sheet)))
 
