@@ -147,3 +147,12 @@ def test_the_text_report_groups_and_writes_each_finding_as_before():
     expected = "\n".join(reference_text_findings(result))
     assert expected in text
     assert text.index(expected) == len(text.split("\n", 3)[0]) + len(text.split("\n", 3)[1]) + 3
+
+
+def test_the_csv_report_quotes_every_character_as_the_csv_module_does():
+    texts = [chr(c) for c in range(0x250)] + ["\u2028", "\uff1d1", "\U0001F600", " lead", "trail ", "a-b", "-1", "x.y z",
+                                               "C-100", "", "tab\tin", "semi;colon", "C\u00e9"]
+    texts += [f"a{t}b" for t in texts]
+    findings = [Finding(sheet=t, row=k, claim_id=t, column=t, code="CPT001", severity="error", message=t)
+                for k, t in enumerate(texts)]
+    assert report.to_csv(findings) == reference_csv(findings)
