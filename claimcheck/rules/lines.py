@@ -246,12 +246,13 @@ def run_line_rule(ctx, func: Callable, reads: tuple[str, ...], column: str, cand
         return None
     at = hit if positions is None else positions[hit]
     groups = inverse[hit]
-    # Each flagged line takes its group's answers: ``pick`` numbers them in ``flat``, where every
-    # group's answers follow one another.
+    # Each flagged line takes its group's answers.  ``flat`` holds every group's answers, group
+    # after group, group g's from ``first[g]``: a line's k-th finding is flat[first[g] + k].
     flat = [pair for answer in answers for pair in answer]
-    each = counts[groups]
-    ends = np.cumsum(each)
-    pick = np.repeat((np.cumsum(counts) - counts)[groups] - (ends - each), each) + np.arange(ends[-1], dtype=np.intp)
-    found = [flat[k] for k in pick.tolist()]
+    first = np.cumsum(counts) - counts
+    each = counts[groups]  # findings per flagged line
+    k = np.arange(each.sum(), dtype=np.intp) - np.repeat(np.cumsum(each) - each, each)
+    found = [flat[i] for i in (np.repeat(first[groups], each) + k).tolist()]
+    # (object columns: no string dtype inferred only for the engine to read the lists back)
     return pd.DataFrame({"message": [message for _, message in found], "column": [col for col, _ in found]},
                         index=ctx.claims.index[np.repeat(at, each)], dtype=object)
