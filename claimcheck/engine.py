@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -100,21 +101,31 @@ def _header_of(field_name: str) -> str:
 
 
 class _Lines:
-    """Each claim line's sheet row and Claim ID by position in the claims DataFrame, as plain
-    lists made once per run, when the first finding needs them; position -1 (a label not in the
+    """Each claim line's sheet row and Claim ID by position in the claims DataFrame, as object
+    arrays made once per run, when the first finding needs them; position -1 (a label not in the
     frame) gives no row and no Claim ID."""
 
     def __init__(self, claims: pd.DataFrame):
         self.claims = claims
-        self._lists: tuple[list, list] | None = None
+        self._arrays: tuple[np.ndarray, np.ndarray] | None = None
 
-    def rows_and_claim_ids(self) -> tuple[list, list]:
-        if self._lists is None:
+    def rows_and_claim_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._arrays is None:
             row = self.claims["row"]
-            rows = [int(r) if known else None for r, known in zip(row.tolist(), row.notna().tolist())]
+            if row.dtype.kind in "iu":  # (every row known, as the reader gives them: whole numbers already)
+                rows = row.tolist()
+            else:
+                rows = [int(r) if known else None for r, known in zip(row.tolist(), row.notna().tolist())]
             ids = [c if isinstance(c, str) else "" for c in self.claims["claim_id"].tolist()]
-            self._lists = (rows + [None], ids + [""])
-        return self._lists
+            self._arrays = (_objects(rows + [None]), _objects(ids + [""]))
+        return self._arrays
+
+
+def _objects(values: list) -> np.ndarray:
+    """The values as a one-dimensional object array (to take many at once by position)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def _found(rule: Rule, result, claims: pd.DataFrame, sheet: str, lines: _Lines | None = None) -> FindingTable:
@@ -138,17 +149,19 @@ def _found(rule: Rule, result, claims: pd.DataFrame, sheet: str, lines: _Lines |
         messages = [m for _, m in pairs]
     if not messages:
         return FindingTable()
-    rows, claim_ids = (lines or _Lines(claims)).rows_and_claim_ids()
-    # Plain lists, looked up by position: per-finding .iloc calls dominated large workbooks.
-    positions = claims.index.get_indexer(labels).tolist()
+    # Taken by position as whole columns: per-finding .iloc calls dominated large workbooks.
+    positions = claims.index.get_indexer(labels)
     if columns is None:
         columns = [rule.column] * len(messages)
-    kept = [(at, str(message), column) for at, message, column in zip(positions, messages, columns)
-            if message is not None and not (isinstance(message, float) and message != message)]
-    n = len(kept)
-    return FindingTable(sheet=[sheet] * n, row=[rows[at] for at, _, _ in kept],
-                        claim_id=[claim_ids[at] for at, _, _ in kept], column=[column for _, _, column in kept],
-                        code=[rule.code] * n, severity=[rule.severity] * n, message=[message for _, message, _ in kept])
+    kept = [message is not None and not (isinstance(message, float) and message != message) for message in messages]
+    if not all(kept):
+        positions = positions[np.array(kept, dtype=bool)]
+        messages, columns = list(compress(messages, kept)), list(compress(columns, kept))
+    rows, claim_ids = (lines or _Lines(claims)).rows_and_claim_ids()
+    n = len(messages)
+    return FindingTable(sheet=[sheet] * n, row=rows[positions].tolist(), claim_id=claim_ids[positions].tolist(),
+                        column=columns, code=[rule.code] * n, severity=[rule.severity] * n,
+                        message=list(map(str, messages)))
 
 
 def _runnable(rule: Rule, book: Book) -> bool:
@@ -167,10 +180,11 @@ def in_engine_order(table: FindingTable, claims_sheet: str) -> FindingTable:
         place = {v: k for k, v in enumerate(sorted(set(values)))}
         return np.fromiter(map(place.__getitem__, values), dtype=np.intp, count=n)
 
+    rows = np.array(table.row, dtype=np.float64)  # sheet rows, exact as floats; None (NaN) sorts as 0
+    rows[np.isnan(rows)] = 0
     keys = (np.arange(n, dtype=np.intp), places(table.column), places(table.code),
             np.fromiter(map(SEVERITY_ORDER.__getitem__, table.severity), dtype=np.intp, count=n),
-            np.fromiter((row or 0 for row in table.row), dtype=np.int64, count=n),  # (values, not positions)
-            np.fromiter((s != claims_sheet for s in table.sheet), dtype=bool, count=n))
+            rows, np.array(table.sheet, dtype=object) != claims_sheet)
     return table.reordered(np.lexsort(keys).tolist())  # (lexsort's last key sorts first)
 
 
@@ -185,7 +199,8 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
     if context is not None and context.book is not book:
         raise ValueError("the context given is another book's")
     ctx = context if context is not None else Context(book=book, as_of=as_of or dt.date.today())
-    found: list[FindingTable] = [FindingTable.of(book.reading)]
+    reading = FindingTable.of(book.reading)  # (the reader's findings, as a table once per run)
+    found: list[FindingTable] = [reading]
     missing_reported: dict[str, list[str]] = {}
     wanted = set(select) if select else None
     rules = all_rules()
@@ -194,7 +209,7 @@ def run_rules(book: Book, as_of: dt.date | None = None, *, row_level_only: bool 
 
     def make_stage(name: str) -> None:
         stage = STAGES[name]
-        before = [FindingTable.of(book.reading)]
+        before = [reading]
         before += [run(r) for r in rules if r.family in stage.after and _runnable(r, book)]
         setattr(ctx, name, stage.make(ctx, in_engine_order(FindingTable.joined(before), book.claims_sheet)))
 
@@ -247,13 +262,22 @@ def summary(findings: Sequence[Finding], lines: int) -> dict:
     table = FindingTable.of(findings)
     by_sev = Counter(table.severity)
     by_code = Counter(table.code)
-    rows_with_errors = {(sheet, row) for sheet, row, severity in zip(table.sheet, table.row, table.severity)
-                        if severity == "error" and row is not None}
     return {
         "lines": lines,
         "errors": by_sev["error"],
         "warnings": by_sev["warning"],
         "info": by_sev["info"],
-        "lines_with_errors": len(rows_with_errors),
+        "lines_with_errors": _lines_with_errors(table),
         "by_code": dict(sorted(by_code.items())),
     }
+
+
+def _lines_with_errors(table: FindingTable) -> int:
+    """How many rows (of any sheet) have at least one error, counted over the columns."""
+    row = np.array(table.row, dtype=object)
+    counted = (np.array(table.severity, dtype=object) == "error") & (row != None)  # noqa: E711 (elementwise)
+    if not counted.any():
+        return 0
+    sheets, names = pd.factorize(np.array(table.sheet, dtype=object)[counted])
+    # One whole number per (sheet, row): row * sheets + sheet (in int64, also on 32-bit builds).
+    return len(np.unique(row[counted].astype(np.int64) * len(names) + sheets))

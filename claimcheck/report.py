@@ -10,8 +10,11 @@ import csv
 import io
 import json
 import math
+import re
 from itertools import islice
 from typing import Sequence
+
+import numpy as np
 
 from .models import FINDING_FIELDS, SEVERITY_ORDER, Finding, FindingTable
 from .rules.registry import get
@@ -35,8 +38,11 @@ def to_json(result) -> str:
 
 def write_json(result, out) -> None:
     """The JSON report written to the text stream ``out`` piece by piece, never held whole."""
-    for chunk in json_chunks(result):
-        out.write(chunk)
+    from .api import bulk_work
+
+    with bulk_work():  # (as the check itself: no cycle collection over the report's texts)
+        for chunk in json_chunks(result):
+            out.write(chunk)
 
 
 def json_chunks(result, per_chunk: int = 2000):
@@ -86,40 +92,43 @@ def to_csv(findings: Sequence[Finding]) -> str:
 
 def write_csv(findings: Sequence[Finding], out) -> None:
     """The CSV report written to the text stream ``out`` piece by piece, never held whole."""
-    for chunk in csv_chunks(findings):
-        out.write(chunk)
+    from .api import bulk_work
+
+    with bulk_work():  # (as the check itself: no cycle collection over the report's texts)
+        for chunk in csv_chunks(findings):
+            out.write(chunk)
 
 
 def csv_chunks(findings: Sequence[Finding], per_chunk: int = 2000):
-    """The CSV report in pieces of ``per_chunk`` findings; each column's distinct values made
-    safe once."""
+    """The CSV report in pieces of ``per_chunk`` findings, byte for byte what ``csv.writer``
+    writes row by row: each column's distinct values made into their CSV text once, then each
+    finding's line filled in from those texts."""
     table = FindingTable.of(findings)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(FIELDS)
-    cells = zip(*(_safe(values) for values in table.columns()))
+    yield ",".join(FIELDS) + "\n"
+    lines = map("%s,%s,%s,%s,%s,%s,%s\n".__mod__, zip(*(_csv_texts(values) for values in table.columns())))
     for _ in range(0, len(table), per_chunk):
-        writer.writerows(islice(cells, per_chunk))
-        yield buf.getvalue()
-        buf.seek(0)
-        buf.truncate()
-    yield buf.getvalue()
+        yield "".join(islice(lines, per_chunk))
 
 
-def _safe(values: list) -> list:
-    """What the CSV cells hold for these values, each distinct value made safe once."""
-    safe = _Safe()
-    return [safe[value] for value in values]
+def _csv_texts(values: list) -> list[str]:
+    """What the CSV cells hold for these values, as CSV text, each distinct value made once."""
+    texts = {value: _csv_text(value) for value in dict.fromkeys(values)}
+    return list(map(texts.__getitem__, values))
 
 
-class _Safe(dict):
-    """Values and what a CSV cell holds for them (:func:`safe_cell`; None as empty), each made
-    the first time it is looked up."""
+#: Text that csv.writer writes as it is, unquoted (anything else is left to the csv module).
+_PLAIN_CSV = re.compile(r"[\w .-]*")
 
-    def __missing__(self, value):
-        cell = "" if value is None else safe_cell(value)
-        self[value] = cell
-        return cell
+
+def _csv_text(value) -> str:
+    """A value as a CSV cell's text (:func:`safe_cell`; None as empty), quoted as ``csv.writer``
+    quotes it."""
+    cell = "" if value is None else safe_cell(value)
+    if type(cell) is int or (isinstance(cell, str) and _PLAIN_CSV.fullmatch(cell)):
+        return str(cell)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([cell, ""])  # (one empty cell alone would be quoted)
+    return buf.getvalue()[:-2]
 
 
 #: Each severity as the text report's column shows it.
@@ -136,8 +145,11 @@ def to_text(result, *, width: int = 100, hide_expired: bool = False, auth_matchi
 
 def write_text(result, out, *, hide_expired: bool = False, auth_matching=None) -> None:
     """The text report (:func:`to_text`) written to the text stream ``out`` piece by piece."""
-    for chunk in text_chunks(result, hide_expired=hide_expired, auth_matching=auth_matching):
-        out.write(chunk)
+    from .api import bulk_work
+
+    with bulk_work():  # (as the check itself: no cycle collection over the report's texts)
+        for chunk in text_chunks(result, hide_expired=hide_expired, auth_matching=auth_matching):
+            out.write(chunk)
 
 
 def text_chunks(result, *, hide_expired: bool = False, auth_matching=None, per_chunk: int = 2000):
@@ -155,40 +167,72 @@ def text_chunks(result, *, hide_expired: bool = False, auth_matching=None, per_c
         lines.extend(auth_summary_lines(result, hide_expired=hide_expired, matching=auth_matching))
         yield "\n".join(lines) + "\n"
         return
-    groups: dict[tuple, list[int]] = {}  # claim or sheet -> the positions of its findings
-    header_row = result.book.header_row
-    for at, (sheet, row, claim_id) in enumerate(zip(table.sheet, table.row, table.claim_id)):
-        if row is None or (not claim_id and row == header_row):
-            key = ("sheet", sheet)
-        else:
-            key = ("claim", claim_id or f"(no claim ID, row {row})")
-        groups.setdefault(key, []).append(at)
-    # The severity, code and column of a finding's line, written once for each such three.
-    middles: dict[tuple[str, str, str], str] = {}
-    for (kind, name), items in groups.items():
-        rows = sorted({table.row[at] for at in items if table.row[at] is not None})
-        where = f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(map(str, rows))}" if rows else ""
-        title = f"Claim {name}" if kind == "claim" else f"Sheet {name}"
-        worst = min((table.severity[at] for at in items), key=SEVERITY_ORDER.__getitem__)
-        where = f"  ({where})" if where else ""
-        lines.append(f"{title}{where}  {worst.upper() if worst != 'info' else 'NOTE'}")
-        for at in items:
-            row, three = table.row[at], (table.severity[at], table.code[at], table.column[at])
-            middle = middles.get(three)
-            if middle is None:
-                middle = middles[three] = f"{_LABELS[three[0]]} {three[1]:<7} {three[2]:<14}"
-            prefix = f"  row {row:<5}" if row is not None else "  " + " " * 9
-            lines.append(f"{prefix} {middle} {table.message[at]}")
-        lines.append("")
-        if len(lines) >= per_chunk:
-            yield "\n".join(lines) + "\n"
-            lines = []
+    lines += _claim_blocks(table, result.book.header_row)
     lines.extend(auth_summary_lines(result, hide_expired=hide_expired, matching=auth_matching))
     lines.append("By rule:")
     for code, n in sorted(s["by_code"].items(), key=lambda kv: (-kv[1], kv[0])):
         rule = get(code)
         lines.append(f"  {code:<7} {n:>5}  {rule.title}. Fix: {rule.fix}")
-    yield "\n".join(lines) + "\n"
+    for start in range(0, len(lines), per_chunk):
+        yield "\n".join(lines[start:start + per_chunk]) + "\n"
+
+
+#: A group's worst severity (by SEVERITY_ORDER) as its title line ends.
+_WORST = {SEVERITY_ORDER[s]: s.upper() if s != "info" else "NOTE" for s in SEVERITY_ORDER}
+
+
+def _claim_blocks(table: FindingTable, header_row: int | None) -> list[str]:
+    """The findings part of the text report: each claim (or sheet, for findings on no claim
+    line) in the order of its first finding, as its title line, its findings' lines in the
+    engine's order and a blank line.  Grouped with numpy: the findings are sorted by group, and
+    every line's place in the report is worked out from the groups' sizes."""
+    n = len(table)
+    titles = [f"Sheet {sheet}" if row is None or (not claim_id and row == header_row)
+              else f"Claim {claim_id or f'(no claim ID, row {row})'}"
+              for sheet, row, claim_id in zip(table.sheet, table.row, table.claim_id)]
+    number: dict[str, int] = {}  # title -> group number, in order of first appearance
+    group = np.fromiter((number.setdefault(title, len(number)) for title in titles), dtype=np.intp, count=n)
+    order = np.argsort(group, kind="stable")  # the findings group by group, in their order within
+    size = np.bincount(group)
+    start = np.cumsum(size) - size  # each group's first place in ``order``
+    rank = np.fromiter(map(SEVERITY_ORDER.__getitem__, table.severity), dtype=np.intp, count=n)
+    worst = np.minimum.reduceat(rank[order], start).tolist()
+    by_group = order.tolist()
+    rows = [table.row[at] for at in by_group]
+    heads = []
+    for g, (title, first, count) in enumerate(zip(number, start.tolist(), size.tolist())):
+        shown = sorted(set(rows[first:first + count]) - {None})
+        where = f"  (row {shown[0]})" if len(shown) == 1 else f"  (rows {', '.join(map(str, shown))})" if shown else ""
+        heads.append(f"{title}{where}  {_WORST[worst[g]]}")
+    # Group g's title goes at start[g] + 2g, its findings after it, then a blank line.
+    out = np.empty(n + 2 * len(heads), dtype=object)
+    at = start + 2 * np.arange(len(heads), dtype=np.intp)
+    out[at] = heads
+    finding_lines = _finding_lines(table)
+    out[np.arange(n, dtype=np.intp) + 2 * group[order] + 1] = [finding_lines[at] for at in by_group]
+    out[at + size + 1] = ""
+    return out.tolist()
+
+
+def _finding_lines(table: FindingTable) -> list[str]:
+    """Each finding's line in the text report: its row, severity, code, column and message (the
+    severity-code-column part written once for each such three)."""
+    middles = _Formatted(lambda three: f"{_LABELS[three[0]]} {three[1]:<7} {three[2]:<14}")
+    return [f"  row {row:<5} {middle} {message}" if row is not None else f"{'':11} {middle} {message}"
+            for row, middle, message in zip(table.row, map(middles.__getitem__, zip(table.severity, table.code, table.column)),
+                                            table.message)]
+
+
+class _Formatted(dict):
+    """Values and their text by ``format``, each made the first time it is looked up."""
+
+    def __init__(self, format):
+        super().__init__()
+        self.format = format
+
+    def __missing__(self, value) -> str:
+        text = self[value] = self.format(value)
+        return text
 
 
 def text_bar(percent: float | None, width: int = 10) -> str:

@@ -87,3 +87,72 @@ def test_the_text_report_streams_the_same_text_in_any_piece_size():
     out = io.StringIO()
     report.write_text(result, out, hide_expired=True)
     assert out.getvalue() == report.to_text(result, hide_expired=True)
+
+
+def test_the_summary_counts_each_sheet_row_with_an_error_once():
+    from claimcheck.engine import summary
+
+    def finding(sheet, row, severity, code="CPT001"):
+        return Finding(sheet=sheet, row=row, claim_id="C1", column="CPT", code=code, severity=severity, message="m")
+
+    findings = [finding("Claims", 2, "error"), finding("Claims", 2, "error", "DX001"), finding("Claims", 3, "warning"),
+                finding("Payers", 2, "error"), finding("Claims", None, "error"), finding("Claims", 7, "info"),
+                finding("Authorizations", 10**12, "error"), finding("Claims", 4, "error")]
+    s = summary(findings, 10)
+    assert s["lines_with_errors"] == 4  # Claims 2 and 4, Payers 2, Authorizations 10**12
+    assert (s["errors"], s["warnings"], s["info"]) == (6, 1, 1)
+    assert s["by_code"] == {"CPT001": 7, "DX001": 1}
+    assert summary([f for f in findings if f.severity != "error"], 10)["lines_with_errors"] == 0
+    assert summary([], 0)["lines_with_errors"] == 0
+    result = check_workbook(SAMPLE, AS_OF)
+    by_hand = {(f.sheet, f.row) for f in result.findings if f.severity == "error" and f.row is not None}
+    assert result.summary["lines_with_errors"] == len(by_hand) > 0
+
+
+def reference_text_findings(result) -> list[str]:
+    """The findings part of the text report as it was written before, one finding at a time."""
+    labels = {"error": "ERROR  ", "warning": "WARNING", "info": "INFO   "}
+    groups: dict = {}
+    for f in result.findings:
+        if f.row is None or (not f.claim_id and f.row == result.book.header_row):
+            key = ("sheet", f.sheet)
+        else:
+            key = ("claim", f.claim_id or f"(no claim ID, row {f.row})")
+        groups.setdefault(key, []).append(f)
+    lines = []
+    for (kind, name), items in groups.items():
+        rows = sorted({f.row for f in items if f.row is not None})
+        where = f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(map(str, rows))}" if rows else ""
+        worst = min((f.severity for f in items), key=["error", "warning", "info"].index)
+        lines.append(f"{'Claim' if kind == 'claim' else 'Sheet'} {name}{f'  ({where})' if where else ''}  "
+                     f"{worst.upper() if worst != 'info' else 'NOTE'}")
+        for f in items:
+            prefix = f"  row {f.row:<5}" if f.row is not None else "  " + " " * 9
+            lines.append(f"{prefix} {labels[f.severity]} {f.code:<7} {f.column:<14} {f.message}")
+        lines.append("")
+    return lines
+
+
+def test_the_text_report_groups_and_writes_each_finding_as_before():
+    result = check_workbook(SAMPLE, AS_OF)
+    odd = [Finding(sheet="Payers", row=4, claim_id="", column="Payer", code="REQ006", severity="warning", message="p"),
+           Finding(sheet="Claims", row=9, claim_id="", column="CPT", code="CPT001", severity="info", message="no id"),
+           Finding(sheet="Claims", row=None, claim_id="C9", column="", code="REQ004", severity="info", message="none"),
+           Finding(sheet="Claims", row=result.book.header_row, claim_id="", column="X", code="REQ004",
+                   severity="info", message="header"),
+           Finding(sheet="Claims", row=12, claim_id="Claim X", column="Units", code="CPT011", severity="error",
+                   message="a %s and {braces}")]
+    result.findings = list(result.findings) + odd + list(result.findings)[:3]
+    text = report.to_text(result)
+    expected = "\n".join(reference_text_findings(result))
+    assert expected in text
+    assert text.index(expected) == len(text.split("\n", 3)[0]) + len(text.split("\n", 3)[1]) + 3
+
+
+def test_the_csv_report_quotes_every_character_as_the_csv_module_does():
+    texts = [chr(c) for c in range(0x250)] + ["\u2028", "\uff1d1", "\U0001F600", " lead", "trail ", "a-b", "-1", "x.y z",
+                                               "C-100", "", "tab\tin", "semi;colon", "C\u00e9"]
+    texts += [f"a{t}b" for t in texts]
+    findings = [Finding(sheet=t, row=k, claim_id=t, column=t, code="CPT001", severity="error", message=t)
+                for k, t in enumerate(texts)]
+    assert report.to_csv(findings) == reference_csv(findings)

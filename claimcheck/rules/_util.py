@@ -90,6 +90,14 @@ def day(ts) -> str:
     return "" if pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
 
 
+def days_text(values) -> list[str]:
+    """Many dates for messages at once, each as :func:`day` writes it ("" for an empty one)."""
+    values = np.asarray(values)
+    if values.dtype.kind != "M":
+        return [day(v) for v in values]
+    return np.where(np.isnat(values), "", np.datetime_as_string(values, unit="D")).tolist()
+
+
 def code_list(codes, limit: int = 6) -> str:
     codes = sorted(codes)
     if len(codes) > limit:

@@ -20,7 +20,7 @@ from .. import columns as C
 from ..denials import is_medicare
 from .examples import Example
 from .lines import run_line_rule
-from ._util import run_client_key
+from ._util import map_unique, run_client_key
 from .registry import line_rule, rule
 
 COVERAGE_SOURCE = ("X12 claim adjustment reasons 26 (expenses incurred before coverage), 27 (after coverage ended), "
@@ -273,8 +273,8 @@ def secondary_before_primary(ctx):
     if "status_key" not in c.columns:
         return None
     typed = c["payer_order"] if "payer_order" in c.columns else pd.Series(None, index=c.index, dtype=object)
-    order = typed.map(_order)
-    from_coverage = _orders_from_coverage(ctx, typed.map(_has_text))
+    order = map_unique(typed, _order)
+    from_coverage = _orders_from_coverage(ctx, map_unique(typed, _has_text))
     order = order.where(from_coverage.isna(), from_coverage)
     later = order.isin(("Secondary", "Tertiary")) & c["status_key"].isin(SENT_STATUSES)
     if not later.any():

@@ -214,16 +214,17 @@ def eval_repeated_too_soon(ctx):
     evals = np.flatnonzero(code_mask(ctx, lambda code: getattr(ctx.tables.procedures.get(code), "kind", None) in EVAL_KINDS)[cpt_k])
     if not len(evals):
         return []
-    dos = c["dos"].to_numpy(dtype=object)
-    status = c["status_key"].to_numpy(dtype=object) if "status_key" in c else np.full(len(c), "", dtype=object)
-    who = run_client_key(ctx).to_numpy(dtype=object)
-    payer = c["payer_key"].to_numpy(dtype=object)
-    npi = c["rendering_npi"].to_numpy(dtype=object)
+    # The evaluation lines' values only (a whole date column as objects costs more than the rule).
+    day_of = [as_day(d) for d in c["dos"].iloc[evals].tolist()]
+    status = c["status_key"].to_numpy(dtype=object)[evals] if "status_key" in c else np.full(len(evals), "", dtype=object)
+    who = run_client_key(ctx).to_numpy(dtype=object)[evals]
+    payer = c["payer_key"].to_numpy(dtype=object)[evals]
+    npi = c["rendering_npi"].to_numpy(dtype=object)[evals]
     last: dict = {}  # (client, payer, provider) -> the latest earlier evaluation's date
     out = []
-    dated = [i for i in evals.tolist() if as_day(dos[i]) is not None and status[i] not in NOT_BILLED_KEYS]
-    for i in sorted(dated, key=lambda i: (as_day(dos[i]), i)):
-        day_, key = as_day(dos[i]), (who[i], payer[i], npi[i])
+    dated = [j for j, day_ in enumerate(day_of) if day_ is not None and status[j] not in NOT_BILLED_KEYS]
+    for j in sorted(dated, key=lambda j: (day_of[j], j)):
+        i, day_, key = evals[j], day_of[j], (who[j], payer[j], npi[j])
         before = last.get(key)
         if before is not None and day_ != before and (day_ - before).days < days:
             out.append((c.index[i], f"{c['cpt'].iat[i]} on {day_.isoformat()}: this client had a diagnostic evaluation by this provider "

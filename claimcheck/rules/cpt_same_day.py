@@ -15,7 +15,7 @@ import pandas as pd
 
 from .registry import rule
 from ._cpt import as_day, code_mask
-from ._util import (code_list, combine_codes, day, memo, run_client_codes, run_client_key, run_codes,
+from ._util import (code_list, combine_codes, day, days_text, memo, run_client_codes, run_client_key, run_codes,
                     run_empty_code)
 
 DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
@@ -206,6 +206,6 @@ def two_timed_psychotherapy_codes(ctx):
     for g, k in zip(group[flagged].tolist(), codes[flagged].tolist()):
         codes_of[g].add(cpt_u[k])
     flagged = flagged[np.argsort(group[flagged], kind="stable")]  # group by group, as always listed
-    dos = c["dos"]
-    return [(c.index[pos], f"{code_list(codes_of[g])} on {day(dos.iat[pos])}: bill one psychotherapy code for the day's total minutes")
-            for pos, g in zip(lines[flagged].tolist(), group[flagged].tolist())]
+    days = days_text(c["dos"].to_numpy()[lines[flagged]])
+    return [(c.index[pos], f"{code_list(codes_of[g])} on {d}: bill one psychotherapy code for the day's total minutes")
+            for pos, g, d in zip(lines[flagged].tolist(), group[flagged].tolist(), days)]

@@ -15,7 +15,7 @@ from ..table_rows import UNIT_ROUNDING
 from ..tables import units_for_minutes
 from .registry import line_rule, rule
 from ._cpt import as_day, code_mask, lines_with_code, number_text, procedure
-from ._util import combine_codes, day, per_code, run_client_codes, run_codes
+from ._util import combine_codes, day, days_text, per_code, run_client_codes, run_codes
 
 
 @line_rule(
@@ -169,9 +169,9 @@ def units_over_daily_max(ctx):
     totals = pd.Series(c["units"].to_numpy()[lines]).groupby(group).transform("sum").to_numpy()
     limit = per_code(cpt_u, lambda u: limited.get(u, 0) if isinstance(u, str) else 0, float)[cpt_k[lines]]
     over = np.flatnonzero(totals > limit)
-    dos = c["dos"]
-    found = [(idx, f"{code}: {number_text(t)} units on {day(dos.iat[pos])}; at most {limited[code]} per day")
-             for idx, code, t, pos in zip(c.index[lines[over]], cpt_u[cpt_k[lines[over]]], totals[over].tolist(), lines[over].tolist())]
+    days = days_text(c["dos"].to_numpy()[lines[over]])
+    found = [(idx, f"{code}: {number_text(t)} units on {d}; at most {limited[code]} per day")
+             for idx, code, t, d in zip(c.index[lines[over]], cpt_u[cpt_k[lines[over]]], totals[over].tolist(), days)]
     return found + over_mue
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 from ..values import brief
 from ..columns import status_key
 from .registry import line_rule, rule
-from ._util import day, memo, per_code, run_codes
+from ._util import days_text, memo, per_code, run_codes
 
 NEAR_DAYS = 14
 UNSUBMITTED = ("", "Draft", "Ready")
@@ -122,16 +122,12 @@ def _filing(ctx):
 
 def _filing_findings(ctx, mask: np.ndarray, text) -> list:
     """``text(deadline, days left, payer, that payer's timely filing days)`` for the lines of
-    ``mask`` (the payer's settings looked up once per payer)."""
+    ``mask`` (the deadline as a message writes it; the payer's settings looked up once per payer)."""
     c, deadline, left = _filing(ctx)
-    limits: dict = {}
-
-    def limit(p):
-        if p not in limits:
-            limits[p] = ctx.book.payer(p).timely_filing_days
-        return limits[p]
-    return [(idx, text(dl, n, p, limit(p)))
-            for idx, dl, n, p in zip(c.index[mask], deadline[mask], left[mask].tolist(), c["payer"].to_numpy(dtype=object)[mask])]
+    payers = c["payer"][mask].to_numpy(dtype=object).tolist()
+    limit = {p: ctx.book.payer(p).timely_filing_days for p in set(payers)}
+    return [(idx, text(dl, n, p, limit[p]))
+            for idx, dl, n, p in zip(c.index[mask], days_text(deadline[mask]), left[mask].tolist(), payers)]
 
 
 @rule(
@@ -150,13 +146,13 @@ def filing_deadline_passed(ctx):
     c, deadline, left = _filing(ctx)
     rejected = _rejected(ctx)
     never = _filing_findings(ctx, _unsubmitted(ctx) & ~rejected & (left < 0), lambda dl, n, p, days: (
-        f"filing deadline {day(dl)} ({days} days from DOS for {brief(p) if p else 'this payer'}) passed {-int(n)} days ago and the "
+        f"filing deadline {dl} ({days} days from DOS for {brief(p) if p else 'this payer'}) passed {-int(n)} days ago and the "
         f"line was never sent; expect a timely-filing denial (CO-29): write it off unless the payer allows an exception"))
     sent = _filing_findings(ctx, rejected & (left < 0), lambda dl, n, p, days: (
-        f"filing deadline {day(dl)} ({days} days from DOS for {brief(p) if p else 'this payer'}) passed {-int(n)} days ago; the claim "
+        f"filing deadline {dl} ({days} days from DOS for {brief(p) if p else 'this payer'}) passed {-int(n)} days ago; the claim "
         f"was rejected: correct it and file now with proof of timely filing (the first submission's clearinghouse report)"))
-    order = {idx: i for i, idx in enumerate(c.index)}
-    return sorted(never + sent, key=lambda pair: order[pair[0]])
+    found = never + sent  # (no line is in both)
+    return [found[k] for k in np.argsort(c.index.get_indexer([idx for idx, _ in found]), kind="stable").tolist()]
 
 
 def _rejected(ctx) -> np.ndarray:
@@ -179,7 +175,7 @@ def filing_deadline_near(ctx):
     """Flags a line not yet submitted whose filing deadline is today or within 14 days."""
     c, deadline, left = _filing(ctx)
     return _filing_findings(ctx, _unsubmitted(ctx) & (left >= 0) & (left <= NEAR_DAYS), lambda dl, n, p, days: (
-        f"file by {day(dl)} ({'today' if n == 0 else f'in {int(n)} days'}; {days}-day limit for {brief(p) if p else 'this payer'})"))
+        f"file by {dl} ({'today' if n == 0 else f'in {int(n)} days'}; {days}-day limit for {brief(p) if p else 'this payer'})"))
 
 
 @line_rule(
@@ -214,5 +210,5 @@ def submitted_late(ctx):
     submitted = c["submitted_on"].to_numpy()
     mask = submitted > deadline  # False for NaT either side
     late = _whole_days(submitted[mask] - deadline[mask])
-    return [(idx, f"submitted {day(s)}, {int(n)} days after the filing deadline {day(dl)}; expect a timely-filing denial (CO-29)")
-            for idx, s, n, dl in zip(c.index[mask], submitted[mask], late.tolist(), deadline[mask])]
+    return [(idx, f"submitted {s}, {int(n)} days after the filing deadline {dl}; expect a timely-filing denial (CO-29)")
+            for idx, s, n, dl in zip(c.index[mask], days_text(submitted[mask]), late.tolist(), days_text(deadline[mask]))]

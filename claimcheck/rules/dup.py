@@ -44,9 +44,11 @@ def duplicate_service(ctx):
     lines = lines[np.bincount(group)[group] >= 2]
     if not len(lines):
         return None
-    modifiers = [_modifier_set(m) for m in c["modifiers"].to_numpy(dtype=object)[lines]]
+    # The modifiers in a fixed order, worked out once per distinct Modifiers cell.
+    mod_k, mod_u = run_codes(ctx, "modifiers")
+    same_set = pd.factorize(np.array([_modifier_set(m) for m in mod_u], dtype=object))[0]
     group = combine_codes(run_client_codes(ctx)[lines], dos_k[lines], cpt_k[lines], payer_k[lines],
-                          pd.factorize(np.array(modifiers, dtype=object))[0])
+                          same_set[mod_k[lines]])
     first = first_positions(group)[group]  # per line: its group's first line (in ``lines``)
     dup = np.flatnonzero(first != np.arange(len(lines)))
     if not len(dup):

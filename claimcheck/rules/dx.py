@@ -141,16 +141,19 @@ def too_many_dx(ctx):
     claim) whose lines list more than twelve distinct diagnosis codes together."""
     c = ctx.claims
     claim = c["claim_id"].to_numpy(dtype=object)
-    dx = [d if isinstance(d, tuple) else () for d in c["dx"].to_numpy(dtype=object)]
-    numbered: dict = {}  # claim -> its number; a line without a Claim ID is its own claim
-    claim_of = np.fromiter((numbered.setdefault(cid if isinstance(cid, str) and cid else ("line", i), len(numbered))
-                            for i, cid in enumerate(claim)), dtype=np.intp, count=len(claim))
+    claim_codes, claim_ids = run_codes(ctx, "claim_id")
+    dx_codes, dx_lists = run_codes(ctx, "dx")
+    dx_of = [d if isinstance(d, tuple) else () for d in dx_lists]
+    # Each line's claim number; a line without a Claim ID is a claim of its own.
+    claim_of = np.array(claim_codes, dtype=np.intp)
+    own = np.array([not (isinstance(cid, str) and cid) for cid in claim_ids], dtype=bool)[claim_codes]
+    claim_of[own] = len(claim_ids) + np.arange(np.count_nonzero(own), dtype=np.intp)
     # Only a claim whose lines list more than twelve codes in all can list more than twelve distinct.
-    listed = np.fromiter(map(len, dx), dtype=np.intp, count=len(dx))
+    listed = np.array([len(d) for d in dx_of], dtype=np.intp)[dx_codes]
     maybe = np.flatnonzero(np.bincount(claim_of, weights=listed)[claim_of] > 12).tolist()
     codes_of: dict = {}
     for i in maybe:
-        codes_of.setdefault(claim_of[i], set()).update(dx[i])
+        codes_of.setdefault(claim_of[i], set()).update(dx_of[dx_codes[i]])
     out = []
     for i in maybe:
         n = len(codes_of[claim_of[i]])

@@ -209,8 +209,8 @@ def _groups(ctx, reads: tuple[str, ...]):
             return np.zeros(n, dtype=np.intp), [record()]
         inverse = combine_codes(*(codes for codes, _ in parts))
         sample = first_positions(inverse)  # the first line of each group stands for it
-        lines = [record(*(values[codes[at]] for codes, values in parts)) for at in sample.tolist()]
-        return inverse, lines
+        fields = ([values[k] for k in codes[sample].tolist()] for codes, values in parts)
+        return inverse, list(map(record, *fields))
 
     return memo(ctx, "lines.groups." + ",".join(reads), make)
 
@@ -223,11 +223,12 @@ def _candidate_groups(ctx, reads: tuple[str, ...], mask: np.ndarray):
     parts = [_field_codes(ctx, name) for name in reads]
     if not len(at):
         return at, np.zeros(0, dtype=np.intp), []
-    keys = list(zip(*(codes[at].tolist() for codes, _ in parts))) if parts else [()] * len(at)
-    groups: dict = {}
-    inverse = np.fromiter((groups.setdefault(k, len(groups)) for k in keys), dtype=np.intp, count=len(at))
-    lines = [record(*(values[c] for c, (_, values) in zip(k, parts))) for k in groups]
-    return at, inverse, lines
+    if not reads:
+        return at, np.zeros(len(at), dtype=np.intp), [record()]
+    inverse = combine_codes(*(codes[at] for codes, _ in parts))
+    sample = at[first_positions(inverse)]  # the first candidate line of each group stands for it
+    fields = ([values[k] for k in codes[sample].tolist()] for codes, values in parts)
+    return at, inverse, list(map(record, *fields))
 
 
 def run_line_rule(ctx, func: Callable, reads: tuple[str, ...], column: str, candidates: Callable | None = None):
@@ -243,17 +244,19 @@ def run_line_rule(ctx, func: Callable, reads: tuple[str, ...], column: str, cand
         positions = None
         inverse, lines = _groups(ctx, reads)
     answers = [results_of(func(line, env), column) for line in lines]
-    flagged = np.fromiter((bool(a) for a in answers), dtype=bool, count=len(answers))
-    if not flagged.any():
+    counts = np.array([len(answer) for answer in answers], dtype=np.intp)  # findings per group
+    hit = np.flatnonzero(counts[inverse])  # the flagged lines, in line order
+    if not len(hit):
         return None
-    hit = np.flatnonzero(flagged[inverse])
     at = hit if positions is None else positions[hit]
-    inverse = inverse[hit]
-    labels = ctx.claims.index[at]
-    index, messages, columns = [], [], []
-    for label, group in zip(labels, inverse.tolist()):
-        for col, message in answers[group]:
-            index.append(label)
-            columns.append(col)
-            messages.append(message)
-    return pd.DataFrame({"message": messages, "column": columns}, index=index)
+    groups = inverse[hit]
+    # Each flagged line takes its group's answers.  ``flat`` holds every group's answers, group
+    # after group, group g's from ``first[g]``: a line's k-th finding is flat[first[g] + k].
+    flat = [pair for answer in answers for pair in answer]
+    first = np.cumsum(counts) - counts
+    each = counts[groups]  # findings per flagged line
+    k = np.arange(each.sum(), dtype=np.intp) - np.repeat(np.cumsum(each) - each, each)
+    found = [flat[i] for i in (np.repeat(first[groups], each) + k).tolist()]
+    # (object columns: no string dtype inferred only for the engine to read the lists back)
+    return pd.DataFrame({"message": [message for _, message in found], "column": [col for col, _ in found]},
+                        index=ctx.claims.index[np.repeat(at, each)], dtype=object)
