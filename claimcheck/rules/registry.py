@@ -161,13 +161,17 @@ def declare(code: str, *, title: str, severity: Severity, column: str, why: str,
                      row_level=row_level, sheet=sheet)
 
 
+#: The order of the families in every list of rules (others after them).
+FAMILY_ORDER = {family: i for i, family in enumerate(
+    ["REQ", "CPT", "MOD", "DX", "POS", "NPI", "PRV", "ELIG", "DOC", "DATE", "CHG", "DUP", "AUTH", "DENY", "FUP"])}
+
+
 def all_rules() -> list[Rule]:
     """Every registered rule, sorted by family order and code."""
     from . import load_all  # noqa: F401  (imports the rule modules)
 
     load_all()
-    order = ["REQ", "CPT", "MOD", "DX", "POS", "NPI", "PRV", "ELIG", "DOC", "DATE", "CHG", "DUP", "AUTH", "DENY", "FUP"]
-    return sorted(REGISTRY.values(), key=lambda r: (order.index(r.family) if r.family in order else 99, r.code))
+    return sorted(REGISTRY.values(), key=lambda r: (FAMILY_ORDER.get(r.family, 99), r.code))
 
 
 def get(code: str) -> Rule:
