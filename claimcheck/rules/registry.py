@@ -44,6 +44,10 @@ class Rule:
     #: for a rule that looks up the rendering provider): CHECK_CLAIM, which has a line and no
     #: other sheet, leaves it out.  tests/test_lines_sheets.py holds every rule to it.
     needs_sheets: tuple[str, ...] = ()
+    #: The optional columns without which the rule never flags a line (unlike ``needs``, a
+    #: missing one is not reported: the documentation columns); CHECK_CLAIM under a header
+    #: without them leaves the rule out.  tests/test_lines_sheets.py holds every rule to it.
+    only_with_columns: tuple[str, ...] = ()
     #: The shared analyses (``claimcheck.engine.STAGES``) the rule reads from its Context.
     uses: tuple[str, ...] = ()
     #: Worked examples (:class:`claimcheck.rules.examples.Example`): lines that raise the rule,
@@ -112,6 +116,7 @@ def line_rule(
     candidates: Callable | None = None,
     through: dict[str, Callable] | None = None,
     needs_sheets: tuple[str, ...] = (),
+    only_with_columns: tuple[str, ...] = (),
     bad=None,
     good=None,
 ):
@@ -123,7 +128,8 @@ def line_rule(
     whose DOS fall in one fiscal year (and whose other fields are the same) get the same answer,
     so CHECK_CLAIM keeps one answer per fiscal year instead of one per date.  ``needs_sheets``
     (optional) names the sheets besides Claims without which the rule never flags a line, such as
-    ``("Providers",)``: CHECK_CLAIM, which has no other sheet, does not run it."""
+    ``("Providers",)``: CHECK_CLAIM, which has no other sheet, does not run it; likewise
+    ``only_with_columns`` the optional Claims columns (fields) without which it never flags."""
     from .examples import Example
     from .lines import line_type, run_line_rule
 
@@ -136,6 +142,9 @@ def line_rule(
     unknown = set(needs_sheets) - set(C.SHEETS) or set(needs_sheets) & {"Claims"}
     if unknown:
         raise ValueError(f"{code}: needs_sheets names {', '.join(sorted(unknown))}, not another sheet of the contract")
+    unknown = set(only_with_columns) - {c.field for c in C.CLAIMS}
+    if unknown:
+        raise ValueError(f"{code}: only_with_columns names {', '.join(sorted(unknown))}, not a Claims column's field")
 
     def decorate(func):
         reads_ = tuple(reads)
@@ -147,6 +156,7 @@ def line_rule(
         _register(code, title=title, severity=severity, column=column, why=why, fix=fix, func=over_table,
                   needs=needs, row_level=True, sheet="Claims", doc=_doc(func), line=func, reads=reads_,
                   through=tuple((through or {}).items()), needs_sheets=tuple(needs_sheets),
+                  only_with_columns=tuple(only_with_columns),
                   bad=Example.of(bad), good=Example.of(good))
         return func
 
