@@ -19,9 +19,12 @@ class Column:
     synonyms: tuple[str, ...] = ()
 
 
+_NOT_IN_KEY = re.compile(r"[^0-9a-z]")
+
+
 def key(header: object) -> str:
     """The matching key of a header: lower case, letters and digits only."""
-    return re.sub(r"[^0-9a-z]", "", str(header).lower()) if header is not None else ""
+    return _NOT_IN_KEY.sub("", str(header).lower()) if header is not None else ""
 
 
 CLAIMS = (

@@ -233,7 +233,9 @@ class LineChecker:
     """Checks lines under one header (``names``), on one date, with one set of code tables
     (default: :func:`claimcheck.tables.tables`) and row-level rules (default: every one
     registered now; each must have a per-line form).  A line on its own has no Payers or
-    Providers sheet: payers get the documented defaults."""
+    Providers sheet: payers get the documented defaults, and rules that never flag without
+    another sheet (their ``needs_sheets``: the Providers sheet for PRV001-PRV005), or without an
+    optional column the header lacks (``only_with_columns``: Note Signed for DOC001), are not run."""
 
     def __init__(self, names: Sequence[Any], as_of: dt.date, code_tables=None, rules: Sequence | None = None):
         self.reader = LineReader(names)
@@ -250,7 +252,9 @@ class LineChecker:
         for rule in line_rules() if rules is None else rules:
             if rule.line is None:
                 raise RuntimeError(f"{rule.code} has no per-line form")
-            if self.reader.present.issuperset(rule.needs):
+            # (a rule needing a column the header lacks, or a sheet a lone line has not, never flags)
+            if (self.reader.present.issuperset(rule.needs) and self.reader.present.issuperset(rule.only_with_columns)
+                    and self.env.sheets.issuperset(rule.needs_sheets)):
                 parts = _key_parts(rule)
                 fields = frozenset(name.split("__")[0] if fact is None else (name, fact) for name, fact in parts)
                 by_fields.setdefault(fields, []).append((rule, parts))

@@ -58,13 +58,20 @@ def match_headers(row: tuple[Any, ...], lookup: dict[str, C.Column]) -> dict[str
     return positions
 
 
+#: Per contract sheet: header key -> column (names and synonyms), and the fields a header row
+#: must name.
+HEADER_LOOKUPS = {kind: C.lookup(columns) for kind, (columns, _) in C.SHEETS.items()}
+REQUIRED_FIELDS = {kind: frozenset(c.field for c in columns if c.name in required)
+                   for kind, (columns, required) in C.SHEETS.items()}
+
+
 def find_header(
     kind: str, rows: list[tuple[Any, ...]], table_first_rows: Iterable[int] = ()
 ) -> tuple[int, dict[str, int]] | tuple[None, list[str]]:
     """The header row index (0-based in ``rows``) and field positions, or (None, missing)."""
     columns, required = C.SHEETS[kind]
-    lookup = C.lookup(columns)
-    need = {c.field for c in columns if c.name in required}
+    lookup = HEADER_LOOKUPS[kind]
+    need = REQUIRED_FIELDS[kind]
     for first in table_first_rows:
         if 0 <= first - 1 < len(rows):
             positions = match_headers(rows[first - 1], lookup)

@@ -31,6 +31,7 @@ EXCEL_ERRORS = frozenset(
 # serials from 61 on count from 1899-12-30.  Serials below 61 are treated the same way (a date
 # in early 1900 is never a service date anyway).
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_EPOCH_DAY = _EXCEL_EPOCH.toordinal()
 _MAX_SERIAL = 2958465  # 9999-12-31
 _SPACES = re.compile(r"[\s\u00a0\u200b\ufeff]+")
 
@@ -354,7 +355,7 @@ def serial_to_date(serial: float) -> dt.date | None:
     """Excel's serial day number (1900 system) as a date; None when out of Excel's range."""
     if not math.isfinite(serial) or serial < 1 or serial > _MAX_SERIAL:
         return None
-    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    return dt.date.fromordinal(_EXCEL_EPOCH_DAY + int(serial))  # (a quarter of the time of adding a timedelta)
 
 
 def date_to_serial(day: dt.date) -> int:

@@ -160,6 +160,7 @@ def timed_code_without_minutes(line, env):
     why="90792 (evaluation with medical services) is for prescribers (MD, DO, NP, PA); therapists bill 90791.",
     fix="Bill 90791, or correct the rendering provider.",
     reads=("cpt", "rendering_npi"),
+    needs_sheets=("Providers",),
     bad=[{'Minutes': None, 'CPT': '90792'}],
     good=[{'Rendering NPI': '1678901236', 'Minutes': None, 'CPT': '90792'}],
 )

@@ -45,6 +45,7 @@ def _minutes(value: float) -> str:
 @line_rule(
     "DOC001", title="Session note not signed", severity="error", column="Note Signed",
     reads=("status_key", "note_signed", "note_signed__bad"),
+    only_with_columns=("note_signed",),
     why="A service is billable only when its record is complete and signed by the clinician who gave it; a claim "
         "sent for an unsigned note is taken back in an audit, and many payers deny the records request outright "
         "(" + SIGNATURE_SOURCE + ").",
@@ -65,6 +66,7 @@ def note_unsigned(line, env):
 @line_rule(
     "DOC002", title="Session note signed late", severity="error", column="Note Signed",
     reads=("status_key", "note_signed", "dos", "payer"),
+    only_with_columns=("note_signed",),
     why="Payers want the note signed when the service is given or soon after; a note signed after the payer's limit "
         "is a late entry an auditor may not accept as the record of the session, so the payment is taken back "
         "(" + SIGNATURE_SOURCE + "). A signature dated before the session cannot be right.",
@@ -99,6 +101,7 @@ _TIMES = ("cpt", "minutes", "start_time", "stop_time")
 @line_rule(
     "DOC003", title="Minutes more than the session's start and stop times", severity="error", column="Minutes",
     reads=_TIMES,
+    only_with_columns=("start_time", "stop_time"),
     why="A timed code is paid on the documented minutes; when the note's start and stop times span less time than "
         "the Minutes billed, the record does not support the code and an audit takes the difference back (CPT time "
         "rules; CMS Pub. 100-04 ch. 12 sec. 30.6). A stop time before the start time cannot be right.",
@@ -124,6 +127,7 @@ def minutes_over_times(line, env):
 @line_rule(
     "DOC004", title="Start and stop times longer than the minutes billed", severity="warning", column="Minutes",
     reads=_TIMES,
+    only_with_columns=("start_time", "stop_time"),
     why="When the times in the note span more than the Minutes on the line, one of them is wrong: either the "
         "session is under-billed (a longer code fits) or the note's times overstate it, which an auditor reads "
         "against the claim (CPT time rules).",

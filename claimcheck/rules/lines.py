@@ -39,6 +39,13 @@ A rule may also give ``through``: for a field it reads, the one fact about it th
 on (``{"dos": icd10.fiscal_year}`` for the DX rules of the code set in force).  CHECK_CLAIM then
 keeps one answer per fact, not per date; tests/test_lines_facts.py holds every such rule to it.
 
+A rule that never flags without a sheet besides Claims (the Providers sheet, for a rule that looks
+up the rendering provider) declares ``needs_sheets``; one that never flags without an optional
+column (Note Signed, Start Time, Stop Time) declares ``only_with_columns``.  CHECK_CLAIM, which has
+a line and no other sheet, leaves such a rule out where it could not flag;
+tests/test_lines_sheets.py runs every fixture without those sheets and columns to hold each
+declaration to it.
+
 A rule function returns ``None`` (nothing to flag), a message (a finding on the rule's
 column), a ``(column, message)`` pair, or a list of messages/pairs.
 """

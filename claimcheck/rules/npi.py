@@ -53,6 +53,7 @@ def npi_check_digit(line, env):
     why="claimcheck checks credentials (for example who may bill 90792) and authorizations by provider; an unlisted NPI may also be a typo for a listed one.",
     fix="Add the provider to the Providers sheet, or correct the NPI.",
     reads=("rendering_npi",),
+    needs_sheets=("Providers",),
     bad=[{'Rendering NPI': '1122334455'}],
     good=[{'Rendering NPI': '1234567893'}],
 )

@@ -107,6 +107,7 @@ def _kind(line, env) -> str:
     fix="Renew the licence and enter the new expiry date on the Providers sheet; if the licence was renewed in time, "
         "correct the date. Services given while it had lapsed cannot be billed under this clinician.",
     reads=("rendering_npi", "dos"), candidates=_expiring_providers,
+    needs_sheets=("Providers",),
     bad=Example(lines=({},), sheets={"Providers": ({"NPI": "1234567893", "Name": "Dana Reyes", "Credential": "LCSW",
                                                     "Licence Expiry": "2026-05-31"},)}),
     good=Example(lines=({},), sheets={"Providers": ({"NPI": "1234567893", "Name": "Dana Reyes", "Credential": "LCSW",
@@ -133,6 +134,7 @@ def licence_expired(line, env):
     fix="Enter the supervisor's NPI in Supervising NPI on the Providers sheet (and put it on the claim as the "
         "supervising provider), or bill under the supervisor where the payer requires that.",
     reads=("rendering_npi",),
+    needs_sheets=("Providers",),
     bad=Example(lines=({},), sheets={"Providers": ({"NPI": "1234567893", "Name": "Dana Reyes", "Credential": "LCSW-A",
                                                     "Licence Type": "Associate"},)}),
     good=Example(lines=({},), sheets={"Providers": ({"NPI": "1234567893", "Name": "Dana Reyes", "Credential": "LCSW-A",
@@ -163,6 +165,7 @@ def supervised_without_supervisor(line, env):
     fix="Bill the therapist's own service (90791 for an intake, 90832-90837 for psychotherapy), or correct the "
         "rendering provider to the prescriber who gave the visit.",
     reads=("cpt", "rendering_npi"),
+    needs_sheets=("Providers",),
     bad=[{"CPT": "99213", "Minutes": None}],
     good=[{"CPT": "99213", "Minutes": None, "Rendering NPI": "1678901236"}],
 )
@@ -188,6 +191,7 @@ def em_by_therapist(line, env):
     fix="Bill the testing under the psychologist or physician who gave and interpreted it, or confirm in writing that "
         "this payer pays the therapist's licence for testing.",
     reads=("cpt", "rendering_npi"),
+    needs_sheets=("Providers",),
     bad=[{"CPT": "96130", "Minutes": None}],
     good=[{"CPT": "96130", "Minutes": None, "Rendering NPI": "1456789019"}],
 )
@@ -212,6 +216,7 @@ def testing_by_therapist(line, env):
     fix="Do not bill Medicare for these sessions under the counsellor or therapist (check the DOS and the payer); "
         "a service before 2024 was billable only incident to a physician's service under that program's rules.",
     reads=("payer", "rendering_npi", "dos"), candidates=_before_2024,
+    needs_sheets=("Providers",),
     bad=Example(lines=({"Payer": "Medicare Part B", "DOS": "2023-11-06"},),
                 sheets={"Providers": ({"NPI": "1234567893", "Name": "Dana Reyes", "Credential": "LMFT"},)}),
     good=Example(lines=({"Payer": "Medicare Part B", "DOS": "2024-01-08"},),

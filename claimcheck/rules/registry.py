@@ -40,6 +40,14 @@ class Rule:
     #: (field, fact) for a field the rule's answer depends on only through a fact about it (see
     #: :func:`line_rule`'s ``through``).
     through: tuple[tuple[str, Callable], ...] = field(default=(), compare=False)
+    #: The sheets besides Claims without which the rule never flags a line (the Providers sheet
+    #: for a rule that looks up the rendering provider): CHECK_CLAIM, which has a line and no
+    #: other sheet, leaves it out.  tests/test_lines_sheets.py holds every rule to it.
+    needs_sheets: tuple[str, ...] = ()
+    #: The optional columns without which the rule never flags a line (unlike ``needs``, a
+    #: missing one is not reported: the documentation columns); CHECK_CLAIM under a header
+    #: without them leaves the rule out.  tests/test_lines_sheets.py holds every rule to it.
+    only_with_columns: tuple[str, ...] = ()
     #: The shared analyses (``claimcheck.engine.STAGES``) the rule reads from its Context.
     uses: tuple[str, ...] = ()
     #: Worked examples (:class:`claimcheck.rules.examples.Example`): lines that raise the rule,
@@ -107,6 +115,8 @@ def line_rule(
     needs: tuple[str, ...] = (),
     candidates: Callable | None = None,
     through: dict[str, Callable] | None = None,
+    needs_sheets: tuple[str, ...] = (),
+    only_with_columns: tuple[str, ...] = (),
     bad=None,
     good=None,
 ):
@@ -116,7 +126,10 @@ def line_rule(
     lines that might be flagged.  ``through`` (optional) names, for a field the rule reads, the one
     fact about it the answer depends on, such as ``{"dos": icd10.fiscal_year}``: any two lines
     whose DOS fall in one fiscal year (and whose other fields are the same) get the same answer,
-    so CHECK_CLAIM keeps one answer per fiscal year instead of one per date."""
+    so CHECK_CLAIM keeps one answer per fiscal year instead of one per date.  ``needs_sheets``
+    (optional) names the sheets besides Claims without which the rule never flags a line, such as
+    ``("Providers",)``: CHECK_CLAIM, which has no other sheet, does not run it; likewise
+    ``only_with_columns`` the optional Claims columns (fields) without which it never flags."""
     from .examples import Example
     from .lines import line_type, run_line_rule
 
@@ -124,6 +137,14 @@ def line_rule(
     unread = set(through or ()) - set(reads)
     if unread:
         raise ValueError(f"{code}: through names {', '.join(sorted(unread))}, which it does not read")
+    from .. import columns as C
+
+    unknown = set(needs_sheets) - set(C.SHEETS) or set(needs_sheets) & {"Claims"}
+    if unknown:
+        raise ValueError(f"{code}: needs_sheets names {', '.join(sorted(unknown))}, not another sheet of the contract")
+    unknown = set(only_with_columns) - {c.field for c in C.CLAIMS}
+    if unknown:
+        raise ValueError(f"{code}: only_with_columns names {', '.join(sorted(unknown))}, not a Claims column's field")
 
     def decorate(func):
         reads_ = tuple(reads)
@@ -134,7 +155,9 @@ def line_rule(
         over_table.__name__ = func.__name__
         _register(code, title=title, severity=severity, column=column, why=why, fix=fix, func=over_table,
                   needs=needs, row_level=True, sheet="Claims", doc=_doc(func), line=func, reads=reads_,
-                  through=tuple((through or {}).items()), bad=Example.of(bad), good=Example.of(good))
+                  through=tuple((through or {}).items()), needs_sheets=tuple(needs_sheets),
+                  only_with_columns=tuple(only_with_columns),
+                  bad=Example.of(bad), good=Example.of(good))
         return func
 
     return decorate
@@ -148,13 +171,17 @@ def declare(code: str, *, title: str, severity: Severity, column: str, why: str,
                      row_level=row_level, sheet=sheet)
 
 
+#: The order of the families in every list of rules (others after them).
+FAMILY_ORDER = {family: i for i, family in enumerate(
+    ["REQ", "CPT", "MOD", "DX", "POS", "NPI", "PRV", "ELIG", "DOC", "DATE", "CHG", "DUP", "AUTH", "DENY", "FUP"])}
+
+
 def all_rules() -> list[Rule]:
     """Every registered rule, sorted by family order and code."""
     from . import load_all  # noqa: F401  (imports the rule modules)
 
     load_all()
-    order = ["REQ", "CPT", "MOD", "DX", "POS", "NPI", "PRV", "ELIG", "DOC", "DATE", "CHG", "DUP", "AUTH", "DENY", "FUP"]
-    return sorted(REGISTRY.values(), key=lambda r: (order.index(r.family) if r.family in order else 99, r.code))
+    return sorted(REGISTRY.values(), key=lambda r: (FAMILY_ORDER.get(r.family, 99), r.code))
 
 
 def get(code: str) -> Rule:
