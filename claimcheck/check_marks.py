@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Callable, Iterable
 
-from .findings_sheet import text_cell
+from .findings_sheet import as_text
 
 #: A hidden sheet remembering which cells were coloured for a finding and the fill each had
 #: before, so a later run puts the biller's own fill back once the finding is gone.
@@ -205,4 +205,4 @@ def write_marks(wb, rows: list[list[str]]) -> None:
     for i, r in enumerate(rows, start=2):
         for c, value in enumerate(r, start=1):
             if value is not None and value != "":
-                text_cell(ms.cell(row=i, column=c), value)  # a Claim ID is biller text: never a formula
+                as_text(ms.cell(row=i, column=c, value=value))  # a Claim ID is biller text: never a formula

@@ -22,7 +22,12 @@ BILLER_COLUMNS = ("Done", "Note")
 def text_cell(cell, value):
     """Write biller-derived text so Excel never treats it as a formula."""
     cell.value = value
-    if isinstance(value, str) and value.startswith("="):
+    as_text(cell)
+
+
+def as_text(cell) -> None:
+    """A cell's text that starts like a formula is kept as text, never evaluated."""
+    if cell.data_type == "f" and isinstance(cell.value, str):
         cell.data_type = "s"
 
 
@@ -74,6 +79,7 @@ def findings_rows(result, kept: dict | None = None, header: Iterable[Any] | None
     ``kept`` and the cell it is about (``Claims!K7``; ``header``: the Claims header row)."""
     from openpyxl.utils.cell import get_column_letter
 
+    from .models import FindingTable
     from .rules.registry import get
 
     book = result.book
@@ -94,19 +100,22 @@ def findings_rows(result, kept: dict | None = None, header: Iterable[Any] | None
             return None
         return v.date() if name == "dos" and hasattr(v, "date") else v
 
-    for f in result.findings:
-        rule = get(f.code)
-        i = line_of.get(f.row) if f.sheet == book.claims_sheet and f.row is not None else None
-        col = where.get(f.column) if i is not None else None
-        cell = f"{f.sheet}!{get_column_letter(col)}{f.row}" if col else (f"{f.sheet}!A{f.row}" if f.row else None)
-        done, note = kept.get((_key(f.claim_id), f.code, _key(f.column)), (None, None))
-        rows.append([f.claim_id, val("client_id", i), val("payer", i), val("dos", i), val("cpt", i), val("charge", i), f.code,
-                     f.severity, f.message, rule.fix, done, note, cell, f.column, rule.title, f.sheet, f.row])
+    findings = FindingTable.of(result.findings)
+    rules = {code: get(code) for code in set(findings.code)}
+    for sheet, row, claim_id, column, code, severity, message in zip(*findings.columns()):
+        rule = rules[code]
+        i = line_of.get(row) if sheet == book.claims_sheet and row is not None else None
+        col = where.get(column) if i is not None else None
+        cell = f"{sheet}!{get_column_letter(col)}{row}" if col else (f"{sheet}!A{row}" if row else None)
+        done, note = kept.get((_key(claim_id), code, _key(column)), (None, None))
+        rows.append([claim_id, val("client_id", i), val("payer", i), val("dos", i), val("cpt", i), val("charge", i), code,
+                     severity, message, rule.fix, done, note, cell, column, rule.title, sheet, row])
     return rows
 
 
 def write_findings(wb, result, header) -> None:
     """(Re)write the Findings sheet, keeping the biller's Done and Note."""
+    from openpyxl.cell import Cell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -124,29 +133,35 @@ def write_findings(wb, result, header) -> None:
         c.font = Font(bold=True, color="FFFFFFFF")
         c.fill = PatternFill("solid", start_color="FF305496", end_color="FF305496")
         c.alignment = Alignment(wrap_text=True, vertical="top")
-    pos = {h: i + 1 for i, h in enumerate(FINDINGS_HEADERS)}
-    text_columns = [pos[h] for h in ("Claim ID", "Client ID", "Payer", "CPT", "Message", "Note", "Column")]
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    fills = {k: PatternFill("solid", start_color=v, end_color=v) for k, v in FILL.items()}
-    for r, values in enumerate(rows[1:], start=2):  # (fs.max_row scans every cell: not per finding)
-        fs.append(values)
+    # A column's cells look alike but for the Severity cell (its severity's fill) and a Cell cell
+    # with a link: each look is made once, on a model cell, and a finding's cells are made with
+    # their column's (openpyxl's copy of a style), not by setting the same styles on every cell.
+    def look(**style):
+        model = Cell(fs)
+        for name, value in style.items():
+            setattr(model, name, value)
+        return model._style
+
+    top, wrap = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
+    number_formats = {"DOS": "mm/dd/yyyy", "Charge": "$#,##0.00"}
+    looks = [look(alignment=wrap if h in ("Message", "How to fix") else top, number_format=number_formats.get(h, "General"))
+             if i < FINDINGS_PRINTED else None for i, h in enumerate(FINDINGS_HEADERS)]
+    severity, link = FINDINGS_HEADERS.index("Severity"), FINDINGS_HEADERS.index("Cell")
+    severity_looks = {k: look(alignment=top, fill=PatternFill("solid", start_color=v, end_color=v)) for k, v in FILL.items()}
+    link_look = look(font=Font(color="FF0563C1", underline="single"))
+    text_columns = [FINDINGS_HEADERS.index(h) for h in ("Claim ID", "Client ID", "Payer", "CPT", "Message", "Note", "Column")]
+    for values in rows[1:]:
+        target = values[link]
+        looks[severity] = severity_looks[values[severity]]
+        looks[link] = link_look if target else None
+        cells = [Cell(fs, value=value, style_array=style) for value, style in zip(values, looks)]
         for c in text_columns:
-            text_cell(fs.cell(row=r, column=c), values[c - 1])
-        for c in range(1, FINDINGS_PRINTED + 1):
-            fs.cell(row=r, column=c).alignment = top
-        fs.cell(row=r, column=pos["Message"]).alignment = wrap
-        fs.cell(row=r, column=pos["How to fix"]).alignment = wrap
-        fs.cell(row=r, column=pos["Severity"]).fill = fills[values[pos["Severity"] - 1]]
-        fs.cell(row=r, column=pos["DOS"]).number_format = "mm/dd/yyyy"
-        fs.cell(row=r, column=pos["Charge"]).number_format = "$#,##0.00"
-        target = values[pos["Cell"] - 1]
+            as_text(cells[c])
+        fs.append(cells)
         if target:
             sheet, _, ref = target.rpartition("!")
-            link = fs.cell(row=r, column=pos["Cell"])
-            link.hyperlink = Hyperlink(ref=link.coordinate, location="'" + sheet.replace("'", "''") + "'!" + ref,
-                                       display=target)
-            link.font = Font(color="FF0563C1", underline="single")
+            cells[link].hyperlink = Hyperlink(ref=cells[link].coordinate, display=target,
+                                              location="'" + sheet.replace("'", "''") + "'!" + ref)
     for i, width in enumerate(FINDINGS_WIDTHS, start=1):
         fs.column_dimensions[get_column_letter(i)].width = width
     last = get_column_letter(len(FINDINGS_HEADERS))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from copy import copy
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -30,6 +31,28 @@ from .workbook_file import refusal
 CHECK_HEADER = "Check"
 EXCEL_CELL_LIMIT = 32767
 SEVERITIES = ("error", "warning", "info")
+
+
+class Restyle:
+    """Gives many cells a change of style (a fill, an alignment ...) the way openpyxl copies a
+    style: the change is made once for each style a cell had before, and the cells that had the
+    same style take a copy of the result, instead of hashing the same font, fill and alignment
+    objects again for every cell (the cost of setting a style in openpyxl).  ``change`` names
+    the change (``"error"``, a fill's text ...): one name, one set of style values, within one
+    Restyle."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple, Any] = {}
+
+    def __call__(self, cell, change: str, **style) -> None:
+        before = (change, tuple(cell._style) if cell.has_style else ())
+        made = self.made.get(before)
+        if made is None:
+            for name, value in style.items():
+                setattr(cell, name, value)
+            self.made[before] = copy(cell._style)
+        else:
+            cell._style = copy(made)
 
 
 def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
@@ -175,13 +198,15 @@ def write_results(wb, result, *, extra: Callable | None = None) -> None:
     per_row = findings_by_row(result)
     check_width = column_width(ws, col)
     needed: dict[int, float | None] = {}
+    fills = {k: PatternFill("solid", start_color=v, end_color=v) for k, v in FILL.items()}
+    wrap = Alignment(wrap_text=True, vertical="top")
+    restyle = Restyle()
     for rownum in book.claims["row"]:
         items = per_row.get(int(rownum), [])
         cell = ws.cell(row=int(rownum), column=col)
         text_cell(cell, check_text(items))
-        colour = FILL[worst(items)]
-        cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        severity = worst(items)
+        restyle(cell, severity, fill=fills[severity], alignment=wrap)
         lines = wrapped_lines(cell.value, check_width)
         # Excel and LibreOffice keep a written file's row heights: make room for the text
         needed[int(rownum)] = min(409.0, 15.0 * lines) if lines > 1 else None
@@ -189,8 +214,12 @@ def write_results(wb, result, *, extra: Callable | None = None) -> None:
     def get_fill(r: int, c: int) -> str:
         return fill_text(ws.cell(row=r, column=c).fill)
 
+    fill_of: dict[str, Any] = {}  # fill text -> the fill (a few severities' and billers' fills)
+
     def set_fill(r: int, c: int, text: str) -> None:
-        ws.cell(row=r, column=c).fill = text_fill(text)
+        if text not in fill_of:
+            fill_of[text] = text_fill(text)
+        restyle(ws.cell(row=r, column=c), "fill " + text, fill=fill_of[text])
 
     def set_height(r: int, height: float | None) -> None:
         ws.row_dimensions[r].height = height
