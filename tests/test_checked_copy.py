@@ -5,8 +5,10 @@ rule, and keeps the biller's Done and Note across runs; Claims and Findings prin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import openpyxl
-from openpyxl.styles import Color, PatternFill
+from openpyxl.styles import Border, Color, Font, PatternFill, Side
 
 from claimcheck import printing, writer
 from claimcheck.api import check_workbook
@@ -165,6 +167,47 @@ def test_a_row_claimcheck_made_tall_gets_its_height_back_when_its_line_is_ok(tmp
     assert [again.cell(row=r, column=CHECK).value for r in (2, 3, 4)] == ["OK", "OK", "OK"]
     assert again.row_dimensions[2].height is None  # back to the default height it had
     assert again.row_dimensions[3].height == tall and again.row_dimensions[4].height == 40
+
+
+def test_each_coloured_cell_keeps_its_own_font_border_and_number_format(tmp_path):
+    """A fill is given to many cells at once (worked out once for each style the cells had): each
+    Minutes and Check cell keeps its own font, border and number format under its colour."""
+    path = write_workbook(tmp_path / "billing.xlsx", [
+        as_row(line(Claim_ID=f"C{i}", CPT="90837", Minutes=45, DOS=AS_OF.replace(day=i))) for i in (1, 2, 3)])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Claims"]
+    ws.cell(row=2, column=MINUTES).font = Font(bold=True)
+    ws.cell(row=3, column=MINUTES).number_format = "0.0"
+    ws.cell(row=3, column=MINUTES).border = Border(left=Side(style="thin"))
+    ws.cell(row=1, column=CHECK, value="Check")  # a Check column from an earlier run, one cell italic
+    ws.cell(row=3, column=CHECK).font = Font(italic=True)
+    wb.save(path)
+    ws = _checked(path, tmp_path / "checked.xlsx")["Claims"]
+    minutes = [ws.cell(row=r, column=MINUTES) for r in (2, 3, 4)]
+    assert [c.fill.fgColor.rgb for c in minutes] == [writer.FILL["error"]] * 3
+    assert [(c.font.b, c.number_format, c.border.left.style) for c in minutes] == [
+        (True, "General", None), (False, "0.0", "thin"), (False, "General", None)]
+    check = [ws.cell(row=r, column=CHECK) for r in (2, 3, 4)]
+    assert [(c.fill.fgColor.rgb, c.alignment.wrap_text, c.font.i) for c in check] == [
+        (writer.FILL["error"], True, False), (writer.FILL["error"], True, True), (writer.FILL["error"], True, False)]
+
+
+def test_findings_cells_look_by_column_and_severity(tmp_path):
+    sample = Path(__file__).resolve().parent.parent / "examples" / "sample-billing.xlsx"
+    fs = _checked(sample, tmp_path / "checked.xlsx")["Findings"]
+    rows = range(2, fs.max_row + 1)
+    assert {fs.cell(row=r, column=_at("Severity")).value for r in rows} == {"error", "warning", "info"}
+    for r in rows:
+        severity = fs.cell(row=r, column=_at("Severity"))
+        assert severity.fill.fgColor.rgb == writer.FILL[severity.value] and severity.alignment.vertical == "top"
+        assert fs.cell(row=r, column=_at("DOS")).number_format == "mm/dd/yyyy"
+        assert fs.cell(row=r, column=_at("Charge")).number_format == "$#,##0.00"
+        assert fs.cell(row=r, column=_at("How to fix")).alignment.wrap_text
+        done = fs.cell(row=r, column=_at("Done"))
+        assert done.alignment.vertical == "top" and not done.alignment.wrap_text and done.fill.fill_type is None
+        cell = fs.cell(row=r, column=_at("Cell"))
+        assert (cell.font.color.rgb, cell.font.u) == ("FF0563C1", "single") if cell.hyperlink else cell.font.u is None
+        assert fs.cell(row=r, column=_at("Rule")).alignment.vertical is None  # past the printed columns: plain
 
 
 def test_findings_link_to_the_cell_carry_the_line_and_filter(tmp_path):
