@@ -185,5 +185,7 @@ def all_rules() -> list[Rule]:
 
 
 def get(code: str) -> Rule:
-    all_rules()
+    from . import load_all  # noqa: F401  (imports the rule modules)
+
+    load_all()
     return REGISTRY[code]
