@@ -89,23 +89,12 @@ def check(
     hide_expired: bool = typer.Option(False, "--hide-expired", help="Leave expired authorizations out of the authorization summary (text report; rows hidden on the Authorizations sheet of --output)."),
 ) -> None:
     """Check every service line and report coded findings."""
-    from .api import bulk_work
+    from . import report
+    from .api import check_book, load_book
 
     day = _as_of(as_of)
     if tables is not None and not tables.is_dir():
         _fail(f"--tables {tables}: not a folder")
-    # One bulk job, reading to report: the rows, findings, report texts and (--output) openpyxl's
-    # cells are hundreds of thousands of objects alive until the end, and the cycle collector
-    # walking them again and again would free nothing (bulk_work).
-    with bulk_work():
-        _check(workbook, day, format, output, tables, engine, hide_expired)
-
-
-def _check(workbook: Path, day: dt.date, format: Format, output: Path | None, tables: Path | None, engine: str,
-           hide_expired: bool) -> None:
-    from . import report
-    from .api import check_book, load_book
-
     try:
         with _reading_status(workbook):
             book = load_book(workbook, tables_dir=str(tables) if tables else None, engine=engine)

@@ -38,8 +38,11 @@ def to_json(result) -> str:
 
 def write_json(result, out) -> None:
     """The JSON report written to the text stream ``out`` piece by piece, never held whole."""
-    for chunk in json_chunks(result):
-        out.write(chunk)
+    from .api import bulk_work
+
+    with bulk_work():  # (as the check itself: no cycle collection over the report's texts)
+        for chunk in json_chunks(result):
+            out.write(chunk)
 
 
 def json_chunks(result, per_chunk: int = 2000):
@@ -89,8 +92,11 @@ def to_csv(findings: Sequence[Finding]) -> str:
 
 def write_csv(findings: Sequence[Finding], out) -> None:
     """The CSV report written to the text stream ``out`` piece by piece, never held whole."""
-    for chunk in csv_chunks(findings):
-        out.write(chunk)
+    from .api import bulk_work
+
+    with bulk_work():  # (as the check itself: no cycle collection over the report's texts)
+        for chunk in csv_chunks(findings):
+            out.write(chunk)
 
 
 def csv_chunks(findings: Sequence[Finding], per_chunk: int = 2000):
@@ -139,8 +145,11 @@ def to_text(result, *, width: int = 100, hide_expired: bool = False, auth_matchi
 
 def write_text(result, out, *, hide_expired: bool = False, auth_matching=None) -> None:
     """The text report (:func:`to_text`) written to the text stream ``out`` piece by piece."""
-    for chunk in text_chunks(result, hide_expired=hide_expired, auth_matching=auth_matching):
-        out.write(chunk)
+    from .api import bulk_work
+
+    with bulk_work():  # (as the check itself: no cycle collection over the report's texts)
+        for chunk in text_chunks(result, hide_expired=hide_expired, auth_matching=auth_matching):
+            out.write(chunk)
 
 
 def text_chunks(result, *, hide_expired: bool = False, auth_matching=None, per_chunk: int = 2000):

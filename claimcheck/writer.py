@@ -279,18 +279,23 @@ def write_checked_copy(src: str | os.PathLike, out: str | os.PathLike, result, *
     if lost:
         notes.append("the copy cannot carry " + ", ".join(lost) + " from the input (openpyxl does not "
                      "model them); the input keeps them")
-    try:
-        wb = open_for_update(src)
-    except UnusableInput:
-        raise
-    except Exception as exc:
-        raise refusal(Path(src), exc) from None
-    if src_suffix in (".xlsm", ".xltm") and out_suffix == ".xlsx":
-        notes.append("the output is .xlsx, so the input's macros are not carried over; use .xlsm to keep them")
-        wb.vba_archive = None
-        wb.is_template = False
-    elif src_suffix in (".xlsx", ".xltx") and out_suffix == ".xlsm":
-        raise UnusableInput(f"{out}: the input has no macros; write the output as .xlsx")
-    write_results(wb, result, extra=extra)
-    save_atomically(wb, out)
+    from .api import bulk_work
+
+    # The copy is openpyxl's cells and styles, hundreds of thousands of objects alive until the
+    # save: the cycle collector walking them again and again would free nothing (bulk_work).
+    with bulk_work():
+        try:
+            wb = open_for_update(src)
+        except UnusableInput:
+            raise
+        except Exception as exc:
+            raise refusal(Path(src), exc) from None
+        if src_suffix in (".xlsm", ".xltm") and out_suffix == ".xlsx":
+            notes.append("the output is .xlsx, so the input's macros are not carried over; use .xlsm to keep them")
+            wb.vba_archive = None
+            wb.is_template = False
+        elif src_suffix in (".xlsx", ".xltx") and out_suffix == ".xlsm":
+            raise UnusableInput(f"{out}: the input has no macros; write the output as .xlsx")
+        write_results(wb, result, extra=extra)
+        save_atomically(wb, out)
     return notes
