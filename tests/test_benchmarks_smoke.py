@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +105,23 @@ def test_the_dense_benchmark_refuses_reports_that_disagree(tmp_path):
 
     with pytest.raises(RuntimeError, match="csv"):
         outputs_agree(tmp_path / "r.json", tmp_path / "r.csv", tmp_path / "r.txt", tmp_path / "none.xlsx")
+
+
+def test_check_claims_share_of_the_dispatch_is_measured_through_the_tier_driver():
+    """benchmarks/pyodide.py's issue-19 measure: the driver's rounds of CHECK_CLAIM's own time and
+    the same lines through xlwings' dispatch (run here in CPython, through the same driver)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "pyodide"))
+    import tier
+
+    from benchmarks.pyodide import share_text
+
+    claims = tier.grid(tier.sample_sheets()["Claims"])
+    out = tier.run_cpython([{"op": "check_claim_rounds", "header": claims[:1], "rows": claims[1:6], "rounds": 3}], {})
+    rounds = json.loads(out["results"][0])
+    assert len(rounds) == 3
+    for own, dispatched in rounds:
+        assert 0 < own < dispatched  # the dispatched calls run the function and the dispatch around it
+    text = share_text([[own * 40, dispatched * 40] for own, dispatched in rounds])  # (as for 200 lines)
+    assert "of the dispatch" in text and "goal of issue 19: ≤ 15%" in text

@@ -75,6 +75,15 @@ def grid(value: Any) -> list[tuple[Any, ...]]:
     return [(cell(value),)]
 
 
+def one_row(value: Any) -> list[tuple[Any, ...]]:
+    """A range argument meant to be one row (a service line, a header), as a list of row tuples,
+    trailing blank rows removed.  One row of plain cells, as Excel hands a row over, is taken as
+    it is, empty text included: the engine reads it as a blank cell, as :func:`cell` would."""
+    if type(value) is list and len(value) == 1 and type(value[0]) is list and _PLAIN_OR_TEXT.issuperset(map(type, value[0])):
+        return trim_trailing_blank_rows([tuple(value[0])])
+    return trim_trailing_blank_rows(grid(value))
+
+
 def scalar(value: Any) -> Any:
     """A single-value argument: the top-left cell of whatever range was passed."""
     while isinstance(value, (list, tuple)):

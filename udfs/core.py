@@ -18,7 +18,7 @@ from claimcheck.tables import tables
 from claimcheck.values import is_blank
 from claimcheck.writer import check_text
 
-from .convert import ArgumentProblem, grid, trim_trailing_blank_rows
+from .convert import ArgumentProblem, grid, one_row, trim_trailing_blank_rows
 
 #: CHECK_CLAIM without a header reads the row in the contract's column order (the template's).
 CONTRACT_CLAIM_HEADERS: tuple[str, ...] = tuple(c.name for c in C.CLAIMS)
@@ -110,8 +110,8 @@ def check_claim(row: Any, header: Any = None, as_of: dt.date | None = None) -> s
     The row-level rules run on the line alone (:class:`claimcheck.lines.LineChecker`, the same
     rule functions the command line runs over a table); a recalculation with the same cells is
     answered from the last answer."""
-    line = trim_trailing_blank_rows(grid(row))
-    heading = trim_trailing_blank_rows(grid(header)) if header is not None else []
+    line = one_row(row)
+    heading = one_row(header) if header is not None else []
     if not heading and len(line) >= 2 and find_header("Claims", line[:1])[0] == 0:
         heading, line = line[:1], line[1:]  # the range includes its header row
     if not line:

@@ -93,6 +93,27 @@ async def _one(call: dict, state: dict, data_dir: Path) -> str:
             return _dumps(plain(read_835(call["text"])))
         except EraProblem as exc:
             return _dumps({"EraProblem": str(exc)})
+    if op == "check_claim_rounds":
+        # CHECK_CLAIM's own time against the dispatch, in interleaved rounds (benchmarks): each
+        # round a first calculation of the rows (nothing kept before), called directly, then the
+        # same rows through xlwings' Office.js dispatch (nothing kept before either).
+        from claimcheck.udfs import core
+
+        module = state.get("functions") or state.setdefault("functions", office_module())
+        header, rows, rounds = call["header"], call["rows"], []
+        for _ in range(call["rounds"]):
+            fresh = json.loads(json.dumps(rows))  # new objects, as the dispatch hands over
+            core.forget()
+            start = time.perf_counter()
+            for row in fresh:
+                core.check_claim([row], header)
+            own = time.perf_counter() - start
+            core.forget()
+            start = time.perf_counter()
+            for row in rows:
+                await server.custom_functions_call(body("CHECK_CLAIM", [row], header), module)
+            rounds.append([own, time.perf_counter() - start])
+        return _dumps(rounds)
     if op == "script":
         module = state.get("lite") or state.setdefault("lite", lite_main())
         book = xw.Book(json=call["book"])
