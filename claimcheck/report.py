@@ -16,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .bulk import bulk_work
 from .models import FINDING_FIELDS, SEVERITY_ORDER, Finding, FindingTable
 from .rules.registry import get
 
@@ -38,8 +39,6 @@ def to_json(result) -> str:
 
 def write_json(result, out) -> None:
     """The JSON report written to the text stream ``out`` piece by piece, never held whole."""
-    from .api import bulk_work
-
     with bulk_work():  # (as the check itself: no cycle collection over the report's texts)
         for chunk in json_chunks(result):
             out.write(chunk)
@@ -92,8 +91,6 @@ def to_csv(findings: Sequence[Finding]) -> str:
 
 def write_csv(findings: Sequence[Finding], out) -> None:
     """The CSV report written to the text stream ``out`` piece by piece, never held whole."""
-    from .api import bulk_work
-
     with bulk_work():  # (as the check itself: no cycle collection over the report's texts)
         for chunk in csv_chunks(findings):
             out.write(chunk)
@@ -145,8 +142,6 @@ def to_text(result, *, width: int = 100, hide_expired: bool = False, auth_matchi
 
 def write_text(result, out, *, hide_expired: bool = False, auth_matching=None) -> None:
     """The text report (:func:`to_text`) written to the text stream ``out`` piece by piece."""
-    from .api import bulk_work
-
     with bulk_work():  # (as the check itself: no cycle collection over the report's texts)
         for chunk in text_chunks(result, hide_expired=hide_expired, auth_matching=auth_matching):
             out.write(chunk)

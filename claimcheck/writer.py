@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .bulk import bulk_work
 # The Findings sheet and the Check Marks sheet have their own modules; their names are imported
 # here as well, where Validate Claims and the ERA posting take them from.
 from .check_marks import (MARKS_HEADERS, MARKS_SHEET, fill_text, line_keys, read_marks, reheight, remark,
@@ -279,8 +280,6 @@ def write_checked_copy(src: str | os.PathLike, out: str | os.PathLike, result, *
     if lost:
         notes.append("the copy cannot carry " + ", ".join(lost) + " from the input (openpyxl does not "
                      "model them); the input keeps them")
-    from .api import bulk_work
-
     # The copy is openpyxl's cells and styles, hundreds of thousands of objects alive until the
     # save: the cycle collector walking them again and again would free nothing (bulk_work).
     with bulk_work():
