@@ -49,17 +49,29 @@ def machine() -> str:
 SHARE_LINES, SHARE_ROUNDS = 200, 8
 
 
-def share_text(rounds: list[list[float]]) -> str:
-    """CHECK_CLAIM's own time per call against xlwings' Office.js dispatch, from rounds of
-    (own seconds, dispatched seconds) for :data:`SHARE_LINES` calls each, measured in Pyodide."""
+def _shares(rounds: list[list[float]]) -> tuple[float, float, list[float]]:
+    """Median own time and dispatch per call, and the sorted shares, of (own seconds, dispatched
+    seconds) rounds of :data:`SHARE_LINES` calls each."""
     own = [o / SHARE_LINES for o, _ in rounds]
     dispatch = [(d - o) / SHARE_LINES for o, d in rounds]
-    shares = sorted(o / d for o, d in zip(own, dispatch))
-    return (f"CHECK_CLAIM in Pyodide, first calculation of {SHARE_LINES} distinct lines (nothing kept before), "
-            f"{len(rounds)} rounds: the function's own time {statistics.median(own) * 1e6:.0f} µs per call, xlwings' "
-            f"Office.js dispatch around it {statistics.median(dispatch) * 1e6:.0f} µs per call: "
-            f"**{100 * statistics.median(shares):.1f}%** of the dispatch (rounds {100 * shares[0]:.1f}–{100 * shares[-1]:.1f}%; "
-            f"goal of issue 19: ≤ 15%).")
+    return statistics.median(own), statistics.median(dispatch), sorted(o / d for o, d in zip(own, dispatch))
+
+
+def share_text(first: list[list[float]], recalculation: list[list[float]]) -> str:
+    """CHECK_CLAIM's own time per call against xlwings' Office.js dispatch around it, measured in
+    Pyodide: a first calculation of :data:`SHARE_LINES` distinct lines (the goal's measure) and a
+    recalculation of one line."""
+    own, dispatch, shares = _shares(first)
+    text = (f"CHECK_CLAIM in Pyodide, first calculation of {SHARE_LINES} distinct lines (nothing kept before), "
+            f"{len(first)} rounds: the function's own time {own * 1e6:.0f} µs per call, xlwings' Office.js dispatch "
+            f"around it {dispatch * 1e6:.0f} µs per call: **{100 * statistics.median(shares):.1f}%** of the dispatch "
+            f"(rounds {100 * shares[0]:.1f}–{100 * shares[-1]:.1f}%; goal of issue 19: ≤ 15%: "
+            f"{'met' if statistics.median(shares) <= 0.15 else 'not met'}).")
+    if recalculation:
+        own, dispatch, shares = _shares(recalculation)
+        text += (f" A recalculation of one line: {own * 1e6:.0f} µs per call against {dispatch * 1e6:.0f} µs: "
+                 f"{100 * statistics.median(shares):.1f}%.")
+    return text
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -87,11 +99,15 @@ def main(argv: list[str] | None = None) -> None:
                       label=f"CHECK_CLAIMS over {args.lines:,} lines, again (a recalculation)"),
         {"op": "check_workbook", "path": path.name, "as_of": tier.AS_OF.isoformat(),
          "label": f"check_workbook on the {args.lines:,}-line .xlsx"},
-        # CHECK_CLAIM's own time against xlwings' dispatch, both in Pyodide (issue 19)
+        # CHECK_CLAIM's own time against xlwings' dispatch, both in Pyodide (issue 19): a first
+        # calculation of distinct lines, and a recalculation of one line
         {"op": "check_claim_rounds", "header": big[0][:1], "rows": big[0][1:SHARE_LINES + 1], "rounds": SHARE_ROUNDS,
          "label": f"CHECK_CLAIM over {SHARE_LINES} distinct lines, {SHARE_ROUNDS} rounds"},
+        {"op": "check_claim_rounds", "header": big[0][:1], "rows": big[0][1:2] * SHARE_LINES, "rounds": SHARE_ROUNDS,
+         "forget": False, "label": f"CHECK_CLAIM recalculating one line {SHARE_LINES} times, {SHARE_ROUNDS} rounds"},
     ]
     share_rounds: list[list[float]] = []
+    recalc_rounds: list[list[float]] = []
     rows: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
     runtime = {}
@@ -110,7 +126,8 @@ def main(argv: list[str] | None = None) -> None:
             cpu.setdefault(label, []).append(busy)
         rows.setdefault("whole Node run", []).append(total)
         runtime = out["runtime"]
-        share_rounds += json.loads(out["results"][-1])[1:]  # (the first round of a run warms the code up)
+        share_rounds += json.loads(out["results"][-2])[1:]  # (the first round of a run warms the code up)
+        recalc_rounds += json.loads(out["results"][-1])[1:]
         bad = [r[:200] for r in out["results"][1:5] if "claimcheck:" in r]
         if bad:
             raise SystemExit(f"a call failed in Pyodide: {bad}")
@@ -126,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     out_lines += ["", "Goals (issue 15): the first CHECK_CLAIM after the import <= 1.0 s; CHECK_CLAIMS over 10k lines <= 1.0 s. "
                   "CPU: the Node process's user+system time (process.cpuUsage) around the call; it also counts V8's "
                   "background threads (wasm tier-up, GC). Wall times grow when other programs share the cores."]
-    out_lines += ["", share_text(share_rounds)]
+    out_lines += ["", share_text(share_rounds, recalc_rounds)]
     text = "\n".join(out_lines)
     print(text)
     if args.markdown is not None:

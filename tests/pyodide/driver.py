@@ -95,20 +95,23 @@ async def _one(call: dict, state: dict, data_dir: Path) -> str:
             return _dumps({"EraProblem": str(exc)})
     if op == "check_claim_rounds":
         # CHECK_CLAIM's own time against the dispatch, in interleaved rounds (benchmarks): each
-        # round a first calculation of the rows (nothing kept before), called directly, then the
-        # same rows through xlwings' Office.js dispatch (nothing kept before either).
+        # round calls the function directly on each row, then through xlwings' Office.js dispatch;
+        # with "forget" (a first calculation) nothing is kept before either.
         from claimcheck.udfs import core
 
         module = state.get("functions") or state.setdefault("functions", office_module())
-        header, rows, rounds = call["header"], call["rows"], []
+        header, rows, rounds, forget = call["header"], call["rows"], [], call.get("forget", True)
         for _ in range(call["rounds"]):
-            fresh = json.loads(json.dumps(rows))  # new objects, as the dispatch hands over
-            core.forget()
+            # new objects for every call, as the dispatch hands over
+            fresh = json.loads(json.dumps([[[row], header] for row in rows]))
+            if forget:
+                core.forget()
             start = time.perf_counter()
-            for row in fresh:
-                core.check_claim([row], header)
+            for line, heading in fresh:
+                core.check_claim(line, heading)
             own = time.perf_counter() - start
-            core.forget()
+            if forget:
+                core.forget()
             start = time.perf_counter()
             for row in rows:
                 await server.custom_functions_call(body("CHECK_CLAIM", [row], header), module)
