@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import platform
@@ -239,6 +240,9 @@ def machine() -> dict:
         "openpyxl": _dist_version("openpyxl"),
         "python-calamine": calamine,
         "xlwings": _dist_version("xlwings"),
+        # pandas stores text in pyarrow when it is installed (a dask or other extra brings it;
+        # a plain install has none): say which storage the figures were measured with
+        "strings": ("pyarrow " + _dist_version("pyarrow")) if importlib.util.find_spec("pyarrow") else "Python objects",
         "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
@@ -602,7 +606,8 @@ def _dispatch(udf: dict) -> float:
 def machine_text(info: dict) -> str:
     return (f"{info['nproc']} cores, {info['cpu']}, {info['ram']} RAM, {info['os']}; Python {info['python']}, "
             f"numpy {info['numpy']}, pandas {info['pandas']}, openpyxl {info['openpyxl']}, "
-            f"python-calamine {info['python-calamine']}, xlwings {info['xlwings']}; load average at start "
+            f"python-calamine {info['python-calamine']}, xlwings {info['xlwings']}; pandas' text stored as "
+            f"{info.get('strings', 'unknown')}; load average at start "
             f"{info['load']}")
 
 
