@@ -453,3 +453,23 @@ def test_a_recalculation_without_a_header_is_answered_from_the_kept_answer(monke
     assert not worked_out  # both from the kept answer
     at = C.CLAIM_HEADERS.index("Denial Date")  # a date cell given a code: a different answer
     assert core.check_claim([values[:at] + ["CO-50"] + values[at + 1:]], None, AS_OF) != first and worked_out
+
+
+def test_check_claim_reads_empty_text_as_an_empty_cell_in_every_column():
+    # Office.js hands an empty cell over as "" (or null); CHECK_CLAIM takes a row of plain cells as
+    # it is, so every column's reader must read "" as it reads an empty cell.
+    from claimcheck.udfs import core
+
+    headers = [c.name for c in C.CLAIMS]  # every column, the optional ones too
+    cells = line(Note_Signed=line()["DOS"], Start_Time="2:00 PM", Stop_Time="2:45 PM")
+    values = [cells.get(h) for h in headers]
+    assert core.check_claim([values], [headers], AS_OF) == "OK"
+    for i, name in enumerate(headers):
+        core.forget()
+        as_none = core.check_claim([values[:i] + [None] + values[i + 1:]], [headers], AS_OF)
+        core.forget()
+        as_text = core.check_claim([values[:i] + [""] + values[i + 1:]], [headers], AS_OF)
+        assert as_text == as_none, name
+    every = ["" if v is None else v for v in values]
+    assert "" in every and core.check_claim([every], [headers], AS_OF) == "OK"
+    assert core.check_claim([[""] * len(values)], [headers], AS_OF) == ""  # a blank line
