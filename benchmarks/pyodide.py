@@ -15,6 +15,12 @@ Steps timed (each a fresh Node process, as a fresh Lite start):
   and Providers (what =CHECK_CLAIMS(Claims!A:V, ...) gets from Office.js), then once more;
 - check_workbook on the same .xlsx (openpyxl reading it inside Pyodide).
 
+- CHECK_CLAIM's own time against xlwings' Office.js dispatch around it (issue 19: <= 15%), in
+  rounds: a first calculation of 200 distinct lines, and a recalculation of one line.  (In
+  Pyodide 0.27, about 0.13 ms of each dispatched call is xlwings retrying
+  ``from pyodide.ffi import JsNull`` for each argument, a name that Pyodide has from 0.28 on:
+  the share grows when Lite's Pyodide does.)
+
 Goals (issue 15): first CHECK_CLAIM <= 1.0 s; CHECK_CLAIMS over 10k lines <= 1.0 s.
 Also prints ``uptime``'s load average: on a shared machine the wall clock stretches.
 """
