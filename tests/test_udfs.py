@@ -4,6 +4,7 @@ calls them), with arguments as Excel sends them: 2D arrays, serial dates, blanks
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -473,3 +474,33 @@ def test_check_claim_reads_empty_text_as_an_empty_cell_in_every_column():
     every = ["" if v is None else v for v in values]
     assert "" in every and core.check_claim([every], [headers], AS_OF) == "OK"
     assert core.check_claim([[""] * len(values)], [headers], AS_OF) == ""  # a blank line
+
+
+def test_pyodide_ffi_gets_a_jsnull_xlwings_finds_at_once_and_nothing_is_one(monkeypatch):
+    # Pyodide 0.27 (xlwings Lite's runtime) has no pyodide.ffi.JsNull; xlwings imports it for every
+    # argument of every call and the failed import is searched for again each time.
+    import types
+
+    from xlwings.pro.udfs_officejs import js_to_none
+
+    from claimcheck.udfs.registry import name_jsnull
+
+    ffi = types.ModuleType("pyodide.ffi")
+    pyodide = types.ModuleType("pyodide")
+    pyodide.ffi = ffi
+    monkeypatch.setitem(sys.modules, "pyodide", pyodide)
+    monkeypatch.setitem(sys.modules, "pyodide.ffi", ffi)
+    with pytest.raises(ImportError):
+        exec("from pyodide.ffi import JsNull")  # (as xlwings does on every argument)
+    assert name_jsnull() is True
+    from pyodide.ffi import JsNull  # now found at once
+
+    for value in (None, "", 0, [[None]], {"type": "Error", "basicValue": "#N/A"}):
+        assert not isinstance(value, JsNull)
+        assert js_to_none(value) is value  # xlwings answers as before
+    # a Pyodide with its own JsNull (0.28 and later) is left alone
+    own = type("JsNull", (), {})
+    ffi.JsNull = own
+    assert name_jsnull() is False and ffi.JsNull is own
+    monkeypatch.delitem(sys.modules, "pyodide.ffi")
+    assert name_jsnull() is False  # outside Pyodide: nothing to do

@@ -15,6 +15,7 @@ generated from the same registry on any platform (:mod:`addin.generate_vba`).
 
 from __future__ import annotations
 
+import sys
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -73,6 +74,34 @@ def apply(f: Callable[..., Any], spec: ExcelFunction, func, arg, ret) -> Callabl
     if spec.ret:
         f = ret(**dict(spec.ret))(f)
     return func(category=CATEGORY)(f)
+
+
+def name_jsnull(modules: dict = sys.modules) -> bool:
+    """Give Pyodide's ``pyodide.ffi`` a ``JsNull`` where it has none; True when it did.
+
+    xlwings (0.37) runs ``from pyodide.ffi import JsNull`` for every argument of every call
+    (``udfs_officejs.js_to_none``) to turn the sentinel Pyodide 0.28 hands over for a JavaScript
+    null back into None.  Pyodide 0.27, xlwings Lite's runtime, has no such name, so the import
+    fails, and is searched for again, on every argument: about 0.07 ms each in Pyodide, most of
+    the dispatch of a CHECK_CLAIM call.  The stand-in is a class no value is an instance of (0.27
+    hands a null over as None), so xlwings answers as before, at once.  A Pyodide that has its
+    own ``JsNull`` is left alone."""
+    ffi = modules.get("pyodide.ffi")
+    if ffi is None or hasattr(ffi, "JsNull"):
+        return False
+
+    class JsNull:
+        """No value is one: Pyodide before 0.28 hands a JavaScript null over as None."""
+
+    JsNull.__module__ = ffi.__name__
+    ffi.JsNull = JsNull
+    return True
+
+
+if sys.platform == "emscripten":  # (xlwings Lite)
+    import pyodide.ffi  # noqa: F401  (loaded with Pyodide; named here for name_jsnull)
+
+    name_jsnull()
 
 
 def excel_function(args: dict[str, dict] | None = None, ret: dict | None = None):
