@@ -504,3 +504,19 @@ def test_pyodide_ffi_gets_a_jsnull_xlwings_finds_at_once_and_nothing_is_one(monk
     assert name_jsnull() is False and ffi.JsNull is own
     monkeypatch.delitem(sys.modules, "pyodide.ffi")
     assert name_jsnull() is False  # outside Pyodide: nothing to do
+
+
+def test_every_function_states_its_own_signature_for_the_dispatch():
+    # xlwings' Office.js dispatch asks for the signature on every call; each function states it
+    # once, and it is exactly the function's own (the same parameters, defaults and order).
+    import inspect
+
+    import claimcheck.udfs as udfs
+    from claimcheck.udfs.registry import EXCEL_FUNCTIONS
+
+    assert len(EXCEL_FUNCTIONS) == len(udfs.__all__)
+    for spec in EXCEL_FUNCTIONS:
+        function = getattr(udfs, spec.name)
+        assert "__signature__" in vars(function), spec.name
+        assert function.__signature__ == inspect.signature(spec.plain), spec.name
+        assert list(function.__signature__.parameters) == list(spec.plain.__code__.co_varnames[:spec.plain.__code__.co_argcount])

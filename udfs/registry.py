@@ -15,6 +15,7 @@ generated from the same registry on any platform (:mod:`addin.generate_vba`).
 
 from __future__ import annotations
 
+import inspect
 import sys
 import types
 from dataclasses import dataclass, field
@@ -113,6 +114,11 @@ def excel_function(args: dict[str, dict] | None = None, ret: dict | None = None)
             raise ValueError(f"{f.__name__}: worksheet functions are named in upper case")
         spec = ExcelFunction(name=f.__name__, plain=undecorated_copy(f), args=dict(args or {}), ret=dict(ret or {}))
         EXCEL_FUNCTIONS.append(spec)
-        return apply(f, spec, xw.func, xw.arg, xw.ret)
+        decorated = apply(f, spec, xw.func, xw.arg, xw.ret)
+        # xlwings' Office.js dispatch asks every call for the function's signature (to inject its
+        # special arguments); stated once here, inspect.signature answers it without working it
+        # out again from the code object each call.
+        decorated.__signature__ = inspect.signature(f)
+        return decorated
 
     return decorate
