@@ -77,10 +77,13 @@ def grid(value: Any) -> list[tuple[Any, ...]]:
 
 def one_row(value: Any) -> list[tuple[Any, ...]]:
     """A range argument meant to be one row (a service line, a header), as a list of row tuples,
-    trailing blank rows removed.  One row of plain cells, as Excel hands a row over, is taken as
-    it is, empty text included: the engine reads it as a blank cell, as :func:`cell` would."""
-    if type(value) is list and len(value) == 1 and type(value[0]) is list and _PLAIN_OR_TEXT.issuperset(map(type, value[0])):
-        return trim_trailing_blank_rows([tuple(value[0])])
+    trailing blank rows removed.  One row of plain cells, as Excel hands a row over (xlwings'
+    Office.js dispatch hands a one-row range over as a flat list), is taken as it is, empty
+    text included: the engine reads it as a blank cell, as :func:`cell` would."""
+    if type(value) is list:
+        row = value[0] if len(value) == 1 and type(value[0]) is list else value
+        if _PLAIN_OR_TEXT.issuperset(map(type, row)):  # (a list of rows is not one row of plain cells)
+            return trim_trailing_blank_rows([tuple(row)])
     return trim_trailing_blank_rows(grid(value))
 
 

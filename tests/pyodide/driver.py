@@ -102,8 +102,9 @@ async def _one(call: dict, state: dict, data_dir: Path) -> str:
         module = state.get("functions") or state.setdefault("functions", office_module())
         header, rows, rounds, forget = call["header"], call["rows"], [], call.get("forget", True)
         for _ in range(call["rounds"]):
-            # new objects for every call, as the dispatch hands over
-            fresh = json.loads(json.dumps([[[row], header] for row in rows]))
+            # new objects for every call, and a one-row range as a flat list, as the dispatch
+            # hands them over
+            fresh = json.loads(json.dumps([[row, header[0]] for row in rows]))
             if forget:
                 core.forget()
             start = time.perf_counter()
