@@ -520,3 +520,21 @@ def test_every_function_states_its_own_signature_for_the_dispatch():
         assert "__signature__" in vars(function), spec.name
         assert function.__signature__ == inspect.signature(spec.plain), spec.name
         assert list(function.__signature__.parameters) == list(spec.plain.__code__.co_varnames[:spec.plain.__code__.co_argcount])
+
+
+def test_check_claim_reads_a_flat_row_as_the_dispatch_hands_a_one_row_range_over():
+    # xlwings' Office.js dispatch unwraps a one-row range into a flat list; CHECK_CLAIM answers it
+    # as it answers the same row as a 2D range, blanks as "", errors as entities and all.
+    from claimcheck.udfs import core
+
+    values = [line()[h] for h in CLAIM_HEADERS]
+    na = {"type": "Error", "basicValue": "#N/A"}
+    rows = [values, ["" if v is None else v for v in values], values[:5] + [na] + values[6:],
+            values[:9] + ["2026-13-45"] + values[10:], [None] * len(values)]
+    for row in rows:
+        core.forget()
+        as_range = core.check_claim([list(row)], [list(CLAIM_HEADERS)], AS_OF)
+        core.forget()
+        assert core.check_claim(list(row), list(CLAIM_HEADERS), AS_OF) == as_range, row
+    assert "REQ003" in core.check_claim(rows[2], list(CLAIM_HEADERS), AS_OF)
+    assert core.check_claim(values, list(CLAIM_HEADERS), AS_OF) == "OK"
