@@ -13,8 +13,8 @@ Steps timed (each a fresh Node process, as a fresh Lite start):
 - the first CHECK_CLAIM after that import (a sample line, with its header), then a second one;
 - CHECK_CLAIMS over the generated workbook's lines, with its Authorizations, Payers, as_of
   and Providers (what =CHECK_CLAIMS(Claims!A:V, ...) gets from Office.js), then once more;
-- check_workbook on the same .xlsx (openpyxl reading it inside Pyodide).
-
+- check_workbook on the same .xlsx (openpyxl reading it inside Pyodide);
+- the Validate Claims and Flag Authorizations buttons (the Lite scripts) on the same workbook;
 - CHECK_CLAIM's own time against xlwings' Office.js dispatch around it (issue 19: <= 15%), in
   rounds: a first calculation of 200 distinct lines, and a recalculation of one line.  (In
   Pyodide 0.27 xlwings retried ``from pyodide.ffi import JsNull``, a name Pyodide has from 0.28
@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     sample = tier.sample_sheets()
     claims = tier.grid(sample["Claims"])
     big = [tier.grid(sheets[k]) for k in ("Claims", "Authorizations", "Payers")]
+    workbook = {k: sheets[k] for k in ("Claims", "Authorizations", "Payers", "Providers")}
     calls = [
         {"op": "import_udfs", "label": "import xlwings, claimcheck.udfs"},
         tier.function("CHECK_CLAIM", [claims[1]], claims[:1], label="first CHECK_CLAIM"),
@@ -106,6 +107,11 @@ def main(argv: list[str] | None = None) -> None:
                       label=f"CHECK_CLAIMS over {args.lines:,} lines, again (a recalculation)"),
         {"op": "check_workbook", "path": path.name, "as_of": tier.AS_OF.isoformat(),
          "label": f"check_workbook on the {args.lines:,}-line .xlsx"},
+        # the buttons on the same workbook, as the Lite task pane runs them
+        {"op": "script", "name": "validate_claims", "book": tier.book_json(workbook),
+         "label": f"Validate Claims button on the {args.lines:,}-line workbook"},
+        {"op": "script", "name": "flag_authorizations", "book": tier.book_json(workbook),
+         "label": f"Flag Authorizations button on the {args.lines:,}-line workbook"},
         # CHECK_CLAIM's own time against xlwings' dispatch, both in Pyodide (issue 19): a first
         # calculation of distinct lines, and a recalculation of one line
         {"op": "check_claim_rounds", "header": big[0][:1], "rows": big[0][1:SHARE_LINES + 1], "rounds": SHARE_ROUNDS,

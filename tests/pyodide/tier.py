@@ -204,5 +204,5 @@ def run_cpython(calls: list[dict], data: dict[str, Path]) -> dict:
         return asyncio.run(driver.run(calls, tmp))
 
 
-__all__ = ["AS_OF", "TierError", "as_excel_sends", "function_calls", "generated_workbook", "run_cpython",
+__all__ = ["AS_OF", "TierError", "as_excel_sends", "book_json", "function_calls", "generated_workbook", "run_cpython",
            "run_pyodide", "sample_sheets", "script_calls", "workbook_sheets"]
