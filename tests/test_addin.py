@@ -184,6 +184,31 @@ def test_flag_authorizations_uses_the_runs_matching_and_colours_status_as_the_ch
     for r, status in statuses:
         assert wb.fill_of("Authorizations", r, status_col) == "#" + AUTH_STATUS_FILL[status][-6:], (r, status)
 
+
+def test_flag_authorizations_writes_the_summary_in_a_few_calls(monkeypatch):
+    """Each write and fill is a round of Excel's (or xlwings Lite's) bookkeeping: the summary goes
+    out one column at a time over each run of consecutive authorization rows, with the same
+    cells as written one by one."""
+    sheets = sample_sheets()
+    one_by_one = sample_book()
+    buttons.flag_authorizations(one_by_one, AS_OF)
+    wb = sample_book()
+    calls = []
+    for name in ("write", "fill"):
+        real = getattr(wb, name)
+        monkeypatch.setattr(wb, name, lambda sheet, *a, _real=real, _name=name: calls.append((_name, sheet)) or _real(sheet, *a))
+    buttons.flag_authorizations(wb, AS_OF)
+    rows = len(sheets["Authorizations"]) - 1
+    assert rows >= 3
+    on_auths = [c for c in calls if c[1] == "Authorizations"]
+    assert len([c for c in on_auths if c[0] == "write"]) <= 4 + 4  # (4 headers, then 4 columns in one run)
+    assert len([c for c in on_auths if c[0] == "fill"]) <= rows
+    width = len(sheets["Authorizations"][0])
+    for r in range(1, rows + 2):
+        for c in range(width + 1, width + 5):
+            assert wb.value("Authorizations", r, c) == one_by_one.value("Authorizations", r, c)
+            assert wb.fill_of("Authorizations", r, c) == one_by_one.fill_of("Authorizations", r, c)
+
 def _row_of(sheets, claim_id: str) -> int:
     """The Excel row number of a claim's first line on the sample's Claims sheet."""
     return next(i + 1 for i, r in enumerate(sheets["Claims"]) if i and r[0] == claim_id)

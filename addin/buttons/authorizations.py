@@ -60,16 +60,17 @@ def flag_authorizations(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
                 wb.write(auth_sheet.sheet, a_header, found, [[h]])
             cols[h] = found
         status_fill = {k: hex_colour(v) for k, v in AUTH_STATUS_FILL.items()}
-        for u in usage:
-            if u.row is None:
-                continue
-            values = {"Used": _plain(u.used), "Remaining": _plain(u.remaining),
-                      "% Used": None if u.percent_used is None else round(u.percent_used / 100.0, 4),
-                      "Status": u.status}
-            for h, c in cols.items():
-                wb.write(auth_sheet.sheet, u.row, c, [[values.get(h)]])
-            if "Status" in cols and u.status in status_fill:
-                wb.fill(auth_sheet.sheet, u.row, u.row, cols["Status"], cols["Status"], status_fill[u.status])
+        by_row = {u.row: _summary(u) for u in usage if u.row is not None}
+        # one write per column and run of consecutive rows, one fill per run of one Status colour
+        # (each call costs a round of Excel's, or xlwings Lite's, bookkeeping)
+        runs = list(spans([(r, True) for r in by_row]))
+        for h, c in cols.items():
+            for first, last_row, _ in runs:
+                wb.write(auth_sheet.sheet, first, c, [[by_row[r].get(h)] for r in range(first, last_row + 1)])
+        if "Status" in cols:
+            for first, last_row, colour in spans([(r, status_fill.get(v["Status"])) for r, v in by_row.items()]):
+                if colour:
+                    wb.fill(auth_sheet.sheet, first, last_row, cols["Status"], cols["Status"], colour)
         counts = defaultdict(int)
         for u in usage:
             counts[u.status] += 1
@@ -77,6 +78,13 @@ def flag_authorizations(wb: WorkbookPort, as_of: dt.date | None = None) -> str:
     text = f"Flag Authorizations: {summary}. {AUTH_HEADER} column and Authorizations summary updated."
     wb.message(text)
     return text
+
+
+def _summary(u) -> dict:
+    """An authorization's Used, Remaining, % Used and Status, as the sheet shows them."""
+    return {"Used": _plain(u.used), "Remaining": _plain(u.remaining),
+            "% Used": None if u.percent_used is None else round(u.percent_used / 100.0, 4),
+            "Status": u.status}
 
 
 def _plain(value):
