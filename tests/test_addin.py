@@ -417,3 +417,40 @@ def test_where_fills_cannot_be_read_a_fixed_cell_is_cleared():
     wb.write("Claims", bad_row, header.index("CPT") + 1, [[90834]])
     buttons.validate_claims(wb, AS_OF)
     assert (bad_row, minutes) not in wb.fills["Claims"]
+
+
+def _remote_book():
+    from udfs_env import book_json, xw
+
+    return xw.Book(json=book_json({"Claims": [["Claim ID", "DOS", "CPT"], ["C1", 46000, "90834"], ["C2", 46001, "90837"]]}))
+
+
+def test_lite_writes_send_excel_what_xlwings_value_setter_sends():
+    # In xlwings Lite the port writes through the raw setter (the value setter copies the whole
+    # sheet's values several times per write); Excel must get the very same actions.
+    import numpy as np
+
+    from claimcheck.addin.workbook_port import XlwingsWorkbook, _excel_value
+
+    block = [["text", "=SUM(A1)", "-5 visits", 3, 2.5, float("nan")],
+             [None, dt.date(2026, 6, 1), dt.datetime(2026, 6, 1), dt.datetime(2026, 6, 1, 14, 5, 30), True, False],
+             [np.int64(7), np.float64(1.25), np.float64("nan"), "", " x ", 0]]
+    ours, theirs = _remote_book(), _remote_book()
+    XlwingsWorkbook(ours).write("Claims", 2, 4, block)
+    theirs.sheets["Claims"].range((2, 4)).value = [[_excel_value(safe_value(v)) for v in r] for r in block]
+    assert ours.json()["actions"] == theirs.json()["actions"]
+    assert len(ours.json()["actions"]) == 1
+
+
+def test_lite_writes_a_large_block_in_parts_within_xlwings_write_budget(monkeypatch):
+    from claimcheck.addin import workbook_port
+    from claimcheck.addin.workbook_port import XlwingsWorkbook
+
+    monkeypatch.setattr(workbook_port, "OFFICE_CELLS_PER_WRITE", 10)
+    block = [[f"r{r}c{c}" for c in range(3)] for r in range(7)]
+    book = _remote_book()
+    XlwingsWorkbook(book).write("Claims", 5, 2, block)
+    actions = book.json()["actions"]
+    assert [(a["start_row"], a["start_column"], a["row_count"], a["column_count"]) for a in actions] == [
+        (4, 1, 3, 3), (7, 1, 3, 3), (10, 1, 1, 3)]  # (0-based, as Office.js takes them)
+    assert [row for a in actions for row in a["values"]] == block
