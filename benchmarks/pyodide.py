@@ -19,8 +19,8 @@ Steps timed (each a fresh Node process, as a fresh Lite start):
   rounds: a first calculation of 200 distinct lines, and a recalculation of one line.  (In
   Pyodide 0.27 xlwings retried ``from pyodide.ffi import JsNull``, a name Pyodide has from 0.28
   on, for every argument: about 0.11 ms of each CHECK_CLAIM call.  ``claimcheck.udfs`` now names
-  it (``udfs.registry.name_jsnull``): the dispatch went from ~208 to ~99 µs, so the same own
-  time is a larger share of it.)
+  it (``udfs.registry.name_jsnull``) and states each function's signature: the dispatch went
+  from ~208 to ~72 µs, so the same own time is a larger share of it.)
 
 Goals (issue 15): first CHECK_CLAIM <= 1.0 s; CHECK_CLAIMS over 10k lines <= 1.0 s.
 Also prints ``uptime``'s load average: on a shared machine the wall clock stretches.

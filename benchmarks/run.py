@@ -511,16 +511,16 @@ def _udf_child(lines: int, calls: int) -> None:
         asyncio.run(run())
 
     call("CHECK_CLAIM", row, header)  # warm up (code tables, ICD-10-CM index)
-    distinct = [[r] for r in claims[1:calls + 1]]  # first calculation: every call a different line
-    # What the function gets through xlwings' Office.js dispatch: a one-row range as a flat list
-    # (the dispatch unwraps it), so its own time is measured on the same.
-    flat_distinct = [[r, claims[0]] for r in claims[1:calls + 1]]
+    # First calculation: every call a different line, with the header row.  Each as the function
+    # gets them through xlwings' Office.js dispatch (it unwraps a one-row range into a flat list),
+    # so its own time is measured on the same.
+    distinct = [[r, claims[0]] for r in claims[1:calls + 1]]
 
 
     def cold_cells(_):
         # The worst case: no cell value, and no value of the fields a rule reads, seen before.
         out = []
-        for r, h in flat_distinct:
+        for r, h in distinct:
             core.forget()
             out.append(core.check_claim(r, h, AS_OF))
         return out
@@ -575,7 +575,7 @@ def _udf_child(lines: int, calls: int) -> None:
             core.check_claim(r, h, AS_OF)
 
     for k in range(15):
-        rounds["first"].append(per_call(first_calculation, len(distinct), lambda: fresh(flat_distinct)))
+        rounds["first"].append(per_call(first_calculation, len(distinct), lambda: fresh(distinct)))
         rounds["plain"].append(per_call(recalculation, calls, lambda: fresh([[claims[1], claims[0]]] * calls)))
         rounds["lite"].append(per_call(lambda _: calls_of("CHECK_CLAIM", (row, header), calls), calls))
         if k % 3 == 0:
