@@ -11,7 +11,7 @@ from .book import Book, build_book
 from .bulk import bulk_work
 from .engine import Context, run_rules, summary
 from .models import Finding, FindingTable
-from .reader import RawTable, read_workbook
+from .reader import RawTable, Reading, read_workbook
 from .rules import load_all
 from .tables import tables as load_tables
 
@@ -44,8 +44,9 @@ class CheckResult:
         }
 
 
-def load_book(path: str | os.PathLike, tables_dir: str | None = None, engine: str = "auto") -> Book:
-    """Read and normalise a workbook (raises :class:`claimcheck.reader.UnusableInput`)."""
+def load_book(path: str | os.PathLike | Reading, tables_dir: str | None = None, engine: str = "auto") -> Book:
+    """Read and normalise a workbook (raises :class:`claimcheck.reader.UnusableInput`); ``path``
+    may be a :class:`claimcheck.reader.Reading` already started."""
     load_all()
     with bulk_work():
         raw = read_workbook(path, engine=engine)

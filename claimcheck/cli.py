@@ -89,15 +89,18 @@ def check(
     hide_expired: bool = typer.Option(False, "--hide-expired", help="Leave expired authorizations out of the authorization summary (text report; rows hidden on the Authorizations sheet of --output)."),
 ) -> None:
     """Check every service line and report coded findings."""
-    from . import report
-    from .api import check_book, load_book
+    from .reader import start_reading
 
     day = _as_of(as_of)
     if tables is not None and not tables.is_dir():
         _fail(f"--tables {tables}: not a folder")
     try:
         with _reading_status(workbook):
-            book = load_book(workbook, tables_dir=str(tables) if tables else None, engine=engine)
+            reading = start_reading(workbook, engine)  # the cells are parsed while the engine loads
+            from . import report
+            from .api import check_book, load_book
+
+            book = load_book(reading, tables_dir=str(tables) if tables else None)
         bar, progress = _progress_for(len(book.claims))
         if bar is not None:
             with bar:

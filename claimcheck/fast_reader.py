@@ -138,14 +138,49 @@ def _rows(sheet, dimension: tuple[int, int] | None, errors: dict[tuple[int, int]
     return out
 
 
-def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
-                         sparse: set[str] | None = None,
-                         errors: dict[str, dict[tuple[int, int], str] | None] | None = None,
-                         ) -> dict[str, list[tuple[Any, ...]]]:
-    """Every worksheet's name, with the rows of the contract sheets in ``wanted`` (names of
-    sheet kinds, matched as the reader matches them) and ``[]`` for the others.  A contract
-    sheet longer than ``max_rows`` (plus its header) is refused with :class:`UnusableInput`;
-    raises :class:`CalamineCannotRead` for a file to read with openpyxl instead (as a sheet in
+class CalamineSheets:
+    """The contract sheets python-calamine has parsed (:func:`parse_calamine`); :meth:`rows`
+    gives what :func:`read_sheets_calamine` gives."""
+
+    def __init__(self, path: Path, workbook, plan: list[tuple[str, tuple[int, int] | None, dict]],
+                 names: list[str], max_rows: int):
+        self.path, self._workbook, self._plan, self._names, self._max_rows = path, workbook, plan, names, max_rows
+        self._parsed: dict[str, Any] = {}
+        try:
+            for name, _, _ in plan:
+                self._parsed[name] = workbook.get_sheet_by_name(name)
+        except Exception as exc:  # calamine could not read it: openpyxl decides
+            self.close()
+            raise CalamineCannotRead(type(exc).__name__) from None
+
+    def rows(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every worksheet's name with its rows as the openpyxl reader reads them (``[]`` for a
+        sheet that is not a contract sheet)."""
+        try:
+            out: dict[str, list[tuple[Any, ...]]] = {name: [] for name in self._names}
+            for name, dimension, found in self._plan:
+                out[name] = _rows(self._parsed.pop(name), dimension, found, self._max_rows, self.path, name)
+            return out
+        except (UnusableInput, CalamineCannotRead):
+            raise
+        except Exception as exc:  # calamine could not read it: openpyxl decides
+            raise CalamineCannotRead(type(exc).__name__) from None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._parsed.clear()
+        self._workbook.close()
+
+
+def parse_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
+                   sparse: set[str] | None = None,
+                   errors: dict[str, dict[tuple[int, int], str] | None] | None = None) -> CalamineSheets:
+    """Check what can be checked before calamine parses (a DTD, a sheet over ``max_rows``, a
+    sparse sheet, an error cell without a reference), then parse the contract sheets in
+    ``wanted`` (names of sheet kinds, matched as the reader matches them).  A contract sheet
+    longer than ``max_rows`` (plus its header) is refused with :class:`UnusableInput`; raises
+    :class:`CalamineCannotRead` for a file to read with openpyxl instead (as a sheet in
     ``sparse``, or found sparse here when it is None: calamine would build its whole grid).
 
     ``errors``, with ``sparse``, is what the caller already found in the sheets' XML
@@ -157,47 +192,59 @@ def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
     keys = {C.key(k) for k in wanted}
     try:
         wb = CalamineWorkbook.from_path(str(path))
-        try:
-            with zipfile.ZipFile(path) as zf:
-                if _declares_entities(zf):
-                    raise _Fallback("a DTD: the openpyxl path refuses it with its message")
-                parts = {name: part for name, part in listed_sheets(zf) if part}
-                out: dict[str, list[tuple[Any, ...]]] = {}
-                for meta in wb.sheets_metadata:
-                    if meta.typ != SheetTypeEnum.WorkSheet:
-                        continue
-                    name = meta.name
-                    if C.key(name) not in keys:
-                        out[name] = []
-                        continue
-                    part = parts.get(name)
-                    if part is None:
-                        raise _Fallback(f"no part for sheet {name}")
-                    dimension = _dimension(zf, part)
-                    if dimension is not None and dimension[0] > max_rows + 1:
-                        raise UnusableInput(
-                            f"{path}: the {name} sheet has more than {max_rows:,} rows, above the "
-                            "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
-                        )
-                    if sparse is not None and errors is not None and name in errors:
-                        found = errors[name]
-                        too_sparse = name in sparse
-                    else:
-                        data = zf.read(part)
-                        too_sparse = name in sparse if sparse is not None else is_sparse(extent(data))
-                        found = error_cells(data)
-                        del data  # (not held while calamine builds the grid)
-                    if too_sparse:
-                        # calamine would build the whole grid (and abort the process on a
-                        # value at XFD1048576): the openpyxl path reads it bounded.
-                        raise _Fallback(f"sheet {name} is sparse")
-                    if found is None:
-                        raise _Fallback("an error cell without a reference")
-                    out[name] = _rows(wb.get_sheet_by_name(name), dimension, found, max_rows, path, name)
-                return out
-        finally:
-            wb.close()
-    except (UnusableInput, CalamineCannotRead):
-        raise
     except Exception as exc:  # calamine could not read it: openpyxl decides
         raise CalamineCannotRead(type(exc).__name__) from None
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if _declares_entities(zf):
+                raise _Fallback("a DTD: the openpyxl path refuses it with its message")
+            parts = {name: part for name, part in listed_sheets(zf) if part}
+            plan: list[tuple[str, tuple[int, int] | None, dict | None]] = []
+            names: list[str] = []  # every worksheet, in the workbook's order
+            for meta in wb.sheets_metadata:
+                if meta.typ != SheetTypeEnum.WorkSheet:
+                    continue
+                name = meta.name
+                names.append(name)
+                if C.key(name) not in keys:
+                    continue
+                part = parts.get(name)
+                if part is None:
+                    raise _Fallback(f"no part for sheet {name}")
+                dimension = _dimension(zf, part)
+                if dimension is not None and dimension[0] > max_rows + 1:
+                    raise UnusableInput(
+                        f"{path}: the {name} sheet has more than {max_rows:,} rows, above the "
+                        "limit (CLAIMCHECK_MAX_ROWS raises it); split the workbook by year or payer"
+                    )
+                if sparse is not None and errors is not None and name in errors:
+                    found = errors[name]
+                    too_sparse = name in sparse
+                else:
+                    data = zf.read(part)
+                    too_sparse = name in sparse if sparse is not None else is_sparse(extent(data))
+                    found = error_cells(data)
+                    del data  # (not held while calamine builds the grid)
+                if too_sparse:
+                    # calamine would build the whole grid (and abort the process on a
+                    # value at XFD1048576): the openpyxl path reads it bounded.
+                    raise _Fallback(f"sheet {name} is sparse")
+                if found is None:
+                    raise _Fallback("an error cell without a reference")
+                plan.append((name, dimension, found))
+    except (UnusableInput, CalamineCannotRead):
+        wb.close()
+        raise
+    except Exception as exc:  # calamine could not read it: openpyxl decides
+        wb.close()
+        raise CalamineCannotRead(type(exc).__name__) from None
+    return CalamineSheets(path, wb, plan, names, max_rows)  # (the parse releases the GIL)
+
+
+def read_sheets_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
+                         sparse: set[str] | None = None,
+                         errors: dict[str, dict[tuple[int, int], str] | None] | None = None,
+                         ) -> dict[str, list[tuple[Any, ...]]]:
+    """Every worksheet's name, with the rows of the contract sheets in ``wanted`` and ``[]`` for
+    the others: :func:`parse_calamine` and the parsed sheets' :meth:`CalamineSheets.rows`."""
+    return parse_calamine(path, wanted, max_rows, sparse, errors).rows()

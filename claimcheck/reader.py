@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import columns as C
 from .errors import UnusableInput  # (callers import it from here as well)
@@ -222,18 +223,83 @@ def skip_non_lines(table: RawTable, table_totals: Iterable[int] = ()) -> None:
     skip_totals(table, table_totals)
 
 
-def read_workbook(path: str | os.PathLike, engine: str = "auto") -> dict[str, RawTable]:
+class _InBackground:
+    """``func()`` run in a thread where the platform has threads (Pyodide has none: run here);
+    :meth:`result` waits for it and returns its value or raises its exception."""
+
+    def __init__(self, func: Callable[[], Any]):
+        self._func, self._value, self._error = func, None, None
+        self._thread: threading.Thread | None = threading.Thread(target=self._run, name="claimcheck-reader")
+        try:
+            self._thread.start()
+        except RuntimeError:  # can't start new thread
+            self._thread = None
+            self._run()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._func()
+        except Exception as exc:  # raised again in result(), in the caller's thread
+            self._error = exc
+
+    def result(self) -> Any:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+class Reading:
+    """A workbook being read, made by :func:`start_reading`; :meth:`tables` gives what
+    :func:`read_workbook` gives.  The file's checks run at once (a file that is not a usable
+    workbook is refused there); the look at the sheets' XML and python-calamine's parse, which
+    both release the GIL for most of their time, run in a background thread, so a caller with
+    the engine to load does that in between (``claimcheck check`` loads pandas and the rules
+    while the sheets are parsed).  The cells become Python values in the caller's thread."""
+
+    def __init__(self, path: Path, engine: str):
+        self.path, self.engine = path, engine
+        check_file(path)
+        self._totals: dict[str, set[int]] = {}
+        self._tables = table_ranges(path, self._totals)
+        self._looked = _InBackground(self._look_and_parse)
+
+    def _look_and_parse(self) -> tuple[dict[str, int], dict, list[str], Any]:
+        """What :func:`_inspect` finds, and the sheets calamine parsed (None: read them with openpyxl)."""
+        widths, formulas, errors, missing = _inspect(self.path, self._tables)
+        return widths, formulas, missing, parse_sheets(self.path, self.engine, widths, errors)
+
+    def tables(self) -> dict[str, RawTable]:
+        """The contract sheets' raw tables (raises :class:`UnusableInput` when the Claims sheet
+        cannot be used)."""
+        widths, formulas, missing, parsed = self._looked.result()
+        return _raw_tables(self.path, sheet_rows(self.path, parsed, widths), missing, self._tables, self._totals,
+                           formulas)
+
+
+def start_reading(path: str | os.PathLike, engine: str = "auto") -> Reading:
+    """Start reading the workbook at ``path`` (see :class:`Reading`); ``engine`` as in
+    :func:`read_workbook`.  Raises :class:`UnusableInput` for a file that is not a usable
+    workbook."""
+    return Reading(Path(path), engine)
+
+
+def read_workbook(path: str | os.PathLike | Reading, engine: str = "auto") -> dict[str, RawTable]:
     """Read the contract sheets of an .xlsx/.xlsm file into raw tables.
 
     ``engine`` is ``openpyxl``, ``calamine`` (optional fast reader) or ``auto`` (calamine when
-    installed).  Raises :class:`UnusableInput` when the file or its Claims sheet cannot be used.
+    installed).  ``path`` may be a :class:`Reading` already started.  Raises
+    :class:`UnusableInput` when the file or its Claims sheet cannot be used.
     """
-    path = Path(path)
-    check_file(path)
-    totals: dict[str, set[int]] = {}
-    tables = table_ranges(path, totals)
-    widths, formulas, errors, missing = _inspect(path, tables)
-    sheets = read_sheets(path, engine, widths, errors)
+    reading = path if isinstance(path, Reading) else start_reading(path, engine)
+    return reading.tables()
+
+
+def _raw_tables(path: Path, sheets: dict, missing: list[str], tables: dict, totals: dict[str, set[int]],
+                formulas: dict) -> dict[str, RawTable]:
+    """Each contract sheet's raw table, from the rows read (``sheets``) and what :func:`_inspect`
+    found."""
     for name in missing:  # the readers leave such a sheet out: it is a finding, never silence
         sheets[name] = DamagedSheet("its part is missing from the file")
     try:
@@ -330,23 +396,44 @@ def _work_out(rows: list[tuple[Any, ...]], formulas: dict[tuple[int, int], str])
     return left, done
 
 
-def read_sheets(path: Path, engine: str = "auto", widths: dict[str, int] | None = None,
-                errors: dict[str, Any] | None = None) -> dict[str, list[tuple[Any, ...]]]:
-    """Every worksheet's name with the rows of its contract sheets (``[]`` for the others), row 0
-    being Excel row 1, read by ``engine``: ``calamine`` (the optional fast reader), ``openpyxl``
-    or ``auto`` (calamine when installed).  A file calamine cannot read is read by openpyxl,
-    so both engines fail the same way.  ``widths`` and ``errors`` are what :func:`_inspect`
-    found in the sheets' XML."""
+def parse_sheets(path: Path, engine: str = "auto", widths: dict[str, int] | None = None,
+                 errors: dict[str, Any] | None = None):
+    """The contract sheets parsed by python-calamine (the optional fast reader) for ``engine``
+    ``calamine`` or ``auto`` when it is installed; None when they are to be read with openpyxl
+    (``engine`` ``openpyxl``, or a file calamine cannot read).  ``widths`` and ``errors`` are
+    what :func:`_inspect` found in the sheets' XML."""
     if engine in ("auto", "calamine"):
         try:
-            from .fast_reader import CalamineCannotRead, read_sheets_calamine
+            from .fast_reader import CalamineCannotRead, parse_calamine
         except ImportError:
             if engine == "calamine":
                 raise UnusableInput("python-calamine is not installed; pip install 'claimcheck-billing[fast]'") from None
         else:
             try:
-                return read_sheets_calamine(path, wanted=C.SHEETS, max_rows=MAX_ROWS,
-                                            sparse=None if widths is None else set(widths), errors=errors)
+                return parse_calamine(path, wanted=C.SHEETS, max_rows=MAX_ROWS,
+                                      sparse=None if widths is None else set(widths), errors=errors)
             except CalamineCannotRead:
                 pass
+    return None
+
+
+def sheet_rows(path: Path, parsed, widths: dict[str, int] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every worksheet's name with the rows of its contract sheets (``[]`` for the others), row 0
+    being Excel row 1: from the sheets calamine ``parsed``, else read by openpyxl (also when
+    calamine's cells cannot be read, so both engines fail the same way)."""
+    if parsed is not None:
+        from .fast_reader import CalamineCannotRead
+
+        try:
+            return parsed.rows()
+        except CalamineCannotRead:
+            pass
     return read_sheets_openpyxl(path, widths)
+
+
+def read_sheets(path: Path, engine: str = "auto", widths: dict[str, int] | None = None,
+                errors: dict[str, Any] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every worksheet's name with the rows of its contract sheets, read by ``engine``:
+    ``calamine``, ``openpyxl`` or ``auto`` (calamine when installed); see :func:`parse_sheets`
+    and :func:`sheet_rows`."""
+    return sheet_rows(path, parse_sheets(path, engine, widths, errors), widths)

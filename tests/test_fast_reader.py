@@ -190,3 +190,67 @@ def test_a_column_of_every_cell_form_reads_as_openpyxl_reads_it(tmp_path):
     units = [row[3] for row in calamine["Claims"][1:]]
     assert [type(v) for v in units[:7]] == [bool, int, int, bool, int, int, int]
     assert units[7:10] == [None, None, "#N/A"] and units[14] == 1e20 and type(units[14]) is float
+
+
+# ------------------------------------------------------------------ reading while the engine loads
+
+ENGINE_LOADS_WHILE_PARSED = """
+import sys, threading
+import claimcheck.fast_reader as F
+seen = {}
+parse = F.parse_calamine
+def watched(*args, **kwargs):
+    seen["thread"] = threading.current_thread() is threading.main_thread() and "main" or "other"
+    seen["pandas loaded"] = "pandas" in sys.modules
+    return parse(*args, **kwargs)
+F.parse_calamine = watched
+from claimcheck.cli import main
+try:
+    main(["check", sys.argv[1], "--as-of", "2026-06-30", "--format", "json"])
+except SystemExit:
+    pass
+sys.stderr.write(repr(seen) + "\\n")
+"""
+
+
+def test_check_parses_the_workbook_while_the_engine_loads():
+    """``claimcheck check`` starts python-calamine's parse (which releases the GIL) in a background
+    thread before pandas and the rules are imported, so the two overlap."""
+    sample = ROOT / "examples" / "sample-billing.xlsx"
+    done = subprocess.run([sys.executable, "-c", ENGINE_LOADS_WHILE_PARSED, str(sample)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300)
+    assert json.loads(done.stdout)["summary"]["errors"] == 30
+    seen = eval(done.stderr.strip().splitlines()[-1])  # noqa: S307 - our own repr of a dict
+    assert seen == {"thread": "other", "pandas loaded": False}
+
+
+def test_reading_without_threads_reads_the_same(monkeypatch):
+    """Where no thread can start (Pyodide), the reader parses in the caller's thread and reads the
+    same tables."""
+    import threading
+
+    from claimcheck.reader import read_workbook
+
+    sample = ROOT / "examples" / "sample-billing.xlsx"
+    threaded = read_workbook(sample)
+
+    def no_threads(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_threads)
+    alone = read_workbook(sample)
+    assert threaded.keys() == alone.keys()
+    for kind in threaded:
+        assert threaded[kind].rows == alone[kind].rows and threaded[kind].positions == alone[kind].positions
+
+
+def test_an_unusable_file_found_in_the_background_is_refused_in_the_caller(tmp_path, monkeypatch):
+    """What the background look at the sheets finds (a Claims sheet over the row limit) is raised
+    where the tables are asked for, with its message."""
+    from claimcheck import fast_reader
+    from claimcheck.reader import UnusableInput, start_reading
+
+    monkeypatch.setattr(fast_reader, "_dimension", lambda zf, part: (MAX_ROWS + 5, 10))
+    reading = start_reading(ROOT / "examples" / "sample-billing.xlsx")  # the file's own checks pass
+    with pytest.raises(UnusableInput, match="rows, above the limit"):
+        reading.tables()
