@@ -101,9 +101,9 @@ def _converted(row: list) -> tuple:
     return tuple([(v or None) if type(v) is str else _value(v) for v in row])
 
 
-def _rows(sheet, dimension: tuple[int, int] | None, errors: dict[tuple[int, int], str],
+def _rows(grid: list[list[Any]], dimension: tuple[int, int] | None, errors: dict[tuple[int, int], str],
           max_rows: int, path: Path, title: str) -> list[tuple[Any, ...]]:
-    grid = sheet.to_python(skip_empty_area=False)
+    """A sheet's rows as openpyxl reads them, from calamine's grid of its cells."""
     if len(grid) > max_rows + 1 and (dimension is None or dimension[0] > max_rows + 1):
         raise UnusableInput(
             f"{path}: the {title} sheet has more than {max_rows:,} rows, above the "
@@ -159,7 +159,10 @@ class CalamineSheets:
         try:
             out: dict[str, list[tuple[Any, ...]]] = {name: [] for name in self._names}
             for name, dimension, found in self._plan:
-                out[name] = _rows(self._parsed.pop(name), dimension, found, self._max_rows, self.path, name)
+                # (calamine's own copy of the cells is let go before they are converted)
+                grid = self._parsed.pop(name).to_python(skip_empty_area=False)
+                out[name] = _rows(grid, dimension, found, self._max_rows, self.path, name)
+                del grid
             return out
         except (UnusableInput, CalamineCannotRead):
             raise
