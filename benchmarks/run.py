@@ -20,8 +20,8 @@ Measures
    against python-calamine reading every cell of the same file, each a subprocess that reports
    its own peak memory (VmHWM); the fixed start-up (``claimcheck check`` on the 10-line
    workbook) measured beside them; ``check --output`` against openpyxl loading the same
-   workbook, writing the same cells (the Check column and the Findings sheet, with their fills)
-   and saving it.  Each run's outputs are checked against each other (the same findings in
+   workbook, writing the same cells (the Check column and every column of the Findings sheet,
+   with their fills and links) and saving it.  Each run's outputs are checked against each other (the same findings in
    json, csv, text and the Findings sheet).
 
 Wall-clock times on a shared machine swing with the other processes' load, so every figure is
@@ -95,34 +95,68 @@ main(sys.argv[1:])
 """
 
 #: The reference for ``check --output``: openpyxl loads the workbook as the checked copy does,
-#: writes the same cells (the Check column with its fills, the Findings sheet's rows) from a
-#: JSON report made beforehand, and saves.
+#: writes the same cells - the Check column's texts (wrapped, filled by severity) and the Findings
+#: sheet's rows, every column, with the Severity fill and the Cell link - from a JSON file of them
+#: made beforehand by :func:`reference_cells`, and saves.  What the checked copy does besides
+#: (the cells findings name coloured, its hidden marks, row heights, print set-up, the
+#: Authorizations usage, each cell's look) is claimcheck's own cost.
 OPENPYXL_WRITE = PEAK + """
-import json, warnings
-from collections import defaultdict
+import datetime as dt, json, warnings
 from openpyxl import load_workbook
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Alignment, PatternFill
+from openpyxl.worksheet.hyperlink import Hyperlink
 warnings.simplefilter("ignore")
-report = json.load(open(sys.argv[2], encoding="utf-8"))
+cells = json.load(open(sys.argv[2], encoding="utf-8"))
 wb = load_workbook(sys.argv[1], keep_links=True, rich_text=True)
 ws = wb["Claims"]
 col = ws.max_column + 1
 fill = {s: PatternFill("solid", start_color=c, end_color=c)
         for s, c in (("error", "FFF4C7CE"), ("warning", "FFFFEB9C"), ("info", "FFDDEBF7"), ("ok", "FFC6EFCE"))}
-per_row = defaultdict(list)
-for f in report["findings"]:
-    per_row[f["row"]].append(f)
-for r in range(2, ws.max_row + 1):
-    items = per_row.get(r, [])
-    cell = ws.cell(row=r, column=col, value="; ".join(f"{f['code']}: {f['message']}" for f in items) or "OK")
-    cell.fill = fill[items[0]["severity"] if items else "ok"]
+wrap = Alignment(wrap_text=True, vertical="top")
+ws.cell(row=cells["header_row"], column=col, value="Check")
+for r, text, severity in cells["check"]:
+    cell = ws.cell(row=r, column=col, value=text)
+    cell.fill, cell.alignment = fill[severity], wrap
 fs = wb.create_sheet("Findings")
-fs.append(["Sheet", "Row", "Claim ID", "Column", "Code", "Severity", "Message", "Rule", "How to fix"])
-for r, f in enumerate(report["findings"], start=2):
-    fs.append([f["sheet"], f["row"], f["claim_id"], f["column"], f["code"], f["severity"], f["message"], f["code"], f["code"]])
-    fs.cell(row=r, column=6).fill = fill[f["severity"]]
+headers = cells["headers"]
+fs.append(headers)
+dos, severity, link = headers.index("DOS"), headers.index("Severity"), headers.index("Cell")
+for r, values in enumerate(cells["findings"], start=2):
+    if values[dos]:
+        values[dos] = dt.date.fromisoformat(values[dos])
+    fs.append(values)
+    fs.cell(row=r, column=severity + 1).fill = fill[values[severity]]
+    if values[link]:
+        c = fs.cell(row=r, column=link + 1)
+        sheet, _, ref = values[link].rpartition("!")
+        c.hyperlink = Hyperlink(ref=c.coordinate, display=values[link], location="'" + sheet + "'!" + ref)
 wb.save(sys.argv[3])
 """
+
+
+def reference_cells(path: Path, out: Path) -> None:
+    """The cells ``check --output`` writes for ``path`` (the Check column's texts and severities,
+    the Findings sheet's rows), worked out with claimcheck's own functions and written to ``out``
+    as JSON for :data:`OPENPYXL_WRITE`."""
+    from python_calamine import CalamineWorkbook
+
+    from claimcheck.api import check_workbook
+    from claimcheck.findings_sheet import findings_rows
+    from claimcheck.writer import check_text, findings_by_row, worst
+
+    result = check_workbook(path, AS_OF)
+    book = result.book
+    header = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(book.claims_sheet).to_python(
+        skip_empty_area=False, nrows=book.header_row)[book.header_row - 1]
+    per_row = findings_by_row(result)
+    check = [[int(r), check_text(per_row.get(int(r), [])), worst(per_row.get(int(r), []))] for r in book.claims["row"]]
+    rows = findings_rows(result, {}, header)
+    dos = rows[0].index("DOS")
+    for values in rows[1:]:
+        if values[dos] is not None:
+            values[dos] = values[dos].isoformat()
+    out.write_text(json.dumps({"header_row": book.header_row, "check": check, "headers": rows[0], "findings": rows[1:]}),
+                   encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- measuring
@@ -320,6 +354,19 @@ def outputs_agree(json_path: Path, csv_path: Path, text_path: Path, checked_copy
     return len(found)
 
 
+def same_cells(checked_copy: Path, reference: Path) -> None:
+    """The openpyxl reference wrote what the checked copy holds: the same Findings sheet and the
+    same Check column (raises otherwise)."""
+    from python_calamine import CalamineWorkbook
+
+    ours, theirs = CalamineWorkbook.from_path(str(checked_copy)), CalamineWorkbook.from_path(str(reference))
+    if ours.get_sheet_by_name("Findings").to_python() != theirs.get_sheet_by_name("Findings").to_python():
+        raise RuntimeError(f"{reference}: the reference's Findings sheet differs from the checked copy's")
+    check = [[r[-1] for r in wb.get_sheet_by_name("Claims").to_python()] for wb in (ours, theirs)]
+    if check[0] != check[1]:
+        raise RuntimeError(f"{reference}: the reference's Check column differs from the checked copy's")
+
+
 def dense(sizes: list[int], repeat: int, large_repeat: int, work: Path, output_sizes: list[int] | None = None) -> dict:
     """Problem-dense workbooks: claimcheck check against python-calamine reading the same file
     (measure 6), side by side in interleaved rounds."""
@@ -345,11 +392,14 @@ def dense(sizes: list[int], repeat: int, large_repeat: int, work: Path, output_s
         }, r, keep)
         written = {}
         if output_sizes is None or n in output_sizes:
+            cells = work / f"dense-{n}-cells.json"
+            reference_cells(path, cells)
             written = interleaved({
                 "output": check + ["json", "--output", str(copy)],
-                "openpyxl": [py, "-c", OPENPYXL_WRITE, str(path), str(report), str(work / f"dense-{n}-openpyxl.xlsx")],
+                "openpyxl": [py, "-c", OPENPYXL_WRITE, str(path), str(cells), str(work / f"dense-{n}-openpyxl.xlsx")],
             }, r)
             findings = outputs_agree(report, keep["csv"], keep["text"], copy)
+            same_cells(copy, work / f"dense-{n}-openpyxl.xlsx")
         else:
             findings = len(json.loads(report.read_text(encoding="utf-8"))["findings"])
         findings1, findings5 = (len(json.loads(keep[k].read_text(encoding="utf-8"))["findings"]) for k in ("json1", "json5"))

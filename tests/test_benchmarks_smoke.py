@@ -126,3 +126,29 @@ def test_check_claims_share_of_the_dispatch_is_measured_through_the_tier_driver(
     text = share_text([[own * 40, dispatched * 40] for own, dispatched in rounds], [])  # (as for 200 lines)
     assert "of the dispatch" in text and "goal of issue 19: ≤ 15%" in text
     assert "15%: met" in share_text([[1.0, 20.0]] * 3, [[0.5, 20.0]]) and "15%: not met" in share_text([[1.0, 5.0]] * 3, [])
+
+
+def test_the_output_reference_must_write_the_checked_copys_cells(tmp_path):
+    """``check --output`` is measured against openpyxl writing the same cells; the benchmark
+    refuses a reference whose Findings sheet or Check column differs from the checked copy's."""
+    import pytest
+    from openpyxl import Workbook
+
+    from benchmarks.run import same_cells
+
+    def book(name, message, check):
+        wb = Workbook()
+        wb.active.title = "Claims"
+        wb["Claims"].append(["Claim ID", "Check"])
+        wb["Claims"].append(["C1", check])
+        wb.create_sheet("Findings").append(["Code", "Message"])
+        wb["Findings"].append(["CPT001", message])
+        wb.save(tmp_path / name)
+        return tmp_path / name
+
+    ours = book("ours.xlsx", "m", "CPT001: m")
+    same_cells(ours, book("same.xlsx", "m", "CPT001: m"))
+    with pytest.raises(RuntimeError, match="Findings"):
+        same_cells(ours, book("other.xlsx", "n", "CPT001: m"))
+    with pytest.raises(RuntimeError, match="Check"):
+        same_cells(ours, book("check.xlsx", "m", "OK"))
