@@ -46,7 +46,7 @@ class CheckResult:
 
 def load_book(path: str | os.PathLike | Reading, tables_dir: str | None = None, engine: str = "auto") -> Book:
     """Read and normalise a workbook (raises :class:`claimcheck.reader.UnusableInput`); ``path``
-    may be a :class:`claimcheck.reader.Reading` already started."""
+    may be a :class:`claimcheck.reader.Reading` already started (with its own engine)."""
     load_all()
     with bulk_work():
         raw = read_workbook(path, engine=engine)

@@ -18,7 +18,7 @@
 
 Sheets that are not contract sheets come back empty, as in the openpyxl path.  A file calamine
 cannot read (or a form this reader does not mirror) raises :class:`CalamineCannotRead`, and
-``reader.read_sheets`` reads it with openpyxl instead, so both paths fail the same way.
+``reader.sheet_rows`` reads it with openpyxl instead, so both paths fail the same way.
 Install with ``pip install 'claimcheck-billing[fast]'``.
 """
 

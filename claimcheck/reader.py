@@ -430,10 +430,3 @@ def sheet_rows(path: Path, parsed, widths: dict[str, int] | None = None) -> dict
             pass
     return read_sheets_openpyxl(path, widths)
 
-
-def read_sheets(path: Path, engine: str = "auto", widths: dict[str, int] | None = None,
-                errors: dict[str, Any] | None = None) -> dict[str, list[tuple[Any, ...]]]:
-    """Every worksheet's name with the rows of its contract sheets, read by ``engine``:
-    ``calamine``, ``openpyxl`` or ``auto`` (calamine when installed); see :func:`parse_sheets`
-    and :func:`sheet_rows`."""
-    return sheet_rows(path, parse_sheets(path, engine, widths, errors), widths)
