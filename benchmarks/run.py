@@ -146,8 +146,10 @@ def reference_cells(path: Path, out: Path) -> None:
 
     result = check_workbook(path, AS_OF)
     book = result.book
-    header = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(book.claims_sheet).to_python(
-        skip_empty_area=False, nrows=book.header_row)[book.header_row - 1]
+    workbook = CalamineWorkbook.from_path(str(path))
+    header = workbook.get_sheet_by_name(book.claims_sheet).to_python(skip_empty_area=False,
+                                                                      nrows=book.header_row)[book.header_row - 1]
+    workbook.close()
     per_row = findings_by_row(result)
     check = [[int(r), check_text(per_row.get(int(r), [])), worst(per_row.get(int(r), []))] for r in book.claims["row"]]
     rows = findings_rows(result, {}, header)
@@ -363,6 +365,8 @@ def same_cells(checked_copy: Path, reference: Path) -> None:
     if ours.get_sheet_by_name("Findings").to_python() != theirs.get_sheet_by_name("Findings").to_python():
         raise RuntimeError(f"{reference}: the reference's Findings sheet differs from the checked copy's")
     check = [[r[-1] for r in wb.get_sheet_by_name("Claims").to_python()] for wb in (ours, theirs)]
+    ours.close()
+    theirs.close()
     if check[0] != check[1]:
         raise RuntimeError(f"{reference}: the reference's Check column differs from the checked copy's")
 

@@ -146,12 +146,13 @@ class CalamineSheets:
                  names: list[str], max_rows: int):
         self.path, self._workbook, self._plan, self._names, self._max_rows = path, workbook, plan, names, max_rows
         self._parsed: dict[str, Any] = {}
+        self._closed = False
         try:
             for name, _, _ in plan:
                 self._parsed[name] = workbook.get_sheet_by_name(name)
-        except Exception as exc:  # calamine could not read it: openpyxl decides
+        except BaseException as exc:  # calamine could not read it (or panicked on it): openpyxl decides
             self.close()
-            raise CalamineCannotRead(type(exc).__name__) from None
+            raise _cannot_read(exc) from None
 
     def rows(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every worksheet's name with its rows as the openpyxl reader reads them (``[]`` for a
@@ -166,14 +167,25 @@ class CalamineSheets:
             return out
         except (UnusableInput, CalamineCannotRead):
             raise
-        except Exception as exc:  # calamine could not read it: openpyxl decides
-            raise CalamineCannotRead(type(exc).__name__) from None
+        except BaseException as exc:  # calamine could not read it (or panicked on it): openpyxl decides
+            raise _cannot_read(exc) from None
         finally:
             self.close()
 
     def close(self) -> None:
         self._parsed.clear()
-        self._workbook.close()
+        if not self._closed:
+            self._closed = True
+            self._workbook.close()
+
+
+def _cannot_read(exc: BaseException) -> BaseException:
+    """What to raise for an exception out of calamine: :class:`CalamineCannotRead` (the file is
+    read with openpyxl) for an error or a panic in its Rust code (PyO3's ``PanicException``, a
+    ``BaseException``); an interrupt or an exit as it is."""
+    if isinstance(exc, Exception) or type(exc).__name__ == "PanicException":
+        return CalamineCannotRead(type(exc).__name__)
+    return exc
 
 
 def parse_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
@@ -182,7 +194,8 @@ def parse_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
     """Check what can be checked before calamine parses (a DTD, a sheet over ``max_rows``, a
     sparse sheet, an error cell without a reference), then parse the contract sheets in
     ``wanted`` (names of sheet kinds, matched as the reader matches them).  A contract sheet
-    longer than ``max_rows`` (plus its header) is refused with :class:`UnusableInput`; raises
+    whose ``<dimension>`` is longer than ``max_rows`` (plus its header) is refused here with
+    :class:`UnusableInput`, one without a dimension when its rows are read; raises
     :class:`CalamineCannotRead` for a file to read with openpyxl instead (as a sheet in
     ``sparse``, or found sparse here when it is None: calamine would build its whole grid).
 
@@ -195,8 +208,8 @@ def parse_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
     keys = {C.key(k) for k in wanted}
     try:
         wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine could not read it: openpyxl decides
-        raise CalamineCannotRead(type(exc).__name__) from None
+    except BaseException as exc:  # calamine could not read it (or panicked on it): openpyxl decides
+        raise _cannot_read(exc) from None
     try:
         with zipfile.ZipFile(path) as zf:
             if _declares_entities(zf):
@@ -238,9 +251,9 @@ def parse_calamine(path: str | Path, wanted: Iterable[str], max_rows: int,
     except (UnusableInput, CalamineCannotRead):
         wb.close()
         raise
-    except Exception as exc:  # calamine could not read it: openpyxl decides
+    except BaseException as exc:  # calamine could not read it (or panicked on it): openpyxl decides
         wb.close()
-        raise CalamineCannotRead(type(exc).__name__) from None
+        raise _cannot_read(exc) from None
     return CalamineSheets(path, wb, plan, names, max_rows)  # (the parse releases the GIL)
 
 

@@ -239,7 +239,7 @@ class _InBackground:
     def _run(self) -> None:
         try:
             self._value = self._func()
-        except Exception as exc:  # raised again in result(), in the caller's thread
+        except BaseException as exc:  # raised again in result(), in the caller's thread
             self._error = exc
 
     def result(self) -> Any:
@@ -252,11 +252,12 @@ class _InBackground:
 
 class Reading:
     """A workbook being read, made by :func:`start_reading`; :meth:`tables` gives what
-    :func:`read_workbook` gives.  The file's checks run at once (a file that is not a usable
-    workbook is refused there); the look at the sheets' XML and python-calamine's parse, which
-    both release the GIL for most of their time, run in a background thread, so a caller with
-    the engine to load does that in between (``claimcheck check`` loads pandas and the rules
-    while the sheets are parsed).  The cells become Python values in the caller's thread."""
+    :func:`read_workbook` gives, once.  The file's checks run at once (a file that is not a
+    usable workbook is refused there); the look at the sheets' XML (its decompression releases
+    the GIL) and python-calamine's parse (which releases it throughout) run in a background
+    thread, so a caller with the engine to load does that in between (``claimcheck check``
+    loads pandas and the rules while the sheets are parsed).  The cells become Python values
+    in the caller's thread."""
 
     def __init__(self, path: Path, engine: str):
         self.path, self.engine = path, engine
@@ -264,6 +265,7 @@ class Reading:
         self._totals: dict[str, set[int]] = {}
         self._tables = table_ranges(path, self._totals)
         self._looked = _InBackground(self._look_and_parse)
+        self._given = False
 
     def _look_and_parse(self) -> tuple[dict[str, int], dict, list[str], Any]:
         """What :func:`_inspect` finds, and the sheets calamine parsed (None: read them with openpyxl)."""
@@ -273,6 +275,9 @@ class Reading:
     def tables(self) -> dict[str, RawTable]:
         """The contract sheets' raw tables (raises :class:`UnusableInput` when the Claims sheet
         cannot be used)."""
+        if self._given:
+            raise RuntimeError("a Reading gives its tables once; start another to read the file again")
+        self._given = True
         widths, formulas, missing, parsed = self._looked.result()
         return _raw_tables(self.path, sheet_rows(self.path, parsed, widths), missing, self._tables, self._totals,
                            formulas)

@@ -254,3 +254,49 @@ def test_an_unusable_file_found_in_the_background_is_refused_in_the_caller(tmp_p
     reading = start_reading(ROOT / "examples" / "sample-billing.xlsx")  # the file's own checks pass
     with pytest.raises(UnusableInput, match="rows, above the limit"):
         reading.tables()
+
+
+def test_a_panic_in_calamine_reads_the_file_with_openpyxl(monkeypatch):
+    """A panic in python-calamine's Rust code (PyO3's PanicException, a BaseException, raised
+    in the background thread) does not end the run: the file is read with openpyxl, as any file
+    calamine cannot read."""
+    import python_calamine
+
+    from claimcheck.reader import read_workbook
+
+    sample = ROOT / "examples" / "sample-billing.xlsx"
+    expected = read_workbook(sample, engine="openpyxl")
+
+    class PanicException(BaseException):  # (PyO3's, by name: it cannot be imported)
+        pass
+
+    class Panicking:
+        def __init__(self, workbook):
+            self._workbook = workbook
+
+        def __getattr__(self, name):
+            return getattr(self._workbook, name)
+
+        def get_sheet_by_name(self, name):
+            raise PanicException("index out of bounds")
+
+    real = python_calamine.CalamineWorkbook
+
+    class Workbook:
+        @staticmethod
+        def from_path(path):
+            return Panicking(real.from_path(path))
+
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Workbook)
+    read = read_workbook(sample, engine="calamine")
+    assert read.keys() == expected.keys()
+    assert all(read[k].rows == expected[k].rows for k in read)
+
+
+def test_a_reading_gives_its_tables_once():
+    from claimcheck.reader import start_reading
+
+    reading = start_reading(ROOT / "examples" / "sample-billing.xlsx")
+    assert "Claims" in reading.tables()
+    with pytest.raises(RuntimeError, match="once"):
+        reading.tables()
